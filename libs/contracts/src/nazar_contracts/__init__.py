@@ -1,0 +1,1 @@
+"""Nazar event contracts."""
