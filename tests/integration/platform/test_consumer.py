@@ -1,0 +1,225 @@
+"""The idempotent consumer and its dead-letter path against the real broker and database."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import subprocess
+import sys
+
+import pytest
+from nazar_platform import db, dlq
+from nazar_platform.cloudevents import CloudEvent, encode
+from nazar_platform.consumer import IdempotentConsumer, PoisonRecordError, Record
+from nazar_platform.kafka import make_producer
+
+from tests.integration.platform.support import (
+    ROOT,
+    kill,
+    prepare_database,
+    read_topic,
+    spawn,
+    wait_for,
+)
+
+
+async def _produce(bootstrap: str, topic: str, events: list[tuple[str, CloudEvent]]) -> None:
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        futures = []
+        for key, event in events:
+            value, headers = encode(event)
+            futures.append(
+                await producer.send(topic, value=value, key=key.encode(), headers=headers)
+            )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def _events(n: int, **extra: object) -> list[tuple[str, CloudEvent]]:
+    return [
+        (
+            f"agg-{i % 40}",
+            CloudEvent(type="nazar.test.happened.v1", source="/t", data={"seq": i, **extra}),
+        )
+        for i in range(n)
+    ]
+
+
+async def _rows(pool, table: str = "counts") -> int:  # type: ignore[no-untyped-def]
+    return int(await pool.fetchval(f"SELECT count(*) FROM {table}"))
+
+
+@pytest.mark.slow
+async def test_consumer_killed_mid_batch_applies_each_event_once(
+    fresh_database, kafka_bootstrap, new_topic
+):
+    total = 5000
+    topic = await new_topic("consumer-kill", partitions=3)
+    await prepare_database(fresh_database)
+    events = _events(total)
+    # Upstream is at-least-once too: 500 events arrive twice.
+    await _produce(kafka_bootstrap, topic, events + random.sample(events, 500))
+    pool = await db.create_pool(fresh_database)
+    kills = 0
+    while kills < 10:
+        proc = spawn(
+            "counter",
+            fresh_database,
+            kafka_bootstrap,
+            "kill-group",
+            topic,
+            "100",
+            faults="consumer.after_effect=0.02",
+        )
+        assert proc.stdout is not None
+        await asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline)
+        before = await _rows(pool)
+        await wait_for(lambda: _progressed(pool, before), timeout=60, every=0.05)
+        await asyncio.sleep(random.uniform(0.05, 0.3))
+        if proc.poll() is None:
+            kill(proc)
+            kills += 1
+        if await _rows(pool) >= total:
+            break
+    assert kills >= 5, "the consumer finished before it could be killed enough times"
+    final = spawn("counter", fresh_database, kafka_bootstrap, "kill-group", topic)
+    try:
+        await wait_for(lambda: _at_least(pool, total), timeout=120)
+        await asyncio.sleep(2)  # any late double-apply would show now
+    finally:
+        kill(final)
+    assert await _rows(pool) == total
+    assert await pool.fetchval("SELECT count(*) FROM counts WHERE n <> 1") == 0
+    await pool.close()
+
+
+async def _progressed(pool, before: int) -> bool:  # type: ignore[no-untyped-def]
+    return await _rows(pool) > before
+
+
+async def _at_least(pool, n: int) -> bool:  # type: ignore[no-untyped-def]
+    return await _rows(pool) >= n
+
+
+async def test_poison_record_goes_to_dlq_and_replays_once_fixed(
+    fresh_database, kafka_bootstrap, new_topic
+):
+    topic = await new_topic("consumer-poison")
+    await prepare_database(fresh_database)
+    pool = await db.create_pool(fresh_database)
+    await pool.execute(
+        "CREATE TABLE applied (seq integer PRIMARY KEY, ord bigserial);"
+        "CREATE TABLE switch (fixed boolean NOT NULL); INSERT INTO switch VALUES (false);"
+    )
+    events = _events(1000)
+    poison_key, poison = events[500]
+    events[500] = (
+        poison_key,
+        CloudEvent(
+            type=poison.type, source=poison.source, id=poison.id, data={"seq": 500, "bad": True}
+        ),
+    )
+    await _produce(kafka_bootstrap, topic, events)
+
+    async def handler(conn: db.Connection, records: list[Record]) -> None:
+        fixed = await conn.fetchval("SELECT fixed FROM switch")
+        for r in records:
+            assert r.event is not None
+            if r.event.data.get("bad") and not fixed:
+                raise PoisonRecordError("seq 500 cannot be applied: unknown unit 'X-99'")
+        await conn.executemany(
+            "INSERT INTO applied (seq) VALUES ($1)", [(r.event.data["seq"],) for r in records]
+        )
+
+    stop = asyncio.Event()
+    consumer = IdempotentConsumer(
+        name="poison",
+        topics=[topic],
+        pool=pool,
+        handler=handler,
+        bootstrap=kafka_bootstrap,
+        batch_max=100,
+    )
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await wait_for(lambda: _at_least_applied(pool, 999), timeout=60)
+        order = [r["seq"] for r in await pool.fetch("SELECT seq FROM applied ORDER BY ord")]
+        assert order == [i for i in range(1000) if i != 500]
+
+        dead = await read_topic(kafka_bootstrap, f"{topic}.dlq")
+        assert len(dead) == 1
+        (record,) = dead
+        value, headers = encode(events[500][1])
+        assert record.key == poison_key.encode()
+        assert record.value == value
+        assert dlq.original_headers(record.headers) == headers
+        assert "unknown unit 'X-99'" in (dlq.header(record.headers, dlq.ERROR) or "")
+        assert dlq.header(record.headers, dlq.SOURCE_TOPIC) == topic
+        assert dlq.header(record.headers, dlq.SOURCE_PARTITION) == "0"
+        assert dlq.header(record.headers, dlq.SOURCE_OFFSET) == "500"
+        assert dlq.header(record.headers, dlq.CONSUMER) == "poison"
+
+        listed = _cli(kafka_bootstrap, "list", "--topic", topic)
+        assert '"dlq_offset": 0' in listed and "X-99" in listed
+
+        await pool.execute("UPDATE switch SET fixed = true")
+        _cli(kafka_bootstrap, "replay", "--topic", topic, "--all")
+        await wait_for(lambda: _at_least_applied(pool, 1000), timeout=60)
+        _cli(kafka_bootstrap, "replay", "--topic", topic, "--offset", "0:0")  # a second replay
+        await asyncio.sleep(2)
+    finally:
+        stop.set()
+        await task
+    assert await _rows(pool, "applied") == 1000
+    assert consumer.dead_lettered == 1
+    await pool.close()
+
+
+async def _at_least_applied(pool, n: int) -> bool:  # type: ignore[no-untyped-def]
+    return await _rows(pool, "applied") >= n
+
+
+def _cli(bootstrap: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "nazar_platform.dlq_cli", "--bootstrap", bootstrap, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout
+
+
+async def test_undecodable_record_is_dead_lettered_and_the_rest_flow(
+    fresh_database, kafka_bootstrap, new_topic
+):
+    topic = await new_topic("consumer-garbage")
+    await prepare_database(fresh_database)
+    pool = await db.create_pool(fresh_database)
+    producer = make_producer(kafka_bootstrap)
+    await producer.start()
+    await producer.send_and_wait(topic, value=b"\xff not an event", key=b"x")
+    await producer.stop()
+    await _produce(kafka_bootstrap, topic, _events(10))
+
+    async def handler(conn: db.Connection, records: list[Record]) -> None:
+        from tests.integration.platform.procs import count
+
+        await count(conn, records)
+
+    stop = asyncio.Event()
+    consumer = IdempotentConsumer(
+        name="garbage", topics=[topic], pool=pool, handler=handler, bootstrap=kafka_bootstrap
+    )
+    task = asyncio.create_task(consumer.run(stop))
+    await wait_for(lambda: _at_least(pool, 10), timeout=60)
+    stop.set()
+    await task
+    dead = await read_topic(kafka_bootstrap, f"{topic}.dlq")
+    assert [r.value for r in dead] == [b"\xff not an event"]
+    assert "missing header" in (dlq.header(dead[0].headers, dlq.ERROR) or "")
+    await pool.close()
