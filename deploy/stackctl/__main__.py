@@ -17,6 +17,9 @@ DEV = "dev"
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["test"] and argv[1:2] not in (["-h"], ["--help"]):
+        # Everything after `test` belongs to pytest, options included (argparse would eat them).
+        return test(argv[1:])
     parser = argparse.ArgumentParser(prog="deploy/stack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("install", help="install what is missing (apt, uv, venv, Kafka jars)")
