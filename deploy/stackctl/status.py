@@ -56,7 +56,8 @@ def print_status(state: State) -> int:
     header = ("component", "state", "pids", "ports", "health")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
-        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print(("  " + "  ".join(cells)).rstrip())
     return 0 if all_ok else 1
 
 
