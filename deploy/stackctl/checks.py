@@ -13,7 +13,7 @@ LINTERS = [
     ["ruff", "check", "."],
     ["ruff", "format", "--check", "."],
     ["mypy"],
-    ["lint-imports"],
+    ["lint-imports", "--no-logo"],
 ]
 # pytest's "no tests collected": a green run that tested nothing must not pass CI.
 PYTEST_NO_TESTS = 5

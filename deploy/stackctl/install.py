@@ -114,9 +114,10 @@ def kafka_libs() -> Path:
     say(f"fetching Kafka {kafka_version()} jars from Maven Central")
     run(
         [
-            "mvn", "-q", "-B", "-Dstyle.color=never", "-f", POM, "dependency:copy-dependencies",
+            "mvn", "-q", "-B", "-f", POM, "dependency:copy-dependencies",
             "-DincludeScope=runtime", f"-DoutputDirectory={partial}",
-        ]
+        ],
+        capture=True,  # shown only when Maven fails
     )  # fmt: skip
     if not any(partial.glob("kafka_2.13-*.jar")):
         raise StackError(f"Maven finished but no kafka_2.13 jar is in {partial}")

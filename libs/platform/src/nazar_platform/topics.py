@@ -292,9 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(asdict(report), indent=2))
     else:
         lines = report.lines()
-        # Quiet: silent when the cluster already matched; the summary line is always last.
-        if args.quiet and len(lines) == 1 and not report.changed:
-            lines = []
+        if args.quiet:
+            # Creations are counted in the summary (the last line); silent when nothing changed.
+            lines = [line for line in lines[:-1] if not line.startswith("created ")]
+            if report.changed or lines:
+                lines.append(report.lines()[-1])
         for line in lines:
             print(f"topics: {line}")
     return 0
