@@ -34,11 +34,9 @@ class Kafka:
         self.log = state.logs / "kafka.log"
 
     def pids(self) -> list[int]:
-        pid = read_pid(self.pidfile)
-        found = {pid} if pid is not None and pid_alive(pid) else set()
-        # The properties path is unique to this state folder, so this finds only our broker.
-        found.update(pids_referencing(str(self.props)))
-        return sorted(found)
+        # The properties path is unique to this state folder, so this finds only our broker,
+        # also when the pid file is lost or names a pid that was reused after a reboot.
+        return pids_referencing(str(self.props))
 
     def running(self) -> bool:
         return bool(self.pids())

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from .common import Ports, StackError, State, run, say
-from .procs import pid_alive, pids_referencing, port_listening, stop_processes
+from .procs import pids_referencing, port_listening, stop_processes
 
 ROLE = "nazar"
 SERVICE_DATABASES = ["nazar_roster", "nazar_directive", "nazar_publisher", "nazar_story"]
@@ -48,10 +48,9 @@ class Postgres:
         return Path("/tmp") / f"nazar-pg-{digest}"  # noqa: S108 - private, named per checkout
 
     def pids(self) -> list[int]:
-        pid = read_pid_first_line(self.data / "postmaster.pid")
-        found = {pid} if pid is not None and pid_alive(pid) else set()
-        found.update(pids_referencing(f"-D {self.data}"))
-        return sorted(found)
+        # pg_ctl starts the postmaster as `postgres -D <data>`; matching on the data dir also
+        # rules out a stale postmaster.pid whose pid now belongs to something else.
+        return pids_referencing(f"-D {self.data}")
 
     def running(self) -> bool:
         return bool(self.pids())
@@ -67,6 +66,8 @@ class Postgres:
         if not (self.data / "PG_VERSION").exists():
             self._initdb()
         self._write_conf(ports)
+        # Left by a killed server (no postmaster runs on this data dir, checked above).
+        (self.data / "postmaster.pid").unlink(missing_ok=True)
         say(f"starting PostgreSQL on 127.0.0.1:{ports.postgres} (log: {self.log})")
         self._as_postgres(
             [pg_bin() / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "start"],
@@ -150,14 +151,6 @@ class Postgres:
     ) -> subprocess.CompletedProcess[str]:
         # PostgreSQL refuses to run as root.
         return run(["runuser", "-u", "postgres", "--", *cmd], check=check, capture=capture)
-
-
-def read_pid_first_line(path: Path) -> int | None:
-    try:
-        first = path.read_text().splitlines()[0].strip()
-    except (OSError, IndexError):
-        return None
-    return int(first) if first.isdigit() else None
 
 
 def _let_postgres_traverse(path: Path) -> None:

@@ -58,7 +58,10 @@ def _argv(command: list[str]) -> list[str]:
 
 def service_pid(state: State, service: Service) -> int | None:
     pid = read_pid(state.pids / f"{service.name}.pid")
-    return pid if pid is not None and pid_alive(pid) else None
+    # The marker check rules out a pid that was reused by an unrelated process.
+    if pid is not None and pid in pids_with_env(f"{STATE_MARKER}={state.dir}"):
+        return pid
+    return None
 
 
 def start_all(state: State) -> None:
