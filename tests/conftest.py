@@ -1,60 +1,206 @@
-"""TEMPORARY harness (replaced by the deploy/stack harness): uses servers given by environment."""
+"""Session-wide test infrastructure, started lazily.
+
+Kafka and PostgreSQL are started (`deploy/stack infra-up --name test`) the first time a test asks
+for one of the fixtures below, and stopped and wiped at the end of the session. When
+NAZAR_KAFKA_BOOTSTRAP and NAZAR_PG_DSN are both set, those are used and nothing is started.
+Unit tests (tests/unit) may not use these fixtures at all.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
+from nazar_platform.topic_catalogue import Catalogue, TopicSpec
+from nazar_platform.topics import bootstrap
+
+ROOT = Path(__file__).resolve().parents[1]
+STACK = ROOT / "deploy" / "stack"
+STACK_NAME = "test"
+DEFAULT_TEST_PORT_BASE = "29000"
+INFRA_FIXTURES = {
+    "stack_env",
+    "kafka_bootstrap",
+    "pg_dsn",
+    "databases",
+    "fresh_database",
+    "new_topic",
+}
+
+
+@dataclass(frozen=True)
+class StackEnv:
+    kafka_bootstrap: str
+    pg_dsn: str
+    # False when the infrastructure came from the environment and is not ours to stop.
+    managed: bool
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unit_dir = ROOT / "tests" / "unit"
+    offenders = [
+        item.nodeid
+        for item in items
+        if item.path.is_relative_to(unit_dir)
+        and INFRA_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    ]
+    if offenders:
+        raise pytest.UsageError(f"unit tests must not use Kafka or PostgreSQL: {offenders}")
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> str:
-    return os.environ.get("NAZAR_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
-
-
-@pytest.fixture(scope="session")
-def pg_dsn() -> str:
-    return os.environ.get("NAZAR_PG_DSN", "postgresql://nazar:nazar@127.0.0.1:19432/postgres")
-
-
-@pytest.fixture
-async def fresh_database(pg_dsn: str) -> AsyncIterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(pg_dsn)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    yield pg_dsn.rsplit("/", 1)[0] + f"/{name}"
-    conn = await asyncpg.connect(pg_dsn)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
-NewTopicFactory = Callable[..., Awaitable[str]]
-
-
-@pytest.fixture
-async def new_topic(kafka_bootstrap: str) -> AsyncIterator[NewTopicFactory]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    made: list[str] = []
-
-    async def make(
-        prefix: str = "t", partitions: int = 1, config: dict[str, str] | None = None
-    ) -> str:
-        name = f"{prefix}.{uuid.uuid4().hex[:10]}"
-        await admin.create_topics(
-            [
-                NewTopic(name, partitions, 1, topic_configs=config or {}),
-                NewTopic(f"{name}.dlq", 1, 1, topic_configs={"cleanup.policy": "delete"}),
-            ]
+def stack_env() -> Iterator[StackEnv]:
+    bootstrap_servers = os.environ.get("NAZAR_KAFKA_BOOTSTRAP")
+    dsn = os.environ.get("NAZAR_PG_DSN")
+    if bootstrap_servers and dsn:
+        yield StackEnv(bootstrap_servers, dsn, managed=False)
+        return
+    env = {**os.environ}
+    env.setdefault("NAZAR_PORT_BASE", DEFAULT_TEST_PORT_BASE)
+    subprocess.run([STACK, "infra-up", "--name", STACK_NAME], env=env, check=True, timeout=600)
+    values = _read_env_file(ROOT / ".state" / STACK_NAME / "stack.env")
+    try:
+        yield StackEnv(values["NAZAR_KAFKA_BOOTSTRAP"], values["NAZAR_PG_DSN"], managed=True)
+    finally:
+        subprocess.run(
+            [STACK, "infra-down", "--name", STACK_NAME, "--wipe"], env=env, check=False, timeout=300
         )
-        made.extend([name, f"{name}.dlq"])
-        return name
 
-    yield make
-    await admin.delete_topics(made)
-    await admin.close()
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(stack_env: StackEnv) -> str:
+    return stack_env.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(stack_env: StackEnv) -> str:
+    """DSN of a role that may create databases; connect to a fresh database, not to this one."""
+    return stack_env.pg_dsn
+
+
+def _unique(prefix: str, separator: str) -> str:
+    safe = re.sub(r"[^a-z0-9]+", "_", prefix.lower()).strip("_")[:30] or "t"
+    return f"{safe}{separator}{uuid.uuid4().hex[:10]}"
+
+
+def dsn_for_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+class DatabaseFactory:
+    """Creates uniquely named databases on the test server and drops them again."""
+
+    def __init__(self, admin_dsn: str) -> None:
+        self.admin_dsn = admin_dsn
+        self.created: list[str] = []
+
+    async def create(self, prefix: str = "test") -> str:
+        name = _unique(prefix, "_")
+        conn = await asyncpg.connect(self.admin_dsn)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        self.created.append(name)
+        return dsn_for_database(self.admin_dsn, name)
+
+    async def drop(self, dsn: str) -> None:
+        name = urlsplit(dsn).path.lstrip("/")
+        conn = await asyncpg.connect(self.admin_dsn)
+        try:
+            # FORCE: a pool a test forgot to close must not keep its database alive.
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+        if name in self.created:
+            self.created.remove(name)
+
+    async def drop_all(self) -> None:
+        for name in list(self.created):
+            await self.drop(dsn_for_database(self.admin_dsn, name))
+
+
+@pytest.fixture(scope="session")
+async def databases(pg_dsn: str) -> AsyncIterator[DatabaseFactory]:
+    """Session-wide factory; a module-scoped fixture can create one database per module."""
+    factory = DatabaseFactory(pg_dsn)
+    yield factory
+    await factory.drop_all()
+
+
+@pytest.fixture
+async def fresh_database(
+    databases: DatabaseFactory, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """DSN of an empty database that exists for this test only."""
+    dsn = await databases.create(request.node.name)
+    yield dsn
+    await databases.drop(dsn)
+
+
+class TopicFactory:
+    """Creates uniquely named topics (each with its `.dlq` twin) and deletes them afterwards."""
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.created: list[str] = []
+
+    async def __call__(
+        self,
+        prefix: str = "test",
+        *,
+        partitions: int = 1,
+        config: dict[str, str] | None = None,
+        dlq: bool = True,
+        personal_data: bool = False,
+    ) -> str:
+        spec = TopicSpec(
+            name=f"test.{_unique(prefix, '.')}",
+            partitions=partitions,
+            config=config or {},
+            dlq=dlq,
+            personal_data=personal_data,
+        )
+        catalogue = Catalogue(topics=[spec])
+        report = await bootstrap(catalogue, self.bootstrap_servers)
+        self.created += report.created
+        return spec.name
+
+    async def delete_all(self) -> None:
+        if not self.created:
+            return
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        await admin.start()
+        try:
+            await admin.delete_topics(self.created)
+        finally:
+            await admin.close()
+        self.created = []
+
+
+@pytest.fixture
+async def new_topic(kafka_bootstrap: str) -> AsyncIterator[TopicFactory]:
+    """`name = await new_topic("orders", partitions=3, config={...})` creates the topic and its
+    `.dlq` twin; both are deleted when the test ends."""
+    factory = TopicFactory(kafka_bootstrap)
+    yield factory
+    await factory.delete_all()

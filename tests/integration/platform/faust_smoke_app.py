@@ -7,7 +7,6 @@ no leader topic, acks from all replicas, no web server.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 
 import faust
 
@@ -27,7 +26,7 @@ sink = app.topic(os.environ["SMOKE_OUT"], value_serializer="raw", key_serializer
 
 
 @app.agent(source)
-async def upper(stream: AsyncIterator[bytes]) -> None:
+async def upper(stream: faust.StreamT[bytes]) -> None:
     async for value in stream:
         await sink.send(value=value.upper())
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -75,8 +76,10 @@ async def read_topic(bootstrap: str, topic: str) -> list[RawRecord]:
     return out
 
 
-async def wait_for(predicate, timeout: float = 60.0, every: float = 0.2) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(
+    predicate: Callable[[], Awaitable[bool]], within: float = 60.0, every: float = 0.2
+) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         if await predicate():
             return

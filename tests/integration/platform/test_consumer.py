@@ -6,6 +6,7 @@ import asyncio
 import random
 import subprocess
 import sys
+from collections.abc import Sequence
 
 import pytest
 from nazar_platform import db, dlq
@@ -13,6 +14,7 @@ from nazar_platform.cloudevents import CloudEvent, encode
 from nazar_platform.consumer import IdempotentConsumer, PoisonRecordError, Record
 from nazar_platform.kafka import make_producer
 
+from tests.conftest import TopicFactory
 from tests.integration.platform.support import (
     ROOT,
     kill,
@@ -54,8 +56,8 @@ async def _rows(pool, table: str = "counts") -> int:  # type: ignore[no-untyped-
 
 @pytest.mark.slow
 async def test_consumer_killed_mid_batch_applies_each_event_once(
-    fresh_database, kafka_bootstrap, new_topic
-):
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     total = 5000
     topic = await new_topic("consumer-kill", partitions=3)
     await prepare_database(fresh_database)
@@ -63,8 +65,8 @@ async def test_consumer_killed_mid_batch_applies_each_event_once(
     # Upstream is at-least-once too: 500 events arrive twice.
     await _produce(kafka_bootstrap, topic, events + random.sample(events, 500))
     pool = await db.create_pool(fresh_database)
-    kills = 0
-    while kills < 10:
+    kills = crashes = 0
+    while kills < 10 and await _rows(pool) < total:
         proc = spawn(
             "counter",
             fresh_database,
@@ -77,17 +79,21 @@ async def test_consumer_killed_mid_batch_applies_each_event_once(
         assert proc.stdout is not None
         await asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline)
         before = await _rows(pool)
-        await wait_for(lambda: _progressed(pool, before), timeout=60, every=0.05)
+
+        async def progressed_or_died(p: subprocess.Popen[bytes] = proc, b: int = before) -> bool:
+            return p.poll() is not None or await _rows(pool) > b
+
+        await wait_for(progressed_or_died, within=60, every=0.05)
         await asyncio.sleep(random.uniform(0.05, 0.3))
         if proc.poll() is None:
             kill(proc)
             kills += 1
-        if await _rows(pool) >= total:
-            break
+        else:
+            crashes += 1
     assert kills >= 5, "the consumer finished before it could be killed enough times"
     final = spawn("counter", fresh_database, kafka_bootstrap, "kill-group", topic)
     try:
-        await wait_for(lambda: _at_least(pool, total), timeout=120)
+        await wait_for(lambda: _at_least(pool, total), within=120)
         await asyncio.sleep(2)  # any late double-apply would show now
     finally:
         kill(final)
@@ -96,17 +102,13 @@ async def test_consumer_killed_mid_batch_applies_each_event_once(
     await pool.close()
 
 
-async def _progressed(pool, before: int) -> bool:  # type: ignore[no-untyped-def]
-    return await _rows(pool) > before
-
-
 async def _at_least(pool, n: int) -> bool:  # type: ignore[no-untyped-def]
     return await _rows(pool) >= n
 
 
 async def test_poison_record_goes_to_dlq_and_replays_once_fixed(
-    fresh_database, kafka_bootstrap, new_topic
-):
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     topic = await new_topic("consumer-poison")
     await prepare_database(fresh_database)
     pool = await db.create_pool(fresh_database)
@@ -124,14 +126,15 @@ async def test_poison_record_goes_to_dlq_and_replays_once_fixed(
     )
     await _produce(kafka_bootstrap, topic, events)
 
-    async def handler(conn: db.Connection, records: list[Record]) -> None:
+    async def handler(conn: db.Connection, records: Sequence[Record]) -> None:
         fixed = await conn.fetchval("SELECT fixed FROM switch")
         for r in records:
             assert r.event is not None
             if r.event.data.get("bad") and not fixed:
                 raise PoisonRecordError("seq 500 cannot be applied: unknown unit 'X-99'")
         await conn.executemany(
-            "INSERT INTO applied (seq) VALUES ($1)", [(r.event.data["seq"],) for r in records]
+            "INSERT INTO applied (seq) VALUES ($1)",
+            [(r.event.data["seq"],) for r in records if r.event is not None],
         )
 
     stop = asyncio.Event()
@@ -145,7 +148,7 @@ async def test_poison_record_goes_to_dlq_and_replays_once_fixed(
     )
     task = asyncio.create_task(consumer.run(stop))
     try:
-        await wait_for(lambda: _at_least_applied(pool, 999), timeout=60)
+        await wait_for(lambda: _at_least_applied(pool, 999), within=60)
         order = [r["seq"] for r in await pool.fetch("SELECT seq FROM applied ORDER BY ord")]
         assert order == [i for i in range(1000) if i != 500]
 
@@ -167,7 +170,7 @@ async def test_poison_record_goes_to_dlq_and_replays_once_fixed(
 
         await pool.execute("UPDATE switch SET fixed = true")
         _cli(kafka_bootstrap, "replay", "--topic", topic, "--all")
-        await wait_for(lambda: _at_least_applied(pool, 1000), timeout=60)
+        await wait_for(lambda: _at_least_applied(pool, 1000), within=60)
         _cli(kafka_bootstrap, "replay", "--topic", topic, "--offset", "0:0")  # a second replay
         await asyncio.sleep(2)
     finally:
@@ -195,8 +198,8 @@ def _cli(bootstrap: str, *args: str) -> str:
 
 
 async def test_undecodable_record_is_dead_lettered_and_the_rest_flow(
-    fresh_database, kafka_bootstrap, new_topic
-):
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     topic = await new_topic("consumer-garbage")
     await prepare_database(fresh_database)
     pool = await db.create_pool(fresh_database)
@@ -206,7 +209,7 @@ async def test_undecodable_record_is_dead_lettered_and_the_rest_flow(
     await producer.stop()
     await _produce(kafka_bootstrap, topic, _events(10))
 
-    async def handler(conn: db.Connection, records: list[Record]) -> None:
+    async def handler(conn: db.Connection, records: Sequence[Record]) -> None:
         from tests.integration.platform.procs import count
 
         await count(conn, records)
@@ -216,7 +219,7 @@ async def test_undecodable_record_is_dead_lettered_and_the_rest_flow(
         name="garbage", topics=[topic], pool=pool, handler=handler, bootstrap=kafka_bootstrap
     )
     task = asyncio.create_task(consumer.run(stop))
-    await wait_for(lambda: _at_least(pool, 10), timeout=60)
+    await wait_for(lambda: _at_least(pool, 10), within=60)
     stop.set()
     await task
     dead = await read_topic(kafka_bootstrap, f"{topic}.dlq")

@@ -9,10 +9,13 @@ import sys
 
 from aiokafka import AIOKafkaProducer
 
+from tests.conftest import TopicFactory
 from tests.integration.platform.support import LOG_DIR, ROOT, kill, read_topic, wait_for
 
 
-async def test_faust_agent_consumes_and_produces(kafka_bootstrap, new_topic):
+async def test_faust_agent_consumes_and_produces(
+    kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     source = await new_topic("faust-in")
     sink = await new_topic("faust-out")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -49,7 +52,7 @@ async def test_faust_agent_consumes_and_produces(kafka_bootstrap, new_topic):
         async def arrived() -> bool:
             return len(await read_topic(kafka_bootstrap, sink)) >= len(words)
 
-        await wait_for(arrived, timeout=90, every=1)
+        await wait_for(arrived, within=90, every=1)
         got = sorted(r.value.decode() for r in await read_topic(kafka_bootstrap, sink) if r.value)
         assert got == sorted(w.upper() for w in words)
         assert worker.poll() is None, "the Faust worker died"

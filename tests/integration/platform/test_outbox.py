@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 from nazar_platform import db
 from nazar_platform.cloudevents import decode
-from nazar_platform.consumer import IdempotentConsumer
+from nazar_platform.consumer import IdempotentConsumer, Record
 from nazar_platform.kafka import make_producer
 from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
 
+from tests.conftest import TopicFactory
 from tests.integration.platform import procs
 from tests.integration.platform.support import (
     kill,
@@ -32,7 +34,9 @@ def _event(topic: str, key: str, seq: int) -> OutboxEvent:
     )
 
 
-async def test_rolled_back_event_is_never_published(fresh_database, kafka_bootstrap, new_topic):
+async def test_rolled_back_event_is_never_published(
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     topic = await new_topic("outbox-rollback")
     await prepare_database(fresh_database)
     pool = await db.create_pool(fresh_database)
@@ -49,7 +53,7 @@ async def test_rolled_back_event_is_never_published(fresh_database, kafka_bootst
     stop = asyncio.Event()
     relay = OutboxRelay(fresh_database, lambda: make_producer(kafka_bootstrap))
     task = asyncio.create_task(relay.run(stop))
-    await wait_for(lambda: _published(pool, 2), timeout=30)
+    await wait_for(lambda: _published(pool, 2), within=30)
     await asyncio.sleep(1)  # a rolled-back row would have had time to go out too
     stop.set()
     await task
@@ -67,8 +71,8 @@ async def _published(pool, n: int) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 async def test_relay_killed_20_times_loses_nothing_and_counts_once(
-    fresh_database, kafka_bootstrap, new_topic
-):
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     total, kills_wanted = 10_000, 20
     topic = await new_topic("outbox-crash", partitions=3)
     await prepare_database(fresh_database)
@@ -97,7 +101,7 @@ async def test_relay_killed_20_times_loses_nothing_and_counts_once(
     ids = await writer
     final = spawn("relay", fresh_database, kafka_bootstrap)
     try:
-        await wait_for(lambda: _published(pool, total), timeout=120)
+        await wait_for(lambda: _published(pool, total), within=120)
     finally:
         kill(final)
 
@@ -117,7 +121,7 @@ async def test_relay_killed_20_times_loses_nothing_and_counts_once(
 
     stop = asyncio.Event()
 
-    async def handler(conn, records):  # type: ignore[no-untyped-def]
+    async def handler(conn: db.Connection, records: Sequence[Record]) -> None:
         await procs.count(conn, records)
 
     consumer = IdempotentConsumer(
@@ -125,7 +129,7 @@ async def test_relay_killed_20_times_loses_nothing_and_counts_once(
     )
     task = asyncio.create_task(consumer.run(stop))
     try:
-        await wait_for(lambda: _count_rows(pool, total), timeout=120)
+        await wait_for(lambda: _count_rows(pool, total), within=120)
     finally:
         stop.set()
         await task
@@ -139,8 +143,8 @@ async def _count_rows(pool, n: int) -> bool:  # type: ignore[no-untyped-def]
 
 
 async def test_published_rows_are_pruned_after_retention(
-    fresh_database, kafka_bootstrap, new_topic
-):
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
     topic = await new_topic("outbox-prune")
     await prepare_database(fresh_database)
     pool = await db.create_pool(fresh_database)
@@ -154,7 +158,7 @@ async def test_published_rows_are_pruned_after_retention(
         prune_every=timedelta(milliseconds=100),
     )
     task = asyncio.create_task(relay.run(stop))
-    await wait_for(lambda: _empty(pool), timeout=30)
+    await wait_for(lambda: _empty(pool), within=30)
     stop.set()
     await task
     assert len(await read_topic(kafka_bootstrap, topic)) == 10

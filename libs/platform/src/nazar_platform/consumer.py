@@ -231,7 +231,8 @@ class IdempotentConsumer:
             fresh = [r for eid, r in first.items() if eid in fresh_ids]
             if fresh:
                 await self._handler(conn, fresh)
-            faults.point("consumer.after_effect")
+        # Dying here leaves the effect committed and the offset not: the replay must be a no-op.
+        faults.point("consumer.after_effect")
         self.applied += len(fresh)
         for r in fresh:
             metrics.CONSUMED.labels(self.name, r.topic, "applied").inc()

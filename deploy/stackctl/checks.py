@@ -1,0 +1,46 @@
+"""`deploy/stack test`: the static checks, then pytest (which starts infrastructure lazily)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+from .common import ROOT, say
+from .install import install, uv_command
+
+LINTERS = [
+    ["ruff", "check", "."],
+    ["ruff", "format", "--check", "."],
+    ["mypy"],
+    ["lint-imports", "--no-logo"],
+]
+# pytest's "no tests collected": a green run that tested nothing must not pass CI.
+PYTEST_NO_TESTS = 5
+
+
+def test(pytest_args: list[str]) -> int:
+    install()
+    uv_run = [*uv_command(), "run", "--frozen", "--quiet"]
+    failed: list[str] = []
+    if os.environ.get("NAZAR_SKIP_LINT") == "1":
+        say("NAZAR_SKIP_LINT=1: skipping ruff, mypy and lint-imports")
+    else:
+        for linter in LINTERS:
+            started = time.monotonic()
+            code = subprocess.call([*uv_run, *linter], cwd=ROOT, stdin=subprocess.DEVNULL)
+            say(f"{' '.join(linter)}: {'ok' if code == 0 else 'FAILED'} "
+                f"({time.monotonic() - started:.1f}s)")  # fmt: skip
+            if code != 0:
+                failed.append(" ".join(linter))
+    code = subprocess.call([*uv_run, "pytest", *pytest_args], cwd=ROOT, stdin=subprocess.DEVNULL)
+    if code == PYTEST_NO_TESTS:
+        say("pytest collected no tests: counting that as a failure")
+        code = 1
+    if code != 0:
+        failed.append(f"pytest (exit {code})")
+    if failed:
+        say(f"FAILED: {', '.join(failed)}")
+        return 1
+    say("all checks and tests passed")
+    return 0

@@ -1,0 +1,126 @@
+"""Nazar's own processes on top of the infrastructure.
+
+A service issue adds its service by appending one entry to SERVICES (and, if it loads data once
+the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick it up from here.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+from .common import ROOT, Ports, StackError, State, read_env_file, run, say, venv_python
+from .procs import (
+    pid_alive,
+    pids_with_env,
+    read_pid,
+    start_detached,
+    stop_processes,
+    tail,
+    wait_until,
+)
+
+# Every process a service starts inherits this, so `down` finds even one whose pid file is lost.
+STATE_MARKER = "NAZAR_STACK_STATE"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    # argv; "{python}" is replaced by the workspace venv's interpreter.
+    command: list[str]
+    # HTTP port = NAZAR_PORT_BASE + port_offset (see docs/DEVELOPING.md, "Ports").
+    port_offset: int
+    health_path: str = "/readyz"
+    env: dict[str, str] = field(default_factory=dict)
+
+    def port(self, ports: Ports) -> int:
+        return ports.service(self.port_offset)
+
+    def url(self, ports: Ports, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port(ports)}{path}"
+
+
+# Started in this order by `up`, stopped in reverse by `down`.
+SERVICES: list[Service] = [
+    # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
+]
+
+# Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
+AFTER_UP: list[list[str]] = []
+
+
+def _argv(command: list[str]) -> list[str]:
+    return [str(venv_python()) if part == "{python}" else part for part in command]
+
+
+def service_pid(state: State, service: Service) -> int | None:
+    pid = read_pid(state.pids / f"{service.name}.pid")
+    # The marker check rules out a pid that was reused by an unrelated process.
+    if pid is not None and pid in pids_with_env(f"{STATE_MARKER}={state.dir}"):
+        return pid
+    return None
+
+
+def start_all(state: State) -> None:
+    ports = state.ports()
+    stack_env = read_env_file(state.env_file)
+    for service in SERVICES:
+        if service_pid(state, service) is None:
+            _start(state, ports, stack_env, service)
+    for service in SERVICES:
+        _wait_healthy(state, ports, service)
+    for command in AFTER_UP:
+        run(_argv(command), env={**os.environ, **stack_env})
+
+
+def _start(state: State, ports: Ports, stack_env: dict[str, str], service: Service) -> None:
+    env = {
+        **os.environ,
+        **stack_env,
+        **service.env,
+        "NAZAR_SERVICE_NAME": service.name,
+        STATE_MARKER: str(state.dir),
+        "NAZAR_HTTP_PORT": str(service.port(ports)),
+    }
+    log = state.logs / f"{service.name}.log"
+    say(f"starting {service.name} on {service.url(ports)} (log: {log})")
+    pid = start_detached(_argv(service.command), log, env=env, cwd=ROOT)
+    state.pids.mkdir(parents=True, exist_ok=True)
+    (state.pids / f"{service.name}.pid").write_text(f"{pid}\n")
+
+
+def healthy(ports: Ports, service: Service) -> bool:
+    try:
+        url = service.url(ports, service.health_path)  # always http://127.0.0.1
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_healthy(state: State, ports: Ports, service: Service, timeout: float = 60) -> None:
+    pid = read_pid(state.pids / f"{service.name}.pid")
+
+    def done() -> bool:
+        return healthy(ports, service) or pid is None or not pid_alive(pid)
+
+    wait_until(done, timeout, 0.3)
+    if not healthy(ports, service):
+        log = state.logs / f"{service.name}.log"
+        raise StackError(f"{service.name} is not healthy; last log lines:\n{tail(log)}")
+
+
+def stop_all(state: State) -> None:
+    for service in reversed(SERVICES):
+        pid = service_pid(state, service)
+        if pid is not None:
+            say(f"stopping {service.name} (pid {pid})")
+            stop_processes([pid], timeout=20)
+        (state.pids / f"{service.name}.pid").unlink(missing_ok=True)
+    strays = pids_with_env(f"{STATE_MARKER}={state.dir}")
+    if strays:
+        say(f"stopping stray service processes {strays}")
+        stop_processes(strays, timeout=20)
