@@ -1,0 +1,111 @@
+"""`dispatch.requested` records, encoded fast: the fan-out writes hundreds of thousands at once.
+
+Everything that is the same for every recipient of a message in one language is serialised once;
+per delivery only the ids, the signed inbox link and the time are spliced in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from nazar_platform.cloudevents import format_time, headers_for
+
+from directive.domain import links
+from directive.domain.model import MessageKind, Text
+from directive.domain.texts import note_label
+from directive.store.fanout import MessageInfo
+
+REQUESTED_TYPE = "nazar.dispatch.requested.v1"
+SOURCE = "/nazar/directive"
+
+PURPOSES = {
+    MessageKind.ORIGINAL: "directive",
+    MessageKind.UPDATE: "directive_update",
+    MessageKind.CANCELLATION: "directive_cancellation",
+    MessageKind.NOTE: "directive_note",
+    MessageKind.ESCALATION: "escalation",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutRecord:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Encoder:
+    """Builds the records of one job: its messages, each in the recipient's language."""
+
+    def __init__(
+        self,
+        messages: list[MessageInfo],
+        *,
+        topic: str,
+        flash_topic: str,
+        note: str | None,
+        link_key: bytes,
+        base_url: str,
+        link_ttl: timedelta,
+    ) -> None:
+        self._messages = {m.id: m for m in messages}
+        self._topic = {m.id: flash_topic if m.priority == "flash" else topic for m in messages}
+        self._note = note
+        self._key = link_key
+        self._base = base_url.rstrip("/") + "/inbox/d/"
+        self._ttl = link_ttl
+        self._static: dict[tuple[UUID, str | None], tuple[str, str]] = {}
+
+    def _static_part(self, message_id: UUID, language: str | None) -> tuple[str, str]:
+        """(chosen language, the JSON members shared by every delivery of it)."""
+        cached = self._static.get((message_id, language))
+        if cached is not None:
+            return cached
+        m = self._messages[message_id]
+        text = Text(m.title_hi, m.body_hi, m.title_en, m.body_en)
+        chosen, title, body = text.pick(language)
+        if self._note and m.kind == MessageKind.ORIGINAL:
+            body = f"{body}\n\n{note_label(chosen)}: {self._note}"
+        shared = {
+            "message_id": str(m.id),
+            "directive_id": str(m.directive_id),
+            "priority": m.priority,
+            "purpose": PURPOSES[MessageKind(m.kind)],
+            "language": chosen,
+            "title": title,
+            "body": body,
+            "ack_requested": m.ack_requested,
+            "reply_code": m.reply_code,
+            "expires_at": format_time(m.expires_at),
+        }
+        part = (chosen, _dumps(shared)[1:-1])
+        self._static[(message_id, language)] = part
+        return part
+
+    def record(
+        self,
+        delivery_id: UUID,
+        message_id: UUID,
+        member_id: str,
+        language: str | None,
+        requested_at: datetime,
+    ) -> OutRecord:
+        _, shared = self._static_part(message_id, language)
+        expiry = requested_at + self._ttl
+        url = self._base + links.sign(delivery_id, expiry, self._key)
+        at = format_time(requested_at)
+        did = str(delivery_id)
+        value = (
+            f'{{"delivery_id":"{did}","member_id":{_dumps(member_id)},"inbox_url":"{url}",'
+            f'"requested_at":"{at}",{shared}}}'
+        ).encode()
+        headers = headers_for(did, REQUESTED_TYPE, SOURCE, at, member_id)
+        return OutRecord(self._topic[message_id], member_id.encode(), value, headers)
