@@ -27,9 +27,11 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from directive import dispatch
 from directive.consumers import receipts_handler
@@ -57,7 +59,7 @@ from bench.common import (
     infra,
     report,
 )
-from bench.fanout.roster import generate
+from bench.fanout.roster import Roster, generate
 
 SEED = Path("/work/shared/seed/000_1392b92c191f8f64.txt")
 
@@ -68,12 +70,18 @@ def _hindi_body() -> str:
     return "सभी थाना प्रभारी अपने क्षेत्र में सोशल मीडिया पर निगरानी रखें।"
 
 
+async def poll_until(check: Callable[[], Awaitable[bool]], every: float) -> None:
+    """End offsets and database counts have nothing to wait on: poll them."""
+    while not await check():  # noqa: ASYNC110
+        await asyncio.sleep(every)
+
+
 async def _end_total(consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> int:
     ends = await consumer.end_offsets(tps)
     return sum(ends.values())
 
 
-async def load_roster(dsn: str, per_station: int) -> tuple[object, int]:
+async def load_roster(dsn: str, per_station: int) -> tuple[Roster, int]:
     roster = generate(per_station)
     conn = await db.connect(dsn)
     try:
@@ -141,7 +149,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     roster, members = await load_roster(dsn, per_station)
     load_seconds = time.perf_counter() - started
     topics = Topics(events=t["events"])
-    adg = Actor(roster.adg_id, "adg", roster.state_id)  # type: ignore[attr-defined]
+    adg = Actor(roster.adg_id, "adg", roster.state_id)
     body = _hindi_body()
     directive_id = await issue(
         pool,
@@ -164,15 +172,18 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     issue_recipients = await pool.fetchval(
         "SELECT cardinality(member_ids) FROM jobs WHERE kind = 'issue'"
     )
-    while await _end_total(watcher, tps) < issue_recipients:
-        await asyncio.sleep(0.1)
+
+    async def issue_sent() -> bool:
+        return await _end_total(watcher, tps) >= issue_recipients
+
+    await poll_until(issue_sent, 0.1)
     expected = await pool.fetchval(
         """SELECT count(*) FROM (SELECT DISTINCT x FROM groups g, unnest(g.members || g.admins) x
            WHERE g.kind = 'circle') s JOIN members m ON m.id = s.x
            WHERE m.reachable AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.member_id = m.id)"""
     )
     before = await _end_total(watcher, tps)
-    districts = roster.districts  # type: ignore[attr-defined]
+    districts = roster.districts
     t0 = time.perf_counter()
     results = await asyncio.gather(
         *(
@@ -190,8 +201,11 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
         )
     )
     relays_committed = time.perf_counter() - t0
-    while await _end_total(watcher, tps) - before < expected:
-        await asyncio.sleep(0.02)
+
+    async def all_on_kafka() -> bool:
+        return await _end_total(watcher, tps) - before >= expected
+
+    await poll_until(all_on_kafka, 0.02)
     on_kafka = time.perf_counter() - t0
     rows = await pool.fetchval("SELECT count(*) FROM deliveries")
     await asyncio.sleep(2)  # anything beyond the expected count would be a duplicate
@@ -226,9 +240,9 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
 
 
 async def _records(
-    pool: object, settings: DirectiveSettings, directive_id: uuid.UUID, topic: str
+    pool: asyncpg.Pool, settings: DirectiveSettings, directive_id: uuid.UUID, topic: str
 ) -> list[dispatch.OutRecord]:
-    async with pool.acquire() as conn:  # type: ignore[attr-defined]
+    async with pool.acquire() as conn:
         messages = await fanout_store.load_messages(
             conn,
             [
@@ -259,7 +273,7 @@ async def _records(
 
 async def _baselines(
     bootstrap: str,
-    pool: object,
+    pool: asyncpg.Pool,
     settings: DirectiveSettings,
     t: dict[str, str],
     directive_id: uuid.UUID,
@@ -319,12 +333,12 @@ async def _faust_rate(bootstrap: str, topic: str, records: list[dispatch.OutReco
 async def _storm(
     bootstrap: str,
     dsn: str,
-    pool: object,
+    pool: asyncpg.Pool,
     settings: DirectiveSettings,
     t: dict[str, str],
     directive_id: uuid.UUID,
 ) -> dict[str, object]:
-    async with pool.acquire() as conn:  # type: ignore[attr-defined]
+    async with pool.acquire() as conn:
         ids = [
             r["id"]
             for r in await conn.fetch(
@@ -337,9 +351,7 @@ async def _storm(
     await producer.start()
     sink = KafkaSink(producer)
     started = time.perf_counter()
-    now = format_time(
-        time.time_ns() and __import__("datetime").datetime.now(__import__("datetime").UTC)
-    )
+    now = format_time(datetime.now(UTC))
     out = []
     for i in range(n):
         kind = kinds[i % 3]
@@ -369,29 +381,33 @@ async def _storm(
     consumer = IdempotentConsumer(
         name=f"{settings.consumer_group_prefix}-receipts",
         topics=[t["receipts"]],
-        pool=pool,  # type: ignore[arg-type]
+        pool=pool,
         handler=receipts_handler(),
         bootstrap=bootstrap,
         batch_max=settings.receipts_batch_max,
     )
     started = time.perf_counter()
     task = asyncio.create_task(consumer.run(stop))
-    expected_sent = n - n // 3 * 0  # every receipt moves its delivery at least to sent
-    while True:
-        got = await pool.fetchval(
+
+    async def all_applied() -> bool:
+        # Every receipt names another delivery and moves it at least to "sent".
+        sent = await pool.fetchval(
             "SELECT coalesce(sum(sent), 0) FROM reach_counters WHERE directive_id = $1",
             directive_id,
-        )  # type: ignore[attr-defined]
-        if got >= expected_sent:
-            break
-        await asyncio.sleep(0.05)
+        )
+        return bool(sent >= n)
+
+    await poll_until(all_applied, 0.05)
     elapsed = time.perf_counter() - started
     stop.set()
     await task
     stop_file.touch()
     out_text, _ = probe.communicate(timeout=30)
     latencies = sorted(json.loads(out_text))
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+
+    def p(q: float) -> float:
+        return float(latencies[min(len(latencies) - 1, int(q * len(latencies)))])
+
     return {
         "receipts produced": n,
         "receipt produce records/s": round(produce_rate),

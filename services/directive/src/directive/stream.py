@@ -122,7 +122,7 @@ def create_app(
     source = app.topic(topic, value_serializer="raw", key_serializer="raw")
     stopping = {"flag": False}
 
-    @app.agent(source, name="fanout")  # type: ignore[misc]
+    @app.agent(source, name="fanout")
     async def fan_out(stream: Any) -> None:
         # take_events acknowledges a batch's events only after this loop's body is done with it.
         async for batch in stream.take_events(100, within=0.05):

@@ -20,10 +20,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
 class AckVia(StrEnum):
+    """How an acknowledgement came (the values of the contract's `AckVia`)."""
+
     BUTTON = "button"  # WhatsApp quick-reply button carrying the delivery
-    REPLY = "reply"  # a reply quoting the delivered message
-    CODE = "code"  # a text carrying the message's reply code (SMS)
-    TEXT = "text"  # free text without context: the free-text rule
+    TEXT = "text"  # a text reply: quoting the message, or the free-text rule
+    SMS_CODE = "sms_code"  # a text carrying the message's reply code (SMS)
     APP = "app"  # POST /api/v1/directives/{id}/ack from a field app
     LINK = "link"  # the acknowledge button on the signed inbox page
 
@@ -65,7 +66,7 @@ def resolve(reply: Reply, candidates: Iterable[Candidate]) -> AckDecision | None
         # falling back to the free-text rule would credit the wrong message.
         for c in mine:
             if c.delivery_id == reply.in_reply_to_delivery_id:
-                return AckDecision(c.delivery_id, AckVia.BUTTON if reply.button else AckVia.REPLY)
+                return AckDecision(c.delivery_id, AckVia.BUTTON if reply.button else AckVia.TEXT)
         return None
     text = (reply.text or "").strip()
     if not text:
@@ -75,7 +76,7 @@ def resolve(reply: Reply, candidates: Iterable[Candidate]) -> AckDecision | None
         coded = [c for c in mine if c.reply_code and c.reply_code.upper() in codes]
         if coded:
             newest = max(coded, key=lambda c: (c.requested_at, str(c.delivery_id)))
-            return AckDecision(newest.delivery_id, AckVia.CODE)
+            return AckDecision(newest.delivery_id, AckVia.SMS_CODE)
     since = reply.received_at - FREE_TEXT_WINDOW
     open_ = [
         c

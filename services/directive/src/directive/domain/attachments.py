@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directive.domain.model import InvalidRequest
+from directive.domain.model import InvalidRequestError
 
 # Declared types are not trusted: the bytes must start like the type they claim.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -24,23 +24,23 @@ def sniff(head: bytes) -> str | None:
 
 
 def check(declared: str | None, head: bytes, size: int, limit: int) -> str:
-    """The attachment's content type, or InvalidRequest why it is refused."""
+    """The attachment's content type, or InvalidRequestError why it is refused."""
     if size == 0:
-        raise InvalidRequest("the file is empty", detail_hi="फ़ाइल खाली है")
+        raise InvalidRequestError("the file is empty", detail_hi="फ़ाइल खाली है")
     if size > limit:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             f"the file is larger than {limit // (1024 * 1024)} MiB",
             detail_hi=f"फ़ाइल {limit // (1024 * 1024)} MiB से बड़ी है",
         )
     found = sniff(head)
     if found is None:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             f"only {', '.join(sorted(ALLOWED))} files are accepted",
             detail_hi="केवल PDF, PNG, JPEG या WebP फ़ाइलें स्वीकार की जाती हैं",
         )
     base = (declared or "").split(";")[0].strip().lower()
-    if base and base != "application/octet-stream" and base != found:
-        raise InvalidRequest(
+    if base and base not in {"application/octet-stream", found}:
+        raise InvalidRequestError(
             f"the file is {found}, not {base}",
             detail_hi=f"फ़ाइल का प्रकार {found} है, {base} नहीं",
         )

@@ -23,11 +23,11 @@ class LinkError(Exception):
     pass
 
 
-class InvalidLink(LinkError):
+class InvalidLinkError(LinkError):
     pass
 
 
-class ExpiredLink(LinkError):
+class ExpiredLinkError(LinkError):
     pass
 
 
@@ -55,10 +55,10 @@ def verify(token: str, key: bytes, now: datetime) -> tuple[UUID, datetime]:
         payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
         version, raw_id, expiry = _PAYLOAD.unpack(payload)
     except (ValueError, struct.error) as exc:
-        raise InvalidLink("malformed link") from exc
+        raise InvalidLinkError("malformed link") from exc
     if version != _VERSION or not hmac.compare_digest(mac, _mac(key, payload)):
-        raise InvalidLink("link signature does not match")
+        raise InvalidLinkError("link signature does not match")
     expires_at = datetime.fromtimestamp(expiry, UTC)
     if now >= expires_at:
-        raise ExpiredLink("link has expired")
+        raise ExpiredLinkError("link has expired")
     return UUID(bytes=raw_id), expires_at

@@ -19,15 +19,15 @@ class DomainError(Exception):
         self.detail_hi = detail_hi or detail
 
 
-class InvalidRequest(DomainError):
+class InvalidRequestError(DomainError):
     code = "invalid-request"
 
 
-class Conflict(DomainError):
+class ConflictError(DomainError):
     code = "conflict"
 
 
-class NotFound(DomainError):
+class NotFoundError(DomainError):
     code = "not-found"
 
 
@@ -68,7 +68,7 @@ class Text:
         hi = bool(self.title_hi and self.body_hi)
         en = bool(self.title_en and self.body_en)
         if not (hi or en):
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 "a title and a body are needed in Hindi or in English",
                 detail_hi="हिंदी या अंग्रेज़ी में शीर्षक और विवरण दोनों आवश्यक हैं",
             )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from directive.domain.model import Deadlines, InvalidRequest
+from directive.domain.model import Deadlines, InvalidRequestError
 
 
 class Priority(StrEnum):
@@ -45,17 +45,17 @@ def deadlines(
     window = base.ack_window if ack_window is None else ack_window
     threshold = ACK_THRESHOLD if ack_threshold is None else ack_threshold
     if relay <= timedelta(0) or window <= timedelta(0):
-        raise InvalidRequest(
+        raise InvalidRequestError(
             "deadlines must be positive", detail_hi="समय-सीमा शून्य से अधिक होनी चाहिए"
         )
     if not 0 < threshold <= 1:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             "the acknowledgement threshold is a share between 0 and 1",
             detail_hi="पावती की सीमा 0 और 1 के बीच का अनुपात होनी चाहिए",
         )
     expiry = issued_at + DEFAULT_LIFETIME if expires_at is None else expires_at
     if expiry <= issued_at:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             "the expiry must lie in the future", detail_hi="समाप्ति का समय भविष्य में होना चाहिए"
         )
     return Deadlines(issued_at + relay, window, threshold, expiry)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nazar_contracts.vocabulary import UnitKind
 
-from directive.domain.model import Conflict, InvalidRequest
+from directive.domain.model import ConflictError, InvalidRequestError
 
 # Units a directive's audience may name; a police station is reached through its circle.
 TARGETABLE = frozenset(
@@ -89,7 +89,7 @@ def resolve_targets(unit_ids: Iterable[str], tree: UnitTree) -> dict[str, frozen
     if not chosen:
         roots = [u for u in tree.all() if u.kind == UnitKind.STATE]
         if not roots:
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 "the command tree is not known yet", detail_hi="कमान संरचना अभी उपलब्ध नहीं है"
             )
         chosen = [r.id for r in roots]
@@ -98,26 +98,26 @@ def resolve_targets(unit_ids: Iterable[str], tree: UnitTree) -> dict[str, frozen
     for unit_id in chosen:
         unit = tree.get(unit_id)
         if unit is None or not unit.active:
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 f"unknown or closed unit {unit_id!r} in the audience",
                 detail_hi=f"श्रोता में अज्ञात या बंद इकाई {unit_id!r}",
             )
         if unit.kind not in TARGETABLE:
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 f"unit {unit_id!r} is a {unit.kind}; name its circle instead",
                 detail_hi=f"इकाई {unit_id!r} थाना है; उसके वृत्त का चयन करें",
             )
         if unit.kind == UnitKind.CIRCLE:
             district = tree.district_of(unit.id)
             if district is None:
-                raise InvalidRequest(
+                raise InvalidRequestError(
                     f"circle {unit_id!r} has no district", detail_hi="वृत्त का जिला ज्ञात नहीं है"
                 )
             partial.setdefault(district.id, set()).add(unit.id)
         else:
             whole.update(d.id for d in tree.within(unit.id, UnitKind.DISTRICT))
     if not whole and not partial:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             "the audience contains no district", detail_hi="श्रोता में कोई जिला नहीं है"
         )
     targets: dict[str, frozenset[str] | None] = dict.fromkeys(sorted(whole))
@@ -137,7 +137,7 @@ def relay_circles(
     """The circles a relay goes to: the SP's choice (or all) within what the directive targets,
     minus circles the district has already relayed to."""
     if district_id not in targets:
-        raise InvalidRequest(
+        raise InvalidRequestError(
             f"district {district_id!r} is not in this directive's audience",
             detail_hi="यह जिला इस निर्देश के श्रोताओं में नहीं है",
         )
@@ -150,13 +150,13 @@ def relay_circles(
         wanted = frozenset(requested)
         outside = wanted - allowed_now
         if outside:
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 f"circles {sorted(outside)} are not targeted circles of district {district_id!r}",
                 detail_hi="चुने गए कुछ वृत्त इस जिले के लक्षित वृत्त नहीं हैं",
             )
     remaining = wanted - frozenset(already_relayed)
     if not remaining:
-        raise Conflict(
+        raise ConflictError(
             "every chosen circle has already received this directive",
             detail_hi="चुने गए सभी वृत्तों को यह निर्देश पहले ही भेजा जा चुका है",
         )

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from directive.domain.model import NotFound
+from nazar_platform.db import Connection
+
+from directive.domain.model import NotFoundError
 from directive.store import directives as store
 
 
@@ -33,9 +35,9 @@ class Topics:
 
 
 async def directive_or_404(
-    conn: store.Connection, directive_id: UUID, *, lock: str = ""
+    conn: Connection, directive_id: UUID, *, lock: str = ""
 ) -> store.DirectiveRow:
     found = await store.get_directive(conn, directive_id, lock=lock)
     if found is None:
-        raise NotFound("no such directive", detail_hi="ऐसा कोई निर्देश नहीं है")
+        raise NotFoundError("no such directive", detail_hi="ऐसा कोई निर्देश नहीं है")
     return found

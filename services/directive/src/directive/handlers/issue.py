@@ -14,10 +14,10 @@ from directive import events, metrics
 from directive.domain import audience, priorities
 from directive.domain.ids import reply_code
 from directive.domain.model import (
-    Conflict,
+    ConflictError,
     DirectiveKind,
     DirectiveState,
-    InvalidRequest,
+    InvalidRequestError,
     MessageKind,
     RelayMode,
     Text,
@@ -93,7 +93,7 @@ async def issue(
                 conn, cmd.attachment_ids
             )
             if missing:
-                raise InvalidRequest(
+                raise InvalidRequestError(
                     f"unknown attachments {sorted(map(str, missing))}",
                     detail_hi="कुछ संलग्नक नहीं मिले",
                 )
@@ -206,7 +206,7 @@ async def update(
         d = await directive_or_404(conn, directive_id, lock="update")
         _must_be_active(d)
         if expires_at is not None and expires_at <= now:
-            raise InvalidRequest(
+            raise InvalidRequestError(
                 "the expiry must lie in the future",
                 detail_hi="समाप्ति का समय भविष्य में होना चाहिए",
             )
@@ -296,4 +296,4 @@ async def cancel(
 
 def _must_be_active(d: store.DirectiveRow) -> None:
     if d.state != DirectiveState.ACTIVE:
-        raise Conflict(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
+        raise ConflictError(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")

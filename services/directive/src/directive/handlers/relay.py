@@ -13,7 +13,7 @@ from nazar_platform.db import Connection
 
 from directive import events, metrics
 from directive.domain.ids import reply_code
-from directive.domain.model import Conflict, DirectiveState, MessageKind, NotFound, Text
+from directive.domain.model import ConflictError, DirectiveState, MessageKind, NotFoundError, Text
 from directive.domain.tree import relay_circles
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.store import directives as store
@@ -55,7 +55,7 @@ async def relay_in(
     """Relay inside the caller's transaction; `actor` None is the automatic relay."""
     d = await directive_or_404(conn, directive_id, lock="key share")
     if d.state != DirectiveState.ACTIVE:
-        raise Conflict(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
+        raise ConflictError(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
     # Relays of different districts run side by side; two of one district queue here.
     target = await store.lock_district(conn, directive_id, district_id)
     targets = (
@@ -148,10 +148,10 @@ async def note(
     async with pool.acquire() as conn, conn.transaction():
         d = await directive_or_404(conn, directive_id, lock="key share")
         if d.state != DirectiveState.ACTIVE:
-            raise Conflict(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
+            raise ConflictError(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
         relayed = await store.relayed_circles(conn, directive_id)
         if circle_id not in relayed:
-            raise NotFound(
+            raise NotFoundError(
                 "this circle has not received the directive yet",
                 detail_hi="इस वृत्त को यह निर्देश अभी नहीं भेजा गया है",
             )
