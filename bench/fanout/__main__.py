@@ -174,7 +174,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     )
 
     async def issue_sent() -> bool:
-        return await _end_total(watcher, tps) >= issue_recipients
+        return bool(await _end_total(watcher, tps) >= issue_recipients)
 
     await poll_until(issue_sent, 0.1)
     expected = await pool.fetchval(
@@ -203,7 +203,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     relays_committed = time.perf_counter() - t0
 
     async def all_on_kafka() -> bool:
-        return await _end_total(watcher, tps) - before >= expected
+        return bool(await _end_total(watcher, tps) - before >= expected)
 
     await poll_until(all_on_kafka, 0.02)
     on_kafka = time.perf_counter() - t0

@@ -41,7 +41,8 @@ class TickReport:
 async def tick(pool: asyncpg.Pool, topics: Topics, now: datetime) -> TickReport:
     report = TickReport()
     due = await pool.fetch(
-        """SELECT DISTINCT d.id FROM directives d JOIN directive_districts x ON x.directive_id = d.id
+        """SELECT DISTINCT d.id FROM directives d
+           JOIN directive_districts x ON x.directive_id = d.id
            WHERE d.state = 'active' AND d.relay_deadline <= $1
              AND x.relayed_at IS NULL AND x.overdue_at IS NULL""",
         now,

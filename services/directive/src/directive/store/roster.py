@@ -152,7 +152,8 @@ async def circle_group_members(conn: Connection, circle_ids: Iterable[str]) -> l
     """The union of the circles' groups (members and admins) as they stand now, sorted."""
     row = await conn.fetchval(
         "SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') FROM groups g, "
-        "unnest(g.members || g.admins) AS x WHERE g.kind = 'circle' AND g.unit_id = ANY($1::text[])",
+        "unnest(g.members || g.admins) AS x "
+        "WHERE g.kind = 'circle' AND g.unit_id = ANY($1::text[])",
         list(circle_ids),
     )
     return list(row)
