@@ -49,6 +49,7 @@ from nazar_platform import db
 from nazar_platform.cloudevents import format_time, headers_for
 from nazar_platform.consumer import IdempotentConsumer
 from nazar_platform.kafka import make_producer
+from pydantic import SecretStr
 
 from bench.common import (
     ROOT,
@@ -131,7 +132,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     datadir = Path(tempfile.mkdtemp(prefix="bench-faust-"))
     settings = DirectiveSettings(
         kafka_bootstrap=bootstrap,
-        database_url_override=dsn,
+        database_url=SecretStr(dsn),
         events_topic=t["events"],
         deliveries_topic=t["deliveries"],
         flash_deliveries_topic=t["flash"],

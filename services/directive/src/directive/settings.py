@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from nazar_platform.settings import PlatformSettings
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 
 
 class DirectiveSettings(PlatformSettings):
     service_name: str = "directive"
-    http_host: str = "127.0.0.1"
-    http_port: int = 19102
     # The stack hands every service the server's DSN (NAZAR_PG_DSN); each service has its own
     # database on it. NAZAR_DATABASE_URL, when set, wins.
     pg_dsn: str | None = None
     database_name: str = "nazar_directive"
-    database_url_override: str | None = None
 
     # Topics (deploy/topics.yaml); tests point these at private topics.
     events_topic: str = "directive.events.v1"
@@ -32,7 +30,8 @@ class DirectiveSettings(PlatformSettings):
     consumer_group_prefix: str = "directive"
 
     # Inbox links: opened from WhatsApp/SMS notices without a sign-in.
-    public_base_url: str = "http://127.0.0.1:19102"
+    # Links go out in WhatsApp/SMS notices; the contract allows https links only.
+    public_base_url: str = "https://nazar.example/directive"
     inbox_link_key: SecretStr = SecretStr("local-development-inbox-link-key-change-me")
     inbox_link_ttl: timedelta = timedelta(days=14)
 
@@ -44,13 +43,20 @@ class DirectiveSettings(PlatformSettings):
     fanout_concurrency: int = 4  # jobs fanned out side by side
     faust_datadir: Path = Path(".state/directive-faust")
     receipts_batch_max: int = 5000
+    http_port: int = 19102
+    http_max_body_bytes: int = 11 * 1024 * 1024  # attachments; JSON bodies are far smaller
     scheduler_interval: timedelta = timedelta(seconds=5)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_database(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("database_url") and data.get("pg_dsn"):
+            parts = urlsplit(str(data["pg_dsn"]))
+            name = data.get("database_name") or "nazar_directive"
+            data = {**data, "database_url": urlunsplit(parts._replace(path=f"/{name}"))}
+        return data
+
     @property
     def dsn(self) -> str:
-        if self.database_url_override:
-            return self.database_url_override
-        base = self.pg_dsn or self.database_url.get_secret_value()
-        parts = urlsplit(base)
-        return urlunsplit(parts._replace(path=f"/{self.database_name}"))
+        return self.database_url.get_secret_value()
