@@ -63,7 +63,9 @@ class DispatchRequested(_Addressed):
 
     priority: Priority
     purpose: Purpose
-    directive_id: Id | None = Field(description="the directive this message belongs to, if any")
+    directive_id: Id | None = Field(
+        default=None, description="the directive this message belongs to, if any"
+    )
     language: Language = Field(description="the language title and body are written in")
     title: Text = Field(max_length=200, description="short title")
     body: Text = Field(description="full text; the publisher shortens it for templates")
@@ -131,7 +133,7 @@ class DispatchReplied(NazarModel):
     text: str | None = Field(description="the reply's text, or the button's label")
     button_payload: str | None = Field(description="the payload of the button pressed")
     in_reply_to_delivery_id: DeliveryId | None = Field(
-        description="the delivery replied to, when the provider says"
+        default=None, description="the delivery replied to, when the provider says"
     )
     provider_message_id: ProviderRef
     received_at: UtcDatetime
