@@ -249,3 +249,9 @@ def test_replies_carry_their_content() -> None:
     parsed = parse("nazar.dispatch.replied.v1", text)
     assert isinstance(parsed, DispatchReplied)
     assert parsed.text == "ठीक है"
+
+
+def test_group_admins_are_members() -> None:
+    group = golden("nazar.group.upserted.v1")
+    with pytest.raises(InvalidEventError, match="admin"):
+        parse("nazar.group.upserted.v1", {**group, "admins": ["mbr-not-in-group"]})

@@ -72,6 +72,8 @@ class Attachment(NazarModel):
 
 
 class DirectiveIssued(NazarModel):
+    """ADG Crime (or the Home Department) issued a directive or campaign to its audience."""
+
     directive_id: Id
     message_id: Id
     kind: DirectiveKind
@@ -96,6 +98,8 @@ class DirectiveIssued(NazarModel):
 
 
 class DirectiveUpdated(NazarModel):
+    """The directive's text changed; members who had it receive the update as a new message."""
+
     directive_id: Id
     message_id: Id
     title: BilingualText
@@ -105,6 +109,8 @@ class DirectiveUpdated(NazarModel):
 
 
 class DirectiveCancelled(NazarModel):
+    """The directive was withdrawn; members who had it are told (a new message)."""
+
     directive_id: Id
     message_id: Id
     reason: BilingualText | None
@@ -150,6 +156,8 @@ class EscalationReason(StrEnum):
 
 
 class DirectiveEscalated(NazarModel):
+    """An SP did not relay in time, or a circle stayed below the ack threshold: told upwards."""
+
     directive_id: Id
     escalation_id: Id
     message_id: Id = Field(description="the escalation notice sent to escalated_to")
@@ -170,6 +178,8 @@ class AckVia(StrEnum):
 
 
 class DirectiveAcknowledged(NazarModel):
+    """A member acknowledged one delivery of the directive (button, text, app, SMS code, link)."""
+
     directive_id: Id
     message_id: Id
     delivery_id: DeliveryId
@@ -191,6 +201,8 @@ class CloseReason(StrEnum):
 
 
 class DirectiveClosed(NazarModel):
+    """The directive is over: expired, cancelled or completed. Nothing more is sent for it."""
+
     directive_id: Id
     reason: CloseReason
     at: UtcDatetime

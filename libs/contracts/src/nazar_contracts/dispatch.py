@@ -81,6 +81,8 @@ class DispatchRequested(_Addressed):
 
 
 class DispatchSent(_Addressed):
+    """The provider accepted the message for the member."""
+
     channel: Channel
     provider_message_id: ProviderRef
     at: UtcDatetime = Field(description="provider time")
@@ -93,18 +95,24 @@ class DispatchSent(_Addressed):
 
 
 class DispatchDelivered(_Addressed):
+    """The provider reports the message delivered to the member's phone."""
+
     channel: Channel
     provider_message_id: ProviderRef
     at: UtcDatetime = Field(description="provider time")
 
 
 class DispatchRead(_Addressed):
+    """The provider reports the message read (WhatsApp read receipts)."""
+
     channel: Channel
     provider_message_id: ProviderRef
     at: UtcDatetime = Field(description="provider time")
 
 
 class ProviderError(NazarModel):
+    """What the provider said went wrong (no phone numbers: the publisher strips them)."""
+
     code: Text = Field(description="the provider's error code, e.g. WhatsApp's 131026")
     title: Text
     detail: str | None
@@ -112,6 +120,8 @@ class ProviderError(NazarModel):
 
 
 class DispatchFailed(_Addressed):
+    """Sending failed on this channel; `error.retryable` says whether trying again may help."""
+
     channel: Channel
     provider_message_id: ProviderRef | None = Field(
         description="None when the provider never took it"
@@ -126,6 +136,8 @@ class ReplyKind(StrEnum):
 
 
 class DispatchReplied(NazarModel):
+    """A member replied (a button or text); the directive service decides what it acknowledges."""
+
     reply_id: Id
     member_id: Id
     channel: Channel

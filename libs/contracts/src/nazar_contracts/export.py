@@ -53,9 +53,9 @@ def render(root: Path = PACKAGE_ROOT) -> dict[str, str]:
     return files
 
 
-def stale(root: Path = PACKAGE_ROOT) -> list[str]:
+def stale(root: Path = PACKAGE_ROOT, wanted: dict[str, str] | None = None) -> list[str]:
     """Generated files that are missing, differ, or should no longer exist."""
-    wanted = render(root)
+    wanted = render(root) if wanted is None else wanted
     problems = [
         path
         for path, content in wanted.items()
@@ -68,8 +68,8 @@ def stale(root: Path = PACKAGE_ROOT) -> list[str]:
 
 def write(root: Path = PACKAGE_ROOT) -> list[str]:
     """Bring the files up to date; returns what changed."""
-    changed = stale(root)
     wanted = render(root)
+    changed = stale(root, wanted)
     (root / SCHEMA_DIR).mkdir(exist_ok=True)
     for path in changed:
         target = root / path

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from nazar_contracts.base import BilingualText, Id, NazarModel, UnitId, UtcDatetime, Version
 from nazar_contracts.vocabulary import Role
@@ -33,3 +34,9 @@ class GroupUpserted(NazarModel):
     members: list[GroupMember]
     version: Version
     updated_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _admins_are_members(self) -> Self:
+        if not set(self.admins) <= {m.member_id for m in self.members}:
+            raise ValueError("every admin is also a member of the group")
+        return self
