@@ -1,56 +1,130 @@
-"""Kafka consumers of the directive service: receipts, replies and the roster read model.
+"""Kafka consumers of the directive service: the roster read model, receipts and replies.
 
-Each runs as a `nazar_platform.consumer.IdempotentConsumer`: a batch's effect and the ids of its
-events commit in one transaction, offsets after; a record that cannot be applied goes to the DLQ.
+Each runs as a `nazar_platform.consumer.IdempotentConsumer`: a batch's effect commits in one
+transaction, offsets after; a record that does not fit its contract goes to the DLQ.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import UUID
 
-from nazar_platform.cloudevents import parse_time
-from nazar_platform.consumer import PoisonRecordError, Record
+from nazar_contracts.dispatch import (
+    DispatchDelivered,
+    DispatchFailed,
+    DispatchRead,
+    DispatchReplied,
+    DispatchSent,
+    ReplyKind,
+)
+from nazar_contracts.groups import GroupUpserted
+from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
+from nazar_contracts.units import UnitUpserted
+from nazar_platform.consumer import Record
 from nazar_platform.db import Connection
+from nazar_platform.events import parse_record
 
 from directive.domain.acks import Reply
-from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
+from directive.domain.reach import FAILED_TYPE
+from directive.domain.tree import Unit
 from directive.handlers import acks
 from directive.handlers.common import Topics
+from directive.store import roster
 
-REPLIED_TYPE = "nazar.dispatch.replied.v1"
-OPTED_OUT_TYPE = "nazar.dispatch.opted_out.v1"
+Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
+
+MEMBER_ERASED = "nazar.member.erased.v1"
+GROUP_REMOVED = "nazar.group.removed.v1"
+_STATUS_TYPES = {
+    DispatchSent: "nazar.dispatch.sent.v1",
+    DispatchDelivered: "nazar.dispatch.delivered.v1",
+    DispatchRead: "nazar.dispatch.read.v1",
+}
 
 
-def _time(data: dict[str, Any], fallback: datetime, *names: str) -> datetime:
-    for name in names:
-        value = data.get(name)
-        if isinstance(value, str):
-            return parse_time(value)
-    return fallback
+def member_row(m: MemberUpserted) -> roster.MemberRow:
+    # The primary posting first: it is where a member is counted when no relayed circle holds one.
+    postings = sorted(m.postings, key=lambda p: not p.primary)
+    consented = None if not m.consent.required else m.consent.state is ConsentState.GRANTED
+    row = roster.MemberRow(
+        id=m.member_id,
+        roles=[str(p.role) for p in postings],
+        unit_ids=[p.unit_id for p in postings],
+        active=m.active,
+        consented=consented,
+        language=str(m.preferred_language),
+        name_hi=m.name_hi,
+        name_latin=m.name_latin,
+        synthetic=m.synthetic,
+        version=m.version,
+        reachable=m.active and m.consent.state in MESSAGING_CONSENT,
+    )
+    return row
+
+
+def unit_of(u: UnitUpserted) -> Unit:
+    return Unit(u.unit_id, u.kind, u.parent_id, tuple(u.path), u.active, u.name.hi, u.name.en)
+
+
+def roster_handler() -> Handler:
+    """units, members and groups; within a batch the last record of each key wins."""
+
+    async def handle(conn: Connection, records: Sequence[Record]) -> None:
+        units: dict[str, UnitUpserted] = {}
+        members: dict[str, MemberUpserted | None] = {}
+        groups: dict[str, GroupUpserted | None] = {}
+        for record in records:
+            data = parse_record(record)
+            event_type = record.event.type if record.event is not None else ""
+            if isinstance(data, UnitUpserted):
+                units[data.unit_id] = data
+            elif isinstance(data, MemberUpserted):
+                members[data.member_id] = data
+            elif isinstance(data, GroupUpserted):
+                groups[data.group_id] = data
+            elif data is None and record.key is not None:
+                if event_type == GROUP_REMOVED or record.topic.startswith("roster.groups"):
+                    groups[record.key] = None
+                elif event_type == MEMBER_ERASED or record.topic.startswith("roster.members"):
+                    members[record.key] = None
+        await roster.upsert_units(
+            conn, [unit_of(u) for u in units.values()], [u.version for u in units.values()]
+        )
+        await roster.upsert_members(
+            conn, [member_row(m) for m in members.values() if m is not None]
+        )
+        await roster.delete_members(conn, [k for k, m in members.items() if m is None])
+        await roster.upsert_groups(
+            conn,
+            [
+                roster.GroupRow(
+                    id=g.group_id,
+                    kind=str(g.kind),
+                    unit_id=g.unit_id,
+                    admins=list(g.admins),
+                    members=sorted({m.member_id for m in g.members} | set(g.admins)),
+                    version=g.version,
+                )
+                for g in groups.values()
+                if g is not None
+            ],
+        )
+        await roster.delete_groups(conn, [k for k, g in groups.items() if g is None])
+
+    return handle
 
 
 def parse_receipt(record: Record) -> acks.Receipt | None:
-    event = record.event
-    if event is None or (event.type not in RECEIPT_STATUS and event.type != FAILED_TYPE):
-        return None
-    data = event.data if isinstance(event.data, dict) else {}
-    try:
-        delivery_id = UUID(str(data.get("delivery_id") or record.key))
-    except ValueError as exc:
-        raise PoisonRecordError(f"receipt without a delivery id: {exc}") from exc
-    failure = None
-    if event.type == FAILED_TYPE:
-        code = data.get("error_code") or data.get("code")
-        reason = data.get("reason") or data.get("error_title")
-        failure = ": ".join(str(x) for x in (code, reason) if x) or "failed"
-    at = _time(data, event.time, "occurred_at", "status_at", "at")
-    return acks.Receipt(delivery_id, event.type, at, failure)
+    data = parse_record(record)
+    if isinstance(data, DispatchFailed):
+        reason = f"{data.error.code}: {data.error.title}"
+        return acks.Receipt(UUID(data.delivery_id), FAILED_TYPE, data.at, reason)
+    if isinstance(data, DispatchSent | DispatchDelivered | DispatchRead):
+        return acks.Receipt(UUID(data.delivery_id), _STATUS_TYPES[type(data)], data.at)
+    return None
 
 
-def receipts_handler() -> Any:
+def receipts_handler() -> Handler:
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
         receipts = [r for r in map(parse_receipt, records) if r is not None]
         if receipts:
@@ -60,29 +134,21 @@ def receipts_handler() -> Any:
 
 
 def parse_reply(record: Record) -> Reply | None:
-    event = record.event
-    if event is None or event.type != REPLIED_TYPE or not isinstance(event.data, dict):
-        return None  # opt-outs are the roster's business; consent comes back on roster.members
-    data = event.data
-    member_id = data.get("member_id") or record.key
-    if not member_id:
-        raise PoisonRecordError("reply without a member id")
-    context = data.get("in_reply_to_delivery_id")
-    try:
-        in_reply_to = UUID(str(context)) if context else None
-    except ValueError as exc:
-        raise PoisonRecordError(f"bad in_reply_to_delivery_id: {exc}") from exc
-    text = data.get("text") or data.get("button_text") or data.get("payload")
+    data = parse_record(record)
+    if not isinstance(data, DispatchReplied):
+        return None  # an opt-out is the roster's business; consent returns on roster.members
     return Reply(
-        member_id=str(member_id),
-        received_at=_time(data, event.time, "received_at", "replied_at", "at"),
-        text=None if text is None else str(text),
-        in_reply_to_delivery_id=in_reply_to,
-        button=data.get("kind") == "button" or data.get("button") is True,
+        member_id=data.member_id,
+        received_at=data.received_at,
+        text=data.text if data.text is not None else data.button_payload,
+        in_reply_to_delivery_id=None
+        if data.in_reply_to_delivery_id is None
+        else UUID(data.in_reply_to_delivery_id),
+        button=data.kind is ReplyKind.BUTTON,
     )
 
 
-def replies_handler(topics: Topics) -> Any:
+def replies_handler(topics: Topics) -> Handler:
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
         replies = [r for r in map(parse_reply, records) if r is not None]
         if replies:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from nazar_contracts.dispatch import Purpose
 from nazar_platform.cloudevents import format_time, headers_for
 
 from directive.domain import links
@@ -22,12 +23,13 @@ REQUESTED_TYPE = "nazar.dispatch.requested.v1"
 SOURCE = "/nazar/directive"
 
 PURPOSES = {
-    MessageKind.ORIGINAL: "directive",
-    MessageKind.UPDATE: "directive_update",
-    MessageKind.CANCELLATION: "directive_cancellation",
-    MessageKind.NOTE: "directive_note",
-    MessageKind.ESCALATION: "escalation",
+    MessageKind.ORIGINAL: Purpose.DIRECTIVE,
+    MessageKind.UPDATE: Purpose.UPDATE,
+    MessageKind.CANCELLATION: Purpose.CANCELLATION,
+    MessageKind.NOTE: Purpose.CO_NOTE,
+    MessageKind.ESCALATION: Purpose.ESCALATION,
 }
+TITLE_MAX = 200  # the contract's limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,9 @@ class Encoder:
             "message_id": str(m.id),
             "directive_id": str(m.directive_id),
             "priority": m.priority,
-            "purpose": PURPOSES[MessageKind(m.kind)],
+            "purpose": str(PURPOSES[MessageKind(m.kind)]),
             "language": chosen,
-            "title": title,
+            "title": title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…",
             "body": body,
             "ack_requested": m.ack_requested,
             "reply_code": m.reply_code,

@@ -1,13 +1,16 @@
-"""Events the directive service publishes on `directive.events.v1` (through the outbox)."""
+"""Events on `directive.events.v1`: the contract's typed models, through the outbox.
+
+The topic is a parameter (tests run against private topics); type, key and subject come from the
+contract's registry entry of the model.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from uuid import UUID
 
-from nazar_platform.cloudevents import format_time
+from nazar_contracts.registry import spec_for_model
 from nazar_platform.outbox import OutboxEvent
+from pydantic import BaseModel
 
 SOURCE = "/nazar/directive"
 ISSUED = "nazar.directive.issued.v1"
@@ -30,27 +33,9 @@ FANOUT_JOB_FIELD = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return format_time(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(v) for v in value]
-    return value
-
-
-def event(
-    topic: str, event_type: str, directive_id: UUID, at: datetime, data: dict[str, Any]
-) -> OutboxEvent:
+def event(topic: str, data: BaseModel, at: datetime) -> OutboxEvent:
+    spec = spec_for_model(type(data))
+    key = spec.key(data)
     return OutboxEvent(
-        topic=topic,
-        key=str(directive_id),
-        type=event_type,
-        source=SOURCE,
-        data=_plain({"directive_id": directive_id, **data}),
-        time=at,
-        subject=str(directive_id),
+        topic=topic, key=key, type=spec.type, source=SOURCE, data=data, time=at, subject=key
     )

@@ -29,6 +29,7 @@ class Member:
     active: bool = True
     consented: bool | None = None  # None: consent does not apply (police personnel)
     language: str | None = None
+    may_message: bool | None = None  # as the roster published it; None: the rule below decides
 
     @property
     def roles(self) -> frozenset[str]:
@@ -36,11 +37,14 @@ class Member:
 
     @property
     def is_volunteer(self) -> bool:
-        return bool(self.roles) and self.roles <= COMMUNITY_ROLES
+        # As the contract has it: consent is required of anyone holding a community role.
+        return bool(self.roles & COMMUNITY_ROLES)
 
     @property
     def reachable(self) -> bool:
         """Active, and, for a volunteer, with consent on record (issue 6, item 4)."""
+        if self.may_message is not None:
+            return self.may_message
         if not self.active:
             return False
         return not self.is_volunteer or self.consented is True

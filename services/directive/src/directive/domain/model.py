@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from uuid import UUID
+
+from nazar_contracts.base import BilingualText
+
+# The contract's vocabularies are the domain's: priority, relay mode (manual: the SP relays, one
+# who has not by the deadline is escalated to the IG; automatic: the service relays at the
+# deadline for every SP who has not), and directive or campaign.
+from nazar_contracts.directives import DirectiveKind as DirectiveKind
+from nazar_contracts.directives import Priority as Priority
+from nazar_contracts.directives import RelayMode as RelayMode
 
 
 class DomainError(Exception):
@@ -37,22 +45,12 @@ class DirectiveState(StrEnum):
     CLOSED = "closed"  # expired: kept for the record, nothing new happens
 
 
-class RelayMode(StrEnum):
-    MANUAL = "manual"  # the SP relays; one who has not by the deadline is escalated to the IG
-    AUTOMATIC = "automatic"  # the service relays for every SP who has not by the deadline
-
-
 class MessageKind(StrEnum):
     ORIGINAL = "original"  # the directive's text as issued (relays extend its audience)
     UPDATE = "update"
     CANCELLATION = "cancellation"
     NOTE = "note"  # a CO's note to the circle
     ESCALATION = "escalation"
-
-
-class DirectiveKind(StrEnum):
-    DIRECTIVE = "directive"
-    CAMPAIGN = "campaign"  # an online campaign: same flow, shown differently
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +79,14 @@ class Text:
             out.append("en")
         return tuple(out)
 
+    @property
+    def title(self) -> BilingualText:
+        return BilingualText(hi=self.title_hi or None, en=self.title_en or None)
+
+    @property
+    def body(self) -> BilingualText:
+        return BilingualText(hi=self.body_hi or None, en=self.body_en or None)
+
     def pick(self, language: str | None) -> tuple[str, str, str]:
         """(language, title, body) in the member's language when there is one, else the other."""
         available = self.languages()
@@ -98,9 +104,15 @@ class Deadlines:
     expires_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRef:
-    id: UUID
-    directive_id: UUID
-    kind: MessageKind
-    ack_requested: bool
+def bilingual(text: str | None) -> BilingualText | None:
+    """One free text (a note, a reason) as the contract's bilingual text, in its own script."""
+    if text is None or not text.strip():
+        return None
+    clean = text.strip()
+    if is_hindi(clean):
+        return BilingualText(hi=clean)
+    return BilingualText(en=clean)
+
+
+def is_hindi(text: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in text)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from directive.domain.model import Deadlines, InvalidRequestError
-
-
-class Priority(StrEnum):
-    FLASH = "flash"  # sent on its own topic, ahead of everything else
-    URGENT = "urgent"
-    ROUTINE = "routine"
+from directive.domain.model import Priority as Priority
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,8 +58,7 @@ def cancellation_text(title_hi: str | None, title_en: str | None, reason: str | 
     return Text(
         title_hi=f"निरस्त: {title_hi or title_en}",
         body_hi=(
-            f"निर्देश “{title_hi or title_en}” निरस्त कर दिया गया है। "
-            f"कृपया इस पर कार्रवाई न करें।{why}"
+            f"निर्देश “{title_hi or title_en}” निरस्त कर दिया गया है। कृपया इस पर कार्रवाई न करें।{why}"
         ),
         title_en=f"Cancelled: {title_en or title_hi}",
         body_en=(

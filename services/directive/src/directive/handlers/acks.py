@@ -9,6 +9,8 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from nazar_contracts.directives import AckVia as ContractAckVia
+from nazar_contracts.directives import DirectiveAcknowledged
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
@@ -65,16 +67,15 @@ async def record_acks(
         [
             events.event(
                 topics.events,
-                events.ACKNOWLEDGED,
-                a.directive_id,
+                DirectiveAcknowledged(
+                    directive_id=str(a.directive_id),
+                    message_id=str(a.message_id),
+                    delivery_id=str(a.delivery_id),
+                    member_id=a.member_id,
+                    via=ContractAckVia(a.via),
+                    at=a.at,
+                ),
                 a.at,
-                {
-                    "message_id": a.message_id,
-                    "delivery_id": a.delivery_id,
-                    "member_id": a.member_id,
-                    "via": a.via,
-                    "acknowledged_at": a.at,
-                },
             )
             for a in applied.acknowledged
         ],

@@ -14,6 +14,12 @@ from uuid import UUID
 
 import asyncpg
 import structlog
+from nazar_contracts.directives import (
+    CloseReason,
+    DirectiveClosed,
+    DirectiveEscalated,
+    EscalationReason,
+)
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
@@ -193,21 +199,20 @@ async def _escalate(
         [
             events.event(
                 topics.events,
-                events.ESCALATED,
-                d.id,
-                now,
-                {
-                    "escalation_id": message_id,
-                    "message_id": message_id,
-                    "reason": "sp_not_relayed"
+                DirectiveEscalated(
+                    directive_id=str(d.id),
+                    escalation_id=str(message_id),
+                    message_id=str(message_id),
+                    reason=EscalationReason.SP_NOT_RELAYED
                     if kind == rules.EscalationKind.RELAY_OVERDUE
-                    else "circle_below_threshold",
-                    "level": 2 if kind == rules.EscalationKind.ACK_TO_SP else 1,
-                    "unit_id": unit_id,
-                    "escalated_to": recipients,
-                    "observed_ratio": share,
-                    "at": now,
-                },
+                    else EscalationReason.CIRCLE_BELOW_THRESHOLD,
+                    level=2 if kind == rules.EscalationKind.ACK_TO_SP else 1,
+                    unit_id=unit_id,
+                    escalated_to=recipients,
+                    observed_ratio=None if share is None else min(1.0, max(0.0, share)),
+                    at=now,
+                ),
+                now,
             )
         ],
     )
@@ -221,13 +226,16 @@ async def _close(
     d = await store.get_directive(conn, directive_id, lock="update")
     if d is None or not rules.should_close(DirectiveState(d.state), d.expires_at, now):
         return
-    reason = "cancelled" if d.state == DirectiveState.CANCELLED else "expired"
+    cancelled = d.state == DirectiveState.CANCELLED
+    reason = CloseReason.CANCELLED if cancelled else CloseReason.EXPIRED
     await store.set_state(conn, directive_id, DirectiveState.CLOSED, now, "closed_at")
     await outbox.enqueue(
         conn,
         [
             events.event(
-                topics.events, events.CLOSED, directive_id, now, {"reason": reason, "at": now}
+                topics.events,
+                DirectiveClosed(directive_id=str(directive_id), reason=reason, at=now),
+                now,
             )
         ],
     )

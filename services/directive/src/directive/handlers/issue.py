@@ -5,9 +5,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from math import ceil
 from uuid import UUID
 
 import asyncpg
+from nazar_contracts.directives import (
+    Attachment,
+    Audience,
+    AudienceScope,
+    DirectiveCancelled,
+    DirectiveIssued,
+    DirectiveUpdated,
+)
+from nazar_contracts.vocabulary import Role
 from nazar_platform import outbox
 
 from directive import events, metrics
@@ -21,6 +31,7 @@ from directive.domain.model import (
     MessageKind,
     RelayMode,
     Text,
+    bilingual,
 )
 from directive.domain.texts import cancellation_text
 from directive.domain.tree import resolve_targets
@@ -88,10 +99,9 @@ async def issue(
     async with pool.acquire() as conn, conn.transaction():
         tree = await roster.load_tree(conn)
         targets = resolve_targets(cmd.audience_units, tree)
-        if cmd.attachment_ids:
-            missing = set(cmd.attachment_ids) - await store.attachments_exist(
-                conn, cmd.attachment_ids
-            )
+        attachments = await store.attachments(conn, cmd.attachment_ids)
+        if len(attachments) != len(set(cmd.attachment_ids)):
+            missing = set(cmd.attachment_ids) - {a.id for a in attachments}
             if missing:
                 raise InvalidRequestError(
                     f"unknown attachments {sorted(map(str, missing))}",
@@ -162,28 +172,43 @@ async def issue(
             [
                 events.event(
                     topics.events,
-                    events.ISSUED,
-                    directive_id,
+                    DirectiveIssued(
+                        directive_id=str(directive_id),
+                        message_id=str(original.id),
+                        kind=cmd.kind,
+                        priority=cmd.priority,
+                        title=cmd.text.title,
+                        body=cmd.text.body,
+                        audience=Audience(
+                            scope=AudienceScope.UNITS
+                            if cmd.audience_units
+                            else AudienceScope.STATE,
+                            unit_ids=list(cmd.audience_units),
+                            roles=[Role(r) for r in cmd.audience_roles]
+                            if cmd.audience_roles
+                            else None,
+                        ),
+                        ack_required=cmd.ack_required,
+                        relay_mode=cmd.relay_mode,
+                        relay_deadline=deadlines.relay_deadline,
+                        ack_window_seconds=max(1, ceil(deadlines.ack_window.total_seconds())),
+                        ack_threshold=deadlines.ack_threshold,
+                        expires_at=deadlines.expires_at,
+                        attachments=[
+                            Attachment(
+                                attachment_id=str(a.id),
+                                filename=a.filename,
+                                media_type=a.content_type,
+                                size_bytes=a.size,
+                                sha256=a.sha256,
+                            )
+                            for a in attachments
+                        ],
+                        issued_by=actor.member_id,
+                        issued_by_role=Role(actor.role),
+                        issued_at=now,
+                    ),
                     now,
-                    {
-                        "message_id": original.id,
-                        "kind": cmd.kind,
-                        "priority": cmd.priority,
-                        "title_hi": cmd.text.title_hi,
-                        "title_en": cmd.text.title_en,
-                        "audience_units": cmd.audience_units,
-                        "audience_roles": cmd.audience_roles,
-                        "district_ids": sorted(targets),
-                        "ack_required": cmd.ack_required,
-                        "relay_mode": cmd.relay_mode,
-                        "relay_deadline": deadlines.relay_deadline,
-                        "ack_window_seconds": int(deadlines.ack_window.total_seconds()),
-                        "ack_threshold": deadlines.ack_threshold,
-                        "expires_at": deadlines.expires_at,
-                        "attachment_ids": cmd.attachment_ids,
-                        "issued_by": actor.member_id,
-                        "issued_at": now,
-                    },
                 )
             ],
         )
@@ -230,17 +255,15 @@ async def update(
             [
                 events.event(
                     topics.events,
-                    events.UPDATED,
-                    directive_id,
+                    DirectiveUpdated(
+                        directive_id=str(directive_id),
+                        message_id=str(message.id),
+                        title=text.title,
+                        body=text.body,
+                        changed_by=actor.member_id,
+                        at=now,
+                    ),
                     now,
-                    {
-                        "message_id": message.id,
-                        "title_hi": text.title_hi,
-                        "title_en": text.title_en,
-                        "expires_at": expires_at,
-                        "updated_by": actor.member_id,
-                        "updated_at": now,
-                    },
                 )
             ],
         )
@@ -279,15 +302,14 @@ async def cancel(
             [
                 events.event(
                     topics.events,
-                    events.CANCELLED,
-                    directive_id,
+                    DirectiveCancelled(
+                        directive_id=str(directive_id),
+                        message_id=str(message.id),
+                        reason=bilingual(reason),
+                        cancelled_by=actor.member_id,
+                        at=now,
+                    ),
                     now,
-                    {
-                        "message_id": message.id,
-                        "reason": reason,
-                        "cancelled_by": actor.member_id,
-                        "cancelled_at": now,
-                    },
                 )
             ],
         )

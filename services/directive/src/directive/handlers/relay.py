@@ -8,12 +8,21 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+from nazar_contracts.directives import DirectiveNoted, DirectiveRelayed
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
 from directive import events, metrics
 from directive.domain.ids import reply_code
-from directive.domain.model import ConflictError, DirectiveState, MessageKind, NotFoundError, Text
+from directive.domain.model import (
+    ConflictError,
+    DirectiveState,
+    MessageKind,
+    NotFoundError,
+    Text,
+    bilingual,
+    is_hindi,
+)
 from directive.domain.tree import relay_circles
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.store import directives as store
@@ -107,19 +116,19 @@ async def relay_in(
         [
             events.event(
                 topics.events,
-                events.RELAYED,
-                directive_id,
+                DirectiveRelayed(
+                    directive_id=str(directive_id),
+                    relay_id=str(relay_id),
+                    # A relay extends the audience of the directive's original message.
+                    message_id=str(d.original_message_id),
+                    district_id=district_id,
+                    circle_ids=chosen,
+                    note=bilingual(clean_note),
+                    relayed_by=None if actor is None else actor.member_id,
+                    automatic=actor is None,
+                    at=now,
+                ),
                 now,
-                {
-                    "relay_id": relay_id,
-                    "district_id": district_id,
-                    "circle_ids": chosen,
-                    "note": clean_note,
-                    "message_ids": carried,
-                    "relayed_by": None if actor is None else actor.member_id,
-                    "automatic": actor is None,
-                    "relayed_at": now,
-                },
             )
         ],
     )
@@ -129,8 +138,7 @@ async def relay_in(
 
 def _note_text(directive: store.DirectiveRow, body: str) -> Text:
     # A note is written in one language; it goes out in that language to everyone.
-    devanagari = any("\u0900" <= ch <= "\u097f" for ch in body)
-    if devanagari:
+    if is_hindi(body):
         return Text(title_hi=f"सीओ की टिप्पणी: {directive.title}", body_hi=body)
     return Text(title_en=f"Note from the CO: {directive.title_en or directive.title}", body_en=body)
 
@@ -193,16 +201,16 @@ async def note(
             [
                 events.event(
                     topics.events,
-                    events.NOTED,
-                    directive_id,
+                    DirectiveNoted(
+                        directive_id=str(directive_id),
+                        note_id=str(message_id),
+                        message_id=str(message_id),
+                        circle_id=circle_id,
+                        text=text.body,
+                        noted_by=actor.member_id,
+                        at=now,
+                    ),
                     now,
-                    {
-                        "message_id": message_id,
-                        "circle_id": circle_id,
-                        "note": body.strip(),
-                        "noted_by": actor.member_id,
-                        "noted_at": now,
-                    },
                 )
             ],
         )

@@ -5,10 +5,10 @@ CREATE TABLE units (
     kind       text        NOT NULL,
     parent_id  text,
     path       text[]      NOT NULL,          -- unit ids from the state down to this unit
-    code       text,
     name_hi    text,
     name_en    text,
     active     boolean     NOT NULL DEFAULT true,
+    version    integer     NOT NULL DEFAULT 1,        -- the roster's; an older record never wins
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX units_path ON units USING gin (path);
@@ -16,7 +16,7 @@ CREATE INDEX units_path ON units USING gin (path);
 CREATE TABLE members (
     id         text PRIMARY KEY,
     name_hi    text,
-    name_en    text,
+    name_latin text,
     language   text,
     active     boolean     NOT NULL,
     consented  boolean,                       -- NULL: consent does not apply (police personnel)
@@ -24,6 +24,7 @@ CREATE TABLE members (
     roles      text[]      NOT NULL,          -- roles[i] is held at unit_ids[i]
     unit_ids   text[]      NOT NULL,
     reachable  boolean     NOT NULL,          -- active and, for a volunteer, consenting
+    version    integer     NOT NULL DEFAULT 1,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX members_roles ON members USING gin (roles);
@@ -34,7 +35,8 @@ CREATE TABLE groups (
     kind       text        NOT NULL,          -- circle | state_crime | phq_crime_admin | ...
     unit_id    text,
     admins     text[]      NOT NULL,
-    members    text[]      NOT NULL,
+    members    text[]      NOT NULL,          -- every member id, admins included
+    version    integer     NOT NULL DEFAULT 1,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX groups_unit ON groups (unit_id);

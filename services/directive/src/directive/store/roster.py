@@ -25,12 +25,20 @@ class MemberRow:
     consented: bool | None
     language: str | None
     name_hi: str | None = None
-    name_en: str | None = None
+    name_latin: str | None = None
     synthetic: bool = False
+    version: int = 1
+    # Who may be messaged, as the roster published it; None: decide with the domain's rule.
+    reachable: bool | None = None
+
+    def may_message(self) -> bool:
+        return self.domain().reachable if self.reachable is None else self.reachable
 
     def domain(self) -> Member:
         postings = tuple(Posting(r, u) for r, u in zip(self.roles, self.unit_ids, strict=True))
-        return Member(self.id, postings, self.active, self.consented, self.language)
+        return Member(
+            self.id, postings, self.active, self.consented, self.language, self.reachable
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +48,29 @@ class GroupRow:
     unit_id: str | None
     admins: list[str]
     members: list[str]
+    version: int = 1
 
 
-async def upsert_units(conn: Connection, units: Sequence[Unit]) -> None:
+async def upsert_units(
+    conn: Connection, units: Sequence[Unit], versions: Sequence[int] | None = None
+) -> None:
     if not units:
         return
     await conn.execute(
-        """INSERT INTO units (id, kind, parent_id, path, name_hi, name_en, active, updated_at)
-        SELECT id, kind, parent_id, path, name_hi, name_en, active, now()
+        """INSERT INTO units AS x (id, kind, parent_id, path, name_hi, name_en, active, version,
+                                   updated_at)
+        SELECT id, kind, parent_id, path, name_hi, name_en, active, version, now()
         FROM jsonb_to_recordset($1::jsonb) AS t(id text, kind text, parent_id text, path text[],
-                                                name_hi text, name_en text, active boolean)
+                                                name_hi text, name_en text, active boolean,
+                                                version integer)
         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
             path = excluded.path, name_hi = excluded.name_hi, name_en = excluded.name_en,
-            active = excluded.active, updated_at = now()""",
-        [{**asdict(u), "kind": str(u.kind), "path": list(u.path)} for u in units],
+            active = excluded.active, version = excluded.version, updated_at = now()
+        WHERE excluded.version >= x.version""",
+        [
+            {**asdict(u), "kind": str(u.kind), "path": list(u.path), "version": v}
+            for u, v in zip(units, versions or [1] * len(units), strict=True)
+        ],
     )
 
 
@@ -61,19 +78,21 @@ async def upsert_members(conn: Connection, members: Sequence[MemberRow]) -> None
     if not members:
         return
     await conn.execute(
-        """INSERT INTO members (id, name_hi, name_en, language, active, consented, synthetic,
-                                roles, unit_ids, reachable, updated_at)
-        SELECT id, name_hi, name_en, language, active, consented, synthetic, roles, unit_ids,
-               reachable, now()
-        FROM jsonb_to_recordset($1::jsonb) AS t(id text, name_hi text, name_en text,
+        """INSERT INTO members AS x (id, name_hi, name_latin, language, active, consented,
+                                     synthetic, roles, unit_ids, reachable, version, updated_at)
+        SELECT id, name_hi, name_latin, language, active, consented, synthetic, roles, unit_ids,
+               reachable, version, now()
+        FROM jsonb_to_recordset($1::jsonb) AS t(id text, name_hi text, name_latin text,
             language text, active boolean, consented boolean, synthetic boolean, roles text[],
-            unit_ids text[], reachable boolean)
-        ON CONFLICT (id) DO UPDATE SET name_hi = excluded.name_hi, name_en = excluded.name_en,
-            language = excluded.language, active = excluded.active,
-            consented = excluded.consented, synthetic = excluded.synthetic,
-            roles = excluded.roles, unit_ids = excluded.unit_ids,
-            reachable = excluded.reachable, updated_at = now()""",
-        [{**asdict(m), "reachable": m.domain().reachable} for m in members],
+            unit_ids text[], reachable boolean, version integer)
+        ON CONFLICT (id) DO UPDATE SET name_hi = excluded.name_hi,
+            name_latin = excluded.name_latin, language = excluded.language,
+            active = excluded.active, consented = excluded.consented,
+            synthetic = excluded.synthetic, roles = excluded.roles,
+            unit_ids = excluded.unit_ids, reachable = excluded.reachable,
+            version = excluded.version, updated_at = now()
+        WHERE excluded.version >= x.version""",
+        [{**asdict(m), "reachable": m.may_message()} for m in members],
     )
 
 
@@ -86,12 +105,14 @@ async def upsert_groups(conn: Connection, groups: Sequence[GroupRow]) -> None:
     if not groups:
         return
     await conn.execute(
-        """INSERT INTO groups (id, kind, unit_id, admins, members, updated_at)
-        SELECT id, kind, unit_id, admins, members, now()
+        """INSERT INTO groups AS x (id, kind, unit_id, admins, members, version, updated_at)
+        SELECT id, kind, unit_id, admins, members, version, now()
         FROM jsonb_to_recordset($1::jsonb) AS t(id text, kind text, unit_id text,
-                                                admins text[], members text[])
+                                                admins text[], members text[], version integer)
         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, unit_id = excluded.unit_id,
-            admins = excluded.admins, members = excluded.members, updated_at = now()""",
+            admins = excluded.admins, members = excluded.members, version = excluded.version,
+            updated_at = now()
+        WHERE excluded.version >= x.version""",
         [asdict(g) for g in groups],
     )
 
@@ -119,7 +140,8 @@ async def load_tree(conn: Connection) -> UnitTree:
 
 async def members_with_roles(conn: Connection, roles: Iterable[str]) -> list[MemberRow]:
     rows = await conn.fetch(
-        "SELECT id, roles, unit_ids, active, consented, language, name_hi, name_en, synthetic "
+        "SELECT id, roles, unit_ids, active, consented, language, name_hi, name_latin, "
+        "synthetic, version, reachable "
         "FROM members WHERE roles && $1::text[]",
         list(roles),
     )
@@ -128,7 +150,8 @@ async def members_with_roles(conn: Connection, roles: Iterable[str]) -> list[Mem
 
 async def get_member(conn: Connection, member_id: str) -> MemberRow | None:
     row = await conn.fetchrow(
-        "SELECT id, roles, unit_ids, active, consented, language, name_hi, name_en, synthetic "
+        "SELECT id, roles, unit_ids, active, consented, language, name_hi, name_latin, "
+        "synthetic, version, reachable "
         "FROM members WHERE id = $1",
         member_id,
     )
