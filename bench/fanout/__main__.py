@@ -40,7 +40,7 @@ from directive.domain.priorities import Priority
 from directive.handlers.common import Actor, Topics
 from directive.handlers.issue import IssueCommand, issue
 from directive.handlers.relay import relay
-from directive.runtime import Runtime
+from directive.runtime import Worker
 from directive.settings import DirectiveSettings
 from directive.sink import KafkaSink
 from directive.store import fanout as fanout_store
@@ -142,10 +142,11 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
         database_pool_max=12,
         outbox_poll_interval=timedelta(milliseconds=50),
     )
-    runtime = Runtime(settings)
+    runtime = Worker(settings, consume=False, schedule=False)
     await runtime.start()
     assert runtime.pool is not None
     pool = runtime.pool
+    await runtime.fanout_ready.wait()
     started = time.perf_counter()
     roster, members = await load_roster(dsn, per_station)
     load_seconds = time.perf_counter() - started

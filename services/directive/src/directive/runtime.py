@@ -1,5 +1,6 @@
-"""Everything the service runs besides HTTP: the fan-out (Faust), the outbox relay, the consumers
-and the scheduler. The app's lifespan starts one `Runtime`; benchmarks and tests start their own.
+"""The service's long-running work besides HTTP, as functions the app's lifespan (and the
+`worker` command, benchmarks and tests) start: the Faust fan-out, the consumers (roster read
+model, receipts, replies) and the deadline scheduler. `Worker` runs all of it without HTTP.
 """
 
 from __future__ import annotations
@@ -9,32 +10,42 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from nazar_platform import db, migrations
+from nazar_platform.consumer import IdempotentConsumer
 from nazar_platform.kafka import make_producer
 from nazar_platform.outbox import OutboxRelay
 
-from directive import stream
+from directive import consumers, stream
 from directive.fanout import FanOut, FanOutConfig, utc_now
+from directive.handlers.common import Topics
+from directive.scheduler import Scheduler
 from directive.settings import DirectiveSettings
 from directive.sink import KafkaSink
 
 log = structlog.get_logger(__name__)
 
+Clock = Callable[[], datetime]
+
 
 def service_migrations() -> list[migrations.Migration]:
-    return [*migrations.platform_migrations(), *migrations.load("directive", "directive")]
+    return migrations.load("directive", "directive")
 
 
 async def migrate(dsn: str) -> None:
     conn = await db.connect(dsn)
     try:
-        await migrations.apply(conn, service_migrations())
+        await migrations.apply(conn, [*migrations.platform_migrations(), *service_migrations()])
     finally:
         await conn.close()
+
+
+def topics_of(settings: DirectiveSettings) -> Topics:
+    return Topics(events=settings.events_topic)
 
 
 def fanout_producer(
@@ -49,18 +60,109 @@ def fanout_producer(
     )
 
 
+def make_consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[IdempotentConsumer]:
+    prefix = settings.consumer_group_prefix
+    common: dict[str, Any] = {
+        "pool": pool,
+        "bootstrap": settings.kafka_bootstrap,
+        "session_timeout_ms": settings.consumer_session_timeout_ms,
+        "retention": settings.processed_event_retention,
+    }
+    return [
+        IdempotentConsumer(
+            name=f"{prefix}-roster",
+            topics=[settings.units_topic, settings.members_topic, settings.groups_topic],
+            handler=consumers.roster_handler(),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+        IdempotentConsumer(
+            name=f"{prefix}-receipts",
+            topics=[settings.receipts_topic],
+            handler=consumers.receipts_handler(),
+            batch_max=settings.receipts_batch_max,
+            **common,
+        ),
+        IdempotentConsumer(
+            name=f"{prefix}-replies",
+            topics=[settings.replies_topic],
+            handler=consumers.replies_handler(topics_of(settings)),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+    ]
+
+
+async def run_fanout(
+    settings: DirectiveSettings,
+    pool: asyncpg.Pool,
+    stop: asyncio.Event,
+    clock: Clock = utc_now,
+    on_ready: Callable[[FanOut], None] | None = None,
+) -> None:
+    """The Faust fan-out agent with its raw producer, until `stop` is set."""
+    producer = fanout_producer(settings)
+    await producer.start()
+    engine = FanOut(
+        pool,
+        KafkaSink(producer),
+        FanOutConfig(
+            topic=settings.deliveries_topic,
+            flash_topic=settings.flash_deliveries_topic,
+            link_key=settings.inbox_link_key.get_secret_value().encode(),
+            base_url=settings.public_base_url,
+            link_ttl=settings.inbox_link_ttl,
+            batch_size=settings.fanout_batch_size,
+        ),
+        clock,
+    )
+    handler = stream.FanOutStream(settings.fanout_concurrency)
+    handler.run_job = engine.run_job
+    group = f"{settings.consumer_group_prefix}-fanout"
+    handler.dead_letter = stream.dead_letter_to(producer, group)
+    app = stream.create_app(
+        app_id=group,
+        bootstrap=settings.kafka_bootstrap,
+        topic=settings.events_topic,
+        datadir=settings.faust_datadir,
+        handler=handler,
+    )
+    try:
+        app.finalize()
+        await app.start()
+        if on_ready is not None:
+            on_ready(engine)
+        await stop.wait()
+    finally:
+        app.nazar_stopping["flag"] = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(app.stop(), 15)
+        with contextlib.suppress(Exception):
+            await producer.stop()
+
+
+async def run_scheduler(
+    settings: DirectiveSettings, pool: asyncpg.Pool, stop: asyncio.Event, clock: Clock = utc_now
+) -> None:
+    await Scheduler(
+        settings.dsn, pool, topics_of(settings), clock, settings.scheduler_interval
+    ).run(stop)
+
+
 @dataclass
-class Runtime:
+class Worker:
+    """Everything but HTTP: `python -m directive worker`, benchmarks and tests."""
+
     settings: DirectiveSettings
-    clock: Callable[[], datetime] = utc_now
-    fanout_enabled: bool = True
-    relay_enabled: bool = True
+    clock: Clock = utc_now
+    fanout: bool = True
+    consume: bool = True
+    schedule: bool = True
     pool: asyncpg.Pool | None = None
-    fanout: FanOut | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    _producers: list[AIOKafkaProducer] = field(default_factory=list)
-    _faust: object | None = None
+    engine: FanOut | None = None
+    stop_event: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    fanout_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         s = self.settings
@@ -68,62 +170,37 @@ class Runtime:
         self.pool = await db.create_pool(
             s.dsn, min_size=s.database_pool_min, max_size=s.database_pool_max
         )
-        if self.relay_enabled:
-            relay = OutboxRelay(
-                s.dsn,
-                lambda: make_producer(s.kafka_bootstrap, client_id="directive-outbox"),
-                batch_size=s.outbox_batch_size,
-                poll_interval=s.outbox_poll_interval,
-                retention=s.outbox_retention,
+        relay = OutboxRelay(
+            s.dsn,
+            lambda: make_producer(s.kafka_bootstrap, client_id="directive-outbox"),
+            batch_size=s.outbox_batch_size,
+            poll_interval=s.outbox_poll_interval,
+            retention=s.outbox_retention,
+        )
+        self.tasks.append(asyncio.create_task(relay.run(self.stop_event)))
+        if self.consume:
+            for c in make_consumers(s, self.pool):
+                self.tasks.append(asyncio.create_task(c.run(self.stop_event)))
+        if self.schedule:
+            self.tasks.append(
+                asyncio.create_task(run_scheduler(s, self.pool, self.stop_event, self.clock))
             )
-            self._tasks.append(asyncio.create_task(relay.run(self._stop)))
-        if self.fanout_enabled:
-            await self._start_fanout()
+        if self.fanout:
 
-    async def _start_fanout(self) -> None:
-        s = self.settings
-        assert self.pool is not None
-        producer = fanout_producer(s)
-        await producer.start()
-        self._producers.append(producer)
-        self.fanout = FanOut(
-            self.pool,
-            KafkaSink(producer),
-            FanOutConfig(
-                topic=s.deliveries_topic,
-                flash_topic=s.flash_deliveries_topic,
-                link_key=s.inbox_link_key.get_secret_value().encode(),
-                base_url=s.public_base_url,
-                link_ttl=s.inbox_link_ttl,
-                batch_size=s.fanout_batch_size,
-            ),
-            self.clock,
-        )
-        handler = stream.FanOutStream(s.fanout_concurrency)
-        handler.run_job = self.fanout.run_job
-        handler.dead_letter = stream.dead_letter_to(producer, f"{s.consumer_group_prefix}-fanout")
-        app = stream.create_app(
-            app_id=f"{s.consumer_group_prefix}-fanout",
-            bootstrap=s.kafka_bootstrap,
-            topic=s.events_topic,
-            datadir=s.faust_datadir,
-            handler=handler,
-        )
-        app.finalize()
-        await app.start()
-        self._faust = app
+            def ready(engine: FanOut) -> None:
+                self.engine = engine
+                self.fanout_ready.set()
+
+            self.tasks.append(
+                asyncio.create_task(
+                    run_fanout(s, self.pool, self.stop_event, self.clock, on_ready=ready)
+                )
+            )
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._faust is not None:
-            self._faust.nazar_stopping["flag"] = True  # type: ignore[attr-defined]
+        self.stop_event.set()
+        for task in self.tasks:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._faust.stop(), 15)  # type: ignore[attr-defined]
-        for task in self._tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(task, 15)
-        for producer in self._producers:
-            with contextlib.suppress(Exception):
-                await producer.stop()
+                await asyncio.wait_for(task, 20)
         if self.pool is not None:
             await self.pool.close()
