@@ -7,12 +7,16 @@ Prometheus would.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 import re
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import promql_parser
@@ -233,11 +237,25 @@ def dockerignore_patterns() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+def metrics_modules() -> list[ModuleType]:
+    """nazar_platform.metrics and the `metrics` module of every installed Nazar service."""
+    found = []
+    for package in sorted(m.name for m in pkgutil.iter_modules() if m.name.startswith("nazar_")):
+        if importlib.util.find_spec(package) and _has_submodule(package, "metrics"):
+            found.append(importlib.import_module(f"{package}.metrics"))
+    return found
+
+
+def _has_submodule(package: str, name: str) -> bool:
+    try:
+        return importlib.util.find_spec(f"{package}.{name}") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 @cache
 def platform_metrics() -> dict[str, frozenset[str]]:
-    """Series names nazar_platform.metrics exposes, each with its label names."""
-    from nazar_platform import metrics
-
+    """Series names the Nazar metrics modules expose, each with its label names."""
     suffixes = {
         "counter": ("_total", "_created"),
         "gauge": ("",),
@@ -245,11 +263,12 @@ def platform_metrics() -> dict[str, frozenset[str]]:
         "summary": ("", "_sum", "_count", "_created"),
     }
     exposed: dict[str, frozenset[str]] = {}
-    for value in vars(metrics).values():
-        if isinstance(value, MetricWrapperBase):
-            for suffix in suffixes[str(value._type)]:
-                extra = {"le"} if suffix == "_bucket" else set()
-                exposed[value._name + suffix] = frozenset(value._labelnames) | extra
+    for module in metrics_modules():
+        for value in vars(module).values():
+            if isinstance(value, MetricWrapperBase):
+                for suffix in suffixes[str(value._type)]:
+                    extra = {"le"} if suffix == "_bucket" else set()
+                    exposed[value._name + suffix] = frozenset(value._labelnames) | extra
     return exposed
 
 
