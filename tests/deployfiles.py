@@ -77,6 +77,16 @@ def interpolated_variables(node: object) -> dict[str, set[str]]:
     return found
 
 
+def variable_defaults(node: object) -> dict[str, set[str]]:
+    """Variable name -> the defaults it is given with ${VAR:-default}."""
+    found: dict[str, set[str]] = {}
+    for text in strings(node):
+        for match in INTERPOLATION.finditer(text.replace("$$", "")):
+            if match.group(2) in {":-", "-"}:
+                found.setdefault(match.group(1), set()).add(interpolate_defaults(match.group(3)))
+    return found
+
+
 def interpolate_defaults(text: str) -> str:
     """The value Compose gives a string when no variable is set (defaults applied)."""
     return INTERPOLATION.sub(lambda m: interpolate_defaults(m.group(3) or ""), text)
@@ -277,7 +287,7 @@ TARGET_LABELS = frozenset({"job", "instance"})
 # Series Prometheus makes itself.
 PROMETHEUS_SERIES = {
     "up": frozenset(),
-    "ALERTS": frozenset({"alertname", "alertstate", "severity", "consumer", "topic", "reason"}),
+    "ALERTS": frozenset({"alertname", "alertstate", "severity"}),
 }
 # The HTTP layer's metrics, which no platform module defines yet: the HTTP issue must expose
 # these names and labels (see docs/DEPLOYING.md, "Metrics").

@@ -23,6 +23,7 @@ from tests.deployfiles import (
     interpolate_defaults,
     interpolated_variables,
     kafka_properties,
+    variable_defaults,
 )
 
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
@@ -205,18 +206,24 @@ def test_secrets_come_from_the_environment_and_no_password_is_written_in_the_fil
 
 
 def test_every_variable_is_documented_in_env_example_and_required_ones_have_no_value() -> None:
-    example: dict[str, str | None] = {}
+    # name -> (commented out, value); optional settings are listed commented, with their default.
+    example: dict[str, tuple[bool, str]] = {}
     for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
         match = re.match(r"^(# )?([A-Z][A-Z0-9_]*)=(.*)$", line)
         if match:
-            example[match.group(2)] = None if match.group(1) else match.group(3)
+            example[match.group(2)] = (bool(match.group(1)), match.group(3))
     secrets = {s["environment"] for s in compose()["secrets"].values()}
     used = interpolated_variables(compose())
     required = secrets | {var for var, ops in used.items() if ops & {":?", "?"}}
+    # A bare ${VAR} would silently become empty: every variable is required or has a default.
     optional = {var for var, ops in used.items() if ops <= {":-", "-"}} - required
     assert set(example) == required | optional
     for var in required:
-        assert example[var] == "", f"{var} must be listed, uncommented and empty"
+        assert example[var] == (False, ""), f"{var} must be listed, uncommented and empty"
+    defaults = variable_defaults(compose())
+    for var in optional:
+        assert example[var] == (True, next(iter(defaults[var]))), f"{var}: document the default"
+        assert len(defaults[var]) == 1, f"{var} has different defaults: {defaults[var]}"
 
 
 def test_long_running_containers_have_healthchecks_restart_policies_and_limits() -> None:
