@@ -11,6 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .common import ROOT, StackError, run, say
+from .promtool import fetch_promtool
 
 # What the stack, the browser tests and the Kafka fetch need from Debian.
 APT_PACKAGES = ["postgresql", "chromium", "chromium-driver"]
@@ -33,6 +34,7 @@ def install() -> None:
     sync_workspace()
     kafka_libs()
     asyncapi_validator()
+    fetch_promtool()  # optional: only some monitoring tests use it
 
 
 def _apt_missing() -> list[str]:
