@@ -126,6 +126,7 @@ async def run_fanout(
         topic=settings.events_topic,
         datadir=settings.faust_datadir,
         handler=handler,
+        session_timeout=settings.consumer_session_timeout_ms / 1000,
     )
     try:
         app.finalize()

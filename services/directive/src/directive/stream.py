@@ -106,6 +106,7 @@ def create_app(
     topic: str,
     datadir: Path,
     handler: FanOutStream,
+    session_timeout: float = 10.0,
 ) -> faust.App:
     app = faust.App(
         app_id,
@@ -118,6 +119,9 @@ def create_app(
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A restarted replica takes over a dead one's partitions after this long.
+        broker_session_timeout=session_timeout,
+        broker_heartbeat_interval=max(1.0, session_timeout / 5),
     )
     source = app.topic(topic, value_serializer="raw", key_serializer="raw")
     stopping = {"flag": False}
