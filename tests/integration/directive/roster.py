@@ -62,7 +62,12 @@ def _unit(r: Roster, uid: str, kind: UnitKind, parent: str | None, hi: str, en: 
 
 
 def _member(
-    r: Roster, role: Role, unit: str, *, active: bool = True, consent: ConsentState | None = None,
+    r: Roster,
+    role: Role,
+    unit: str,
+    *,
+    active: bool = True,
+    consent: ConsentState | None = None,
     language: Language = Language.HI,
 ) -> str:
     n = len(r.members)
@@ -75,8 +80,13 @@ def _member(
             name_hi=HINDI_NAMES[n % len(HINDI_NAMES)],
             name_latin=f"Member {n}",
             postings=[
-                Posting(role=role, unit_id=unit, unit_path=r.unit_paths[unit], primary=True,
-                        since=date(2024, 1, 1))
+                Posting(
+                    role=role,
+                    unit_id=unit,
+                    unit_path=r.unit_paths[unit],
+                    primary=True,
+                    since=date(2024, 1, 1),
+                )
             ],
             preferred_language=language,
             has_whatsapp=True,
@@ -106,8 +116,11 @@ def build() -> Roster:
     _member(r, Role.ADG, "PHQ")
     _member(r, Role.HOME_SECRETARY, "PHQ", language=Language.EN)
     _member(r, Role.POLICE_PRO, "PHQ")
-    state_group: list[str] = [r.one("adg", "PHQ"), r.one("home_secretary", "PHQ"),
-                              r.one("police_pro", "PHQ")]
+    state_group: list[str] = [
+        r.one("adg", "PHQ"),
+        r.one("home_secretary", "PHQ"),
+        r.one("police_pro", "PHQ"),
+    ]
     for top, (kind, districts) in TREE.items():
         _unit(r, top, UnitKind(kind), "PHQ", f"रेंज {top}", top.title())
         ig = _member(r, Role.IG, top)
@@ -120,20 +133,37 @@ def build() -> Roster:
             for c in range(2):
                 circle = f"CIR-{district[4:]}-{c + 1}"
                 r.circles_of[district].append(circle)
-                _unit(r, circle, UnitKind.CIRCLE, district, f"वृत्त {name_hi} {c + 1}",
-                      f"Circle {c + 1}")
+                _unit(
+                    r,
+                    circle,
+                    UnitKind.CIRCLE,
+                    district,
+                    f"वृत्त {name_hi} {c + 1}",
+                    f"Circle {c + 1}",
+                )
                 co = _member(r, Role.CO, circle)
                 entries = [(co, Role.CO, circle), (sp, Role.SP, district), (ig, Role.IG, top)]
                 for s in range(2):
                     station = f"PS-{district[4:]}-{c + 1}{s + 1}"
-                    _unit(r, station, UnitKind.POLICE_STATION, circle, f"थाना {s + 1}",
-                          f"Station {s + 1}")
-                    staff = [(Role.SHO, {}), (Role.CONSTABLE, {}), (Role.CONSTABLE, {}),
-                             (Role.HEAD_CONSTABLE, {"language": Language.EN}),
-                             (Role.CONSTABLE, {"active": False}),
-                             (Role.GRAM_RAKSHAK, {}), (Role.SURAKSHA_SAKHI, {}),
-                             (Role.POLICE_MITRA, {"consent": ConsentState.WITHDRAWN}),
-                             (Role.CLG_MEMBER, {"consent": ConsentState.PENDING})]
+                    _unit(
+                        r,
+                        station,
+                        UnitKind.POLICE_STATION,
+                        circle,
+                        f"थाना {s + 1}",
+                        f"Station {s + 1}",
+                    )
+                    staff = [
+                        (Role.SHO, {}),
+                        (Role.CONSTABLE, {}),
+                        (Role.CONSTABLE, {}),
+                        (Role.HEAD_CONSTABLE, {"language": Language.EN}),
+                        (Role.CONSTABLE, {"active": False}),
+                        (Role.GRAM_RAKSHAK, {}),
+                        (Role.SURAKSHA_SAKHI, {}),
+                        (Role.POLICE_MITRA, {"consent": ConsentState.WITHDRAWN}),
+                        (Role.CLG_MEMBER, {"consent": ConsentState.PENDING}),
+                    ]
                     for role, extra in staff:
                         mid = _member(r, role, station, **extra)  # type: ignore[arg-type]
                         entries.append((mid, role, station))
@@ -145,8 +175,9 @@ def build() -> Roster:
                         unit_id=circle,
                         name=BilingualText(hi=f"वृत्त समूह {circle}", en=f"{circle} group"),
                         admins=[co],
-                        members=[GroupMember(member_id=m, role=role, unit_id=u)
-                                 for m, role, u in entries],
+                        members=[
+                            GroupMember(member_id=m, role=role, unit_id=u) for m, role, u in entries
+                        ],
                         version=1,
                         updated_at=NOW,
                     )
@@ -158,9 +189,7 @@ def build() -> Roster:
             unit_id="PHQ",
             name=BilingualText(hi="राज्य अपराध समूह", en="State crime group"),
             admins=[state_group[0]],
-            members=[
-                GroupMember(member_id=m, role=Role.ADG, unit_id="PHQ") for m in state_group
-            ],
+            members=[GroupMember(member_id=m, role=Role.ADG, unit_id="PHQ") for m in state_group],
             version=1,
             updated_at=NOW,
         )

@@ -27,7 +27,9 @@ from tests.integration.platform.support import wait_for
 
 TITLE_HI = "सोशल मीडिया से बदमाशों पर कड़ी नजर"
 BODY_HI = "सभी थाना प्रभारी अपने क्षेत्र के सोशल मीडिया समूहों पर निगरानी रखें और सूचना दें।"
-TEXT = Text(TITLE_HI, BODY_HI, "Close watch through social media", "Every station: watch and report.")
+TEXT = Text(
+    TITLE_HI, BODY_HI, "Close watch through social media", "Every station: watch and report."
+)
 
 
 def actors(env: Env) -> tuple[Actor, Actor, Actor]:
@@ -82,17 +84,24 @@ async def test_the_cascade_reaches_exactly_the_right_members_once(env: Env) -> N
         pool,
         topics,
         issue_handlers.IssueCommand(
-            text=TEXT, priority=Priority.URGENT, audience_units=["RNG-BIKANER"],
+            text=TEXT,
+            priority=Priority.URGENT,
+            audience_units=["RNG-BIKANER"],
             relay_mode=RelayMode.MANUAL,
         ),
         adg,
         now,
     )
     await settled(env, did)
-    original = str(await pool.fetchval("SELECT original_message_id FROM directives WHERE id=$1", did))
+    original = str(
+        await pool.fetchval("SELECT original_message_id FROM directives WHERE id=$1", did)
+    )
     issue_audience = {
-        r.one("home_secretary", "PHQ"), r.one("police_pro", "PHQ"), r.one("ig", "RNG-BIKANER"),
-        r.one("sp", "DST-BIKANER"), r.one("sp", "DST-CHURU"),
+        r.one("home_secretary", "PHQ"),
+        r.one("police_pro", "PHQ"),
+        r.one("ig", "RNG-BIKANER"),
+        r.one("sp", "DST-BIKANER"),
+        r.one("sp", "DST-CHURU"),
     }
     sent = await sent_for(env, did)
     assert by_message(sent) == {original: issue_audience}
@@ -124,7 +133,9 @@ async def test_the_cascade_reaches_exactly_the_right_members_once(env: Env) -> N
     # A CO's note reaches that circle's group (as it stands now), nobody else.
     circle = r.circles_of["DST-BIKANER"][0]
     co = Actor(r.one("co", circle), "co", circle)
-    note_id = await relay_handlers.note(pool, topics, did, circle, "कल सुबह 8 बजे रिपोर्ट भेजें।", co, now)
+    note_id = await relay_handlers.note(
+        pool, topics, did, circle, "कल सुबह 8 बजे रिपोर्ट भेजें।", co, now
+    )
     await settled(env, did)
     sent = await sent_for(env, did)
     assert by_message(sent)[str(note_id)] == circles_reachable(env, circle)
@@ -132,7 +143,12 @@ async def test_the_cascade_reaches_exactly_the_right_members_once(env: Env) -> N
 
     # An update reaches everyone who had the original; a later relay carries both, in order.
     update_id = await issue_handlers.update(
-        pool, topics, did, Text(TITLE_HI, BODY_HI + " (संशोधित)"), None, adg,
+        pool,
+        topics,
+        did,
+        Text(TITLE_HI, BODY_HI + " (संशोधित)"),
+        None,
+        adg,
         now + timedelta(minutes=1),
     )
     await settled(env, did)
@@ -146,8 +162,11 @@ async def test_the_cascade_reaches_exactly_the_right_members_once(env: Env) -> N
     assert messages[original] == issue_audience | bikaner | churu
     assert messages[str(update_id)] == issue_audience | bikaner | churu
     for member in churu - issue_audience:
-        mine = [s.data.message_id for s in sent if s.data.member_id == member
-                and s.data.message_id in (original, str(update_id))]
+        mine = [
+            s.data.message_id
+            for s in sent
+            if s.data.member_id == member and s.data.message_id in (original, str(update_id))
+        ]
         assert mine == [original, str(update_id)]  # same partition, in order
 
     cancel_id = await issue_handlers.cancel(pool, topics, did, "गलती से जारी", adg, now)
@@ -171,24 +190,39 @@ async def test_flash_goes_to_the_flash_topic_and_a_role_filter_keeps_the_command
         pool,
         topics,
         issue_handlers.IssueCommand(
-            text=TEXT, priority=Priority.FLASH, kind=DirectiveKind.CAMPAIGN,
-            audience_units=["DST-BIKANER"], audience_roles=["gram_rakshak"],
+            text=TEXT,
+            priority=Priority.FLASH,
+            kind=DirectiveKind.CAMPAIGN,
+            audience_units=["DST-BIKANER"],
+            audience_roles=["gram_rakshak"],
         ),
         adg,
         now,
     )
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, now)
     await settled(env, did)
-    flash = [s for s in await requested(env.bootstrap, env.topics.flash)
-             if s.data.directive_id == str(did)]
-    normal = [s for s in await requested(env.bootstrap, env.topics.deliveries)
-              if s.data.directive_id == str(did)]
+    flash = [
+        s
+        for s in await requested(env.bootstrap, env.topics.flash)
+        if s.data.directive_id == str(did)
+    ]
+    normal = [
+        s
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did)
+    ]
     assert flash and not normal
     got = {s.data.member_id for s in flash}
-    rakshaks = {m for c in r.circles_of["DST-BIKANER"] for m in r.circle_members[c]
-                if m in r.reachable and any(
-                    m in r.by_role.get(("gram_rakshak", u), []) for u in r.unit_paths)}
+    rakshaks = {
+        m
+        for c in r.circles_of["DST-BIKANER"]
+        for m in r.circle_members[c]
+        if m in r.reachable
+        and any(m in r.by_role.get(("gram_rakshak", u), []) for u in r.unit_paths)
+    }
     command = {r.one("co", c) for c in r.circles_of["DST-BIKANER"]} | {
-        r.one("sp", "DST-BIKANER"), r.one("ig", "RNG-BIKANER")}
+        r.one("sp", "DST-BIKANER"),
+        r.one("ig", "RNG-BIKANER"),
+    }
     state = {r.one("home_secretary", "PHQ"), r.one("police_pro", "PHQ")}
     assert got == rakshaks | command | state

@@ -32,10 +32,16 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
     adg, sp_bkn, _ = actors(env)
     t0 = datetime.now(UTC)
     did = await issue_handlers.issue(
-        pool, topics,
-        issue_handlers.IssueCommand(text=TEXT, priority=Priority.URGENT,
-                                    audience_units=["RNG-BIKANER"], relay_mode=RelayMode.MANUAL),
-        adg, t0,
+        pool,
+        topics,
+        issue_handlers.IssueCommand(
+            text=TEXT,
+            priority=Priority.URGENT,
+            audience_units=["RNG-BIKANER"],
+            relay_mode=RelayMode.MANUAL,
+        ),
+        adg,
+        t0,
     )
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
     await settled(env, did)
@@ -49,9 +55,14 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
 
     # Circle 1 acknowledges 8 of its 13 reachable members (62 %), circle 2 all of them.
     c1, c2 = r.circles_of["DST-BIKANER"]
-    inside = {c: sorted(m for m in r.circle_members[c] & r.reachable
-                        if m not in (r.one("sp", "DST-BIKANER"), r.one("ig", "RNG-BIKANER")))
-              for c in (c1, c2)}
+    inside = {
+        c: sorted(
+            m
+            for m in r.circle_members[c] & r.reachable
+            if m not in (r.one("sp", "DST-BIKANER"), r.one("ig", "RNG-BIKANER"))
+        )
+        for c in (c1, c2)
+    }
     assert len(inside[c1]) == 13
     for member in inside[c1][:8] + inside[c2]:
         await ack_handlers.acknowledge_directive(pool, topics, did, member, None, AckVia.APP, t0)
@@ -65,16 +76,23 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
     assert not (await tick(pool, topics, t0 + 3 * W)).escalations
 
     await settled(env, did)
-    sent = [s.data for s in await requested(env.bootstrap, env.topics.deliveries)
-            if s.data.directive_id == str(did) and s.data.purpose is Purpose.ESCALATION]
+    sent = [
+        s.data
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did) and s.data.purpose is Purpose.ESCALATION
+    ]
     to = {(s.member_id, s.title.split(" — ")[-1] if "—" in s.title else s.title) for s in sent}
     assert {m for m, _ in to} == {
-        r.one("ig", "RNG-BIKANER"), r.one("co", c1), r.one("sp", "DST-BIKANER")
+        r.one("ig", "RNG-BIKANER"),
+        r.one("co", c1),
+        r.one("sp", "DST-BIKANER"),
     }
     assert all(s.ack_requested for s in sent)
     rows = await pool.fetch(
         "SELECT kind, unit_id, recipients, ack_share FROM escalations WHERE directive_id = $1 "
-        "ORDER BY created_at", did)
+        "ORDER BY created_at",
+        did,
+    )
     assert [(x["kind"], x["unit_id"], x["recipients"]) for x in rows] == [
         ("relay_overdue", "DST-CHURU", [r.one("ig", "RNG-BIKANER")]),
         ("ack_to_co", c1, [r.one("co", c1)]),
@@ -83,8 +101,11 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
     assert abs(rows[1]["ack_share"] - 8 / 13) < 1e-6
     # Churu's circle members still have nothing: only its SP and IG (from the issue).
     churu = {m for c in r.circles_of["DST-CHURU"] for m in r.circle_members[c]}
-    everyone = {s.data.member_id for s in await requested(env.bootstrap, env.topics.deliveries)
-                if s.data.directive_id == str(did)}
+    everyone = {
+        s.data.member_id
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did)
+    }
     assert everyone & churu == {r.one("sp", "DST-CHURU"), r.one("ig", "RNG-BIKANER")}
 
 
@@ -96,12 +117,17 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     adg, _, _ = actors(env)
     t0 = datetime.now(UTC)
     did = await issue_handlers.issue(
-        pool, topics,
+        pool,
+        topics,
         issue_handlers.IssueCommand(
-            text=TEXT, priority=Priority.FLASH, audience_units=["CP-JAIPUR"],
-            relay_mode=RelayMode.AUTOMATIC, expires_at=t0 + timedelta(days=1),
+            text=TEXT,
+            priority=Priority.FLASH,
+            audience_units=["CP-JAIPUR"],
+            relay_mode=RelayMode.AUTOMATIC,
+            expires_at=t0 + timedelta(days=1),
         ),
-        adg, t0,
+        adg,
+        t0,
     )
     assert not (await tick(pool, topics, t0 + timedelta(minutes=14))).auto_relays
     report = await tick(pool, topics, t0 + timedelta(minutes=15))
@@ -110,8 +136,11 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     relay = await pool.fetchrow("SELECT relayed_by, circles FROM relays WHERE directive_id=$1", did)
     assert relay is not None and relay["relayed_by"] is None
     assert sorted(relay["circles"]) == sorted(r.circles_of["DST-JAIPUR-EAST"])
-    got = {s.data.member_id for s in await requested(env.bootstrap, env.topics.flash)
-           if s.data.directive_id == str(did)}
+    got = {
+        s.data.member_id
+        for s in await requested(env.bootstrap, env.topics.flash)
+        if s.data.directive_id == str(did)
+    }
     circles = {m for c in r.circles_of["DST-JAIPUR-EAST"] for m in r.circle_members[c]}
     assert circles & r.reachable <= got
 

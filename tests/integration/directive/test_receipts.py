@@ -36,23 +36,41 @@ T = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)
 
 
 def receipt(kind: type[BaseModel], d: str, msg: str, member: str, at: datetime) -> BaseModel:
-    common = {"delivery_id": d, "message_id": msg, "member_id": member, "at": at}
     if kind is DispatchFailed:
         return DispatchFailed(
-            **common, channel=Channel.WHATSAPP, provider_message_id=None,
-            error=ProviderError(code="131026", title="Message undeliverable", detail=None,
-                                retryable=False),
+            delivery_id=d,
+            message_id=msg,
+            member_id=member,
+            at=at,
+            channel=Channel.WHATSAPP,
+            provider_message_id=None,
+            error=ProviderError(
+                code="131026", title="Message undeliverable", detail=None, retryable=False
+            ),
         )
-    return kind(**common, channel=Channel.WHATSAPP, provider_message_id=f"ref-{d[:8]}")
+    return kind(
+        delivery_id=d,
+        message_id=msg,
+        member_id=member,
+        at=at,
+        channel=Channel.WHATSAPP,
+        provider_message_id=f"ref-{d[:8]}",
+    )
 
 
-def reply(member: str, text: str | None, *, to: str | None = None, button: bool = False,
-          at: datetime) -> DispatchReplied:
+def reply(
+    member: str, text: str | None, *, to: str | None = None, button: bool = False, at: datetime
+) -> DispatchReplied:
     return DispatchReplied(
-        reply_id=f"rep-{uuid.uuid4().hex[:12]}", member_id=member, channel=Channel.WHATSAPP,
-        kind=ReplyKind.BUTTON if button else ReplyKind.TEXT, text=text,
-        button_payload=f"ack:{to}" if button else None, in_reply_to_delivery_id=to,
-        provider_message_id=f"ref-{uuid.uuid4().hex[:8]}", received_at=at,
+        reply_id=f"rep-{uuid.uuid4().hex[:12]}",
+        member_id=member,
+        channel=Channel.WHATSAPP,
+        kind=ReplyKind.BUTTON if button else ReplyKind.TEXT,
+        text=text,
+        button_payload=f"ack:{to}" if button else None,
+        in_reply_to_delivery_id=to,
+        provider_message_id=f"ref-{uuid.uuid4().hex[:8]}",
+        received_at=at,
     )
 
 
@@ -60,20 +78,27 @@ async def test_receipts_and_replies_move_status_forward_and_count_exactly(env: E
     topics = Topics(env.topics.events)
     pool = env.worker.pool
     assert pool is not None
-    r = env.roster
     adg, sp_bkn, _ = actors(env)
     now = datetime.now(UTC)
     did = await issue_handlers.issue(
-        pool, topics,
-        issue_handlers.IssueCommand(text=TEXT, priority=Priority.ROUTINE,
-                                    audience_units=["DST-BIKANER"]),
-        adg, now,
+        pool,
+        topics,
+        issue_handlers.IssueCommand(
+            text=TEXT, priority=Priority.ROUTINE, audience_units=["DST-BIKANER"]
+        ),
+        adg,
+        now,
     )
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, now)
     await settled(env, did)
-    original = str(await pool.fetchval("SELECT original_message_id FROM directives WHERE id=$1", did))
-    sent = [s.data for s in await requested(env.bootstrap, env.topics.deliveries)
-            if s.data.directive_id == str(did)]
+    original = str(
+        await pool.fetchval("SELECT original_message_id FROM directives WHERE id=$1", did)
+    )
+    sent = [
+        s.data
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did)
+    ]
     members = sorted(s.member_id for s in sent)
     a, b, c, d, e, f, g = members[:7]
     did_of = {m: delivery_id(original, m) for m in members}
@@ -103,8 +128,19 @@ async def test_receipts_and_replies_move_status_forward_and_count_exactly(env: E
     replies: list[tuple[str, BaseModel]] = [
         (rp, reply(e, "प्राप्त हुआ", to=did_of[e], button=True, at=later)),  # button
         (rp, reply(f, "ठीक है", at=later)),  # free text, no context
-        (rp, reply(g, "ok " + (await pool.fetchval(
-            "SELECT reply_code FROM messages WHERE id = $1", uuid.UUID(original))), at=later)),
+        (
+            rp,
+            reply(
+                g,
+                "ok "
+                + (
+                    await pool.fetchval(
+                        "SELECT reply_code FROM messages WHERE id = $1", uuid.UUID(original)
+                    )
+                ),
+                at=later,
+            ),
+        ),
         (rp, reply(a, "कौन?", to=delivery_id("msg-elsewhere", a), at=later)),  # not ours
     ]
     await produce(env.bootstrap, replies, source="/nazar/social-publisher")
@@ -116,18 +152,28 @@ async def test_receipts_and_replies_move_status_forward_and_count_exactly(env: E
     async def row(member: str) -> dict[str, object]:
         got = await pool.fetchrow(
             "SELECT status, failed, sent_at, delivered_at, read_at, acked_at, ack_via, failure "
-            "FROM deliveries WHERE id = $1", uuid.UUID(did_of[member]))
+            "FROM deliveries WHERE id = $1",
+            uuid.UUID(did_of[member]),
+        )
         assert got is not None
         return dict(got)
 
     async def applied() -> bool:
-        return (await row(d))["status"] == 2 and (await row(g))["acked_at"] is not None and (
-            await row(f))["acked_at"] is not None and (await row(a))["sent_at"] is not None
+        return (
+            (await row(d))["status"] == 2
+            and (await row(g))["acked_at"] is not None
+            and (await row(f))["acked_at"] is not None
+            and (await row(a))["sent_at"] is not None
+        )
 
     await wait_for(applied, within=60)
     ra, rb, rc, rd = await row(a), await row(b), await row(c), await row(d)
     assert (ra["status"], ra["read_at"], ra["delivered_at"], ra["sent_at"]) == (
-        3, T + timedelta(seconds=30), T + timedelta(seconds=20), T + timedelta(seconds=10))
+        3,
+        T + timedelta(seconds=30),
+        T + timedelta(seconds=20),
+        T + timedelta(seconds=10),
+    )
     assert rb["status"] == 3 and rb["ack_via"] == "app"  # acknowledged: read, whatever came
     assert rc["status"] == 1 and rc["failed"] and rc["failure"] == "131026: Message undeliverable"
     assert rd["status"] == 2 and rd["failed"]  # failed once, delivered after all
@@ -139,8 +185,10 @@ async def test_receipts_and_replies_move_status_forward_and_count_exactly(env: E
         counters = await reach.counters(conn, did)
         recount = await reach.recount(conn, did)
     assert counters == recount
-    totals = sum((x for k, x in counters.items() if str(k[0]) == original),
-                 start=type(next(iter(counters.values())))())
+    totals = sum(
+        (x for k, x in counters.items() if str(k[0]) == original),
+        start=type(next(iter(counters.values())))(),
+    )
     assert (totals.acknowledged, totals.failed) == (4, 1)  # d's failure is cleared
 
     # Each first acknowledgement announced once, however often it was repeated.
@@ -169,8 +217,11 @@ async def test_free_text_acknowledges_the_most_recent_open_message_then_the_next
     adg, _, _ = actors(env)
     now = datetime.now(UTC)
     did = await issue_handlers.issue(
-        pool, topics,
-        issue_handlers.IssueCommand(text=TEXT, audience_units=["DST-CHURU"]), adg, now,
+        pool,
+        topics,
+        issue_handlers.IssueCommand(text=TEXT, audience_units=["DST-CHURU"]),
+        adg,
+        now,
     )
     await settled(env, did)
     update_id = await issue_handlers.update(
@@ -183,12 +234,18 @@ async def test_free_text_acknowledges_the_most_recent_open_message_then_the_next
     await produce(env.bootstrap, [(env.topics.replies, reply(sp, "ठीक है", at=later))])
 
     async def acked(message: uuid.UUID) -> bool:
-        return bool(await pool.fetchval(
-            "SELECT acked_at IS NOT NULL FROM deliveries WHERE message_id = $1 AND member_id = $2",
-            message, sp))
+        return bool(
+            await pool.fetchval(
+                "SELECT acked_at IS NOT NULL FROM deliveries "
+                "WHERE message_id = $1 AND member_id = $2",
+                message,
+                sp,
+            )
+        )
 
     await wait_for(lambda: acked(update_id), within=30)
     assert not await acked(original)  # the newest open one only
-    await produce(env.bootstrap, [(env.topics.replies,
-                                   reply(sp, "जी", at=later + timedelta(seconds=1)))])
+    await produce(
+        env.bootstrap, [(env.topics.replies, reply(sp, "जी", at=later + timedelta(seconds=1)))]
+    )
     await wait_for(lambda: acked(original), within=30)

@@ -1,8 +1,8 @@
 """The directive service's command line.
 
-    python -m directive serve      # HTTP API, fan-out, consumers, scheduler (what the stack runs)
-    python -m directive worker     # everything but HTTP (scale-out fan-out and consumers)
-    python -m directive migrate    # apply the migrations and exit
+python -m directive serve      # HTTP API, fan-out, consumers, scheduler (what the stack runs)
+python -m directive worker     # everything but HTTP (scale-out fan-out and consumers)
+python -m directive migrate    # apply the migrations and exit
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ async def run_fanout(
             on_ready(engine)
         await stop.wait()
     finally:
-        app.nazar_stopping["flag"] = True
+        handler.stopping = True
         with contextlib.suppress(Exception):
             await asyncio.wait_for(app.stop(), 15)
         with contextlib.suppress(Exception):

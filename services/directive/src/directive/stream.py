@@ -47,6 +47,7 @@ class FanOutStream:
         self.run_job: JobRunner | None = None
         self.dead_letter: DeadLetter | None = None
         self.processed = 0
+        self.stopping = False  # set on shutdown: transient failures then end the agent
         self._limit = asyncio.Semaphore(concurrency)
 
     async def handle_batch(self, raws: list[RawRecord], stopping: Callable[[], bool]) -> None:
@@ -124,7 +125,6 @@ def create_app(
         broker_heartbeat_interval=max(1.0, session_timeout / 5),
     )
     source = app.topic(topic, value_serializer="raw", key_serializer="raw")
-    stopping = {"flag": False}
 
     @app.agent(source, name="fanout")
     async def fan_out(stream: Any) -> None:
@@ -141,9 +141,8 @@ def create_app(
                 )
                 for e in batch
             ]
-            await handler.handle_batch(raws, lambda: stopping["flag"])
+            await handler.handle_batch(raws, lambda: handler.stopping)
 
-    app.nazar_stopping = stopping  # type: ignore[attr-defined]
     return app
 
 

@@ -11,9 +11,23 @@ from nazar_contracts.base import BilingualText
 # The contract's vocabularies are the domain's: priority, relay mode (manual: the SP relays, one
 # who has not by the deadline is escalated to the IG; automatic: the service relays at the
 # deadline for every SP who has not), and directive or campaign.
-from nazar_contracts.directives import DirectiveKind as DirectiveKind
-from nazar_contracts.directives import Priority as Priority
-from nazar_contracts.directives import RelayMode as RelayMode
+from nazar_contracts.directives import DirectiveKind, Priority, RelayMode
+
+__all__ = [
+    "ConflictError",
+    "Deadlines",
+    "DirectiveKind",
+    "DirectiveState",
+    "DomainError",
+    "InvalidRequestError",
+    "MessageKind",
+    "NotFoundError",
+    "Priority",
+    "RelayMode",
+    "Text",
+    "bilingual",
+    "is_hindi",
+]
 
 
 class DomainError(Exception):

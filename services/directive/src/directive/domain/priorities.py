@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from directive.domain.model import Deadlines, InvalidRequestError
-from directive.domain.model import Priority as Priority
+from directive.domain.model import Deadlines, InvalidRequestError, Priority
+
+__all__ = ["ACK_THRESHOLD", "DEFAULTS", "DEFAULT_LIFETIME", "Defaults", "Priority", "deadlines"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,7 @@ class MemberRow:
 
     def domain(self) -> Member:
         postings = tuple(Posting(r, u) for r, u in zip(self.roles, self.unit_ids, strict=True))
-        return Member(
-            self.id, postings, self.active, self.consented, self.language, self.reachable
-        )
+        return Member(self.id, postings, self.active, self.consented, self.language, self.reachable)
 
 
 @dataclass(frozen=True, slots=True)
