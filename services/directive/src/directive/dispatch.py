@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from nazar_contracts.dispatch import Purpose
-from nazar_platform.cloudevents import format_time, headers_for
+from nazar_platform.cloudevents import CONTENT_TYPE, format_time
 
 from directive.domain import links
 from directive.domain.model import MessageKind, Text
@@ -21,6 +21,9 @@ from directive.store.fanout import MessageInfo
 
 REQUESTED_TYPE = "nazar.dispatch.requested.v1"
 SOURCE = "/nazar/directive"
+_TYPE = REQUESTED_TYPE.encode()
+_SOURCE = SOURCE.encode()
+_CONTENT_TYPE = CONTENT_TYPE.encode()
 
 PURPOSES = {
     MessageKind.ORIGINAL: Purpose.DIRECTIVE,
@@ -38,6 +41,7 @@ class OutRecord:
     key: bytes
     value: bytes
     headers: list[tuple[str, bytes]]
+    key_hash: int | None = None  # the key's murmur2, when known: saves computing it again
 
 
 def _dumps(value: object) -> str:
@@ -65,6 +69,9 @@ class Encoder:
         self._base = base_url.rstrip("/") + "/inbox/d/"
         self._ttl = link_ttl
         self._static: dict[tuple[UUID, str | None], tuple[str, str]] = {}
+        self._last_time: datetime | None = None
+        self._last_text = ""
+        self._last_bytes = b""
 
     def _static_part(self, message_id: UUID, language: str | None) -> tuple[str, str]:
         """(chosen language, the JSON members shared by every delivery of it)."""
@@ -92,6 +99,14 @@ class Encoder:
         self._static[(message_id, language)] = part
         return part
 
+    def _time(self, requested_at: datetime) -> tuple[str, bytes]:
+        # A batch shares one request time: format it once.
+        if requested_at != self._last_time:
+            self._last_time = requested_at
+            self._last_text = format_time(requested_at)
+            self._last_bytes = self._last_text.encode()
+        return self._last_text, self._last_bytes
+
     def record(
         self,
         delivery_id: UUID,
@@ -99,15 +114,27 @@ class Encoder:
         member_id: str,
         language: str | None,
         requested_at: datetime,
+        key_hash: int | None = None,
     ) -> OutRecord:
         _, shared = self._static_part(message_id, language)
-        expiry = requested_at + self._ttl
-        url = self._base + links.sign(delivery_id, expiry, self._key)
-        at = format_time(requested_at)
+        url = self._base + links.sign(delivery_id, requested_at + self._ttl, self._key)
+        at, at_bytes = self._time(requested_at)
         did = str(delivery_id)
+        member = _dumps(member_id)
         value = (
-            f'{{"delivery_id":"{did}","member_id":{_dumps(member_id)},"inbox_url":"{url}",'
+            f'{{"delivery_id":"{did}","member_id":{member},"inbox_url":"{url}",'
             f'"requested_at":"{at}",{shared}}}'
         ).encode()
-        headers = headers_for(did, REQUESTED_TYPE, SOURCE, at, member_id)
-        return OutRecord(self._topic[message_id], member_id.encode(), value, headers)
+        key = member_id.encode()
+        # The CloudEvents headers of nazar_platform.cloudevents.headers_for, built directly: the
+        # event id is the delivery id, so a republished record is recognisably the same event.
+        headers = [
+            ("ce_specversion", b"1.0"),
+            ("ce_id", did.encode()),
+            ("ce_source", _SOURCE),
+            ("ce_type", _TYPE),
+            ("ce_time", at_bytes),
+            ("ce_subject", key),
+            ("content-type", _CONTENT_TYPE),
+        ]
+        return OutRecord(self._topic[message_id], key, value, headers, key_hash)

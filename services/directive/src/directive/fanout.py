@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -24,7 +24,7 @@ import structlog
 
 from directive import metrics
 from directive.dispatch import Encoder
-from directive.domain.ids import delivery_id
+from nazar_contracts.ids import DELIVERY_NAMESPACE
 from directive.sink import KafkaSink
 from directive.store import fanout as store
 
@@ -43,6 +43,18 @@ class FanOutConfig:
     base_url: str
     link_ttl: timedelta
     batch_size: int = 5000
+
+
+class _Stages:
+    """Where a fan-out's time goes (bench/fanout prints it; Prometheus keeps it)."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        metrics.FANOUT_STAGE_SECONDS.labels(name).inc(now - self._last)
+        self._last = now
 
 
 @dataclass(slots=True)
@@ -70,7 +82,7 @@ class FanOut:
     async def run_job(self, job_id: UUID) -> int | None:
         """Publish the job's deliveries; the number published now, None if there is no such job."""
         async with self._pool.acquire() as conn:
-            job = await store.load_job(conn, job_id)
+            job = await store.start_job(conn, job_id)
             if job is None:
                 return None
             if job.finished:
@@ -86,40 +98,47 @@ class FanOut:
             base_url=cfg.base_url,
             link_ttl=cfg.link_ttl,
         )
-        ack_requested = {m.id: m.ack_requested for m in messages}
+        by_id = {m.id: m for m in messages}
+        acks = [by_id[m].ack_requested for m in job.message_ids]
         priority = messages[0].priority if messages else "routine"
         started = time.perf_counter()
         total = 0
         inflight: _InFlight | None = None
-        while True:
-            async with self._pool.acquire() as conn:
-                async with conn.transaction():
-                    recipients = await store.audience_batch(conn, job, cfg.batch_size)
-                    now = self._clock()
-                    written: list[store.Written] = []
-                    if recipients:
-                        written = await self._write(conn, job, recipients, ack_requested, now)
+        stage = _Stages()
+        # Two stages overlap: PostgreSQL writes batch k+1 while Python encodes and sends batch k.
+        pending = asyncio.create_task(self._batch(job, job.cursor, acks))
+        try:
+            while True:
+                batch, now = await pending
+                stage.lap("insert")
+                if batch.cursor is not None:
+                    pending = asyncio.create_task(self._batch(job, batch.cursor, acks))
+                records = [
+                    encoder.record(
+                        w.id, w.message_id, w.member_id, w.language, w.requested_at, w.key_hash
+                    )
+                    for w in batch.written
+                ]
+                stage.lap("encode")
+                futures = await self._sink.send(records)
+                stage.lap("send")
                 if inflight is not None:
-                    await self._settle(conn, job, inflight)
+                    await self._settle(job, inflight)
+                    stage.lap("acks")
+                if batch.cursor is None:
                     inflight = None
-                if not recipients:
-                    await store.finish(conn, job.id, self._clock())
+                    async with self._pool.acquire() as conn:
+                        await store.finish(conn, job.id, self._clock())
                     break
-            language = {r.member_id: r.language for r in recipients}
-            records = [
-                encoder.record(
-                    w.id, w.message_id, w.member_id, language[w.member_id], w.requested_at
-                )
-                for w in written
-            ]
-            futures = await self._sink.send(records)
-            if total == 0 and records:
-                metrics.SINCE_ISSUE.labels(job.kind, "first").observe(
-                    (now - job.issued_at).total_seconds()
-                )
-            total += len(records)
-            inflight = _InFlight(futures, recipients[-1].member_id, len(records), now)
-            job = replace(job, cursor=recipients[-1].member_id)
+                if total == 0 and records:
+                    metrics.SINCE_ISSUE.labels(job.kind, "first").observe(
+                        (now - job.issued_at).total_seconds()
+                    )
+                total += len(records)
+                inflight = _InFlight(futures, batch.cursor, len(records), now)
+        finally:
+            if not pending.done():
+                pending.cancel()
         if total:
             metrics.SINCE_ISSUE.labels(job.kind, "last").observe(
                 (self._clock() - job.issued_at).total_seconds()
@@ -130,28 +149,17 @@ class FanOut:
         log.info("fan-out job done", job=str(job.id), kind=job.kind, requested=total)
         return total
 
-    async def _write(
-        self,
-        conn: Any,
-        job: store.Job,
-        recipients: list[store.Recipient],
-        ack_requested: dict[UUID, bool],
-        now: datetime,
-    ) -> list[store.Written]:
-        rows = sorted(
-            (delivery_id(m, r.member_id), m, r.member_id, r.unit_id, ack_requested[m])
-            for r in recipients
-            for m in job.message_ids
-        )  # one global insert order: concurrent jobs sharing members cannot deadlock
-        ids, message_ids, member_ids, unit_ids, acks = (list(c) for c in zip(*rows, strict=True))
-        written = await store.insert_deliveries(
-            conn, job, ids, message_ids, member_ids, unit_ids, acks, now
-        )
-        # Records leave in member order (the topic is keyed by member), messages in seq order.
-        order = {m: i for i, m in enumerate(job.message_ids)}
-        written.sort(key=lambda w: (w.member_id, order[w.message_id]))
-        return written
+    async def _batch(
+        self, job: store.Job, cursor: str, acks: list[bool]
+    ) -> tuple[store.Batch, datetime]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            now = self._clock()
+            batch = await store.fan_out_batch(
+                conn, job, cursor, self._config.batch_size, acks, DELIVERY_NAMESPACE, now
+            )
+            return batch, now
 
-    async def _settle(self, conn: Any, job: store.Job, batch: _InFlight) -> None:
+    async def _settle(self, job: store.Job, batch: _InFlight) -> None:
         await asyncio.gather(*batch.futures)
-        await store.advance(conn, job.id, job.directive_id, batch.cursor, batch.count, batch.at)
+        async with self._pool.acquire() as conn:
+            await store.advance(conn, job.id, job.directive_id, batch.cursor, batch.count, batch.at)

@@ -40,3 +40,8 @@ ESCALATIONS = Counter("nazar_directive_escalations_total", "Escalations raised",
 SCHEDULER_ACTIVE = Gauge(
     "nazar_directive_scheduler_active", "1 while this process holds the scheduler lock"
 )
+FANOUT_STAGE_SECONDS = Counter(
+    "nazar_directive_fanout_stage_seconds_total",
+    "Time the fan-out spent per stage (audience query, delivery insert, encoding, Kafka acks)",
+    ["stage"],
+)

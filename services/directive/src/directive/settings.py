@@ -40,7 +40,7 @@ class DirectiveSettings(PlatformSettings):
 
     fanout_batch_size: int = 5000
     fanout_compression: str | None = "zstd"
-    fanout_concurrency: int = 4  # jobs fanned out side by side
+    fanout_concurrency: int = 2  # jobs fanned out side by side
     faust_datadir: Path = Path(".state/directive-faust")
     receipts_batch_max: int = 5000
     http_port: int = 19102

@@ -40,7 +40,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    return hmac.digest(key, payload, hashlib.sha256)[:_MAC_BYTES]
 
 
 def sign(delivery_id: UUID, expires_at: datetime, key: bytes) -> str:

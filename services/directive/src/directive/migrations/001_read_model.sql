@@ -24,6 +24,9 @@ CREATE TABLE members (
     roles      text[]      NOT NULL,          -- roles[i] is held at unit_ids[i]
     unit_ids   text[]      NOT NULL,
     reachable  boolean     NOT NULL,          -- active and, for a volunteer, consenting
+    -- murmur2(id) & 0x7fffffff: the Kafka partition of the member's deliveries is this modulo the
+    -- partition count. Computed once here, not for every delivery of a state-wide fan-out.
+    key_hash   integer     NOT NULL,
     version    integer     NOT NULL DEFAULT 1,
     updated_at timestamptz NOT NULL DEFAULT now()
 );

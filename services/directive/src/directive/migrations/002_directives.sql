@@ -121,6 +121,7 @@ CREATE TABLE jobs (
     note              text,
     cursor            text        NOT NULL DEFAULT '',
     requested         integer     NOT NULL DEFAULT 0,
+    attempts          integer     NOT NULL DEFAULT 0, -- runs started; > 1: resumed after a crash
     created_at        timestamptz NOT NULL,
     finished_at       timestamptz
 );

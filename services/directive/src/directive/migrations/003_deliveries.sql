@@ -1,3 +1,7 @@
+-- uuid_generate_v5: delivery ids are computed where the deliveries are written, in one statement
+-- with the audience (the same RFC 4122 name-based UUID as nazar_contracts.ids.delivery_id).
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp";
+
 -- One row per message and member. Receipts update the status columns in place; none of them is
 -- indexed and pages keep free space, so those updates stay HOT (no index churn).
 CREATE TABLE deliveries (

@@ -14,6 +14,7 @@ from nazar_platform.db import Connection
 
 from directive.domain.audience import Member, Posting
 from directive.domain.tree import Unit, UnitTree
+from directive.partitioning import key_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +78,28 @@ async def upsert_members(conn: Connection, members: Sequence[MemberRow]) -> None
         return
     await conn.execute(
         """INSERT INTO members AS x (id, name_hi, name_latin, language, active, consented,
-                                     synthetic, roles, unit_ids, reachable, version, updated_at)
+                                     synthetic, roles, unit_ids, reachable, key_hash, version,
+                                     updated_at)
         SELECT id, name_hi, name_latin, language, active, consented, synthetic, roles, unit_ids,
-               reachable, version, now()
+               reachable, key_hash, version, now()
         FROM jsonb_to_recordset($1::jsonb) AS t(id text, name_hi text, name_latin text,
             language text, active boolean, consented boolean, synthetic boolean, roles text[],
-            unit_ids text[], reachable boolean, version integer)
+            unit_ids text[], reachable boolean, key_hash integer, version integer)
         ON CONFLICT (id) DO UPDATE SET name_hi = excluded.name_hi,
             name_latin = excluded.name_latin, language = excluded.language,
             active = excluded.active, consented = excluded.consented,
             synthetic = excluded.synthetic, roles = excluded.roles,
             unit_ids = excluded.unit_ids, reachable = excluded.reachable,
-            version = excluded.version, updated_at = now()
+            key_hash = excluded.key_hash, version = excluded.version, updated_at = now()
         WHERE excluded.version >= x.version""",
-        [{**asdict(m), "reachable": m.may_message()} for m in members],
+        [
+            {
+                **asdict(m),
+                "reachable": m.may_message(),
+                "key_hash": key_hash(m.id.encode()),
+            }
+            for m in members
+        ],
     )
 
 
