@@ -21,8 +21,8 @@ dependency ran, and the response bytes exist only at the ASGI level. So
 Limitation: the handler's transaction and the stored response are two commits. A process killed
 between them leaves the key in flight; after `idempotency_lease` a retry runs the handler again.
 Handlers stay safe by making the effect itself idempotent: `claim.derived_id()` is a UUID fixed
-by (caller, key), so `INSERT ... (id = claim.derived_id()) ON CONFLICT DO NOTHING` creates a
-thing once however often it runs; the second run then answers with what exists.
+by the request (caller, key, body), so `INSERT ... (id = claim.derived_id()) ON CONFLICT DO
+NOTHING` creates a thing once however often it runs; the second run answers with what exists.
 """
 
 from __future__ import annotations
@@ -79,11 +79,13 @@ FROM idempotency_keys WHERE caller = $1 AND key = $2
 class IdempotencyClaim:
     caller: str
     key: str
+    fingerprint: str
     claim: uuid.UUID
 
     def derived_id(self, purpose: str = "") -> uuid.UUID:
-        """A UUID fixed by (caller, key, purpose): the id of what this request creates."""
-        return uuid.uuid5(_NAMESPACE, f"{self.caller}\n{self.key}\n{purpose}")
+        """A UUID fixed by this request (caller, key, body) and `purpose`: the id of what it
+        creates. A key reused after it expired, with another body, derives another id."""
+        return uuid.uuid5(_NAMESPACE, f"{self.caller}\n{self.key}\n{self.fingerprint}\n{purpose}")
 
 
 class IdempotentReplayError(Exception):
@@ -173,7 +175,7 @@ async def _claim(
         )
         if won is not None:
             metrics.IDEMPOTENCY.labels("claimed").inc()
-            return IdempotencyClaim(caller, key, claim)
+            return IdempotencyClaim(caller, key, fingerprint, claim)
         row = await runtime.pool.fetchrow(_EXISTING, caller, key)
         if row is None:
             continue  # pruned in between: claim again

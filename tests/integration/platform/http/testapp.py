@@ -170,6 +170,7 @@ class NoteIn(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=5)
     copies: int = Field(1, ge=1, le=10)
     slow_ms: int = Field(0, ge=0, le=5000, description="test hook: hold the request this long")
+    fail: bool = Field(False, description="test hook: fail with a 500 before changing anything")
 
 
 class Note(BaseModel):
@@ -210,6 +211,8 @@ def build_router(topic: str) -> APIRouter:
         fake_authorize(request, principal, "note.create", unit_id=body.unit_id)
         if body.slow_ms:
             await asyncio.sleep(body.slow_ms / 1000)
+        if body.fail:
+            raise RuntimeError("note store unavailable")
         note_id = claim.derived_id("note") if claim else uuid.uuid4()
         async with db.transaction(runtime_of(request).pool) as conn:
             row = await conn.fetchrow(
@@ -259,7 +262,7 @@ def build_router(topic: str) -> APIRouter:
         )
         return KEYSET.page(rows, page.limit, Note.from_row)
 
-    @router.post("/notes/{note_id}/lock")
+    @router.post("/notes/{note_id}/lock", dependencies=[Depends(IDEMPOTENT)])
     async def lock_note(
         request: Request,
         note_id: uuid.UUID,
