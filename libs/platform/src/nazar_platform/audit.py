@@ -221,5 +221,6 @@ class AuditMiddleware:
         except Exception:
             # The outer middleware answers 500; the attempt is on the record either way.
             if not recorded and should_audit(method, 500):
+                state.setdefault(PROBLEM_CODE_STATE, "internal_error")
                 await audit(500)
             raise
