@@ -41,8 +41,8 @@ def settings_for(database: str, bootstrap: str) -> PlatformSettings:
 
 
 @contextlib.asynccontextmanager
-async def serve_app(database: str, bootstrap: str, topic: str) -> AsyncIterator[RunningApp]:
-    app = build_app(settings_for(database, bootstrap), topic)
+async def serve(app: FastAPI) -> AsyncIterator[str]:
+    """Runs `app` (lifespan included) until the block ends; yields its base URL."""
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, lifespan="on", log_config=None, access_log=False
     )
@@ -58,10 +58,17 @@ async def serve_app(database: str, bootstrap: str, topic: str) -> AsyncIterator[
                 task.result()  # raises what stopped the startup
             raise TimeoutError("uvicorn did not start")
         port = server.servers[0].sockets[0].getsockname()[1]
-        yield RunningApp(app, f"http://127.0.0.1:{port}", database, topic)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 30)
+
+
+@contextlib.asynccontextmanager
+async def serve_app(database: str, bootstrap: str, topic: str) -> AsyncIterator[RunningApp]:
+    app = build_app(settings_for(database, bootstrap), topic)
+    async with serve(app) as base_url:
+        yield RunningApp(app, base_url, database, topic)
 
 
 def client(running: RunningApp) -> httpx.AsyncClient:
