@@ -51,6 +51,14 @@ def test_field_messages() -> None:
     assert field_message("enum", ctx, "hi", "") == "इनमें से कोई एक होना चाहिए: 'routine' या 'urgent'।"
     assert field_message("enum", ctx, "en", "") == "Must be one of: 'routine' or 'urgent'."
     assert field_message("int_parsing", {}, "hi", "") == "गलत प्रकार: पूर्णांक अपेक्षित है।"
+    pattern = {"pattern": "^[a-z0-9-]{3,40}$"}
+    assert field_message("string_pattern_mismatch", pattern, "hi", "") == (
+        "अपेक्षित प्रारूप (^[a-z0-9-]{3,40}$) से मेल नहीं खाता।"
+    )
+    assert field_message("string_too_short", {"min_length": 1}, "hi", "") == (
+        "कम से कम 1 अक्षर होने चाहिए।"
+    )
+    assert field_message("missing", {}, "en", "Field required") == "This field is required."
     # Untranslated kinds keep pydantic's English, or a generic Hindi line.
     assert field_message("url_parsing", {}, "en", "Input should be a valid URL") == (
         "Input should be a valid URL"
