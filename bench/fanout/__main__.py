@@ -34,20 +34,18 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from directive import dispatch
-from directive.consumers import receipts_handler
 from directive.domain.model import Text
 from directive.domain.priorities import Priority
 from directive.handlers.common import Actor, Topics
 from directive.handlers.issue import IssueCommand, issue
 from directive.handlers.relay import relay
-from directive.runtime import Worker
+from directive.runtime import Worker, receipts_consumer
 from directive.settings import DirectiveSettings
 from directive.sink import KafkaSink
 from directive.store import fanout as fanout_store
 from directive.store import roster as roster_store
 from nazar_platform import db
 from nazar_platform.cloudevents import format_time, headers_for
-from nazar_platform.consumer import IdempotentConsumer
 from nazar_platform.kafka import make_producer
 from pydantic import SecretStr
 
@@ -341,14 +339,14 @@ async def _storm(
     directive_id: uuid.UUID,
 ) -> dict[str, object]:
     async with pool.acquire() as conn:
-        ids = [
-            r["id"]
-            for r in await conn.fetch(
-                "SELECT id FROM deliveries WHERE directive_id = $1 ORDER BY id", directive_id
-            )
-        ]
+        rows = await conn.fetch(
+            "SELECT id, message_id, member_id FROM deliveries WHERE directive_id = $1 ORDER BY id",
+            directive_id,
+        )
     kinds = ["sent", "delivered", "read"]
-    n = min(300_000, len(ids))
+    # The storm: 300,000 receipts (sent, delivered or read; the fan-out made ~300,000 deliveries),
+    # each a valid contract event as the publisher sends it.
+    n = min(300_000, len(rows))
     producer = make_producer(bootstrap, client_id="bench-receipts", compression_type="zstd")
     await producer.start()
     sink = KafkaSink(producer)
@@ -357,8 +355,17 @@ async def _storm(
     out = []
     for i in range(n):
         kind = kinds[i % 3]
-        did = str(ids[i])
-        value = json.dumps({"delivery_id": did, "channel": "whatsapp", "occurred_at": now}).encode()
+        did = str(rows[i]["id"])
+        value = json.dumps(
+            {
+                "delivery_id": did,
+                "message_id": str(rows[i]["message_id"]),
+                "member_id": rows[i]["member_id"],
+                "channel": "whatsapp",
+                "provider_message_id": f"ref-{did[:13]}",
+                "at": now,
+            }
+        ).encode()
         out.append(
             dispatch.OutRecord(
                 t["receipts"],
@@ -380,14 +387,7 @@ async def _storm(
     )
     await asyncio.sleep(1.0)
     stop = asyncio.Event()
-    consumer = IdempotentConsumer(
-        name=f"{settings.consumer_group_prefix}-receipts",
-        topics=[t["receipts"]],
-        pool=pool,
-        handler=receipts_handler(),
-        bootstrap=bootstrap,
-        batch_max=settings.receipts_batch_max,
-    )
+    consumer = receipts_consumer(settings, pool)  # exactly as the service runs it
     started = time.perf_counter()
     task = asyncio.create_task(consumer.run(stop))
 

@@ -21,10 +21,10 @@ from uuid import UUID
 
 import asyncpg
 import structlog
+from nazar_contracts.ids import DELIVERY_NAMESPACE
 
 from directive import metrics
 from directive.dispatch import Encoder
-from nazar_contracts.ids import DELIVERY_NAMESPACE
 from directive.sink import KafkaSink
 from directive.store import fanout as store
 

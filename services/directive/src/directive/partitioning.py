@@ -19,8 +19,8 @@ def murmur2(data: bytes) -> int:
     words = _WORDS.get(length)
     if words is None:
         words = _WORDS[length] = struct.Struct(f"<{length // 4}I")
-    for k in words.unpack_from(data):
-        k = (k * _M) & _MASK
+    for word in words.unpack_from(data):
+        k = (word * _M) & _MASK
         k ^= k >> 24
         k = (k * _M) & _MASK
         h = ((h * _M) & _MASK) ^ k

@@ -42,7 +42,7 @@ class DirectiveSettings(PlatformSettings):
     fanout_compression: str | None = "zstd"
     fanout_concurrency: int = 2  # jobs fanned out side by side
     faust_datadir: Path = Path(".state/directive-faust")
-    receipts_batch_max: int = 5000
+    receipts_batch_max: int = 10_000
     http_port: int = 19102
     http_max_body_bytes: int = 11 * 1024 * 1024  # attachments; JSON bodies are far smaller
     scheduler_interval: timedelta = timedelta(seconds=5)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
 from nazar_platform.db import Connection
 
 from directive.domain.audience import COMMAND_ROLES
