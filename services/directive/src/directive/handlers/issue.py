@@ -65,8 +65,9 @@ def _message(
     actor: str | None,
     at: datetime,
     unit_id: str | None = None,
+    message_id: UUID | None = None,
 ) -> store.MessageRow:
-    message_id = uuid.uuid4()
+    message_id = message_id or uuid.uuid4()
     return store.MessageRow(
         id=message_id,
         directive_id=directive_id,
@@ -85,8 +86,15 @@ def _message(
 
 
 async def issue(
-    pool: asyncpg.Pool, topics: Topics, cmd: IssueCommand, actor: Actor, now: datetime
+    pool: asyncpg.Pool,
+    topics: Topics,
+    cmd: IssueCommand,
+    actor: Actor,
+    now: datetime,
+    directive_id: UUID | None = None,
 ) -> UUID:
+    """Issue a directive; with a `directive_id` (derived from an Idempotency-Key), issuing it
+    again is a no-op that answers the same id."""
     deadlines = priorities.deadlines(
         cmd.priority,
         now,
@@ -95,8 +103,10 @@ async def issue(
         ack_threshold=cmd.ack_threshold,
         expires_at=cmd.expires_at,
     )
-    directive_id = uuid.uuid4()
+    directive_id = directive_id or uuid.uuid4()
     async with pool.acquire() as conn, conn.transaction():
+        if await store.get_directive(conn, directive_id) is not None:
+            return directive_id
         tree = await roster.load_tree(conn)
         targets = resolve_targets(cmd.audience_units, tree)
         attachments = await store.attachments(conn, cmd.attachment_ids)
@@ -108,7 +118,14 @@ async def issue(
                     detail_hi="कुछ संलग्नक नहीं मिले",
                 )
         original = _message(
-            directive_id, MessageKind.ORIGINAL, 1, cmd.text, cmd.ack_required, actor.member_id, now
+            directive_id,
+            MessageKind.ORIGINAL,
+            1,
+            cmd.text,
+            cmd.ack_required,
+            actor.member_id,
+            now,
+            message_id=uuid.uuid5(directive_id, "original"),
         )
         await store.insert_directive(
             conn,
@@ -224,11 +241,14 @@ async def update(
     expires_at: datetime | None,
     actor: Actor,
     now: datetime,
+    message_id: UUID | None = None,
 ) -> UUID:
     """A new message with the new text to everyone who got the original (and, through later
     relays, to everyone who will)."""
     async with pool.acquire() as conn, conn.transaction():
         d = await directive_or_404(conn, directive_id, lock="update")
+        if message_id is not None and await store.message_exists(conn, message_id):
+            return message_id
         _must_be_active(d)
         if expires_at is not None and expires_at <= now:
             raise InvalidRequestError(
@@ -237,7 +257,14 @@ async def update(
             )
         seq = await store.next_seq(conn, directive_id)
         message = _message(
-            directive_id, MessageKind.UPDATE, seq, text, d.ack_required, actor.member_id, now
+            directive_id,
+            MessageKind.UPDATE,
+            seq,
+            text,
+            d.ack_required,
+            actor.member_id,
+            now,
+            message_id=message_id,
         )
         await store.insert_message(conn, message)
         await store.update_text(conn, directive_id, text, expires_at)
@@ -277,14 +304,24 @@ async def cancel(
     reason: str | None,
     actor: Actor,
     now: datetime,
+    message_id: UUID | None = None,
 ) -> UUID:
     async with pool.acquire() as conn, conn.transaction():
         d = await directive_or_404(conn, directive_id, lock="update")
+        if message_id is not None and await store.message_exists(conn, message_id):
+            return message_id
         _must_be_active(d)
         seq = await store.next_seq(conn, directive_id)
         text = cancellation_text(d.title_hi, d.title_en, reason)
         message = _message(
-            directive_id, MessageKind.CANCELLATION, seq, text, False, actor.member_id, now
+            directive_id,
+            MessageKind.CANCELLATION,
+            seq,
+            text,
+            False,
+            actor.member_id,
+            now,
+            message_id=message_id,
         )
         await store.insert_message(conn, message)
         await store.set_state(conn, directive_id, DirectiveState.CANCELLED, now, "cancelled_at")

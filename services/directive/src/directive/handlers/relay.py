@@ -46,9 +46,20 @@ async def relay(
     note: str | None,
     actor: Actor | None,
     now: datetime,
+    relay_id: UUID | None = None,
 ) -> RelayResult:
+    """With a `relay_id` (derived from an Idempotency-Key) a repeat answers the first relay."""
     async with pool.acquire() as conn, conn.transaction():
-        return await relay_in(conn, topics, directive_id, district_id, circles, note, actor, now)
+        if relay_id is not None:
+            done = await store.relay_by_id(conn, relay_id)
+            if done is not None:
+                recipients = await conn.fetchval(
+                    "SELECT cardinality(member_ids) FROM jobs WHERE id = $1", relay_id
+                )
+                return RelayResult(relay_id, done["district_id"], done["circles"], recipients)
+        return await relay_in(
+            conn, topics, directive_id, district_id, circles, note, actor, now, relay_id
+        )
 
 
 async def relay_in(
@@ -60,6 +71,7 @@ async def relay_in(
     note: str | None,
     actor: Actor | None,
     now: datetime,
+    relay_id: UUID | None = None,
 ) -> RelayResult:
     """Relay inside the caller's transaction; `actor` None is the automatic relay."""
     d = await directive_or_404(conn, directive_id, lock="key share")
@@ -86,7 +98,7 @@ async def relay_in(
         for m in await store.messages_of(conn, directive_id)
         if m.kind in (MessageKind.ORIGINAL, MessageKind.UPDATE)
     ]
-    relay_id = uuid.uuid4()
+    relay_id = relay_id or uuid.uuid4()
     clean_note = (note or "").strip() or None
     await store.insert_relay(
         conn,
@@ -151,10 +163,13 @@ async def note(
     body: str,
     actor: Actor,
     now: datetime,
+    message_id: UUID | None = None,
 ) -> UUID:
     """A CO's note to the members of a circle that has received the directive."""
     async with pool.acquire() as conn, conn.transaction():
         d = await directive_or_404(conn, directive_id, lock="key share")
+        if message_id is not None and await store.message_exists(conn, message_id):
+            return message_id
         if d.state != DirectiveState.ACTIVE:
             raise ConflictError(f"the directive is {d.state}", detail_hi="यह निर्देश अब सक्रिय नहीं है")
         relayed = await store.relayed_circles(conn, directive_id)
@@ -164,7 +179,7 @@ async def note(
                 detail_hi="इस वृत्त को यह निर्देश अभी नहीं भेजा गया है",
             )
         text = _note_text(d, body.strip())
-        message_id = uuid.uuid4()
+        message_id = message_id or uuid.uuid4()
         seq = await store.next_seq(conn, directive_id)
         await store.insert_message(
             conn,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from nazar_platform.db import Connection
 
 from directive.domain.model import Text
@@ -60,8 +59,12 @@ _DIRECTIVE_COLUMNS = (
 )
 
 
-def _directive(row: asyncpg.Record) -> DirectiveRow:
-    return DirectiveRow(**dict(row))
+def directive_from(row: Any) -> DirectiveRow:
+    """A directive from a row holding (at least) its columns."""
+    return DirectiveRow(**{f.name: row[f.name] for f in fields(DirectiveRow)})
+
+
+_directive = directive_from
 
 
 async def insert_directive(conn: Connection, d: DirectiveRow) -> None:
@@ -177,6 +180,19 @@ async def insert_message(conn: Connection, m: MessageRow) -> None:
         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         *(getattr(m, c.strip()) for c in _MESSAGE_COLUMNS.split(",")),
     )
+
+
+async def message_exists(conn: Connection, message_id: UUID) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM messages WHERE id = $1", message_id))
+
+
+async def relay_by_id(conn: Connection, relay_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT id, directive_id, district_id, circles, note, relayed_by, created_at "
+        "FROM relays WHERE id = $1",
+        relay_id,
+    )
+    return None if row is None else dict(row)
 
 
 async def next_seq(conn: Connection, directive_id: UUID) -> int:
