@@ -46,6 +46,17 @@ class Service:
 # Started in this order by `up`, stopped in reverse by `down`.
 SERVICES: list[Service] = [
     # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
+    Service(
+        "directive",
+        ["{python}", "-m", "directive", "serve"],
+        port_offset=102,
+        env={
+            # The dev stack's state folder; inbox links (https only, by contract) keep the
+            # default base, and the page itself is at http://127.0.0.1:<base+102>/inbox/d/...
+            "NAZAR_ATTACHMENT_DIR": ".state/dev/directive/attachments",
+            "NAZAR_FAUST_DATADIR": ".state/dev/directive/faust",
+        },
+    ),
 ]
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.

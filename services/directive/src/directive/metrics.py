@@ -25,8 +25,10 @@ SINCE_ISSUE = Histogram(
     buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 7200, 86400),
 )
 RECEIPTS = Counter(
-    "nazar_directive_receipts_total", "Receipts applied", ["status", "outcome"]
-)  # outcome: advanced | stale | unknown
+    "nazar_directive_receipts_total",
+    "Receipts applied: advanced a delivery, changed nothing (stale or repeated), or unknown",
+    ["outcome"],
+)
 RECEIPT_LAG = Histogram(
     "nazar_directive_receipt_lag_seconds",
     "From the provider's status time to the receipt being counted",

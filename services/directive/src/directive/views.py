@@ -12,6 +12,7 @@ from nazar_platform.db import Connection
 from directive import schemas
 from directive.domain.escalation import CircleStage
 from directive.domain.reach import Counts
+from directive.store import attachments as attachment_store
 from directive.store import directives as store
 from directive.store import reach as reach_store
 
@@ -28,7 +29,7 @@ def attachment_url(attachment_id: UUID) -> str:
     return f"/api/v1/attachments/{attachment_id}"
 
 
-def attachment(a: store.AttachmentRow, url: str | None = None) -> schemas.AttachmentOut:
+def attachment(a: attachment_store.AttachmentRow, url: str | None = None) -> schemas.AttachmentOut:
     return schemas.AttachmentOut(
         id=a.id,
         filename=a.filename,
@@ -39,7 +40,9 @@ def attachment(a: store.AttachmentRow, url: str | None = None) -> schemas.Attach
     )
 
 
-def directive(d: store.DirectiveRow, attachments: Sequence[store.AttachmentRow]) -> dict[str, Any]:
+def directive(
+    d: store.DirectiveRow, attachments: Sequence[attachment_store.AttachmentRow]
+) -> dict[str, Any]:
     return {
         "id": d.id,
         "kind": d.kind,

@@ -20,7 +20,7 @@ from directive import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, problem, settings_of
 from directive.domain import attachments as rules
 from directive.domain.model import InvalidRequestError
-from directive.store import directives as store
+from directive.store import attachments as attachment_store
 
 router = APIRouter(tags=["attachments"])
 _CHUNK = 256 * 1024
@@ -46,7 +46,7 @@ async def upload(
         )
     except InvalidRequestError as exc:
         raise problem(422, "directive.attachment_refused", exc.detail, exc.detail_hi) from None
-    row = store.AttachmentRow(
+    row = attachment_store.AttachmentRow(
         id=uuid.uuid4(),
         filename=Path(file.filename or "attachment").name[:200] or "attachment",
         content_type=content_type,
@@ -56,7 +56,7 @@ async def upload(
         created_at=now_of(request),
     )
     async with pool_of(request).acquire() as conn:
-        await store.insert_attachment(conn, row)
+        await attachment_store.insert_attachment(conn, row)
     return views.attachment(row)
 
 
@@ -67,7 +67,7 @@ async def download(
     """The file, for whoever uploaded it, received a directive carrying it, or may read one."""
     pool = pool_of(request)
     async with pool.acquire() as conn:
-        found = await store.attachments(conn, [attachment_id])
+        found = await attachment_store.attachments(conn, [attachment_id])
         directives = await conn.fetch(
             "SELECT id FROM directives WHERE $1 = ANY(attachment_ids)", attachment_id
         )
@@ -118,7 +118,7 @@ def _keep(source: BinaryIO, folder: Path, declared: str | None, limit: int) -> t
             os.unlink(temp)
 
 
-def file_response(folder: Path, a: store.AttachmentRow) -> FileResponse:
+def file_response(folder: Path, a: attachment_store.AttachmentRow) -> FileResponse:
     path = Path(folder) / a.sha256
     if not path.is_file():
         raise problem(404, "directive.not_found", "the file is missing", "फ़ाइल उपलब्ध नहीं है")

@@ -24,6 +24,7 @@ from directive.api.common import (
 )
 from directive.domain.model import Text
 from directive.handlers import issue as handlers
+from directive.store import attachments as attachment_store
 from directive.store import directives as store
 
 router = APIRouter(tags=["directives"])
@@ -44,7 +45,7 @@ async def _detail(
     SP's or IG's units (or around a CO's circle), their relays, and the notes and escalations
     about units inside the scope."""
     async with pool_of(request).acquire() as conn:
-        attachments = await store.attachments(conn, d.attachment_ids)
+        attachments = await attachment_store.attachments(conn, d.attachment_ids)
         districts = await store.districts_of(conn, d.id)
         relays = await store.relays_of(conn, d.id)
         messages = await store.messages_of(conn, d.id)
@@ -156,7 +157,9 @@ async def list_directives(
         page.limit + 1,
     )
     async with pool_of(request).acquire() as conn:
-        found = await store.attachments(conn, [i for r in rows for i in r["attachment_ids"]])
+        found = await attachment_store.attachments(
+            conn, [i for r in rows for i in r["attachment_ids"]]
+        )
     attachments = {a.id: a for a in found}
 
     def item(r: Row) -> schemas.DirectiveOut:

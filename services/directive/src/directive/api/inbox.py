@@ -21,7 +21,7 @@ from directive.api.common import now_of, pool_of, settings_of, topics_of
 from directive.domain import links
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers
-from directive.store import directives as store
+from directive.store import attachments as attachment_store
 
 router = APIRouter(tags=["inbox"])
 pages_router = APIRouter(tags=["inbox pages"])
@@ -44,7 +44,7 @@ LEFT JOIN jobs j ON j.id = d.job_id AND m.kind = 'original'
 
 
 def _item(
-    r: Row, attachments: dict[uuid.UUID, store.AttachmentRow], url: Any = None
+    r: Row, attachments: dict[uuid.UUID, attachment_store.AttachmentRow], url: Any = None
 ) -> schemas.InboxItem:
     return schemas.InboxItem(
         delivery_id=r["delivery_id"],
@@ -88,7 +88,9 @@ async def inbox(
         page.limit + 1,
     )
     async with pool.acquire() as conn:
-        found = await store.attachments(conn, [i for r in rows for i in r["attachment_ids"]])
+        found = await attachment_store.attachments(
+            conn, [i for r in rows for i in r["attachment_ids"]]
+        )
     attachments = {a.id: a for a in found}
     return KEYSET.page(rows, page.limit, lambda r: _item(r, attachments))
 
@@ -148,7 +150,9 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
     )
     language = _language(request, lang, member_language)
     async with pool.acquire() as conn:
-        attachments = {a.id: a for a in await store.attachments(conn, row["attachment_ids"])}
+        attachments = {
+            a.id: a for a in await attachment_store.attachments(conn, row["attachment_ids"])
+        }
     item = _item(row, attachments, lambda i: f"/inbox/d/{token}/attachments/{i}")
     title = (item.title.hi if language == "hi" else item.title.en) or item.title.hi or item.title.en
     body = (item.body.hi if language == "hi" else item.body.en) or item.body.hi or item.body.en
@@ -212,5 +216,5 @@ async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID
     if not carried:
         return _problem_page(request, 404, "directive.link_invalid", None)
     async with pool.acquire() as conn:
-        found = await store.attachments(conn, [attachment_id])
+        found = await attachment_store.attachments(conn, [attachment_id])
     return file_response(settings_of(request).attachment_dir, found[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
@@ -41,9 +41,12 @@ async def apply_receipts(conn: Connection, receipts: Sequence[Receipt]) -> store
         [r.at for r in receipts],
         [r.failure for r in receipts],
     )
-    metrics.RECEIPTS.labels("any", "advanced").inc(applied.changed)
-    metrics.RECEIPTS.labels("any", "stale").inc(applied.known - applied.changed)
-    metrics.RECEIPTS.labels("any", "unknown").inc(applied.distinct - applied.known)
+    metrics.RECEIPTS.labels("advanced").inc(applied.changed)
+    metrics.RECEIPTS.labels("stale").inc(applied.known - applied.changed)
+    metrics.RECEIPTS.labels("unknown").inc(applied.distinct - applied.known)
+    now = datetime.now(UTC)
+    for r in receipts:
+        metrics.RECEIPT_LAG.observe(max(0.0, (now - r.at).total_seconds()))
     return applied
 
 

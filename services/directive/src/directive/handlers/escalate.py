@@ -71,6 +71,8 @@ async def tick(pool: asyncpg.Pool, topics: Topics, now: datetime) -> TickReport:
     for row in expired:
         async with pool.acquire() as conn, conn.transaction():
             await _close(conn, topics, row["id"], now, report)
+    for row in await pool.fetch("SELECT state, count(*) AS n FROM directives GROUP BY state"):
+        metrics.DIRECTIVES.labels(row["state"]).set(row["n"])
     return report
 
 

@@ -36,6 +36,7 @@ from directive.domain.model import (
 from directive.domain.texts import cancellation_text
 from directive.domain.tree import resolve_targets
 from directive.handlers.common import Actor, Topics, directive_or_404
+from directive.store import attachments as attachment_store
 from directive.store import directives as store
 from directive.store import roster
 
@@ -109,7 +110,7 @@ async def issue(
             return directive_id
         tree = await roster.load_tree(conn)
         targets = resolve_targets(cmd.audience_units, tree)
-        attachments = await store.attachments(conn, cmd.attachment_ids)
+        attachments = await attachment_store.attachments(conn, cmd.attachment_ids)
         if len(attachments) != len(set(cmd.attachment_ids)):
             missing = set(cmd.attachment_ids) - {a.id for a in attachments}
             if missing:
