@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -114,6 +116,10 @@ async def run_fanout(
     on_ready: Callable[[FanOut], None] | None = None,
 ) -> None:
     """The Faust fan-out agent with its raw producer, until `stop` is set."""
+    # Faust narrates every start and stop of its services at INFO.
+    for name in ("faust", "mode"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    Path(settings.faust_datadir).mkdir(parents=True, exist_ok=True)
     producer = fanout_producer(settings)
     await producer.start()
     engine = FanOut(
