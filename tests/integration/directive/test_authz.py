@@ -64,13 +64,19 @@ async def world(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIterat
         who["constable_foreign"] = api.token(member_of["constable_foreign"], f"constable:{PS_J}")
         who["volunteer_own"] = api.token(member_of["volunteer_own"], f"gram_rakshak:{PS_B}")
         async with api.client() as c:
-            up = await c.post("/api/v1/attachments", headers=who["adg"],
-                              files={"file": ("a.pdf", PDF, "application/pdf")})
+            up = await c.post(
+                "/api/v1/attachments",
+                headers=who["adg"],
+                files={"file": ("a.pdf", PDF, "application/pdf")},
+            )
             assert up.status_code == 201
         d = await issue(api, attachment_ids=[up.json()["id"]])
         async with api.client() as c:
-            relayed = await c.post(f"/api/v1/directives/{d['id']}/relays",
-                                   json={"district_id": "DST-BIKANER"}, headers=who["sp_own"])
+            relayed = await c.post(
+                f"/api/v1/directives/{d['id']}/relays",
+                json={"district_id": "DST-BIKANER"},
+                headers=who["sp_own"],
+            )
             assert relayed.status_code == 201
         await settled(api, str(d["id"]))
         yield World(api, str(d["id"]), up.json()["id"], who, member_of)
@@ -82,8 +88,16 @@ ALL = [
     "sp_foreign", "co_own", "co_other", "co_foreign", "sho_own", "sho_foreign", "constable_own",
     "constable_foreign", "volunteer_own",
 ]  # fmt: skip
-READERS_OWN = {"adg", "home_secretary", "ig_own", "sp_own", "sp_other", "co_own", "co_other",
-               "sho_own"}
+READERS_OWN = {
+    "adg",
+    "home_secretary",
+    "ig_own",
+    "sp_own",
+    "sp_other",
+    "co_own",
+    "co_other",
+    "sho_own",
+}
 
 
 def expect(allowed: set[str], ok: int = 200, refused: int = 403) -> dict[str, int]:
@@ -114,42 +128,93 @@ def stream(path: str) -> Call:
     return call
 
 
-ISSUE = {"title": {"hi": "परीक्षण"}, "body": {"hi": "परीक्षण निर्देश"},
-         "audience": {"unit_ids": ["DST-CHURU"]}}
+ISSUE = {
+    "title": {"hi": "परीक्षण"},
+    "body": {"hi": "परीक्षण निर्देश"},
+    "audience": {"unit_ids": ["DST-CHURU"]},
+}
 # Refused calls never change anything; the allowed ones that would (issue, update, relay, note)
 # are each proven in test_api / test_cascade, so here they are sent where a 2xx does no harm.
 MATRIX: list[tuple[str, Call, dict[str, int]]] = [
     ("issue", post("/api/v1/directives", ISSUE), expect({"adg", "home_secretary"}, 201)),
-    ("list", get("/api/v1/directives"), expect(READERS_OWN | {"ig_foreign", "sp_foreign",
-                                                             "co_foreign", "sho_foreign"})),
+    (
+        "list",
+        get("/api/v1/directives"),
+        expect(READERS_OWN | {"ig_foreign", "sp_foreign", "co_foreign", "sho_foreign"}),
+    ),
     ("detail", get("/api/v1/directives/{d}"), expect(READERS_OWN)),
-    ("update", post("/api/v1/directives/{d}/updates",
-                    {"title": {"hi": "संशोधन"}, "body": {"hi": "संशोधित पाठ"}}),
-     expect({"adg", "home_secretary"}, 201)),
-    ("relay Bikaner", post("/api/v1/directives/{d}/relays", {"district_id": "DST-BIKANER"}),
-     {**expect(set()), "sp_own": 409}),  # allowed, and Bikaner has relayed already
-    ("relay Jaipur", post("/api/v1/directives/{d}/relays", {"district_id": "DST-JAIPUR-EAST"}),
-     {**expect(set()), "sp_foreign": 422}),  # allowed there, but not in this directive
-    ("note", post("/api/v1/directives/{d}/notes", {"circle_id": CIR_B, "text": "टिप्पणी"}),
-     expect({"co_own"}, 201)),
-    ("note Churu", post("/api/v1/directives/{d}/notes", {"circle_id": CIR_C, "text": "x"}),
-     {**expect(set()), "co_other": 404}),  # allowed there, but Churu has not been relayed to
+    (
+        "update",
+        post(
+            "/api/v1/directives/{d}/updates",
+            {"title": {"hi": "संशोधन"}, "body": {"hi": "संशोधित पाठ"}},
+        ),
+        expect({"adg", "home_secretary"}, 201),
+    ),
+    (
+        "relay Bikaner",
+        post("/api/v1/directives/{d}/relays", {"district_id": "DST-BIKANER"}),
+        {**expect(set()), "sp_own": 409},
+    ),  # allowed, and Bikaner has relayed already
+    (
+        "relay Jaipur",
+        post("/api/v1/directives/{d}/relays", {"district_id": "DST-JAIPUR-EAST"}),
+        {**expect(set()), "sp_foreign": 422},
+    ),  # allowed there, but not in this directive
+    (
+        "note",
+        post("/api/v1/directives/{d}/notes", {"circle_id": CIR_B, "text": "टिप्पणी"}),
+        expect({"co_own"}, 201),
+    ),
+    (
+        "note Churu",
+        post("/api/v1/directives/{d}/notes", {"circle_id": CIR_C, "text": "x"}),
+        {**expect(set()), "co_other": 404},
+    ),  # allowed there, but Churu has not been relayed to
     ("reach", get("/api/v1/directives/{d}/reach"), expect(READERS_OWN)),
     ("reach stream", stream("/api/v1/directives/{d}/reach/stream"), expect(READERS_OWN)),
     ("laggards", get("/api/v1/directives/{d}/laggards"), expect(READERS_OWN)),
     ("export stations", get("/api/v1/directives/{d}/export.csv"), expect(READERS_OWN)),
     ("export members", get("/api/v1/directives/{d}/export.csv?per=member"), expect(READERS_OWN)),
-    ("ack", post("/api/v1/directives/{d}/ack", {}),
-     {**expect({"sp_own", "sp_other", "ig_own", "home_secretary", "police_pro", "co_own",
-                "sho_own", "constable_own", "volunteer_own"}), "adg": 404, "ig_foreign": 404,
-      "sp_foreign": 404, "co_other": 404, "co_foreign": 404, "sho_foreign": 404,
-      "constable_foreign": 404}),  # everyone may acknowledge what reached them; nothing else
+    (
+        "ack",
+        post("/api/v1/directives/{d}/ack", {}),
+        {
+            **expect(
+                {
+                    "sp_own",
+                    "sp_other",
+                    "ig_own",
+                    "home_secretary",
+                    "police_pro",
+                    "co_own",
+                    "sho_own",
+                    "constable_own",
+                    "volunteer_own",
+                }
+            ),
+            "adg": 404,
+            "ig_foreign": 404,
+            "sp_foreign": 404,
+            "co_other": 404,
+            "co_foreign": 404,
+            "sho_foreign": 404,
+            "constable_foreign": 404,
+        },
+    ),  # everyone may acknowledge what reached them; nothing else
     ("inbox", get("/api/v1/inbox"), expect(set(ALL))),
-    ("attachment", get("/api/v1/attachments/{a}"),
-     expect(READERS_OWN | {"police_pro", "constable_own", "volunteer_own"})),
-    ("upload", lambda c, w, h: c.post("/api/v1/attachments", headers=h,
-                                      files={"file": ("a.pdf", PDF, "application/pdf")}),
-     expect({"adg", "home_secretary"}, 201)),
+    (
+        "attachment",
+        get("/api/v1/attachments/{a}"),
+        expect(READERS_OWN | {"police_pro", "constable_own", "volunteer_own"}),
+    ),
+    (
+        "upload",
+        lambda c, w, h: c.post(
+            "/api/v1/attachments", headers=h, files={"file": ("a.pdf", PDF, "application/pdf")}
+        ),
+        expect({"adg", "home_secretary"}, 201),
+    ),
     ("units", get("/api/v1/units"), expect(set(ALL))),
 ]
 
@@ -183,7 +248,10 @@ def leak_check(world: World, label: str, name: str, body: object) -> None:
     if label in OUTSIDE and name in ("reach", "laggards", "detail"):
         for unit in OUTSIDE[label]:
             assert f"'unit_id': '{unit}'" not in text and f"'district_id': '{unit}'" not in text, (
-                label, name, unit)
+                label,
+                name,
+                unit,
+            )
     if name == "list" and label.endswith("_foreign"):
         assert isinstance(body, dict) and body["items"] == [], (label, body)
 
@@ -193,6 +261,7 @@ async def test_inboxes_show_only_their_own_deliveries(world: World) -> None:
         for label in ALL:
             body = (await c.get("/api/v1/inbox?limit=500", headers=world.who[label])).json()
             rows = await world.api.pool.fetch(
-                "SELECT id FROM deliveries WHERE member_id = $1", world.member_of[label])
+                "SELECT id FROM deliveries WHERE member_id = $1", world.member_of[label]
+            )
             assert {i["delivery_id"] for i in body["items"]} <= {str(r["id"]) for r in rows}
             assert len(body["items"]) == len(rows), label
