@@ -192,7 +192,7 @@ def test_what_is_audited_and_how() -> None:
     )
     assert entry.user_agent == "u" * 512
     anonymous = entry_for(
-        {"request_id": "r-2", "problem_code": "unauthenticated"},
+        {"request_id": "r-2", "problem_code": "auth.missing_token"},
         method="GET",
         path="/x",
         status=401,
@@ -202,7 +202,7 @@ def test_what_is_audited_and_how() -> None:
     assert (anonymous.member_id, anonymous.outcome, anonymous.reason) == (
         None,
         "refused",
-        "unauthenticated",
+        "auth.missing_token",
     )
 
 
