@@ -6,7 +6,6 @@
             settings, title="Nazar roster", version=__version__,
             migrations=migrations.load("roster", "nazar_roster"),
             routers=[api.router],
-            audit_read=require(Action.AUDIT_READ),
             consumers=lambda rt: [IdempotentConsumer(name=..., pool=rt.pool, ...)],
             background=[escalation_loop],
         )
@@ -23,7 +22,10 @@ then the producer and the pool. A task that dies while the service runs is logge
 makes `/readyz` fail.
 
 Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
-`/healthz` `/readyz` `/metrics`, the audit read API, and the service's routers under `/api/v1`.
+`/healthz` `/readyz` `/metrics`, the audit read API (for `audit.read`, i.e. HQ, unless the service
+passes another `audit_read` dependency), and the service's routers under `/api/v1`. Tokens are
+verified by `app.state.token_verifier`: a service may set its own before the app starts; if it
+does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs without one.
 """
 
 from __future__ import annotations
@@ -45,8 +47,11 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from nazar_platform import db, idempotency, metrics
 from nazar_platform import logging as nazar_logging
 from nazar_platform import migrations as nazar_migrations
+from nazar_platform.access import Action
+from nazar_platform.access_fastapi import require
 from nazar_platform.audit import AuditMiddleware
 from nazar_platform.audit_api import audit_router
+from nazar_platform.auth import AuthSettings, TokenVerifier
 from nazar_platform.consumer import IdempotentConsumer
 from nazar_platform.health import router as health_router
 from nazar_platform.http_context import (
@@ -157,6 +162,7 @@ def _lifespan(
         nazar_logging.configure(
             settings.service_name, settings.log_level, json_output=settings.log_json
         )
+        _ensure_token_verifier(app)
         pool = await _open_pool(settings)
         producer: AIOKafkaProducer | None = None
         try:
@@ -205,6 +211,13 @@ def _lifespan(
     return lifespan
 
 
+def _ensure_token_verifier(app: FastAPI) -> None:
+    """Before anything else starts, so that auth settings unusable here (a production service
+    without NAZAR_AUTH_JWKS_URL) stop the service at once rather than fail every request."""
+    if getattr(app.state, "token_verifier", None) is None:
+        app.state.token_verifier = TokenVerifier(AuthSettings())
+
+
 async def _run(task: BackgroundTask, runtime: Runtime) -> None:
     await task(runtime)
 
@@ -214,7 +227,7 @@ def create_app(
     *,
     title: str,
     version: str,
-    audit_read: Callable[..., Any],
+    audit_read: Callable[..., Any] | None = None,
     migrations: Sequence[Migration] = (),
     routers: Sequence[APIRouter] = (),
     consumers: ConsumerFactory | None = None,
@@ -222,8 +235,8 @@ def create_app(
     on_startup: Sequence[StartupHook] = (),
     description: str = "",
 ) -> FastAPI:
-    """A service's FastAPI app; `audit_read` is the dependency that allows `audit.read`
-    (`require(Action.AUDIT_READ)` from `nazar_platform.access`)."""
+    """A service's FastAPI app (see the module docstring). `audit_read` is the dependency that
+    guards the audit read API; by default `require(Action.AUDIT_READ)`."""
     app = FastAPI(
         title=title,
         version=version,
@@ -240,7 +253,7 @@ def create_app(
     app.include_router(health_router)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
-    app.include_router(audit_router(audit_read), prefix=API_PREFIX)
+    app.include_router(audit_router(audit_read or require(Action.AUDIT_READ)), prefix=API_PREFIX)
     return app
 
 
