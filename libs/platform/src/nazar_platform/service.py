@@ -7,6 +7,7 @@
             migrations=migrations.load("roster", "nazar_roster"),
             routers=[api.router],
             consumers=lambda rt: [IdempotentConsumer(name=..., pool=rt.pool, ...)],
+            unit_directory=lambda rt: UnitsReadModel(rt.pool),
             background=[escalation_loop],
         )
 
@@ -14,8 +15,9 @@
     serve(create, RosterSettings())
 
 The app's lifespan configures logging, opens the asyncpg pool, applies the platform's and then the
-service's migrations, starts one shared idempotent producer (`app.state.runtime.producer`), then
-starts the outbox relay, the consumers, the background tasks and the idempotency-key pruner as
+service's migrations, starts one shared idempotent producer (`app.state.runtime.producer`), sets
+`app.state.unit_directory` / `member_directory` from the factories given, runs the startup hooks,
+then starts the outbox relay, the consumers, the background tasks and the idempotency-key pruner as
 asyncio tasks. On shutdown it sets `runtime.stop`, waits for the consumers and background tasks,
 then stops the relay (last, so that what they committed is still relayed while they finish),
 then the producer and the pool. A task that dies while the service runs is logged, counted and
@@ -34,6 +36,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -47,7 +50,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from nazar_platform import db, idempotency, metrics
 from nazar_platform import logging as nazar_logging
 from nazar_platform import migrations as nazar_migrations
-from nazar_platform.access import Action
+from nazar_platform.access import Action, MemberDirectory, UnitDirectory
 from nazar_platform.access_fastapi import require
 from nazar_platform.audit import AuditMiddleware
 from nazar_platform.audit_api import audit_router
@@ -71,6 +74,8 @@ log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
 
 ConsumerFactory = Callable[[Runtime], list[IdempotentConsumer]]
+UnitDirectoryFactory = Callable[[Runtime], UnitDirectory]
+MemberDirectoryFactory = Callable[[Runtime], MemberDirectory]
 BackgroundTask = Callable[[Runtime], Awaitable[None]]
 StartupHook = Callable[[Runtime], Awaitable[None]]
 
@@ -150,12 +155,19 @@ async def _finish(tasks: list[asyncio.Task[None]], budget: float) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class _Wiring:
+    """What the lifespan builds from the runtime for the service."""
+
+    consumers: ConsumerFactory | None = None
+    background: Sequence[BackgroundTask] = ()
+    on_startup: Sequence[StartupHook] = ()
+    unit_directory: UnitDirectoryFactory | None = None
+    member_directory: MemberDirectoryFactory | None = None
+
+
 def _lifespan(
-    settings: PlatformSettings,
-    service_migrations: Sequence[Migration],
-    consumers: ConsumerFactory | None,
-    background: Sequence[BackgroundTask],
-    on_startup: Sequence[StartupHook],
+    settings: PlatformSettings, service_migrations: Sequence[Migration], wiring: _Wiring
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -170,7 +182,12 @@ def _lifespan(
             producer = await _start_producer(settings)
             runtime = Runtime(settings=settings, pool=pool, producer=producer)
             app.state.runtime = runtime
-            for hook in on_startup:
+            # The access layer's view of the command tree: the service's own read model.
+            if wiring.unit_directory is not None:
+                app.state.unit_directory = wiring.unit_directory(runtime)
+            if wiring.member_directory is not None:
+                app.state.member_directory = wiring.member_directory(runtime)
+            for hook in wiring.on_startup:
                 await hook(runtime)
             relay_stop = asyncio.Event()
             relay = OutboxRelay(
@@ -185,12 +202,12 @@ def _lifespan(
             relay_task = _spawn(runtime, "outbox-relay", relay.run(relay_stop))
             workers = [
                 _spawn(runtime, f"consumer:{c.name}", c.run(runtime.stop))
-                for c in (consumers(runtime) if consumers else [])
+                for c in (wiring.consumers(runtime) if wiring.consumers else [])
             ]
             workers.append(_spawn(runtime, "idempotency-pruner", idempotency.pruner(runtime)))
             workers += [
                 _spawn(runtime, f"background:{getattr(b, '__name__', i)}", _run(b, runtime))
-                for i, b in enumerate(background)
+                for i, b in enumerate(wiring.background)
             ]
             log.info("service started", service=settings.service_name, tasks=sorted(runtime.tasks))
             try:
@@ -233,15 +250,23 @@ def create_app(
     consumers: ConsumerFactory | None = None,
     background: Sequence[BackgroundTask] = (),
     on_startup: Sequence[StartupHook] = (),
+    unit_directory: UnitDirectoryFactory | None = None,
+    member_directory: MemberDirectoryFactory | None = None,
     description: str = "",
 ) -> FastAPI:
     """A service's FastAPI app (see the module docstring). `audit_read` is the dependency that
-    guards the audit read API; by default `require(Action.AUDIT_READ)`."""
+    guards the audit read API; by default `require(Action.AUDIT_READ)`. `unit_directory` and
+    `member_directory` build, from the runtime, what `authorize` looks the command tree up in
+    (`app.state.unit_directory` / `member_directory`), usually over the service's read model."""
     app = FastAPI(
         title=title,
         version=version,
         description=description,
-        lifespan=_lifespan(settings, migrations, consumers, background, on_startup),
+        lifespan=_lifespan(
+            settings,
+            migrations,
+            _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+        ),
     )
     app.state.max_body_bytes = settings.http_max_body_bytes
     install_problem_handlers(app)
