@@ -119,7 +119,7 @@ async def run_fanout(
     # Faust narrates every start and stop of its services at INFO.
     for name in ("faust", "mode"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
-    Path(settings.faust_datadir).mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(Path(settings.faust_datadir).mkdir, parents=True, exist_ok=True)
     producer = fanout_producer(settings)
     await producer.start()
     engine = FanOut(
