@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -67,6 +68,36 @@ def _hindi_body() -> str:
     if SEED.exists():
         return SEED.read_text(encoding="utf-8")[:900]
     return "सभी थाना प्रभारी अपने क्षेत्र में सोशल मीडिया पर निगरानी रखें।"
+
+
+class CpuMeter:
+    """CPU seconds of this process and of the database's server processes over a phase: with
+    other work on the machine, wall-clock rates understate what the code needs; CPU time per
+    record does not."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._start = (0.0, 0.0)
+
+    async def _pg(self) -> float:
+        pids = await self._pool.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for row in pids:
+            try:
+                fields = Path(f"/proc/{row['pid']}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # another host, or gone
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
+    async def start(self) -> None:
+        self._start = (time.process_time(), await self._pg())
+
+    async def stop(self) -> tuple[float, float]:
+        return time.process_time() - self._start[0], await self._pg() - self._start[1]
 
 
 async def poll_until(check: Callable[[], Awaitable[bool]], every: float) -> None:
@@ -140,6 +171,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
         database_pool_max=12,
         outbox_poll_interval=timedelta(milliseconds=50),
     )
+    load_start = os.getloadavg()[0]  # other work on the machine shows in every figure below
     runtime = Worker(settings, consume=False, schedule=False)
     await runtime.start()
     assert runtime.pool is not None
@@ -184,6 +216,8 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     )
     before = await _end_total(watcher, tps)
     districts = roster.districts
+    meter = CpuMeter(pool)
+    await meter.start()
     t0 = time.perf_counter()
     results = await asyncio.gather(
         *(
@@ -207,6 +241,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
 
     await poll_until(all_on_kafka, 0.02)
     on_kafka = time.perf_counter() - t0
+    fanout_cpu, fanout_pg_cpu = await meter.stop()
     rows = await pool.fetchval("SELECT count(*) FROM deliveries")
     await asyncio.sleep(2)  # anything beyond the expected count would be a duplicate
     extra = await _end_total(watcher, tps) - before - expected
@@ -222,11 +257,18 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
         "fan-out recipients/s": round(expected / on_kafka),
         "delivery rows committed": rows,
         "records beyond expected (duplicates)": extra,
+        "fan-out CPU: this process, s": round(fanout_cpu, 1),
+        "fan-out CPU: PostgreSQL backends, s": round(fanout_pg_cpu, 1),
+        "fan-out CPU per recipient (process + PostgreSQL), µs": round(
+            (fanout_cpu + fanout_pg_cpu) / expected * 1e6, 1
+        ),
     }
     baselines = await _baselines(bootstrap, pool, settings, t, directive_id)
     storm = await _storm(bootstrap, dsn, pool, settings, t, directive_id)
     await runtime.stop()
+    load_end = os.getloadavg()[0]
     return {
+        "machine load average (1 min) at start / end": f"{load_start:.1f} / {load_end:.1f}",
         **fanout_figures,
         **baselines,
         **storm,
@@ -388,6 +430,8 @@ async def _storm(
     await asyncio.sleep(1.0)
     stop = asyncio.Event()
     consumer = receipts_consumer(settings, pool)  # exactly as the service runs it
+    meter = CpuMeter(pool)
+    await meter.start()
     started = time.perf_counter()
     task = asyncio.create_task(consumer.run(stop))
 
@@ -401,6 +445,7 @@ async def _storm(
 
     await poll_until(all_applied, 0.05)
     elapsed = time.perf_counter() - started
+    storm_cpu, storm_pg_cpu = await meter.stop()
     stop.set()
     await task
     stop_file.touch()
@@ -415,6 +460,11 @@ async def _storm(
         "receipt produce records/s": round(produce_rate),
         "receipts applied seconds": round(elapsed, 2),
         "receipts/s": round(n / elapsed),
+        "receipts CPU: this process, s": round(storm_cpu, 1),
+        "receipts CPU: PostgreSQL backends, s": round(storm_pg_cpu, 1),
+        "receipts CPU per receipt (process + PostgreSQL), µs": round(
+            (storm_cpu + storm_pg_cpu) / n * 1e6, 1
+        ),
         "reach queries during storm": len(latencies),
         "reach query p50 ms": round(p(0.5), 1),
         "reach query p99 ms": round(p(0.99), 1),
