@@ -64,28 +64,33 @@ def field_member(api: Api, station: str) -> str:
 
 @contextlib.asynccontextmanager
 async def running_service(
-    databases: DatabaseFactory, kafka_bootstrap: str, **overrides: object
+    databases: DatabaseFactory,
+    kafka_bootstrap: str,
+    *,
+    signing_key: Path | None = None,
+    scheduler: bool = False,
+    **overrides: object,
 ) -> AsyncIterator[Api]:
+    """The service with the test roster consumed. `signing_key`: sign and verify with this key
+    (the dev sign-in signs with the environment's, so a browser test passes that one); the
+    scheduler runs only when asked (most tests call `tick` with their own clock)."""
     factory = TopicFactory(kafka_bootstrap)
     topics = await make_topics(factory)
     dsn = await databases.create("directive_api")
     tmp = Path(tempfile.mkdtemp(prefix="directive-api-"))
-    settings = settings_for(
-        dsn,
-        kafka_bootstrap,
-        topics,
-        tmp,
-        database_pool_min=1,
-        database_pool_max=8,
-        reach_stream_interval="PT0.2S",
-        http_max_body_bytes=2 * 1024 * 1024,
-        attachment_max_bytes=1024 * 1024,
+    values: dict[str, object] = {
+        "database_pool_min": 1,
+        "database_pool_max": 8,
+        "reach_stream_interval": "PT0.2S",
+        "http_max_body_bytes": 2 * 1024 * 1024,
+        "attachment_max_bytes": 1024 * 1024,
         **overrides,
-    )
-    key_path = tmp / "signing-key.pem"
+    }
+    settings = settings_for(dsn, kafka_bootstrap, topics, tmp, **values)
+    key_path = signing_key or tmp / "signing-key.pem"
     auth = AuthSettings(dev_private_key_path=key_path)
     roster = roster_fixture.build()
-    app = create(settings, verifier=TokenVerifier(auth), scheduler=False)
+    app = create(settings, verifier=TokenVerifier(auth), scheduler=scheduler)
     try:
         async with serve(app) as base_url:
             pool: asyncpg.Pool = app.state.runtime.pool

@@ -157,12 +157,12 @@ def _name(names: dict[str, dict[str, Any]], unit_id: str) -> schemas.Bilingual:
 
 STATION_COLUMNS = [
     "level", "unit_id", "name_hi", "name_en", "path", "message", "targeted", "sent", "delivered",
-    "read", "acknowledged", "failed", "ack_share",
+    "read", "acknowledged", "failed", "ack_share", "title_hi", "title_en",
 ]  # fmt: skip
 MEMBER_COLUMNS = [
     "member_id", "name_hi", "name_latin", "roles", "unit_id", "unit_name_en", "message_kind",
     "message_seq", "delivery_id", "status", "requested_at", "sent_at", "delivered_at", "read_at",
-    "acknowledged_at", "ack_via", "failed_at", "failure",
+    "acknowledged_at", "ack_via", "failed_at", "failure", "title_hi", "title_en",
 ]  # fmt: skip
 LEVELS = {1: "state", 2: "range", 3: "district", 4: "circle", 5: "police_station"}
 
@@ -180,7 +180,8 @@ async def export(
 ) -> StreamingResponse:
     """For the record, within the caller's scope: per unit (every level down to the police
     station) the counts of the directive's text; or per member and message, with status times.
-    UTF-8 with a byte-order mark, so spreadsheet programs show Hindi."""
+    Every row names its text (`title_hi`, `title_en`), so a file stands on its own. UTF-8 with a
+    byte-order mark, so spreadsheet programs show Hindi."""
     d, scope = await directive_for(request, principal, Action.DIRECTIVE_READ, directive_id)
     pool = pool_of(request)
     when = now_of(request).strftime("%Y%m%dT%H%M")
@@ -210,6 +211,8 @@ async def export(
                     "original",
                     *r.counts.as_dict().values(),
                     "" if share is None else f"{share:.4f}",
+                    d.title_hi,
+                    d.title_en,
                 ]
             )
 
@@ -246,6 +249,8 @@ async def export(
                             r["ack_via"],
                             _time(r["failed_at"]),
                             r["failure"],
+                            r["title_hi"],
+                            r["title_en"],
                         ]
                     )
                     for r in chunk

@@ -131,8 +131,8 @@ async def unit_names(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str
 
 _MEMBER_ROWS = """
 SELECT d.member_id, mb.name_hi, mb.name_latin, mb.roles, d.unit_id, m.kind AS message_kind,
-       m.seq, d.id AS delivery_id, d.requested_at, d.sent_at, d.delivered_at, d.read_at,
-       d.acked_at, d.ack_via, d.failed_at, d.failure, d.status, d.failed
+       m.seq, m.title_hi, m.title_en, d.id AS delivery_id, d.requested_at, d.sent_at,
+       d.delivered_at, d.read_at, d.acked_at, d.ack_via, d.failed_at, d.failure, d.status, d.failed
 FROM deliveries d
 JOIN messages m ON m.id = d.message_id
 LEFT JOIN members mb ON mb.id = d.member_id

@@ -1,0 +1,123 @@
+"""Local and test stacks only: sign in to the console as any member the service knows.
+
+`POST /api/v1/dev/tokens` is the platform's dev sign-in (`nazar_platform.dev_signin`) with the
+grants of the member's postings in this service's read model of `roster.members.v1`;
+`GET /api/v1/dev/members` lists those members to pick from (filtered by unit subtree, roles and
+name, most senior first, cursor-paginated). Both answer 404 in any other environment. The list
+needs no token, like the sign-in itself: whoever can reach it may already mint a token for
+anyone, so a token check would protect nothing; outside local and test it does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from nazar_contracts.vocabulary import Role
+from nazar_platform.auth import AuthSettings, Grant
+from nazar_platform.dev_signin import dev_signin_enabled, dev_signin_router
+from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.problems import ProblemError
+from pydantic import BaseModel
+
+from directive.api.common import pool_of
+from directive.schemas import Bilingual
+
+# Most senior first: the order the sign-in list shows members in.
+SENIORITY: tuple[str, ...] = tuple(
+    str(r)
+    for r in (
+        Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.SP_PHQ_CRIME,
+        Role.POLICE_PRO, Role.IG, Role.SP, Role.CO, Role.SHO, Role.INSPECTOR, Role.SI, Role.ASI,
+        Role.HEAD_CONSTABLE, Role.CONSTABLE, Role.CONTENT_WRITER, Role.GRAPHICS_DESIGNER,
+        Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI,
+    )
+)  # fmt: skip
+KEYSET = Keyset(("x.rank", "x.id"), (int, str))
+
+
+async def grants_of(request: Request, member_id: str) -> Sequence[Grant] | None:
+    """The member's postings as grants; none for an unknown or inactive member."""
+    row = await pool_of(request).fetchrow(
+        "SELECT roles, unit_ids FROM members WHERE id = $1 AND active", member_id
+    )
+    if row is None:
+        return None
+    known = set(Role.__members__.values())
+    return [
+        Grant(Role(role), unit)
+        for role, unit in zip(row["roles"], row["unit_ids"], strict=True)
+        if role in known
+    ]
+
+
+class DevPosting(BaseModel):
+    role: str
+    unit_id: str
+    unit_name: Bilingual
+
+
+class DevMember(BaseModel):
+    member_id: str
+    name: Bilingual  # `en` is the name in Latin script
+    language: str | None
+    postings: list[DevPosting]
+
+
+def _member(r: Row) -> DevMember:
+    return DevMember(
+        member_id=r["id"],
+        name=Bilingual(hi=r["name_hi"], en=r["name_latin"]),
+        language=r["language"],
+        postings=[
+            DevPosting(role=role, unit_id=unit, unit_name=Bilingual(hi=hi, en=en))
+            for role, unit, hi, en in zip(
+                r["roles"], r["unit_ids"], r["unit_hi"], r["unit_en"], strict=True
+            )
+        ],
+    )
+
+
+router = APIRouter(tags=["dev"])
+router.include_router(dev_signin_router(grants_of))
+
+
+@router.get("/dev/members", response_model=Page[DevMember], summary="Local and test stacks only")
+async def members(
+    request: Request,
+    page: Annotated[PageParams, Depends(page_params)],
+    unit: Annotated[str | None, Query(max_length=100, description="in this subtree")] = None,
+    role: Annotated[list[str] | None, Query(description="holding one of these roles")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
+) -> Page[DevMember]:
+    """Active members from the roster read model, most senior first, to sign in as."""
+    if not dev_signin_enabled(AuthSettings()):
+        raise ProblemError(404, "dev_sign_in_off")
+    where, args = KEYSET.after(page.cursor, first_param=5)
+    rows = await pool_of(request).fetch(
+        f"""SELECT x.*,
+               ARRAY(SELECT u.name_hi FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
+                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_hi,
+               ARRAY(SELECT u.name_en FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
+                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_en
+        FROM (SELECT m.id, m.name_hi, m.name_latin, m.language, m.roles, m.unit_ids,
+                     (SELECT min(array_position($1::text[], r)) FROM unnest(m.roles) AS r)
+                       AS rank
+              FROM members m
+              WHERE m.active
+                AND ($2::text IS NULL OR EXISTS (
+                    SELECT 1 FROM units u WHERE u.id = ANY(m.unit_ids) AND $2 = ANY(u.path)))
+                AND ($3::text[] IS NULL OR m.roles && $3::text[])
+                AND ($4::text IS NULL OR m.name_hi ILIKE '%' || $4 || '%'
+                     OR m.name_latin ILIKE '%' || $4 || '%')) AS x
+        WHERE x.rank IS NOT NULL AND {where}
+        ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 5}""",
+        list(SENIORITY),
+        unit,
+        role,
+        q.replace("%", "").replace("_", "") if q else None,
+        *args,
+        page.limit + 1,
+    )
+    return KEYSET.page(rows, page.limit, _member)

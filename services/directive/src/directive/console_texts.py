@@ -1,0 +1,168 @@
+"""The directive console's words in Hindi and English (labels, role and status names).
+
+Handed to the pages' JavaScript as one JSON document, so the script never holds text itself.
+"""
+
+from __future__ import annotations
+
+from nazar_contracts.vocabulary import Role
+
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    Role.CONSTABLE: ("कांस्टेबल", "Constable"),
+    Role.HEAD_CONSTABLE: ("हेड कांस्टेबल", "Head constable"),
+    Role.ASI: ("सहायक उप निरीक्षक", "ASI"),
+    Role.SI: ("उप निरीक्षक", "SI"),
+    Role.INSPECTOR: ("निरीक्षक", "Inspector"),
+    Role.SHO: ("थानाधिकारी", "SHO"),
+    Role.CO: ("वृत्ताधिकारी (सीओ)", "Circle Officer"),
+    Role.SP: ("पुलिस अधीक्षक", "SP / DCP"),
+    Role.IG: ("पुलिस महानिरीक्षक", "IG / Commissioner"),
+    Role.ADG: ("अतिरिक्त महानिदेशक (अपराध)", "ADG Crime"),
+    Role.HOME_SECRETARY: ("गृह सचिव", "Home Secretary"),
+    Role.JOINT_SECRETARY_HOME: ("संयुक्त सचिव (गृह)", "Joint Secretary (Home)"),
+    Role.POLICE_PRO: ("पुलिस जनसंपर्क अधिकारी", "Police PRO"),
+    Role.SP_PHQ_CRIME: ("पुलिस अधीक्षक (मुख्यालय अपराध)", "SP PHQ Crime"),
+    Role.CONTENT_WRITER: ("कंटेंट राइटर", "Content writer"),
+    Role.GRAPHICS_DESIGNER: ("ग्राफ़िक डिज़ाइनर", "Graphics designer"),
+    Role.CLG_MEMBER: ("सीएलजी सदस्य", "CLG member"),
+    Role.GRAM_RAKSHAK: ("ग्राम रक्षक", "Gram rakshak"),
+    Role.POLICE_MITRA: ("पुलिस मित्र", "Police mitra"),
+    Role.SURAKSHA_SAKHI: ("सुरक्षा सखी", "Suraksha sakhi"),
+}
+
+_PAIRS: dict[str, tuple[str, str]] = {
+    "app": ("नज़र — निर्देश कंसोल", "Nazar — Directive console"),
+    "sign_in": ("साइन इन", "Sign in"),
+    "sign_out": ("साइन आउट", "Sign out"),
+    "signed_in_as": ("साइन इन:", "Signed in:"),
+    "dev_note": (
+        "केवल स्थानीय/परीक्षण परिवेश: रोस्टर से कोई भी सदस्य चुनकर उसकी तैनाती के अधिकारों से साइन इन करें।",
+        "Local and test environments only: pick any member of the roster and sign in with the "
+        "grants of their postings.",
+    ),
+    "filter": ("छाँटें", "Filter"),
+    "role": ("पद", "Role"),
+    "all_officers": ("सभी अधिकारी", "All officers"),
+    "everyone": ("सभी सदस्य", "Everyone"),
+    "unit_id": ("इकाई कोड", "Unit code"),
+    "name": ("नाम", "Name"),
+    "more": ("और दिखाएँ", "Show more"),
+    "none": ("कुछ नहीं मिला", "Nothing found"),
+    "directives": ("निर्देश", "Directives"),
+    "title": ("शीर्षक", "Title"),
+    "new_directive": ("नया निर्देश जारी करें", "Issue a directive"),
+    "issue": ("जारी करें", "Issue"),
+    "kind": ("प्रकार", "Kind"),
+    "kind_directive": ("निर्देश", "Directive"),
+    "kind_campaign": ("ऑनलाइन अभियान", "Online campaign"),
+    "priority": ("प्राथमिकता", "Priority"),
+    "title_hi": ("शीर्षक (हिंदी)", "Title (Hindi)"),
+    "title_en": ("शीर्षक (अंग्रेज़ी)", "Title (English)"),
+    "body_hi": ("पाठ (हिंदी)", "Text (Hindi)"),
+    "body_en": ("पाठ (अंग्रेज़ी)", "Text (English)"),
+    "audience": ("किसे", "Audience"),
+    "audience_hint": (
+        "कुछ न चुनें तो पूरा राज्य। रेंज, ज़िले या वृत्त चुनें।",
+        "Nothing chosen: the whole state. Choose ranges, districts or circles.",
+    ),
+    "only_roles": ("केवल ये पद (वैकल्पिक)", "Only these roles (optional)"),
+    "ack_required": ("पावती आवश्यक", "Acknowledgement required"),
+    "relay_mode": ("आगे भेजना", "Relay"),
+    "relay_manual": ("पुलिस अधीक्षक स्वयं भेजें", "Manual, by the SP"),
+    "relay_automatic": ("समय-सीमा पर स्वतः", "Automatic at the deadline"),
+    "relay_deadline": ("आगे भेजने की समय-सीमा (मिनट)", "Relay deadline (minutes)"),
+    "ack_window": ("पावती अवधि (मिनट)", "Acknowledgement window (minutes)"),
+    "by_priority": ("खाली: प्राथमिकता के अनुसार", "empty: by priority"),
+    "threshold": ("पावती सीमा (%)", "Acknowledgement threshold (%)"),
+    "threshold_short": ("पावती सीमा", "Acknowledgement threshold"),
+    "expires_at": ("समाप्ति", "Expires"),
+    "attachments": ("संलग्नक", "Attachments"),
+    "state": ("स्थिति", "State"),
+    "issued": ("जारी", "Issued"),
+    "issued_by": ("जारीकर्ता", "Issued by"),
+    "messages": ("संदेश", "Messages"),
+    "districts": ("ज़िले", "Districts"),
+    "district": ("ज़िला", "District"),
+    "circle": ("वृत्त", "Circle"),
+    "circles": ("वृत्त", "Circles"),
+    "relayed": ("भेजा गया", "Relayed"),
+    "not_relayed": ("अभी नहीं भेजा", "Not relayed yet"),
+    "automatic": ("स्वतः", "automatic"),
+    "relay": ("वृत्त समूहों को भेजें", "Relay to the circle groups"),
+    "relay_note": ("स्थानीय टिप्पणी (वैकल्पिक)", "Local note (optional)"),
+    "relay_done": ("भेज दिया गया", "Relayed"),
+    "co_note": ("सीओ की टिप्पणी जोड़ें", "Add a CO note"),
+    "note_text": ("टिप्पणी", "Note"),
+    "send": ("भेजें", "Send"),
+    "note_done": ("टिप्पणी भेज दी गई", "Note sent"),
+    "reach": ("पहुँच (लाइव)", "Reach (live)"),
+    "live": ("लाइव", "live"),
+    "offline": ("संपर्क टूटा, फिर से जोड़ रहे हैं…", "disconnected, reconnecting…"),
+    "updated": ("अद्यतन:", "Updated:"),
+    "unit": ("इकाई", "Unit"),
+    "total": ("कुल", "Total"),
+    "targeted": ("लक्षित", "Targeted"),
+    "sent": ("भेजे गए", "Sent"),
+    "delivered": ("पहुँचे", "Delivered"),
+    "read": ("पढ़े गए", "Read"),
+    "acknowledged": ("पावती", "Acknowledged"),
+    "failed": ("विफल", "Failed"),
+    "ack_share": ("पावती %", "Ack %"),
+    "laggards": ("पिछड़े", "Laggards"),
+    "districts_not_relayed": ("जिन ज़िलों ने नहीं भेजा", "Districts not relayed"),
+    "circles_below": ("सीमा से कम पावती वाले वृत्त", "Circles below the threshold"),
+    "overdue": ("समय-सीमा पार", "overdue"),
+    "escalations": ("वृद्धि सूचनाएँ", "Escalations"),
+    "recipients": ("प्राप्तकर्ता", "Recipients"),
+    "at": ("समय", "At"),
+    "export": ("रिकॉर्ड (CSV)", "Record (CSV)"),
+    "export_station": ("थानेवार CSV", "CSV per police station"),
+    "export_member": ("सदस्यवार CSV", "CSV per member"),
+    "yes": ("हाँ", "yes"),
+    "no": ("नहीं", "no"),
+    "loading": ("लोड हो रहा है…", "Loading…"),
+    "back": ("सभी निर्देश", "All directives"),
+    "problem": ("समस्या", "Problem"),
+    "network_error": ("सर्वर से संपर्क नहीं हो सका।", "Could not reach the server."),
+}
+
+_ENUMS: dict[str, dict[str, tuple[str, str]]] = {
+    "priority_names": {
+        "flash": ("फ़्लैश", "Flash"),
+        "urgent": ("अत्यावश्यक", "Urgent"),
+        "routine": ("सामान्य", "Routine"),
+    },
+    "state_names": {
+        "active": ("सक्रिय", "active"),
+        "cancelled": ("निरस्त", "cancelled"),
+        "closed": ("बंद", "closed"),
+    },
+    "message_kinds": {
+        "original": ("निर्देश", "Directive"),
+        "update": ("संशोधन", "Update"),
+        "cancellation": ("निरस्तीकरण", "Cancellation"),
+        "note": ("सीओ की टिप्पणी", "CO note"),
+        "escalation": ("वृद्धि सूचना", "Escalation"),
+    },
+    "escalation_kinds": {
+        "relay_overdue": ("आगे नहीं भेजा → आईजी", "Not relayed → IG"),
+        "ack_to_co": ("पावती कम → सीओ", "Low acknowledgements → CO"),
+        "ack_to_sp": ("पावती कम → पुलिस अधीक्षक", "Low acknowledgements → SP"),
+    },
+    "stages": {
+        "watching": ("निगरानी में", "watching"),
+        "co_escalated": ("सीओ को सूचित", "escalated to the CO"),
+        "sp_escalated": ("पुलिस अधीक्षक को सूचित", "escalated to the SP"),
+        "satisfied": ("पूर्ण", "satisfied"),
+    },
+}
+
+
+def labels(lang: str) -> dict[str, object]:
+    """Everything the pages show, in `lang` ('hi' or 'en')."""
+    i = 0 if lang == "hi" else 1
+    out: dict[str, object] = {key: pair[i] for key, pair in _PAIRS.items()}
+    out["roles"] = {str(role): pair[i] for role, pair in ROLE_NAMES.items()}
+    for group, names in _ENUMS.items():
+        out[group] = {key: pair[i] for key, pair in names.items()}
+    return out
