@@ -1,0 +1,1 @@
+"""asyncpg SQL of the roster. Functions take the caller's connection and never commit."""
