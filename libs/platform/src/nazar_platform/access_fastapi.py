@@ -32,10 +32,36 @@ from nazar_platform.access import (
     check_role,
     decide,
 )
-from nazar_platform.auth import Principal, TokenError, TokenFailure, TokenVerifier
+from nazar_platform import problem_messages
+from nazar_platform.auth import AUTH_MESSAGES, Principal, TokenError, TokenFailure, TokenVerifier
 from nazar_platform.problems import ProblemError
 
 REALM = "nazar"
+
+_AUTH_STATUS = {
+    "auth.missing_token": 401,
+    "auth.invalid_token": 401,
+    "auth.token_expired": 401,
+    "auth.keys_unavailable": 503,
+    "access.forbidden": 403,
+}
+
+
+def _register_auth_messages() -> None:
+    """Give the auth problems their own texts in problem documents (not the generic ones)."""
+    for code, texts in AUTH_MESSAGES.items():
+        if problem_messages.lookup(code) is None:
+            problem_messages.register(
+                code,
+                _AUTH_STATUS.get(code, 400),
+                title_en=texts["en"],
+                title_hi=texts["hi"],
+                detail_en=texts["en"],
+                detail_hi=texts["hi"],
+            )
+
+
+_register_auth_messages()
 
 # auto_error=False: a missing token must become our problem document, not FastAPI's default 403.
 bearer_scheme = HTTPBearer(

@@ -35,7 +35,8 @@ from nazar_contracts.vocabulary import UnitKind
 
 log = structlog.get_logger(__name__)
 
-CHUNK = 50_000
+CHUNK = 25_000
+APPLYING_AT_ONCE = 2
 # Above this many changed members, recomputing every circle group is cheaper than finding them.
 ALL_GROUPS_THRESHOLD = 2_000
 UNIT_IMPORT_COLUMNS = ("unit_code", "kind", "name_hi", "name_en", "parent")
@@ -167,8 +168,10 @@ class Roster:
             await unit_store.update(conn, unit_id, active=False, closed_at=datetime.now(UTC))
             await self._after_units(conn)
 
-    async def import_units(self, text: IO[str], by: str, filename: str | None = None) -> ImportResult:
-        result = ImportResult(new_import_id())
+    async def import_units(
+        self, text: IO[str], by: str, filename: str | None = None, import_id: str | None = None
+    ) -> ImportResult:
+        result = ImportResult(import_id or new_import_id())
         reader = csv.reader(text)
         header = [h.strip().lower().lstrip("\ufeff") for h in next(reader, [])]
         missing = [c for c in UNIT_IMPORT_COLUMNS if c not in header]
@@ -190,10 +193,11 @@ class Roster:
             staged.append((n, code.upper(), kind, hi, en, parent.upper() or None))
         result.total = len(staged) + len(result.rejected)
         async with db.transaction(self.pool) as conn:
-            await import_store.create(
-                conn, result.import_id, kind="units", full_sync=False, filename=filename,
-                uploaded_by=by, scope=None,
-            )  # fmt: skip
+            if import_id is None:
+                await import_store.create(
+                    conn, result.import_id, kind="units", full_sync=False, filename=filename,
+                    uploaded_by=by, scope=None,
+                )  # fmt: skip
             await unit_store.stage(conn, staged)
             bad = await unit_store.check_staged(conn)
             for row_no, code, reason in bad:
@@ -267,7 +271,6 @@ class Roster:
         rows = self.parse(kind, text)
         seen: set[str] = set()
         present: set[str] = set()  # rejected rows whose member is known
-        created = changed = 0
         loop = asyncio.get_running_loop()
 
         def next_chunk() -> list[MemberRow]:
@@ -289,44 +292,61 @@ class Roster:
                         break
             return chunk
 
-        # Parsing the next chunk (Python) overlaps with applying this one (PostgreSQL).
+        totals = {"created": 0, "changed": 0}
+        room = asyncio.Semaphore(APPLYING_AT_ONCE)
+
+        async def apply_chunk(chunk: list[MemberRow]) -> None:
+            try:
+                async with db.transaction(self.pool) as conn:
+                    await conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+                    await staging.create(conn)
+                    await staging.copy_rows(conn, chunk)
+                    await staging.check(conn, scope)
+                    for row_no, reason, column in await staging.rejections(conn):
+                        problem = {"code": reason, "column": column}
+                        result.rejected.append((row_no, None, None, [problem]))
+                    await staging.apply(conn)
+                    await conn.execute("ANALYZE touched")
+                    created = await staging.created_count(conn)
+                    changed = await staging.touched_count(conn)
+                    events = await publish.members(conn, self.topics.members, table="touched")
+                    events += await publish.contacts(conn, self.topics.contacts, table="touched")
+                # Added after the awaits: `x += await f()` would lose a concurrent update.
+                totals["created"] += created
+                totals["changed"] += changed
+                result.events += events
+            finally:
+                room.release()
+
+        # Parsing the next chunk (Python) overlaps with applying earlier ones (PostgreSQL, two
+        # transactions at once so that both cores work; a member is in one chunk only).
         pending = loop.run_in_executor(None, next_chunk)
+        applying: list[asyncio.Task[None]] = []
         analysed_at = 0
         while chunk := await pending:
             pending = loop.run_in_executor(None, next_chunk)
-            async with db.transaction(self.pool) as conn:
-                await conn.execute("SET LOCAL work_mem = '64MB'")
-                if len(seen) >= 2 * analysed_at:
-                    # Plans go wrong while the tables are growing from nothing.
-                    await conn.execute("ANALYZE members, postings, contacts, published")
-                    analysed_at = len(seen)
-                await staging.create(conn)
-                await staging.copy_rows(conn, chunk)
-                await staging.check(conn, scope)
-                for row_no, reason, column in await staging.rejections(conn):
-                    problem = {"code": reason, "column": column}
-                    result.rejected.append((row_no, None, None, [problem]))
-                await staging.apply(conn)
-                await conn.execute("ANALYZE touched")
-                created += await staging.created_count(conn)
-                changed += await staging.touched_count(conn)
-                result.events += await publish.members(conn, self.topics.members, table="touched")
-                result.events += await publish.contacts(
-                    conn, self.topics.contacts, table="touched"
-                )
+            await room.acquire()
+            if len(seen) >= 4 * analysed_at:
+                # Plans go wrong while the tables grow from nothing; statistics catch up here.
+                analysed_at = len(seen)
+                await self.pool.execute("ANALYZE members, postings, contacts, published")
+            applying.append(asyncio.create_task(apply_chunk(chunk)))
+        await asyncio.gather(*applying)
+        created, changed = totals["created"], totals["changed"]
         async with db.transaction(self.pool) as conn:
             await staging.create(conn)
             deactivated = 0
+            await conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
             if full_sync:
                 await staging.mark_seen(conn, seen | present)
                 kinds = ["pno"] if kind is ImportKind.POLICE else ["vol", "tel"]
                 deactivated = await staging.deactivate_absent(conn, kinds, scope)
-                result.events += await publish.members(conn, self.topics.members, table="touched")
-                result.events += await publish.contacts(
-                    conn, self.topics.contacts, table="touched"
-                )
+                events = await publish.members(conn, self.topics.members, table="touched")
+                events += await publish.contacts(conn, self.topics.contacts, table="touched")
+                result.events += events
             if changed or deactivated:
-                result.events += await self._regroup(conn, all_circles=True)
+                events = await self._regroup(conn, all_circles=True)
+                result.events += events
             result.rejected.sort(key=lambda r: r[0])
             result.counts = {
                 "accepted": result.total - len(result.rejected),

@@ -60,10 +60,13 @@ CREATE TABLE members (
 CREATE INDEX members_name_hi ON members USING gin (name_hi gin_trgm_ops);
 CREATE INDEX members_name_latin ON members USING gin (lower(name_latin) gin_trgm_ops);
 
+-- No foreign keys on postings, contacts and group_members: they are written set-based from
+-- checked staging tables (unknown units are rejected there), and per-row RI triggers cost as much
+-- as the inserts themselves at state scale. Erasure deletes a member's rows explicitly.
 CREATE TABLE postings (
-    member_id  text NOT NULL REFERENCES members (member_id) ON DELETE CASCADE,
+    member_id  text NOT NULL,
     role       text NOT NULL,
-    unit_id    text NOT NULL REFERENCES units (unit_id),
+    unit_id    text NOT NULL,
     is_primary boolean NOT NULL,
     since      date NOT NULL,
     PRIMARY KEY (member_id, role, unit_id)
@@ -73,7 +76,7 @@ CREATE INDEX postings_role ON postings (role);
 
 -- Phone numbers (E.164) live here and on roster.contacts.v1 only.
 CREATE TABLE contacts (
-    member_id text PRIMARY KEY REFERENCES members (member_id) ON DELETE CASCADE,
+    member_id text PRIMARY KEY,
     whatsapp  text,
     sms       text
 );
@@ -88,7 +91,7 @@ CREATE TABLE groups (
 );
 
 CREATE TABLE group_members (
-    group_id  text NOT NULL REFERENCES groups (group_id),
+    group_id  text NOT NULL,
     member_id text NOT NULL,
     role      text NOT NULL,
     unit_id   text NOT NULL,

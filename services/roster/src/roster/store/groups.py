@@ -89,12 +89,20 @@ async def recompute(conn: Connection, circles: Sequence[str]) -> list[str]:
     await conn.copy_records_to_table("target", records=[(g,) for g in set(group_ids)])
     await conn.execute(
         """
-        ANALYZE want; ANALYZE target; ANALYZE group_members;
-        WITH have AS (SELECT gm.group_id, gm.member_id, gm.role, gm.unit_id, gm.is_admin
-                      FROM group_members gm JOIN target t ON t.group_id = gm.group_id),
-             diff AS ((SELECT * FROM want EXCEPT SELECT * FROM have)
-                      UNION ALL (SELECT * FROM have EXCEPT SELECT * FROM want))
-        INSERT INTO moved SELECT DISTINCT group_id FROM diff;
+        ANALYZE want; ANALYZE target;
+        -- One fingerprint per group on each side: cheaper than a row-level EXCEPT.
+        WITH w AS (SELECT group_id, md5(string_agg(
+                       member_id || '|' || role || '|' || unit_id || '|' || is_admin::text, ','
+                       ORDER BY member_id)) AS h
+                   FROM want GROUP BY group_id),
+             hv AS (SELECT gm.group_id, md5(string_agg(
+                       gm.member_id || '|' || gm.role || '|' || gm.unit_id || '|'
+                       || gm.is_admin::text, ',' ORDER BY gm.member_id)) AS h
+                    FROM group_members gm JOIN target t ON t.group_id = gm.group_id
+                    GROUP BY gm.group_id)
+        INSERT INTO moved SELECT t.group_id FROM target t
+        LEFT JOIN w ON w.group_id = t.group_id LEFT JOIN hv ON hv.group_id = t.group_id
+        WHERE w.h IS DISTINCT FROM hv.h;
         DELETE FROM group_members gm USING moved m WHERE gm.group_id = m.group_id;
         INSERT INTO group_members (group_id, member_id, role, unit_id, is_admin)
         SELECT w.group_id, w.member_id, w.role, w.unit_id, w.is_admin
@@ -118,43 +126,71 @@ async def get(conn: Connection, group_id: str) -> asyncpg.Record | None:
 
 
 async def page(
-    conn: Connection, *, after: str | None, limit: int, unit_scope: Sequence[str] | None,
+    conn: Connection,
+    *,
+    after: str | None,
+    limit: int,
+    unit_scope: Sequence[str],
     member_groups_of: str | None,
+    everywhere: bool = False,
 ) -> list[asyncpg.Record]:
-    """Groups in a unit scope (their unit lies in it) or that a member belongs to."""
+    """Groups whose unit lies in `unit_scope` (or all), plus groups a member belongs to."""
     return list(
         await conn.fetch(
             """
-            SELECT g.group_id, g.kind, g.unit_id, g.name_hi, g.name_en, pb.version, pb.updated_at,
+            SELECT g.group_id, g.kind, g.unit_id, g.name_hi, g.name_en, pb.version,
                    (SELECT count(*) FROM group_members gm WHERE gm.group_id = g.group_id)
                        AS member_count
             FROM groups g JOIN units u ON u.unit_id = g.unit_id
             LEFT JOIN published pb ON pb.aggregate = 'group' AND pb.key = g.group_id
             WHERE g.active AND ($1::text IS NULL OR g.group_id > $1)
-              AND (($3::text[] IS NOT NULL AND u.path && $3::text[])
+              AND ($5 OR u.path && $3::text[]
                    OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM group_members gm
                         WHERE gm.group_id = g.group_id AND gm.member_id = $4)))
             ORDER BY g.group_id LIMIT $2
             """,
             after,
             limit,
-            list(unit_scope) if unit_scope is not None else None,
+            list(unit_scope),
             member_groups_of,
+            everywhere,
+        )
+    )
+
+
+async def is_member(conn: Connection, group_id: str, member_id: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT true FROM group_members WHERE group_id = $1 AND member_id = $2",
+            group_id,
+            member_id,
         )
     )
 
 
 async def members_page(
-    conn: Connection, group_id: str, *, after: str | None, limit: int
+    conn: Connection,
+    group_id: str,
+    *,
+    after: str | None,
+    limit: int,
+    only_roles: Sequence[str] | None = None,
+    also_member: str | None = None,
 ) -> list[Any]:
+    """One page of a group's members; with `only_roles`, just those roles, the admins and
+    `also_member`."""
     return list(
         await conn.fetch(
             """SELECT gm.member_id, gm.role, gm.unit_id, gm.is_admin, m.name_hi, m.name_latin
                FROM group_members gm JOIN members m ON m.member_id = gm.member_id
                WHERE gm.group_id = $1 AND ($2::text IS NULL OR gm.member_id > $2)
+                 AND ($4::text[] IS NULL OR gm.role = ANY($4::text[]) OR gm.is_admin
+                      OR gm.member_id = $5)
                ORDER BY gm.member_id LIMIT $3""",
             group_id,
             after,
             limit,
+            list(only_roles) if only_roles is not None else None,
+            also_member,
         )
     )

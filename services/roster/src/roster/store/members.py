@@ -109,6 +109,25 @@ async def search(
     )
 
 
+# Command and state roles: who a member of a group may see in it besides themselves.
+OFFICER_ROLES = [
+    "sho", "co", "sp", "ig", "adg", "home_secretary", "joint_secretary_home", "police_pro",
+    "sp_phq_crime",
+]  # fmt: skip
+
+
+async def officers_of_groups_of(conn: Connection, member_id: str) -> list[str]:
+    """The officers who are members or admins of the groups `member_id` belongs to."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT o.member_id FROM group_members mine
+           JOIN group_members o ON o.group_id = mine.group_id
+           WHERE mine.member_id = $1 AND (o.role = ANY($2::text[]) OR o.is_admin)""",
+        member_id,
+        OFFICER_ROLES,
+    )
+    return [r["member_id"] for r in rows]
+
+
 async def set_consent(
     conn: Connection,
     member_id: str,

@@ -78,7 +78,7 @@ async def active_children(conn: Connection, unit_id: str) -> int:
     return count
 
 
-async def children(conn: Connection, unit_id: str | None, scope: Sequence[str] | None) -> list[Any]:
+async def children(conn: Connection, unit_id: str | None) -> list[Any]:
     where = "parent_id IS NULL" if unit_id is None else "parent_id = $1"
     args: list[Any] = [] if unit_id is None else [unit_id]
     return list(
