@@ -135,7 +135,7 @@ async def _run(
                     import_id=import_id,
                 )  # fmt: skip
     except Exception as exc:
-        log.error("import failed", import_id=import_id, error=type(exc).__name__)
+        log.error("import failed", import_id=import_id, error=type(exc).__name__, exc_info=exc)
 
 
 async def _readable(request: Request, principal: Principal, row: Any) -> bool:

@@ -205,8 +205,8 @@ class Generator:
         for _ in range(total):
             rank = self.rng.choices(ranks, weights)[0]
             # Most of the force serves at police stations; the rest in district police lines.
-            unit = self.rng.choice(at_station if self.rng.random() < 0.9 else at_district)
-            yield self._police(rank, unit, female=self.rng.random() < 0.1)
+            posted = self.rng.choice(at_station if self.rng.random() < 0.9 else at_district)
+            yield self._police(rank, posted, female=self.rng.random() < 0.1)
 
     def volunteer_rows(self) -> Iterator[tuple[str, ...]]:
         roles = [role for role, _ in VOLUNTEER_SHARES]

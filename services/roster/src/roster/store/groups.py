@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
+from roster.store import Db
+
 from roster.domain.ids import PHQ_CRIME_ADMIN_GROUP, STATE_CRIME_GROUP
 
 STATE_GROUPS = (
@@ -116,7 +118,7 @@ async def recompute(conn: Connection, circles: Sequence[str]) -> list[str]:
     return changed
 
 
-async def get(conn: Connection, group_id: str) -> asyncpg.Record | None:
+async def get(conn: Db, group_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT g.group_id, g.kind, g.unit_id, g.name_hi, g.name_en, p.version, p.updated_at "
         "FROM groups g LEFT JOIN published p ON p.aggregate = 'group' AND p.key = g.group_id "
@@ -126,7 +128,7 @@ async def get(conn: Connection, group_id: str) -> asyncpg.Record | None:
 
 
 async def page(
-    conn: Connection,
+    conn: Db,
     *,
     after: str | None,
     limit: int,
@@ -158,7 +160,7 @@ async def page(
     )
 
 
-async def is_member(conn: Connection, group_id: str, member_id: str) -> bool:
+async def is_member(conn: Db, group_id: str, member_id: str) -> bool:
     return bool(
         await conn.fetchval(
             "SELECT true FROM group_members WHERE group_id = $1 AND member_id = $2",
@@ -169,7 +171,7 @@ async def is_member(conn: Connection, group_id: str, member_id: str) -> bool:
 
 
 async def members_page(
-    conn: Connection,
+    conn: Db,
     group_id: str,
     *,
     after: str | None,

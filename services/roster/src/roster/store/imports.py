@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
+from roster.store import Db
+
 
 async def create(
     conn: Connection,
@@ -66,14 +68,15 @@ async def add_rejections(
 ) -> None:
     """rows: (row number, natural key, member id, reasons [{code, column}])."""
     if rows:
-        await conn.copy_records_to_table(
-            "import_rejections",
-            records=[(import_id, n, key, mid, reasons) for n, key, mid, reasons in rows],
-            columns=("import_id", "row_no", "natural_key", "member_id", "reasons"),
+        # executemany, not COPY: asyncpg's json codec is text-only.
+        await conn.executemany(
+            """INSERT INTO import_rejections (import_id, row_no, natural_key, member_id, reasons)
+               VALUES ($1, $2, $3, $4, $5)""",
+            [(import_id, n, key, mid, reasons) for n, key, mid, reasons in rows],
         )
 
 
-async def get(conn: Connection, import_id: str) -> asyncpg.Record | None:
+async def get(conn: Db, import_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT import_id, kind, full_sync, filename, uploaded_by, scope_units, status, error,
                   total_rows, counts, received_at, finished_at FROM imports WHERE import_id = $1""",
@@ -82,7 +85,7 @@ async def get(conn: Connection, import_id: str) -> asyncpg.Record | None:
 
 
 async def rejections_page(
-    conn: Connection, import_id: str, *, after: int | None, limit: int
+    conn: Db, import_id: str, *, after: int | None, limit: int
 ) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
@@ -97,7 +100,7 @@ async def rejections_page(
 
 
 async def page(
-    conn: Connection, *, uploaded_by: str | None, after: str | None, limit: int
+    conn: Db, *, uploaded_by: str | None, after: str | None, limit: int
 ) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(

@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
+from roster.store import Db
+
 MEMBER_COLUMNS = """m.member_id, m.key_kind, m.personnel_no, m.volunteer_id, m.name_hi,
     m.name_latin, m.preferred_language, m.active, m.synthetic, m.consent_required,
     m.consent_state, m.consent_purpose, m.consent_method, m.consent_recorded_at,
@@ -18,7 +20,7 @@ PUBLISHED_JOIN = (
 )
 
 
-async def get(conn: Connection, member_id: str) -> asyncpg.Record | None:
+async def get(conn: Db, member_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"""SELECT {MEMBER_COLUMNS}, c.whatsapp, c.sms FROM members m
             LEFT JOIN contacts c ON c.member_id = m.member_id {PUBLISHED_JOIN}
@@ -27,7 +29,7 @@ async def get(conn: Connection, member_id: str) -> asyncpg.Record | None:
     )
 
 
-async def is_erased(conn: Connection, member_id: str) -> bool:
+async def is_erased(conn: Db, member_id: str) -> bool:
     return bool(
         await conn.fetchval(
             "SELECT erased_at IS NOT NULL FROM members WHERE member_id = $1", member_id
@@ -35,7 +37,7 @@ async def is_erased(conn: Connection, member_id: str) -> bool:
     )
 
 
-async def postings(conn: Connection, member_ids: Sequence[str]) -> dict[str, list[Any]]:
+async def postings(conn: Db, member_ids: Sequence[str]) -> dict[str, list[Any]]:
     rows = await conn.fetch(
         """SELECT p.member_id, p.role, p.unit_id, p.is_primary, p.since, u.path, u.name_hi,
                   u.name_en, u.kind
@@ -50,7 +52,7 @@ async def postings(conn: Connection, member_ids: Sequence[str]) -> dict[str, lis
     return out
 
 
-async def units_of(conn: Connection, member_id: str) -> list[list[str]]:
+async def units_of(conn: Db, member_id: str) -> list[list[str]]:
     """Paths of the units a member is posted at (for scope checks)."""
     rows = await conn.fetch(
         """SELECT u.path FROM postings p JOIN units u ON u.unit_id = p.unit_id
@@ -61,7 +63,7 @@ async def units_of(conn: Connection, member_id: str) -> list[list[str]]:
 
 
 async def search(
-    conn: Connection,
+    conn: Db,
     *,
     name: str | None,
     unit_id: str | None,
@@ -116,7 +118,7 @@ OFFICER_ROLES = [
 ]  # fmt: skip
 
 
-async def officers_of_groups_of(conn: Connection, member_id: str) -> list[str]:
+async def officers_of_groups_of(conn: Db, member_id: str) -> list[str]:
     """The officers who are members or admins of the groups `member_id` belongs to."""
     rows = await conn.fetch(
         """SELECT DISTINCT o.member_id FROM group_members mine

@@ -49,7 +49,8 @@ async def create(conn: Connection) -> None:
 
 
 async def copy_rows(conn: Connection, rows: Sequence[MemberRow]) -> None:
-    members, postings = [], []
+    members: list[tuple[object, ...]] = []
+    postings: list[tuple[object, ...]] = []
     for r in rows:
         granted = r.consent_state == "granted"
         withdrawn = r.consent_state == "withdrawn"

@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
+from roster.store import Db
+
 from roster.domain.tree import PARENT_KINDS
 
 _PARENT_PAIRS = [(k.value, p.value) for k, parents in PARENT_KINDS.items() for p in parents]
@@ -40,11 +42,11 @@ async def refresh_paths(conn: Connection) -> list[str]:
     return [r["unit_id"] for r in rows]
 
 
-async def get(conn: Connection, unit_id: str) -> asyncpg.Record | None:
+async def get(conn: Db, unit_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {UNIT_COLUMNS} FROM units WHERE unit_id = $1", unit_id)
 
 
-async def get_many(conn: Connection, unit_ids: Sequence[str]) -> dict[str, asyncpg.Record]:
+async def get_many(conn: Db, unit_ids: Sequence[str]) -> dict[str, asyncpg.Record]:
     rows = await conn.fetch(
         f"SELECT {UNIT_COLUMNS} FROM units WHERE unit_id = ANY($1::text[])", list(unit_ids)
     )
@@ -71,14 +73,14 @@ async def update(conn: Connection, unit_id: str, **fields: Any) -> None:
     await conn.execute(f"UPDATE units SET {sets} WHERE unit_id = $1", unit_id, *fields.values())
 
 
-async def active_children(conn: Connection, unit_id: str) -> int:
+async def active_children(conn: Db, unit_id: str) -> int:
     count: int = await conn.fetchval(
         "SELECT count(*) FROM units WHERE parent_id = $1 AND active", unit_id
     )
     return count
 
 
-async def children(conn: Connection, unit_id: str | None) -> list[Any]:
+async def children(conn: Db, unit_id: str | None) -> list[Any]:
     where = "parent_id IS NULL" if unit_id is None else "parent_id = $1"
     args: list[Any] = [] if unit_id is None else [unit_id]
     return list(
@@ -89,7 +91,7 @@ async def children(conn: Connection, unit_id: str | None) -> list[Any]:
 
 
 async def subtree(
-    conn: Connection, unit_id: str, *, after: str | None, limit: int, kinds: Sequence[str] | None
+    conn: Db, unit_id: str, *, after: str | None, limit: int, kinds: Sequence[str] | None
 ) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
