@@ -176,6 +176,18 @@ async def wait_relayed(database: str, timeout: float = 300) -> int:
         await conn.close()
 
 
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    for _ in range(50):
+        # A consumer without a subscription refreshes metadata only when asked.
+        consumer._client.add_topic(topic)
+        await consumer._client.force_metadata_update()
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"topic {topic} has no partitions")
+
+
 async def read_all(bootstrap: str, topic: str) -> list[RawRecord]:
     """Every record in the topic now, from offset 0, partition by partition."""
     consumer = AIOKafkaConsumer(
@@ -185,12 +197,7 @@ async def read_all(bootstrap: str, topic: str) -> list[RawRecord]:
     await consumer.start()
     out: list[RawRecord] = []
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
-        if not partitions:
-            await consumer.topics()  # refreshes the metadata
-            partitions = [
-                TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []
-            ]
+        partitions = await _partitions(consumer, topic)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -216,12 +223,7 @@ async def end_offsets(bootstrap: str, topics: list[str]) -> dict[str, int]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # refreshes the metadata
-        tps = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in consumer.partitions_for_topic(topic) or []
-        ]
+        tps = [tp for topic in topics for tp in await _partitions(consumer, topic)]
         # aiokafka's stop() trips over a consumer that never had an assignment.
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
