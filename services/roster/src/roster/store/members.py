@@ -186,4 +186,10 @@ async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool
         member_id,
         list(topics),
     )
+    # Stored answers to idempotent POSTs (e.g. the member's creation) repeat their record.
+    await conn.execute(
+        """DELETE FROM idempotency_keys
+           WHERE caller = $1 OR position(convert_to($1, 'UTF8') IN response_body) > 0""",
+        member_id,
+    )
     return True
