@@ -48,7 +48,8 @@ async def make_topics(
         for what in ("units", "members", "contacts", "groups")
     ]
     replies = await factory("dispatch.replies", partitions=2, config={"cleanup.policy": "delete"})
-    return RosterTopics(*names, replies=replies)
+    units, members, contacts, groups = names
+    return RosterTopics(units, members, contacts, groups, replies)
 
 
 def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterSettings:
@@ -127,7 +128,7 @@ async def upload(
     kind: str | None = None,
     units: bool = False,
     full_sync: bool = False,
-    timeout: float = 300,
+    within: float = 300,
 ) -> dict[str, Any]:
     params: dict[str, str] = {"filename": path.name, "full_sync": str(full_sync).lower()}
     if units:
@@ -143,7 +144,7 @@ async def upload(
         )
         assert r.status_code == 202, r.text
         import_id = r.json()["import_id"]
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             report = (await c.get(f"/api/v1/imports/{import_id}", params={"limit": 500})).json()
             if report["status"] != "running":
@@ -162,11 +163,11 @@ async def import_roster(running: Running, directory: Path) -> list[dict[str, Any
     ]
 
 
-async def wait_relayed(database: str, timeout: float = 300) -> int:
+async def wait_relayed(database: str, within: float = 300) -> int:
     """Until the outbox has nothing left to publish; returns the outbox's highest id."""
     conn = await asyncpg.connect(database)
     try:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
             assert time.monotonic() < deadline, "the outbox relay did not catch up"
             await asyncio.sleep(0.2)

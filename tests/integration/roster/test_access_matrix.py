@@ -210,11 +210,13 @@ async def test_reads(world: World, role: str) -> None:
     own_group, foreign_group = f"circle.{me.own_circle}", f"circle.{world.foreign_circle}"
     if reader and role != "hq":
         listed = {g["group_id"] for g in body["items"]}
-        assert own_group in listed or role in ("ig", "sp") and any(
-            g.startswith("circle.") for g in listed
+        assert own_group in listed or (
+            role in ("ig", "sp") and any(g.startswith("circle.") for g in listed)
         )
         assert foreign_group not in listed
-    status, body = await _call(world, me, "GET", f"/groups/{own_group}/members", params={"limit": 500})
+    status, body = await _call(
+        world, me, "GET", f"/groups/{own_group}/members", params={"limit": 500}
+    )
     assert status == ok
     if role == "constable":
         roles = {m["role"] for m in body["items"] if m["member_id"] != me.member_id}
@@ -273,7 +275,11 @@ async def test_erasure_and_imports(world: World, role: str, tmp_path: Path) -> N
         assert status == 403
     if role in ("ig", "sp"):
         created = await _call(
-            world, world.callers["hq"], "POST", "/members", json=_volunteer_body(me.own_station, f"erase-{role}")
+            world,
+            world.callers["hq"],
+            "POST",
+            "/members",
+            json=_volunteer_body(me.own_station, f"erase-{role}"),
         )
         assert created[0] == 201
         me.visible.add(created[1]["member_id"])  # created in their area after the fixture
@@ -292,7 +298,9 @@ async def test_erasure_and_imports(world: World, role: str, tmp_path: Path) -> N
         report = await upload(world.running, me.token, path, kind="volunteers")
         rejected = [p["code"] for r in report["rejected"] for p in r["problems"]]
         assert rejected == ([] if role == "hq" else ["outside-scope"])
-        status, _ = await _call(world, world.callers["co"], "GET", f"/imports/{report['import_id']}")
+        status, _ = await _call(
+            world, world.callers["co"], "GET", f"/imports/{report['import_id']}"
+        )
         assert status == 403, "a CO reads no import report"
     else:
         async with world.running.client(me.token) as c:

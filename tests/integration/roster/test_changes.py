@@ -102,9 +102,7 @@ async def test_moving_a_circle_to_another_district_changes_its_groups_sp(demo: R
         assert r.json()["path"] == ["PHQ", "RNG-BIKANER", "DST-BIKANER", circle]
         listed = {m["member_id"] for m in await fetch_all(c, f"/api/v1/groups/{group}/members")}
 
-    after = await until(
-        demo, demo.topics.groups, group, lambda d: d["version"] > before["version"]
-    )
+    after = await until(demo, demo.topics.groups, group, lambda d: d["version"] > before["version"])
     members_after = {m["member_id"] for m in after["members"]}
     assert set(new_sp + new_ig) <= members_after
     assert not set(old_sp + old_ig) & members_after
@@ -112,11 +110,13 @@ async def test_moving_a_circle_to_another_district_changes_its_groups_sp(demo: R
     # Everyone below moved too: the circle's stations and every member posted there.
     units = latest(await read_all(demo.bootstrap, demo.topics.units))
     stations = [d for d in map(data, units.values()) if d["parent_id"] == circle]
-    assert stations and all(s["path"][:3] == ["PHQ", "RNG-BIKANER", "DST-BIKANER"] for s in stations)
-    members = [data(r) for r in latest(await read_all(demo.bootstrap, demo.topics.members)).values()]
-    posted_here = [
-        p for m in members for p in m["postings"] if circle in p["unit_path"]
+    assert stations and all(
+        s["path"][:3] == ["PHQ", "RNG-BIKANER", "DST-BIKANER"] for s in stations
+    )
+    members = [
+        data(r) for r in latest(await read_all(demo.bootstrap, demo.topics.members)).values()
     ]
+    posted_here = [p for m in members for p in m["postings"] if circle in p["unit_path"]]
     assert posted_here and all(p["unit_path"][2] == "DST-BIKANER" for p in posted_here)
     # The state crime group (every SP and IG) did not change, so it was not republished.
     assert state_group(await read_all(demo.bootstrap, demo.topics.groups)) == state_before

@@ -68,9 +68,9 @@ async def _database_hits(database: str) -> set[tuple[str, str]]:
             table, column = col["table_name"], col["column_name"]
             for needle in NEEDLES:
                 if col["data_type"] == "bytea":
-                    where = f'position(convert_to($1, \'UTF8\') IN "{column}") > 0'
+                    where = f"position(convert_to($1, 'UTF8') IN \"{column}\") > 0"
                 else:
-                    where = f'"{column}"::text LIKE \'%\' || $1 || \'%\''
+                    where = f"\"{column}\"::text LIKE '%' || $1 || '%'"
                 if await conn.fetchval(f'SELECT count(*) FROM "{table}" WHERE {where}', needle):
                     hits.add((table, needle))
         return hits
@@ -115,7 +115,12 @@ async def test_erasure_leaves_no_name_or_number_in_topics_or_database(
                 await wait_relayed(database)
                 values = [r.value for t in topics.compacted for r in await read_all(
                     kafka_bootstrap, t) if r.value]  # fmt: skip
-                assert set(_leaks(values)) == {NAME_HI, NAME_LATIN, *PHONES, *(p[3:] for p in PHONES)}
+                assert set(_leaks(values)) == {
+                    NAME_HI,
+                    NAME_LATIN,
+                    *PHONES,
+                    *(p[3:] for p in PHONES),
+                }
                 in_group = [v for v in values if member.encode() in v and b'"members"' in v]
                 assert in_group, "the new volunteer joined the circle group"
                 before = await _database_hits(database)

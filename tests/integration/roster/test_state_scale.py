@@ -63,7 +63,7 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
             assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
             people = reports[1]["total_rows"] + reports[2]["total_rows"]
             assert people > 290_000
-            await wait_relayed(database, timeout=600)
+            await wait_relayed(database, within=600)
             print(f"\nstate roster imported and relayed in {time.monotonic() - started:.1f}s")
 
             records = {t: await read_all(kafka_bootstrap, t) for t in topics.compacted}
@@ -84,9 +84,9 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
                 for group_id, group in groups.items():
                     assert group is not None
                     listed = await fetch_all(c, f"/api/v1/groups/{group_id}/members")
-                    assert [
-                        (m["member_id"], m["role"], m["unit_id"]) for m in listed
-                    ] == [(m["member_id"], m["role"], m["unit_id"]) for m in group["members"]]
+                    assert [(m["member_id"], m["role"], m["unit_id"]) for m in listed] == [
+                        (m["member_id"], m["role"], m["unit_id"]) for m in group["members"]
+                    ]
                     assert sorted(m["member_id"] for m in listed if m["admin"]) == group["admins"]
                     assert len(group["members"]) > (0 if group["kind"] != "circle" else 100)
 
@@ -98,9 +98,10 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
             }
             refs = [
                 MemberRef(
-                    k, m["active"],
+                    k,
+                    m["active"],
                     tuple(PostingRef(Role(p["role"]), p["unit_id"]) for p in m["postings"]),
-                )  # fmt: skip
+                )
                 for k, m in members.items()
                 if m
             ]

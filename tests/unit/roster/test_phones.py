@@ -25,7 +25,9 @@ def test_usual_ways_of_writing_a_mobile_become_e164(written: str, e164: str) -> 
     assert phones.normalise(written) == e164
 
 
-@pytest.mark.parametrize("bad", ["5000000001", "+91 12345", "abc", "+9114123456789", "0141 2345678"])
+@pytest.mark.parametrize(
+    "bad", ["5000000001", "+91 12345", "abc", "+9114123456789", "0141 2345678"]
+)
 def test_invalid_or_fixed_line_numbers_are_refused_without_echo(bad: str) -> None:
     with pytest.raises(phones.InvalidPhoneError) as caught:
         phones.normalise(bad)

@@ -40,7 +40,7 @@ def test_a_good_hr_row() -> None:
         (Role.SHO, "PS-RAMGARH", False),
         (Role.SI, "PS-NEEMSAR", False),
     ]
-    assert row.member_id == police(personnel_no=" rjp0000001").member_id  # type: ignore[union-attr]
+    assert row.member_id == police(personnel_no=" rjp0000001").member_id
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,9 @@ def test_each_volunteer_rule(values: dict[str, str], expected: list[str]) -> Non
 
 
 def test_headers_and_reason_texts() -> None:
-    assert check_header(ImportKind.POLICE, ["\ufeffPersonnel_No", "rank", "UNIT"])[0] == "personnel_no"
+    assert (
+        check_header(ImportKind.POLICE, ["\ufeffPersonnel_No", "rank", "UNIT"])[0] == "personnel_no"
+    )
     with pytest.raises(HeaderError) as caught:
         check_header(ImportKind.VOLUNTEERS, ["name_hi"])
     assert caught.value.missing == ["police_station", "role"]

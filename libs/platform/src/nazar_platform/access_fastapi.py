@@ -24,6 +24,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from nazar_platform import problem_messages
 from nazar_platform.access import (
     AccessDecision,
     Action,
@@ -32,7 +33,6 @@ from nazar_platform.access import (
     check_role,
     decide,
 )
-from nazar_platform import problem_messages
 from nazar_platform.auth import AUTH_MESSAGES, Principal, TokenError, TokenFailure, TokenVerifier
 from nazar_platform.problems import ProblemError
 

@@ -91,9 +91,7 @@ async def enqueue(conn: db.Connection, events: Iterable[OutboxEvent]) -> int:
 # ce_source, ce_time, ce_subject FROM ...` builds the events inside PostgreSQL, so a bulk change
 # never ships its rows to Python and back. CE_TIME_NOW is the matching `ce_time` expression.
 INSERT_INTO_OUTBOX = f"INSERT INTO outbox ({', '.join(_COLUMNS)})"
-CE_TIME_NOW = (
-    "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-)
+CE_TIME_NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 
 async def enqueue_statement(conn: db.Connection, statement: str, *args: Any) -> int:

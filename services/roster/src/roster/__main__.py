@@ -9,16 +9,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from nazar_platform import db
+from nazar_platform import db, migrations
 from nazar_platform import logging as nazar_logging
-from nazar_platform import migrations
 from nazar_platform.service import serve
 
 from roster.app import create, roster_migrations
+from roster.bulk import ImportResult
 from roster.domain.rows import ImportKind
 from roster.generator.build import Scale
 from roster.generator.files import write
-from roster.handlers import ImportResult, Roster
+from roster.handlers import Roster
 from roster.settings import RosterSettings
 from roster.store.publish import Topics
 
@@ -27,9 +27,11 @@ def _roster(settings: RosterSettings, pool: object) -> Roster:
     return Roster(
         pool,  # type: ignore[arg-type]
         Topics(
-            settings.topic_units, settings.topic_members, settings.topic_contacts,
+            settings.topic_units,
+            settings.topic_members,
+            settings.topic_contacts,
             settings.topic_groups,
-        ),  # fmt: skip
+        ),
         settings.member_id_secret.get_secret_value().encode(),
     )
 

@@ -36,7 +36,9 @@ def opt_out_handler(roster: Roster) -> Handler:
     return handle
 
 
-def consumers(roster: Roster, settings: RosterSettings, runtime: Runtime) -> list[IdempotentConsumer]:
+def consumers(
+    roster: Roster, settings: RosterSettings, runtime: Runtime
+) -> list[IdempotentConsumer]:
     return [
         IdempotentConsumer(
             name=settings.opt_out_consumer_group,

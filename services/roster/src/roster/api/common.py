@@ -73,9 +73,7 @@ def after_cursor(cursor: str | None, kind: type = str) -> Any:
     return None if cursor is None else decode_cursor(cursor, (kind,))[0]
 
 
-def page_of(
-    rows: Sequence[Any], limit: int, key: str, item: Callable[[Any], T]
-) -> Page[T]:
+def page_of(rows: Sequence[Any], limit: int, key: str, item: Callable[[Any], T]) -> Page[T]:
     more = len(rows) > limit
     rows = rows[:limit]
     return Page[T](

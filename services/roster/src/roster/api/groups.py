@@ -77,7 +77,11 @@ async def group_members(
         page.limit,
         "member_id",
         lambda r: GroupMember(
-            member_id=r["member_id"], role=r["role"], unit_id=r["unit_id"], admin=r["is_admin"],
-            name_hi=r["name_hi"], name_latin=r["name_latin"],
-        ),  # fmt: skip
+            member_id=r["member_id"],
+            role=r["role"],
+            unit_id=r["unit_id"],
+            admin=r["is_admin"],
+            name_hi=r["name_hi"],
+            name_latin=r["name_latin"],
+        ),
     )

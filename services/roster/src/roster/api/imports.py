@@ -18,10 +18,17 @@ from nazar_platform.pagination import Page, PageParams, page_params
 from nazar_platform.problems import ProblemError
 
 from roster.api.common import (
-    IDEMPOTENT, after_cursor, forbidden, may, not_found, page_of, pool_of, roster_of,
+    IDEMPOTENT,
+    after_cursor,
+    forbidden,
+    may,
+    not_found,
+    page_of,
+    pool_of,
+    roster_of,
 )  # fmt: skip
+from roster.bulk import UNIT_IMPORT_COLUMNS, new_import_id
 from roster.domain.rows import REASONS, HeaderError, ImportKind, check_header
-from roster.handlers import UNIT_IMPORT_COLUMNS, new_import_id
 from roster.schemas import ImportOut, ImportReport, Problem, RejectedRow
 from roster.store import imports as import_store
 
@@ -89,7 +96,9 @@ async def upload(
     header = _header_of(text)
     try:
         if units:
-            missing = [c for c in UNIT_IMPORT_COLUMNS if c not in [h.strip().lower() for h in header]]
+            missing = [
+                c for c in UNIT_IMPORT_COLUMNS if c not in [h.strip().lower() for h in header]
+            ]
             if missing:
                 raise HeaderError(missing)
         else:
@@ -171,14 +180,18 @@ async def report(
         page.limit,
         "row_no",
         lambda r: RejectedRow(
-            row=r["row_no"], key=r["natural_key"],
+            row=r["row_no"],
+            key=r["natural_key"],
             problems=[
-                Problem(code=p["code"], column=p.get("column"),
-                        hi=REASONS.get(p["code"], (p["code"], p["code"]))[0],
-                        en=REASONS.get(p["code"], (p["code"], p["code"]))[1])
+                Problem(
+                    code=p["code"],
+                    column=p.get("column"),
+                    hi=REASONS.get(p["code"], (p["code"], p["code"]))[0],
+                    en=REASONS.get(p["code"], (p["code"], p["code"]))[1],
+                )
                 for p in r["reasons"]
             ],
-        ),  # fmt: skip
+        ),
     )
     return ImportReport(
         **_out(row).model_dump(), rejected=rejected.items, next_cursor=rejected.next_cursor

@@ -14,13 +14,28 @@ from nazar_platform.pagination import Page, PageParams, page_params
 from nazar_platform.problems import ProblemError
 
 from roster.api.common import (
-    IDEMPOTENT, after_cursor, forbidden, may, not_found, page_of, pool_of, roster_of, unit_scope,
+    IDEMPOTENT,
+    after_cursor,
+    forbidden,
+    may,
+    not_found,
+    page_of,
+    pool_of,
+    roster_of,
+    unit_scope,
 )  # fmt: skip
 from roster.api.problems import reasons_text
 from roster.domain.ids import KeyKind
 from roster.domain.rows import MemberRow, PostingRow, Rejected, parse_police, parse_volunteer
 from roster.schemas import (
-    Consent, ConsentChange, Member, MemberChange, MemberIn, MemberSummary, Posting, PostingIn,
+    Consent,
+    ConsentChange,
+    Member,
+    MemberChange,
+    MemberIn,
+    MemberSummary,
+    Posting,
+    PostingIn,
 )  # fmt: skip
 from roster.store import members as member_store
 
@@ -32,10 +47,14 @@ Writer = Annotated[Principal, Depends(require(Action.ROSTER_WRITE))]
 def _postings(rows: list[Any]) -> list[Posting]:
     return [
         Posting(
-            role=r["role"], unit_id=r["unit_id"], unit_name_hi=r["name_hi"],
-            unit_name_en=r["name_en"], unit_path=list(r["path"]), primary=r["is_primary"],
+            role=r["role"],
+            unit_id=r["unit_id"],
+            unit_name_hi=r["name_hi"],
+            unit_name_en=r["name_en"],
+            unit_path=list(r["path"]),
+            primary=r["is_primary"],
             since=r["since"],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 
@@ -44,7 +63,9 @@ def _consent(r: Any) -> Consent:
     state = (
         "not_required"
         if not r["consent_required"]
-        else r["consent_state"] if r["consent_state"] in ("granted", "withdrawn") else "pending"
+        else r["consent_state"]
+        if r["consent_state"] in ("granted", "withdrawn")
+        else "pending"
     )
     shown = state in ("granted", "withdrawn")
     return Consent(
@@ -114,9 +135,12 @@ async def search(
         page.limit,
         "member_id",
         lambda r: MemberSummary(
-            member_id=r["member_id"], name_hi=r["name_hi"], name_latin=r["name_latin"],
-            postings=_postings(postings.get(r["member_id"], [])), active=r["active"],
-        ),  # fmt: skip
+            member_id=r["member_id"],
+            name_hi=r["name_hi"],
+            name_latin=r["name_latin"],
+            postings=_postings(postings.get(r["member_id"], [])),
+            active=r["active"],
+        ),
     )
 
 
@@ -157,9 +181,7 @@ def _row(body: MemberIn, request: Request) -> MemberRow:
 
 def _posting_rows(postings: list[PostingIn]) -> list[PostingRow]:
     primary = next((i for i, p in enumerate(postings) if p.primary), 0)
-    return [
-        PostingRow(p.role, p.unit_id, i == primary, p.since) for i, p in enumerate(postings)
-    ]
+    return [PostingRow(p.role, p.unit_id, i == primary, p.since) for i, p in enumerate(postings)]
 
 
 def _invalid(codes: list[str]) -> None:

@@ -79,9 +79,7 @@ async def create_unit(body: UnitIn, request: Request, principal: Writer) -> Unit
 
 
 @router.patch("/units/{unit_id}", summary="Rename a unit, or move it under another unit")
-async def change_unit(
-    unit_id: str, body: UnitChange, request: Request, principal: Writer
-) -> Unit:
+async def change_unit(unit_id: str, body: UnitChange, request: Request, principal: Writer) -> Unit:
     await authorize(request, principal, Action.ROSTER_WRITE, unit_id=unit_id)
     if body.parent_id is not None:
         # Moving needs authority over both places: an SP cannot give a circle to another SP.

@@ -1,4 +1,4 @@
-"""Which role may be posted at which kind of unit, seniority, and the roles' names in both scripts."""
+"""Which role may be posted at which kind of unit, seniority, and the roles' names (hi, en)."""
 
 from __future__ import annotations
 

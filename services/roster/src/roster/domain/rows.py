@@ -89,7 +89,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "स्वयंसेवक आईडी या मोबाइल नंबर में से एक आवश्यक है",
         "a volunteer needs a volunteer_id or a phone number",
     ),
-    "bad-consent": ("सहमति granted, pending या withdrawn हो", "consent is not granted/pending/withdrawn"),
+    "bad-consent": (
+        "सहमति granted, pending या withdrawn हो",
+        "consent is not granted/pending/withdrawn",
+    ),
     "consent-date-required": ("सहमति की तारीख आवश्यक है", "granted consent needs consent_date"),
     "bad-consent-method": ("सहमति का तरीका मान्य नहीं", "consent_method is not a documented value"),
     "duplicate-key": ("यह व्यक्ति फ़ाइल में पहले आ चुका है", "this member appears earlier in the file"),
@@ -329,16 +332,20 @@ def parse_volunteer(
     if consent not in ("granted", "pending", "withdrawn"):
         row.fail("bad-consent", "consent")
     consent_day = row.day("consent_date")
-    if consent == "granted" and consent_day is None and "consent_date" not in {
-        p.column for p in row.problems
-    }:
+    if (
+        consent == "granted"
+        and consent_day is None
+        and "consent_date" not in {p.column for p in row.problems}
+    ):
         row.fail("consent-date-required", "consent_date")
     method = (row.text("consent_method") or "form").lower()
     if method not in CONSENT_METHODS:
         row.fail("bad-consent-method", "consent_method")
     phone_key = whatsapp or sms
-    if volunteer_id is None and phone_key is None and not any(
-        p.code in ("bad-whatsapp", "bad-sms") for p in row.problems
+    if (
+        volunteer_id is None
+        and phone_key is None
+        and not any(p.code in ("bad-whatsapp", "bad-sms") for p in row.problems)
     ):
         row.fail("missing-key", "volunteer_id")
     if row.problems:

@@ -82,7 +82,7 @@ class Generator:
     def __init__(self, scale: Scale, seed: int = 2025) -> None:
         self.scale = scale
         self.plan = PLANS[scale]
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - made-up people, not secrets
         self._codes: set[str] = set()
         self._places: set[str] = set()
         self._phone = 0
@@ -122,9 +122,7 @@ class Generator:
 
     def _tree(self) -> Roster:
         r = Roster()
-        state = self._unit(
-            r, "state", "पुलिस मुख्यालय, राजस्थान", "Police Headquarters", None, "PHQ"
-        )
+        state = self._unit(r, "state", "पुलिस मुख्यालय, राजस्थान", "Police Headquarters", None, "PHQ")
         for en, hi, districts in RANGES:
             rng_unit = self._unit(r, "range", f"{hi} रेंज", f"{en} Range", state, en)
             for d_en, d_hi in districts:
@@ -166,7 +164,9 @@ class Generator:
     def _since(self) -> str:
         return (date(2025, 6, 30) - timedelta(days=self.rng.randint(0, 3000))).isoformat()
 
-    def _police(self, rank: str, unit: str, extra: str = "", female: bool = False) -> tuple[str, ...]:
+    def _police(
+        self, rank: str, unit: str, extra: str = "", female: bool = False
+    ) -> tuple[str, ...]:
         self._pno += 1
         hi, en = self._name(female)
         phone = self._number()

@@ -53,5 +53,9 @@ COMMISSIONERATES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 
 # Circles the public record names: Khairthal-Tijara has Kishangarh Bas, Bhiwadi and Tijara.
 KNOWN_CIRCLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "Khairthal-Tijara": (("Kishangarh Bas", "किशनगढ़ बास"), ("Bhiwadi", "भिवाड़ी"), ("Tijara", "तिजारा")),
+    "Khairthal-Tijara": (
+        ("Kishangarh Bas", "किशनगढ़ बास"),
+        ("Bhiwadi", "भिवाड़ी"),
+        ("Tijara", "तिजारा"),
+    ),
 }

@@ -8,13 +8,17 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
-from roster.store import Db
-
 from roster.domain.ids import PHQ_CRIME_ADMIN_GROUP, STATE_CRIME_GROUP
+from roster.store import Db
 
 STATE_GROUPS = (
     (STATE_CRIME_GROUP, "state_crime", "राज्य अपराध समूह", "State crime group"),
-    (PHQ_CRIME_ADMIN_GROUP, "phq_crime_admin", "पुलिस मुख्यालय अपराध एडमिन समूह", "PHQ crime admin group"),
+    (
+        PHQ_CRIME_ADMIN_GROUP,
+        "phq_crime_admin",
+        "पुलिस मुख्यालय अपराध एडमिन समूह",
+        "PHQ crime admin group",
+    ),
 )
 
 

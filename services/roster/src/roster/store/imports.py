@@ -33,9 +33,7 @@ async def create(
     )
 
 
-async def finish(
-    conn: Connection, import_id: str, *, total: int, counts: dict[str, int]
-) -> None:
+async def finish(conn: Connection, import_id: str, *, total: int, counts: dict[str, int]) -> None:
     await conn.execute(
         """UPDATE imports SET status = 'done', total_rows = $2, counts = $3, finished_at = now()
            WHERE import_id = $1""",

@@ -15,9 +15,7 @@ MEMBER_COLUMNS = """m.member_id, m.key_kind, m.personnel_no, m.volunteer_id, m.n
     m.name_latin, m.preferred_language, m.active, m.synthetic, m.consent_required,
     m.consent_state, m.consent_purpose, m.consent_method, m.consent_recorded_at,
     m.consent_withdrawn_at, pb.version, pb.updated_at"""
-PUBLISHED_JOIN = (
-    "LEFT JOIN published pb ON pb.aggregate = 'member' AND pb.key = m.member_id"
-)
+PUBLISHED_JOIN = "LEFT JOIN published pb ON pb.aggregate = 'member' AND pb.key = m.member_id"
 
 
 async def get(conn: Db, member_id: str) -> asyncpg.Record | None:

@@ -87,7 +87,9 @@ async def forget(conn: Connection, aggregate: str, keys: list[str]) -> None:
     )
 
 
-def _where(a: _Aggregate, ids: list[str] | None, table: str | None) -> tuple[str, tuple[object, ...]]:
+def _where(
+    a: _Aggregate, ids: list[str] | None, table: str | None
+) -> tuple[str, tuple[object, ...]]:
     if table is not None:
         return f"d.{a.key} IN (SELECT {a.key} FROM {table})", ()
     if ids is None:
@@ -119,9 +121,7 @@ async def groups(conn: Connection, topic: str, ids: list[str] | None = None) -> 
     return await _publish(conn, GROUPS, topic, where, *args)
 
 
-async def tombstones(
-    conn: Connection, topic: str, event_type: str, keys: list[str]
-) -> int:
+async def tombstones(conn: Connection, topic: str, event_type: str, keys: list[str]) -> int:
     """A null value per key: the deletion a compacted topic keeps until the cleaner drops it."""
     return await enqueue_statement(
         conn,

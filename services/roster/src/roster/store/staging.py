@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from nazar_platform.db import Connection
-
 from nazar_contracts.vocabulary import Role
+from nazar_platform.db import Connection
 
 from roster.domain.roles import COMMUNITY_ROLES, allowed_unit_kinds
 from roster.domain.rows import MemberRow
@@ -56,16 +55,28 @@ async def copy_rows(conn: Connection, rows: Sequence[MemberRow]) -> None:
         withdrawn = r.consent_state == "withdrawn"
         members.append(
             (
-                r.row_no, r.member_id, r.key_kind.value, r.personnel_no, r.volunteer_id,
-                r.name_hi, r.name_latin, r.language.value, r.active, r.synthetic, r.whatsapp,
-                r.sms, any(p.role in COMMUNITY_ROLES for p in r.postings), r.consent_state, r.consent_purpose, r.consent_method,
+                r.row_no,
+                r.member_id,
+                r.key_kind.value,
+                r.personnel_no,
+                r.volunteer_id,
+                r.name_hi,
+                r.name_latin,
+                r.language.value,
+                r.active,
+                r.synthetic,
+                r.whatsapp,
+                r.sms,
+                any(p.role in COMMUNITY_ROLES for p in r.postings),
+                r.consent_state,
+                r.consent_purpose,
+                r.consent_method,
                 r.consent_recorded_at if granted else None,
                 r.consent_recorded_at if withdrawn else None,
-            )  # fmt: skip
+            )
         )
         postings.extend(
-            (r.row_no, r.member_id, p.role.value, p.unit_id, p.primary, p.since)
-            for p in r.postings
+            (r.row_no, r.member_id, p.role.value, p.unit_id, p.primary, p.since) for p in r.postings
         )
     await conn.copy_records_to_table("stg_members", records=members, columns=_MEMBER_COLUMNS)
     await conn.copy_records_to_table("stg_postings", records=postings, columns=_POSTING_COLUMNS)
@@ -176,8 +187,8 @@ WITH up AS (
           IS DISTINCT FROM
           (EXCLUDED.personnel_no, EXCLUDED.volunteer_id, EXCLUDED.name_hi, EXCLUDED.name_latin,
            EXCLUDED.preferred_language, EXCLUDED.active, EXCLUDED.synthetic,
-           EXCLUDED.consent_required, EXCLUDED.consent_state, EXCLUDED.consent_purpose, EXCLUDED.consent_method,
-           EXCLUDED.consent_recorded_at, EXCLUDED.consent_withdrawn_at)
+           EXCLUDED.consent_required, EXCLUDED.consent_state, EXCLUDED.consent_purpose,
+           EXCLUDED.consent_method, EXCLUDED.consent_recorded_at, EXCLUDED.consent_withdrawn_at)
     RETURNING m.member_id
 )
 INSERT INTO touched SELECT member_id FROM up ON CONFLICT DO NOTHING
@@ -217,6 +228,7 @@ WITH up AS (
 )
 INSERT INTO touched SELECT member_id FROM up ON CONFLICT DO NOTHING
 """
+
 
 async def apply(conn: Connection) -> None:
     await conn.execute(_RESOLVE_CONSENT)

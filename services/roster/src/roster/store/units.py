@@ -8,9 +8,8 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
-from roster.store import Db
-
 from roster.domain.tree import PARENT_KINDS
+from roster.store import Db
 
 _PARENT_PAIRS = [(k.value, p.value) for k, parents in PARENT_KINDS.items() for p in parents]
 
