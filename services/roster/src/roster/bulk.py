@@ -169,9 +169,9 @@ class MemberImport:
                 await staging.create(conn)
                 await staging.copy_rows(conn, chunk)
                 await staging.check(conn, self.scope)
-                for row_no, reason, column in await staging.rejections(conn):
+                for row_no, key, reason, column in await staging.rejections(conn):
                     self.result.rejected.append(
-                        (row_no, None, None, [{"code": reason, "column": column}])
+                        (row_no, key, None, [{"code": reason, "column": column}])
                     )
                 await staging.apply(conn)
                 await conn.execute("ANALYZE touched")

@@ -163,7 +163,7 @@ class Roster:
             await staging.create(conn)
             await staging.copy_rows(conn, [row])
             await staging.check(conn, scope)
-            reasons = [reason for _, reason, _ in await staging.rejections(conn)]
+            reasons = [reason for _, _, reason, _ in await staging.rejections(conn)]
             if reasons:
                 return reasons
             await staging.apply(conn)

@@ -41,7 +41,8 @@ async def create(conn: Connection) -> None:
             row_no int, member_id text, role text, unit_id text, is_primary boolean,
             since date) ON COMMIT DROP;
         CREATE TEMP TABLE stg_seen (member_id text PRIMARY KEY) ON COMMIT DROP;
-        CREATE TEMP TABLE stg_rejects (row_no int, reason text, col text) ON COMMIT DROP;
+        CREATE TEMP TABLE stg_rejects (row_no int, reason text, col text, natural_key text)
+            ON COMMIT DROP;
         CREATE TEMP TABLE touched (member_id text PRIMARY KEY) ON COMMIT DROP;
         """
     )
@@ -120,15 +121,20 @@ async def check(conn: Connection, scope: Sequence[str] | None) -> None:
     )
     await conn.execute(
         """
+        UPDATE stg_rejects r SET natural_key = coalesce(m.personnel_no, m.volunteer_id)
+        FROM stg_members m WHERE m.row_no = r.row_no;
         DELETE FROM stg_members WHERE row_no IN (SELECT row_no FROM stg_rejects);
         DELETE FROM stg_postings WHERE row_no IN (SELECT row_no FROM stg_rejects);
         """
     )
 
 
-async def rejections(conn: Connection) -> list[tuple[int, str, str | None]]:
-    rows = await conn.fetch("SELECT row_no, reason, col FROM stg_rejects ORDER BY row_no, reason")
-    return [(r["row_no"], r["reason"], r["col"]) for r in rows]
+async def rejections(conn: Connection) -> list[tuple[int, str | None, str, str | None]]:
+    """(row, the key a clerk knows the row by, reason, column) of rows the checks rejected."""
+    rows = await conn.fetch(
+        "SELECT row_no, natural_key, reason, col FROM stg_rejects ORDER BY row_no, reason"
+    )
+    return [(r["row_no"], r["natural_key"], r["reason"], r["col"]) for r in rows]
 
 
 # What the file says about consent never silently overrides what the member said: a withdrawal
