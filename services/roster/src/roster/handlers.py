@@ -60,9 +60,7 @@ class Roster:
     async def after_units(self, conn: db.Connection) -> int:
         moved = await unit_store.refresh_paths(conn)
         events = await publish.units(conn, self.topics.units)
-        await conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS touched (member_id text PRIMARY KEY) ON COMMIT DROP"
-        )
+        await conn.execute(staging.TOUCHED)
         if moved:
             await conn.execute(
                 """INSERT INTO touched SELECT DISTINCT member_id FROM postings
@@ -219,9 +217,7 @@ class Roster:
 
 
 async def _touch(conn: db.Connection, member_ids: Iterable[str]) -> None:
-    await conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS touched (member_id text PRIMARY KEY) ON COMMIT DROP"
-    )
+    await conn.execute(staging.TOUCHED)
     await conn.execute(
         "INSERT INTO touched SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", list(member_ids)
     )

@@ -1,6 +1,6 @@
 -- The events, built set-based: each view gives the full current state of one aggregate as the
--- JSON its topic carries (without version and updated_at, which the publisher adds). The
--- contract tests parse every record with the nazar_contracts models.
+-- JSON its topic carries (without version and updated_at, which the publisher adds). The tests
+-- parse every published record with the nazar_contracts models.
 CREATE VIEW unit_docs AS
 SELECT u.unit_id, jsonb_build_object(
     'unit_id', u.unit_id, 'kind', u.kind,
@@ -14,32 +14,9 @@ LANGUAGE sql IMMUTABLE AS
 $$ SELECT CASE WHEN NOT required THEN 'not_required'
                WHEN stored IN ('granted', 'withdrawn') THEN stored ELSE 'pending' END $$;
 
-CREATE VIEW member_docs AS
-SELECT m.member_id, jsonb_build_object(
-    'member_id', m.member_id, 'name_hi', m.name_hi, 'name_latin', m.name_latin,
-    'postings', COALESCE((
-        SELECT jsonb_agg(jsonb_build_object('role', p.role, 'unit_id', p.unit_id,
-                   'unit_path', to_jsonb(u.path), 'primary', p.is_primary, 'since', p.since)
-               ORDER BY p.is_primary DESC, p.role, p.unit_id)
-        FROM postings p JOIN units u ON u.unit_id = p.unit_id
-        WHERE p.member_id = m.member_id), '[]'::jsonb),
-    'preferred_language', m.preferred_language,
-    'has_whatsapp', c.whatsapp IS NOT NULL, 'has_sms', c.sms IS NOT NULL,
-    'active', m.active,
-    'consent', jsonb_build_object(
-        'required', m.consent_required, 'state', cs.state,
-        'purpose', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_purpose END,
-        'method', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_method END,
-        'recorded_at', CASE WHEN cs.state IN ('granted', 'withdrawn')
-                            THEN roster_ts(m.consent_recorded_at) END,
-        'withdrawn_at', CASE WHEN cs.state = 'withdrawn'
-                             THEN roster_ts(m.consent_withdrawn_at) END),
-    'personnel_no', m.personnel_no, 'volunteer_id', m.volunteer_id,
-    'synthetic', m.synthetic) AS doc
-FROM members m
-CROSS JOIN LATERAL (SELECT roster_consent_state(m.consent_required, m.consent_state) AS state) cs
-LEFT JOIN contacts c ON c.member_id = m.member_id
-WHERE m.erased_at IS NULL;
+-- The member document is built in roster/store/publish.py (MEMBER_TEXTS): it aggregates the
+-- postings of just the members being published in one hash aggregate, which a view evaluated
+-- member by member cannot do.
 
 CREATE VIEW contact_docs AS
 SELECT m.member_id, jsonb_build_object(

@@ -32,9 +32,55 @@ class _Aggregate:
 
 
 UNITS = _Aggregate("unit", "unit_docs", "unit_id", "nazar.unit.upserted.v1")
-MEMBERS = _Aggregate("member", "member_docs", "member_id", "nazar.member.upserted.v1")
+MEMBERS = _Aggregate("member", "members", "member_id", "nazar.member.upserted.v1")
 CONTACTS = _Aggregate("contact", "contact_docs", "member_id", "nazar.contact.upserted.v1")
 GROUPS = _Aggregate("group", "group_docs", "group_id", "nazar.group.upserted.v1")
+
+
+# The member document. `{selection}` filters `members d`.
+MEMBER_TEXTS = """
+sel AS MATERIALIZED (
+    SELECT d.member_id FROM members d WHERE ({selection}) AND d.erased_at IS NULL
+), posted AS (
+    SELECT p.member_id,
+           jsonb_agg(jsonb_build_object('role', p.role, 'unit_id', p.unit_id,
+                                        'unit_path', to_jsonb(u.path), 'primary', p.is_primary,
+                                        'since', p.since)
+                     ORDER BY p.is_primary DESC, p.role, p.unit_id) AS postings
+    FROM sel JOIN postings p ON p.member_id = sel.member_id
+    JOIN units u ON u.unit_id = p.unit_id
+    GROUP BY p.member_id
+), texts AS MATERIALIZED (
+    SELECT m.member_id AS key, jsonb_build_object(
+        'member_id', m.member_id, 'name_hi', m.name_hi, 'name_latin', m.name_latin,
+        'postings', COALESCE(posted.postings, '[]'::jsonb),
+        'preferred_language', m.preferred_language,
+        'has_whatsapp', c.whatsapp IS NOT NULL, 'has_sms', c.sms IS NOT NULL,
+        'active', m.active,
+        'consent', jsonb_build_object(
+            'required', m.consent_required, 'state', cs.state,
+            'purpose', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_purpose END,
+            'method', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_method END,
+            'recorded_at', CASE WHEN cs.state IN ('granted', 'withdrawn')
+                                THEN roster_ts(m.consent_recorded_at) END,
+            'withdrawn_at', CASE WHEN cs.state = 'withdrawn'
+                                 THEN roster_ts(m.consent_withdrawn_at) END),
+        'personnel_no', m.personnel_no, 'volunteer_id', m.volunteer_id,
+        'synthetic', m.synthetic)::text AS t
+    FROM sel JOIN members m ON m.member_id = sel.member_id
+    CROSS JOIN LATERAL (
+        SELECT roster_consent_state(m.consent_required, m.consent_state) AS state) cs
+    LEFT JOIN posted ON posted.member_id = m.member_id
+    LEFT JOIN contacts c ON c.member_id = m.member_id
+)"""
+
+
+def _texts(a: _Aggregate, selection: str) -> str:
+    if a is MEMBERS:
+        return MEMBER_TEXTS.format(selection=selection)
+    return f"""texts AS MATERIALIZED (
+    SELECT d.{a.key} AS key, d.doc::text AS t FROM {a.view} d WHERE {selection}
+)"""
 
 
 def _statement(a: _Aggregate, selection: str, history: bool) -> str:
@@ -48,9 +94,7 @@ def _statement(a: _Aggregate, selection: str, history: bool) -> str:
         else ""
     )
     return f"""
-WITH texts AS MATERIALIZED (
-    SELECT d.{a.key} AS key, d.doc::text AS t FROM {a.view} d WHERE {selection}
-), docs AS MATERIALIZED (
+WITH {_texts(a, selection)}, docs AS MATERIALIZED (
     SELECT key, t, md5(t) AS h FROM texts
 ), changed AS (
     INSERT INTO published AS p (aggregate, key, version, hash, updated_at)

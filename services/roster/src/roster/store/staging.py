@@ -27,7 +27,13 @@ _MEMBER_COLUMNS = (
 _POSTING_COLUMNS = ("row_no", "member_id", "role", "unit_id", "is_primary", "since")
 
 
+# The members whose stored state this transaction changed: all the publisher looks at.
+TOUCHED = """CREATE TEMP TABLE IF NOT EXISTS touched (
+    member_id text PRIMARY KEY, created boolean NOT NULL DEFAULT false) ON COMMIT DROP"""
+
+
 async def create(conn: Connection) -> None:
+    await conn.execute(TOUCHED)
     await conn.execute(
         """
         CREATE TEMP TABLE stg_members (
@@ -43,7 +49,6 @@ async def create(conn: Connection) -> None:
         CREATE TEMP TABLE stg_seen (member_id text PRIMARY KEY) ON COMMIT DROP;
         CREATE TEMP TABLE stg_rejects (row_no int, reason text, col text, natural_key text)
             ON COMMIT DROP;
-        CREATE TEMP TABLE touched (member_id text PRIMARY KEY) ON COMMIT DROP;
         """
     )
 
@@ -195,9 +200,9 @@ WITH up AS (
            EXCLUDED.preferred_language, EXCLUDED.active, EXCLUDED.synthetic,
            EXCLUDED.consent_required, EXCLUDED.consent_state, EXCLUDED.consent_purpose,
            EXCLUDED.consent_method, EXCLUDED.consent_recorded_at, EXCLUDED.consent_withdrawn_at)
-    RETURNING m.member_id
+    RETURNING m.member_id, m.xmax = 0 AS created  -- xmax 0: inserted, not updated
 )
-INSERT INTO touched SELECT member_id FROM up ON CONFLICT DO NOTHING
+INSERT INTO touched SELECT member_id, created FROM up ON CONFLICT DO NOTHING
 """
 
 _POSTINGS = """
@@ -272,10 +277,6 @@ async def touched_count(conn: Connection) -> int:
 
 
 async def created_count(conn: Connection) -> int:
-    """Staged members that did not exist before this transaction (xmin is ours)."""
-    count: int = await conn.fetchval(
-        """SELECT count(*) FROM members m JOIN stg_members s ON s.member_id = m.member_id
-           WHERE NOT EXISTS (SELECT 1 FROM published p
-                             WHERE p.aggregate = 'member' AND p.key = m.member_id)"""
-    )
+    """Members this transaction created (rather than changed)."""
+    count: int = await conn.fetchval("SELECT count(*) FROM touched WHERE created")
     return count
