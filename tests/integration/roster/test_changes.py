@@ -201,3 +201,32 @@ async def test_consent_through_the_api_and_not_for_police(demo: Running) -> None
         demo, demo.topics.contacts, member, lambda d: d["consent_state"] == "granted"
     )
     assert contact["messaging_allowed"] is True
+
+
+async def test_a_new_circle_renamed_and_closed_keeps_its_history(demo: Running) -> None:
+    circle = "CIR-NAYA-SHAHAR"
+    async with demo.client(HQ, language="hi") as c:
+        body = {"unit_id": circle, "kind": "circle", "name_hi": "नया शहर", "name_en": "Naya Shahar",
+                "parent_id": "DST-BIKANER"}  # fmt: skip
+        assert (await c.post("/api/v1/units", json=body)).status_code == 201
+        group = await until(demo, demo.topics.groups, f"circle.{circle}", lambda d: True)
+        assert group["name"] == {"hi": "नया शहर वृत्त समूह", "en": "Naya Shahar circle group"}
+        assert group["admins"] == [] and {m["role"] for m in group["members"]} == {"sp", "ig"}
+        r = await c.patch(f"/api/v1/units/{circle}", json={"name_en": "Naya Shahar City"})
+        assert r.status_code == 200
+        await until(
+            demo, demo.topics.groups, f"circle.{circle}",
+            lambda d: d["name"]["en"] == "Naya Shahar City circle group",
+        )  # fmt: skip
+        r = await c.post("/api/v1/units/DST-BIKANER/closure")
+        assert r.status_code == 409 and r.json()["code"] == "roster.unit_has_children"
+        assert r.json()["title"] == "इस इकाई के अंतर्गत अभी सक्रिय इकाइयाँ हैं"
+        assert (await c.post(f"/api/v1/units/{circle}/closure")).status_code == 200
+        history = (await c.get(f"/api/v1/units/{circle}/history")).json()
+    assert [h["unit"]["name"]["en"] for h in history] == [
+        "Naya Shahar", "Naya Shahar City", "Naya Shahar City",
+    ]  # fmt: skip
+    assert [h["unit"]["active"] for h in history] == [True, True, False]
+    await wait_relayed(demo.database)
+    last = latest(await read_all(demo.bootstrap, demo.topics.groups))[f"circle.{circle}"]
+    assert last.value is None and ce_type(last) == "nazar.group.removed.v1"

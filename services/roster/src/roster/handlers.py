@@ -74,10 +74,9 @@ class Roster:
             )
             await publish.forget(conn, "group", closed)
         events += await publish.members(conn, self.topics.members, table="touched")
-        changed = await group_store.recompute(conn, await group_store.all_circles(conn))
-        # Renamed circles change their group's name without changing its members.
+        await group_store.recompute(conn, await group_store.all_circles(conn))
+        # All groups, not just those whose members moved: a renamed circle renames its group.
         events += await publish.groups(conn, self.topics.groups)
-        del changed
         return events
 
     # --- units -------------------------------------------------------------------------------

@@ -50,6 +50,12 @@ class Unit(BaseModel):
         )  # fmt: skip
 
 
+class UnitVersion(BaseModel):
+    version: int
+    recorded_at: datetime
+    unit: dict[str, Any] = Field(description="the unit as published in this version")
+
+
 class PostingIn(_In):
     role: Role
     unit_id: UnitCode

@@ -15,7 +15,7 @@ from nazar_platform.problems import ProblemError
 from roster.api.common import IDEMPOTENT, after_cursor, not_found, page_of, pool_of, roster_of
 from roster.domain.tree import TreeError
 from roster.handlers import ConflictError, NotFoundError
-from roster.schemas import Unit, UnitChange, UnitIn
+from roster.schemas import Unit, UnitChange, UnitIn, UnitVersion
 from roster.store import units as unit_store
 
 router = APIRouter(tags=["units"])
@@ -38,6 +38,16 @@ async def get_unit(unit_id: str, request: Request, _: Reader) -> Unit:
     if row is None:
         raise not_found("roster.unit_not_found", unit_id=unit_id)
     return Unit.from_row(row)
+
+
+@router.get("/units/{unit_id}/history", summary="Every version: renames, moves, closure")
+async def unit_history(unit_id: str, request: Request, _: Reader) -> list[UnitVersion]:
+    rows = await unit_store.history(pool_of(request), unit_id)
+    if not rows:
+        raise not_found("roster.unit_not_found", unit_id=unit_id)
+    return [
+        UnitVersion(version=r["version"], recorded_at=r["recorded_at"], unit=r["doc"]) for r in rows
+    ]
 
 
 @router.get("/units/{unit_id}/subtree", summary="Every unit below (and including) a unit")

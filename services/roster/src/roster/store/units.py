@@ -156,3 +156,11 @@ async def apply_staged(conn: Connection, rejected_rows: list[int]) -> dict[str, 
                  (s.name_hi, s.name_en, s.parent_id)"""
     )
     return {"created": int(created.split()[-1]), "updated": int(changed.split()[-1])}
+
+
+async def history(conn: Db, unit_id: str) -> list[Any]:
+    rows = await conn.fetch(
+        "SELECT version, doc, recorded_at FROM unit_versions WHERE unit_id = $1 ORDER BY version",
+        unit_id,
+    )
+    return list(rows)
