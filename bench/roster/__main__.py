@@ -94,6 +94,44 @@ async def _relayed(dsn: str, started_wall: float) -> dict[str, tuple[float, int]
         await conn.close()
 
 
+SEARCHES = {
+    "name, Latin substring 'ram'": {"q": "ram"},
+    "name, Hindi surname 'शर्मा'": {"q": "शर्मा"},
+    "name, full Latin 'sunita meena'": {"q": "sunita meena"},
+    "unit subtree DST-BIKANER": {"unit": "DST-BIKANER"},
+    "role sho": {"role": "sho"},
+    "name 'kumar' within DST-BIKANER": {"q": "kumar", "unit": "DST-BIKANER"},
+}
+
+
+async def _searches(client: httpx.AsyncClient, dsn: str, key_path: Path) -> dict[str, float]:
+    """Median milliseconds of a first page (50) of member searches, as HQ and as an SP."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        sp = await conn.fetchval(
+            "SELECT member_id FROM postings WHERE role = 'sp' AND unit_id = 'DST-BIKANER'"
+        )
+    finally:
+        await conn.close()
+    settings = AuthSettings(dev_private_key_path=key_path)
+    sp_token = mint(
+        sp, [Grant.parse("sp:DST-BIKANER")], private_key=ensure_dev_keypair(key_path),
+        issuer=settings.issuer, audience=settings.audience, ttl=timedelta(hours=1),
+        kid=settings.dev_kid,
+    )  # fmt: skip
+    out: dict[str, float] = {}
+    for who, headers in (("HQ", {}), ("SP", {"Authorization": f"Bearer {sp_token}"})):
+        for label, params in SEARCHES.items():
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                r = await client.get("/api/v1/members", params=params, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+                r.raise_for_status()
+            out[f"search ms (median of 5), {who}: {label}"] = sorted(times)[2]
+    return out
+
+
 async def _copy_baseline(admin_dsn: str, files: list[Path]) -> float:
     dsn = await create_database(admin_dsn, "bench_roster_copy")
     conn = await asyncpg.connect(dsn)
@@ -188,6 +226,7 @@ async def _measure(
         reimport_started = time.perf_counter()
         again = await _upload(client, files.police, {"kind": "police"})
         reimport = time.perf_counter() - reimport_started
+        searches = await _searches(client, dsn, key_path)
     peak = _peak_rss_mb(pid)
     events = sum(n for _, n in relayed.values())
     copy_seconds = await _copy_baseline(admin_dsn, [files.units, files.police, files.volunteers])
@@ -203,6 +242,7 @@ async def _measure(
     for what in TOPICS:
         seconds, n = relayed[topics[what]]
         figures[f"seconds until last {what} record published ({n} records)"] = seconds
+    figures |= searches
     figures |= {
         "seconds in all (first upload to last record on Kafka)": in_all,
         "service peak memory MiB (VmHWM)": peak,
