@@ -43,21 +43,21 @@ sel AS MATERIALIZED (
     SELECT d.member_id FROM members d WHERE ({selection}) AND d.erased_at IS NULL
 ), posted AS (
     SELECT p.member_id,
-           jsonb_agg(jsonb_build_object('role', p.role, 'unit_id', p.unit_id,
-                                        'unit_path', to_jsonb(u.path), 'primary', p.is_primary,
+           json_agg(json_build_object('role', p.role, 'unit_id', p.unit_id,
+                                        'unit_path', to_json(u.path), 'primary', p.is_primary,
                                         'since', p.since)
                      ORDER BY p.is_primary DESC, p.role, p.unit_id) AS postings
     FROM sel JOIN postings p ON p.member_id = sel.member_id
     JOIN units u ON u.unit_id = p.unit_id
     GROUP BY p.member_id
 ), texts AS MATERIALIZED (
-    SELECT m.member_id AS key, jsonb_build_object(
+    SELECT m.member_id AS key, json_build_object(
         'member_id', m.member_id, 'name_hi', m.name_hi, 'name_latin', m.name_latin,
-        'postings', COALESCE(posted.postings, '[]'::jsonb),
+        'postings', COALESCE(posted.postings, '[]'::json),
         'preferred_language', m.preferred_language,
         'has_whatsapp', c.whatsapp IS NOT NULL, 'has_sms', c.sms IS NOT NULL,
         'active', m.active,
-        'consent', jsonb_build_object(
+        'consent', json_build_object(
             'required', m.consent_required, 'state', cs.state,
             'purpose', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_purpose END,
             'method', CASE WHEN cs.state IN ('granted', 'withdrawn') THEN m.consent_method END,
