@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,13 @@ async def _create_topics(bootstrap: str, run: str) -> dict[str, str]:
     finally:
         await admin.close()
     return names
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -171,7 +179,7 @@ async def main(scale: Scale) -> None:
         run = uuid.uuid4().hex[:8]
         topics = await _create_topics(srv.kafka_bootstrap, run)
         dsn = await create_database(srv.pg_dsn, "bench_roster")
-        port = 37390 + int(run, 16) % 9
+        port = _free_port()
         env = {
             **os.environ, "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": srv.kafka_bootstrap,
             "NAZAR_HTTP_PORT": str(port), "NAZAR_ENVIRONMENT": "test", "NAZAR_LOG_LEVEL": "WARNING",
@@ -210,6 +218,7 @@ async def _measure(
         headers={"Authorization": f"Bearer {token}"},
     ) as client:  # fmt: skip
         for _ in range(300):
+            assert Path(f"/proc/{pid}").exists(), "the roster service died; see roster.log"
             try:
                 if (await client.get("/readyz")).status_code == 200:
                     break
