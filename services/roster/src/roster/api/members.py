@@ -126,7 +126,7 @@ async def search(
     extra = own + await member_store.officers_of_groups_of(pool, principal.member_id)
     rows = await member_store.search(
         pool, name=q.strip() if q else None, unit_id=unit, role=role.value if role else None,
-        scope=units, extra_ids=extra, only_ids=None, after=after_cursor(page.cursor),
+        scope=units, extra_ids=extra, after=after_cursor(page.cursor),
         limit=page.limit + 1,
     )  # fmt: skip
     postings = await member_store.postings(pool, [r["member_id"] for r in rows])

@@ -68,45 +68,46 @@ async def search(
     role: str | None,
     scope: Sequence[str] | None,
     extra_ids: Sequence[str],
-    only_ids: Sequence[str] | None,
     after: str | None,
     limit: int,
 ) -> list[asyncpg.Record]:
     """Members matching every given filter, within `scope` (unit ids whose subtrees the caller
     may see; None means everywhere) or among `extra_ids`; keyset-paged by member id.
 
-    A name matches as a substring in either script, case-insensitively for Latin; the trigram
-    indexes keep that fast for three or more characters.
+    A name matches as a substring in either script, case-insensitively for Latin (the trigram
+    indexes serve it). Only the filters given go into the query, each as a semi-join the
+    planner can hash, so a narrow filter (an SHO role in one district) never walks every member.
     """
-    pattern = None if not name else "%" + name.replace("\\", "\\\\").replace("%", r"\%") + "%"
-    return list(
-        await conn.fetch(
-            f"""
-            SELECT {MEMBER_COLUMNS} FROM members m {PUBLISHED_JOIN}
-            WHERE m.erased_at IS NULL
-              AND ($1::text IS NULL OR m.name_hi LIKE $1 OR lower(m.name_latin) LIKE lower($1))
-              AND ($2::text IS NULL OR EXISTS (
-                    SELECT 1 FROM postings p JOIN units u ON u.unit_id = p.unit_id
-                    WHERE p.member_id = m.member_id AND u.path @> ARRAY[$2::text]))
-              AND ($3::text IS NULL OR EXISTS (
-                    SELECT 1 FROM postings p WHERE p.member_id = m.member_id AND p.role = $3))
-              AND ($8::text[] IS NULL OR m.member_id = ANY($8::text[]))
-              AND (($4::text[] IS NULL) OR m.member_id = ANY($5::text[]) OR EXISTS (
-                    SELECT 1 FROM postings p JOIN units u ON u.unit_id = p.unit_id
-                    WHERE p.member_id = m.member_id AND u.path && $4::text[]))
-              AND ($6::text IS NULL OR m.member_id > $6)
-            ORDER BY m.member_id LIMIT $7
-            """,
-            pattern,
-            unit_id,
-            role,
-            list(scope) if scope is not None else None,
-            list(extra_ids),
-            after,
-            limit,
-            list(only_ids) if only_ids is not None else None,
+    where = ["m.erased_at IS NULL"]
+    args: list[object] = []
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if name:
+        pattern = arg(
+            "%" + name.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         )
-    )
+        where.append(f"(m.name_hi LIKE {pattern} OR lower(m.name_latin) LIKE lower({pattern}))")
+    if unit_id:
+        where.append(
+            f"""m.member_id IN (SELECT p.member_id FROM postings p
+                JOIN units u ON u.unit_id = p.unit_id WHERE u.path @> ARRAY[{arg(unit_id)}])"""
+        )
+    if role:
+        where.append(f"m.member_id IN (SELECT member_id FROM postings WHERE role = {arg(role)})")
+    if scope is not None:
+        where.append(
+            f"""m.member_id IN (SELECT p.member_id FROM postings p
+                JOIN units u ON u.unit_id = p.unit_id WHERE u.path && {arg(list(scope))}::text[]
+                UNION ALL SELECT unnest({arg(list(extra_ids))}::text[]))"""
+        )
+    if after is not None:
+        where.append(f"m.member_id > {arg(after)}")
+    query = f"""SELECT {MEMBER_COLUMNS} FROM members m {PUBLISHED_JOIN}
+                WHERE {" AND ".join(where)} ORDER BY m.member_id LIMIT {arg(limit)}"""
+    return list(await conn.fetch(query, *args))
 
 
 # Command and state roles: who a member of a group may see in it besides themselves.
