@@ -144,7 +144,13 @@ async def _run(
                     import_id=import_id,
                 )  # fmt: skip
     except Exception as exc:
-        log.error("import failed", import_id=import_id, error=type(exc).__name__, exc_info=exc)
+        # Never the message: a database error can quote a whole row (names, numbers).
+        log.error(
+            "import failed",
+            import_id=import_id,
+            error=type(exc).__name__,
+            sqlstate=getattr(exc, "sqlstate", None),
+        )
 
 
 async def _readable(request: Request, principal: Principal, row: Any) -> bool:
