@@ -108,7 +108,9 @@ def mint_token(member_id: str, *grants: str) -> str:
     )
 
 
-HQ = mint_token("m-test-hq-admin", f"{Role.ADG.value}:PHQ")
+def hq_token() -> str:
+    """Headquarters (the ADG at PHQ). Minted when asked: the session's stack sets the key."""
+    return mint_token("m-test-hq-admin", f"{Role.ADG.value}:PHQ")
 
 
 async def token_for(running: Running, member_id: str) -> str:
@@ -157,9 +159,9 @@ async def upload(
 
 async def import_roster(running: Running, directory: Path) -> list[dict[str, Any]]:
     return [
-        await upload(running, HQ, directory / "units.csv", units=True),
-        await upload(running, HQ, directory / "police.csv", kind="police"),
-        await upload(running, HQ, directory / "volunteers.csv", kind="volunteers"),
+        await upload(running, hq_token(), directory / "units.csv", units=True),
+        await upload(running, hq_token(), directory / "police.csv", kind="police"),
+        await upload(running, hq_token(), directory / "volunteers.csv", kind="volunteers"),
     ]
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
-    HQ,
     Running,
+    hq_token,
     import_roster,
     make_topics,
     running_roster,
@@ -310,6 +310,6 @@ async def test_erasure_and_imports(world: World, role: str, tmp_path: Path) -> N
             )  # fmt: skip
         assert r.status_code == 403
     # Headquarters' own import report stays with headquarters.
-    hq_report = await upload(world.running, HQ, path, kind="volunteers")
+    hq_report = await upload(world.running, hq_token(), path, kind="volunteers")
     status, _ = await _call(world, me, "GET", f"/imports/{hq_report['import_id']}")
     assert status == (200 if role == "hq" else 403)

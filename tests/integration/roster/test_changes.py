@@ -20,9 +20,9 @@ from nazar_platform.kafka import make_producer
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
-    HQ,
     Running,
     fetch_all,
+    hq_token,
     import_roster,
     make_topics,
     member_ids_by_role,
@@ -96,7 +96,7 @@ async def test_moving_a_circle_to_another_district_changes_its_groups_sp(demo: R
         return sum(r.key == b"state-crime" for r in records)
 
     state_before = state_group(await read_all(demo.bootstrap, demo.topics.groups))
-    async with demo.client(HQ) as c:
+    async with demo.client(hq_token()) as c:
         r = await c.patch(f"/api/v1/units/{circle}", json={"parent_id": "DST-BIKANER"})
         assert r.status_code == 200, r.text
         assert r.json()["path"] == ["PHQ", "RNG-BIKANER", "DST-BIKANER", circle]
@@ -184,7 +184,7 @@ async def test_an_opt_out_reply_withdraws_consent_and_republishes(demo: Running)
 async def test_consent_through_the_api_and_not_for_police(demo: Running) -> None:
     member = await _volunteer_with_consent(demo.database)
     constable = (await member_ids_by_role(demo.database, "constable"))[0]
-    async with demo.client(HQ, language="hi") as c:
+    async with demo.client(hq_token(), language="hi") as c:
         r = await c.post(f"/api/v1/members/{member}/consent", json={"state": "withdrawn"})
         assert r.status_code == 200 and r.json()["consent"]["state"] == "withdrawn"
         r = await c.post(
@@ -205,7 +205,7 @@ async def test_consent_through_the_api_and_not_for_police(demo: Running) -> None
 
 async def test_a_new_circle_renamed_and_closed_keeps_its_history(demo: Running) -> None:
     circle = "CIR-NAYA-SHAHAR"
-    async with demo.client(HQ, language="hi") as c:
+    async with demo.client(hq_token(), language="hi") as c:
         body = {"unit_id": circle, "kind": "circle", "name_hi": "नया शहर", "name_en": "Naya Shahar",
                 "parent_id": "DST-BIKANER"}  # fmt: skip
         assert (await c.post("/api/v1/units", json=body)).status_code == 201

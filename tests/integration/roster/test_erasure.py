@@ -11,8 +11,8 @@ from nazar_platform.kafka import make_producer
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
-    HQ,
     Running,
+    hq_token,
     import_roster,
     make_topics,
     read_all,
@@ -95,7 +95,7 @@ async def test_erasure_leaves_no_name_or_number_in_topics_or_database(
     try:
         async with running_roster(database, kafka_bootstrap, topics) as running:
             await import_roster(running, demo_files)
-            async with running.client(HQ) as c:
+            async with running.client(hq_token()) as c:
                 created = await c.post(
                     "/api/v1/members",
                     headers={"Idempotency-Key": "erasure-test-1"},

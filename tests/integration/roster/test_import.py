@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
-    HQ,
     Running,
     end_offsets,
+    hq_token,
     import_roster,
     make_topics,
     member_ids_by_role,
@@ -88,7 +88,7 @@ async def test_bad_rows_are_reported_and_never_stop_the_good_ones(
         row(personnel_no="rjpt000005", name_hi="मोहन लाल", rank="constable", unit="DST-BIKANER"),
         row(personnel_no="RJPT000006", name_hi="सलीम खान", rank="general", unit="DST-BIKANER"),
     ]  # fmt: skip
-    report = await upload(demo, HQ, _write(tmp_path / "hr.csv", rows), kind="police")
+    report = await upload(demo, hq_token(), _write(tmp_path / "hr.csv", rows), kind="police")
     reasons = {r["row"]: [p["code"] for p in r["problems"]] for r in report["rejected"]}
     assert reasons == {
         2: ["unknown-unit"],
@@ -153,5 +153,5 @@ async def test_an_sp_imports_only_into_the_district(
     finally:
         await conn.close()
     assert {r["district"] for r in inactive} == {"DST-BIKANER"}
-    restore = await upload(demo, HQ, demo_files / "volunteers.csv", kind="volunteers")
+    restore = await upload(demo, hq_token(), demo_files / "volunteers.csv", kind="volunteers")
     assert restore["counts"]["changed"] == 3

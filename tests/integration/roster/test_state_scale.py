@@ -18,9 +18,9 @@ from roster.domain.groups import MemberRef, PostingRef, Unit, derive
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
-    HQ,
     end_offsets,
     fetch_all,
+    hq_token,
     make_topics,
     read_all,
     running_roster,
@@ -56,9 +56,11 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
         async with running_roster(database, kafka_bootstrap, topics) as running:
             started = time.monotonic()
             reports = [
-                await upload(running, HQ, state_files / "units.csv", units=True),
-                await upload(running, HQ, state_files / "police.csv", kind="police"),
-                await upload(running, HQ, state_files / "volunteers.csv", kind="volunteers"),
+                await upload(running, hq_token(), state_files / "units.csv", units=True),
+                await upload(running, hq_token(), state_files / "police.csv", kind="police"),
+                await upload(
+                    running, hq_token(), state_files / "volunteers.csv", kind="volunteers"
+                ),
             ]
             assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
             people = reports[1]["total_rows"] + reports[2]["total_rows"]
@@ -80,7 +82,7 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
             assert len(groups) == len(circles) + 2
 
             # Every group, member by member, as the API lists it.
-            async with running.client(HQ) as c:
+            async with running.client(hq_token()) as c:
                 for group_id, group in groups.items():
                     assert group is not None
                     listed = await fetch_all(c, f"/api/v1/groups/{group_id}/members")
@@ -123,7 +125,7 @@ async def test_state_roster_on_kafka_rebuilds_every_group(
             # Re-importing the same files changes nothing and emits no event.
             before = await end_offsets(kafka_bootstrap, topics.compacted)
             top = await wait_relayed(database)
-            again = await upload(running, HQ, state_files / "police.csv", kind="police")
+            again = await upload(running, hq_token(), state_files / "police.csv", kind="police")
             assert again["counts"]["events"] == 0 and again["counts"]["changed"] == 0
             assert await wait_relayed(database) == top
             assert await end_offsets(kafka_bootstrap, topics.compacted) == before

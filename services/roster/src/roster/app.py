@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from nazar_platform import migrations
 from nazar_platform.access import Action
 from nazar_platform.access_fastapi import require
-from nazar_platform.auth import AuthSettings, TokenVerifier
 from nazar_platform.runtime import Runtime
 from nazar_platform.service import create_app
 
@@ -43,9 +42,6 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
             ),
             settings.member_id_secret.get_secret_value().encode(),
         )
-        app.state.token_verifier = TokenVerifier(AuthSettings())
-        app.state.unit_directory = UnitPaths(runtime.pool)
-        app.state.member_directory = MemberUnits(runtime.pool)
         app.state.import_tasks = set()
         async with runtime.pool.acquire() as conn:
             await import_store.interrupt_running(conn)
@@ -68,6 +64,8 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         consumers=lambda runtime: consumers(app.state.roster, settings, runtime),
         background=[imports_finish],
         on_startup=[start],
+        unit_directory=lambda runtime: UnitPaths(runtime.pool),
+        member_directory=lambda runtime: MemberUnits(runtime.pool),
     )
     pages.install(app, settings)
     return app

@@ -53,7 +53,7 @@ async def may(
 
 def forbidden(action: Action) -> ProblemError:
     return ProblemError(
-        403, "access.forbidden", detail_params={"action": str(action), "reason": "outside_scope"}
+        403, "access.forbidden", extensions={"action": str(action), "reason": "outside_scope"}
     )
 
 
