@@ -45,7 +45,7 @@ class Service:
 
 # Started in this order by `up`, stopped in reverse by `down`.
 SERVICES: list[Service] = [
-    # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
+    Service("roster", ["{python}", "-m", "roster", "serve"], port_offset=101),
     Service(
         "directive",
         ["{python}", "-m", "directive", "serve"],
@@ -60,7 +60,10 @@ SERVICES: list[Service] = [
 ]
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
-AFTER_UP: list[list[str]] = []
+AFTER_UP: list[list[str]] = [
+    # The synthetic demo roster (two districts' circles, a few hundred members); idempotent.
+    ["{python}", "-m", "roster", "seed", "--scale", "demo"],
+]
 
 
 def _argv(command: list[str]) -> list[str]:
