@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from nazar_contracts.dispatch import Channel, DispatchDelivered, DispatchRead, DispatchSent
 from nazar_platform.auth import AuthSettings
@@ -257,9 +258,9 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
     await expect(adg.locator('#laggard-districts li[data-district="DST-CHURU"]')).to_have_class(
         "overdue", timeout=WAIT
     )
-    await expect(
-        adg.locator('#laggard-circles li[data-circle="CIR-BIKANER-1"]')
-    ).to_have_attribute("data-stage", "sp_escalated", timeout=WAIT)
+    await expect(adg.locator('#laggard-circles li[data-circle="CIR-BIKANER-1"]')).to_have_attribute(
+        "data-stage", "sp_escalated", timeout=WAIT
+    )
     await expect(adg.locator('#escalations tr[data-kind="relay_overdue"]')).to_contain_text(
         "आगे नहीं भेजा"
     )
@@ -279,7 +280,8 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
         if row["message_kind"] == "original" and row["acknowledged_at"]
     }
     assert acked == acking_1 | acking_2
-    assert re.fullmatch(rf"directive-{directive_id}-member-\d{{8}}T\d{{4}}\.csv", download.suggested_filename)
+    name = rf"directive-{directive_id}-member-\d{{8}}T\d{{4}}\.csv"
+    assert re.fullmatch(name, download.suggested_filename)
     async with adg.expect_download() as downloading:
         await adg.click("#export-station")
     stations = (await (await downloading.value).path()).read_text(encoding="utf-8-sig")
@@ -289,7 +291,7 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
         await context.close()
 
 
-async def _get(api: Api, path: str) -> object:
+async def _get(api: Api, path: str) -> httpx.Response:
     async with api.client() as c:
         return await c.get(path, headers=api.as_("adg", "PHQ"))
 
