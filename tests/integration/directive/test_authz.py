@@ -10,6 +10,9 @@ another member's delivery.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -265,3 +268,57 @@ async def test_inboxes_show_only_their_own_deliveries(world: World) -> None:
             )
             assert {i["delivery_id"] for i in body["items"]} <= {str(r["id"]) for r in rows}
             assert len(body["items"]) == len(rows), label
+
+
+async def test_scoped_exports_and_stream_hold_nothing_of_another_district(world: World) -> None:
+    """The SP of Churu may read the directive (it targets Churu too), but neither the CSV
+    exports nor the live stream carry a unit or a member of Bikaner."""
+    r = world.api.roster
+    bikaner = {u for u in r.unit_paths if "DST-BIKANER" in r.unit_paths[u]}
+    bikaner_members = set().union(*(r.circle_members[c] for c in r.circles_of["DST-BIKANER"]))
+    bikaner_members -= {r.one("ig", "RNG-BIKANER")}  # also sits in Churu's circle groups
+    churu_sp = world.who["sp_other"]
+    async with world.api.client() as c:
+        stations = await c.get(f"/api/v1/directives/{world.directive}/export.csv", headers=churu_sp)
+        members = await c.get(
+            f"/api/v1/directives/{world.directive}/export.csv?per=member", headers=churu_sp
+        )
+        async with c.stream(
+            "GET", f"/api/v1/directives/{world.directive}/reach/stream", headers=churu_sp
+        ) as events:
+            first = ""
+            async for line in events.aiter_lines():
+                if line.startswith("data:"):
+                    first = line[5:]
+                    break
+    assert stations.status_code == members.status_code == 200
+    station_units = {row["unit_id"] for row in csv.DictReader(io.StringIO(stations.text))}
+    member_rows = list(csv.DictReader(io.StringIO(members.text.lstrip("\ufeff"))))
+    assert station_units and not station_units & bikaner
+    assert {row["member_id"] for row in member_rows} == {r.one("sp", "DST-CHURU")}
+    assert not {row["member_id"] for row in member_rows} & bikaner_members
+    streamed = json.loads(first)
+    assert streamed["units"] and not {u["unit_id"] for u in streamed["units"]} & bikaner
+
+
+@pytest.mark.parametrize("environment", ["production", "staging"])
+async def test_dev_sign_in_exists_only_in_local_and_test(
+    world: World, environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NAZAR_ENVIRONMENT", environment)
+    member = world.member_of["adg"]
+    async with world.api.client() as c:
+        listed = await c.get("/api/v1/dev/members", headers={"Accept-Language": "hi"})
+        minted = await c.post("/api/v1/dev/tokens", json={"member_id": member})
+        page = await c.get("/console/sign-in")
+        console = await c.get("/console")
+    assert listed.status_code == minted.status_code == page.status_code == 404
+    assert listed.json()["code"] == minted.json()["code"] == "dev_sign_in_off"
+    assert listed.json()["title"] == "उपलब्ध नहीं" and "token" not in minted.json()
+    assert console.status_code == 200  # the pages stay; only the dev sign-in is gone
+    monkeypatch.setenv("NAZAR_ENVIRONMENT", "test")
+    async with world.api.client() as c:
+        found = await c.get("/api/v1/dev/members?role=adg")
+        minted = await c.post("/api/v1/dev/tokens", json={"member_id": member})
+    assert [m["member_id"] for m in found.json()["items"]] == [member]
+    assert minted.status_code == 200 and minted.json()["grants"] == [{"role": "adg", "unit": "PHQ"}]
