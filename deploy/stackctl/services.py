@@ -1,14 +1,19 @@
 """Nazar's own processes on top of the infrastructure.
 
 A service issue adds its service by appending one entry to SERVICES (and, if it loads data once
-the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick it up from here.
+the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick it up from here,
+and so does the end-to-end test (`tests/e2e/system.py`), through `argv_of` and `env_of`, so that
+it runs exactly what `up` runs. In commands and env values, "{python}" is the workspace venv's
+interpreter, "{base+N}" is NAZAR_PORT_BASE + N, and "{state}" the stack's state folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .common import ROOT, Ports, StackError, State, read_env_file, run, say, venv_python
@@ -53,8 +58,8 @@ SERVICES: list[Service] = [
         env={
             # The dev stack's state folder; inbox links (https only, by contract) keep the
             # default base, and the page itself is at http://127.0.0.1:<base+102>/inbox/d/...
-            "NAZAR_ATTACHMENT_DIR": ".state/dev/directive/attachments",
-            "NAZAR_FAUST_DATADIR": ".state/dev/directive/faust",
+            "NAZAR_ATTACHMENT_DIR": "{state}/directive/attachments",
+            "NAZAR_FAUST_DATADIR": "{state}/directive/faust",
         },
     ),
 ]
@@ -66,8 +71,35 @@ AFTER_UP: list[list[str]] = [
 ]
 
 
-def _argv(command: list[str]) -> list[str]:
-    return [str(venv_python()) if part == "{python}" else part for part in command]
+_PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}")
+
+
+def expand(value: str, ports: Ports, state: State) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            return str(ports.base + int(m.group(1)))
+        return str(state.dir) if m.group(0) == "{state}" else str(venv_python())
+
+    return _PLACEHOLDER.sub(one, value)
+
+
+def argv_of(service: Service, ports: Ports, state: State) -> list[str]:
+    return [expand(part, ports, state) for part in service.command]
+
+
+def env_of(
+    service: Service, ports: Ports, state: State, stack_env: Mapping[str, str]
+) -> dict[str, str]:
+    """The environment `up` starts `service` with: the stack's values, the service's own."""
+    return {
+        **os.environ,
+        **stack_env,
+        **{key: expand(value, ports, state) for key, value in service.env.items()},
+        "NAZAR_SERVICE_NAME": service.name,
+        # Every process a service starts inherits this, so `down` finds even a lost one.
+        STATE_MARKER: str(state.dir),
+        "NAZAR_HTTP_PORT": str(service.port(ports)),
+    }
 
 
 def service_pid(state: State, service: Service) -> int | None:
@@ -87,21 +119,14 @@ def start_all(state: State) -> None:
     for service in SERVICES:
         _wait_healthy(state, ports, service)
     for command in AFTER_UP:
-        run(_argv(command), env={**os.environ, **stack_env})
+        run(argv_of(Service("after-up", command, 0), ports, state), env={**os.environ, **stack_env})
 
 
 def _start(state: State, ports: Ports, stack_env: dict[str, str], service: Service) -> None:
-    env = {
-        **os.environ,
-        **stack_env,
-        **service.env,
-        "NAZAR_SERVICE_NAME": service.name,
-        STATE_MARKER: str(state.dir),
-        "NAZAR_HTTP_PORT": str(service.port(ports)),
-    }
+    env = env_of(service, ports, state, stack_env)
     log = state.logs / f"{service.name}.log"
     say(f"starting {service.name} on {service.url(ports)} (log: {log})")
-    pid = start_detached(_argv(service.command), log, env=env, cwd=ROOT)
+    pid = start_detached(argv_of(service, ports, state), log, env=env, cwd=ROOT)
     state.pids.mkdir(parents=True, exist_ok=True)
     (state.pids / f"{service.name}.pid").write_text(f"{pid}\n")
 

@@ -363,6 +363,11 @@ async def test_sign_in_lists_members_from_the_read_model(console: Console) -> No
             await c.get(f"/api/v1/dev/members?unit=DST-CHURU&cursor={first['next_cursor']}")
         ).json()
         sps = (await c.get("/api/v1/dev/members?role=sp")).json()
+        withdrawn = api.roster.by_role[("police_mitra", "PS-CHURU-11")][0]
+        constable = api.roster.by_role[("constable", "PS-CHURU-11")][0]
+        some = (
+            await c.get(f"/api/v1/dev/members?member_id={withdrawn}&member_id={constable}")
+        ).json()
     listed = [m["member_id"] for m in first["items"] + rest["items"]]
     expected = {
         m.member_id
@@ -371,6 +376,10 @@ async def test_sign_in_lists_members_from_the_read_model(console: Console) -> No
     }
     assert len(listed) == len(set(listed)) and set(listed) == expected
     assert first["items"][0]["postings"][0]["role"] == "sp"  # most senior first
+    assert {m["member_id"]: m["reachable"] for m in some["items"]} == {
+        withdrawn: False,
+        constable: True,
+    }
     assert {m["member_id"] for m in sps["items"]} == {
         m.member_id for m in api.roster.members if any(p.role == "sp" for p in m.postings)
     }

@@ -2,10 +2,11 @@
 
 `POST /api/v1/dev/tokens` is the platform's dev sign-in (`nazar_platform.dev_signin`) with the
 grants of the member's postings in this service's read model of `roster.members.v1`;
-`GET /api/v1/dev/members` lists those members to pick from (filtered by unit subtree, roles and
-name, most senior first, cursor-paginated). Both answer 404 in any other environment. The list
-needs no token, like the sign-in itself: whoever can reach it may already mint a token for
-anyone, so a token check would protect nothing; outside local and test it does not exist.
+`GET /api/v1/dev/members` lists those members to pick from (filtered by unit subtree, roles,
+name or ids, most senior first, cursor-paginated), with whether the fan-out would message them.
+Both answer 404 in any other environment. The list needs no token, like the sign-in itself:
+whoever can reach it may already mint a token for anyone, so a token check would protect
+nothing; outside local and test it does not exist.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class DevMember(BaseModel):
     member_id: str
     name: Bilingual  # `en` is the name in Latin script
     language: str | None
+    reachable: bool  # active and, for a volunteer, consenting: what the fan-out will message
     postings: list[DevPosting]
 
 
@@ -70,6 +72,7 @@ def _member(r: Row) -> DevMember:
         member_id=r["id"],
         name=Bilingual(hi=r["name_hi"], en=r["name_latin"]),
         language=r["language"],
+        reachable=r["reachable"],
         postings=[
             DevPosting(role=role, unit_id=unit, unit_name=Bilingual(hi=hi, en=en))
             for role, unit, hi, en in zip(
@@ -90,18 +93,19 @@ async def members(
     unit: Annotated[str | None, Query(max_length=100, description="in this subtree")] = None,
     role: Annotated[list[str] | None, Query(description="holding one of these roles")] = None,
     q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
+    member_id: Annotated[list[str] | None, Query(max_length=100, description="these")] = None,
 ) -> Page[DevMember]:
     """Active members from the roster read model, most senior first, to sign in as."""
     if not dev_signin_enabled(AuthSettings()):
         raise ProblemError(404, "dev_sign_in_off")
-    where, args = KEYSET.after(page.cursor, first_param=5)
+    where, args = KEYSET.after(page.cursor, first_param=6)
     rows = await pool_of(request).fetch(
         f"""SELECT x.*,
                ARRAY(SELECT u.name_hi FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
                      LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_hi,
                ARRAY(SELECT u.name_en FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
                      LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_en
-        FROM (SELECT m.id, m.name_hi, m.name_latin, m.language, m.roles, m.unit_ids,
+        FROM (SELECT m.id, m.name_hi, m.name_latin, m.language, m.roles, m.unit_ids, m.reachable,
                      (SELECT min(array_position($1::text[], r)) FROM unnest(m.roles) AS r)
                        AS rank
               FROM members m
@@ -110,13 +114,15 @@ async def members(
                     SELECT 1 FROM units u WHERE u.id = ANY(m.unit_ids) AND $2 = ANY(u.path)))
                 AND ($3::text[] IS NULL OR m.roles && $3::text[])
                 AND ($4::text IS NULL OR m.name_hi ILIKE '%' || $4 || '%'
-                     OR m.name_latin ILIKE '%' || $4 || '%')) AS x
+                     OR m.name_latin ILIKE '%' || $4 || '%')
+                AND ($5::text[] IS NULL OR m.id = ANY($5::text[]))) AS x
         WHERE x.rank IS NOT NULL AND {where}
-        ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 5}""",
+        ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 6}""",
         list(SENIORITY),
         unit,
         role,
         q.replace("%", "").replace("_", "") if q else None,
+        member_id,
         *args,
         page.limit + 1,
     )
