@@ -75,6 +75,21 @@ async def _districts_with_circles(world: World) -> list[str]:
     return sorted(found, key=lambda d: (d != "DST-BIKANER", d))[:2]
 
 
+async def _read_model_has(world: World, circles: list[str]) -> None:
+    """The directive knows every member of the circles (its read model of the roster topics)
+    before anything is issued: a relay's audience is the groups as the directive knows them."""
+
+    async def complete() -> bool:
+        for circle in circles:
+            url = world.directive(f"/dev/members?unit={circle}&limit=500")
+            known = {m["member_id"] for m in (await call(world.system, "GET", url)).json()["items"]}
+            if not {p.member_id for p in world.in_circle(circle)} <= known:
+                return False
+        return True
+
+    await wait_for(complete, 60, 0.5, "the directive's read model holds the circles")
+
+
 async def _withdraw(world: World, people: list[Person], how_many: int) -> set[str]:
     """Volunteers withdraw consent through the roster's API (their SP records it), and the
     directive's read model shows it before anything is issued."""
@@ -198,6 +213,7 @@ async def run(system: System, timing: Timing, killer: Killer | None = None) -> O
     }
     await world.load(circles[a] + circles[b])
     everyone = [p for c in circles[a] + circles[b] for p in world.in_circle(c)]
+    await _read_model_has(world, circles[a] + circles[b])
     random.Random(6).shuffle(everyone)
     withdrawn = await _withdraw(world, [p for p in everyone if p.role not in ("sho", "co")], 3)
     slow = circles[a][0]
