@@ -1,0 +1,1 @@
+"""Nazar social-publisher: WhatsApp and SMS to members, receipts and replies back as events."""

@@ -1,0 +1,432 @@
+"""Use cases: each owns its transaction and writes its events to the outbox in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from nazar_platform import db, outbox
+from nazar_platform.consumer import Record
+
+from social_publisher import compose, metrics, store
+from social_publisher.compose import Job
+from social_publisher.domain import consent, intents
+from social_publisher.domain.intents import Emit, Intent
+from social_publisher.domain.outcomes import ProviderError, RetryPolicy
+from social_publisher.domain.receipts import Receipt
+from social_publisher.domain.text import is_opt_out
+from social_publisher.domain.webhooks import Inbound, StatusUpdate, digits
+from social_publisher.schemas import (
+    CONTACT_UPSERTED,
+    DISPATCH_OPTED_OUT,
+    DISPATCH_REPLIED,
+    RECEIPT_TYPES,
+    SOURCE,
+    ContactUpserted,
+    DispatchOptedOut,
+    DispatchReceipt,
+    DispatchReplied,
+    DispatchRequested,
+    ReceiptError,
+    event_id,
+)
+from social_publisher.settings import PublisherSettings
+
+
+@dataclass(frozen=True)
+class Context:
+    pool: asyncpg.Pool
+    settings: PublisherSettings
+    policy: RetryPolicy
+
+
+def receipt_event(ctx: Context, intent: Intent, emit: Emit) -> outbox.OutboxEvent:
+    metrics.RECEIPTS.labels(str(emit.receipt)).inc()
+    error = None
+    if emit.error is not None:
+        error = ReceiptError(
+            code=emit.error.code_text,
+            title=emit.error.title or "failed",
+            detail=emit.error.detail,
+            retryable=emit.retryable,
+        )
+    data = DispatchReceipt(
+        delivery_id=intent.delivery_id,
+        message_id=intent.message_id,
+        member_id=intent.member_id,
+        channel="sms" if intent.channel == "sms" else "whatsapp",
+        provider_message_id=intent.provider_message_id,
+        at=emit.at,
+        error=error,
+        possible_duplicate=intent.possible_duplicate,
+        fallback_from=intent.fallback_from,
+    )
+    return outbox.OutboxEvent(
+        topic=ctx.settings.receipts_topic,
+        key=intent.delivery_id,
+        type=RECEIPT_TYPES[str(emit.receipt)],
+        source=SOURCE,
+        data=data,
+        id=event_id(intent.delivery_id, str(emit.receipt)),
+        time=emit.at,
+        subject=intent.delivery_id,
+    )
+
+
+# --- admission: deliveries from Kafka become intents -----------------------------------------
+
+
+async def admit(ctx: Context, requests: Sequence[DispatchRequested]) -> list[Job]:
+    """Record the intents of a batch (and refuse who must not be messaged) in one transaction.
+
+    Returns the jobs to send now: only deliveries whose intent is new. A replayed delivery finds
+    its intent and is not sent again from here (an unanswered one is the orphan sweep's).
+    """
+    unique = list({r.delivery_id: r for r in requests}.values())
+    now = datetime.now(UTC)
+    s = ctx.settings
+    async with db.transaction(ctx.pool) as conn:
+        contacts = await store.contacts(conn, (r.member_id for r in unique))
+        wins = await store.windows(conn, (r.member_id for r in unique))
+        rows: list[dict[str, Any]] = []
+        planned: dict[str, tuple[DispatchRequested, consent.Contact | None, str, str]] = {}
+        refused: dict[str, tuple[str, str]] = {}
+        for r in unique:
+            contact = contacts.get(r.member_id)
+            why = consent.refusal(
+                contact, allow_synthetic=s.allow_synthetic, expires_at=r.expires_at, now=now
+            )
+            channel, kind = "whatsapp", "template"
+            if contact is not None:
+                channel = compose.choose_channel(contact.whatsapp)
+                if channel == "sms":
+                    kind = "sms"
+                elif compose.window_open(wins.get(r.member_id), now, s):
+                    kind = "interactive"
+            row = {
+                "delivery_id": r.delivery_id,
+                "message_id": r.message_id,
+                "member_id": r.member_id,
+                "priority": r.priority,
+                "channel": channel,
+                "kind": kind,
+                "status": intents.PENDING if why is None else intents.REFUSED,
+                "reply_code": r.reply_code,
+                "request": r.model_dump(mode="json"),
+                "receipt": None if why is None else "failed",
+                "error": None if why is None else {"code": why[0], "title": why[1]},
+            }
+            rows.append(row)
+            planned[r.delivery_id] = (r, contact, channel, kind)
+            if why is not None:
+                refused[r.delivery_id] = why
+        inserted = await store.insert_intents(conn, rows)
+        events = []
+        for delivery_id, (code, reason) in refused.items():
+            if delivery_id not in inserted:
+                continue
+            metrics.REFUSALS.labels(code).inc()
+            r = planned[delivery_id][0]
+            intent = _bare_intent(r, planned[delivery_id][2], receipt=Receipt.FAILED)
+            error = refusal_error(code, reason)
+            events.append(receipt_event(ctx, intent, Emit(Receipt.FAILED, now, error)))
+        await outbox.enqueue(conn, events)
+    jobs = []
+    for delivery_id, (r, contact, channel, kind) in planned.items():
+        if delivery_id in inserted and delivery_id not in refused and contact is not None:
+            jobs.append(
+                compose.build(
+                    r, channel=channel, kind=kind, whatsapp=contact.whatsapp, sms=contact.sms,
+                    settings=s,
+                )  # fmt: skip
+            )
+    return jobs
+
+
+REFUSAL_TITLES = {
+    "no_contact": "no contact for this member (unknown or erased)",
+    "inactive": "the member is inactive",
+    "no_consent": "no consent to message this member",
+    "messaging_not_allowed": "the roster does not allow messaging this member",
+    "synthetic": "synthetic member; only a fake provider may be messaged",
+    "no_channel": "the member has neither WhatsApp nor SMS",
+    "expired": "the message expired before it could be sent",
+}
+
+
+def refusal_error(code: str, reason: str | None = None) -> ProviderError:
+    return ProviderError(code=None, title=reason or REFUSAL_TITLES.get(code, code), label=code)
+
+
+def _bare_intent(r: DispatchRequested, channel: str, receipt: Receipt | None = None) -> Intent:
+    return Intent(
+        delivery_id=r.delivery_id, message_id=r.message_id, member_id=r.member_id,
+        priority=r.priority, channel=channel, kind="template", status=intents.REFUSED,
+        receipt=receipt, provider_message_id=None, attempts=1, possible_duplicate=False,
+        fallback_from=None, next_attempt_at=None, answered_at=None, error=None,
+    )  # fmt: skip
+
+
+# --- answers from the send path ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one attempt: accepted, an error, deferred, or refused at send time."""
+
+    job: Job
+    at: datetime
+    provider_message_id: str | None = None
+    error: ProviderError | None = None
+    defer_until: datetime | None = None
+    refusal: ProviderError | None = None
+
+
+async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
+    """Answers of a batch of attempts, in one transaction (intents may be committed in batches)."""
+    async with db.transaction(ctx.pool) as conn:
+        found = await store.lock_intents(conn, (o.job.delivery_id for o in outcomes))
+        changed: dict[str, Intent] = {}
+        events = []
+        for o in outcomes:
+            intent = found.get(o.job.delivery_id)
+            if intent is None:
+                continue
+            if o.provider_message_id is not None:
+                emits = intents.accepted(intent, o.provider_message_id, o.at)
+            elif o.refusal is not None:
+                emits = intents.failed_permanently(intent, o.refusal, o.at)
+            elif o.error is not None:
+                emits = intents.send_error(
+                    intent, o.error, o.at, has_sms=o.job.has_sms, policy=ctx.policy
+                )
+            elif o.defer_until is not None:
+                intents.defer(intent, o.defer_until)
+                emits = []
+            else:
+                continue
+            changed[intent.delivery_id] = intent
+            events += [receipt_event(ctx, intent, e) for e in emits]
+        await store.save_intents(conn, list(changed.values()))
+        await outbox.enqueue(conn, events)
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+async def apply_statuses(ctx: Context, channel: str, updates: Sequence[StatusUpdate]) -> int:
+    """Statuses from a webhook body; returns how many were new. A repeat changes nothing."""
+    now = datetime.now(UTC)
+    for u in updates:
+        metrics.WEBHOOK_LAG.labels(channel, "status").observe(max(0.0, (now - u.at).total_seconds()))
+    async with db.transaction(ctx.pool) as conn:
+        keys = list(dict.fromkeys((u.provider_message_id, str(u.status)) for u in updates))
+        fresh = await store.fresh_webhook_events(conn, keys)
+        todo = []
+        for u in updates:
+            key = (u.provider_message_id, str(u.status))
+            if key in fresh:
+                fresh.discard(key)
+                todo.append(u)
+        duplicates = len(updates) - len(todo)
+        if duplicates:
+            metrics.WEBHOOK_EVENTS.labels(channel, "status", "duplicate").inc(duplicates)
+        missing = [u.provider_message_id for u in todo if not u.delivery_id]
+        by_pmid = await store.deliveries_by_provider_id(conn, missing) if missing else {}
+        resolved = [(u.delivery_id or by_pmid.get(u.provider_message_id), u) for u in todo]
+        found = await store.lock_intents(conn, (d for d, _ in resolved if d))
+        failing = [found[d].member_id for d, u in resolved if d in found and u.error is not None]
+        sms_of = await store.contacts(conn, failing) if failing else {}
+        changed: dict[str, Intent] = {}
+        events = []
+        for delivery_id, u in resolved:
+            intent = found.get(delivery_id) if delivery_id else None
+            if intent is None:
+                metrics.WEBHOOK_EVENTS.labels(channel, "status", "unknown").inc()
+                continue
+            contact = sms_of.get(intent.member_id)
+            emits = intents.status_update(
+                intent, u.status, u.at, u.error, channel=channel,
+                provider_message_id=u.provider_message_id,
+                has_sms=bool(contact and contact.sms), policy=ctx.policy,
+            )  # fmt: skip
+            if u.error is not None:
+                metrics.FAILURES.labels(channel, u.error.code_text, "status").inc()
+            changed[intent.delivery_id] = intent
+            events += [receipt_event(ctx, intent, e) for e in emits]
+            metrics.WEBHOOK_EVENTS.labels(channel, "status", "applied").inc()
+        await store.save_intents(conn, list(changed.values()))
+        await outbox.enqueue(conn, events)
+    return len(todo)
+
+
+async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound]) -> int:
+    """Member messages: replies (with the replied-to delivery when known) and opt-outs."""
+    now = datetime.now(UTC)
+    s = ctx.settings
+    async with db.transaction(ctx.pool) as conn:
+        keys = list(dict.fromkeys((m.provider_message_id, "message") for m in messages))
+        fresh = await store.fresh_webhook_events(conn, keys)
+        todo = []
+        for m in messages:
+            key = (m.provider_message_id, "message")
+            if key in fresh:
+                fresh.discard(key)
+                todo.append(m)
+        if len(messages) > len(todo):
+            metrics.WEBHOOK_EVENTS.labels(channel, "message", "duplicate").inc(
+                len(messages) - len(todo)
+            )
+        column = "whatsapp" if channel == "whatsapp" else "sms"
+        members = await store.members_by_number(conn, column, (digits(m.sender) for m in todo))
+        contexts = [m.context_id for m in todo if m.context_id]
+        replied_to = await store.deliveries_by_provider_id(conn, contexts) if contexts else {}
+        events: list[outbox.OutboxEvent] = []
+        opened: list[tuple[str, datetime]] = []
+        for m in todo:
+            metrics.WEBHOOK_LAG.labels(channel, "message").observe(
+                max(0.0, (now - m.at).total_seconds())
+            )
+            member_id = members.get(digits(m.sender))
+            if member_id is None:
+                metrics.WEBHOOK_EVENTS.labels(channel, "message", "unknown").inc()
+                continue
+            metrics.WEBHOOK_EVENTS.labels(channel, "message", "applied").inc()
+            if channel == "whatsapp":
+                opened.append((member_id, m.at))
+            if m.kind == "text" and is_opt_out(m.text):
+                data: DispatchOptedOut | DispatchReplied = DispatchOptedOut(
+                    reply_id=event_id("reply", m.provider_message_id), member_id=member_id,
+                    channel="sms" if channel == "sms" else "whatsapp", text=m.text,
+                    provider_message_id=m.provider_message_id, received_at=m.at,
+                )  # fmt: skip
+                kind = DISPATCH_OPTED_OUT
+            else:
+                delivery = compose.delivery_from_payload(m.button_payload)
+                if delivery is None and m.context_id:
+                    delivery = replied_to.get(m.context_id)
+                if delivery is None and channel == "sms" and m.text:
+                    delivery = await _by_reply_code(conn, member_id, m.text)
+                data = DispatchReplied(
+                    reply_id=event_id("reply", m.provider_message_id), member_id=member_id,
+                    channel="sms" if channel == "sms" else "whatsapp",
+                    kind="button" if m.kind == "button" else "text", text=m.text,
+                    button_payload=m.button_payload, in_reply_to_delivery_id=delivery,
+                    provider_message_id=m.provider_message_id, received_at=m.at,
+                )  # fmt: skip
+                kind = DISPATCH_REPLIED
+            events.append(
+                outbox.OutboxEvent(
+                    topic=s.replies_topic, key=member_id, type=kind, source=SOURCE, data=data,
+                    id=data.reply_id, time=m.at,
+                )  # fmt: skip
+            )
+        if opened:
+            await store.open_windows(conn, opened)
+        await outbox.enqueue(conn, events)
+    return len(todo)
+
+
+async def _by_reply_code(conn: db.Connection, member_id: str, text: str) -> str | None:
+    # A feature-phone reply is the code alone or with words around it ("ACK 4821", "4821 ok").
+    for token in text.replace(",", " ").split()[:5]:
+        found = await store.delivery_by_reply_code(conn, member_id, token.strip(".!।"))
+        if found:
+            return found
+    return None
+
+
+# --- contacts from the roster -----------------------------------------------------------------
+
+
+async def apply_contacts(conn: db.Connection, records: Sequence[Record]) -> None:
+    """Handler of the idempotent consumer of roster.contacts.v1 (last record per member wins)."""
+    last: dict[str, Record] = {}
+    for r in records:
+        data = r.event.data if r.event is not None else None
+        member = r.key or (data.get("member_id") if isinstance(data, dict) else None)
+        if member:
+            last.pop(member, None)
+            last[member] = r
+    upserts, erased = [], []
+    for member, r in last.items():
+        if r.event is None or r.event.is_tombstone or r.event.type != CONTACT_UPSERTED:
+            erased.append(member)
+        else:
+            upserts.append(ContactUpserted.model_validate(r.event.data))
+    if erased:
+        await store.delete_contacts(conn, erased)
+    if upserts:
+        await store.upsert_contacts(conn, upserts)
+
+
+# --- retries and orphans -------------------------------------------------------------------------
+
+
+async def claim(
+    ctx: Context,
+    *,
+    channels: Sequence[str] = (),
+    limit: int,
+    orphans_after: timedelta | None = None,
+    exclude: Sequence[str] = (),
+) -> list[Job]:
+    """Claim due retries (or, with `orphans_after`, unanswered intents) and make jobs of them."""
+    now = datetime.now(UTC)
+    s = ctx.settings
+    async with db.transaction(ctx.pool) as conn:
+        if orphans_after is not None:
+            claimed = await store.claim_orphans(conn, orphans_after, exclude, limit)
+        else:
+            claimed = await store.claim_due(conn, channels, limit)
+        if not claimed:
+            return []
+        members = [i.member_id for i, _ in claimed]
+        contacts = await store.contacts(conn, members)
+        wins = await store.windows(conn, members)
+        jobs, changed, events = [], [], []
+        for intent, raw in claimed:
+            request = DispatchRequested.model_validate(raw)
+            contact = contacts.get(intent.member_id)
+            why = consent.refusal(
+                contact, allow_synthetic=s.allow_synthetic, expires_at=request.expires_at, now=now
+            )
+            if why is not None or contact is None:
+                code, reason = why or ("no_contact", None)
+                emits = intents.failed_permanently(intent, refusal_error(code, reason), now)
+                metrics.REFUSALS.labels(code).inc()
+                changed.append(intent)
+                events += [receipt_event(ctx, intent, e) for e in emits]
+                continue
+            channel, kind = intent.channel, intent.kind
+            if channel == "whatsapp" and not contact.whatsapp:
+                channel, kind = "sms", "sms"
+            if channel == "sms" and not contact.sms:
+                channel, kind = "whatsapp", "template"
+            if kind == "interactive" and not compose.window_open(wins.get(intent.member_id), now, s):
+                kind = "template"
+            job = compose.build(
+                request, channel=channel, kind=kind, whatsapp=contact.whatsapp, sms=contact.sms,
+                settings=s,
+            )  # fmt: skip
+            job.attempts = intent.attempts
+            job.possible_duplicate = intent.possible_duplicate
+            job.fallback_from = intent.fallback_from
+            if (channel, kind) != (intent.channel, intent.kind):
+                intent.channel, intent.kind = channel, kind
+                changed.append(intent)
+            jobs.append(job)
+        await store.save_intents(conn, changed)
+        await outbox.enqueue(conn, events)
+    if orphans_after is not None:
+        for job in jobs:
+            metrics.POSSIBLE_DUPLICATES.labels(job.channel).inc()
+    return jobs
+
+
+async def quota_members(ctx: Context) -> list[tuple[str, datetime]]:
+    async with ctx.pool.acquire() as conn:
+        return await store.template_recipients(conn, datetime.now(UTC) - timedelta(days=1))
