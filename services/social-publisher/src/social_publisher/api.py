@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
 from typing import Any
@@ -42,7 +43,7 @@ async def verify_whatsapp(
 ) -> Response:
     """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
     expected = _runtime(request).settings.whatsapp_verify_token.get_secret_value()
-    if mode == "subscribe" and expected and webhooks.hmac.compare_digest(token, expected):
+    if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
         return PlainTextResponse(challenge)
     return problem(403, "Verification refused", "hub.mode or hub.verify_token does not match")
 
@@ -140,15 +141,17 @@ async def channels(request: Request) -> schemas.ChannelsReport:
         senders = ["sms"] if channel == "sms" else runtime.settings.whatsapp_phone_number_ids
         rates = [
             schemas.SenderRate(
-                sender=s, cap=d.limiters[s].cap, limit=round(d.limiters[s].limit, 1),
+                sender=s,
+                cap=d.limiters[s].cap,
+                limit=round(d.limiters[s].limit, 1),
                 sent_last_window=d.limiters[s].in_window(now),
-            )  # fmt: skip
+            )
             for s in senders
         ]
         out.append(
             schemas.Channel(
                 channel="sms" if channel == "sms" else "whatsapp",
-                state=gate.state,  # type: ignore[arg-type]
+                state=gate.state,
                 reason=gate.reason,
                 rates=rates,
             )

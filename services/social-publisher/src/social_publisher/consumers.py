@@ -135,9 +135,13 @@ class DeliverySource:
                         continue  # another event type on the topic is not ours to act on
                     requests.append(DispatchRequested.model_validate(event.data))
                 except (DecodeError, ValidationError, UnicodeDecodeError) as exc:
-                    log.error("delivery record dead-lettered", topic=raw.topic,
-                              offset=raw.offset, error=repr(exc)[:300])  # fmt: skip
-                    await send_to_dlq(producer, raw, self._ctx.settings.consumer_group, exc)  # type: ignore[arg-type]
+                    log.error(
+                        "delivery record dead-lettered",
+                        topic=raw.topic,
+                        offset=raw.offset,
+                        error=repr(exc)[:300],
+                    )
+                    await send_to_dlq(producer, raw, self._ctx.settings.consumer_group, exc)
         delay = 0.2
         while requests:
             try:

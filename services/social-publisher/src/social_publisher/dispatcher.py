@@ -124,10 +124,10 @@ class Dispatcher:
                 p.cancel()
             await asyncio.gather(*pacers, return_exceptions=True)
 
-    async def drain(self, timeout: float) -> None:
+    async def drain(self, within: float) -> None:
         """Wait for calls in flight (at shutdown), so their answers are recorded."""
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=timeout)
+            await asyncio.wait(list(self._tasks), timeout=within)
 
     async def _pace(self, sender: str, stop: asyncio.Event) -> None:
         queue, limiter = self.queues[sender], self.limiters[sender]
@@ -215,9 +215,11 @@ class Dispatcher:
             else:
                 assert job.sms_text is not None and job.sms_template_id is not None
                 pmid = await self._sms.send(
-                    to=job.address, text=job.sms_text, template_id=job.sms_template_id,
+                    to=job.address,
+                    text=job.sms_text,
+                    template_id=job.sms_template_id,
                     ref=job.delivery_id,
-                )  # fmt: skip
+                )
         except ProviderCallError as exc:
             self._on_error(job, gate, exc.error)
         except Exception as exc:  # a bug must not lose the delivery: it stays unanswered
@@ -239,8 +241,11 @@ class Dispatcher:
         if reaction is Reaction.SLOW_SENDER:
             metrics.THROTTLED.labels(job.sender).inc()
             if self.limiters[job.sender].slow_down(now):
-                log.warning("throughput error: slowing the sender", sender=job.sender,
-                            limit=self.limiters[job.sender].limit)  # fmt: skip
+                log.warning(
+                    "throughput error: slowing the sender",
+                    sender=job.sender,
+                    limit=self.limiters[job.sender].limit,
+                )
         elif reaction is Reaction.DELAY_RECIPIENT:
             self._holds[job.member_id] = now + self.settings.recipient_hold
         elif reaction is Reaction.PAUSE_CHANNEL:
@@ -250,7 +255,10 @@ class Dispatcher:
         elif job.probe:
             gate.success()  # any real answer means the provider is reachable again
         if reaction is Reaction.UNKNOWN:
-            log.warning("no answer after the request left; waiting for a webhook",
-                        delivery_id=job.delivery_id, error=error.title)  # fmt: skip
+            log.warning(
+                "no answer after the request left; waiting for a webhook",
+                delivery_id=job.delivery_id,
+                error=error.title,
+            )
             return
         self._recorder.put(Outcome(job, datetime.now(UTC), error=error))

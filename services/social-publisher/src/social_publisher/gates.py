@@ -58,8 +58,11 @@ class Gate:
             return
         now = time.monotonic()
         if self.state == UP:
-            log.error("channel down: work stays in Kafka until it is back", channel=self.channel,
-                      reason=reason)  # fmt: skip
+            log.error(
+                "channel down: work stays in Kafka until it is back",
+                channel=self.channel,
+                reason=reason,
+            )
             self.state, self.reason = DOWN, "outage"
             metrics.CHANNEL_STATE.labels(self.channel).set(0)
         self.next_probe_at = now + self._probe_delay
@@ -69,8 +72,9 @@ class Gate:
         """The provider refused our credentials: nothing will pass until a person fixes them."""
         self.probing = False
         if self.state != PAUSED:
-            log.error("channel paused: credentials refused; alerting", channel=self.channel,
-                      reason=reason)  # fmt: skip
+            log.error(
+                "channel paused: credentials refused; alerting", channel=self.channel, reason=reason
+            )
             self.state, self.reason = PAUSED, reason
             metrics.CHANNEL_STATE.labels(self.channel).set(0)
             metrics.CHANNEL_ALERT.labels(self.channel, reason).set(1)

@@ -139,9 +139,13 @@ async def admit(ctx: Context, requests: Sequence[DispatchRequested]) -> list[Job
         if delivery_id in inserted and delivery_id not in refused and contact is not None:
             jobs.append(
                 compose.build(
-                    r, channel=channel, kind=kind, whatsapp=contact.whatsapp, sms=contact.sms,
+                    r,
+                    channel=channel,
+                    kind=kind,
+                    whatsapp=contact.whatsapp,
+                    sms=contact.sms,
                     settings=s,
-                )  # fmt: skip
+                )
             )
     return jobs
 
@@ -163,11 +167,22 @@ def refusal_error(code: str, reason: str | None = None) -> ProviderError:
 
 def _bare_intent(r: DispatchRequested, channel: str, receipt: Receipt | None = None) -> Intent:
     return Intent(
-        delivery_id=r.delivery_id, message_id=r.message_id, member_id=r.member_id,
-        priority=r.priority, channel=channel, kind="template", status=intents.REFUSED,
-        receipt=receipt, provider_message_id=None, attempts=1, possible_duplicate=False,
-        fallback_from=None, next_attempt_at=None, answered_at=None, error=None,
-    )  # fmt: skip
+        delivery_id=r.delivery_id,
+        message_id=r.message_id,
+        member_id=r.member_id,
+        priority=r.priority,
+        channel=channel,
+        kind="template",
+        status=intents.REFUSED,
+        receipt=receipt,
+        provider_message_id=None,
+        attempts=1,
+        possible_duplicate=False,
+        fallback_from=None,
+        next_attempt_at=None,
+        answered_at=None,
+        error=None,
+    )
 
 
 # --- answers from the send path ---------------------------------------------------------------
@@ -221,7 +236,9 @@ async def apply_statuses(ctx: Context, channel: str, updates: Sequence[StatusUpd
     """Statuses from a webhook body; returns how many were new. A repeat changes nothing."""
     now = datetime.now(UTC)
     for u in updates:
-        metrics.WEBHOOK_LAG.labels(channel, "status").observe(max(0.0, (now - u.at).total_seconds()))
+        metrics.WEBHOOK_LAG.labels(channel, "status").observe(
+            max(0.0, (now - u.at).total_seconds())
+        )
     async with db.transaction(ctx.pool) as conn:
         keys = list(dict.fromkeys((u.provider_message_id, str(u.status)) for u in updates))
         fresh = await store.fresh_webhook_events(conn, keys)
@@ -249,10 +266,15 @@ async def apply_statuses(ctx: Context, channel: str, updates: Sequence[StatusUpd
                 continue
             contact = sms_of.get(intent.member_id)
             emits = intents.status_update(
-                intent, u.status, u.at, u.error, channel=channel,
+                intent,
+                u.status,
+                u.at,
+                u.error,
+                channel=channel,
                 provider_message_id=u.provider_message_id,
-                has_sms=bool(contact and contact.sms), policy=ctx.policy,
-            )  # fmt: skip
+                has_sms=bool(contact and contact.sms),
+                policy=ctx.policy,
+            )
             if u.error is not None:
                 metrics.FAILURES.labels(channel, u.error.code_text, "status").inc()
             changed[intent.delivery_id] = intent
@@ -299,10 +321,13 @@ async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound])
                 opened.append((member_id, m.at))
             if m.kind == "text" and is_opt_out(m.text):
                 data: DispatchOptedOut | DispatchReplied = DispatchOptedOut(
-                    reply_id=event_id("reply", m.provider_message_id), member_id=member_id,
-                    channel="sms" if channel == "sms" else "whatsapp", text=m.text,
-                    provider_message_id=m.provider_message_id, received_at=m.at,
-                )  # fmt: skip
+                    reply_id=event_id("reply", m.provider_message_id),
+                    member_id=member_id,
+                    channel="sms" if channel == "sms" else "whatsapp",
+                    text=m.text,
+                    provider_message_id=m.provider_message_id,
+                    received_at=m.at,
+                )
                 kind = DISPATCH_OPTED_OUT
             else:
                 delivery = compose.delivery_from_payload(m.button_payload)
@@ -311,18 +336,27 @@ async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound])
                 if delivery is None and channel == "sms" and m.text:
                     delivery = await _by_reply_code(conn, member_id, m.text)
                 data = DispatchReplied(
-                    reply_id=event_id("reply", m.provider_message_id), member_id=member_id,
+                    reply_id=event_id("reply", m.provider_message_id),
+                    member_id=member_id,
                     channel="sms" if channel == "sms" else "whatsapp",
-                    kind="button" if m.kind == "button" else "text", text=m.text,
-                    button_payload=m.button_payload, in_reply_to_delivery_id=delivery,
-                    provider_message_id=m.provider_message_id, received_at=m.at,
-                )  # fmt: skip
+                    kind="button" if m.kind == "button" else "text",
+                    text=m.text,
+                    button_payload=m.button_payload,
+                    in_reply_to_delivery_id=delivery,
+                    provider_message_id=m.provider_message_id,
+                    received_at=m.at,
+                )
                 kind = DISPATCH_REPLIED
             events.append(
                 outbox.OutboxEvent(
-                    topic=s.replies_topic, key=member_id, type=kind, source=SOURCE, data=data,
-                    id=data.reply_id, time=m.at,
-                )  # fmt: skip
+                    topic=s.replies_topic,
+                    key=member_id,
+                    type=kind,
+                    source=SOURCE,
+                    data=data,
+                    id=data.reply_id,
+                    time=m.at,
+                )
             )
         if opened:
             await store.open_windows(conn, opened)
@@ -406,12 +440,18 @@ async def claim(
                 channel, kind = "sms", "sms"
             if channel == "sms" and not contact.sms:
                 channel, kind = "whatsapp", "template"
-            if kind == "interactive" and not compose.window_open(wins.get(intent.member_id), now, s):
+            if kind == "interactive" and not compose.window_open(
+                wins.get(intent.member_id), now, s
+            ):
                 kind = "template"
             job = compose.build(
-                request, channel=channel, kind=kind, whatsapp=contact.whatsapp, sms=contact.sms,
+                request,
+                channel=channel,
+                kind=kind,
+                whatsapp=contact.whatsapp,
+                sms=contact.sms,
                 settings=s,
-            )  # fmt: skip
+            )
             job.attempts = intent.attempts
             job.possible_duplicate = intent.possible_duplicate
             job.fallback_from = intent.fallback_from

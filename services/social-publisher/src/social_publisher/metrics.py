@@ -41,7 +41,9 @@ RECEIPTS = Counter("nazar_publisher_receipts_total", "Receipts published", ["sta
 REFUSALS = Counter("nazar_publisher_refusals_total", "Deliveries refused before sending", ["code"])
 RATE_LIMIT = Gauge("nazar_publisher_rate_limit", "Current messages/s limit", ["sender"])
 RATE_SENT = Gauge("nazar_publisher_rate_sent", "Sends in the last window", ["sender"])
-THROTTLED = Counter("nazar_publisher_throttled_total", "Throughput errors (130429 / 429)", ["sender"])
+THROTTLED = Counter(
+    "nazar_publisher_throttled_total", "Throughput errors (130429 / 429)", ["sender"]
+)
 QUOTA_USED = Gauge("nazar_publisher_quota_used", "Unique members messaged in the rolling 24 h")
 QUOTA_LIMIT = Gauge("nazar_publisher_quota_limit", "The portfolio's rolling 24 h messaging limit")
 QUOTA_WARNING = Gauge(

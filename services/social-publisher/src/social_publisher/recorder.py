@@ -46,9 +46,9 @@ class Recorder:
             batch, self._items = self._items[: self._batch], self._items[self._batch :]
             await self._write(batch, stop)
 
-    async def flush(self, timeout: float) -> None:
+    async def flush(self, within: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            await asyncio.wait_for(self._idle.wait(), within)
 
     async def _write(self, batch: list[Outcome], stop: asyncio.Event) -> None:
         delay = 0.2

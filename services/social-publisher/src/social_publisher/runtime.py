@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -40,6 +41,24 @@ def policy_from(s: PublisherSettings) -> RetryPolicy:
     )
 
 
+async def database_dsn(s: PublisherSettings) -> str:
+    if "database_url" in s.model_fields_set or s.pg_dsn is None:
+        return s.database_url.get_secret_value()
+    server = s.pg_dsn.get_secret_value()
+    conn = await asyncpg.connect(server)
+    try:
+        exists = await conn.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", s.database_name
+        )
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{s.database_name}"')
+    finally:
+        await conn.close()
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path=f"/{s.database_name}"))
+
+
 class Runtime:
     def __init__(self, settings: PublisherSettings) -> None:
         self.settings = settings
@@ -55,7 +74,7 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
-        dsn = s.database_url.get_secret_value()
+        dsn = await database_dsn(s)
         conn = await db.connect(dsn)
         try:
             await migrations.apply(
@@ -64,8 +83,12 @@ class Runtime:
             )
         finally:
             await conn.close()
-        self.pool = await db.create_pool(dsn, min_size=s.database_pool_min, max_size=s.database_pool_max)
-        connector = aiohttp.TCPConnector(limit=s.max_in_flight, keepalive_timeout=30, ttl_dns_cache=300)
+        self.pool = await db.create_pool(
+            dsn, min_size=s.database_pool_min, max_size=s.database_pool_max
+        )
+        connector = aiohttp.TCPConnector(
+            limit=s.max_in_flight, keepalive_timeout=30, ttl_dns_cache=300
+        )
         self.session = aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=s.http_timeout)
         )
@@ -76,27 +99,40 @@ class Runtime:
             quota.record(member, at.timestamp())
         metrics.QUOTA_LIMIT.set(s.whatsapp_portfolio_limit)
         gates = {
-            c: Gate(c, threshold=s.outage_threshold, probe_max=s.outage_probe_max,
-                    pause_probe=s.token_probe_interval)
+            c: Gate(
+                c,
+                threshold=s.outage_threshold,
+                probe_max=s.outage_probe_max,
+                pause_probe=s.token_probe_interval,
+            )
             for c in ("whatsapp", "sms")
-        }  # fmt: skip
+        }
         self.dispatcher = d = Dispatcher(
             s,
             whatsapp=WhatsAppClient(
-                self.session, s.whatsapp_base_url, s.whatsapp_api_version,
+                self.session,
+                s.whatsapp_base_url,
+                s.whatsapp_api_version,
                 s.whatsapp_token.get_secret_value(),
             ),
             sms=SmsGatewayClient(
-                self.session, s.sms_base_url, s.sms_api_key.get_secret_value(), s.sms_entity_id,
+                self.session,
+                s.sms_base_url,
+                s.sms_api_key.get_secret_value(),
+                s.sms_entity_id,
                 s.sms_sender,
             ),
             recorder=self.recorder,
             gates=gates,
             quota=quota,
-        )  # fmt: skip
+        )
 
         def may_fetch() -> bool:
-            return gates["whatsapp"].is_open and self.recorder is not None and self.recorder.backlog < 20_000
+            return (
+                gates["whatsapp"].is_open
+                and self.recorder is not None
+                and self.recorder.backlog < 20_000
+            )
 
         flash = DeliverySource(ctx, d, topic=s.flash_topic, priority="flash", may_fetch=may_fetch)
 
@@ -132,8 +168,9 @@ class Runtime:
 
     def _died(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None and not self.stop.is_set():
-            log.error("background task died; stopping", task=task.get_name(),
-                      error=repr(task.exception()))  # fmt: skip
+            log.error(
+                "background task died; stopping", task=task.get_name(), error=repr(task.exception())
+            )
             # A half-running publisher is worse than a restarted one.
             asyncio.get_running_loop().call_soon(os._exit, 70)
 

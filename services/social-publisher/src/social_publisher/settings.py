@@ -20,6 +20,11 @@ class PublisherSettings(PlatformSettings):
     http_port: int = 19103
     public_base_url: str = "http://127.0.0.1:19103"
 
+    # Without NAZAR_DATABASE_URL, the publisher uses its own database on the stack's server
+    # (NAZAR_PG_DSN, as `deploy/stack` hands it), created on first start.
+    pg_dsn: SecretStr | None = None
+    database_name: str = "nazar_publisher"
+
     # Topics (tests point these at private topics).
     deliveries_topic: str = "dispatch.deliveries.v1"
     flash_topic: str = "dispatch.deliveries.flash.v1"

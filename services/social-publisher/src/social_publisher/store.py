@@ -72,7 +72,9 @@ async def contacts(conn: Connection, member_ids: Iterable[str]) -> dict[str, Con
     return {r["member_id"]: Contact(**dict(r)) for r in rows}
 
 
-async def members_by_number(conn: Connection, column: str, numbers: Iterable[str]) -> dict[str, str]:
+async def members_by_number(
+    conn: Connection, column: str, numbers: Iterable[str]
+) -> dict[str, str]:
     assert column in ("whatsapp", "sms")
     rows = await conn.fetch(
         f"SELECT member_id, {column} AS number FROM contacts WHERE {column} = ANY($1::text[])",
@@ -226,7 +228,9 @@ async def claim_orphans(
     return [(_intent(r), r["request"]) for r in rows]
 
 
-async def fresh_webhook_events(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+async def fresh_webhook_events(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
     """Record (provider id, event) pairs; returns those not seen before."""
     if not keys:
         return set()
@@ -271,6 +275,4 @@ async def template_recipients(conn: Connection, since: datetime) -> list[tuple[s
 
 
 async def prune_webhook_seen(conn: Connection, older_than: timedelta) -> None:
-    await conn.execute(
-        "DELETE FROM webhook_seen WHERE seen_at < now() - $1::interval", older_than
-    )
+    await conn.execute("DELETE FROM webhook_seen WHERE seen_at < now() - $1::interval", older_than)

@@ -42,8 +42,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default="fake-token", help="bearer token / API key expected")
     parser.add_argument("--phone-number-ids", default="100000000000001")
     parser.add_argument("--mps-cap", type=int, default=None)
-    parser.add_argument("--reply-share", type=float, default=0.0,
-                        help="share of recipients who press the acknowledge button")  # fmt: skip
+    parser.add_argument(
+        "--reply-share",
+        type=float,
+        default=0.0,
+        help="share of recipients who press the acknowledge button",
+    )
     parser.add_argument("--fail", action="append", default=[], help="e.g. code=131026,share=0.01")
     parser.add_argument("--config", default=None, help="JSON object merged into the config")
     parser.add_argument("--log", type=Path, default=None, help="JSONL file of accepted messages")
@@ -60,19 +64,28 @@ def main(argv: list[str] | None = None) -> None:
     if args.provider == "whatsapp":
         app = whatsapp_app(
             FakeWhatsApp(
-                token=args.token, app_secret=args.app_secret, webhook_url=args.webhook_url,
-                phone_number_ids=args.phone_number_ids.split(","), log_path=args.log,
-                seed=args.seed, **config,
+                token=args.token,
+                app_secret=args.app_secret,
+                webhook_url=args.webhook_url,
+                phone_number_ids=args.phone_number_ids.split(","),
+                log_path=args.log,
+                seed=args.seed,
+                **config,
             )
-        )  # fmt: skip
+        )
     else:
         app = sms_app(
             FakeSms(
-                api_key=args.token, secret=args.app_secret, webhook_url=args.webhook_url,
-                entity_id="1101000000000000000", senders=["RJPOLC"], log_path=args.log,
-                seed=args.seed, **config,
+                api_key=args.token,
+                secret=args.app_secret,
+                webhook_url=args.webhook_url,
+                entity_id="1101000000000000000",
+                senders=["RJPOLC"],
+                log_path=args.log,
+                seed=args.seed,
+                **config,
             )
-        )  # fmt: skip
+        )
     web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
 
 

@@ -110,13 +110,12 @@ def matches(rule: dict[str, Any], recipient: str, payload: str | None) -> bool:
         return False
     if "recipient_prefix" in rule and not recipient.startswith(rule["recipient_prefix"]):
         return False
-    if "payload_prefix" in rule and not (payload or "").startswith(rule["payload_prefix"]):
-        return False
-    return True
+    return "payload_prefix" not in rule or (payload or "").startswith(rule["payload_prefix"])
 
 
-def pick(rules: list[dict[str, Any]], recipient: str, payload: str | None,
-         rng: random.Random) -> dict[str, Any] | None:  # fmt: skip
+def pick(
+    rules: list[dict[str, Any]], recipient: str, payload: str | None, rng: random.Random
+) -> dict[str, Any] | None:
     """The first rule that matches and whose `share` draw succeeds."""
     for rule in rules:
         if matches(rule, recipient, payload):

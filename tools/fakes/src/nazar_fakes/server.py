@@ -14,8 +14,9 @@ from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 
 
-def _control(app: web.Application, fake: Any, log: MessageLog,
-             posters: list[WebhookPoster]) -> None:  # fmt: skip
+def _control(
+    app: web.Application, fake: Any, log: MessageLog, posters: list[WebhookPoster]
+) -> None:
     async def messages(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
         return web.json_response({"count": len(log.entries), "messages": log.entries[since:]})

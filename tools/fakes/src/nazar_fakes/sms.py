@@ -63,9 +63,18 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 
 class FakeSms:
-    def __init__(self, *, api_key: str, secret: str, webhook_url: str, entity_id: str,
-                 senders: list[str], log_path: Path | None = None, seed: int | None = None,
-                 **config: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        secret: str,
+        webhook_url: str,
+        entity_id: str,
+        senders: list[str],
+        log_path: Path | None = None,
+        seed: int | None = None,
+        **config: Any,
+    ) -> None:
         self.api_key = api_key
         self.entity_id = entity_id
         self.senders = set(senders)
@@ -73,17 +82,23 @@ class FakeSms:
         self.config: dict[str, Any] = {**DEFAULTS, **config}
         self.log = MessageLog(log_path)
         self.window = ThroughputWindow()
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
         base = webhook_url.rstrip("/")
         settings = lambda: self.config  # noqa: E731
         self.reports = WebhookPoster(
-            base + "/reports", secret.encode(), header="X-Gateway-Signature",
-            envelope=lambda events: _dumps({"reports": events}), settings=settings,
-        )  # fmt: skip
+            base + "/reports",
+            secret.encode(),
+            header="X-Gateway-Signature",
+            envelope=lambda events: _dumps({"reports": events}),
+            settings=settings,
+        )
         self.inbound_poster = WebhookPoster(
-            base + "/inbound", secret.encode(), header="X-Gateway-Signature",
-            envelope=lambda events: _dumps({"messages": events}), settings=settings,
-        )  # fmt: skip
+            base + "/inbound",
+            secret.encode(),
+            header="X-Gateway-Signature",
+            envelope=lambda events: _dumps({"messages": events}),
+            settings=settings,
+        )
         self.posters = [self.reports, self.inbound_poster]
 
     async def send(self, request: web.Request) -> web.Response:
@@ -114,10 +129,17 @@ class FakeSms:
         segments = 1 if units <= single else -(-units // multi)
         to = str(body["to"]).lstrip("+")
         self.log.accept(
-            {"id": message_id, "to": to, "ref": body.get("ref"), "text": text,
-             "template_id": body["template_id"], "segments": segments, "at": time.time()},
+            {
+                "id": message_id,
+                "to": to,
+                "ref": body.get("ref"),
+                "text": text,
+                "template_id": body["template_id"],
+                "segments": segments,
+                "at": time.time(),
+            },
             now,
-        )  # fmt: skip
+        )
         self._schedule(message_id, to, body.get("ref"), text)
         return web.json_response(
             {"message_id": message_id, "segments": segments, "status": "ACCEPTED"}, status=202
@@ -146,8 +168,13 @@ class FakeSms:
         cfg = self.config
         done = datetime.now(UTC).isoformat()
         rule = pick(cfg["fail"], to, None, self.rng)
-        report = {"message_id": message_id, "ref": ref, "to": to, "done_at": done,
-                  "status": "DELIVERED" if rule is None else "FAILED"}  # fmt: skip
+        report = {
+            "message_id": message_id,
+            "ref": ref,
+            "to": to,
+            "done_at": done,
+            "status": "DELIVERED" if rule is None else "FAILED",
+        }
         if rule is not None:
             report["error_code"] = rule.get("error_code", "UNDELIVERED")
             report["error_text"] = rule.get("error_text", "number not reachable")
@@ -155,12 +182,20 @@ class FakeSms:
         reply = pick(cfg["replies"], to, None, self.rng)
         if reply is not None and rule is None:
             code = _reply_code(text)
-            self.inbound(to, str(reply.get("text", "{code}")).replace("{code}", code),
-                         delay=float(cfg["reply_delay"]))  # fmt: skip
+            self.inbound(
+                to,
+                str(reply.get("text", "{code}")).replace("{code}", code),
+                delay=float(cfg["reply_delay"]),
+            )
 
     def inbound(self, sender: str, text: str, delay: float = 0.0) -> dict[str, Any]:
-        event = {"id": uuid.uuid4().hex, "from": sender, "to": "RJPOLC", "text": text,
-                 "received_at": datetime.now(UTC).isoformat()}  # fmt: skip
+        event = {
+            "id": uuid.uuid4().hex,
+            "from": sender,
+            "to": "RJPOLC",
+            "text": text,
+            "received_at": datetime.now(UTC).isoformat(),
+        }
         self.inbound_poster.schedule(event, delay)
         return event
 

@@ -12,7 +12,6 @@ behaviour at runtime (see README of the publisher for the keys).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import random
@@ -33,8 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "mps_cap": 80,
     "token_expired": False,
     "outage": None,  # None | "503"
-    "fail": [],  # [{"code": 131026, "stage": "status"|"send", "share": 1, "recipients": [...], "times": n}]
-    "replies": [],  # [{"kind": "button"|"text", "text": "...", "share": 0.6, "recipients": [...]}]
+    # [{"code": 131026, "stage": "status"|"send", "share": 1, "recipients": [...], "times": n}]
+    "fail": [],
+    # [{"kind": "button"|"text", "text": "...", "share": 0.6, "recipients": [...]}]
+    "replies": [],
     "read_share": 1.0,
     "reorder_share": 0.0,
     "lose_share": 0.0,
@@ -51,8 +52,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _error(status: int, code: int, message: str, details: str = "", *,
-           type_: str = "OAuthException", subcode: int | None = None) -> web.Response:  # fmt: skip
+def _error(
+    status: int,
+    code: int,
+    message: str,
+    details: str = "",
+    *,
+    type_: str = "OAuthException",
+    subcode: int | None = None,
+) -> web.Response:
     body: dict[str, Any] = {
         "message": message,
         "type": type_,
@@ -80,22 +88,33 @@ TITLES = {
 
 
 class FakeWhatsApp:
-    def __init__(self, *, token: str, app_secret: str, webhook_url: str,
-                 phone_number_ids: list[str], log_path: Path | None = None,
-                 seed: int | None = None, **config: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        token: str,
+        app_secret: str,
+        webhook_url: str,
+        phone_number_ids: list[str],
+        log_path: Path | None = None,
+        seed: int | None = None,
+        **config: Any,
+    ) -> None:
         self.token = token
         self.phone_number_ids = set(phone_number_ids)
         self.templates: dict[str, dict[str, int]] = dict(DEFAULT_TEMPLATES)
         self.config: dict[str, Any] = {**DEFAULTS, **config}
         self.log = MessageLog(log_path)
         self.window = ThroughputWindow()
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
         self.fail_counts: dict[tuple[int, str], int] = {}
         self.windows: dict[str, float] = {}  # recipient -> time of their last message
         self.poster = WebhookPoster(
-            webhook_url, app_secret.encode(), header="X-Hub-Signature-256",
-            envelope=self._envelope, settings=lambda: self.config,
-        )  # fmt: skip
+            webhook_url,
+            app_secret.encode(),
+            header="X-Hub-Signature-256",
+            envelope=self._envelope,
+            settings=lambda: self.config,
+        )
 
     # --- the API ------------------------------------------------------------------------------
 
@@ -116,9 +135,15 @@ class FakeWhatsApp:
         pnid = request.match_info["phone_number_id"]
         if pnid not in self.phone_number_ids:
             self.log.reject("100")
-            return _error(400, 100, f"Unsupported post request. Object with ID '{pnid}' does not "
-                          "exist, cannot be loaded due to missing permissions, or does not support "
-                          "this operation.", type_="GraphMethodException", subcode=33)  # fmt: skip
+            return _error(
+                400,
+                100,
+                f"Unsupported post request. Object with ID '{pnid}' does not "
+                "exist, cannot be loaded due to missing permissions, or does not support "
+                "this operation.",
+                type_="GraphMethodException",
+                subcode=33,
+            )
         try:
             body = json.loads(await request.read())
         except ValueError:
@@ -137,8 +162,12 @@ class FakeWhatsApp:
             return _error(400, code, f"(#{code}) {TITLES.get(code, 'Error')}")
         if not self.window.admit(pnid, now, int(cfg["mps_cap"])):
             self.log.reject("130429")
-            return _error(400, 130429, "(#130429) Rate limit hit",
-                          "Cloud API message throughput has been reached.")  # fmt: skip
+            return _error(
+                400,
+                130429,
+                "(#130429) Rate limit hit",
+                "Cloud API message throughput has been reached.",
+            )
         wamid = "wamid." + base64.b64encode(b"\x15\x02" + uuid.uuid4().bytes).decode()
         self.log.accept(_entry(body, pnid, wamid, to, payload, time.time()), now)
         self._schedule(body, pnid, wamid, to, payload)
@@ -180,17 +209,25 @@ class FakeWhatsApp:
         name = template.get("name")
         lang = (template.get("language") or {}).get("code")
         if name not in self.templates or lang not in self.templates[name]:
-            return (404, 132001, "(#132001) Template name does not exist in the translation",
-                    f"template name ({name}) does not exist in {lang}")  # fmt: skip
-        params = []
+            return (
+                404,
+                132001,
+                "(#132001) Template name does not exist in the translation",
+                f"template name ({name}) does not exist in {lang}",
+            )
+        params: list[dict[str, Any]] = []
         for comp in template.get("components") or []:
             if comp.get("type") == "body":
                 params = comp.get("parameters") or []
         expected = self.templates[name][lang]
         if len(params) != expected:
-            return (400, 132000, "(#132000) Number of parameters does not match the expected "
-                    "number of params", f"body: number of localizable_params ({len(params)}) does "
-                    f"not match the expected number of params ({expected})")  # fmt: skip
+            return (
+                400,
+                132000,
+                "(#132000) Number of parameters does not match the expected number of params",
+                f"body: number of localizable_params ({len(params)}) does "
+                f"not match the expected number of params ({expected})",
+            )
         total = 0
         for p in params:
             text = str(p.get("text", ""))
@@ -198,8 +235,13 @@ class FakeWhatsApp:
             if not text:
                 return 400, 131008, "(#131008) Required parameter is missing", "empty parameter"
             if "\n" in text or "\t" in text or "     " in text:
-                return (400, 100, "(#100) Invalid parameter", "Param text cannot have "
-                        "new-line/tab characters or more than 4 consecutive spaces")  # fmt: skip
+                return (
+                    400,
+                    100,
+                    "(#100) Invalid parameter",
+                    "Param text cannot have "
+                    "new-line/tab characters or more than 4 consecutive spaces",
+                )
         if total > 1024:
             return 400, 132005, "(#132005) Translated text too long", "hydrated text > 1024"
         return None
@@ -220,8 +262,9 @@ class FakeWhatsApp:
 
     # --- webhooks -----------------------------------------------------------------------------
 
-    def _schedule(self, body: dict[str, Any], pnid: str, wamid: str, to: str,
-                  payload: str | None) -> None:  # fmt: skip
+    def _schedule(
+        self, body: dict[str, Any], pnid: str, wamid: str, to: str, payload: str | None
+    ) -> None:
         cfg = self.config
         callback = body.get("biz_opaque_callback_data")
         base = {"pnid": pnid, "id": wamid, "recipient_id": to}
@@ -232,7 +275,9 @@ class FakeWhatsApp:
             return
         free_form = body.get("type") in ("interactive", "text")
         window = self.windows.get(to)
-        closed = free_form and cfg["enforce_window"] and (window is None or time.time() - window > 86400)
+        closed = (
+            free_form and cfg["enforce_window"] and (window is None or time.time() - window > 86400)
+        )
         rule = self._failure(to, payload, "status")
         if closed or rule is not None:
             code = 131047 if closed else int(rule["code"])  # type: ignore[index]
@@ -249,13 +294,16 @@ class FakeWhatsApp:
         if reply is not None:
             self.poster.schedule(self._reply(reply, pnid, wamid, to, payload), cfg["reply_delay"])
 
-    def _reply(self, rule: dict[str, Any], pnid: str, wamid: str, to: str,
-               payload: str | None) -> dict[str, Any]:  # fmt: skip
+    def _reply(
+        self, rule: dict[str, Any], pnid: str, wamid: str, to: str, payload: str | None
+    ) -> dict[str, Any]:
         event: dict[str, Any] = {
-            "pnid": pnid, "message": True, "from": to,
+            "pnid": pnid,
+            "message": True,
+            "from": to,
             "id": "wamid." + base64.b64encode(b"\x15\x03" + uuid.uuid4().bytes).decode(),
             "context": {"from": pnid, "id": wamid},
-        }  # fmt: skip
+        }
         if rule.get("kind", "button") == "button" and payload is not None:
             event["type"] = "button"
             event["button"] = {"payload": payload, "text": rule.get("text", "प्राप्त हुआ")}
@@ -268,10 +316,13 @@ class FakeWhatsApp:
     def inbound(self, sender: str, text: str, pnid: str | None = None) -> dict[str, Any]:
         """A member writes to the business (opens their 24-hour window)."""
         event = {
-            "pnid": pnid or next(iter(self.phone_number_ids)), "message": True, "from": sender,
+            "pnid": pnid or next(iter(self.phone_number_ids)),
+            "message": True,
+            "from": sender,
             "id": "wamid." + base64.b64encode(b"\x15\x04" + uuid.uuid4().bytes).decode(),
-            "type": "text", "text": {"body": text},
-        }  # fmt: skip
+            "type": "text",
+            "text": {"body": text},
+        }
         self.windows[sender] = time.time()
         self.poster.schedule(event, 0.0)
         return event
@@ -280,10 +331,16 @@ class FakeWhatsApp:
         by_pnid: dict[str, dict[str, Any]] = {}
         now = str(int(time.time()))
         for e in events:
-            value = by_pnid.setdefault(e["pnid"], {
-                "messaging_product": "whatsapp",
-                "metadata": {"display_phone_number": "911412000000", "phone_number_id": e["pnid"]},
-            })  # fmt: skip
+            value = by_pnid.setdefault(
+                e["pnid"],
+                {
+                    "messaging_product": "whatsapp",
+                    "metadata": {
+                        "display_phone_number": "911412000000",
+                        "phone_number_id": e["pnid"],
+                    },
+                },
+            )
             if e.get("message"):
                 msg = {k: v for k, v in e.items() if k not in ("pnid", "message")}
                 msg["timestamp"] = now
@@ -293,27 +350,40 @@ class FakeWhatsApp:
                 value.setdefault("messages", []).append(msg)
                 continue
             status: dict[str, Any] = {
-                "id": e["id"], "status": e["status"], "timestamp": now,
+                "id": e["id"],
+                "status": e["status"],
+                "timestamp": now,
                 "recipient_id": e["recipient_id"],
-            }  # fmt: skip
+            }
             if "biz_opaque_callback_data" in e:
                 status["biz_opaque_callback_data"] = e["biz_opaque_callback_data"]
             if e["status"] == "failed":
                 code = int(e["code"])
-                status["errors"] = [{
-                    "code": code, "title": TITLES.get(code, "Error"),
-                    "message": TITLES.get(code, "Error"),
-                    "error_data": {"details": TITLES.get(code, "Error")},
-                    "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
-                }]  # fmt: skip
+                status["errors"] = [
+                    {
+                        "code": code,
+                        "title": TITLES.get(code, "Error"),
+                        "message": TITLES.get(code, "Error"),
+                        "error_data": {"details": TITLES.get(code, "Error")},
+                        "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+                    }
+                ]
             else:
-                status["pricing"] = {"billable": True, "pricing_model": "PMP", "category": "utility"}
+                status["pricing"] = {
+                    "billable": True,
+                    "pricing_model": "PMP",
+                    "category": "utility",
+                }
             value.setdefault("statuses", []).append(status)
         payload = {
             "object": "whatsapp_business_account",
-            "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": v}
-                                                   for v in by_pnid.values()]}],
-        }  # fmt: skip
+            "entry": [
+                {
+                    "id": WABA_ID,
+                    "changes": [{"field": "messages", "value": v} for v in by_pnid.values()],
+                }
+            ],
+        }
         # Meta escapes non-ASCII as \uXXXX; the signature covers exactly these bytes.
         return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
 
@@ -332,20 +402,28 @@ def _payload(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _entry(body: dict[str, Any], pnid: str, wamid: str, to: str, payload: str | None,
-           at: float) -> dict[str, Any]:  # fmt: skip
+def _entry(
+    body: dict[str, Any], pnid: str, wamid: str, to: str, payload: str | None, at: float
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "id": wamid, "phone_number_id": pnid, "to": to, "type": body.get("type"),
-        "callback": body.get("biz_opaque_callback_data"), "payload": payload, "at": at,
-    }  # fmt: skip
+        "id": wamid,
+        "phone_number_id": pnid,
+        "to": to,
+        "type": body.get("type"),
+        "callback": body.get("biz_opaque_callback_data"),
+        "payload": payload,
+        "at": at,
+    }
     if body.get("type") == "template":
         t = body["template"]
         entry["template"] = t.get("name")
         entry["language"] = (t.get("language") or {}).get("code")
         entry["parameters"] = [
-            p.get("text") for c in t.get("components") or [] if c.get("type") == "body"
+            p.get("text")
+            for c in t.get("components") or []
+            if c.get("type") == "body"
             for p in c.get("parameters") or []
-        ]  # fmt: skip
+        ]
     elif body.get("type") == "interactive":
         entry["text"] = body["interactive"]["body"]["text"]
     return entry

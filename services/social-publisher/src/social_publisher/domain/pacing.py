@@ -24,7 +24,7 @@ class SlidingWindow:
     """At most `limit` events in any `window`-second span; `limit` may be lowered and restored."""
 
     def __init__(self, cap: int, window: float = 1.0, *, floor: int = 1) -> None:
-        if not 1 <= cap:
+        if cap < 1:
             raise ValueError("cap must be at least 1")
         self.cap = cap
         self.window = window
@@ -87,10 +87,16 @@ class Quota:
 
     def _expire(self, now: float) -> None:
         edge = now - self.span
-        while self._order and self._order[0][0] <= edge:
-            at, member = self._order.popleft()
-            if self._last.get(member) == at:
-                del self._last[member]
+        order, last = self._order, self._last
+        while order:
+            at, member = order[0]
+            if last.get(member) != at:
+                order.popleft()  # superseded by a later send to the same member
+            elif at <= edge:
+                order.popleft()
+                del last[member]
+            else:
+                break
 
     def used(self, now: float) -> int:
         self._expire(now)

@@ -68,9 +68,10 @@ def _status_error(raw: dict[str, Any]) -> ProviderError | None:
     details = (first.get("error_data") or {}).get("details") or first.get("message") or ""
     code = first.get("code")
     return ProviderError(
-        code=int(code) if code is not None else None, title=str(first.get("title", "")),
+        code=int(code) if code is not None else None,
+        title=str(first.get("title", "")),
         detail=str(details),
-    )  # fmt: skip
+    )
 
 
 _STATUSES = {"sent", "delivered", "read", "failed"}
@@ -147,9 +148,10 @@ def parse_sms_reports(payload: Any) -> list[StatusUpdate]:
             error = None
             if status is Receipt.FAILED:
                 error = ProviderError(
-                    code=None, title=str(raw.get("error_code") or "FAILED"),
+                    code=None,
+                    title=str(raw.get("error_code") or "FAILED"),
                     detail=str(raw.get("error_text") or ""),
-                )  # fmt: skip
+                )
             out.append(
                 StatusUpdate(
                     provider_message_id=str(raw["message_id"]),

@@ -70,9 +70,11 @@ class SmsGatewayClient:
         try:
             err = json.loads(raw)["error"]
             error = ProviderError(
-                None, str(err.get("code", f"HTTP {status}")), str(err.get("message", ""))[:300],
+                None,
+                str(err.get("code", f"HTTP {status}")),
+                str(err.get("message", ""))[:300],
                 http_status=status,
-            )  # fmt: skip
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             error = ProviderError(None, f"HTTP {status}", http_status=status)
         raise ProviderCallError(error)
