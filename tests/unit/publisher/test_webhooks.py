@@ -101,7 +101,8 @@ def test_a_batched_body_yields_statuses_and_messages() -> None:
 def test_sms_reports_and_inbound() -> None:
     reports = parse_sms_reports(
         {"reports": [
-            {"message_id": "m1", "ref": "d-1", "status": "DELIVERED", "done_at": "2025-01-01T00:00:00Z"},
+            {"message_id": "m1", "ref": "d-1", "status": "DELIVERED",
+             "done_at": "2025-01-01T00:00:00Z"},
             {"message_id": "m2", "ref": "d-2", "status": "FAILED", "error_code": "DND",
              "done_at": "2025-01-01T00:00:01+00:00"},
         ]}
