@@ -249,8 +249,8 @@ class Stack:
             data = {"whatsapp": None, "sms": None, "preferred_language": "hi", "active": True,
                     "messaging_allowed": True, "consent_state": "not_required",
                     "synthetic": True, "version": 1, "updated_at": now, **c}  # fmt: skip
-            events.append((c["member_id"], CloudEvent(type="nazar.contact.upserted.v1",
-                                                      source="/nazar/roster", data=data)))  # fmt: skip
+            event = CloudEvent(type="nazar.contact.upserted.v1", source="/nazar/roster", data=data)
+            events.append((c["member_id"], event))
         await self.produce(self.topics["contacts"], events)
         wanted = {c["member_id"]: c.get("version", 1) for c in contacts}
 
@@ -276,7 +276,7 @@ class Stack:
             (
                 r["member_id"],
                 CloudEvent(type="nazar.dispatch.requested.v1", source="/nazar/directive", data=r),
-            )  # fmt: skip
+            )
             for r in requests
         ]
         await self.produce(self.topics["flash" if flash else "routine"], events)

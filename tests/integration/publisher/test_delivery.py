@@ -28,6 +28,7 @@ async def test_template_with_hindi_body_reaches_the_fake_and_receipts_follow(sta
     assert sent["type"] == "template" and sent["language"] == "hi"
     assert sent["template"] == "nazar_message"
     title, body, link = sent["parameters"]
+    assert title == req["title"]
     assert "\n" not in body and "\t" not in body and "गृह विभाग" in body
     assert link == req["inbox_url"]
     assert sent["payload"] == f"ack:{req['delivery_id']}"
