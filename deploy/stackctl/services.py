@@ -7,6 +7,7 @@ the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick
 from __future__ import annotations
 
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -43,17 +44,66 @@ class Service:
         return f"http://127.0.0.1:{self.port(ports)}{path}"
 
 
-# Started in this order by `up`, stopped in reverse by `down`.
+# Local secrets of the fake providers: the fakes check them exactly as the real ones would.
+_FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
+_FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+
+# Started in this order by `up`, stopped in reverse by `down`. "{base+N}" in a command or an env
+# value becomes NAZAR_PORT_BASE + N.
 SERVICES: list[Service] = [
     # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
-]
+    Service(
+        "fake-whatsapp",
+        ["{python}", "-m", "nazar_fakes", "whatsapp", "--port", "{base+201}",
+         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/whatsapp", *_FAKE_WA,
+         "--phone-number-ids", "100000000000001", "--mps-cap", "80", "--reply-share", "0.5",
+         "--log", ".state/dev/logs/fake-whatsapp-messages.jsonl"],
+        port_offset=201,
+        health_path="/healthz",
+    ),
+    Service(
+        "fake-sms",
+        ["{python}", "-m", "nazar_fakes", "sms", "--port", "{base+202}",
+         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/sms", *_FAKE_SMS,
+         "--log", ".state/dev/logs/fake-sms-messages.jsonl"],
+        port_offset=202,
+        health_path="/healthz",
+    ),
+    Service(
+        "social-publisher",
+        ["{python}", "-m", "social_publisher", "serve"],
+        port_offset=103,
+        env={
+            "NAZAR_WHATSAPP_BASE_URL": "http://127.0.0.1:{base+201}",
+            "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": '["100000000000001"]',
+            "NAZAR_WHATSAPP_TOKEN": "local-whatsapp-token",
+            "NAZAR_WHATSAPP_APP_SECRET": "local-app-secret",
+            "NAZAR_WHATSAPP_VERIFY_TOKEN": "local-verify-token",
+            "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
+            "NAZAR_SMS_API_KEY": "local-sms-key",
+            "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # Only the local stack and tests talk to fakes; production keeps this false.
+            "NAZAR_ALLOW_SYNTHETIC": "true",
+        },
+    ),
+]  # fmt: skip
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
 AFTER_UP: list[list[str]] = []
 
 
-def _argv(command: list[str]) -> list[str]:
-    return [str(venv_python()) if part == "{python}" else part for part in command]
+_BASE = re.compile(r"\{base\+(\d+)\}")
+
+
+def _expand(value: str, ports: Ports | None) -> str:
+    if ports is None:
+        return value
+    return _BASE.sub(lambda m: str(ports.base + int(m.group(1))), value)
+
+
+def _argv(command: list[str], ports: Ports | None = None) -> list[str]:
+    return [str(venv_python()) if part == "{python}" else _expand(part, ports) for part in command]
 
 
 def service_pid(state: State, service: Service) -> int | None:
@@ -80,14 +130,14 @@ def _start(state: State, ports: Ports, stack_env: dict[str, str], service: Servi
     env = {
         **os.environ,
         **stack_env,
-        **service.env,
+        **{key: _expand(value, ports) for key, value in service.env.items()},
         "NAZAR_SERVICE_NAME": service.name,
         STATE_MARKER: str(state.dir),
         "NAZAR_HTTP_PORT": str(service.port(ports)),
     }
     log = state.logs / f"{service.name}.log"
     say(f"starting {service.name} on {service.url(ports)} (log: {log})")
-    pid = start_detached(_argv(service.command), log, env=env, cwd=ROOT)
+    pid = start_detached(_argv(service.command, ports), log, env=env, cwd=ROOT)
     state.pids.mkdir(parents=True, exist_ok=True)
     (state.pids / f"{service.name}.pid").write_text(f"{pid}\n")
 
