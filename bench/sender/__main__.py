@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -161,6 +162,16 @@ async def _baseline(
     return {"rate": ok / wall, "cpu": 100 * (_self_cpu() - before) / wall}
 
 
+def _histogram_mean(text: str, name: str) -> float:
+    total = count = 0.0
+    for line in text.splitlines():
+        if line.startswith(f"{name}_sum"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith(f"{name}_count"):
+            count += float(line.rsplit(" ", 1)[1])
+    return total / count if count else 0.0
+
+
 def _self_cpu() -> float:
     t = os.times()
     return t.user + t.system
@@ -197,6 +208,10 @@ async def main(seconds: int, cap: int, state: str) -> None:
             "NAZAR_ALLOW_SYNTHETIC": "true", "NAZAR_WHATSAPP_PORTFOLIO_LIMIT": str(10 * total),
             "NAZAR_LOG_LEVEL": "WARNING",
         }  # fmt: skip
+        # The fake is the measuring instrument: on a machine shared with other work it runs at a
+        # higher priority, or its own stalls would bunch arrivals and misstate the windows.
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, fake.pid, -10)
         pub = _spawn(
             [sys.executable, "-m", "social_publisher", "serve"], env, logs / "publisher.log"
         )
@@ -232,7 +247,10 @@ async def main(seconds: int, cap: int, state: str) -> None:
             meter = CpuMeter(groups)
             meter.start()
             t0 = time.monotonic()
-            await asyncio.sleep(seconds)
+            samples: list[dict[str, Any]] = []
+            while time.monotonic() - t0 < seconds:
+                samples.append(await _get(session, f"{pub_url}/api/v1/channels"))
+                await asyncio.sleep(1.0)
             cpu = meter.stop(time.monotonic() - t0)
             stats = await _get(session, f"{fake_url}/_fake/stats")
             log = (await _get(session, f"{fake_url}/_fake/messages"))["messages"]
@@ -240,6 +258,9 @@ async def main(seconds: int, cap: int, state: str) -> None:
             start = accepted[0] + 5
             rate, busiest, quietest = _window_rates(accepted, start, seconds)
             metrics = await (await session.get(f"{pub_url}/metrics")).text()
+            latency = _histogram_mean(metrics, "nazar_publisher_provider_seconds")
+            lag = _histogram_mean(metrics, "nazar_publisher_webhook_lag_seconds")
+            starved = sum(1 for s in samples if s["in_memory"]["routine"] == 0)
             prefix = "nazar_publisher_possible_duplicates_total{"
             dupes = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
                         if line.startswith(prefix))  # fmt: skip
@@ -273,6 +294,9 @@ async def main(seconds: int, cap: int, state: str) -> None:
             "quietest 1 s window in the measured period": quietest,
             "130429 answers": stats["rejected"].get("130429", 0),
             "possible duplicates": dupes,
+            "mean provider latency (ms)": round(1000 * latency, 1),
+            "mean webhook lag (s)": round(lag, 2),
+            "samples with no routine job in memory": f"{starved} of {len(samples)}",
             "status webhooks posted (batches)": stats["webhooks_posted"],
             "CPU % of one core: publisher": cpu["publisher"],
             "CPU %: fake whatsapp": cpu["fake whatsapp"],

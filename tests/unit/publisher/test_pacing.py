@@ -39,14 +39,17 @@ def test_wait_says_when_the_oldest_send_leaves_the_window() -> None:
     assert window.available(11.0001) == 1
 
 
-def test_slow_down_halves_once_per_quiet_period_and_recovers_to_the_cap() -> None:
+def test_slow_down_cuts_once_per_quiet_period_and_recovers_to_the_cap() -> None:
     window = SlidingWindow(cap=1000, window=1.0, floor=10)
     assert window.slow_down(5.0)
     assert not window.slow_down(5.2)  # one burst of 130429 answers one too-fast second
-    assert window.limit == 500
+    assert window.limit == 800
     window.recover(5.5, per_second=50, elapsed=0.5)
-    assert window.limit == 500  # not while the cut is fresh
-    for t in range(6, 20):
+    assert window.limit == 800  # not while the cut is fresh
+    for t in range(6, 8):
+        assert window.slow_down(float(t), factor=0.5)
+    assert window.limit == 200
+    for t in range(9, 40):
         window.recover(float(t), per_second=50, elapsed=1.0)
     assert window.limit == 1000
 

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         port=port,
         log_config=None,
         access_log=False,
-        loop="auto",
+        loop="uvloop",  # about a third less CPU per request than asyncio's loop
         timeout_graceful_shutdown=30,
     )
 

@@ -89,6 +89,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self.flash_upstream: Callable[[], bool] = lambda: False
         self._quota_warned = False
+        self._lateness = 0.0
         self.sent = 0
 
     # --- intake -----------------------------------------------------------------------------
@@ -133,6 +134,7 @@ class Dispatcher:
         queue, limiter = self.queues[sender], self.limiters[sender]
         gate = self.gates["sms" if sender == "sms" else "whatsapp"]
         last = time.monotonic()
+        tick = TICK
         while not stop.is_set():
             if not len(queue):
                 queue.ready.clear()
@@ -140,18 +142,21 @@ class Dispatcher:
                     await asyncio.wait_for(queue.ready.wait(), 0.5)
                 continue
             now = time.monotonic()
-            limiter.recover(now, limiter.cap * 0.05, now - last)
+            tick = now - last
+            limiter.recover(now, limiter.cap * 0.1, tick)
             last = now
             metrics.RATE_LIMIT.labels(sender).set(limiter.limit)
             room = limiter.available(now)
             if room == 0:
-                await asyncio.sleep(min(max(limiter.wait(now), 0.001), 0.05))
+                await self._nap(min(max(limiter.wait(now), 0.001), 0.05), limiter)
                 continue
             if self._free == 0:
                 self._slot_freed.clear()
                 await self._slot_freed.wait()
                 continue
-            budget = min(room, self._free, max(1, math.ceil(limiter.limit * TICK * 2)))
+            # What the time since the last tick allows (ticks stretch on a busy machine), with
+            # headroom; the window, not this, is what keeps the cap.
+            budget = min(room, self._free, max(1, math.ceil(limiter.limit * max(tick, TICK) * 2)))
             flash_waiting = self.flash_waiting()
             for _ in range(budget):
                 job = queue.pop(flash_waiting)
@@ -162,7 +167,23 @@ class Dispatcher:
                 limiter.record(now)
                 self._start(job)
             metrics.RATE_SENT.labels(sender).set(limiter.in_window(now))
-            await asyncio.sleep(TICK)
+            await self._nap(TICK, limiter)
+
+    async def _nap(self, seconds: float, limiter: SlidingWindow) -> None:
+        """Sleep, and widen the window by how late the event loop wakes us.
+
+        A late wake-up means this process (and likely the provider's side of the measurement)
+        is short of CPU: requests then leave and arrive in bursts, and the provider's one-second
+        windows can catch more than ours did. Twice the recent lateness, decaying with a 5 s
+        half-life, is added to the configured margin (at most 0.25 s).
+        """
+        before = time.monotonic()
+        await asyncio.sleep(seconds)
+        woke = time.monotonic()
+        late = max(0.0, woke - before - seconds)
+        self._lateness = max(late, self._lateness * 0.5 ** ((woke - before) / 5.0))
+        margin = max(self.settings.whatsapp_window_margin, min(0.25, 2 * self._lateness))
+        limiter.window = 1.0 + margin
 
     def _admissible(self, job: Job, gate: Gate, now: float) -> bool:
         """False when the job goes back to the database instead (gate closed, held, no quota)."""

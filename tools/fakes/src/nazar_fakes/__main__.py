@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from aiohttp import web
 
 from nazar_fakes.server import sms_app, whatsapp_app
@@ -86,7 +87,15 @@ def main(argv: list[str] | None = None) -> None:
                 **config,
             )
         )
-    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
+    # uvloop: the fake must keep up with 1,000 requests/s on a machine shared with the rest.
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=None,
+        print=None,
+        loop=uvloop.new_event_loop(),
+    )
 
 
 if __name__ == "__main__":

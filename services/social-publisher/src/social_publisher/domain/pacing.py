@@ -60,7 +60,7 @@ class SlidingWindow:
         self._expire(now)
         return len(self._times)
 
-    def slow_down(self, now: float, factor: float = 0.5, quiet: float = 1.0) -> bool:
+    def slow_down(self, now: float, factor: float = 0.8, quiet: float = 1.0) -> bool:
         """Lower the limit after a throughput error; at most once per `quiet` seconds, because
         one burst of errors answers one too-fast second. True when the limit changed."""
         if now - self._last_cut < quiet:
