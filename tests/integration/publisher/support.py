@@ -22,11 +22,25 @@ import aiohttp
 import asyncpg
 from nazar_platform.cloudevents import CloudEvent, decode, encode
 from nazar_platform.kafka import make_producer
+from pydantic import BaseModel
+from social_publisher.schemas import (
+    DISPATCH_OPTED_OUT,
+    DISPATCH_REPLIED,
+    RECEIPT_TYPES,
+    DispatchOptedOut,
+    DispatchReceipt,
+    DispatchReplied,
+)
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.platform.support import read_topic
 
 ROOT = Path(__file__).resolve().parents[3]
+_SCHEMAS: dict[str, type[BaseModel]] = {
+    **{t: DispatchReceipt for t in RECEIPT_TYPES.values()},
+    DISPATCH_REPLIED: DispatchReplied,
+    DISPATCH_OPTED_OUT: DispatchOptedOut,
+}
 LOG_DIR = ROOT / ".state" / "test-logs"
 TOKEN, APP_SECRET, VERIFY, SMS_KEY, SMS_SECRET = (
     "test-token", "test-app-secret", "test-verify", "test-sms-key", "test-sms-secret",
@@ -291,6 +305,8 @@ class Stack:
         out = []
         for raw in await read_topic(self.bootstrap, self.topics[topic]):
             event = decode(raw.value, raw.headers)
+            # Every payload honours its published schema.
+            _SCHEMAS[event.type].model_validate(event.data)
             if ids is None or event.data.get(key) in ids:
                 out.append({"type": event.type.split(".")[2], "id": event.id, **event.data})
         return out

@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr
 
 class PublisherSettings(PlatformSettings):
     service_name: str = "social-publisher"
+    # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
+    outbox_batch_size: int = 500
     http_host: str = "127.0.0.1"
     http_port: int = 19103
     public_base_url: str = "http://127.0.0.1:19103"
