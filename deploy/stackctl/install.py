@@ -11,13 +11,21 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .common import ROOT, StackError, run, say
+from .promtool import fetch_promtool
 
 # What the stack, the browser tests and the Kafka fetch need from Debian.
 APT_PACKAGES = ["postgresql", "chromium", "chromium-driver"]
 # Normally on the machine image; installed only when the command is missing.
-APT_FOR_COMMAND = {"java": "openjdk-17-jre-headless", "mvn": "maven", "runuser": "util-linux"}
+APT_FOR_COMMAND = {
+    "java": "openjdk-17-jre-headless",
+    "mvn": "maven",
+    "runuser": "util-linux",
+    "node": "nodejs",
+    "npm": "npm",
+}
 
 POM = ROOT / "deploy" / "kafka" / "pom.xml"
+ASYNCAPI_TOOLS = ROOT / "tools" / "asyncapi"
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
@@ -25,6 +33,8 @@ def install() -> None:
     ensure_apt_packages()
     sync_workspace()
     kafka_libs()
+    asyncapi_validator()
+    fetch_promtool()  # optional: only some monitoring tests use it
 
 
 def _apt_missing() -> list[str]:
@@ -126,3 +136,15 @@ def kafka_libs() -> Path:
     # Written last: a fetch interrupted half-way is retried instead of trusted.
     marker.write_text(f"{len(list(libs.glob('*.jar')))} jars\n")
     return libs
+
+
+def asyncapi_validator() -> None:
+    """The AsyncAPI parser the contract tests run, at the versions package-lock.json pins."""
+    # npm writes this copy of the lock last: missing or older means absent, partial or outdated.
+    installed = ASYNCAPI_TOOLS / "node_modules" / ".package-lock.json"
+    lock = ASYNCAPI_TOOLS / "package-lock.json"
+    if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    say("installing the AsyncAPI validator (npm ci in tools/asyncapi)")
+    # --ignore-scripts: the parser needs no install step, and one dependency's is telemetry.
+    run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=ASYNCAPI_TOOLS)

@@ -45,6 +45,7 @@ async def run_relay(dsn: str, bootstrap: str) -> None:
         batch_size=500,
         poll_interval=timedelta(milliseconds=100),
     )
+    print("ready", flush=True)
     await relay.run(asyncio.Event())
 
 

@@ -92,6 +92,9 @@ async def test_relay_killed_20_times_loses_nothing_and_counts_once(
     kills = crashes = 0
     while kills < kills_wanted or not writer.done():
         relay = spawn("relay", fresh_database, kafka_bootstrap, faults="outbox.after_publish=0.15")
+        # Start the clock once the relay has imported everything: a loaded machine takes seconds.
+        assert relay.stdout is not None
+        await asyncio.get_running_loop().run_in_executor(None, relay.stdout.readline)
         await asyncio.sleep(random.uniform(0.3, 1.2))
         if relay.poll() is None:
             kill(relay)

@@ -34,3 +34,27 @@ DEAD_LETTERED = Counter(
 CONSUMER_RETRIES = Counter(
     "nazar_consumer_retries_total", "Transient failures retried", ["consumer"]
 )
+
+HTTP_REQUESTS = Counter(
+    "nazar_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_REQUEST_SECONDS = Histogram(
+    "nazar_http_request_seconds", "Time to answer an HTTP request", ["method", "route"]
+)
+AUDIT_RECORDED = Counter(
+    "nazar_audit_recorded_total", "Requests written to the audit trail", ["outcome"]
+)
+AUDIT_WRITE_FAILURES = Counter(
+    "nazar_audit_write_failures_total",
+    "Audit entries that could not be written (each is also logged at error level)",
+)
+IDEMPOTENCY = Counter(
+    "nazar_idempotency_total",
+    "POSTs carrying an Idempotency-Key, by what happened",
+    ["outcome"],  # claimed | replayed | conflict | in_flight | released | store_failed
+)
+IDEMPOTENCY_PRUNED = Counter("nazar_idempotency_pruned_total", "Expired idempotency keys deleted")
+RUNTIME_TASK_FAILURES = Counter(
+    "nazar_runtime_task_failures_total", "Background tasks of a service that died", ["task"]
+)
+READY = Gauge("nazar_ready", "1 when the last readiness check passed", ["dependency"])

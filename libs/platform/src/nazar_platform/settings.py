@@ -32,3 +32,15 @@ class PlatformSettings(BaseSettings):
     consumer_batch_max: int = 1000
     consumer_session_timeout_ms: int = 10_000
     processed_event_retention: timedelta = timedelta(days=14)
+
+    # HTTP (nazar_platform.service). deploy/stack passes NAZAR_HTTP_PORT; a container sets
+    # NAZAR_HTTP_HOST=0.0.0.0.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    http_max_body_bytes: int = 1024 * 1024
+    idempotency_retention: timedelta = timedelta(hours=24)
+    # An in-flight key whose request died (process killed) is taken over after this long.
+    idempotency_lease: timedelta = timedelta(minutes=2)
+    readiness_timeout: timedelta = timedelta(seconds=2)
+    startup_timeout: timedelta = timedelta(seconds=60)
+    shutdown_timeout: timedelta = timedelta(seconds=20)

@@ -27,7 +27,14 @@ from aiokafka.errors import KafkaError, for_code
 
 from nazar_platform.topic_catalogue import Catalogue, ResolvedTopic, load_catalogue
 
-__all__ = ["BootstrapReport", "Catalogue", "bootstrap", "load_catalogue", "wait_for_kafka"]
+__all__ = [
+    "BootstrapReport",
+    "Catalogue",
+    "bootstrap",
+    "build_parser",
+    "load_catalogue",
+    "wait_for_kafka",
+]
 
 TOPIC_ALREADY_EXISTS = 36
 UNKNOWN_TOPIC_OR_PARTITION = 3
@@ -254,7 +261,8 @@ async def wait_for_kafka(bootstrap_servers: str, timeout_s: float = 60) -> None:
     raise TimeoutError(f"Kafka at {bootstrap_servers} not ready after {timeout_s}s: {last!r}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; public so that deployment files can be checked against it."""
     parser = argparse.ArgumentParser(prog="python -m nazar_platform.topics")
     sub = parser.add_subparsers(dest="command", required=True)
     boot = sub.add_parser("bootstrap", help="create and reconcile the catalogue's topics")
@@ -268,7 +276,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     wait = sub.add_parser("wait", help="wait until the cluster answers a metadata request")
     wait.add_argument("--bootstrap-servers", required=True)
     wait.add_argument("--timeout", type=float, default=60)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     if args.command == "wait":
         try:

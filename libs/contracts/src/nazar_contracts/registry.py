@@ -1,0 +1,196 @@
+"""Which event type lives on which topic, with which model and key.
+
+spec = spec_for_model(type(data))        # producing: topic, key and ce_type from the model
+model = parse_json(ce_type, raw_value)   # consuming: the typed model for a record's value
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, cast
+
+from pydantic import BaseModel, ValidationError
+
+from nazar_contracts import topics as t
+from nazar_contracts.contacts import ContactUpserted
+from nazar_contracts.directives import (
+    DirectiveAcknowledged,
+    DirectiveCancelled,
+    DirectiveClosed,
+    DirectiveEscalated,
+    DirectiveIssued,
+    DirectiveNoted,
+    DirectiveRelayed,
+    DirectiveUpdated,
+    Priority,
+)
+from nazar_contracts.dispatch import (
+    DispatchDelivered,
+    DispatchFailed,
+    DispatchOptedOut,
+    DispatchRead,
+    DispatchReplied,
+    DispatchRequested,
+    DispatchSent,
+)
+from nazar_contracts.groups import GroupUpserted
+from nazar_contracts.members import MemberUpserted
+from nazar_contracts.units import UnitUpserted
+
+M = TypeVar("M", bound=BaseModel)
+
+TYPE_PATTERN = re.compile(r"^nazar\.[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*\.v[1-9][0-9]*$")
+
+
+class UnknownEventTypeError(KeyError):
+    """No event type of that name is registered (a typo, or a type from a newer producer)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidEventError(ValueError):
+    """The data does not fit the event type's model. The message names fields and reasons only,
+    never input values, so that it may be logged and put in DLQ headers (no phone numbers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec(Generic[M]):
+    """One event type. A tombstone spec (`tombstone=True`) announces a deletion: its records have
+    a null value; `model` is then the state it deletes, and `key` gives that state's key."""
+
+    type: str
+    topic: str
+    model: builtins.type[M]  # `type` here would be the field above
+    key: Callable[[M], str]
+    tombstone: bool = False
+    # One type on several topics (flash deliveries): `route` picks the topic of each event.
+    route: Callable[[M], str] | None = None
+    also_on: tuple[str, ...] = field(default=())
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return (self.topic, *self.also_on)
+
+    def topic_for(self, data: M) -> str:
+        return self.route(data) if self.route is not None else self.topic
+
+
+def _delivery_topic(data: DispatchRequested) -> str:
+    flash = data.priority is Priority.FLASH
+    return t.DISPATCH_DELIVERIES_FLASH if flash else t.DISPATCH_DELIVERIES
+
+
+def _directive_id(data: Any) -> str:
+    return cast(str, data.directive_id)
+
+
+def _delivery(data: Any) -> str:
+    return cast(str, data.delivery_id)
+
+
+def _member(data: Any) -> str:
+    return cast(str, data.member_id)
+
+
+_DIRECTIVE_EVENTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("issued", DirectiveIssued),
+    ("updated", DirectiveUpdated),
+    ("cancelled", DirectiveCancelled),
+    ("relayed", DirectiveRelayed),
+    ("noted", DirectiveNoted),
+    ("escalated", DirectiveEscalated),
+    ("acknowledged", DirectiveAcknowledged),
+    ("closed", DirectiveClosed),
+)
+_RECEIPTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("sent", DispatchSent),
+    ("delivered", DispatchDelivered),
+    ("read", DispatchRead),
+    ("failed", DispatchFailed),
+)
+
+SPECS: tuple[EventSpec[Any], ...] = (
+    EventSpec("nazar.unit.upserted.v1", t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
+    EventSpec("nazar.member.upserted.v1", t.ROSTER_MEMBERS, MemberUpserted, _member),
+    EventSpec("nazar.member.erased.v1", t.ROSTER_MEMBERS, MemberUpserted, _member, True),
+    EventSpec("nazar.contact.upserted.v1", t.ROSTER_CONTACTS, ContactUpserted, _member),
+    EventSpec("nazar.contact.erased.v1", t.ROSTER_CONTACTS, ContactUpserted, _member, True),
+    EventSpec("nazar.group.upserted.v1", t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id),
+    EventSpec("nazar.group.removed.v1", t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id, True),
+    *(
+        EventSpec(f"nazar.directive.{verb}.v1", t.DIRECTIVE_EVENTS, model, _directive_id)
+        for verb, model in _DIRECTIVE_EVENTS
+    ),
+    EventSpec(
+        "nazar.dispatch.requested.v1",
+        t.DISPATCH_DELIVERIES,
+        DispatchRequested,
+        _member,
+        route=_delivery_topic,
+        also_on=(t.DISPATCH_DELIVERIES_FLASH,),
+    ),
+    *(
+        EventSpec(f"nazar.dispatch.{verb}.v1", t.DISPATCH_RECEIPTS, model, _delivery)
+        for verb, model in _RECEIPTS
+    ),
+    EventSpec("nazar.dispatch.replied.v1", t.DISPATCH_REPLIES, DispatchReplied, _member),
+    EventSpec("nazar.dispatch.opted_out.v1", t.DISPATCH_REPLIES, DispatchOptedOut, _member),
+)
+
+_BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}
+_BY_MODEL: dict[type[BaseModel], EventSpec[Any]] = {s.model: s for s in SPECS if not s.tombstone}
+
+
+def spec_for_type(event_type: str) -> EventSpec[Any]:
+    try:
+        return _BY_TYPE[event_type]
+    except KeyError:
+        raise UnknownEventTypeError(f"unknown event type {event_type!r}") from None
+
+
+def spec_for_model(model: type[M]) -> EventSpec[M]:
+    """The (non-tombstone) spec whose data is `model`."""
+    try:
+        return cast(EventSpec[M], _BY_MODEL[model])
+    except KeyError:
+        raise UnknownEventTypeError(f"no event type has {model.__name__} as its data") from None
+
+
+def specs_on(topic: str) -> list[EventSpec[Any]]:
+    return [s for s in SPECS if topic in s.topics]
+
+
+def parse_json(event_type: str, value: bytes | str) -> BaseModel:
+    """The typed data of an event from its JSON value (a record's value bytes)."""
+    model: type[BaseModel] = _data_spec(event_type).model
+    try:
+        return model.model_validate_json(value)
+    except ValidationError as exc:
+        raise InvalidEventError(describe(event_type, exc)) from None
+
+
+def parse(event_type: str, data: dict[str, Any]) -> BaseModel:
+    """The typed data of an event from its decoded JSON value. JSON rules apply (times and enums
+    as strings), exactly as for `parse_json`."""
+    return parse_json(event_type, json.dumps(data, ensure_ascii=False))
+
+
+def _data_spec(event_type: str) -> EventSpec[Any]:
+    spec = spec_for_type(event_type)
+    if spec.tombstone:
+        raise InvalidEventError(f"{event_type} is a tombstone: its records carry no data")
+    return spec
+
+
+def describe(event_type: str, exc: ValidationError) -> str:
+    """A validation failure as text without the offending values (they may be phone numbers)."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(value)'}: {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False, include_context=False)
+    )
+    return f"invalid {event_type}: {problems}"

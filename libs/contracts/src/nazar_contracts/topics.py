@@ -1,0 +1,74 @@
+"""Topic names, exactly as declared in deploy/topics.yaml (a unit test holds them together)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ROSTER_UNITS = "roster.units.v1"
+ROSTER_MEMBERS = "roster.members.v1"
+ROSTER_CONTACTS = "roster.contacts.v1"
+ROSTER_GROUPS = "roster.groups.v1"
+DIRECTIVE_EVENTS = "directive.events.v1"
+DISPATCH_DELIVERIES = "dispatch.deliveries.v1"
+DISPATCH_DELIVERIES_FLASH = "dispatch.deliveries.flash.v1"
+DISPATCH_RECEIPTS = "dispatch.receipts.v1"
+DISPATCH_REPLIES = "dispatch.replies.v1"
+STORY_EVENTS = "story.events.v1"
+ALERT_EVENTS = "alert.events.v1"
+PUBLISH_REQUESTS = "publish.requests.v1"
+PUBLISH_RESULTS = "publish.results.v1"
+
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    key: str  # what the record key is
+    cleanup: Literal["compact", "delete"]
+    producer: str  # the service that writes it
+    description: str
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(ROSTER_UNITS, "unit id", "compact", "roster",
+          "The command tree: the full current state of every unit."),
+    Topic(ROSTER_MEMBERS, "member id", "compact", "roster",
+          "Every member's full current state, without phone numbers; a tombstone on erasure."),
+    Topic(ROSTER_CONTACTS, "member id", "compact", "roster",
+          "Members' phone numbers and messaging flags; the only topic with phone numbers, read "
+          "by the social-publisher only; a tombstone on erasure."),
+    Topic(ROSTER_GROUPS, "group id", "compact", "roster",
+          "Groups derived from the tree (circle, state crime, PHQ crime admin) with their full "
+          "member lists; a tombstone when a group is removed."),
+    Topic(DIRECTIVE_EVENTS, "directive id", "delete", "directive",
+          "Everything that happens to a directive or campaign, in order per directive."),
+    Topic(DISPATCH_DELIVERIES, "member id", "delete", "directive",
+          "One record per message and recipient (urgent and routine), in order per member."),
+    Topic(DISPATCH_DELIVERIES_FLASH, "member id", "delete", "directive",
+          "Flash-priority deliveries, on their own topic so the publisher sends them first."),
+    Topic(DISPATCH_RECEIPTS, "delivery id", "delete", "social-publisher",
+          "Provider statuses of each delivery: sent, delivered, read, failed."),
+    Topic(DISPATCH_REPLIES, "member id", "delete", "social-publisher",
+          "Members' replies (buttons, text) and opt-outs."),
+    Topic(STORY_EVENTS, "story id", "delete", "story-intake",
+          "Field stories and their moderation. Reserved: its event types come in a later release."),
+    Topic(ALERT_EVENTS, "alert id", "delete", "story-intake",
+          "Field alerts. Reserved: its event types come in a later release."),
+    Topic(PUBLISH_REQUESTS, "post id", "delete", "story-intake",
+          "Requests to post to X / Facebook / Instagram. Reserved: its event types come in a "
+          "later release."),
+    Topic(PUBLISH_RESULTS, "post id", "delete", "social-publisher",
+          "Results of posts to X / Facebook / Instagram. Reserved: its event types come in a "
+          "later release."),
+)  # fmt: skip
+
+TOPIC_NAMES = frozenset(t.name for t in TOPICS)
+
+
+def topic(name: str) -> Topic:
+    for t in TOPICS:
+        if t.name == name:
+            return t
+    raise KeyError(f"unknown topic {name!r}")

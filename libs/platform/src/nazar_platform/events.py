@@ -1,0 +1,69 @@
+"""Typed events in and out: the registry of `nazar_contracts` meets the outbox and the consumer.
+
+await outbox.enqueue(conn, [outbox_event(unit, source="/nazar/roster")])
+await outbox.enqueue(conn, [tombstone("nazar.member.erased.v1", member_id, source=...)])
+data = parse_record(record)  # in a consumer's handler: a model, or None for a tombstone
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nazar_contracts.registry import (
+    EventSpec,
+    InvalidEventError,
+    UnknownEventTypeError,
+    parse_json,
+    spec_for_model,
+    spec_for_type,
+)
+from pydantic import BaseModel
+
+from nazar_platform.consumer import PoisonRecordError, Record
+from nazar_platform.outbox import OutboxEvent
+
+
+def outbox_event(
+    data: BaseModel, *, source: str, subject: str | None = None, id: str | None = None
+) -> OutboxEvent:
+    """The outbox row announcing `data`: topic, key and ce_type come from its event spec. The
+    subject defaults to the key (the aggregate's id); `id` defaults to a fresh UUID."""
+    spec = spec_for_model(type(data))
+    key = spec.key(data)
+    extra: dict[str, Any] = {} if id is None else {"id": id}
+    return OutboxEvent(
+        topic=spec.topic_for(data),
+        key=key,
+        type=spec.type,
+        source=source,
+        data=data,
+        subject=key if subject is None else subject,
+        **extra,
+    )
+
+
+def tombstone(spec_or_type: EventSpec[Any] | str, key: str, *, source: str) -> OutboxEvent:
+    """The outbox row deleting `key` from a compacted topic (a null value with ce_* headers)."""
+    spec = spec_for_type(spec_or_type) if isinstance(spec_or_type, str) else spec_or_type
+    if not spec.tombstone:
+        raise ValueError(f"{spec.type} is not a tombstone event type")
+    return OutboxEvent(
+        topic=spec.topic, key=key, type=spec.type, source=source, data=None, subject=key
+    )
+
+
+def parse_record(record: Record) -> BaseModel | None:
+    """The typed data of a consumed record; None for a tombstone. Raises `PoisonRecordError`
+    (the consumer dead-letters the record) for an unknown type or data that does not fit."""
+    event = record.event
+    if event is None:  # a bare Kafka tombstone without headers
+        return None
+    try:
+        spec = spec_for_type(event.type)
+        if record.raw.value is None:
+            if not spec.tombstone:
+                raise InvalidEventError(f"{event.type} must carry data but the value is null")
+            return None
+        return parse_json(event.type, record.raw.value)
+    except (UnknownEventTypeError, InvalidEventError) as exc:
+        raise PoisonRecordError(str(exc)) from None

@@ -1,0 +1,263 @@
+"""The service runtime: one way to build, start and stop every Nazar service.
+
+    def create() -> FastAPI:
+        settings = RosterSettings()
+        return create_app(
+            settings, title="Nazar roster", version=__version__,
+            migrations=migrations.load("roster", "nazar_roster"),
+            routers=[api.router],
+            audit_read=require(Action.AUDIT_READ),
+            consumers=lambda rt: [IdempotentConsumer(name=..., pool=rt.pool, ...)],
+            background=[escalation_loop],
+        )
+
+    # __main__.py
+    serve(create, RosterSettings())
+
+The app's lifespan configures logging, opens the asyncpg pool, applies the platform's and then the
+service's migrations, starts one shared idempotent producer (`app.state.runtime.producer`), then
+starts the outbox relay, the consumers, the background tasks and the idempotency-key pruner as
+asyncio tasks. On shutdown it sets `runtime.stop`, waits for the consumers and background tasks,
+then stops the relay (last, so that what they committed is still relayed while they finish),
+then the producer and the pool. A task that dies while the service runs is logged, counted and
+makes `/readyz` fail.
+
+Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
+`/healthz` `/readyz` `/metrics`, the audit read API, and the service's routers under `/api/v1`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import structlog
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from fastapi import APIRouter, Depends, FastAPI
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from nazar_platform import db, idempotency, metrics
+from nazar_platform import logging as nazar_logging
+from nazar_platform import migrations as nazar_migrations
+from nazar_platform.audit import AuditMiddleware
+from nazar_platform.audit_api import audit_router
+from nazar_platform.consumer import IdempotentConsumer
+from nazar_platform.health import router as health_router
+from nazar_platform.http_context import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    require_json_body,
+)
+from nazar_platform.kafka import make_producer
+from nazar_platform.migrations import Migration
+from nazar_platform.outbox import OutboxRelay
+from nazar_platform.problems import install_problem_handlers
+from nazar_platform.runtime import Runtime
+from nazar_platform.settings import PlatformSettings
+
+log = structlog.get_logger(__name__)
+
+API_PREFIX = "/api/v1"
+
+ConsumerFactory = Callable[[Runtime], list[IdempotentConsumer]]
+BackgroundTask = Callable[[Runtime], Awaitable[None]]
+StartupHook = Callable[[Runtime], Awaitable[None]]
+
+_UNREACHABLE = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, KafkaError, TimeoutError)
+
+
+async def _open_pool(settings: PlatformSettings) -> asyncpg.Pool:
+    async for attempt in _retrying(settings, "PostgreSQL"):
+        with attempt:
+            return await db.create_pool(
+                settings.database_url.get_secret_value(),
+                min_size=settings.database_pool_min,
+                max_size=settings.database_pool_max,
+            )
+    raise AssertionError("unreachable")  # tenacity reraises the last error
+
+
+async def _start_producer(settings: PlatformSettings) -> AIOKafkaProducer:
+    async for attempt in _retrying(settings, "Kafka"):
+        with attempt:
+            # A producer whose start failed is not restartable: make a new one per attempt.
+            producer = make_producer(settings.kafka_bootstrap, client_id=settings.service_name)
+            try:
+                await producer.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
+            return producer
+    raise AssertionError("unreachable")
+
+
+def _retrying(settings: PlatformSettings, what: str) -> AsyncRetrying:
+    def before_sleep(state: Any) -> None:
+        log.warning(f"{what} not reachable yet; retrying", error=repr(state.outcome.exception()))
+
+    return AsyncRetrying(
+        stop=stop_after_delay(settings.startup_timeout.total_seconds()),
+        wait=wait_exponential(multiplier=0.2, max=5),
+        retry=retry_if_exception_type(_UNREACHABLE),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+
+
+async def _migrate(settings: PlatformSettings, service_migrations: Sequence[Migration]) -> None:
+    conn = await db.connect(settings.database_url.get_secret_value())
+    try:
+        await nazar_migrations.apply(
+            conn, [*nazar_migrations.platform_migrations(), *service_migrations]
+        )
+    finally:
+        await conn.close()
+
+
+def _spawn(runtime: Runtime, name: str, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    task = asyncio.create_task(work, name=name)
+
+    def died(done: asyncio.Task[None]) -> None:
+        if runtime.stop.is_set() or done.cancelled():
+            return
+        metrics.RUNTIME_TASK_FAILURES.labels(name).inc()
+        log.error("service task ended while the service runs", task=name, exc_info=done.exception())
+
+    task.add_done_callback(died)
+    runtime.tasks[name] = task
+    return task
+
+
+async def _finish(tasks: list[asyncio.Task[None]], budget: float) -> None:
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=budget)
+    for task in pending:
+        log.warning("task did not stop in time; cancelling", task=task.get_name())
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _lifespan(
+    settings: PlatformSettings,
+    service_migrations: Sequence[Migration],
+    consumers: ConsumerFactory | None,
+    background: Sequence[BackgroundTask],
+    on_startup: Sequence[StartupHook],
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nazar_logging.configure(
+            settings.service_name, settings.log_level, json_output=settings.log_json
+        )
+        pool = await _open_pool(settings)
+        producer: AIOKafkaProducer | None = None
+        try:
+            await _migrate(settings, service_migrations)
+            producer = await _start_producer(settings)
+            runtime = Runtime(settings=settings, pool=pool, producer=producer)
+            app.state.runtime = runtime
+            for hook in on_startup:
+                await hook(runtime)
+            relay_stop = asyncio.Event()
+            relay = OutboxRelay(
+                settings.database_url.get_secret_value(),
+                lambda: make_producer(
+                    settings.kafka_bootstrap, client_id=f"{settings.service_name}-outbox"
+                ),
+                batch_size=settings.outbox_batch_size,
+                poll_interval=settings.outbox_poll_interval,
+                retention=settings.outbox_retention,
+            )
+            relay_task = _spawn(runtime, "outbox-relay", relay.run(relay_stop))
+            workers = [
+                _spawn(runtime, f"consumer:{c.name}", c.run(runtime.stop))
+                for c in (consumers(runtime) if consumers else [])
+            ]
+            workers.append(_spawn(runtime, "idempotency-pruner", idempotency.pruner(runtime)))
+            workers += [
+                _spawn(runtime, f"background:{getattr(b, '__name__', i)}", _run(b, runtime))
+                for i, b in enumerate(background)
+            ]
+            log.info("service started", service=settings.service_name, tasks=sorted(runtime.tasks))
+            try:
+                yield
+            finally:
+                budget = settings.shutdown_timeout.total_seconds()
+                runtime.stop.set()
+                await _finish(workers, budget * 0.7)
+                relay_stop.set()
+                await _finish([relay_task], budget * 0.3)
+                log.info("service stopped", service=settings.service_name)
+        finally:
+            if producer is not None:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+            await pool.close()
+
+    return lifespan
+
+
+async def _run(task: BackgroundTask, runtime: Runtime) -> None:
+    await task(runtime)
+
+
+def create_app(
+    settings: PlatformSettings,
+    *,
+    title: str,
+    version: str,
+    audit_read: Callable[..., Any],
+    migrations: Sequence[Migration] = (),
+    routers: Sequence[APIRouter] = (),
+    consumers: ConsumerFactory | None = None,
+    background: Sequence[BackgroundTask] = (),
+    on_startup: Sequence[StartupHook] = (),
+    description: str = "",
+) -> FastAPI:
+    """A service's FastAPI app; `audit_read` is the dependency that allows `audit.read`
+    (`require(Action.AUDIT_READ)` from `nazar_platform.access`)."""
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=_lifespan(settings, migrations, consumers, background, on_startup),
+    )
+    app.state.max_body_bytes = settings.http_max_body_bytes
+    install_problem_handlers(app)
+    # add_middleware wraps: the last added is the outermost.
+    idempotency.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.http_max_body_bytes)
+    app.add_middleware(AuditMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
+    app.include_router(audit_router(audit_read), prefix=API_PREFIX)
+    return app
+
+
+def serve(app_factory: Callable[[], FastAPI], settings: PlatformSettings) -> None:
+    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`)."""
+    nazar_logging.configure(
+        settings.service_name, settings.log_level, json_output=settings.log_json
+    )
+    config = uvicorn.Config(
+        app_factory,
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        lifespan="on",
+        log_config=None,  # our logging, configured above, handles uvicorn's loggers too
+        access_log=False,  # requests are counted in metrics and state changes audited
+        proxy_headers=True,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout.total_seconds()),
+    )
+    uvicorn.Server(config).run()

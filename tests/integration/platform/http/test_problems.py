@@ -1,0 +1,314 @@
+"""Every error class of the test application is an RFC 9457 problem document, in Hindi or
+English."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from nazar_platform.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
+
+from tests.integration.platform.http.server import RunningApp, client
+from tests.integration.platform.http.testapp import bearer
+
+ROOT = Path(__file__).resolve().parents[4]
+# shared/ lies beside the checkout (in CI too); /work/shared on a developer's machine.
+SEEDS = [
+    folder / "seed" / "000_1392b92c191f8f64.txt"
+    for folder in (ROOT.parent / "shared", Path("/work/shared"))
+]
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+SP = bearer("m-sp-bikaner", "sp@district-bikaner")
+CONSTABLE = bearer("m-constable-1", "constable@ps-kotgate")
+
+
+def hindi_text() -> str:
+    """A real Hindi sentence from the source report (fallback: a line of the same report)."""
+    for seed in SEEDS:
+        if seed.exists():
+            for line in seed.read_text(encoding="utf-8").splitlines():
+                if len(line) > 100 and DEVANAGARI.search(line):
+                    return line
+    return (
+        "बीकानेर। प्रदेश में पुलिस अपराध और अपराधिक गतिविधियों पर पैनी नजर रखेगी। वहीं, क्राइम "
+        "कंट्रोल के लिए सरकार और पुलिस मुख्यालय से दिए जाने वाले निर्देश तुरंत निचले स्तर पर पहुंच सकेंगे।"
+    )
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"{TYPE_BASE}{code}"
+    assert body["code"] == code
+    assert body["status"] == status
+    assert body["title"]
+    assert body["instance"] == response.request.url.path
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
+
+
+def note(unit: str = "district-bikaner", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "unit_id": unit,
+        "title": {"hi": "संदिग्ध गतिविधि पर नजर रखें", "en": "Watch suspicious activity"},
+        "priority": "urgent",
+        "tags": ["गश्त"],
+    }
+    body.update(overrides)
+    return body
+
+
+async def test_401_without_a_token(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        response = await http.get("/api/v1/notes")
+    body = assert_problem(response, 401, "unauthenticated")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-language"] == "en"
+    assert body["title"] == "Authentication required"
+
+
+async def test_403_in_hindi_when_the_role_may_not(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        response = await http.post(
+            "/api/v1/notes",
+            json=note("ps-kotgate"),
+            headers={**CONSTABLE, "Accept-Language": "hi-IN,hi;q=0.9,en;q=0.8"},
+        )
+    body = assert_problem(response, 403, "forbidden")
+    assert response.headers["content-language"] == "hi"
+    assert body["title"] == "अनुमति नहीं है"
+    assert DEVANAGARI.search(body["detail"])
+
+
+async def test_404_for_an_unknown_route_in_both_languages(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        english = await http.get("/api/v1/nowhere", headers=SP)
+        hindi = await http.get("/api/v1/nowhere", headers={**SP, "Accept-Language": "hi"})
+    assert assert_problem(english, 404, "not_found")["title"] == "Not found"
+    assert assert_problem(hindi, 404, "not_found")["title"] == "नहीं मिला"
+
+
+async def test_405_names_the_allowed_methods(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        response = await http.delete("/api/v1/notes", headers=SP)
+    body = assert_problem(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET, POST"
+    assert body["detail"] == "DELETE is not allowed here; allowed: GET, POST."
+
+
+async def test_409_when_a_note_is_locked_twice(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        created = await http.post("/api/v1/notes", json=note(), headers=SP)
+        assert created.status_code == 201, created.text
+        path = f"/api/v1/notes/{created.json()['id']}/lock"
+        first = await http.post(path, headers=SP)
+        second = await http.post(path, headers={**SP, "Accept-Language": "hi"})
+    assert first.status_code == 200 and first.json()["locked"] is True
+    assert assert_problem(second, 409, "conflict")["title"] == "टकराव"
+
+
+async def test_413_for_a_body_over_the_limit(running_app: RunningApp) -> None:
+    big = note(tags=["x" * 1000] * 20)  # about 20 KB, the limit is 16 KiB
+    async with client(running_app) as http:
+        declared = await http.post("/api/v1/notes", json=big, headers=SP)
+
+        async def chunks() -> Any:
+            for _ in range(20):
+                yield b" " * 1024  # no Content-Length: the limit is counted while streaming
+
+        streamed = await http.post(
+            "/api/v1/notes",
+            content=chunks(),
+            headers={**SP, "Content-Type": "application/json"},
+        )
+    body = assert_problem(declared, 413, "payload_too_large")
+    assert "16384" in body["detail"]
+    assert assert_problem(streamed, 413, "payload_too_large")["detail"] == body["detail"]
+
+
+async def test_415_for_a_body_that_is_not_json(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        response = await http.post(
+            "/api/v1/notes",
+            content="unit_id=district-bikaner",
+            headers={**SP, "Content-Type": "text/plain"},
+        )
+    body = assert_problem(response, 415, "unsupported_media_type")
+    assert "application/json" in body["detail"] and "text/plain" in body["detail"]
+
+
+BAD_NOTE = {
+    # unit_id missing
+    "title": {"hi": hindi_text(), "en": ""},  # hi longer than 80 characters
+    "priority": "whenever",  # not one of the enum
+    "tags": ["a", "b", "c", "d", "e", "f"],  # more than 5
+    "copies": 0,  # below 1
+}
+BAD_FIELDS = {
+    "body.unit_id": "missing",
+    "body.title.hi": "string_too_long",
+    "body.priority": "enum",
+    "body.tags": "too_long",
+    "body.copies": "greater_than_equal",
+}
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [
+        ("hi", "hi"),
+        ("en-IN,en;q=0.9", "en"),
+        ("en;q=0.3, hi-IN;q=0.8, *;q=0.1", "hi"),
+        ("fr, de;q=0.5", "en"),
+        (None, "en"),
+    ],
+)
+async def test_422_lists_every_bad_field_in_the_chosen_language(
+    running_app: RunningApp, accept_language: str | None, language: str
+) -> None:
+    headers = dict(SP)
+    if accept_language is not None:
+        headers["Accept-Language"] = accept_language
+    async with client(running_app) as http:
+        response = await http.post("/api/v1/notes", json=BAD_NOTE, headers=headers)
+    body = assert_problem(response, 422, "validation_failed")
+    assert response.headers["content-language"] == language
+    assert {e["field"]: e["type"] for e in body["errors"]} == BAD_FIELDS
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    for message in [body["title"], body["detail"], *messages.values()]:
+        assert bool(DEVANAGARI.search(message)) == (language == "hi"), message
+    if language == "hi":
+        assert messages["body.unit_id"] == "यह फ़ील्ड आवश्यक है।"
+        assert messages["body.title.hi"] == "अधिकतम 80 अक्षर हो सकते हैं।"
+        assert messages["body.priority"] == "इनमें से कोई एक होना चाहिए: 'routine' या 'urgent'।"
+        assert body["detail"].startswith("5 फ़ील्ड")
+    else:
+        assert messages["body.unit_id"] == "This field is required."
+        assert messages["body.tags"] == "Must have at most 5 item(s)."
+        assert messages["body.copies"] == "Must be at least 1."
+
+
+async def test_422_for_json_that_does_not_parse_and_a_bad_query(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        broken = await http.post(
+            "/api/v1/notes",
+            content='{"unit_id": "district-bikaner",',
+            headers={**SP, "Content-Type": "application/json", "Accept-Language": "hi"},
+        )
+        query = await http.get("/api/v1/notes", params={"limit": "many"}, headers=SP)
+    errors = assert_problem(broken, 422, "validation_failed")["errors"]
+    assert [(e["field"], e["type"]) for e in errors] == [("body", "json_invalid")]
+    assert errors[0]["message"].startswith("अनुरोध का मुख्य भाग मान्य JSON नहीं है")
+    errors = assert_problem(query, 422, "validation_failed")["errors"]
+    assert errors == [
+        {
+            "field": "query.limit",
+            "type": "int_parsing",
+            "message": "Wrong type: expected a whole number.",
+        }
+    ]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, dict):
+            self.events.append(record.msg)
+
+
+async def test_500_shows_nothing_internal_and_is_logged_with_the_request_id(
+    running_app: RunningApp,
+) -> None:
+    collect = _Collect()
+    logger = logging.getLogger("nazar_platform.problems")
+    logger.addHandler(collect)
+    try:
+        async with client(running_app) as http:
+            response = await http.get(
+                "/api/v1/boom", headers={**SP, "X-Request-ID": "boom-1", "Accept-Language": "hi"}
+            )
+    finally:
+        logger.removeHandler(collect)
+    body = assert_problem(response, 500, "internal_error")
+    assert body["request_id"] == "boom-1"
+    assert "boom-1" in body["detail"] and DEVANAGARI.search(body["detail"])
+    assert "hunter2" not in response.text and "RuntimeError" not in response.text
+    [event] = [e for e in collect.events if e.get("event") == "unhandled error"]
+    assert event["request_id"] == "boom-1"
+    assert "RuntimeError" in event["exception"] and "hunter2" in event["exception"]
+    assert "98765" not in event["exception"]  # phone numbers are masked in logs
+
+
+async def test_400_for_a_bad_idempotency_key_and_a_bad_cursor(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        raw_headers = [(k.encode(), v.encode()) for k, v in SP.items()]
+        key = await http.post(
+            "/api/v1/notes",
+            json=note(),
+            headers=[*raw_headers, (b"Idempotency-Key", "कुंजी".encode())],
+        )
+        too_long = await http.post(
+            "/api/v1/notes", json=note(), headers={**SP, "Idempotency-Key": "k" * 256}
+        )
+        cursor = await http.get("/api/v1/notes", params={"cursor": "not-a-cursor"}, headers=SP)
+    assert_problem(key, 400, "idempotency_key_invalid")
+    assert_problem(too_long, 400, "idempotency_key_invalid")
+    assert_problem(cursor, 400, "invalid_cursor")
+
+
+async def test_request_ids_are_taken_when_sane_and_made_otherwise(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        kept = await http.get("/healthz", headers={"X-Request-ID": "field-app:42.a_b-c"})
+        replaced = await http.get("/healthz", headers={"X-Request-ID": "bad id; drop table"})
+        made = await http.get("/healthz")
+    assert kept.headers["x-request-id"] == "field-app:42.a_b-c"
+    assert re.fullmatch(r"[0-9a-f]{32}", replaced.headers["x-request-id"])
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
+    assert replaced.headers["x-request-id"] != made.headers["x-request-id"]
+
+
+async def test_openapi_documents_problem_responses(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        spec = (await http.get("/openapi.json")).json()
+    post = spec["paths"]["/api/v1/notes"]["post"]
+    for status in ("400", "401", "403", "409", "413", "415", "422", "500"):
+        content = post["responses"][status]["content"]
+        assert content == {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert "idempotency_key_reused" in post["responses"]["422"]["description"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    problem = spec["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "code"} <= set(problem["required"])
+    assert spec["components"]["schemas"]["FieldError"]["properties"].keys() == {
+        "field",
+        "message",
+        "type",
+    }
+    assert "/api/v1/audit" in spec["paths"] and "/readyz" in spec["paths"]
+
+
+async def test_health_and_metrics(running_app: RunningApp) -> None:
+    async with client(running_app) as http:
+        health = await http.get("/healthz")
+        ready = await http.get("/readyz")
+        await http.get("/api/v1/nowhere")
+        exposition = await http.get("/metrics")
+    assert health.json() == {"status": "ok"}
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"postgresql": "ok", "kafka": "ok", "tasks": "ok"},
+    }
+    assert exposition.headers["content-type"].startswith("text/plain")
+    text = exposition.text
+    assert 'nazar_http_requests_total{method="GET",route="/readyz",status="200"}' in text
+    assert 'route="<unmatched>",status="404"' in text
+    assert 'nazar_ready{dependency="kafka"} 1.0' in text

@@ -1,0 +1,274 @@
+"""The alert rules fire when they should and stay quiet when they should not.
+
+Each scenario feeds series to `promtool test rules` with deploy/prometheus/alerts.yml. The rules
+are copied without their annotations: promtool compares annotations too, and their wording is not
+what these tests pin (`promtool check rules` in test_monitoring checks that the templates parse).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.deployfiles import PROMETHEUS_DIR, load_yaml
+from tests.promtool import promtool
+
+ROSTER_A = 'job="roster", instance="10.0.0.2:8000"'
+ROSTER_B = 'job="roster", instance="10.0.0.3:8000"'
+DIRECTIVE = 'job="directive", instance="10.0.0.4:8000"'
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    series: dict[str, str]
+    alert: str
+    at: str
+    fires: list[dict[str, str]] = field(default_factory=list)
+
+
+SCENARIOS = [
+    Scenario(
+        "relay inactive: no replica holds the lock for 2 minutes",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "0x10",
+            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0x10",
+            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x10",
+        },
+        "NazarOutboxRelayInactive",
+        "5m",
+        [{"job": "roster", "severity": "critical"}],
+    ),
+    Scenario(
+        "relay inactive: a lock handed over between replicas is no alert",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1 1 1 0 0 0 0 0 0 0",
+            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0 0 0 0 1 1 1 1 1 1",
+        },
+        "NazarOutboxRelayInactive",
+        "8m",
+    ),
+    Scenario(
+        "two relays for one service",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x10",
+            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "1x10",
+        },
+        "NazarOutboxRelayDuplicated",
+        "5m",
+        [{"job": "roster", "severity": "critical"}],
+    ),
+    Scenario(
+        "backlog growing on the active relay",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_backlog{{{ROSTER_A}}}": "1000+100x40",
+        },
+        "NazarOutboxBacklogGrowing",
+        "30m",
+        [{"job": "roster", "severity": "warning"}],
+    ),
+    Scenario(
+        "a large backlog that drains is no alert",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_backlog{{{ROSTER_A}}}": "50000-1000x40",
+        },
+        "NazarOutboxBacklogGrowing",
+        "30m",
+    ),
+    Scenario(
+        "the stale backlog of a replica that lost the lock is ignored",
+        {
+            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_backlog{{{ROSTER_A}}}": "0x40",
+            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0x40",
+            f"nazar_outbox_backlog{{{ROSTER_B}}}": "5000+100x40",
+        },
+        "NazarOutboxBacklogGrowing",
+        "30m",
+    ),
+    Scenario(
+        "events waiting two minutes",
+        {
+            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "120x20",
+        },
+        "NazarOutboxEventsDelayed",
+        "10m",
+        [{"job": "directive", "severity": "warning"}],
+    ),
+    Scenario(
+        "events waiting two minutes are not yet stuck",
+        {
+            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "120x20",
+        },
+        "NazarOutboxEventsStuck",
+        "10m",
+    ),
+    Scenario(
+        "events stuck for more than ten minutes",
+        {
+            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "900+60x20",
+        },
+        "NazarOutboxEventsStuck",
+        "10m",
+        [{"job": "directive", "severity": "critical"}],
+    ),
+    Scenario(
+        "relay failing for ten minutes",
+        {f'nazar_outbox_failures_total{{{ROSTER_A}, reason="KafkaTimeoutError"}}': "0+5x30"},
+        "NazarOutboxPublishFailing",
+        "20m",
+        [{"job": "roster", "reason": "KafkaTimeoutError", "severity": "warning"}],
+    ),
+    Scenario(
+        "consumer lag that does not shrink",
+        {
+            f'nazar_consumer_lag{{{DIRECTIVE}, consumer="fanout", topic="directive.events.v1", '
+            'partition="0"}': "5000x40",
+        },
+        "NazarConsumerLagNotShrinking",
+        "35m",
+        [
+            {
+                "job": "directive",
+                "consumer": "fanout",
+                "topic": "directive.events.v1",
+                "severity": "warning",
+            }
+        ],
+    ),
+    Scenario(
+        "a fan-out's lag that drains is no alert",
+        {
+            f'nazar_consumer_lag{{{DIRECTIVE}, consumer="fanout", topic="directive.events.v1", '
+            'partition="0"}': "300000-5000x40",
+        },
+        "NazarConsumerLagNotShrinking",
+        "35m",
+    ),
+    Scenario(
+        "a dead-lettered record alerts at once",
+        {
+            f'nazar_dead_lettered_total{{{DIRECTIVE}, consumer="receipts", '
+            'topic="dispatch.receipts.v1"}': "0 0 0 1 1 1 1 1 1 1",
+        },
+        "NazarRecordsDeadLettered",
+        "4m",
+        [
+            {
+                "job": "directive",
+                "consumer": "receipts",
+                "topic": "dispatch.receipts.v1",
+                "severity": "warning",
+            }
+        ],
+    ),
+    Scenario(
+        "dead letters older than the window no longer alert",
+        {
+            f'nazar_dead_lettered_total{{{DIRECTIVE}, consumer="receipts", '
+            'topic="dispatch.receipts.v1"}': "0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+        },
+        "NazarRecordsDeadLettered",
+        "20m",
+    ),
+    Scenario(
+        "a consumer retrying for ten minutes",
+        {f'nazar_consumer_retries_total{{{DIRECTIVE}, consumer="fanout"}}': "0+1x30"},
+        "NazarConsumerRetrying",
+        "20m",
+        [{"job": "directive", "consumer": "fanout", "severity": "warning"}],
+    ),
+    Scenario(
+        "a replica that does not answer",
+        {f"up{{{ROSTER_A}}}": "0x10", f"up{{{ROSTER_B}}}": "1x10"},
+        "NazarTargetDown",
+        "5m",
+        [{"job": "roster", "instance": "10.0.0.2:8000", "severity": "critical"}],
+    ),
+    Scenario(
+        "services with no replica at all",
+        {f"up{{{ROSTER_A}}}": "1x10", f"up{{{DIRECTIVE}}}": "1x10"},
+        "NazarServiceMissing",
+        "6m",
+        [
+            {"job": "social-publisher", "severity": "critical"},
+            {"job": "story-intake", "severity": "critical"},
+        ],
+    ),
+    Scenario(
+        "ten percent of requests fail with 5xx",
+        {
+            f'http_requests_total{{{ROSTER_A}, status="200"}}': "0+90x30",
+            f'http_requests_total{{{ROSTER_A}, status="503"}}': "0+10x30",
+        },
+        "NazarHttpServerErrors",
+        "20m",
+        [{"job": "roster", "severity": "warning"}],
+    ),
+    Scenario(
+        "one percent of requests failing is no alert",
+        {
+            f'http_requests_total{{{ROSTER_A}, status="200"}}': "0+99x30",
+            f'http_requests_total{{{ROSTER_A}, status="500"}}': "0+1x30",
+        },
+        "NazarHttpServerErrors",
+        "20m",
+    ),
+]
+
+
+def rules_without_annotations() -> dict[str, Any]:
+    rules: dict[str, Any] = load_yaml(PROMETHEUS_DIR / "alerts.yml")
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            rule.pop("annotations", None)
+    return rules
+
+
+def test_every_alert_has_a_scenario_that_fires_it() -> None:
+    alerts = {r["alert"] for g in rules_without_annotations()["groups"] for r in g["rules"]}
+    assert alerts == {s.alert for s in SCENARIOS if s.fires}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_alert_rule(scenario: Scenario, tmp_path: Path) -> None:
+    tool = promtool()
+    if tool is None:
+        pytest.skip("promtool not found; `deploy/stack install` fetches it from Debian when it can")
+    (tmp_path / "alerts.yml").write_text(yaml.safe_dump(rules_without_annotations()))
+    test = {
+        "rule_files": ["alerts.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": s, "values": v} for s, v in scenario.series.items()],
+                "alert_rule_test": [
+                    {
+                        "eval_time": scenario.at,
+                        "alertname": scenario.alert,
+                        "exp_alerts": [{"exp_labels": labels} for labels in scenario.fires],
+                    }
+                ],
+            }
+        ],
+    }
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(test))
+    result = subprocess.run(
+        [tool, "test", "rules", "test.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

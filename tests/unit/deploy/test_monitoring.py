@@ -1,0 +1,221 @@
+"""Prometheus and Grafana configuration of deploy/: valid, and about metrics that exist.
+
+PromQL is parsed with promql-parser (always), and the files are also checked with promtool when
+it is on the machine (NAZAR_PROMTOOL, PATH, or where `deploy/stack install` puts it).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deployfiles import (
+    GRAFANA_DIR,
+    HTTP_SERIES,
+    NAZAR_SERVICES,
+    PROMETHEUS_DIR,
+    PROMETHEUS_SERIES,
+    SERVICE_PORT,
+    TARGET_LABELS,
+    compose,
+    load_yaml,
+    platform_metrics,
+    promql_uses,
+)
+from tests.promtool import promtool
+
+PROMETHEUS_CONFIG = PROMETHEUS_DIR / "prometheus.yml"
+ALERTS = PROMETHEUS_DIR / "alerts.yml"
+DASHBOARDS = sorted((GRAFANA_DIR / "dashboards").glob("*.json"))
+DATASOURCES = GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml"
+PROVIDERS = GRAFANA_DIR / "provisioning" / "dashboards" / "nazar.yml"
+
+# What operations staff must be told about (the deployment issue's list).
+REQUIRED_ALERT_METRICS = {
+    "nazar_outbox_backlog",
+    "nazar_outbox_oldest_age_seconds",
+    "nazar_consumer_lag",
+    "nazar_dead_lettered_total",
+    "nazar_outbox_relay_active",
+    "up",
+}
+
+
+def known_series() -> dict[str, frozenset[str]]:
+    return {**platform_metrics(), **PROMETHEUS_SERIES, **HTTP_SERIES}
+
+
+def assert_refers_to_known_series(expr: str, where: str) -> frozenset[str]:
+    try:
+        use = promql_uses(expr)
+    except ValueError as error:
+        raise AssertionError(f"{where}: not valid PromQL ({error}): {expr}") from error
+    series = known_series()
+    unknown = use.metrics - set(series)
+    assert not unknown, f"{where}: unknown metrics {sorted(unknown)} in {expr}"
+    assert use.metrics, f"{where}: refers to no metric: {expr}"
+    labels = TARGET_LABELS.union(*(series[m] for m in use.metrics))
+    assert use.labels <= labels, f"{where}: unknown labels {sorted(use.labels - labels)}"
+    return use.metrics
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    return [rule for group in load_yaml(ALERTS)["groups"] for rule in group["rules"]]
+
+
+def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for panel in dashboard["panels"]:
+        found.append(panel)
+        found.extend(panel.get("panels", []))  # panels of a collapsed row
+    return found
+
+
+def test_the_metric_reader_knows_the_platform_metrics() -> None:
+    series = platform_metrics()
+    assert series["nazar_outbox_published_total"] == {"topic"}
+    assert series["nazar_consumer_batch_seconds_bucket"] == {"consumer", "le"}
+    assert series["nazar_outbox_relay_active"] == frozenset()
+    assert "nazar_outbox_published" not in series  # counters are exposed with _total
+
+
+def test_the_expression_reader_catches_typos() -> None:
+    use = promql_uses(
+        'sum by (job) (rate(nazar_outbox_published_total{topic="a"}[$__rate_interval]))'
+    )
+    assert use.metrics == {"nazar_outbox_published_total"}
+    assert use.labels == {"job", "topic"}
+    with pytest.raises(AssertionError, match="unknown metrics"):
+        assert_refers_to_known_series("nazar_outbox_publish_total", "typo")
+    with pytest.raises(AssertionError, match="unknown labels"):
+        assert_refers_to_known_series("sum by (topik) (nazar_outbox_published_total)", "typo")
+    with pytest.raises(AssertionError, match="not valid PromQL"):
+        assert_refers_to_known_series("sum(rate(up[5m])", "typo")
+
+
+def test_prometheus_scrapes_every_service_on_its_port_and_loads_the_rules() -> None:
+    config = load_yaml(PROMETHEUS_CONFIG)
+    assert [(PROMETHEUS_DIR / f).is_file() for f in config["rule_files"]] == [True]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    for service in NAZAR_SERVICES:
+        job = jobs[service]
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        [sd] = job["dns_sd_configs"]
+        assert sd["names"] == [service] and sd["type"] == "A" and sd["port"] == SERVICE_PORT
+
+
+def test_scrape_jobs_are_named_like_compose_services_and_the_catalogue_services() -> None:
+    template = compose()["x-nazar-service"]
+    assert "8000" in " ".join(template["healthcheck"]["test"])
+    jobs = {job["job_name"] for job in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
+    assert jobs == {"prometheus", *NAZAR_SERVICES}
+
+
+def test_alert_rules_use_existing_metrics_and_cover_what_operations_need() -> None:
+    used: set[str] = set()
+    names = set()
+    for rule in alert_rules():
+        name = rule["alert"]
+        names.add(name)
+        used |= assert_refers_to_known_series(rule["expr"], name)
+        assert rule["labels"]["severity"] in {"warning", "critical"}, name
+        assert rule["annotations"]["summary"] and rule["annotations"]["description"], name
+    assert used >= REQUIRED_ALERT_METRICS
+    assert len(names) == len(alert_rules()), "alert names must be unique"
+
+
+def test_every_nazar_service_is_watched_for_absence() -> None:
+    [missing] = [r for r in alert_rules() if r["alert"] == "NazarServiceMissing"]
+    for service in NAZAR_SERVICES:
+        assert f'absent(up{{job="{service}"}})' in missing["expr"]
+
+
+def test_grafana_datasource_points_at_the_compose_prometheus() -> None:
+    [source] = load_yaml(DATASOURCES)["datasources"]
+    assert source["type"] == "prometheus"
+    assert source["url"] == "http://prometheus:9090"
+    assert "prometheus" in compose()["services"]
+
+
+def test_grafana_loads_the_dashboards_folder_it_mounts() -> None:
+    [provider] = load_yaml(PROVIDERS)["providers"]
+    grafana = compose()["services"]["grafana"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in grafana["volumes"]}
+    assert Path(mounts[provider["options"]["path"]]) == Path("./deploy/grafana/dashboards")
+    assert Path(mounts["/etc/grafana/provisioning"]) == Path("./deploy/grafana/provisioning")
+    assert DASHBOARDS
+
+
+@pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.name)
+def test_dashboard_panels_query_existing_metrics(path: Path) -> None:
+    dashboard = json.loads(path.read_text(encoding="utf-8"))
+    uid = load_yaml(DATASOURCES)["datasources"][0]["uid"]
+    assert dashboard["uid"] and dashboard["title"]
+    ids = [p["id"] for p in panels(dashboard)]
+    assert len(ids) == len(set(ids)), "panel ids must be unique"
+    used: set[str] = set()
+    for panel in panels(dashboard):
+        if panel["type"] == "row":
+            continue
+        assert panel["datasource"]["uid"] == uid, panel["title"]
+        assert panel["targets"], panel["title"]
+        assert {"h", "w", "x", "y"} <= set(panel["gridPos"]), panel["title"]
+        for target in panel["targets"]:
+            used |= assert_refers_to_known_series(target["expr"], panel["title"])
+    for variable in dashboard["templating"]["list"]:
+        assert variable["datasource"]["uid"] == uid
+    assert used & set(platform_metrics())
+
+
+def test_the_platform_dashboard_shows_what_the_issue_asks_for() -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "nazar-platform.json").read_text())
+    exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
+    for metric in [
+        "nazar_outbox_published_total",
+        "nazar_outbox_backlog",
+        "nazar_outbox_oldest_age_seconds",
+        "nazar_outbox_relay_active",
+        "nazar_consumer_records_total",
+        "nazar_consumer_lag",
+        "nazar_consumer_batch_seconds_bucket",
+        "nazar_dead_lettered_total",
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+    ]:
+        assert metric in exprs, metric
+
+
+def _promtool_or_skip() -> str:
+    found = promtool()
+    if found is None:
+        pytest.skip(
+            "promtool not found (NAZAR_PROMTOOL, PATH, .cache/promtool): the PromQL was still "
+            "parsed above; `deploy/stack install` fetches promtool from Debian when it can"
+        )
+    return found
+
+
+def test_promtool_accepts_the_config() -> None:
+    result = subprocess.run(
+        [_promtool_or_skip(), "check", "config", PROMETHEUS_CONFIG.name],
+        cwd=PROMETHEUS_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_accepts_the_rules() -> None:
+    result = subprocess.run(
+        [_promtool_or_skip(), "check", "rules", str(ALERTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(alert_rules())} rules found" in result.stdout

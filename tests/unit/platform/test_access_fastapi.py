@@ -1,0 +1,232 @@
+"""The FastAPI dependencies on a tiny app: 401 challenges, 403 refusals, what the audit sees."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from nazar_contracts.vocabulary import Role
+from nazar_platform.access import (
+    AccessDecision,
+    Action,
+    StaticMemberDirectory,
+    StaticUnitDirectory,
+)
+from nazar_platform.access_fastapi import authorize, require
+from nazar_platform.auth import AUTH_MESSAGES, AuthSettings, Grant, Principal, TokenVerifier
+from nazar_platform.problems import ProblemError
+
+from tests.unit.platform.token_forgery import hs256_token
+
+ISSUER = "https://id.police.rajasthan.test/nazar"
+AUDIENCE = "nazar-api"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What an audit middleware finds on request.state once the response is ready."""
+
+    status: int
+    principal: Principal | None
+    decision: AccessDecision | None
+
+
+@pytest.fixture(scope="module")
+def key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def build_app(key: rsa.RSAPrivateKey, seen: list[Seen]) -> FastAPI:
+    app = FastAPI()
+    settings = AuthSettings(environment="test", issuer=ISSUER, audience=AUDIENCE)
+    app.state.token_verifier = TokenVerifier(settings, public_key=key.public_key())
+    app.state.unit_directory = StaticUnitDirectory(
+        {
+            "RJ": None,
+            "DST-BIKANER": "RJ",
+            "CIR-BIKANER-CITY": "DST-BIKANER",
+            "CIR-NOKHA": "DST-BIKANER",
+            "DST-CHURU": "RJ",
+            "CIR-SARDARSHAHAR": "DST-CHURU",
+        }
+    )
+    app.state.member_directory = StaticMemberDirectory({})
+
+    @app.exception_handler(ProblemError)
+    async def problem(request: Request, exc: Exception) -> Response:
+        # Stand-in for the problem renderer of nazar_platform.problems, using our catalogue keys.
+        assert isinstance(exc, ProblemError)
+        lang = "hi" if request.headers.get("accept-language", "").startswith("hi") else "en"
+        body = {"status": exc.status, "code": exc.code, "detail": AUTH_MESSAGES[exc.code][lang]}
+        return JSONResponse(
+            {**body, **exc.detail_params},
+            status_code=exc.status,
+            headers=exc.headers,
+            media_type="application/problem+json",
+        )
+
+    @app.middleware("http")
+    async def audit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
+        response = await call_next(request)
+        state = request.state
+        seen.append(
+            Seen(
+                response.status_code,
+                getattr(state, "principal", None),
+                getattr(state, "access_decision", None),
+            )
+        )
+        return response
+
+    @app.get("/api/v1/units/{unit_id}/members")
+    async def unit_members(
+        unit_id: str,
+        request: Request,
+        principal: Annotated[Principal, Depends(require(Action.ROSTER_READ))],
+    ) -> dict[str, str]:
+        decision = await authorize(request, principal, Action.ROSTER_READ, unit_id=unit_id)
+        return {"grant": str(decision.grant)}
+
+    @app.get("/api/v1/inbox")
+    async def inbox(
+        principal: Annotated[Principal, Depends(require(Action.INBOX_READ))],
+    ) -> dict[str, str]:
+        return {"member": principal.member_id}
+
+    return app
+
+
+@pytest.fixture
+async def client(
+    key: rsa.RSAPrivateKey,
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[Seen]]]:
+    seen: list[Seen] = []
+    transport = httpx.ASGITransport(app=build_app(key, seen))
+    async with httpx.AsyncClient(transport=transport, base_url="http://nazar.test") as http:
+        yield http, seen
+
+
+def bearer(key: rsa.RSAPrivateKey, *grants: str, exp_in: int = 600) -> dict[str, str]:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "M-000123",
+        "iat": now - 3600,
+        "exp": now + exp_in,
+        "grants": [{"role": g.split(":")[0], "unit": g.split(":")[1]} for g in grants],
+    }
+    return {"Authorization": f"Bearer {jwt.encode(claims, key, algorithm='RS256')}"}
+
+
+Client = tuple[httpx.AsyncClient, list[Seen]]
+
+
+async def test_no_token_is_a_401_challenge(client: Client) -> None:
+    http, seen = client
+    response = await http.get("/api/v1/inbox", headers={"Accept-Language": "hi"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="nazar"'
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "auth.missing_token"
+    assert body["detail"] == AUTH_MESSAGES["auth.missing_token"]["hi"]
+    assert "साइन इन" in body["detail"]
+    assert seen == [Seen(401, None, None)]
+
+
+async def test_an_expired_token_is_a_401_invalid_token(
+    client: Client, key: rsa.RSAPrivateKey
+) -> None:
+    http, _ = client
+    response = await http.get("/api/v1/inbox", headers=bearer(key, "constable:X", exp_in=-120))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="nazar", error="invalid_token", error_description="token expired"'
+    )
+    assert response.json()["code"] == "auth.token_expired"
+    assert response.json()["reason"] == "expired"
+
+
+async def test_key_confusion_is_a_401(client: Client, key: rsa.RSAPrivateKey) -> None:
+    http, _ = client
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "M-1", "iat": now, "exp": now + 60}
+    token = hs256_token({**claims, "grants": [{"role": "adg", "unit": "RJ"}]}, pem)
+    response = await http.get("/api/v1/inbox", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert response.json()["reason"] == "key_confusion"
+
+
+async def test_a_role_without_the_action_is_a_recorded_403(
+    client: Client, key: rsa.RSAPrivateKey
+) -> None:
+    http, seen = client
+    response = await http.get(
+        "/api/v1/units/DST-BIKANER/members", headers=bearer(key, "content_writer:RJ")
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "access.forbidden"
+    assert response.json()["detail"] == AUTH_MESSAGES["access.forbidden"]["en"]
+    [record] = seen
+    assert record.principal is not None and record.principal.member_id == "M-000123"
+    assert record.decision == AccessDecision(
+        False, Action.ROSTER_READ, None, None, None, "role_lacks_action"
+    )
+
+
+async def test_a_co_in_a_sibling_circle_is_a_recorded_403(
+    client: Client, key: rsa.RSAPrivateKey
+) -> None:
+    http, seen = client
+    response = await http.get(
+        "/api/v1/units/CIR-NOKHA/members",
+        headers={**bearer(key, "co:CIR-BIKANER-CITY"), "Accept-Language": "hi"},
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "आपको यहाँ यह करने की अनुमति नहीं है।"
+    assert response.json()["reason"] == "outside_scope"
+    [record] = seen
+    assert record.status == 403
+    assert record.decision == AccessDecision(
+        False, Action.ROSTER_READ, None, "CIR-NOKHA", None, "outside_scope"
+    )
+
+
+async def test_additional_charge_passes_and_records_the_grant(
+    client: Client, key: rsa.RSAPrivateKey
+) -> None:
+    http, seen = client
+    headers = bearer(key, "sp:DST-BIKANER", "sp:DST-CHURU")
+    response = await http.get("/api/v1/units/CIR-SARDARSHAHAR/members", headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"grant": "sp:DST-CHURU"}
+    [record] = seen
+    assert record.decision is not None and record.decision.allowed
+    assert record.decision.grant == Grant(Role.SP, "DST-CHURU")
+    assert record.decision.unit_id == "CIR-SARDARSHAHAR"
+
+
+def test_openapi_declares_bearer_auth(key: rsa.RSAPrivateKey) -> None:
+    schema = build_app(key, []).openapi()
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/v1/inbox"]["get"]["security"] == [{"bearer": []}]
+
+
+def test_every_message_key_speaks_hindi_and_english() -> None:
+    for key, texts in AUTH_MESSAGES.items():
+        assert set(texts) == {"hi", "en"}, key
+        assert any("\u0900" <= ch <= "\u097f" for ch in texts["hi"]), key

@@ -1,0 +1,217 @@
+"""The pure parts of the HTTP conventions: language choice, messages, cursors, keys, audit rows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum, StrEnum
+
+import pytest
+from nazar_platform.audit import entry_for, outcome_of, should_audit
+from nazar_platform.audit_api import COLUMNS, _cell, csv_lines
+from nazar_platform.http_context import request_id_for
+from nazar_platform.idempotency import IdempotencyClaim, valid_key
+from nazar_platform.pagination import Keyset, decode_cursor, encode_cursor
+from nazar_platform.problem_messages import field_message, negotiate, render
+from nazar_platform.problems import ProblemError
+
+
+@pytest.mark.parametrize(
+    ("header", "own", "expected"),
+    [
+        (None, None, "en"),
+        ("", None, "en"),
+        (None, "hi", "hi"),  # no header: the caller's own language
+        ("hi", None, "hi"),
+        ("hi-IN", None, "hi"),
+        ("HI-in;q=0.5, en;q=0.4", None, "hi"),
+        ("en;q=0.4, hi;q=0.5", None, "hi"),
+        ("en-GB, hi;q=0.9", "hi", "en"),
+        ("fr, de;q=0.9", None, "en"),
+        ("fr, de;q=0.9", "hi", "hi"),
+        ("*", "hi", "hi"),
+        ("hi;q=0, en;q=0.1", None, "en"),  # q=0 means "not this one"
+        ("hi;q=abc, en;q=0.1", None, "en"),
+        ("mr, *;q=0.5, en;q=0.1", None, "en"),
+        ("ta", "xx", "en"),
+    ],
+)
+def test_language_negotiation(header: str | None, own: str | None, expected: str) -> None:
+    assert negotiate(header, own) == expected
+
+
+def test_templates_drop_a_detail_whose_parameter_is_missing() -> None:
+    assert render("{a} and {b}", {"a": 1, "b": ["x", "y"]}) == "1 and x, y"
+    assert render("{a} and {b}", {"a": 1}) is None
+
+
+def test_field_messages() -> None:
+    ctx = {"expected": "'routine' or 'urgent'"}
+    assert field_message("enum", ctx, "hi", "") == "इनमें से कोई एक होना चाहिए: 'routine' या 'urgent'।"
+    assert field_message("enum", ctx, "en", "") == "Must be one of: 'routine' or 'urgent'."
+    assert field_message("int_parsing", {}, "hi", "") == "गलत प्रकार: पूर्णांक अपेक्षित है।"
+    pattern = {"pattern": "^[a-z0-9-]{3,40}$"}
+    assert field_message("string_pattern_mismatch", pattern, "hi", "") == (
+        "अपेक्षित प्रारूप (^[a-z0-9-]{3,40}$) से मेल नहीं खाता।"
+    )
+    assert field_message("string_too_short", {"min_length": 1}, "hi", "") == (
+        "कम से कम 1 अक्षर होने चाहिए।"
+    )
+    assert field_message("missing", {}, "en", "Field required") == "This field is required."
+    # Untranslated kinds keep pydantic's English, or a generic Hindi line.
+    assert field_message("url_parsing", {}, "en", "Input should be a valid URL") == (
+        "Input should be a valid URL"
+    )
+    assert field_message("url_parsing", {}, "hi", "Input should be a valid URL") == "मान अमान्य है।"
+    assert field_message("string_too_long", {}, "en", "pydantic text") == "pydantic text"
+
+
+def test_cursors_round_trip_and_refuse_tampering() -> None:
+    at = datetime(2025, 3, 1, 10, 30, 0, 123456, tzinfo=UTC)
+    note_id = uuid.uuid4()
+    cursor = encode_cursor([at, note_id])
+    assert "=" not in cursor and "/" not in cursor and "+" not in cursor
+    assert decode_cursor(cursor, (datetime, uuid.UUID)) == (at, note_id)
+    assert decode_cursor(encode_cursor([7, "x"]), (int, str)) == (7, "x")
+    for bad, types in [
+        ("", (int,)),
+        ("@@", (int,)),
+        (encode_cursor([True]), (int,)),
+        (encode_cursor(["7"]), (int,)),
+        (encode_cursor([7]), (int, int)),
+        (encode_cursor(["not-a-uuid"]), (uuid.UUID,)),
+        (encode_cursor(["2025-03-01T10:30:00"]), (datetime,)),
+        (cursor[:-3], (datetime, uuid.UUID)),
+    ]:
+        with pytest.raises(ProblemError) as caught:
+            decode_cursor(bad, types)
+        assert (caught.value.status, caught.value.code) == (400, "invalid_cursor")
+
+
+def test_keyset_builds_row_comparisons_and_pages() -> None:
+    asc = Keyset(("n.created_at", "n.id"), (datetime, uuid.UUID))
+    assert asc.after(None, first_param=3) == ("TRUE", [])
+    at, note_id = datetime(2025, 1, 1, tzinfo=UTC), uuid.uuid4()
+    where, args = asc.after(encode_cursor([at, note_id]), first_param=3)
+    assert where == "(n.created_at, n.id) > ($3, $4)" and args == [at, note_id]
+    assert asc.order_by() == "n.created_at, n.id"
+    desc = Keyset(("id",), (int,), descending=True)
+    assert desc.after(encode_cursor([9]), first_param=1) == ("(id) < ($1)", [9])
+    assert desc.order_by() == "id DESC"
+
+    rows = [{"id": i} for i in (9, 8, 7)]
+    page = desc.page(rows, 2, lambda r: r["id"])
+    assert page.items == [9, 8]
+    assert page.next_cursor is not None
+    assert decode_cursor(page.next_cursor, (int,)) == (8,)
+    last = desc.page(rows[:2], 2, lambda r: r["id"])
+    assert last.items == [9, 8] and last.next_cursor is None
+    with pytest.raises(ValueError, match="one type per column"):
+        Keyset(("a", "b"), (int,))
+
+
+def test_idempotency_keys_and_derived_ids() -> None:
+    assert valid_key("a") and valid_key("k" * 255) and valid_key("field app: 42 ~!")
+    assert not valid_key("") and not valid_key("k" * 256)
+    assert not valid_key("tab\there") and not valid_key("कुंजी") and not valid_key("\x7f")
+    claim = IdempotencyClaim("m-1", "k", "f1", uuid.uuid4())
+    again = IdempotencyClaim("m-1", "k", "f1", uuid.uuid4())  # another attempt, same request
+    assert claim.derived_id("note") == again.derived_id("note")
+    assert claim.derived_id("note") != claim.derived_id("event")
+    assert claim.derived_id() != IdempotencyClaim("m-2", "k", "f1", claim.claim).derived_id()
+    assert claim.derived_id() != IdempotencyClaim("m-1", "k", "f2", claim.claim).derived_id()
+
+
+def test_request_ids() -> None:
+    assert request_id_for("abc-123:x.y_z") == "abc-123:x.y_z"
+    for insane in (None, "", "a b", "x" * 129, "ok\nX-Evil: 1", "ग"):
+        made = request_id_for(insane)
+        assert made != insane and len(made) == 32
+
+
+class Role(StrEnum):
+    SP = "sp"
+
+
+class Action(Enum):
+    NOTE_CREATE = "note.create"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    unit_id: str
+
+
+@dataclass(frozen=True)
+class Principal:
+    member_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    action: Action
+    grant: Grant | None
+    unit_id: str | None
+    member_id: str | None
+    reason: str | None
+
+
+def test_what_is_audited_and_how() -> None:
+    assert should_audit("POST", 201) and should_audit("DELETE", 404) and should_audit("patch", 200)
+    assert should_audit("GET", 401) and should_audit("HEAD", 403)
+    assert not should_audit("GET", 200) and not should_audit("OPTIONS", 404)
+    refused = Decision(False, Action.NOTE_CREATE, None, "u", None, "outside the district")
+    allowed = Decision(True, Action.NOTE_CREATE, Grant(Role.SP, "district-1"), "c-1", "m-9", None)
+    assert outcome_of(403, None) == "refused" and outcome_of(404, refused) == "refused"
+    assert outcome_of(201, allowed) == "allowed" and outcome_of(409, allowed) == "failed"
+    assert outcome_of(500, None) == "failed"
+
+    member = uuid.uuid4()
+    entry = entry_for(
+        {"request_id": "r-1", "principal": Principal(member), "access_decision": allowed},
+        method="POST",
+        path="/api/v1/notes",
+        status=201,
+        headers={"user-agent": "u" * 600},
+        client=("10.0.0.7", 5555),
+        replayed=True,
+    )
+    assert (entry.member_id, entry.grant_role, entry.grant_unit) == (
+        str(member),
+        "sp",
+        "district-1",
+    )
+    assert (entry.action, entry.target_unit, entry.target_member) == ("note.create", "c-1", "m-9")
+    assert (entry.outcome, entry.reason, entry.client_ip) == (
+        "allowed",
+        "idempotent replay",
+        "10.0.0.7",
+    )
+    assert entry.user_agent == "u" * 512
+    anonymous = entry_for(
+        {"request_id": "r-2", "problem_code": "unauthenticated"},
+        method="GET",
+        path="/x",
+        status=401,
+        headers={},
+        client=None,
+    )
+    assert (anonymous.member_id, anonymous.outcome, anonymous.reason) == (
+        None,
+        "refused",
+        "unauthenticated",
+    )
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell("+91") == "'+91" and _cell("@x") == "'@x" and _cell("-1") == "'-1"
+    assert _cell(None) == "" and _cell(201) == "201" and _cell("/api/v1/सूचना") == "/api/v1/सूचना"
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    row = {**dict.fromkeys(COLUMNS), "id": 1, "at": at, "path": 'a,"b"'}
+    text = csv_lines([row])  # type: ignore[list-item]
+    assert text.startswith("1,2025-01-01T00:00:00+00:00,,") and ',"a,""b""",' in text
+    assert text.endswith("\r\n") and text.count("\r\n") == 1
