@@ -29,6 +29,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from nazar_contracts.ids import delivery_id
 from nazar_platform.cloudevents import CloudEvent, encode
 from nazar_platform.kafka import make_producer
 from social_publisher.domain.pacing import SlidingWindow
@@ -88,11 +89,11 @@ async def _produce(bootstrap: str, topic: str, events: list[tuple[str, CloudEven
 
 
 def _delivery(member: str) -> dict[str, Any]:
-    message = str(uuid.uuid4())
+    message = f"msg-{uuid.uuid4().hex}"
     now = datetime.now(UTC)
     return {
-        "delivery_id": f"{message}:{member}", "message_id": message, "member_id": member,
-        "priority": "routine", "language": "hi",
+        "delivery_id": delivery_id(message, member), "message_id": message, "member_id": member,
+        "priority": "routine", "purpose": "directive", "language": "hi", "ack_requested": True,
         "title": "सोशल मीडिया के जरिए बदमाशों पर कड़ी नजर रखेगी पुलिस",
         "body": "गृह विभाग ने दिए निर्देश।\nगांव-ढाणी से लेकर पुलिस मुख्यालय तक व्हाट्सएप का उपयोग",
         "reply_code": "4821", "inbox_url": f"https://nazar.example/inbox/{member}",
@@ -224,7 +225,8 @@ async def main(seconds: int, cap: int, state: str) -> None:
             now = datetime.now(UTC).isoformat()
             await _produce(servers.kafka_bootstrap, topics["contacts"], [
                 (m, CloudEvent(type="nazar.contact.upserted.v1", source="/bench", data={
-                    "member_id": m, "whatsapp": f"9199{i:08d}", "preferred_language": "hi",
+                    "member_id": m, "whatsapp": f"+9199{i:08d}", "sms": None,
+                    "preferred_language": "hi",
                     "active": True, "messaging_allowed": True, "consent_state": "not_required",
                     "synthetic": True, "version": 1, "updated_at": now}))
                 for i, m in enumerate(members)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from social_publisher.schemas import provider_ref
+
 from tests.integration.publisher.support import Stack, new_number, request, wait_for
 
 PUBLISHER_SETTINGS = {"NAZAR_WHATSAPP_MPS_CAP": "200"}
@@ -34,7 +36,8 @@ async def test_template_with_hindi_body_reaches_the_fake_and_receipts_follow(sta
     assert sent["payload"] == f"ack:{req['delivery_id']}"
     receipts = await stack.receipts({req["delivery_id"]})
     assert [r["type"] for r in receipts] == ["sent", "delivered", "read"]
-    assert {r["provider_message_id"] for r in receipts} == {sent["id"]}
+    # An opaque reference, never the wamid itself (a wamid embeds the member's number).
+    assert {r["provider_message_id"] for r in receipts} == {provider_ref("whatsapp", sent["id"])}
     assert all(r["channel"] == "whatsapp" and not r["possible_duplicate"] for r in receipts)
 
 
@@ -116,3 +119,21 @@ async def test_a_replayed_delivery_is_not_sent_again(stack: Stack) -> None:
 
     await wait_for(delivered, 30)
     assert len(await stack.sent_for({req["delivery_id"]})) == 1
+
+
+async def test_channels_view_needs_a_token_with_channels_read(stack: Stack) -> None:
+    url = f"{stack.url}/api/v1/channels"
+    async with stack.client.get(url) as r:
+        assert r.status == 401
+        assert r.headers["Content-Type"].startswith("application/problem+json")
+    async with stack.client.get(url, headers=stack.bearer("constable:PS-KOTWALI")) as r:
+        assert r.status == 403
+    report = await stack.channels()  # ADG at PHQ
+    states = {c["channel"]: c["state"] for c in report["channels"]}
+    assert states == {"whatsapp": "up", "sms": "up"}
+    assert {r["sender"] for r in report["channels"][0]["rates"]} == {
+        "100000000000001",
+        "100000000000002",
+    }
+    assert set(report["queue_depth"]) == {"flash", "routine"}
+    assert report["quota"]["limit"] == 100_000

@@ -141,6 +141,8 @@ async def test_button_and_text_replies_and_opt_out(stack: Stack) -> None:
     assert reply["type"] == "replied" and reply["kind"] == "button"
     assert reply["in_reply_to_delivery_id"] == req["delivery_id"]
     assert reply["button_payload"] == f"ack:{req['delivery_id']}"
+    assert reply["text"] == "प्राप्त हुआ"  # the button's label
+    assert not reply["provider_message_id"].startswith("wamid")  # wamids embed the number
     await stack.fake("whatsapp", "inbound", {"from": number, "text": "बंद"})
 
     async def opted_out() -> bool:
@@ -148,7 +150,7 @@ async def test_button_and_text_replies_and_opt_out(stack: Stack) -> None:
 
     await wait_for(opted_out, 30)
     out = next(r for r in await stack.replies({member}) if r["type"] == "opted_out")
-    assert (out["channel"], out["text"]) == ("whatsapp", "बंद")
+    assert (out["channel"], out["keyword"]) == ("whatsapp", "बंद")
     assert number not in json.dumps(await stack.replies({member}))  # no phone numbers
 
 

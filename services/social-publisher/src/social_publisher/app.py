@@ -1,62 +1,37 @@
-"""FastAPI application factory; the lifespan starts and stops the runtime."""
+"""The app: the platform runtime (`nazar_platform.service`) with the publisher's parts on it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from fastapi import FastAPI
+from nazar_platform import migrations
+from nazar_platform.access import Action
+from nazar_platform.access_fastapi import require
+from nazar_platform.auth import AuthSettings, TokenVerifier
+from nazar_platform.service import create_app
 
-from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.exceptions import HTTPException
-
-from social_publisher.api import problem, router
-from social_publisher.runtime import Runtime
+from social_publisher import __version__, api, consumers, webhooks_api
+from social_publisher.engine import Engine
 from social_publisher.settings import PublisherSettings
 
 
-def create_app(settings: PublisherSettings | None = None) -> FastAPI:
+def create(settings: PublisherSettings | None = None) -> FastAPI:
     settings = settings or PublisherSettings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(settings)
-        app.state.runtime = runtime
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.close()
-
-    app = FastAPI(
+    engine = Engine(settings)
+    app = create_app(
+        settings,
         title="Nazar social-publisher",
-        version="0.1.0",
-        lifespan=lifespan,
+        version=__version__,
         description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
+        audit_read=require(Action.AUDIT_READ),
+        migrations=migrations.load("social-publisher", "social_publisher"),
+        routers=[api.router],
+        consumers=lambda rt: [consumers.contacts_consumer(settings, rt.pool)],
+        on_startup=[engine.start],
+        background=[engine.run],
     )
-    app.include_router(router)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False, response_model=None)
-    async def readyz(request: Request) -> Response:
-        if await request.app.state.runtime.ready():
-            return JSONResponse({"status": "ready"})
-        return problem(503, "Not ready", "PostgreSQL or a background task is not running")
-
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    @app.exception_handler(HTTPException)
-    async def http_problem(_request: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail))
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem(422, "Invalid request", str(exc.errors())[:500])
-
+    # Providers call these with their own signatures, not our tokens, outside /api/v1.
+    app.include_router(webhooks_api.router)
+    app.state.engine = engine
+    # /api/v1/channels and the audit read API need a token with `channels.read` / `audit.read`.
+    app.state.token_verifier = TokenVerifier(AuthSettings())
     return app

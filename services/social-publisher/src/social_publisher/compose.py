@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from nazar_contracts.dispatch import DispatchRequested
+
 from social_publisher.domain import text
 from social_publisher.providers.whatsapp import interactive_message, template_message
-from social_publisher.schemas import DispatchRequested
 from social_publisher.settings import PublisherSettings
 
 ACK_TITLES = {"hi": "प्राप्त हुआ", "en": "Acknowledge"}
@@ -64,7 +65,12 @@ def sender_for(member_id: str, settings: PublisherSettings) -> str:
 
 
 def language(request: DispatchRequested) -> str:
-    return request.language if request.language in ("hi", "en") else "hi"
+    lang = str(request.language)
+    return lang if lang in ("hi", "en") else "hi"
+
+
+def inbox_url(request: DispatchRequested, settings: PublisherSettings) -> str:
+    return request.inbox_url or settings.inbox_fallback_url
 
 
 def sms_text(request: DispatchRequested, settings: PublisherSettings) -> tuple[str, str]:
@@ -75,7 +81,7 @@ def sms_text(request: DispatchRequested, settings: PublisherSettings) -> tuple[s
             text.sms_variable(settings.sms_who[lang]),
             text.sms_variable(request.title),
             text.sms_variable(request.reply_code or "-"),
-            request.inbox_url,
+            inbox_url(request, settings),
         ]
     )
     filled = _DLT_VAR.sub(lambda _m: next(values, ""), settings.sms_templates[lang])
@@ -96,7 +102,7 @@ def build(
         delivery_id=request.delivery_id,
         message_id=request.message_id,
         member_id=request.member_id,
-        priority=request.priority,
+        priority=str(request.priority),
         channel=channel,
         kind=kind,
         sender="sms",
@@ -109,8 +115,9 @@ def build(
     job.sender = sender_for(request.member_id, settings)
     payload = ack_payload(request.delivery_id) if request.ack_requested else None
     if kind == "interactive":
+        link = inbox_url(request, settings)
         body = text.shorten(
-            f"*{request.title.strip()}*\n\n{request.body.strip()}\n\n{request.inbox_url}",
+            f"*{request.title.strip()}*\n\n{request.body.strip()}\n\n{link}",
             settings.interactive_body_limit,
         )
         job.message = interactive_message(
@@ -128,7 +135,7 @@ def build(
             parameters=[
                 text.template_parameter(request.title, 200),
                 text.template_parameter(request.body, settings.body_parameter_limit),
-                text.template_parameter(request.inbox_url, 400),
+                text.template_parameter(inbox_url(request, settings), 400),
             ],
             button_payload=payload,
             callback_data=request.delivery_id,

@@ -17,16 +17,18 @@ import asyncpg
 import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
+from nazar_contracts.dispatch import DispatchRequested
+from nazar_contracts.registry import InvalidEventError, parse_json
 from nazar_platform.cloudevents import DecodeError, decode
 from nazar_platform.consumer import TRANSIENT, IdempotentConsumer
 from nazar_platform.dlq import RawRecord, send_to_dlq
 from nazar_platform.kafka import make_consumer, make_producer
-from pydantic import ValidationError
 
 from social_publisher import handlers, metrics
 from social_publisher.dispatcher import Dispatcher
 from social_publisher.handlers import Context
-from social_publisher.schemas import DISPATCH_REQUESTED, DispatchRequested
+from social_publisher.schemas import DISPATCH_REQUESTED
+from social_publisher.settings import PublisherSettings
 
 log = structlog.get_logger(__name__)
 
@@ -133,8 +135,10 @@ class DeliverySource:
                     event = decode(raw.value, raw.headers)
                     if event.type != DISPATCH_REQUESTED:
                         continue  # another event type on the topic is not ours to act on
-                    requests.append(DispatchRequested.model_validate(event.data))
-                except (DecodeError, ValidationError, UnicodeDecodeError) as exc:
+                    request = parse_json(DISPATCH_REQUESTED, raw.value or b"")
+                    assert isinstance(request, DispatchRequested)
+                    requests.append(request)
+                except (DecodeError, InvalidEventError, UnicodeDecodeError) as exc:
                     log.error(
                         "delivery record dead-lettered",
                         topic=raw.topic,
@@ -159,8 +163,7 @@ class DeliverySource:
         self._dispatcher.enqueue(jobs)
 
 
-def contacts_consumer(ctx: Context, pool: asyncpg.Pool) -> IdempotentConsumer:
-    s = ctx.settings
+def contacts_consumer(s: PublisherSettings, pool: asyncpg.Pool) -> IdempotentConsumer:
     return IdempotentConsumer(
         name=f"{s.consumer_group}-contacts",
         topics=[s.contacts_topic],

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from nazar_contracts.contacts import ContactUpserted
+from nazar_contracts.dispatch import DispatchRequested
+from nazar_contracts.registry import parse
 from nazar_platform import db, outbox
 from nazar_platform.consumer import Record
+from nazar_platform.events import parse_record
 
 from social_publisher import compose, metrics, store
 from social_publisher.compose import Job
@@ -20,16 +25,13 @@ from social_publisher.domain.receipts import Receipt
 from social_publisher.domain.text import is_opt_out
 from social_publisher.domain.webhooks import Inbound, StatusUpdate, digits
 from social_publisher.schemas import (
-    CONTACT_UPSERTED,
     DISPATCH_OPTED_OUT,
     DISPATCH_REPLIED,
+    DISPATCH_REQUESTED,
     RECEIPT_TYPES,
     SOURCE,
-    ContactUpserted,
-    DispatchOptedOut,
-    DispatchReplied,
-    DispatchRequested,
     event_id,
+    provider_ref,
 )
 from social_publisher.settings import PublisherSettings
 
@@ -41,6 +43,7 @@ class Context:
     policy: RetryPolicy
 
 
+_DELIVERY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _RECEIPT_COUNTERS = {r: metrics.RECEIPTS.labels(str(r)) for r in Receipt}
 
 
@@ -52,20 +55,26 @@ def receipt_event(ctx: Context, intent: Intent, emit: Emit) -> outbox.OutboxEven
         error = {
             "code": emit.error.code_text,
             "title": emit.error.title or "failed",
-            "detail": emit.error.detail,
+            "detail": emit.error.detail or None,
             "retryable": emit.retryable,
         }
-    data = {
+    data: dict[str, object] = {
         "delivery_id": intent.delivery_id,
         "message_id": intent.message_id,
         "member_id": intent.member_id,
         "channel": "sms" if intent.channel == "sms" else "whatsapp",
-        "provider_message_id": intent.provider_message_id,
+        "provider_message_id": (
+            None
+            if intent.provider_message_id is None
+            else provider_ref(intent.channel, intent.provider_message_id)
+        ),
         "at": emit.at.isoformat(),
-        "error": error,
+        # Defined on `sent`; carried on every receipt so that no reader has to join them.
         "possible_duplicate": intent.possible_duplicate,
         "fallback_from": intent.fallback_from,
     }
+    if error is not None:
+        data["error"] = error
     return outbox.OutboxEvent(
         topic=ctx.settings.receipts_topic,
         key=intent.delivery_id,
@@ -112,7 +121,7 @@ async def admit(ctx: Context, requests: Sequence[DispatchRequested]) -> list[Job
                 "delivery_id": r.delivery_id,
                 "message_id": r.message_id,
                 "member_id": r.member_id,
-                "priority": r.priority,
+                "priority": str(r.priority),
                 "channel": channel,
                 "kind": kind,
                 "status": intents.PENDING if why is None else intents.REFUSED,
@@ -322,15 +331,16 @@ async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound])
             metrics.WEBHOOK_EVENTS.labels(channel, "message", "applied").inc()
             if channel == "whatsapp":
                 opened.append((member_id, m.at))
+            reply_id = event_id("reply", m.provider_message_id)
+            data: dict[str, object]
             if m.kind == "text" and is_opt_out(m.text):
-                data: DispatchOptedOut | DispatchReplied = DispatchOptedOut(
-                    reply_id=event_id("reply", m.provider_message_id),
-                    member_id=member_id,
-                    channel="sms" if channel == "sms" else "whatsapp",
-                    text=m.text,
-                    provider_message_id=m.provider_message_id,
-                    received_at=m.at,
-                )
+                data = {
+                    "reply_id": reply_id,
+                    "member_id": member_id,
+                    "channel": channel,
+                    "keyword": (m.text or "").strip(),
+                    "received_at": m.at.isoformat(),
+                }
                 kind = DISPATCH_OPTED_OUT
             else:
                 delivery = compose.delivery_from_payload(m.button_payload)
@@ -338,17 +348,20 @@ async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound])
                     delivery = replied_to.get(m.context_id)
                 if delivery is None and channel == "sms" and m.text:
                     delivery = await _by_reply_code(conn, member_id, m.text)
-                data = DispatchReplied(
-                    reply_id=event_id("reply", m.provider_message_id),
-                    member_id=member_id,
-                    channel="sms" if channel == "sms" else "whatsapp",
-                    kind="button" if m.kind == "button" else "text",
-                    text=m.text,
-                    button_payload=m.button_payload,
-                    in_reply_to_delivery_id=delivery,
-                    provider_message_id=m.provider_message_id,
-                    received_at=m.at,
-                )
+                button = m.kind == "button" and m.button_payload is not None
+                data = {
+                    "reply_id": reply_id,
+                    "member_id": member_id,
+                    "channel": channel,
+                    "kind": "button" if button else "text",
+                    "text": m.text if (button or m.text) else "",
+                    "button_payload": m.button_payload if button else None,
+                    "in_reply_to_delivery_id": (
+                        delivery if delivery and _DELIVERY_ID.match(delivery) else None
+                    ),
+                    "provider_message_id": provider_ref(channel, m.provider_message_id),
+                    "received_at": m.at.isoformat(),
+                }
                 kind = DISPATCH_REPLIED
             events.append(
                 outbox.OutboxEvent(
@@ -357,7 +370,7 @@ async def apply_inbound(ctx: Context, channel: str, messages: Sequence[Inbound])
                     type=kind,
                     source=SOURCE,
                     data=data,
-                    id=data.reply_id,
+                    id=reply_id,
                     time=m.at,
                 )
             )
@@ -380,20 +393,19 @@ async def _by_reply_code(conn: db.Connection, member_id: str, text: str) -> str 
 
 
 async def apply_contacts(conn: db.Connection, records: Sequence[Record]) -> None:
-    """Handler of the idempotent consumer of roster.contacts.v1 (last record per member wins)."""
-    last: dict[str, Record] = {}
+    """Handler of the idempotent consumer of roster.contacts.v1 (last record per member wins).
+
+    A tombstone erases the member's contact; a record that does not fit the contract is
+    dead-lettered by the consumer (`parse_record` raises PoisonRecordError)."""
+    last: dict[str, ContactUpserted | None] = {}
     for r in records:
-        data = r.event.data if r.event is not None else None
-        member = r.key or (data.get("member_id") if isinstance(data, dict) else None)
+        contact = parse_record(r)
+        member = r.key if contact is None else getattr(contact, "member_id", r.key)
         if member:
             last.pop(member, None)
-            last[member] = r
-    upserts, erased = [], []
-    for member, r in last.items():
-        if r.event is None or r.event.is_tombstone or r.event.type != CONTACT_UPSERTED:
-            erased.append(member)
-        else:
-            upserts.append(ContactUpserted.model_validate(r.event.data))
+            last[member] = contact if isinstance(contact, ContactUpserted) else None
+    erased = [m for m, c in last.items() if c is None]
+    upserts = [c for c in last.values() if c is not None]
     if erased:
         await store.delete_contacts(conn, erased)
     if upserts:
@@ -426,7 +438,8 @@ async def claim(
         wins = await store.windows(conn, members)
         jobs, changed, events = [], [], []
         for intent, raw in claimed:
-            request = DispatchRequested.model_validate(raw)
+            request = parse(DISPATCH_REQUESTED, raw)
+            assert isinstance(request, DispatchRequested)
             contact = contacts.get(intent.member_id)
             why = consent.refusal(
                 contact, allow_synthetic=s.allow_synthetic, expires_at=request.expires_at, now=now

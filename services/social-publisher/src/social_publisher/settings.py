@@ -9,21 +9,24 @@ app secret and verify token, the SMS gateway's URL, key and DLT registrations, a
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Self
+from urllib.parse import urlsplit, urlunsplit
 
 from nazar_platform.settings import PlatformSettings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 
 class PublisherSettings(PlatformSettings):
     service_name: str = "social-publisher"
     # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
     outbox_batch_size: int = 500
-    http_host: str = "127.0.0.1"
     http_port: int = 19103
     public_base_url: str = "http://127.0.0.1:19103"
+    # Where a template or SMS links when a delivery carries no inbox link of its own.
+    inbox_fallback_url: str = "https://nazar.rajasthan.gov.in/inbox"
 
     # Without NAZAR_DATABASE_URL, the publisher uses its own database on the stack's server
-    # (NAZAR_PG_DSN, as `deploy/stack` hands it), created on first start.
+    # (NAZAR_PG_DSN, as `deploy/stack` hands it; the stack creates `nazar_publisher`).
     pg_dsn: SecretStr | None = None
     database_name: str = "nazar_publisher"
 
@@ -91,3 +94,11 @@ class PublisherSettings(PlatformSettings):
     outage_threshold: int = 5
     outage_probe_max: float = 10.0
     token_probe_interval: float = 60.0
+
+    @model_validator(mode="after")
+    def _own_database(self) -> Self:
+        if "database_url" not in self.model_fields_set and self.pg_dsn is not None:
+            parts = urlsplit(self.pg_dsn.get_secret_value())
+            own = urlunsplit(parts._replace(path=f"/{self.database_name}"))
+            object.__setattr__(self, "database_url", SecretStr(own))
+        return self

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
+from nazar_contracts.contacts import ContactUpserted
 from nazar_platform.db import Connection
 
 from social_publisher.domain.consent import Contact
 from social_publisher.domain.intents import Intent
 from social_publisher.domain.receipts import parse as parse_receipt
-from social_publisher.schemas import ContactUpserted
 
 _CONTACT_COLUMNS = (
     "member_id, whatsapp, sms, preferred_language, active, messaging_allowed, consent_state,"
@@ -38,10 +38,10 @@ async def upsert_contacts(conn: Connection, contacts: Sequence[ContactUpserted])
                 c.member_id,
                 _digits(c.whatsapp),
                 _digits(c.sms),
-                c.preferred_language,
+                str(c.preferred_language),
                 c.active,
                 c.messaging_allowed,
-                c.consent_state,
+                str(c.consent_state),
                 c.synthetic,
                 c.version,
                 c.updated_at,
