@@ -30,6 +30,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 from nazar_contracts.ids import delivery_id
+from nazar_platform.auth import Grant, ensure_dev_keypair, mint
 from nazar_platform.cloudevents import CloudEvent, encode
 from nazar_platform.kafka import make_producer
 from social_publisher.domain.pacing import SlidingWindow
@@ -55,8 +56,10 @@ def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
                             start_new_session=True)  # fmt: skip
 
 
-async def _get(session: aiohttp.ClientSession, url: str) -> Any:
-    async with session.get(url) as r:
+async def _get(
+    session: aiohttp.ClientSession, url: str, headers: dict[str, str] | None = None
+) -> Any:
+    async with session.get(url, headers=headers) as r:
         return await r.json()
 
 
@@ -184,6 +187,17 @@ async def main(seconds: int, cap: int, state: str) -> None:
     total = cap * (seconds + 15)
     logs = ROOT / ".state" / "bench-logs"
     logs.mkdir(parents=True, exist_ok=True)
+    key_path = logs / "bench-signing-key.pem"
+    token = mint(
+        "M-BENCH",
+        [Grant.parse("adg:PHQ")],
+        private_key=ensure_dev_keypair(key_path),
+        issuer="nazar-dev",
+        audience="nazar",
+        ttl=timedelta(hours=2),
+        kid="nazar-dev",
+    )
+    auth = {"Authorization": f"Bearer {token}"}
     with infra(state) as servers:
         run = uuid.uuid4().hex[:6]
         topics = {
@@ -207,7 +221,7 @@ async def main(seconds: int, cap: int, state: str) -> None:
             "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": json.dumps([PNID]), "NAZAR_WHATSAPP_TOKEN": TOKEN,
             "NAZAR_WHATSAPP_APP_SECRET": SECRET, "NAZAR_WHATSAPP_MPS_CAP": str(cap),
             "NAZAR_ALLOW_SYNTHETIC": "true", "NAZAR_WHATSAPP_PORTFOLIO_LIMIT": str(10 * total),
-            "NAZAR_LOG_LEVEL": "WARNING",
+            "NAZAR_LOG_LEVEL": "WARNING", "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key_path),
         }  # fmt: skip
         # The fake is the measuring instrument: on a machine shared with other work it runs at a
         # higher priority, or its own stalls would bunch arrivals and misstate the windows.
@@ -251,7 +265,7 @@ async def main(seconds: int, cap: int, state: str) -> None:
             t0 = time.monotonic()
             samples: list[dict[str, Any]] = []
             while time.monotonic() - t0 < seconds:
-                samples.append(await _get(session, f"{pub_url}/api/v1/channels"))
+                samples.append(await _get(session, f"{pub_url}/api/v1/channels", auth))
                 await asyncio.sleep(1.0)
             cpu = meter.stop(time.monotonic() - t0)
             stats = await _get(session, f"{fake_url}/_fake/stats")

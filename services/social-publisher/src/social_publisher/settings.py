@@ -20,6 +20,8 @@ class PublisherSettings(PlatformSettings):
     service_name: str = "social-publisher"
     # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
     outbox_batch_size: int = 500
+    # Webhooks arrive many at once (Meta posts concurrently), beside the send path's writers.
+    database_pool_max: int = 20
     http_port: int = 19103
     public_base_url: str = "http://127.0.0.1:19103"
     # Where a template or SMS links when a delivery carries no inbox link of its own.

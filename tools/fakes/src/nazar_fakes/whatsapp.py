@@ -267,7 +267,8 @@ class FakeWhatsApp:
     ) -> None:
         cfg = self.config
         callback = body.get("biz_opaque_callback_data")
-        base = {"pnid": pnid, "id": wamid, "recipient_id": to}
+        # Each event keeps the time it happened, even when its webhook is redelivered later.
+        base = {"pnid": pnid, "id": wamid, "recipient_id": to, "ts": str(int(time.time()))}
         if callback:
             base["biz_opaque_callback_data"] = callback
         if self.rng.random() < float(cfg["lose_share"]):
@@ -303,6 +304,7 @@ class FakeWhatsApp:
             "from": to,
             "id": "wamid." + base64.b64encode(b"\x15\x03" + uuid.uuid4().bytes).decode(),
             "context": {"from": pnid, "id": wamid},
+            "ts": str(int(time.time())),
         }
         if rule.get("kind", "button") == "button" and payload is not None:
             event["type"] = "button"
@@ -342,8 +344,8 @@ class FakeWhatsApp:
                 },
             )
             if e.get("message"):
-                msg = {k: v for k, v in e.items() if k not in ("pnid", "message")}
-                msg["timestamp"] = now
+                msg = {k: v for k, v in e.items() if k not in ("pnid", "message", "ts")}
+                msg["timestamp"] = e.get("ts", now)
                 value.setdefault("contacts", []).append(
                     {"profile": {"name": "सदस्य"}, "wa_id": e["from"]}
                 )
@@ -352,7 +354,7 @@ class FakeWhatsApp:
             status: dict[str, Any] = {
                 "id": e["id"],
                 "status": e["status"],
-                "timestamp": now,
+                "timestamp": e.get("ts", now),
                 "recipient_id": e["recipient_id"],
             }
             if "biz_opaque_callback_data" in e:
