@@ -128,6 +128,7 @@ class DeliverySource:
 
     async def _admit(self, batches: dict, producer: object, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
         requests: list[DispatchRequested] = []
+        raw_json: dict[str, str] = {}
         for records in batches.values():
             for r in records:
                 raw = RawRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers))
@@ -138,6 +139,7 @@ class DeliverySource:
                     request = parse_json(DISPATCH_REQUESTED, raw.value or b"")
                     assert isinstance(request, DispatchRequested)
                     requests.append(request)
+                    raw_json[request.delivery_id] = (raw.value or b"").decode()
                 except (DecodeError, InvalidEventError, UnicodeDecodeError) as exc:
                     log.error(
                         "delivery record dead-lettered",
@@ -149,7 +151,7 @@ class DeliverySource:
         delay = 0.2
         while requests:
             try:
-                jobs = await handlers.admit(self._ctx, requests)
+                jobs = await handlers.admit(self._ctx, requests, raw_json)
                 break
             except TRANSIENT as exc:
                 if stop.is_set():

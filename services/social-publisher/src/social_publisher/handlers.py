@@ -90,7 +90,9 @@ def receipt_event(ctx: Context, intent: Intent, emit: Emit) -> outbox.OutboxEven
 # --- admission: deliveries from Kafka become intents -----------------------------------------
 
 
-async def admit(ctx: Context, requests: Sequence[DispatchRequested]) -> list[Job]:
+async def admit(
+    ctx: Context, requests: Sequence[DispatchRequested], raw: dict[str, str] | None = None
+) -> list[Job]:
     """Record the intents of a batch (and refuse who must not be messaged) in one transaction.
 
     Returns the jobs to send now: only deliveries whose intent is new. A replayed delivery finds
@@ -126,7 +128,7 @@ async def admit(ctx: Context, requests: Sequence[DispatchRequested]) -> list[Job
                 "kind": kind,
                 "status": intents.PENDING if why is None else intents.REFUSED,
                 "reply_code": r.reply_code,
-                "request": r.model_dump(mode="json"),
+                "request": (raw or {}).get(r.delivery_id) or r.model_dump_json(),
                 "receipt": None if why is None else "failed",
                 "error": None if why is None else {"code": why[0], "title": why[1]},
             }

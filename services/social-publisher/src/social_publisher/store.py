@@ -101,15 +101,17 @@ async def open_windows(conn: Connection, opened: Sequence[tuple[str, datetime]])
 
 
 async def insert_intents(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert new intents; returns the delivery ids that were new (a replay inserts nothing)."""
+    """Insert new intents; returns the delivery ids that were new (a replay inserts nothing).
+    `request` is the delivery's JSON text as it came from Kafka (stored without re-encoding)."""
     if not rows:
         return set()
     inserted = await conn.fetch(
         """INSERT INTO intents (delivery_id, message_id, member_id, priority, channel, kind,
                status, reply_code, request, receipt, error)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[],
-                                $11::jsonb[])
+           SELECT d, msg, mem, pri, ch, k, st, rc, req::jsonb, rcpt, err
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
+                AS v(d, msg, mem, pri, ch, k, st, rc, req, rcpt, err)
            ON CONFLICT (delivery_id) DO NOTHING
            RETURNING delivery_id""",
         *[
