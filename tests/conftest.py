@@ -2,7 +2,8 @@
 
 Kafka and PostgreSQL are started (`deploy/stack infra-up --name test`) the first time a test asks
 for one of the fixtures below, and stopped and wiped at the end of the session. When
-NAZAR_KAFKA_BOOTSTRAP and NAZAR_PG_DSN are both set, those are used and nothing is started.
+NAZAR_KAFKA_BOOTSTRAP and NAZAR_PG_DSN are both set, those are used and nothing is started. A
+stack started here also hands its NAZAR_AUTH_DEV_PRIVATE_KEY_PATH to the session's environment.
 Unit tests (tests/unit) may not use these fixtures at all.
 """
 
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STACK = ROOT / "deploy" / "stack"
 STACK_NAME = "test"
 DEFAULT_TEST_PORT_BASE = "29000"
+DEV_KEY_VARIABLE = "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH"
 INFRA_FIXTURES = {
     "stack_env",
     "kafka_bootstrap",
@@ -77,9 +79,17 @@ def stack_env() -> Iterator[StackEnv]:
     env.setdefault("NAZAR_PORT_BASE", DEFAULT_TEST_PORT_BASE)
     subprocess.run([STACK, "infra-up", "--name", STACK_NAME], env=env, check=True, timeout=600)
     values = _read_env_file(ROOT / ".state" / STACK_NAME / "stack.env")
+    # The stack's own dev signing key, for this process and every one it starts (apps built
+    # without a verifier of their own, the mint CLI), instead of the dev stack's.
+    key_before = os.environ.get(DEV_KEY_VARIABLE)
+    os.environ[DEV_KEY_VARIABLE] = values[DEV_KEY_VARIABLE]
     try:
         yield StackEnv(values["NAZAR_KAFKA_BOOTSTRAP"], values["NAZAR_PG_DSN"], managed=True)
     finally:
+        if key_before is None:
+            os.environ.pop(DEV_KEY_VARIABLE, None)
+        else:
+            os.environ[DEV_KEY_VARIABLE] = key_before
         subprocess.run(
             [STACK, "infra-down", "--name", STACK_NAME, "--wipe"], env=env, check=False, timeout=300
         )

@@ -289,14 +289,6 @@ PROMETHEUS_SERIES = {
     "up": frozenset(),
     "ALERTS": frozenset({"alertname", "alertstate", "severity"}),
 }
-# The HTTP layer's metrics, which no platform module defines yet: the HTTP issue must expose
-# these names and labels (see docs/DEPLOYING.md, "Metrics").
-HTTP_SERIES = {
-    "http_requests_total": frozenset({"service", "method", "route", "status"}),
-    "http_request_duration_seconds_bucket": frozenset({"service", "method", "route", "le"}),
-    "http_request_duration_seconds_sum": frozenset({"service", "method", "route"}),
-    "http_request_duration_seconds_count": frozenset({"service", "method", "route"}),
-}
 # Grafana macros and dashboard variables, replaced by a sample value before parsing.
 GRAFANA_PLACEHOLDERS = {
     "$__rate_interval": "1m",

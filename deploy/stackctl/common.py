@@ -96,6 +96,11 @@ class State:
         return self.dir / "stack.env"
 
     @property
+    def dev_signing_key(self) -> Path:
+        """The stack's development token key: created by the first process that needs it."""
+        return self.dir / "auth" / "dev-signing-key.pem"
+
+    @property
     def is_test(self) -> bool:
         # Test stacks trade durability for speed (fsync off, smaller heap).
         return self.name == "test" or self.name.startswith("test-")

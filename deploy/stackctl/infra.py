@@ -60,6 +60,9 @@ def infra_up(name: str) -> dict[str, str]:
             "NAZAR_KAFKA_BOOTSTRAP": bootstrap,
             "NAZAR_PG_DSN": dsn,
             "NAZAR_PORT_BASE": str(ports.base),
+            # Absolute, so that every process of this stack (services, tests, the mint CLI),
+            # whatever its working directory, signs and verifies tokens with the same key.
+            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(state.dev_signing_key),
         }
         write_env_file(state.env_file, values)
         return values

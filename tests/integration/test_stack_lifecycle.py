@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+from nazar_platform.auth import AuthSettings, TokenVerifier
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "deploy" / "stack"
@@ -53,6 +57,20 @@ def test_infra_up_is_idempotent_and_infra_down_leaves_nothing() -> None:
         env_file = (state / "stack.env").read_text()
         assert f"NAZAR_KAFKA_BOOTSTRAP=127.0.0.1:{base + 92}" in env_file
         assert f"NAZAR_PG_DSN=postgresql://nazar:nazar@127.0.0.1:{base + 432}/postgres" in env_file
+        key = state / "auth" / "dev-signing-key.pem"
+        assert f"NAZAR_AUTH_DEV_PRIVATE_KEY_PATH={key}\n" in env_file
+        # A token minted from anywhere with the stack's environment verifies with its key.
+        with tempfile.TemporaryDirectory() as elsewhere:
+            minted = subprocess.run(
+                [sys.executable, "-m", "nazar_platform.auth", "mint", "--member", "M-1",
+                 "--grant", "adg:PHQ"],
+                env={**env, "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key)},
+                cwd=elsewhere, capture_output=True, text=True, timeout=60, check=False,
+            )  # fmt: skip
+        assert minted.returncode == 0, minted.stderr
+        assert key.stat().st_mode & 0o777 == 0o600
+        verifier = TokenVerifier(AuthSettings(dev_private_key_path=key))
+        assert verifier.verify(minted.stdout.strip()).member_id == "M-1"
         kafka_pid = (state / "pids" / "kafka.pid").read_text()
 
         again = stack("infra-up", "--name", NAME, env=env)

@@ -6,6 +6,7 @@ import asyncio
 import random
 import subprocess
 import sys
+import uuid
 from collections.abc import Sequence
 
 import pytest
@@ -13,6 +14,7 @@ from nazar_platform import db, dlq
 from nazar_platform.cloudevents import CloudEvent, encode
 from nazar_platform.consumer import IdempotentConsumer, PoisonRecordError, Record
 from nazar_platform.kafka import make_producer
+from prometheus_client import REGISTRY
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import (
@@ -225,4 +227,61 @@ async def test_undecodable_record_is_dead_lettered_and_the_rest_flow(
     dead = await read_topic(kafka_bootstrap, f"{topic}.dlq")
     assert [r.value for r in dead] == [b"\xff not an event"]
     assert "missing header" in (dlq.header(dead[0].headers, dlq.ERROR) or "")
+    await pool.close()
+
+
+async def test_lag_series_go_with_the_partitions_a_consumer_loses(
+    fresh_database: str, kafka_bootstrap: str, new_topic: TopicFactory
+) -> None:
+    """A revoked partition's lag is its new owner's to report: a series left behind would stay
+    frozen, perhaps high enough to keep the lag alert firing for a partition nobody lags on."""
+    topic = await new_topic("consumer-lag", partitions=2)
+    await prepare_database(fresh_database)
+    pool = await db.create_pool(fresh_database)
+    name = f"lag-{uuid.uuid4().hex[:8]}"
+
+    async def handler(conn: db.Connection, records: Sequence[Record]) -> None:
+        from tests.integration.platform.procs import count
+
+        await count(conn, records)
+
+    def lag(partition: int) -> float | None:
+        labels = {"consumer": name, "topic": topic, "partition": str(partition)}
+        return REGISTRY.get_sample_value("nazar_consumer_lag", labels)
+
+    async def reported(*partitions: int) -> bool:
+        return all(lag(p) == 0 for p in partitions)
+
+    async def forgotten() -> bool:
+        return lag(0) is None and lag(1) is None
+
+    def member() -> tuple[asyncio.Event, asyncio.Task[None]]:
+        stop = asyncio.Event()
+        consumer = IdempotentConsumer(
+            name=name,
+            topics=[topic],
+            pool=pool,
+            handler=handler,
+            bootstrap=kafka_bootstrap,
+            session_timeout_ms=6000,
+        )
+        return stop, asyncio.create_task(consumer.run(stop))
+
+    first = member()
+    await _produce(kafka_bootstrap, topic, _events(40))  # 40 keys: both partitions get some
+    await wait_for(lambda: reported(0, 1), within=60)
+    second = member()
+    try:
+        # Joining rebalances the group: the first member gives both partitions up, and their
+        # series go with them until an owner reads from each again.
+        await wait_for(forgotten, within=60)
+        await _produce(kafka_bootstrap, topic, _events(40, round=2))
+        await wait_for(lambda: _at_least(pool, 80), within=60)
+        await wait_for(lambda: reported(0, 1), within=30)
+    finally:
+        for stop, task in (first, second):
+            stop.set()
+            await task
+    # Stopping leaves the group without a revocation callback: the run forgets its own series.
+    assert await forgotten()
     await pool.close()

@@ -21,6 +21,9 @@ from tests.promtool import promtool
 ROSTER_A = 'job="roster", instance="10.0.0.2:8000"'
 ROSTER_B = 'job="roster", instance="10.0.0.3:8000"'
 DIRECTIVE = 'job="directive", instance="10.0.0.4:8000"'
+API = 'method="POST", route="/api/v1/members"'
+PROBE = 'method="GET", route="/readyz"'
+SCRAPE = 'method="GET", route="/metrics"'
 
 
 @dataclass(frozen=True)
@@ -208,8 +211,8 @@ SCENARIOS = [
     Scenario(
         "ten percent of requests fail with 5xx",
         {
-            f'http_requests_total{{{ROSTER_A}, status="200"}}': "0+90x30",
-            f'http_requests_total{{{ROSTER_A}, status="503"}}': "0+10x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {API}, status="201"}}': "0+90x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {API}, status="503"}}': "0+10x30",
         },
         "NazarHttpServerErrors",
         "20m",
@@ -218,8 +221,18 @@ SCENARIOS = [
     Scenario(
         "one percent of requests failing is no alert",
         {
-            f'http_requests_total{{{ROSTER_A}, status="200"}}': "0+99x30",
-            f'http_requests_total{{{ROSTER_A}, status="500"}}': "0+1x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {API}, status="201"}}': "0+99x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {API}, status="500"}}': "0+1x30",
+        },
+        "NazarHttpServerErrors",
+        "20m",
+    ),
+    Scenario(
+        "a service that is not ready fails its probes, not its callers",
+        {
+            f'nazar_http_requests_total{{{ROSTER_A}, {API}, status="201"}}': "0+10x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {PROBE}, status="503"}}': "0+60x30",
+            f'nazar_http_requests_total{{{ROSTER_A}, {SCRAPE}, status="200"}}': "0+40x30",
         },
         "NazarHttpServerErrors",
         "20m",

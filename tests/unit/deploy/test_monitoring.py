@@ -15,7 +15,6 @@ import pytest
 
 from tests.deployfiles import (
     GRAFANA_DIR,
-    HTTP_SERIES,
     NAZAR_SERVICES,
     PROMETHEUS_DIR,
     PROMETHEUS_SERIES,
@@ -46,7 +45,7 @@ REQUIRED_ALERT_METRICS = {
 
 
 def known_series() -> dict[str, frozenset[str]]:
-    return {**platform_metrics(), **PROMETHEUS_SERIES, **HTTP_SERIES}
+    return {**platform_metrics(), **PROMETHEUS_SERIES}
 
 
 def assert_refers_to_known_series(expr: str, where: str) -> frozenset[str]:
@@ -80,6 +79,8 @@ def test_the_metric_reader_knows_the_platform_metrics() -> None:
     assert series["nazar_outbox_published_total"] == {"topic"}
     assert series["nazar_consumer_batch_seconds_bucket"] == {"consumer", "le"}
     assert series["nazar_outbox_relay_active"] == frozenset()
+    assert series["nazar_http_requests_total"] == {"method", "route", "status"}
+    assert series["nazar_http_request_seconds_bucket"] == {"method", "route", "le"}
     assert "nazar_outbox_published" not in series  # counters are exposed with _total
 
 
@@ -183,8 +184,8 @@ def test_the_platform_dashboard_shows_what_the_issue_asks_for() -> None:
         "nazar_consumer_lag",
         "nazar_consumer_batch_seconds_bucket",
         "nazar_dead_lettered_total",
-        "http_requests_total",
-        "http_request_duration_seconds_bucket",
+        "nazar_http_requests_total",
+        "nazar_http_request_seconds_bucket",
     ]:
         assert metric in exprs, metric
 

@@ -13,7 +13,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from nazar_contracts.vocabulary import Role
 from nazar_platform.access import (
     AccessDecision,
@@ -22,8 +21,9 @@ from nazar_platform.access import (
     StaticUnitDirectory,
 )
 from nazar_platform.access_fastapi import authorize, require
-from nazar_platform.auth import AUTH_MESSAGES, AuthSettings, Grant, Principal, TokenVerifier
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth import AuthSettings, Grant, Principal, TokenVerifier
+from nazar_platform.problem_messages import lookup
+from nazar_platform.problems import install_problem_handlers
 
 from tests.unit.platform.token_forgery import hs256_token
 
@@ -61,18 +61,7 @@ def build_app(key: rsa.RSAPrivateKey, seen: list[Seen]) -> FastAPI:
     )
     app.state.member_directory = StaticMemberDirectory({})
 
-    @app.exception_handler(ProblemError)
-    async def problem(request: Request, exc: Exception) -> Response:
-        # Stand-in for the problem renderer of nazar_platform.problems, using our catalogue keys.
-        assert isinstance(exc, ProblemError)
-        lang = "hi" if request.headers.get("accept-language", "").startswith("hi") else "en"
-        body = {"status": exc.status, "code": exc.code, "detail": AUTH_MESSAGES[exc.code][lang]}
-        return JSONResponse(
-            {**body, **exc.detail_params},
-            status_code=exc.status,
-            headers=exc.headers,
-            media_type="application/problem+json",
-        )
+    install_problem_handlers(app)
 
     @app.middleware("http")
     async def audit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Any:
@@ -139,7 +128,8 @@ async def test_no_token_is_a_401_challenge(client: Client) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert body["code"] == "auth.missing_token"
-    assert body["detail"] == AUTH_MESSAGES["auth.missing_token"]["hi"]
+    assert response.headers["content-language"] == "hi"
+    assert body["title"] == "साइन इन आवश्यक है"
     assert "साइन इन" in body["detail"]
     assert seen == [Seen(401, None, None)]
 
@@ -180,7 +170,10 @@ async def test_a_role_without_the_action_is_a_recorded_403(
     )
     assert response.status_code == 403
     assert response.json()["code"] == "access.forbidden"
-    assert response.json()["detail"] == AUTH_MESSAGES["access.forbidden"]["en"]
+    assert response.json()["title"] == "Not allowed"
+    assert response.json()["detail"] == "You are not allowed to do this here."
+    assert response.json()["action"] == "roster.read"
+    assert response.json()["reason"] == "role_lacks_action"
     [record] = seen
     assert record.principal is not None and record.principal.member_id == "M-000123"
     assert record.decision == AccessDecision(
@@ -226,7 +219,22 @@ def test_openapi_declares_bearer_auth(key: rsa.RSAPrivateKey) -> None:
     assert schema["paths"]["/api/v1/inbox"]["get"]["security"] == [{"bearer": []}]
 
 
-def test_every_message_key_speaks_hindi_and_english() -> None:
-    for key, texts in AUTH_MESSAGES.items():
-        assert set(texts) == {"hi", "en"}, key
-        assert any("\u0900" <= ch <= "\u097f" for ch in texts["hi"]), key
+AUTH_CODES = {
+    "auth.missing_token": 401,
+    "auth.invalid_token": 401,
+    "auth.token_expired": 401,
+    "auth.keys_unavailable": 503,
+    "access.forbidden": 403,
+}
+
+
+def test_every_code_raised_here_is_in_the_catalogue_in_hindi_and_english() -> None:
+    for code, status in AUTH_CODES.items():
+        message = lookup(code)
+        assert message is not None and message.status == status, code
+        for text in (message.title("hi"), message.detail("hi", {})):
+            assert text and any("\u0900" <= ch <= "\u097f" for ch in text), code
+        for text in (message.title("en"), message.detail("en", {})):
+            assert text and text.isascii(), code
+    # The generic codes they replace are gone: one code per kind of refusal.
+    assert lookup("unauthenticated") is None and lookup("forbidden") is None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum, StrEnum
 
 import pytest
+from nazar_contracts.vocabulary import Role
+from nazar_platform.access import AccessDecision, Action, Reason
 from nazar_platform.audit import entry_for, outcome_of, should_audit
 from nazar_platform.audit_api import COLUMNS, _cell, csv_lines
+from nazar_platform.auth import Grant, Principal
 from nazar_platform.http_context import request_id_for
 from nazar_platform.idempotency import IdempotencyClaim, valid_key
 from nazar_platform.pagination import Keyset, decode_cursor, encode_cursor
@@ -130,48 +131,22 @@ def test_request_ids() -> None:
         assert made != insane and len(made) == 32
 
 
-class Role(StrEnum):
-    SP = "sp"
-
-
-class Action(Enum):
-    NOTE_CREATE = "note.create"
-
-
-@dataclass(frozen=True)
-class Grant:
-    role: Role
-    unit_id: str
-
-
-@dataclass(frozen=True)
-class Principal:
-    member_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    action: Action
-    grant: Grant | None
-    unit_id: str | None
-    member_id: str | None
-    reason: str | None
-
-
 def test_what_is_audited_and_how() -> None:
     assert should_audit("POST", 201) and should_audit("DELETE", 404) and should_audit("patch", 200)
     assert should_audit("GET", 401) and should_audit("HEAD", 403)
     assert not should_audit("GET", 200) and not should_audit("OPTIONS", 404)
-    refused = Decision(False, Action.NOTE_CREATE, None, "u", None, "outside the district")
-    allowed = Decision(True, Action.NOTE_CREATE, Grant(Role.SP, "district-1"), "c-1", "m-9", None)
+    action = Action.STORY_MODERATE
+    refused = AccessDecision(False, action, None, "CIR-NOKHA", None, Reason.OUTSIDE_SCOPE)
+    grant = Grant(Role.SP, "DST-BIKANER")
+    allowed = AccessDecision(True, action, grant, "CIR-NOKHA", "M-9", Reason.WITHIN_SUBTREE)
     assert outcome_of(403, None) == "refused" and outcome_of(404, refused) == "refused"
     assert outcome_of(201, allowed) == "allowed" and outcome_of(409, allowed) == "failed"
     assert outcome_of(500, None) == "failed"
 
-    member = uuid.uuid4()
+    sp = Principal("M-SP", (grant,))
+    state = {"request_id": "r-1", "principal": sp, "access_decision": allowed}
     entry = entry_for(
-        {"request_id": "r-1", "principal": Principal(member), "access_decision": allowed},
+        state,
         method="POST",
         path="/api/v1/notes",
         status=201,
@@ -179,20 +154,39 @@ def test_what_is_audited_and_how() -> None:
         client=("10.0.0.7", 5555),
         replayed=True,
     )
-    assert (entry.member_id, entry.grant_role, entry.grant_unit) == (
-        str(member),
-        "sp",
-        "district-1",
+    assert (entry.member_id, entry.grant_role, entry.grant_unit) == ("M-SP", "sp", "DST-BIKANER")
+    assert (entry.action, entry.target_unit, entry.target_member) == (
+        "story.moderate",
+        "CIR-NOKHA",
+        "M-9",
     )
-    assert (entry.action, entry.target_unit, entry.target_member) == ("note.create", "c-1", "m-9")
     assert (entry.outcome, entry.reason, entry.client_ip) == (
         "allowed",
-        "idempotent replay",
+        "idempotent replay; within_subtree",
         "10.0.0.7",
     )
     assert entry.user_agent == "u" * 512
+    # Allowed, then failed: the failure is the reason worth keeping.
+    failed = entry_for(
+        {**state, "problem_code": "conflict"},
+        method="POST",
+        path="/api/v1/notes/1/lock",
+        status=409,
+        headers={},
+        client=None,
+    )
+    assert (failed.outcome, failed.reason, failed.grant_role) == ("failed", "conflict", "sp")
+    denied = entry_for(
+        {**state, "access_decision": refused, "problem_code": "access.forbidden"},
+        method="POST",
+        path="/api/v1/notes",
+        status=403,
+        headers={},
+        client=None,
+    )
+    assert (denied.outcome, denied.reason, denied.grant_role) == ("refused", "outside_scope", None)
     anonymous = entry_for(
-        {"request_id": "r-2", "problem_code": "unauthenticated"},
+        {"request_id": "r-2", "problem_code": "auth.missing_token"},
         method="GET",
         path="/x",
         status=401,
@@ -202,7 +196,7 @@ def test_what_is_audited_and_how() -> None:
     assert (anonymous.member_id, anonymous.outcome, anonymous.reason) == (
         None,
         "refused",
-        "unauthenticated",
+        "auth.missing_token",
     )
 
 

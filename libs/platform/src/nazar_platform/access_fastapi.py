@@ -13,6 +13,9 @@ and in its routes:
 
 `request.state.principal` and `request.state.access_decision` are what the audit middleware
 records (who, which grant, what, which unit, outcome), for refusals as well as for what passed.
+
+The problem codes raised here (`auth.*`, `access.forbidden`) are registered in the problem
+catalogue when this module is imported, with their Hindi and English texts.
 """
 
 from __future__ import annotations
@@ -33,9 +36,51 @@ from nazar_platform.access import (
     decide,
 )
 from nazar_platform.auth import Principal, TokenError, TokenFailure, TokenVerifier
+from nazar_platform.problem_messages import register
 from nazar_platform.problems import ProblemError
 
 REALM = "nazar"
+
+register(
+    "auth.missing_token",
+    401,
+    title_en="Sign-in required",
+    title_hi="साइन इन आवश्यक है",
+    detail_en="Sign in to continue: this request needs an access token.",
+    detail_hi="आगे बढ़ने के लिए साइन इन करें: इस अनुरोध के लिए एक्सेस टोकन आवश्यक है।",
+)
+register(
+    "auth.invalid_token",
+    401,
+    title_en="Invalid access token",
+    title_hi="एक्सेस टोकन मान्य नहीं है",
+    detail_en="Your access token is not valid. Please sign in again.",
+    detail_hi="आपका एक्सेस टोकन मान्य नहीं है। कृपया फिर से साइन इन करें।",
+)
+register(
+    "auth.token_expired",
+    401,
+    title_en="Session expired",
+    title_hi="सत्र समाप्त हो गया है",
+    detail_en="Your session has expired. Please sign in again.",
+    detail_hi="आपका सत्र समाप्त हो गया है। कृपया फिर से साइन इन करें।",
+)
+register(
+    "auth.keys_unavailable",
+    503,
+    title_en="Sign-in cannot be checked",
+    title_hi="साइन-इन की जाँच नहीं हो पा रही है",
+    detail_en="Sign-in cannot be checked right now. Please try again shortly.",
+    detail_hi="अभी साइन-इन की जाँच नहीं हो पा रही है। कृपया थोड़ी देर बाद फिर प्रयास करें।",
+)
+register(
+    "access.forbidden",
+    403,
+    title_en="Not allowed",
+    title_hi="अनुमति नहीं है",
+    detail_en="You are not allowed to do this here.",
+    detail_hi="आपको यहाँ यह करने की अनुमति नहीं है।",
+)
 
 # auto_error=False: a missing token must become our problem document, not FastAPI's default 403.
 bearer_scheme = HTTPBearer(
@@ -78,8 +123,8 @@ async def get_principal(
         raise ProblemError(
             401,
             key,
-            detail_params={"reason": str(exc.code)},
             headers=_challenge("invalid_token", exc.message),
+            extensions={"reason": str(exc.code)},
         ) from exc
     request.state.principal = principal
     return principal
@@ -92,10 +137,11 @@ def _record(request: Request, principal: Principal, decision: AccessDecision) ->
     request.state.principal = principal
     request.state.access_decision = decision
     if not decision.allowed:
+        # Machine-readable members beside the translated texts (RFC 9457 extensions).
         raise ProblemError(
             403,
             "access.forbidden",
-            detail_params={"action": str(decision.action), "reason": decision.reason},
+            extensions={"action": str(decision.action), "reason": str(decision.reason)},
         )
     return decision
 

@@ -117,8 +117,10 @@ def entry_for(
     decision: AccessDecisionLike | None = state.get("access_decision")
     grant = decision.grant if decision is not None else None
     reason = _text(decision.reason) if decision is not None else None
-    if reason is None and status >= 400:
-        reason = state.get(PROBLEM_CODE_STATE)
+    if status >= 400 and (decision is None or decision.allowed):
+        # Unauthenticated, or allowed and then failed: why it failed is what the entry must say
+        # (a refusal keeps the access decision's reason).
+        reason = state.get(PROBLEM_CODE_STATE) or reason
     if replayed:
         reason = "idempotent replay" + (f"; {reason}" if reason else "")
     user_agent = headers.get("user-agent")

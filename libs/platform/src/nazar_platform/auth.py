@@ -41,7 +41,6 @@ from nazar_platform.auth_keys import (
 )
 
 __all__ = [
-    "AUTH_MESSAGES",
     "AuthConfigError",
     "AuthSettings",
     "Grant",
@@ -127,31 +126,6 @@ class TokenError(Exception):
 
 class AuthConfigError(RuntimeError):
     """The auth settings cannot be used in this environment (e.g. a dev key in production)."""
-
-
-# Problem-document message keys used by auth/access; merged into the catalogue in problems.py.
-AUTH_MESSAGES: dict[str, dict[str, str]] = {
-    "auth.missing_token": {
-        "en": "Sign in to continue: this request needs an access token.",
-        "hi": "आगे बढ़ने के लिए साइन इन करें: इस अनुरोध के लिए एक्सेस टोकन आवश्यक है।",
-    },
-    "auth.invalid_token": {
-        "en": "Your access token is not valid. Please sign in again.",
-        "hi": "आपका एक्सेस टोकन मान्य नहीं है। कृपया फिर से साइन इन करें।",
-    },
-    "auth.token_expired": {
-        "en": "Your session has expired. Please sign in again.",
-        "hi": "आपका सत्र समाप्त हो गया है। कृपया फिर से साइन इन करें।",
-    },
-    "auth.keys_unavailable": {
-        "en": "Sign-in cannot be checked right now. Please try again shortly.",
-        "hi": "अभी साइन-इन की जाँच नहीं हो पा रही है। कृपया थोड़ी देर बाद फिर प्रयास करें।",
-    },
-    "access.forbidden": {
-        "en": "You are not allowed to do this here.",
-        "hi": "आपको यहाँ यह करने की अनुमति नहीं है।",
-    },
-}
 
 
 class AuthSettings(BaseSettings):

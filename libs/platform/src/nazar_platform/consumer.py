@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -78,16 +78,26 @@ def to_record(raw: RawRecord) -> Record:
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, lock: asyncio.Lock) -> None:
+    def __init__(self, name: str, lock: asyncio.Lock) -> None:
+        self._name = name
         self._lock = lock
 
-    async def on_partitions_revoked(self, revoked: object) -> None:
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         # Wait for the batch in hand to commit, so the next owner starts after it.
         async with self._lock:
-            pass
+            # The lag of a partition we no longer read is the new owner's to report; a value
+            # left here would stay frozen (perhaps high, tripping the lag alert) for good.
+            forget_lag(self._name, revoked)
 
     async def on_partitions_assigned(self, assigned: object) -> None:
         return None
+
+
+def forget_lag(consumer: str, partitions: Iterable[TopicPartition]) -> None:
+    """Remove the `nazar_consumer_lag` series of `partitions` reported by `consumer`."""
+    for tp in partitions:
+        with contextlib.suppress(KeyError):  # never reported: nothing to remove
+            metrics.CONSUMER_LAG.remove(consumer, tp.topic, str(tp.partition))
 
 
 class IdempotentConsumer:
@@ -126,7 +136,7 @@ class IdempotentConsumer:
             heartbeat_interval_ms=max(500, self._session_timeout_ms // 5),
             **self._options,
         )
-        consumer.subscribe(self.topics, listener=_Rebalance(self._lock))
+        consumer.subscribe(self.topics, listener=_Rebalance(self.name, self._lock))
         producer = make_producer(self._bootstrap, client_id=f"{self.name}-dlq")
         await consumer.start()
         await producer.start()
@@ -155,6 +165,8 @@ class IdempotentConsumer:
                     await self._commit(consumer, offsets)
                     self._report_lag(consumer, offsets)
         finally:
+            # Leaving the group revokes nothing through the listener: forget our lag here.
+            forget_lag(self.name, consumer.assignment())
             with contextlib.suppress(Exception):
                 await consumer.stop()
             with contextlib.suppress(Exception):

@@ -151,22 +151,6 @@ register(
     detail_hi="इस कार्य के लिए Idempotency-Key हेडर आवश्यक है, ताकि दोबारा भेजना सुरक्षित रहे।",
 )
 register(
-    "unauthenticated",
-    401,
-    title_en="Authentication required",
-    title_hi="प्रमाणीकरण आवश्यक है",
-    detail_en="Send a valid bearer token in the Authorization header.",
-    detail_hi="Authorization हेडर में एक मान्य bearer टोकन भेजें।",
-)
-register(
-    "forbidden",
-    403,
-    title_en="Not allowed",
-    title_hi="अनुमति नहीं है",
-    detail_en="Your role does not allow this action here.",
-    detail_hi="आपकी भूमिका यहाँ यह कार्य करने की अनुमति नहीं देती।",
-)
-register(
     "not_found",
     404,
     title_en="Not found",

@@ -44,10 +44,12 @@ TYPE_BASE = "https://nazar.example/problems/"
 # The request state key the audit trail reads to explain a refusal or failure.
 PROBLEM_CODE_STATE = "problem_code"
 
+# Codes for Starlette's own HTTP errors. A plain 401/403 (e.g. from a FastAPI security class
+# with auto_error) gets the access layer's codes, registered by nazar_platform.access_fastapi.
 _STATUS_CODES = {
     400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
+    401: "auth.missing_token",
+    403: "access.forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",

@@ -6,8 +6,8 @@
             settings, title="Nazar roster", version=__version__,
             migrations=migrations.load("roster", "nazar_roster"),
             routers=[api.router],
-            audit_read=require(Action.AUDIT_READ),
             consumers=lambda rt: [IdempotentConsumer(name=..., pool=rt.pool, ...)],
+            unit_directory=lambda rt: UnitsReadModel(rt.pool),
             background=[escalation_loop],
         )
 
@@ -15,15 +15,19 @@
     serve(create, RosterSettings())
 
 The app's lifespan configures logging, opens the asyncpg pool, applies the platform's and then the
-service's migrations, starts one shared idempotent producer (`app.state.runtime.producer`), then
-starts the outbox relay, the consumers, the background tasks and the idempotency-key pruner as
+service's migrations, starts one shared idempotent producer (`app.state.runtime.producer`), sets
+`app.state.unit_directory` / `member_directory` from the factories given, runs the startup hooks,
+then starts the outbox relay, the consumers, the background tasks and the idempotency-key pruner as
 asyncio tasks. On shutdown it sets `runtime.stop`, waits for the consumers and background tasks,
 then stops the relay (last, so that what they committed is still relayed while they finish),
 then the producer and the pool. A task that dies while the service runs is logged, counted and
 makes `/readyz` fail.
 
 Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
-`/healthz` `/readyz` `/metrics`, the audit read API, and the service's routers under `/api/v1`.
+`/healthz` `/readyz` `/metrics`, the audit read API (for `audit.read`, i.e. HQ, unless the service
+passes another `audit_read` dependency), and the service's routers under `/api/v1`. Tokens are
+verified by `app.state.token_verifier`: a service may set its own before the app starts; if it
+does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs without one.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -45,8 +50,11 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 from nazar_platform import db, idempotency, metrics
 from nazar_platform import logging as nazar_logging
 from nazar_platform import migrations as nazar_migrations
+from nazar_platform.access import Action, MemberDirectory, UnitDirectory
+from nazar_platform.access_fastapi import require
 from nazar_platform.audit import AuditMiddleware
 from nazar_platform.audit_api import audit_router
+from nazar_platform.auth import AuthSettings, TokenVerifier
 from nazar_platform.consumer import IdempotentConsumer
 from nazar_platform.health import router as health_router
 from nazar_platform.http_context import (
@@ -66,6 +74,8 @@ log = structlog.get_logger(__name__)
 API_PREFIX = "/api/v1"
 
 ConsumerFactory = Callable[[Runtime], list[IdempotentConsumer]]
+UnitDirectoryFactory = Callable[[Runtime], UnitDirectory]
+MemberDirectoryFactory = Callable[[Runtime], MemberDirectory]
 BackgroundTask = Callable[[Runtime], Awaitable[None]]
 StartupHook = Callable[[Runtime], Awaitable[None]]
 
@@ -145,18 +155,26 @@ async def _finish(tasks: list[asyncio.Task[None]], budget: float) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+@dataclass(frozen=True)
+class _Wiring:
+    """What the lifespan builds from the runtime for the service."""
+
+    consumers: ConsumerFactory | None = None
+    background: Sequence[BackgroundTask] = ()
+    on_startup: Sequence[StartupHook] = ()
+    unit_directory: UnitDirectoryFactory | None = None
+    member_directory: MemberDirectoryFactory | None = None
+
+
 def _lifespan(
-    settings: PlatformSettings,
-    service_migrations: Sequence[Migration],
-    consumers: ConsumerFactory | None,
-    background: Sequence[BackgroundTask],
-    on_startup: Sequence[StartupHook],
+    settings: PlatformSettings, service_migrations: Sequence[Migration], wiring: _Wiring
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nazar_logging.configure(
             settings.service_name, settings.log_level, json_output=settings.log_json
         )
+        _ensure_token_verifier(app)
         pool = await _open_pool(settings)
         producer: AIOKafkaProducer | None = None
         try:
@@ -164,7 +182,12 @@ def _lifespan(
             producer = await _start_producer(settings)
             runtime = Runtime(settings=settings, pool=pool, producer=producer)
             app.state.runtime = runtime
-            for hook in on_startup:
+            # The access layer's view of the command tree: the service's own read model.
+            if wiring.unit_directory is not None:
+                app.state.unit_directory = wiring.unit_directory(runtime)
+            if wiring.member_directory is not None:
+                app.state.member_directory = wiring.member_directory(runtime)
+            for hook in wiring.on_startup:
                 await hook(runtime)
             relay_stop = asyncio.Event()
             relay = OutboxRelay(
@@ -179,12 +202,12 @@ def _lifespan(
             relay_task = _spawn(runtime, "outbox-relay", relay.run(relay_stop))
             workers = [
                 _spawn(runtime, f"consumer:{c.name}", c.run(runtime.stop))
-                for c in (consumers(runtime) if consumers else [])
+                for c in (wiring.consumers(runtime) if wiring.consumers else [])
             ]
             workers.append(_spawn(runtime, "idempotency-pruner", idempotency.pruner(runtime)))
             workers += [
                 _spawn(runtime, f"background:{getattr(b, '__name__', i)}", _run(b, runtime))
-                for i, b in enumerate(background)
+                for i, b in enumerate(wiring.background)
             ]
             log.info("service started", service=settings.service_name, tasks=sorted(runtime.tasks))
             try:
@@ -205,6 +228,13 @@ def _lifespan(
     return lifespan
 
 
+def _ensure_token_verifier(app: FastAPI) -> None:
+    """Before anything else starts, so that auth settings unusable here (a production service
+    without NAZAR_AUTH_JWKS_URL) stop the service at once rather than fail every request."""
+    if getattr(app.state, "token_verifier", None) is None:
+        app.state.token_verifier = TokenVerifier(AuthSettings())
+
+
 async def _run(task: BackgroundTask, runtime: Runtime) -> None:
     await task(runtime)
 
@@ -214,21 +244,29 @@ def create_app(
     *,
     title: str,
     version: str,
-    audit_read: Callable[..., Any],
+    audit_read: Callable[..., Any] | None = None,
     migrations: Sequence[Migration] = (),
     routers: Sequence[APIRouter] = (),
     consumers: ConsumerFactory | None = None,
     background: Sequence[BackgroundTask] = (),
     on_startup: Sequence[StartupHook] = (),
+    unit_directory: UnitDirectoryFactory | None = None,
+    member_directory: MemberDirectoryFactory | None = None,
     description: str = "",
 ) -> FastAPI:
-    """A service's FastAPI app; `audit_read` is the dependency that allows `audit.read`
-    (`require(Action.AUDIT_READ)` from `nazar_platform.access`)."""
+    """A service's FastAPI app (see the module docstring). `audit_read` is the dependency that
+    guards the audit read API; by default `require(Action.AUDIT_READ)`. `unit_directory` and
+    `member_directory` build, from the runtime, what `authorize` looks the command tree up in
+    (`app.state.unit_directory` / `member_directory`), usually over the service's read model."""
     app = FastAPI(
         title=title,
         version=version,
         description=description,
-        lifespan=_lifespan(settings, migrations, consumers, background, on_startup),
+        lifespan=_lifespan(
+            settings,
+            migrations,
+            _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+        ),
     )
     app.state.max_body_bytes = settings.http_max_body_bytes
     install_problem_handlers(app)
@@ -240,7 +278,7 @@ def create_app(
     app.include_router(health_router)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
-    app.include_router(audit_router(audit_read), prefix=API_PREFIX)
+    app.include_router(audit_router(audit_read or require(Action.AUDIT_READ)), prefix=API_PREFIX)
     return app
 
 

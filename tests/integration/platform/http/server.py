@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 from nazar_platform.settings import PlatformSettings
 
-from tests.integration.platform.http.testapp import build_app
+from tests.integration.platform.http.testapp import SAMPLE_TREE, add_units, build_app
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
 async def serve_app(database: str, bootstrap: str, topic: str) -> AsyncIterator[RunningApp]:
     app = build_app(settings_for(database, bootstrap), topic)
     async with serve(app) as base_url:
+        # The app's migrations made its units table; fill it as its roster consumer would.
+        await add_units(database, SAMPLE_TREE)
         yield RunningApp(app, base_url, database, topic)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from nazar_platform.audit_api import COLUMNS
 from prometheus_client import REGISTRY
 
@@ -20,9 +21,14 @@ from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.test_problems import note
 from tests.integration.platform.http.testapp import bearer
 
-ADG = bearer("m-adg-crime", "adg@state-rajasthan")
-SP = bearer("m-sp-bikaner", "sp@district-bikaner")
-CONSTABLE = bearer("m-constable-1", "constable@ps-kotgate")
+ADG = bearer("m-adg-crime", "adg:PHQ")
+SP = bearer("m-sp-bikaner", "sp:DST-BIKANER")
+CO = bearer("m-co-nokha", "co:CIR-NOKHA")
+CONSTABLE = bearer("m-constable-1", "constable:PS-KOTGATE")
+# Claims an HQ grant, but signed by nobody the app trusts.
+FORGED = bearer(
+    "m-adg-crime", "adg:PHQ", key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
+)
 
 
 @dataclass
@@ -38,33 +44,40 @@ class Case:
 
 
 def cases(locked_note: str) -> list[Case]:
-    bikaner = note("district-bikaner")
+    bikaner = note("DST-BIKANER")
     return [
         Case("POST", "/api/v1/notes", SP, bikaner, 201, {
             "outcome": "allowed", "member_id": "m-sp-bikaner", "grant_role": "sp",
-            "grant_unit": "district-bikaner", "action": "note.create",
-            "target_unit": "district-bikaner", "reason": None,
+            "grant_unit": "DST-BIKANER", "action": "story.moderate",
+            "target_unit": "DST-BIKANER", "reason": "within_subtree",
         }),
-        Case("POST", "/api/v1/notes", CONSTABLE, bikaner, 403, {
-            "outcome": "refused", "member_id": "m-constable-1", "grant_role": "constable",
-            "grant_unit": "ps-kotgate", "action": "note.create",
-            "target_unit": "district-bikaner",
-            "reason": "no grant allows note.create on district-bikaner",
+        # A CO may create notes in the circle, not at the district above it.
+        Case("POST", "/api/v1/notes", CO, bikaner, 403, {
+            "outcome": "refused", "member_id": "m-co-nokha", "grant_role": None,
+            "grant_unit": None, "action": "story.moderate", "target_unit": "DST-BIKANER",
+            "reason": "outside_scope",
+        }),
+        # A constable's role has no such action anywhere: refused before any unit is looked at.
+        Case("POST", "/api/v1/notes", CONSTABLE, note("PS-KOTGATE"), 403, {
+            "outcome": "refused", "member_id": "m-constable-1", "grant_role": None,
+            "action": "story.moderate", "target_unit": None, "reason": "role_lacks_action",
         }),
         Case("POST", "/api/v1/notes", {}, bikaner, 401, {
             "outcome": "refused", "member_id": None, "grant_role": None, "action": None,
-            "reason": "unauthenticated",
+            "reason": "auth.missing_token",
         }),
-        Case("GET", "/api/v1/notes", {}, None, 401, {
-            "outcome": "refused", "member_id": None, "reason": "unauthenticated",
+        Case("GET", "/api/v1/notes", FORGED, None, 401, {
+            "outcome": "refused", "member_id": None, "grant_role": None,
+            "reason": "auth.invalid_token",
         }),
         Case("GET", "/api/v1/audit", SP, None, 403, {
-            "outcome": "refused", "member_id": "m-sp-bikaner", "grant_role": "sp",
-            "action": "audit.read", "target_unit": None,
+            "outcome": "refused", "member_id": "m-sp-bikaner", "grant_role": None,
+            "action": "audit.read", "target_unit": None, "reason": "role_lacks_action",
         }),
         Case("GET", "/api/v1/notes", SP, None, 200, None),  # an allowed read is not audited
-        Case("POST", "/api/v1/notes", SP, note("district-bikaner", priority="later"), 422, {
-            "outcome": "failed", "member_id": "m-sp-bikaner", "action": None,
+        Case("POST", "/api/v1/notes", SP, note("DST-BIKANER", priority="later"), 422, {
+            "outcome": "failed", "member_id": "m-sp-bikaner", "grant_role": "sp",
+            "grant_unit": "DST-BIKANER", "action": "story.moderate", "target_unit": None,
             "reason": "validation_failed",
         }),
         Case("POST", "/api/v1/boom", SP, None, 500, {
@@ -72,11 +85,16 @@ def cases(locked_note: str) -> list[Case]:
         }),
         Case("POST", f"/api/v1/notes/{locked_note}/lock", SP, None, 409, {
             "outcome": "failed", "member_id": "m-sp-bikaner", "grant_role": "sp",
-            "action": "note.lock", "target_unit": "district-bikaner", "reason": "conflict",
+            "grant_unit": "DST-BIKANER", "action": "alert.receive",
+            "target_unit": "DST-BIKANER", "reason": "conflict",
         }),
         Case("POST", "/api/v1/सूचना", SP, {}, 404, {"outcome": "failed", "reason": "not_found"}),
         Case("DELETE", "/api/v1/notes", SP, None, 405, {
             "outcome": "failed", "reason": "method_not_allowed",
+        }),
+        Case("POST", "/api/v1/notes", SP, note("DST-NOWHERE"), 403, {
+            "outcome": "refused", "member_id": "m-sp-bikaner", "grant_role": None,
+            "action": "story.moderate", "target_unit": "DST-NOWHERE", "reason": "unknown_unit",
         }),
     ]  # fmt: skip
 
@@ -106,7 +124,7 @@ async def read_all(http: httpx.AsyncClient, **filters: Any) -> list[dict[str, An
 
 
 async def locked_note(http: httpx.AsyncClient) -> str:
-    created = await http.post("/api/v1/notes", json=note("district-bikaner"), headers=SP)
+    created = await http.post("/api/v1/notes", json=note("DST-BIKANER"), headers=SP)
     note_id: str = created.json()["id"]
     assert (await http.post(f"/api/v1/notes/{note_id}/lock", headers=SP)).status_code == 200
     return note_id
@@ -120,7 +138,7 @@ async def test_every_state_change_and_refusal_is_read_back(running_app: RunningA
         for n, case in enumerate(mix):
             await send(http, case, run, n)
         key = {"Idempotency-Key": f"audit-{run}"}
-        replay = Case("POST", "/api/v1/notes", {**SP, **key}, note("district-bikaner"), 201)
+        replay = Case("POST", "/api/v1/notes", {**SP, **key}, note("DST-BIKANER"), 201)
         await send(http, replay, run, 100)
         await send(http, replay, run, 101)
         entries = await read_all(http)
@@ -143,8 +161,18 @@ async def test_every_state_change_and_refusal_is_read_back(running_app: RunningA
         for name, value in case.expect.items():
             assert entry[name] == value, (case.path, name, entry)
     first, repeat = ours[f"audit-{run}-100"], ours[f"audit-{run}-101"]
-    assert first["outcome"] == "allowed" and first["action"] == "note.create"
-    assert repeat["outcome"] == "allowed" and repeat["reason"] == "idempotent replay"
+    assert (first["outcome"], first["action"], first["reason"]) == (
+        "allowed",
+        "story.moderate",
+        "within_subtree",
+    )
+    # The replay is answered after the role check, before the handler (and its unit check) runs.
+    assert (repeat["outcome"], repeat["grant_role"], repeat["grant_unit"]) == (
+        "allowed",
+        "sp",
+        "DST-BIKANER",
+    )
+    assert repeat["reason"] == "idempotent replay; role_has_action"
     expected = {c.request_id for c in mix if c.expect} | {first["request_id"], repeat["request_id"]}
     assert set(ours) == expected
 
@@ -154,7 +182,7 @@ async def test_filters_select_by_member_unit_outcome_action_and_time(
 ) -> None:
     run = uuid.uuid4().hex[:8]
     async with client(running_app) as http:
-        mix = cases(str(uuid.uuid4()))[:5]
+        mix = cases(str(uuid.uuid4()))[:6]
         for n, case in enumerate(mix):
             await send(http, case, run, n)
         mine = f"audit-{run}-"
@@ -166,14 +194,15 @@ async def test_filters_select_by_member_unit_outcome_action_and_time(
                 if e["request_id"].startswith(mine)
             }
 
-        assert await ours(outcome="refused") == {1, 2, 3, 4}
+        assert await ours(outcome="refused") == {1, 2, 3, 4, 5}
         assert await ours(outcome="allowed") == {0}
-        assert await ours(member="m-constable-1") == {1}
-        assert await ours(unit="district-bikaner") == {0, 1, 4}  # target or grant unit
-        assert await ours(action="audit.read") == {4}
+        assert await ours(member="m-constable-1") == {2}
+        assert await ours(unit="DST-BIKANER") == {0, 1}  # target or grant unit
+        assert await ours(action="audit.read") == {5}
+        assert await ours(action="story.moderate") == {0, 1, 2}
         future = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
         assert await ours(**{"from": future}) == set()
-        assert await ours(to=future) == {0, 1, 2, 3, 4}
+        assert await ours(to=future) == {0, 1, 2, 3, 4, 5}
         bad = await http.get("/api/v1/audit", params={"outcome": "maybe"}, headers=ADG)
     assert bad.status_code == 422
     assert [e["field"] for e in bad.json()["errors"]] == ["query.outcome"]
@@ -220,7 +249,7 @@ async def test_the_database_refuses_to_change_the_trail(
     running_app: RunningApp, statement: str
 ) -> None:
     async with client(running_app) as http:
-        await http.post("/api/v1/notes", json=note("district-bikaner"), headers=SP)
+        await http.post("/api/v1/notes", json=note("DST-BIKANER"), headers=SP)
     conn = await asyncpg.connect(running_app.database)
     try:
         before = await conn.fetchval("SELECT count(*) FROM audit_log")
@@ -254,7 +283,7 @@ async def test_an_entry_that_cannot_be_written_is_logged_and_counted(
         async with client(running_app) as http:
             response = await http.post(
                 "/api/v1/notes",
-                json=note("district-bikaner"),
+                json=note("DST-BIKANER"),
                 headers={**SP, "X-Request-ID": "audit-lost-1"},
             )
     finally:
@@ -265,5 +294,6 @@ async def test_an_entry_that_cannot_be_written_is_logged_and_counted(
     assert REGISTRY.get_sample_value("nazar_audit_write_failures_total") == failures + 1
     [event] = [e for e in collect.events if e.get("event") == "audit entry not written"]
     assert event["request_id"] == "audit-lost-1"
-    assert event["member_id"] == "m-sp-bikaner" and event["action"] == "note.create"
+    assert event["member_id"] == "m-sp-bikaner" and event["action"] == "story.moderate"
+    assert (event["grant_role"], event["grant_unit"]) == ("sp", "DST-BIKANER")
     assert event["outcome"] == "allowed" and event["status"] == 201

@@ -16,11 +16,12 @@ from nazar_platform.idempotency import IdempotencyClaim
 
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.test_problems import assert_problem, note
-from tests.integration.platform.http.testapp import bearer
+from tests.integration.platform.http.testapp import add_units, bearer
 from tests.integration.platform.support import wait_for
 
-CO = bearer("m-co-nokha", "co@circle-nokha")
-OTHER_CO = bearer("m-co-kolayat", "co@circle-nokha")
+CO = bearer("m-co-nokha", "co:CIR-NOKHA")
+# Another member with the same grant: keys are per caller, not per grant.
+OTHER_CO = bearer("m-co-nokha-2", "co:CIR-NOKHA")
 
 
 def key() -> str:
@@ -39,7 +40,7 @@ async def test_a_repeat_returns_the_first_answer_and_changes_state_once(
     running_app: RunningApp,
 ) -> None:
     k = key()
-    body = note("circle-nokha", title={"hi": "नाकाबंदी की सूचना " + k})
+    body = note("CIR-NOKHA", title={"hi": "नाकाबंदी की सूचना " + k})
     async with client(running_app) as http:
         first = await http.post("/api/v1/notes", json=body, headers={**CO, "Idempotency-Key": k})
         again = await http.post("/api/v1/notes", json=body, headers={**CO, "Idempotency-Key": k})
@@ -88,8 +89,8 @@ async def _seen(running_app: RunningApp, note_id: str) -> bool:
 
 async def test_the_same_key_with_another_body_or_path_is_a_422(running_app: RunningApp) -> None:
     k = key()
-    body = note("circle-nokha", title={"hi": "पहला अनुरोध " + k})
-    changed = note("circle-nokha", title={"hi": "दूसरा अनुरोध " + k})
+    body = note("CIR-NOKHA", title={"hi": "पहला अनुरोध " + k})
+    changed = note("CIR-NOKHA", title={"hi": "दूसरा अनुरोध " + k})
     async with client(running_app) as http:
         first = await http.post("/api/v1/notes", json=body, headers={**CO, "Idempotency-Key": k})
         conflict = await http.post(
@@ -114,7 +115,7 @@ async def test_the_same_key_with_another_body_or_path_is_a_422(running_app: Runn
 
 async def test_the_same_key_while_the_first_request_runs_is_a_409(running_app: RunningApp) -> None:
     k = key()
-    body = note("circle-nokha", slow_ms=1500, title={"hi": "धीमा अनुरोध " + k})
+    body = note("CIR-NOKHA", slow_ms=1500, title={"hi": "धीमा अनुरोध " + k})
     headers = {**CO, "Idempotency-Key": k}
     async with client(running_app) as http:
         first = asyncio.create_task(http.post("/api/v1/notes", json=body, headers=headers))
@@ -132,31 +133,33 @@ async def test_the_same_key_while_the_first_request_runs_is_a_409(running_app: R
 
 async def test_no_final_answer_is_not_stored(running_app: RunningApp) -> None:
     k = key()
-    failing = note("circle-nokha", fail=True)
-    constable = bearer("m-co-nokha", "constable@circle-nokha")
-    body = note("circle-nokha", title={"hi": "अनुमति के बाद " + k})
+    failing = note("CIR-NOKHA", fail=True)
+    # The same member, still holding the charge of the next circle only.
+    elsewhere = bearer("m-co-nokha", "co:CIR-KOLAYAT")
+    body = note("CIR-NOKHA", title={"hi": "अनुमति के बाद " + k})
     async with client(running_app) as http:
         crash = await http.post("/api/v1/notes", json=failing, headers={**CO, "Idempotency-Key": k})
         crash_again = await http.post(
             "/api/v1/notes", json=failing, headers={**CO, "Idempotency-Key": k}
         )
         k2 = key()
-        # A 403 is re-evaluated on retry: the same member with the right grant now succeeds.
+        # A 403 (here refused after the key was claimed) is re-evaluated on retry: the same
+        # member with the right grant now succeeds.
         refused = await http.post(
-            "/api/v1/notes", json=body, headers={**constable, "Idempotency-Key": k2}
+            "/api/v1/notes", json=body, headers={**elsewhere, "Idempotency-Key": k2}
         )
         allowed = await http.post("/api/v1/notes", json=body, headers={**CO, "Idempotency-Key": k2})
     assert_problem(crash, 500, "internal_error")
     assert_problem(crash_again, 500, "internal_error")
     assert "idempotent-replayed" not in crash_again.headers
     assert await scalar(running_app, "SELECT count(*) FROM idempotency_keys WHERE key = $1", k) == 0
-    assert_problem(refused, 403, "forbidden")
+    assert assert_problem(refused, 403, "access.forbidden")["reason"] == "outside_scope"
     assert allowed.status_code == 201 and "idempotent-replayed" not in allowed.headers
 
 
 async def test_a_validation_error_is_a_final_answer_and_replayed(running_app: RunningApp) -> None:
     k = key()
-    bad = note("circle-nokha", priority="someday")
+    bad = note("CIR-NOKHA", priority="someday")
     async with client(running_app) as http:
         first = await http.post("/api/v1/notes", json=bad, headers={**CO, "Idempotency-Key": k})
         again = await http.post("/api/v1/notes", json=bad, headers={**CO, "Idempotency-Key": k})
@@ -170,7 +173,7 @@ async def test_a_key_abandoned_by_a_crash_is_taken_over_without_a_second_effect(
 ) -> None:
     """The process died after the handler committed but before the response was stored."""
     k = key()
-    raw = json.dumps(note("circle-nokha", title={"hi": "क्रैश के बाद " + k})).encode()
+    raw = json.dumps(note("CIR-NOKHA", title={"hi": "क्रैश के बाद " + k})).encode()
     claim = IdempotencyClaim("m-co-nokha", k, hashlib.sha256(raw).hexdigest(), uuid.uuid4())
     note_id = claim.derived_id("note")
     conn = await asyncpg.connect(running_app.database)
@@ -186,7 +189,7 @@ async def test_a_key_abandoned_by_a_crash_is_taken_over_without_a_second_effect(
         )
         await conn.execute(
             "INSERT INTO notes (id, unit_id, title_hi, priority, tags, created_by)"
-            " VALUES ($1, 'circle-nokha', 'क्रैश से पहले', 'urgent', '{}', 'm-co-nokha')",
+            " VALUES ($1, 'CIR-NOKHA', 'क्रैश से पहले', 'urgent', '{}', 'm-co-nokha')",
             note_id,
         )
     finally:
@@ -207,7 +210,7 @@ async def test_expired_keys_are_reusable_and_pruned(running_app: RunningApp) -> 
     k = key()
     async with client(running_app) as http:
         first = await http.post(
-            "/api/v1/notes", json=note("circle-nokha"), headers={**CO, "Idempotency-Key": k}
+            "/api/v1/notes", json=note("CIR-NOKHA"), headers={**CO, "Idempotency-Key": k}
         )
         conn = await asyncpg.connect(running_app.database)
         try:
@@ -218,7 +221,7 @@ async def test_expired_keys_are_reusable_and_pruned(running_app: RunningApp) -> 
             )
             reused = await http.post(
                 "/api/v1/notes",
-                json=note("circle-nokha", title={"hi": "नया अनुरोध"}),
+                json=note("CIR-NOKHA", title={"hi": "नया अनुरोध"}),
                 headers={**CO, "Idempotency-Key": k},
             )
             await conn.execute(
@@ -238,13 +241,15 @@ async def test_expired_keys_are_reusable_and_pruned(running_app: RunningApp) -> 
 
 
 async def test_pages_hold_every_item_exactly_once(running_app: RunningApp) -> None:
-    unit = f"ps-{uuid.uuid4().hex[:8]}"
-    sho = bearer("m-sho", f"co@{unit}")
+    # A circle of its own, so that the list holds this test's notes only.
+    unit = f"CIR-{uuid.uuid4().hex[:8].upper()}"
+    await add_units(running_app.database, {unit: "DST-BIKANER"})
+    new_co = bearer("m-co-new", f"co:{unit}")
     async with client(running_app) as http:
         created = []
         for i in range(10):
             r = await http.post(
-                "/api/v1/notes", json=note(unit, title={"hi": f"सूचना {i}"}), headers=sho
+                "/api/v1/notes", json=note(unit, title={"hi": f"सूचना {i}"}), headers=new_co
             )
             assert r.status_code == 201, r.text
             created.append(r.json()["id"])
@@ -254,11 +259,11 @@ async def test_pages_hold_every_item_exactly_once(running_app: RunningApp) -> No
             params: dict[str, Any] = {"unit": unit, "limit": 3}
             if cursor:
                 params["cursor"] = cursor
-            page = (await http.get("/api/v1/notes", params=params, headers=sho)).json()
+            page = (await http.get("/api/v1/notes", params=params, headers=new_co)).json()
             pages.append(page["items"])
             if len(pages) == 2:
                 # Written while a client pages: it sorts last, so it shows up exactly once.
-                r = await http.post("/api/v1/notes", json=note(unit), headers=sho)
+                r = await http.post("/api/v1/notes", json=note(unit), headers=new_co)
                 created.append(r.json()["id"])
             cursor = page["next_cursor"]
             if cursor is None:

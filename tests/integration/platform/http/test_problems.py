@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from nazar_platform.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 
 from tests.integration.platform.http.server import RunningApp, client
@@ -22,8 +24,8 @@ SEEDS = [
     for folder in (ROOT.parent / "shared", Path("/work/shared"))
 ]
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
-SP = bearer("m-sp-bikaner", "sp@district-bikaner")
-CONSTABLE = bearer("m-constable-1", "constable@ps-kotgate")
+SP = bearer("m-sp-bikaner", "sp:DST-BIKANER")
+CONSTABLE = bearer("m-constable-1", "constable:PS-KOTGATE")
 
 
 def hindi_text() -> str:
@@ -52,7 +54,7 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     return body
 
 
-def note(unit: str = "district-bikaner", **overrides: Any) -> dict[str, Any]:
+def note(unit: str = "DST-BIKANER", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "unit_id": unit,
         "title": {"hi": "संदिग्ध गतिविधि पर नजर रखें", "en": "Watch suspicious activity"},
@@ -65,24 +67,67 @@ def note(unit: str = "district-bikaner", **overrides: Any) -> dict[str, Any]:
 
 async def test_401_without_a_token(running_app: RunningApp) -> None:
     async with client(running_app) as http:
-        response = await http.get("/api/v1/notes")
-    body = assert_problem(response, 401, "unauthenticated")
-    assert response.headers["www-authenticate"] == "Bearer"
-    assert response.headers["content-language"] == "en"
-    assert body["title"] == "Authentication required"
+        english = await http.get("/api/v1/notes")
+        hindi = await http.get("/api/v1/notes", headers={"Accept-Language": "hi-IN,hi;q=0.9"})
+    body = assert_problem(english, 401, "auth.missing_token")
+    assert english.headers["www-authenticate"] == 'Bearer realm="nazar"'
+    assert english.headers["content-language"] == "en"
+    assert body["title"] == "Sign-in required"
+    assert body["detail"] == "Sign in to continue: this request needs an access token."
+    body = assert_problem(hindi, 401, "auth.missing_token")
+    assert hindi.headers["content-language"] == "hi"
+    assert body["title"] == "साइन इन आवश्यक है"
+    assert DEVANAGARI.search(body["detail"])
+
+
+async def test_401_for_a_forged_or_an_expired_token(running_app: RunningApp) -> None:
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = bearer("m-sp-bikaner", "adg:PHQ", key=stranger)
+    five_hours_ago = datetime.now(UTC) - timedelta(hours=5)
+    expired = bearer("m-sp-bikaner", "sp:DST-BIKANER", issued=five_hours_ago)
+    async with client(running_app) as http:
+        bad = await http.get("/api/v1/notes", headers={**forged, "Accept-Language": "hi"})
+        late = await http.post("/api/v1/notes", json=note(), headers=expired)
+    body = assert_problem(bad, 401, "auth.invalid_token")
+    assert body["reason"] == "bad_signature"
+    assert body["title"] == "एक्सेस टोकन मान्य नहीं है" and DEVANAGARI.search(body["detail"])
+    assert bad.headers["www-authenticate"] == (
+        'Bearer realm="nazar", error="invalid_token", error_description="signature does not verify"'
+    )
+    body = assert_problem(late, 401, "auth.token_expired")
+    assert body["reason"] == "expired"
+    assert body["title"] == "Session expired"
+    assert 'error="invalid_token"' in late.headers["www-authenticate"]
 
 
 async def test_403_in_hindi_when_the_role_may_not(running_app: RunningApp) -> None:
     async with client(running_app) as http:
         response = await http.post(
             "/api/v1/notes",
-            json=note("ps-kotgate"),
+            json=note("PS-KOTGATE"),
             headers={**CONSTABLE, "Accept-Language": "hi-IN,hi;q=0.9,en;q=0.8"},
         )
-    body = assert_problem(response, 403, "forbidden")
+    body = assert_problem(response, 403, "access.forbidden")
     assert response.headers["content-language"] == "hi"
     assert body["title"] == "अनुमति नहीं है"
-    assert DEVANAGARI.search(body["detail"])
+    assert body["detail"] == "आपको यहाँ यह करने की अनुमति नहीं है।"
+    assert (body["action"], body["reason"]) == ("story.moderate", "role_lacks_action")
+
+
+async def test_403_outside_the_grant_in_the_callers_own_language(running_app: RunningApp) -> None:
+    """No Accept-Language: the token's `lang` decides. The CO of one circle may not act in the
+    next circle, nor at the district above it."""
+    kolayat_co = bearer("m-co-kolayat", "co:CIR-KOLAYAT", lang="hi")
+    async with client(running_app) as http:
+        sibling = await http.post("/api/v1/notes", json=note("CIR-NOKHA"), headers=kolayat_co)
+        above = await http.post("/api/v1/notes", json=note("DST-BIKANER"), headers=kolayat_co)
+        own = await http.post("/api/v1/notes", json=note("CIR-KOLAYAT"), headers=kolayat_co)
+    for refused in (sibling, above):
+        body = assert_problem(refused, 403, "access.forbidden")
+        assert refused.headers["content-language"] == "hi"
+        assert body["title"] == "अनुमति नहीं है"
+        assert (body["action"], body["reason"]) == ("story.moderate", "outside_scope")
+    assert own.status_code == 201, own.text
 
 
 async def test_404_for_an_unknown_route_in_both_languages(running_app: RunningApp) -> None:
@@ -135,7 +180,7 @@ async def test_415_for_a_body_that_is_not_json(running_app: RunningApp) -> None:
     async with client(running_app) as http:
         response = await http.post(
             "/api/v1/notes",
-            content="unit_id=district-bikaner",
+            content="unit_id=DST-BIKANER",
             headers={**SP, "Content-Type": "text/plain"},
         )
     body = assert_problem(response, 415, "unsupported_media_type")
@@ -197,7 +242,7 @@ async def test_422_for_json_that_does_not_parse_and_a_bad_query(running_app: Run
     async with client(running_app) as http:
         broken = await http.post(
             "/api/v1/notes",
-            content='{"unit_id": "district-bikaner",',
+            content='{"unit_id": "DST-BIKANER",',
             headers={**SP, "Content-Type": "application/json", "Accept-Language": "hi"},
         )
         query = await http.get("/api/v1/notes", params={"limit": "many"}, headers=SP)

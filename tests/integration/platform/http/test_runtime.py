@@ -9,16 +9,18 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from nazar_platform.auth import AuthSettings, Grant, TokenVerifier, ensure_dev_keypair, mint
 from nazar_platform.runtime import Runtime
 from nazar_platform.service import create_app
 from prometheus_client import REGISTRY
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.platform.http.server import serve, settings_for
-from tests.integration.platform.http.testapp import MIGRATIONS, fake_require
+from tests.integration.platform.http.testapp import MIGRATIONS
 from tests.integration.platform.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -45,7 +47,6 @@ async def test_hooks_run_a_dead_task_fails_readiness_and_everything_stops(
         title="runtime test",
         version="1",
         migrations=MIGRATIONS,
-        audit_read=fake_require("audit.read"),
         background=[explode, patient],
         on_startup=[hook],
     )
@@ -73,6 +74,17 @@ async def test_hooks_run_a_dead_task_fails_readiness_and_everything_stops(
             "SELECT count(*) FROM schema_migrations WHERE component IN ('platform', 'testapp')"
         )
         assert tables == 5
+        # The app set no verifier and no audit_read: the runtime's defaults apply, with the
+        # stack's dev key (NAZAR_AUTH_DEV_PRIVATE_KEY_PATH from stack.env).
+        assert isinstance(app.state.token_verifier, TokenVerifier)
+        hq = await http.get("/api/v1/audit", headers=_dev_token("M-ADG", "adg:PHQ"))
+        district = await http.get("/api/v1/audit", headers=_dev_token("M-SP", "sp:DST-BIKANER"))
+        assert hq.status_code == 200, hq.text
+        assert district.status_code == 403
+        assert (district.json()["code"], district.json()["action"]) == (
+            "access.forbidden",
+            "audit.read",
+        )
     assert happened == ["startup: pool 1", "patient stopped"]
     assert all(task.done() for task in runtime.tasks.values())
     assert runtime.pool.is_closing()
@@ -83,6 +95,20 @@ async def test_hooks_run_a_dead_task_fails_readiness_and_everything_stops(
         == (failures or 0) + 1
     )
     await databases.drop(database)
+
+
+def _dev_token(member: str, grant: str) -> dict[str, str]:
+    settings = AuthSettings()
+    token = mint(
+        member,
+        [Grant.parse(grant)],
+        private_key=ensure_dev_keypair(settings.dev_private_key_path),
+        issuer=settings.issuer,
+        audience=settings.audience,
+        ttl=timedelta(minutes=5),
+        kid=settings.dev_kid,
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _done(runtime: Runtime, name: str) -> bool:

@@ -3,26 +3,37 @@
 It keeps notes per unit: create (idempotent, writes an outbox event that its own consumer reads
 back), list (cursor-paginated), lock (409 the second time), and a route that fails (500).
 
-THE AUTH SEAM (test application only). Until `nazar_platform.auth`/`access` are merged, callers
-authenticate with a fake bearer token `test:<member>:<role>@<unit>[,<role>@<unit>...]`, and
-`fake_principal` / `fake_require` / `fake_authorize` leave on `request.state` exactly what the
-real access layer leaves there (`principal`, `access_decision`), raising the same problem codes
-(`unauthenticated` 401, `forbidden` 403). At merge: replace them with `access.get_principal`,
-`access.require` and `access.authorize`, and mint real tokens in `bearer()`; nothing else changes.
+Callers authenticate and are authorized by the real access layer: `bearer()` mints RS256 tokens
+with a key pair made for the test session (the app verifies with its public half), and the routes
+use `require`/`authorize` over the real access table, with the command tree read from the app's
+own `units` table (the fixture seeds `SAMPLE_TREE`; a service fills its read model from
+`roster.units.v1`). The test app's operations are these table actions:
+
+* creating a note is `story.moderate`: a CO or SP in their subtree, the ADG (and the PHQ cell)
+  state-wide, never a field member;
+* locking a note is `alert.receive`: the command roles (SHO, CO, SP, IG) in their subtree, the
+  ADG and SP PHQ Crime state-wide;
+* reading the audit trail is `audit.read` (HQ only), `create_app`'s default;
+* listing notes needs a valid token only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated
 
+import asyncpg
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from nazar_platform import db
+from nazar_platform.access import Action
+from nazar_platform.access_fastapi import Authorized, authorize, get_principal, require
+from nazar_platform.auth import AuthSettings, Grant, Principal, TokenVerifier, mint
 from nazar_platform.consumer import IdempotentConsumer, Record
 from nazar_platform.idempotency import IdempotencyClaim, idempotent
 from nazar_platform.migrations import Migration
@@ -34,96 +45,96 @@ from nazar_platform.service import create_app
 from nazar_platform.settings import PlatformSettings
 from pydantic import BaseModel, Field
 
-# --- the seam: fake authentication and authorization --------------------------------------------
+NOTE_CREATE = Action.STORY_MODERATE
+NOTE_LOCK = Action.ALERT_RECEIVE
 
-HQ_ROLES = frozenset({"adg", "sp_phq_crime"})
-PERMISSIONS = {
-    "note.create": frozenset({"sp", "co", "adg"}),
-    "note.lock": frozenset({"sp", "co"}),
-    "audit.read": HQ_ROLES,
+# A piece of the real command tree: {unit: parent}.
+SAMPLE_TREE: dict[str, str | None] = {
+    "PHQ": None,
+    "RNG-BIKANER": "PHQ",
+    "DST-BIKANER": "RNG-BIKANER",
+    "CIR-BIKANER-CITY": "DST-BIKANER",
+    "PS-KOTGATE": "CIR-BIKANER-CITY",
+    "CIR-NOKHA": "DST-BIKANER",
+    "PS-NOKHA": "CIR-NOKHA",
+    "CIR-KOLAYAT": "DST-BIKANER",
+    "DST-CHURU": "RNG-BIKANER",
+    "CIR-SARDARSHAHAR": "DST-CHURU",
 }
 
+# --- tokens ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Grant:
-    role: str
-    unit_id: str
+AUTH = AuthSettings(environment="test", issuer="nazar-testapp", audience="nazar-testapp-api")
 
 
-@dataclass(frozen=True)
-class Principal:
-    member_id: str
-    grants: tuple[Grant, ...]
-    token_id: str
-    language: str = "en"
+@cache
+def signing_key() -> rsa.RSAPrivateKey:
+    """The test session's token key (one per process)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@dataclass(frozen=True)
-class AccessDecision:
-    allowed: bool
-    action: str
-    grant: Grant | None
-    unit_id: str | None
-    member_id: str | None
-    reason: str | None
-
-
-def bearer(member: str, *grants: str) -> dict[str, str]:
-    """Headers of a caller holding `grants` (`"sp@district-bikaner"`)."""
-    return {"Authorization": f"Bearer test:{member}:{','.join(grants)}"}
-
-
-def _unauthenticated() -> ProblemError:
-    return ProblemError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
-
-
-async def fake_principal(request: Request) -> Principal:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    parts = token.split(":")
-    if scheme.lower() != "bearer" or len(parts) != 3 or parts[0] != "test" or not parts[1]:
-        raise _unauthenticated()
-    grants = []
-    for raw in filter(None, parts[2].split(",")):
-        role, _, unit = raw.partition("@")
-        grants.append(Grant(role, unit))
-    principal = Principal(parts[1], tuple(grants), token_id=uuid.uuid4().hex)
-    request.state.principal = principal
-    return principal
-
-
-def fake_authorize(
-    request: Request, principal: Principal, action: str, *, unit_id: str | None = None
-) -> AccessDecision:
-    allowed_roles = PERMISSIONS[action]
-    grant = next(
-        (
-            g
-            for g in principal.grants
-            if g.role in allowed_roles and (unit_id is None or g.unit_id == unit_id)
-        ),
-        None,
+def bearer(
+    member: str,
+    *grants: str,
+    lang: str | None = None,
+    key: rsa.RSAPrivateKey | None = None,
+    issued: datetime | None = None,
+) -> dict[str, str]:
+    """Headers of `member` holding `grants` (`"sp:DST-BIKANER"`): a real RS256 token, signed with
+    the session key unless another `key` forges it, issued now unless `issued` says when."""
+    token = mint(
+        member,
+        [Grant.parse(g) for g in grants],
+        private_key=key or signing_key(),
+        issuer=AUTH.issuer,
+        audience=AUTH.audience,
+        ttl=timedelta(hours=4),
+        kid=None,
+        language=lang,
+        now=issued,
     )
-    decision = AccessDecision(
-        allowed=grant is not None,
-        action=action,
-        grant=grant or (principal.grants[0] if principal.grants else None),
-        unit_id=unit_id,
-        member_id=None,
-        reason=None if grant else f"no grant allows {action} on {unit_id or 'any unit'}",
-    )
-    request.state.access_decision = decision
-    if not decision.allowed:
-        raise ProblemError(403, "forbidden", detail_params={"action": action})
-    return decision
+    return {"Authorization": f"Bearer {token}"}
 
 
-def fake_require(action: str) -> Callable[..., Coroutine[Any, Any, AccessDecision]]:
-    async def dependency(
-        request: Request, principal: Annotated[Principal, Depends(fake_principal)]
-    ) -> AccessDecision:
-        return fake_authorize(request, principal, action)
+def token_verifier() -> TokenVerifier:
+    return TokenVerifier(AUTH, public_key=signing_key().public_key())
 
-    return dependency
+
+# --- the command tree, as this service reads it -----------------------------------------------
+
+
+class UnitsTable:
+    """The `UnitDirectory` of the test app: its own `units` table (unit id → root-to-unit path)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def path(self, unit_id: str) -> Sequence[str] | None:
+        path = await self._pool.fetchval("SELECT path FROM units WHERE unit_id = $1", unit_id)
+        return None if path is None else list(path)
+
+
+def tree_paths(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    def path(unit: str) -> list[str]:
+        parent = parents[unit]
+        return [unit] if parent is None else [*path(parent), unit]
+
+    return {unit: path(unit) for unit in parents}
+
+
+async def add_units(database: str, parents: dict[str, str | None]) -> None:
+    """Put units into the app's read model (what its roster consumer would do)."""
+    known = {**SAMPLE_TREE, **parents}
+    paths = tree_paths(known)
+    conn = await asyncpg.connect(database)
+    try:
+        await conn.executemany(
+            "INSERT INTO units (unit_id, path) VALUES ($1, $2)"
+            " ON CONFLICT (unit_id) DO UPDATE SET path = EXCLUDED.path",
+            [(unit, paths[unit]) for unit in parents],
+        )
+    finally:
+        await conn.close()
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -146,10 +157,11 @@ MIGRATIONS = [
             locked      boolean NOT NULL DEFAULT false
         );
         CREATE TABLE note_events_seen (event_id text PRIMARY KEY, note_id text NOT NULL);
+        CREATE TABLE units (unit_id text PRIMARY KEY, path text[] NOT NULL);
         """,
     )
 ]
-IDEMPOTENT = idempotent(fake_principal)
+IDEMPOTENT = idempotent(get_principal)
 KEYSET = Keyset(("created_at", "id"), (datetime, uuid.UUID))
 
 
@@ -164,7 +176,7 @@ class Title(BaseModel):
 
 
 class NoteIn(BaseModel):
-    unit_id: str = Field(pattern=r"^[a-z0-9-]{3,40}$")
+    unit_id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,63}$")
     title: Title
     priority: Priority
     tags: list[str] = Field(default_factory=list, max_length=5)
@@ -205,10 +217,10 @@ def build_router(topic: str) -> APIRouter:
         request: Request,
         response: Response,
         body: NoteIn,
-        principal: Annotated[Principal, Depends(fake_principal)],
+        principal: Annotated[Principal, Depends(require(NOTE_CREATE))],
         claim: Annotated[IdempotencyClaim | None, Depends(IDEMPOTENT)],
     ) -> Note:
-        fake_authorize(request, principal, "note.create", unit_id=body.unit_id)
+        await authorize(request, principal, NOTE_CREATE, unit_id=body.unit_id)
         if body.slow_ms:
             await asyncio.sleep(body.slow_ms / 1000)
         if body.fail:
@@ -248,7 +260,7 @@ def build_router(topic: str) -> APIRouter:
     @router.get("/notes")
     async def list_notes(
         request: Request,
-        _principal: Annotated[Principal, Depends(fake_principal)],
+        _principal: Authorized,
         page: Annotated[PageParams, Depends(page_params)],
         unit: str | None = None,
     ) -> Page[Note]:
@@ -266,13 +278,13 @@ def build_router(topic: str) -> APIRouter:
     async def lock_note(
         request: Request,
         note_id: uuid.UUID,
-        principal: Annotated[Principal, Depends(fake_principal)],
+        principal: Annotated[Principal, Depends(require(NOTE_LOCK))],
     ) -> Note:
         pool = runtime_of(request).pool
         unit = await pool.fetchval("SELECT unit_id FROM notes WHERE id = $1", note_id)
         if unit is None:
             raise ProblemError(404, "not_found")
-        fake_authorize(request, principal, "note.lock", unit_id=unit)
+        await authorize(request, principal, NOTE_LOCK, unit_id=unit)
         row = await pool.fetchrow(
             "UPDATE notes SET locked = true WHERE id = $1 AND NOT locked RETURNING *", note_id
         )
@@ -315,12 +327,15 @@ def notes_consumer(topic: str) -> Callable[[Runtime], list[IdempotentConsumer]]:
 
 
 def build_app(settings: PlatformSettings, topic: str) -> FastAPI:
-    return create_app(
+    app = create_app(
         settings,
         title="Nazar test application",
         version="0.0.1",
         migrations=MIGRATIONS,
         routers=[build_router(topic)],
-        audit_read=fake_require("audit.read"),
         consumers=notes_consumer(topic),
+        unit_directory=lambda runtime: UnitsTable(runtime.pool),
     )
+    # The session's key instead of the stack's dev key that create_app would otherwise use.
+    app.state.token_verifier = token_verifier()
+    return app
