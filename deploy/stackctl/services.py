@@ -53,6 +53,17 @@ _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
 SERVICES: list[Service] = [
     # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
     Service(
+        "directive",
+        ["{python}", "-m", "directive", "serve"],
+        port_offset=102,
+        env={
+            # The dev stack's state folder; inbox links (https only, by contract) keep the
+            # default base, and the page itself is at http://127.0.0.1:<base+102>/inbox/d/...
+            "NAZAR_ATTACHMENT_DIR": ".state/dev/directive/attachments",
+            "NAZAR_FAUST_DATADIR": ".state/dev/directive/faust",
+        },
+    ),
+    Service(
         "fake-whatsapp",
         ["{python}", "-m", "nazar_fakes", "whatsapp", "--port", "{base+201}",
          "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/whatsapp", *_FAKE_WA,

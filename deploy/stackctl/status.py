@@ -47,6 +47,10 @@ def print_status(state: State) -> int:
 
     all_ok = kafka_ok and (external or rows[-1][4] == "healthy")
     for service in services.SERVICES:
+        if not (state.pids / f"{service.name}.pid").exists():
+            # Never started here (an infra-only stack such as the tests'): nothing is missing.
+            rows.append((service.name, "not started", "-", str(service.port(ports)), "-"))
+            continue
         pid = services.service_pid(state, service)
         ok = pid is not None and services.healthy(ports, service)
         # Services should run only where `up` started them (it leaves their pid files); an

@@ -129,7 +129,9 @@ def decode(value: bytes | None, headers: Headers | tuple[tuple[str, bytes], ...]
         if content_type is not None and not content_type.startswith(CONTENT_TYPE):
             raise DecodeError(f"unsupported content-type {content_type!r}")
         try:
-            data = json.loads(value)
+            # JSON between systems is UTF-8 (RFC 8259); decoding it ourselves skips json's
+            # encoding detection, a measurable share of a consumer's time in a receipt storm.
+            data = json.loads(value.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DecodeError(f"value is not JSON: {exc}") from exc
         if data is None:

@@ -6,6 +6,15 @@ from the last committed offset, and the `processed_events` table turns the repla
 A batch whose handler fails is retried record by record: a transient failure (database or broker
 unreachable) is retried until it passes; any other failure sends that one record to
 `<topic>.dlq` with the error, and the partition keeps flowing.
+
+Two options trade the general guarantee for throughput where a handler can carry it itself:
+* `dedupe=False` skips the `processed_events` table. Only for a handler whose effect is naturally
+  idempotent (applying an event again changes nothing, e.g. a status that only moves forward):
+  a replay then re-applies events, which must be harmless. Duplicate event ids within one batch
+  are still dropped.
+* `merge_partitions=True` applies everything one poll returned, from all partitions, in one
+  transaction instead of one per partition: fewer commits when many partitions each bring a few
+  records. Offsets are still committed per partition, after the transaction.
 """
 
 from __future__ import annotations
@@ -113,6 +122,8 @@ class IdempotentConsumer:
         session_timeout_ms: int = 10_000,
         retention: timedelta = timedelta(days=14),
         consumer_options: dict[str, object] | None = None,
+        dedupe: bool = True,
+        merge_partitions: bool = False,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -123,6 +134,8 @@ class IdempotentConsumer:
         self._session_timeout_ms = session_timeout_ms
         self._retention = retention
         self._options = consumer_options or {}
+        self._dedupe = dedupe
+        self._merge = merge_partitions
         self._lock = asyncio.Lock()
         self.applied = 0
         self.dead_lettered = 0
@@ -151,15 +164,22 @@ class IdempotentConsumer:
                     continue
                 async with self._lock:
                     offsets: dict[TopicPartition, int] = {}
-                    for tp, records in batches.items():
+                    groups = (
+                        [list(batches.items())]
+                        if self._merge
+                        else [[item] for item in batches.items()]
+                    )
+                    for group in groups:
                         raws = [
                             RawRecord(
                                 r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers)
                             )
+                            for _, records in group
                             for r in records
                         ]
                         await self._process(raws, producer, stop)
-                        offsets[tp] = records[-1].offset + 1
+                        for tp, records in group:
+                            offsets[tp] = records[-1].offset + 1
                     if stop.is_set() and not offsets:
                         break
                     await self._commit(consumer, offsets)
@@ -233,21 +253,27 @@ class IdempotentConsumer:
         for r in records:
             first.setdefault(r.event_id, r)
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                "INSERT INTO processed_events (consumer, event_id) "
-                "SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id",
-                self.name,
-                list(first),
-            )
-            fresh_ids = {r["event_id"] for r in rows}
-            fresh = [r for eid, r in first.items() if eid in fresh_ids]
+            if self._dedupe:
+                rows = await conn.fetch(
+                    "INSERT INTO processed_events (consumer, event_id) "
+                    "SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id",
+                    self.name,
+                    list(first),
+                )
+                fresh_ids = {r["event_id"] for r in rows}
+                fresh = [r for eid, r in first.items() if eid in fresh_ids]
+            else:
+                fresh = list(first.values())
             if fresh:
                 await self._handler(conn, fresh)
         # Dying here leaves the effect committed and the offset not: the replay must be a no-op.
         faults.point("consumer.after_effect")
         self.applied += len(fresh)
+        per_topic: dict[str, int] = {}
         for r in fresh:
-            metrics.CONSUMED.labels(self.name, r.topic, "applied").inc()
+            per_topic[r.topic] = per_topic.get(r.topic, 0) + 1
+        for topic, n in per_topic.items():
+            metrics.CONSUMED.labels(self.name, topic, "applied").inc(n)
         duplicates = len(records) - len(fresh)
         if duplicates:
             metrics.CONSUMED.labels(self.name, records[0].topic, "duplicate").inc(duplicates)

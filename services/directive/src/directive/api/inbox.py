@@ -1,0 +1,220 @@
+"""A member's inbox: the API for field apps, and the page a signed link in a notice opens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from nazar_platform.access import Action
+from nazar_platform.access_fastapi import authorize, require
+from nazar_platform.auth import Principal
+from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.problem_messages import lookup, negotiate
+from nazar_platform.problems import problem_response
+
+from directive import pages, schemas, views
+from directive.api.attachments import file_response
+from directive.api.common import now_of, pool_of, settings_of, topics_of
+from directive.domain import links
+from directive.domain.acks import AckVia
+from directive.handlers import acks as ack_handlers
+from directive.store import attachments as attachment_store
+
+router = APIRouter(tags=["inbox"])
+pages_router = APIRouter(tags=["inbox pages"])
+KEYSET = Keyset(
+    ("d.requested_at", "d.id"),
+    (datetime, uuid.UUID),
+    descending=True,
+    row_keys=("requested_at", "delivery_id"),
+)
+
+_ITEM = """
+SELECT d.id AS delivery_id, d.directive_id, d.message_id, d.member_id, m.kind, x.priority,
+       m.title_hi, m.title_en, m.body_hi, m.body_en, j.note, d.ack_requested, m.reply_code,
+       d.status, d.failed, d.requested_at, d.acked_at, x.attachment_ids
+FROM deliveries d
+JOIN messages m ON m.id = d.message_id
+JOIN directives x ON x.id = d.directive_id
+LEFT JOIN jobs j ON j.id = d.job_id AND m.kind = 'original'
+"""
+
+
+def _item(
+    r: Row, attachments: dict[uuid.UUID, attachment_store.AttachmentRow], url: Any = None
+) -> schemas.InboxItem:
+    return schemas.InboxItem(
+        delivery_id=r["delivery_id"],
+        directive_id=r["directive_id"],
+        message_id=r["message_id"],
+        kind=r["kind"],
+        priority=r["priority"],
+        title=schemas.Bilingual(hi=r["title_hi"], en=r["title_en"]),
+        body=schemas.Bilingual(hi=r["body_hi"], en=r["body_en"]),
+        note=r["note"],
+        ack_requested=r["ack_requested"],
+        reply_code=r["reply_code"],
+        status=views.STATUS_NAMES[r["status"]],
+        failed=r["failed"],
+        requested_at=r["requested_at"],
+        acknowledged_at=r["acked_at"],
+        attachments=[
+            views.attachment(attachments[i], url(i) if url else None)
+            for i in r["attachment_ids"]
+            if i in attachments
+        ],
+    )
+
+
+@router.get("/inbox", response_model=Page[schemas.InboxItem])
+async def inbox(
+    request: Request,
+    principal: Annotated[Principal, Depends(require(Action.INBOX_READ))],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[schemas.InboxItem]:
+    """What was sent to the caller, newest first, with their own status, the full text and the
+    attachments."""
+    await authorize(request, principal, Action.INBOX_READ, member_id=principal.member_id)
+    where, args = KEYSET.after(page.cursor, first_param=2)
+    pool = pool_of(request)
+    rows = await pool.fetch(
+        f"{_ITEM} WHERE d.member_id = $1 AND {where} "
+        f"ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 2}",
+        principal.member_id,
+        *args,
+        page.limit + 1,
+    )
+    async with pool.acquire() as conn:
+        found = await attachment_store.attachments(
+            conn, [i for r in rows for i in r["attachment_ids"]]
+        )
+    attachments = {a.id: a for a in found}
+    return KEYSET.page(rows, page.limit, lambda r: _item(r, attachments))
+
+
+# --- the page a signed link opens ----------------------------------------------------------------
+
+
+def _language(request: Request, chosen: str | None, member_language: str | None) -> str:
+    if chosen in pages.TEXTS:
+        return chosen
+    return negotiate(request.headers.get("accept-language"), member_language or "hi")
+
+
+def _problem_page(request: Request, status: int, code: str, lang: str | None) -> Response:
+    """A browser gets the problem as a page in its language; any other client the RFC 9457
+    document."""
+    if "text/html" not in request.headers.get("accept", ""):
+        return problem_response(request, status, code)
+    language = _language(request, lang, "hi")
+    message = lookup(code)
+    assert message is not None
+    html = pages.render(
+        "problem.html",
+        language,
+        problem_title=message.title(language),
+        problem_detail=message.detail(language, {}),
+        code=code,
+    )
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def _open(request: Request, token: str) -> tuple[uuid.UUID, datetime] | int:
+    key = settings_of(request).inbox_link_key.get_secret_value().encode()
+    try:
+        return links.verify(token, key, now_of(request))
+    except links.ExpiredLinkError:
+        return 410
+    except links.LinkError:
+        return 404
+
+
+@pages_router.get("/inbox/d/{token}", response_class=HTMLResponse, include_in_schema=True)
+async def message_page(request: Request, token: str, lang: str | None = None) -> Response:
+    """The message of one delivery, in Hindi or English, with an acknowledge button; the signed
+    link is the only credential."""
+    opened = await _open(request, token)
+    if isinstance(opened, int):
+        code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
+        return _problem_page(request, opened, code, lang)
+    delivery_id, expires_at = opened
+    pool = pool_of(request)
+    row = await pool.fetchrow(f"{_ITEM} WHERE d.id = $1", delivery_id)
+    if row is None:
+        return _problem_page(request, 404, "directive.link_invalid", lang)
+    member_language = await pool.fetchval(
+        "SELECT language FROM members WHERE id = $1", row["member_id"]
+    )
+    language = _language(request, lang, member_language)
+    async with pool.acquire() as conn:
+        attachments = {
+            a.id: a for a in await attachment_store.attachments(conn, row["attachment_ids"])
+        }
+    item = _item(row, attachments, lambda i: f"/inbox/d/{token}/attachments/{i}")
+    title = (item.title.hi if language == "hi" else item.title.en) or item.title.hi or item.title.en
+    body = (item.body.hi if language == "hi" else item.body.en) or item.body.hi or item.body.en
+    html = pages.render(
+        "inbox_message.html",
+        language,
+        title=title,
+        body=body,
+        note=item.note,
+        kind=item.kind,
+        priority=str(item.priority),
+        requested_at=pages.shown_time(item.requested_at),
+        acked_at=pages.shown_time(item.acknowledged_at),
+        ack_requested=item.ack_requested,
+        ack_url=f"/inbox/d/{token}/ack",
+        expires_at=pages.shown_time(expires_at),
+        attachments=[
+            {"url": a.url, "filename": a.filename, "size_kib": max(1, a.size // 1024)}
+            for a in item.attachments
+        ],
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Language": language})
+
+
+@pages_router.post("/inbox/d/{token}/ack", response_class=HTMLResponse)
+async def acknowledge_page(
+    request: Request, token: str, lang: Annotated[str | None, Form()] = None
+) -> Response:
+    """The acknowledge button: records the acknowledgement, then shows the message again."""
+    opened = await _open(request, token)
+    if isinstance(opened, int):
+        code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
+        return _problem_page(request, opened, code, lang)
+    delivery_id, _ = opened
+    exists = await pool_of(request).fetchval(
+        "SELECT true FROM deliveries WHERE id = $1", delivery_id
+    )
+    if not exists:
+        return _problem_page(request, 404, "directive.link_invalid", lang)
+    await ack_handlers.acknowledge_delivery(
+        pool_of(request), topics_of(request), delivery_id, AckVia.LINK, now_of(request)
+    )
+    target = f"/inbox/d/{token}" + (f"?lang={lang}" if lang in pages.TEXTS else "")
+    return RedirectResponse(target, status_code=303)
+
+
+@pages_router.get("/inbox/d/{token}/attachments/{attachment_id}", response_class=FileResponse)
+async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID) -> Response:
+    opened = await _open(request, token)
+    if isinstance(opened, int):
+        code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
+        return _problem_page(request, opened, code, None)
+    delivery_id, _ = opened
+    pool = pool_of(request)
+    carried = await pool.fetchval(
+        "SELECT true FROM deliveries d JOIN directives x ON x.id = d.directive_id "
+        "WHERE d.id = $1 AND $2 = ANY(x.attachment_ids)",
+        delivery_id,
+        attachment_id,
+    )
+    if not carried:
+        return _problem_page(request, 404, "directive.link_invalid", None)
+    async with pool.acquire() as conn:
+        found = await attachment_store.attachments(conn, [attachment_id])
+    return file_response(settings_of(request).attachment_dir, found[0])

@@ -1,0 +1,69 @@
+"""The directive service's FastAPI app: the platform runtime (pool, migrations, outbox relay,
+consumers, problems, audit, health), the API, the inbox pages, the Faust fan-out and the
+scheduler as background tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from nazar_platform.access import Action
+from nazar_platform.access_fastapi import require
+from nazar_platform.auth import AuthSettings, TokenVerifier
+from nazar_platform.runtime import Runtime
+from nazar_platform.service import create_app
+from nazar_platform.service import serve as platform_serve
+
+from directive import api
+from directive.api import common
+from directive.api.inbox import pages_router
+from directive.directories import MemberDirectory, UnitDirectory
+from directive.fanout import utc_now
+from directive.runtime import make_consumers, run_fanout, run_scheduler, service_migrations
+from directive.settings import DirectiveSettings
+
+DESCRIPTION = """Directives from the ADG Crime (or the Home Department) down the chain of command:
+issue, relay by the district SPs into the circle groups, CO notes, one `dispatch.requested` per
+member, receipts and acknowledgements, reach by state, range, district, circle and police
+station, escalations, the member's inbox and its signed links."""
+
+
+def create(
+    settings: DirectiveSettings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    verifier: TokenVerifier | None = None,
+    scheduler: bool = True,
+) -> FastAPI:
+    s = settings or DirectiveSettings()
+
+    async def fanout(rt: Runtime) -> None:
+        await run_fanout(s, rt.pool, rt.stop, clock)
+
+    async def schedule(rt: Runtime) -> None:
+        await run_scheduler(s, rt.pool, rt.stop, clock)
+
+    app = create_app(
+        s,
+        title="Nazar directive",
+        version=version("nazar-directive"),
+        description=DESCRIPTION,
+        audit_read=require(Action.AUDIT_READ),
+        migrations=service_migrations(),
+        routers=[api.router],
+        consumers=lambda rt: make_consumers(s, rt.pool),
+        background=[fanout, schedule] if scheduler else [fanout],
+    )
+    app.include_router(pages_router)
+    common.install(app)
+    app.state.clock = clock
+    app.state.token_verifier = verifier or TokenVerifier(AuthSettings())
+    app.state.unit_directory = UnitDirectory(app.state)
+    app.state.member_directory = MemberDirectory(app.state)
+    return app
+
+
+def serve(settings: DirectiveSettings) -> None:
+    platform_serve(lambda: create(settings), settings)

@@ -1,0 +1,173 @@
+"""Kafka consumers of the directive service: the roster read model, receipts and replies.
+
+Each runs as a `nazar_platform.consumer.IdempotentConsumer`: a batch's effect commits in one
+transaction, offsets after; a record that does not fit its contract goes to the DLQ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from uuid import UUID
+
+from nazar_contracts.dispatch import (
+    DispatchDelivered,
+    DispatchRead,
+    DispatchReplied,
+    DispatchSent,
+    ReplyKind,
+)
+from nazar_contracts.groups import GroupUpserted
+from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
+from nazar_contracts.units import UnitUpserted
+from nazar_platform.cloudevents import DecodeError, parse_time
+from nazar_platform.consumer import PoisonRecordError, Record
+from nazar_platform.db import Connection
+from nazar_platform.events import parse_record
+
+from directive.domain.acks import Reply
+from directive.domain.reach import FAILED_TYPE
+from directive.domain.tree import Unit
+from directive.handlers import acks
+from directive.handlers.common import Topics
+from directive.store import roster
+
+Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
+
+MEMBER_ERASED = "nazar.member.erased.v1"
+GROUP_REMOVED = "nazar.group.removed.v1"
+_STATUS_TYPES = {
+    DispatchSent: "nazar.dispatch.sent.v1",
+    DispatchDelivered: "nazar.dispatch.delivered.v1",
+    DispatchRead: "nazar.dispatch.read.v1",
+}
+
+
+def member_row(m: MemberUpserted) -> roster.MemberRow:
+    # The primary posting first: it is where a member is counted when no relayed circle holds one.
+    postings = sorted(m.postings, key=lambda p: not p.primary)
+    consented = None if not m.consent.required else m.consent.state is ConsentState.GRANTED
+    row = roster.MemberRow(
+        id=m.member_id,
+        roles=[str(p.role) for p in postings],
+        unit_ids=[p.unit_id for p in postings],
+        active=m.active,
+        consented=consented,
+        language=str(m.preferred_language),
+        name_hi=m.name_hi,
+        name_latin=m.name_latin,
+        synthetic=m.synthetic,
+        version=m.version,
+        reachable=m.active and m.consent.state in MESSAGING_CONSENT,
+    )
+    return row
+
+
+def unit_of(u: UnitUpserted) -> Unit:
+    return Unit(u.unit_id, u.kind, u.parent_id, tuple(u.path), u.active, u.name.hi, u.name.en)
+
+
+def roster_handler() -> Handler:
+    """units, members and groups; within a batch the last record of each key wins."""
+
+    async def handle(conn: Connection, records: Sequence[Record]) -> None:
+        units: dict[str, UnitUpserted] = {}
+        members: dict[str, MemberUpserted | None] = {}
+        groups: dict[str, GroupUpserted | None] = {}
+        for record in records:
+            data = parse_record(record)
+            event_type = record.event.type if record.event is not None else ""
+            if isinstance(data, UnitUpserted):
+                units[data.unit_id] = data
+            elif isinstance(data, MemberUpserted):
+                members[data.member_id] = data
+            elif isinstance(data, GroupUpserted):
+                groups[data.group_id] = data
+            elif data is None and record.key is not None:
+                if event_type == GROUP_REMOVED or record.topic.startswith("roster.groups"):
+                    groups[record.key] = None
+                elif event_type == MEMBER_ERASED or record.topic.startswith("roster.members"):
+                    members[record.key] = None
+        await roster.upsert_units(
+            conn, [unit_of(u) for u in units.values()], [u.version for u in units.values()]
+        )
+        await roster.upsert_members(
+            conn, [member_row(m) for m in members.values() if m is not None]
+        )
+        await roster.delete_members(conn, [k for k, m in members.items() if m is None])
+        await roster.upsert_groups(
+            conn,
+            [
+                roster.GroupRow(
+                    id=g.group_id,
+                    kind=str(g.kind),
+                    unit_id=g.unit_id,
+                    admins=list(g.admins),
+                    members=sorted({m.member_id for m in g.members} | set(g.admins)),
+                    version=g.version,
+                )
+                for g in groups.values()
+                if g is not None
+            ],
+        )
+        await roster.delete_groups(conn, [k for k, g in groups.items() if g is None])
+
+    return handle
+
+
+_RECEIPT_TYPES = frozenset({*_STATUS_TYPES.values(), FAILED_TYPE})
+
+
+def parse_receipt(record: Record) -> acks.Receipt | None:
+    """The fields a receipt's effect needs, read from the decoded JSON: this is the hot path of a
+    receipt storm, and validating every receipt against its full model (which recomputes the
+    delivery id) costs more than applying it. What the effect needs is still checked: a record
+    without a usable delivery id or time is poison and goes to the DLQ."""
+    event = record.event
+    if event is None or event.type not in _RECEIPT_TYPES:
+        return None
+    data = event.data
+    try:
+        delivery = UUID(data["delivery_id"])
+        at = parse_time(data["at"])
+        if at.tzinfo is None:
+            raise ValueError("a receipt time needs its zone")
+        failure = None
+        if event.type == FAILED_TYPE:
+            error = data["error"]
+            failure = f"{error['code']}: {error['title']}"
+    except (KeyError, TypeError, ValueError, DecodeError) as exc:
+        raise PoisonRecordError(f"{event.type} without a usable {exc!s}") from None
+    return acks.Receipt(delivery, event.type, at, failure)
+
+
+def receipts_handler() -> Handler:
+    async def handle(conn: Connection, records: Sequence[Record]) -> None:
+        receipts = [r for r in map(parse_receipt, records) if r is not None]
+        if receipts:
+            await acks.apply_receipts(conn, receipts)
+
+    return handle
+
+
+def parse_reply(record: Record) -> Reply | None:
+    data = parse_record(record)
+    if not isinstance(data, DispatchReplied):
+        return None  # an opt-out is the roster's business; consent returns on roster.members
+    return Reply(
+        member_id=data.member_id,
+        received_at=data.received_at,
+        text=data.text if data.text is not None else data.button_payload,
+        in_reply_to_delivery_id=None
+        if data.in_reply_to_delivery_id is None
+        else UUID(data.in_reply_to_delivery_id),
+        button=data.kind is ReplyKind.BUTTON,
+    )
+
+
+def replies_handler(topics: Topics) -> Handler:
+    async def handle(conn: Connection, records: Sequence[Record]) -> None:
+        replies = [r for r in map(parse_reply, records) if r is not None]
+        if replies:
+            await acks.apply_replies(conn, topics, replies)
+
+    return handle

@@ -1,0 +1,99 @@
+"""Escalation rules (issue 6, item 7), decided from state and a given time — never the clock.
+
+* Relay: a district whose SP has not relayed by the relay deadline is escalated to the range IG
+  (manual mode) or relayed automatically (automatic mode). Once per district.
+* Acknowledgement: a relayed circle whose acknowledged share is under the threshold one ack window
+  after its relay is escalated to its CO; if it is still under after a second window of the same
+  length, to its SP. A circle found at or above the threshold is done for good (acknowledgements
+  never go away).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from directive.domain.model import DirectiveState, RelayMode
+
+
+class EscalationKind(StrEnum):
+    RELAY_OVERDUE = "relay_overdue"  # SP did not relay → IG
+    ACK_TO_CO = "ack_to_co"  # circle under threshold after one window → CO
+    ACK_TO_SP = "ack_to_sp"  # still under after two windows → SP
+
+
+class CircleStage(IntEnum):
+    WATCHING = 0  # window not over yet
+    CO_ESCALATED = 1
+    SP_ESCALATED = 2
+    SATISFIED = 3  # reached the threshold at a check: nothing more to do
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRelay:
+    district_id: str
+    relayed: bool
+    handled: bool  # escalated or auto-relayed already
+
+
+@dataclass(frozen=True, slots=True)
+class RelayAction:
+    district_id: str
+    auto_relay: bool  # False: escalate to the IG
+
+
+def overdue_relays(
+    state: DirectiveState,
+    mode: RelayMode,
+    relay_deadline: datetime,
+    districts: list[DistrictRelay],
+    now: datetime,
+) -> list[RelayAction]:
+    if state != DirectiveState.ACTIVE or now < relay_deadline:
+        return []
+    return [
+        RelayAction(d.district_id, auto_relay=mode == RelayMode.AUTOMATIC)
+        for d in districts
+        if not d.relayed and not d.handled
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CircleAcks:
+    circle_id: str
+    relayed_at: datetime
+    stage: CircleStage
+    targeted: int
+    acknowledged: int
+
+
+@dataclass(frozen=True, slots=True)
+class CircleDecision:
+    circle_id: str
+    stage: CircleStage  # the stage the circle moves to
+    escalate: EscalationKind | None
+
+
+def _under(c: CircleAcks, threshold: float) -> bool:
+    # A circle with nobody to acknowledge cannot be behind.
+    return c.targeted > 0 and c.acknowledged < threshold * c.targeted
+
+
+def check_circle(
+    c: CircleAcks, window: timedelta, threshold: float, now: datetime
+) -> CircleDecision | None:
+    """The circle's next stage, if it changes now."""
+    if c.stage == CircleStage.WATCHING and now >= c.relayed_at + window:
+        if _under(c, threshold):
+            return CircleDecision(c.circle_id, CircleStage.CO_ESCALATED, EscalationKind.ACK_TO_CO)
+        return CircleDecision(c.circle_id, CircleStage.SATISFIED, None)
+    if c.stage == CircleStage.CO_ESCALATED and now >= c.relayed_at + 2 * window:
+        if _under(c, threshold):
+            return CircleDecision(c.circle_id, CircleStage.SP_ESCALATED, EscalationKind.ACK_TO_SP)
+        return CircleDecision(c.circle_id, CircleStage.SATISFIED, None)
+    return None
+
+
+def should_close(state: DirectiveState, expires_at: datetime, now: datetime) -> bool:
+    return state != DirectiveState.CLOSED and now >= expires_at

@@ -1,0 +1,1 @@
+"""Use cases: each owns its transaction, applies the domain's decision and writes the outbox."""

@@ -1,0 +1,163 @@
+"""Receipts and acknowledgements (issue 6, item 5): the provider's statuses, members' replies,
+and acknowledgements from the field app or the signed inbox link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+from nazar_contracts.directives import AckVia as ContractAckVia
+from nazar_contracts.directives import DirectiveAcknowledged
+from nazar_platform import outbox
+from nazar_platform.db import Connection
+
+from directive import events, metrics
+from directive.domain import acks
+from directive.domain.acks import AckVia
+from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
+from directive.handlers.common import Topics
+from directive.store import receipts as store
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    delivery_id: UUID
+    type: str
+    at: datetime
+    failure: str | None = None
+
+
+async def apply_receipts(conn: Connection, receipts: Sequence[Receipt]) -> store.Applied:
+    codes = [
+        store.FAILED if r.type == FAILED_TYPE else int(RECEIPT_STATUS[r.type]) for r in receipts
+    ]
+    applied = await store.apply(
+        conn,
+        [r.delivery_id for r in receipts],
+        codes,
+        [r.at for r in receipts],
+        [r.failure for r in receipts],
+    )
+    metrics.RECEIPTS.labels("advanced").inc(applied.changed)
+    metrics.RECEIPTS.labels("stale").inc(applied.known - applied.changed)
+    metrics.RECEIPTS.labels("unknown").inc(applied.distinct - applied.known)
+    now = datetime.now(UTC)
+    for r in receipts:
+        metrics.RECEIPT_LAG.observe(max(0.0, (now - r.at).total_seconds()))
+    return applied
+
+
+async def record_acks(
+    conn: Connection,
+    topics: Topics,
+    decisions: Sequence[tuple[UUID, AckVia, datetime]],
+) -> list[store.Acknowledged]:
+    """Acknowledge deliveries and announce each first acknowledgement on directive.events.v1."""
+    if not decisions:
+        return []
+    applied = await store.apply(
+        conn,
+        [d for d, _, _ in decisions],
+        [store.ACK] * len(decisions),
+        [at for _, _, at in decisions],
+        [str(via) for _, via, _ in decisions],
+    )
+    await outbox.enqueue(
+        conn,
+        [
+            events.event(
+                topics.events,
+                DirectiveAcknowledged(
+                    directive_id=str(a.directive_id),
+                    message_id=str(a.message_id),
+                    delivery_id=str(a.delivery_id),
+                    member_id=a.member_id,
+                    via=ContractAckVia(a.via),
+                    at=a.at,
+                ),
+                a.at,
+            )
+            for a in applied.acknowledged
+        ],
+    )
+    for a in applied.acknowledged:
+        metrics.ACKS.labels(a.via).inc()
+    return applied.acknowledged
+
+
+_CANDIDATES = """
+SELECT d.id, d.requested_at, d.ack_requested, d.acked_at IS NOT NULL AS acked, m.reply_code
+FROM deliveries d JOIN messages m ON m.id = d.message_id
+WHERE d.member_id = $1 AND (
+    d.id = $2
+    OR m.reply_code = ANY($3::text[])
+    OR (d.requested_at >= $4 AND d.requested_at <= $5 AND d.ack_requested AND d.acked_at IS NULL))
+"""
+
+
+async def resolve_reply(conn: Connection, reply: acks.Reply) -> acks.AckDecision | None:
+    rows = await conn.fetch(
+        _CANDIDATES,
+        reply.member_id,
+        reply.in_reply_to_delivery_id,
+        sorted(acks.reply_codes_in(reply.text)),
+        reply.received_at - acks.FREE_TEXT_WINDOW,
+        reply.received_at,
+    )
+    return acks.resolve(
+        reply,
+        [
+            acks.Candidate(
+                r["id"], r["requested_at"], r["ack_requested"], r["acked"], r["reply_code"]
+            )
+            for r in rows
+        ],
+    )
+
+
+async def apply_replies(
+    conn: Connection, topics: Topics, replies: Sequence[acks.Reply]
+) -> list[store.Acknowledged]:
+    """One reply at a time, in order: two texts from one member acknowledge two messages."""
+    done: list[store.Acknowledged] = []
+    for reply in replies:
+        decision = await resolve_reply(conn, reply)
+        if decision is None:
+            metrics.REPLIES_UNMATCHED.inc()
+            continue
+        done += await record_acks(
+            conn, topics, [(decision.delivery_id, decision.via, reply.received_at)]
+        )
+    return done
+
+
+async def acknowledge_directive(
+    pool: asyncpg.Pool,
+    topics: Topics,
+    directive_id: UUID,
+    member_id: str,
+    message_id: UUID | None,
+    via: AckVia,
+    now: datetime,
+) -> list[store.Acknowledged]:
+    """A member acknowledges a directive (all its messages they got that asked for it), or one
+    message of it. Repeating it changes nothing."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            "SELECT id FROM deliveries WHERE directive_id = $1 AND member_id = $2 "
+            "AND ($3::uuid IS NULL AND ack_requested OR message_id = $3) AND acked_at IS NULL",
+            directive_id,
+            member_id,
+            message_id,
+        )
+        return await record_acks(conn, topics, [(r["id"], via, now) for r in rows])
+
+
+async def acknowledge_delivery(
+    pool: asyncpg.Pool, topics: Topics, delivery_id: UUID, via: AckVia, now: datetime
+) -> list[store.Acknowledged]:
+    async with pool.acquire() as conn, conn.transaction():
+        return await record_acks(conn, topics, [(delivery_id, via, now)])

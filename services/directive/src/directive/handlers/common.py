@@ -1,0 +1,43 @@
+"""What every use case needs: who acts, the clock, and where events go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from nazar_platform.db import Connection
+
+from directive.domain.model import NotFoundError
+from directive.store import directives as store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A signed-in member acting under one of their grants (role at unit)."""
+
+    member_id: str
+    role: str
+    unit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    events: str = "directive.events.v1"
+
+
+async def directive_or_404(
+    conn: Connection, directive_id: UUID, *, lock: str = ""
+) -> store.DirectiveRow:
+    found = await store.get_directive(conn, directive_id, lock=lock)
+    if found is None:
+        raise NotFoundError("no such directive", detail_hi="ऐसा कोई निर्देश नहीं है")
+    return found

@@ -1,0 +1,49 @@
+"""Prometheus metrics of the directive service (issue 6, item 10)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+DIRECTIVES = Gauge("nazar_directives", "Directives by state", ["state"])
+ISSUED = Counter("nazar_directives_issued_total", "Directives issued", ["priority"])
+RELAYS = Counter("nazar_directive_relays_total", "Relays recorded", ["mode"])
+DELIVERIES_REQUESTED = Counter(
+    "nazar_directive_deliveries_requested_total",
+    "dispatch.requested records on Kafka (fan-out rate: rate() of this)",
+    ["priority"],
+)
+FANOUT_JOB_SECONDS = Histogram(
+    "nazar_directive_fanout_job_seconds",
+    "Time to fan one job out, from its first batch to its last acknowledged record",
+    ["kind"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120),
+)
+SINCE_ISSUE = Histogram(
+    "nazar_directive_request_since_issue_seconds",
+    "Time from a directive's issue to a job's first and last delivery request",
+    ["kind", "edge"],  # edge: first | last
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 7200, 86400),
+)
+RECEIPTS = Counter(
+    "nazar_directive_receipts_total",
+    "Receipts applied: advanced a delivery, changed nothing (stale or repeated), or unknown",
+    ["outcome"],
+)
+RECEIPT_LAG = Histogram(
+    "nazar_directive_receipt_lag_seconds",
+    "From the provider's status time to the receipt being counted",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
+)
+ACKS = Counter("nazar_directive_acknowledgements_total", "Acknowledgements recorded", ["via"])
+REPLIES_UNMATCHED = Counter(
+    "nazar_directive_replies_unmatched_total", "Replies that acknowledged nothing"
+)
+ESCALATIONS = Counter("nazar_directive_escalations_total", "Escalations raised", ["kind"])
+SCHEDULER_ACTIVE = Gauge(
+    "nazar_directive_scheduler_active", "1 while this process holds the scheduler lock"
+)
+FANOUT_STAGE_SECONDS = Counter(
+    "nazar_directive_fanout_stage_seconds_total",
+    "Time the fan-out spent per stage (audience query, delivery insert, encoding, Kafka acks)",
+    ["stage"],
+)

@@ -1,0 +1,143 @@
+"""Receipts and acknowledgements applied set-based, with the reach counters in the same statement.
+
+One statement per batch: the batch is collapsed per delivery, the deliveries are locked in id
+order, moved forward only (domain.reach), and the counters of every (message, unit) that changed
+are adjusted by exactly the difference between each delivery's old and new contribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from nazar_platform.db import Connection
+
+# Codes in the `status` input array: 1..3 are domain.reach.Status, plus these two.
+FAILED = -1
+ACK = 4
+
+_APPLY = """
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::timestamptz[], $4::text[])
+        AS i(id, code, at, extra)
+), agg AS (
+    SELECT id,
+           max(CASE WHEN code = 4 THEN 3 WHEN code > 0 THEN code END) AS rank,
+           bool_or(code = -1) AS failed,
+           min(at) FILTER (WHERE code = 1) AS sent_at,
+           min(at) FILTER (WHERE code = 2) AS delivered_at,
+           min(at) FILTER (WHERE code IN (3, 4)) AS read_at,
+           min(at) FILTER (WHERE code = -1) AS failed_at,
+           max(extra) FILTER (WHERE code = -1) AS failure,
+           min(at) FILTER (WHERE code = 4) AS acked_at,
+           max(extra) FILTER (WHERE code = 4) AS ack_via
+    FROM input GROUP BY id
+), old AS (
+    SELECT d.id, d.message_id, d.directive_id, d.member_id, d.unit_id, d.status, d.failed,
+           d.acked_at IS NOT NULL AS acked
+    FROM deliveries d WHERE d.id IN (SELECT id FROM agg) ORDER BY d.id FOR UPDATE
+), upd AS (
+    UPDATE deliveries d SET
+        status = greatest(d.status, coalesce(a.rank, 0)),
+        failed = d.failed OR coalesce(a.failed, false),
+        sent_at = coalesce(d.sent_at, a.sent_at),
+        delivered_at = coalesce(d.delivered_at, a.delivered_at),
+        read_at = coalesce(d.read_at, a.read_at),
+        failed_at = coalesce(d.failed_at, a.failed_at),
+        failure = coalesce(d.failure, a.failure),
+        acked_at = coalesce(d.acked_at, a.acked_at),
+        ack_via = coalesce(d.ack_via, a.ack_via)
+    FROM agg a JOIN old o ON o.id = a.id
+    WHERE d.id = a.id AND (
+        coalesce(a.rank, 0) > d.status OR (a.failed AND NOT d.failed)
+        OR (d.sent_at IS NULL AND a.sent_at IS NOT NULL)
+        OR (d.delivered_at IS NULL AND a.delivered_at IS NOT NULL)
+        OR (d.read_at IS NULL AND a.read_at IS NOT NULL)
+        OR (d.acked_at IS NULL AND a.acked_at IS NOT NULL))
+    RETURNING d.id, o.message_id, o.directive_id, o.member_id, o.unit_id,
+              o.status AS old_status, o.failed AS old_failed, o.acked AS old_acked,
+              d.status, d.failed, d.acked_at, d.ack_via
+), deltas AS (
+    SELECT message_id, unit_id, min(directive_id::text)::uuid AS directive_id,
+           sum((status >= 1)::int - (old_status >= 1)::int) AS sent,
+           sum((status >= 2)::int - (old_status >= 2)::int) AS delivered,
+           sum((status >= 3)::int - (old_status >= 3)::int) AS read,
+           sum((acked_at IS NOT NULL)::int - old_acked::int) AS acknowledged,
+           sum((failed AND status < 2)::int - (old_failed AND old_status < 2)::int) AS failed
+    FROM upd GROUP BY message_id, unit_id
+), counted AS (
+    -- INSERT ... ORDER BY locks counter rows in one global order, so writers cannot deadlock;
+    -- the rows exist (the fan-out made them with the deliveries), the insert never happens.
+    INSERT INTO reach_counters AS c (message_id, unit_id, directive_id, path, sent, delivered,
+                                     read, acknowledged, failed)
+    SELECT x.message_id, x.unit_id, x.directive_id, ARRAY[x.unit_id], x.sent, x.delivered,
+           x.read, x.acknowledged, x.failed
+    FROM deltas x
+    WHERE x.sent <> 0 OR x.delivered <> 0 OR x.read <> 0 OR x.acknowledged <> 0 OR x.failed <> 0
+    ORDER BY x.message_id, x.unit_id
+    ON CONFLICT (message_id, unit_id) DO UPDATE SET
+        sent = c.sent + excluded.sent, delivered = c.delivered + excluded.delivered,
+        read = c.read + excluded.read, acknowledged = c.acknowledged + excluded.acknowledged,
+        failed = c.failed + excluded.failed
+)
+SELECT id, message_id, directive_id, member_id, acked_at, ack_via,
+       (acked_at IS NOT NULL AND NOT old_acked) AS newly_acked,
+       (SELECT count(*) FROM agg) AS distinct_ids,
+       (SELECT count(*) FROM old) AS known
+FROM upd
+UNION ALL
+-- Always one summary row, even when nothing changed.
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, false, (SELECT count(*) FROM agg),
+       (SELECT count(*) FROM old)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    delivery_id: UUID
+    message_id: UUID
+    directive_id: UUID
+    member_id: str
+    at: datetime
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    distinct: int  # deliveries named by the batch
+    known: int  # of those, deliveries we have
+    changed: int  # of those, deliveries that moved forward
+    acknowledged: list[Acknowledged]
+
+
+async def apply(
+    conn: Connection,
+    ids: Sequence[UUID],
+    codes: Sequence[int],
+    at: Sequence[datetime],
+    extra: Sequence[str | None],
+) -> Applied:
+    """Apply receipts (codes 1..3, FAILED with a failure reason) and acknowledgements (ACK with
+    the way it came) to deliveries; returns what changed."""
+    rows = await conn.fetch(_APPLY, ids, codes, at, extra)
+    summary = next(r for r in rows if r["id"] is None)
+    changed = [r for r in rows if r["id"] is not None]
+    return Applied(
+        distinct=summary["distinct_ids"],
+        known=summary["known"],
+        changed=len(changed),
+        acknowledged=[
+            Acknowledged(
+                r["id"],
+                r["message_id"],
+                r["directive_id"],
+                r["member_id"],
+                r["acked_at"],
+                r["ack_via"],
+            )
+            for r in changed
+            if r["newly_acked"]
+        ],
+    )

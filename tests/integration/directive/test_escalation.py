@@ -1,0 +1,150 @@
+"""Escalations driven by a controlled clock (`tick(now)`): an SP who does not relay is escalated to
+the range IG (manual mode) or relayed for automatically (automatic mode); a circle under the
+threshold after one window is escalated to its CO and, still under after a second, to its SP;
+a circle at the threshold is left alone; escalation notices are messages with their own
+deliveries; nothing is escalated twice; expiry closes the directive."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from directive.domain.acks import AckVia
+from directive.domain.model import Priority, RelayMode
+from directive.handlers import acks as ack_handlers
+from directive.handlers import issue as issue_handlers
+from directive.handlers import relay as relay_handlers
+from directive.handlers.common import Topics
+from directive.handlers.escalate import tick
+from nazar_contracts.dispatch import Purpose
+
+from tests.integration.directive.conftest import Env
+from tests.integration.directive.support import requested
+from tests.integration.directive.test_cascade import TEXT, actors, settled
+
+W = timedelta(hours=4)  # urgent: ack window
+
+
+async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) -> None:
+    topics = Topics(env.topics.events)
+    pool = env.worker.pool
+    assert pool is not None
+    r = env.roster
+    adg, sp_bkn, _ = actors(env)
+    t0 = datetime.now(UTC)
+    did = await issue_handlers.issue(
+        pool,
+        topics,
+        issue_handlers.IssueCommand(
+            text=TEXT,
+            priority=Priority.URGENT,
+            audience_units=["RNG-BIKANER"],
+            relay_mode=RelayMode.MANUAL,
+        ),
+        adg,
+        t0,
+    )
+    await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
+    await settled(env, did)
+    deadline = t0 + timedelta(hours=2)
+
+    report = await tick(pool, topics, deadline - timedelta(seconds=1))
+    assert not report.escalations and not report.auto_relays
+    report = await tick(pool, topics, deadline)
+    assert report.escalations == [(did, "relay_overdue", "DST-CHURU")]
+    assert not (await tick(pool, topics, deadline + timedelta(minutes=5))).escalations
+
+    # Circle 1 acknowledges 8 of its 13 reachable members (62 %), circle 2 all of them.
+    c1, c2 = r.circles_of["DST-BIKANER"]
+    inside = {
+        c: sorted(
+            m
+            for m in r.circle_members[c] & r.reachable
+            if m not in (r.one("sp", "DST-BIKANER"), r.one("ig", "RNG-BIKANER"))
+        )
+        for c in (c1, c2)
+    }
+    assert len(inside[c1]) == 13
+    for member in inside[c1][:8] + inside[c2]:
+        await ack_handlers.acknowledge_directive(pool, topics, did, member, None, AckVia.APP, t0)
+
+    assert not (await tick(pool, topics, t0 + W - timedelta(seconds=1))).escalations
+    report = await tick(pool, topics, t0 + W)
+    assert report.escalations == [(did, "ack_to_co", c1)]
+    assert not (await tick(pool, topics, t0 + W * 1.5)).escalations
+    report = await tick(pool, topics, t0 + 2 * W)
+    assert report.escalations == [(did, "ack_to_sp", c1)]
+    assert not (await tick(pool, topics, t0 + 3 * W)).escalations
+
+    await settled(env, did)
+    sent = [
+        s.data
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did) and s.data.purpose is Purpose.ESCALATION
+    ]
+    to = {(s.member_id, s.title.split(" — ")[-1] if "—" in s.title else s.title) for s in sent}
+    assert {m for m, _ in to} == {
+        r.one("ig", "RNG-BIKANER"),
+        r.one("co", c1),
+        r.one("sp", "DST-BIKANER"),
+    }
+    assert all(s.ack_requested for s in sent)
+    rows = await pool.fetch(
+        "SELECT kind, unit_id, recipients, ack_share FROM escalations WHERE directive_id = $1 "
+        "ORDER BY created_at",
+        did,
+    )
+    assert [(x["kind"], x["unit_id"], x["recipients"]) for x in rows] == [
+        ("relay_overdue", "DST-CHURU", [r.one("ig", "RNG-BIKANER")]),
+        ("ack_to_co", c1, [r.one("co", c1)]),
+        ("ack_to_sp", c1, [r.one("sp", "DST-BIKANER")]),
+    ]
+    assert abs(rows[1]["ack_share"] - 8 / 13) < 1e-6
+    # Churu's circle members still have nothing: only its SP and IG (from the issue).
+    churu = {m for c in r.circles_of["DST-CHURU"] for m in r.circle_members[c]}
+    everyone = {
+        s.data.member_id
+        for s in await requested(env.bootstrap, env.topics.deliveries)
+        if s.data.directive_id == str(did)
+    }
+    assert everyone & churu == {r.one("sp", "DST-CHURU"), r.one("ig", "RNG-BIKANER")}
+
+
+async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env) -> None:
+    topics = Topics(env.topics.events)
+    pool = env.worker.pool
+    assert pool is not None
+    r = env.roster
+    adg, _, _ = actors(env)
+    t0 = datetime.now(UTC)
+    did = await issue_handlers.issue(
+        pool,
+        topics,
+        issue_handlers.IssueCommand(
+            text=TEXT,
+            priority=Priority.FLASH,
+            audience_units=["CP-JAIPUR"],
+            relay_mode=RelayMode.AUTOMATIC,
+            expires_at=t0 + timedelta(days=1),
+        ),
+        adg,
+        t0,
+    )
+    assert not (await tick(pool, topics, t0 + timedelta(minutes=14))).auto_relays
+    report = await tick(pool, topics, t0 + timedelta(minutes=15))
+    assert report.auto_relays == [(did, "DST-JAIPUR-EAST")] and not report.escalations
+    await settled(env, did)
+    relay = await pool.fetchrow("SELECT relayed_by, circles FROM relays WHERE directive_id=$1", did)
+    assert relay is not None and relay["relayed_by"] is None
+    assert sorted(relay["circles"]) == sorted(r.circles_of["DST-JAIPUR-EAST"])
+    got = {
+        s.data.member_id
+        for s in await requested(env.bootstrap, env.topics.flash)
+        if s.data.directive_id == str(did)
+    }
+    circles = {m for c in r.circles_of["DST-JAIPUR-EAST"] for m in r.circle_members[c]}
+    assert circles & r.reachable <= got
+
+    report = await tick(pool, topics, t0 + timedelta(days=1))
+    assert report.closed == [did]
+    assert await pool.fetchval("SELECT state FROM directives WHERE id = $1", did) == "closed"
+    assert not (await tick(pool, topics, t0 + timedelta(days=2))).closed

@@ -1,0 +1,89 @@
+"""Escalation rules at given times (issue 6, item 7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from directive.domain.escalation import (
+    CircleAcks,
+    CircleStage,
+    DistrictRelay,
+    EscalationKind,
+    check_circle,
+    overdue_relays,
+    should_close,
+)
+from directive.domain.model import DirectiveState, RelayMode
+
+T0 = datetime(2026, 1, 26, 9, 0, tzinfo=UTC)
+DEADLINE = T0 + timedelta(minutes=15)
+W = timedelta(minutes=30)
+
+
+def districts() -> list[DistrictRelay]:
+    return [
+        DistrictRelay("DST-BIKANER", relayed=True, handled=False),
+        DistrictRelay("DST-CHURU", relayed=False, handled=False),
+        DistrictRelay("DST-NAGAUR", relayed=False, handled=True),
+    ]
+
+
+def test_nothing_before_the_relay_deadline() -> None:
+    early = DEADLINE - timedelta(seconds=1)
+    assert (
+        overdue_relays(DirectiveState.ACTIVE, RelayMode.MANUAL, DEADLINE, districts(), early) == []
+    )
+
+
+def test_manual_mode_escalates_each_unrelayed_district_once() -> None:
+    got = overdue_relays(DirectiveState.ACTIVE, RelayMode.MANUAL, DEADLINE, districts(), DEADLINE)
+    assert [(a.district_id, a.auto_relay) for a in got] == [("DST-CHURU", False)]
+
+
+def test_automatic_mode_relays_at_the_deadline_instead() -> None:
+    got = overdue_relays(
+        DirectiveState.ACTIVE, RelayMode.AUTOMATIC, DEADLINE, districts(), DEADLINE
+    )
+    assert [(a.district_id, a.auto_relay) for a in got] == [("DST-CHURU", True)]
+
+
+def test_a_cancelled_directive_escalates_nothing() -> None:
+    later = DEADLINE + timedelta(hours=1)
+    assert (
+        overdue_relays(DirectiveState.CANCELLED, RelayMode.MANUAL, DEADLINE, districts(), later)
+        == []
+    )
+
+
+def circle(stage: CircleStage, acked: int, targeted: int = 100) -> CircleAcks:
+    return CircleAcks("CIR-NOKHA", T0, stage, targeted, acked)
+
+
+def test_circle_under_threshold_after_one_window_goes_to_the_co_then_the_sp() -> None:
+    assert check_circle(circle(CircleStage.WATCHING, 60), W, 0.8, T0 + W - timedelta(1)) is None
+    first = check_circle(circle(CircleStage.WATCHING, 60), W, 0.8, T0 + W)
+    assert first is not None and first.escalate == EscalationKind.ACK_TO_CO
+    assert first.stage == CircleStage.CO_ESCALATED
+    assert check_circle(circle(CircleStage.CO_ESCALATED, 70), W, 0.8, T0 + W * 1.5) is None
+    second = check_circle(circle(CircleStage.CO_ESCALATED, 70), W, 0.8, T0 + 2 * W)
+    assert second is not None and second.escalate == EscalationKind.ACK_TO_SP
+    assert check_circle(circle(CircleStage.SP_ESCALATED, 70), W, 0.8, T0 + 9 * W) is None
+
+
+def test_a_circle_at_the_threshold_is_done_for_good() -> None:
+    done = check_circle(circle(CircleStage.WATCHING, 80), W, 0.8, T0 + W)
+    assert done is not None and done.escalate is None and done.stage == CircleStage.SATISFIED
+    caught_up = check_circle(circle(CircleStage.CO_ESCALATED, 95), W, 0.8, T0 + 2 * W)
+    assert caught_up is not None and caught_up.escalate is None
+
+
+def test_a_circle_without_recipients_is_never_behind() -> None:
+    got = check_circle(circle(CircleStage.WATCHING, 0, targeted=0), W, 0.8, T0 + W)
+    assert got is not None and got.escalate is None
+
+
+def test_expiry_closes_once() -> None:
+    assert should_close(DirectiveState.ACTIVE, T0, T0)
+    assert should_close(DirectiveState.CANCELLED, T0, T0 + W)
+    assert not should_close(DirectiveState.CLOSED, T0, T0 + W)
+    assert not should_close(DirectiveState.ACTIVE, T0 + W, T0)
