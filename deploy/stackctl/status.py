@@ -53,10 +53,7 @@ def print_status(state: State) -> int:
             continue
         pid = services.service_pid(state, service)
         ok = pid is not None and services.healthy(ports, service)
-        # Services should run only where `up` started them (it leaves their pid files); an
-        # infra-only stack (`infra-up`, the test stacks) is healthy without them.
-        expected = (state.pids / f"{service.name}.pid").exists()
-        all_ok = all_ok and (ok or not expected)
+        all_ok = all_ok and ok
         rows.append(_row(service.name, [pid] if pid else [], str(service.port(ports)), ok))
 
     print(f"stack {state.name!r} (NAZAR_PORT_BASE={ports.base}, env: {state.env_file})")
