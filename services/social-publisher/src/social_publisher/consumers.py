@@ -116,13 +116,20 @@ class DeliverySource:
                 await producer.stop()
 
     async def _measure_lag(self, consumer: object, assigned: list[TopicPartition]) -> None:
-        lag = 0
-        for tp in assigned:
-            high = consumer.highwater(tp)  # type: ignore[attr-defined]
-            if high is None:
-                continue
-            with contextlib.suppress(Exception):
-                lag += max(0, high - await consumer.position(tp))  # type: ignore[attr-defined]
+        """Records not yet taken, per the broker's end offsets: `highwater` is not enough, it is
+        refreshed by fetches only, and a paused partition (channel down) is not fetched."""
+        if not assigned:
+            self.lag = 0
+            metrics.QUEUE_DEPTH.labels(self.priority).set(0)
+            return
+        try:
+            ends = await consumer.end_offsets(assigned)  # type: ignore[attr-defined]
+            lag = 0
+            for tp in assigned:
+                lag += max(0, ends[tp] - await consumer.position(tp))  # type: ignore[attr-defined]
+        except (KafkaError, KeyError, AssertionError, OSError) as exc:
+            log.debug("lag not measured", error=repr(exc))
+            return
         self.lag = lag
         metrics.QUEUE_DEPTH.labels(self.priority).set(lag)
 

@@ -96,7 +96,13 @@ class Dispatcher:
 
     def enqueue(self, jobs: list[Job]) -> None:
         for job in jobs:
-            self.queues[job.sender].put(job)
+            if job.probe:
+                # A probe reopens a closed channel: it goes first, whatever its priority, or
+                # routine probe could wait forever behind flash work paused in Kafka.
+                self.queues[job.sender].flash.appendleft(job)
+                self.queues[job.sender].ready.set()
+            else:
+                self.queues[job.sender].put(job)
 
     def queued(self, priority: str | None = None) -> int:
         if priority is None:
@@ -187,6 +193,12 @@ class Dispatcher:
 
     def _admissible(self, job: Job, gate: Gate, now: float) -> bool:
         """False when the job goes back to the database instead (gate closed, held, no quota)."""
+        ok = self._may_send(job, gate, now)
+        if not ok and job.probe:
+            gate.probing = False  # this probe did not go: let the next one
+        return ok
+
+    def _may_send(self, job: Job, gate: Gate, now: float) -> bool:
         wall = datetime.now(UTC)
         if not gate.is_open and not job.probe:
             self._recorder.put(Outcome(job, wall, defer_until=wall + timedelta(seconds=1)))
@@ -245,6 +257,8 @@ class Dispatcher:
             self._on_error(job, gate, exc.error)
         except Exception as exc:  # a bug must not lose the delivery: it stays unanswered
             log.exception("send crashed", delivery_id=job.delivery_id, error=repr(exc))
+            if job.probe:
+                gate.probing = False
         else:
             gate.success()
             self.sent += 1

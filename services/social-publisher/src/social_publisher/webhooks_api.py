@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from nazar_platform.consumer import TRANSIENT
 
-from social_publisher import handlers, metrics
+from social_publisher import metrics, webhook_handlers
 from social_publisher.domain import webhooks
 from social_publisher.engine import Engine
 
@@ -143,9 +143,9 @@ async def _apply(
     assert engine.ctx is not None
     try:
         if statuses:
-            await handlers.apply_statuses(engine.ctx, channel, statuses)
+            await webhook_handlers.apply_statuses(engine.ctx, channel, statuses)
         if inbound:
-            await handlers.apply_inbound(engine.ctx, channel, inbound)
+            await webhook_handlers.apply_inbound(engine.ctx, channel, inbound)
     except TRANSIENT as exc:
         # Not 200: the provider redelivers later, and nothing was half-applied (one transaction).
         metrics.WEBHOOKS.labels(channel, "error").inc()
