@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,7 +38,6 @@ class Context:
     policy: RetryPolicy
 
 
-_DELIVERY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _RECEIPT_COUNTERS = {r: metrics.RECEIPTS.labels(str(r)) for r in Receipt}
 
 
