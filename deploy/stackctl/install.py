@@ -14,7 +14,8 @@ from .common import ROOT, StackError, run, say
 from .promtool import fetch_promtool
 
 # What the stack, the browser tests and the Kafka fetch need from Debian.
-APT_PACKAGES = ["postgresql", "chromium", "chromium-driver"]
+# fonts-noto-core: Devanagari glyphs, so Hindi pages render (and screenshot) as Hindi in Chromium.
+APT_PACKAGES = ["postgresql", "chromium", "chromium-driver", "fonts-noto-core"]
 # Normally on the machine image; installed only when the command is missing.
 APT_FOR_COMMAND = {
     "java": "openjdk-17-jre-headless",

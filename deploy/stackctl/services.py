@@ -51,7 +51,7 @@ _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
 # Started in this order by `up`, stopped in reverse by `down`. "{base+N}" in a command or an env
 # value becomes NAZAR_PORT_BASE + N.
 SERVICES: list[Service] = [
-    # Service("roster", ["{python}", "-m", "nazar_roster", "serve"], port_offset=101),
+    Service("roster", ["{python}", "-m", "roster", "serve"], port_offset=101),
     Service(
         "directive",
         ["{python}", "-m", "directive", "serve"],
@@ -101,7 +101,10 @@ SERVICES: list[Service] = [
 ]  # fmt: skip
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
-AFTER_UP: list[list[str]] = []
+AFTER_UP: list[list[str]] = [
+    # The synthetic demo roster (two districts' circles, a few hundred members); idempotent.
+    ["{python}", "-m", "roster", "seed", "--scale", "demo"],
+]
 
 
 _BASE = re.compile(r"\{base\+(\d+)\}")

@@ -87,6 +87,23 @@ async def enqueue(conn: db.Connection, events: Iterable[OutboxEvent]) -> int:
     return len(rows)
 
 
+# For set-based producers: `WITH ... INSERT_INTO_OUTBOX SELECT topic, key, value, ce_id, ce_type,
+# ce_source, ce_time, ce_subject FROM ...` builds the events inside PostgreSQL, so a bulk change
+# never ships its rows to Python and back. CE_TIME_NOW is the matching `ce_time` expression.
+INSERT_INTO_OUTBOX = f"INSERT INTO outbox ({', '.join(_COLUMNS)})"
+CE_TIME_NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+
+async def enqueue_statement(conn: db.Connection, statement: str, *args: Any) -> int:
+    """Run one statement that inserts outbox rows (see INSERT_INTO_OUTBOX) in the caller's
+    transaction and wake the relay at commit. Returns how many rows it inserted."""
+    status = await conn.execute(statement, *args)
+    inserted = int(status.split()[-1]) if status.startswith("INSERT") else 0
+    if inserted:
+        await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
+    return inserted
+
+
 _FETCH = """
 SELECT id, topic, key, value, ce_id, ce_type, ce_source, ce_time, ce_subject
 FROM outbox WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2

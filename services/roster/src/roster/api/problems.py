@@ -1,0 +1,57 @@
+"""The roster's problem codes with their Hindi and English texts."""
+
+from __future__ import annotations
+
+from nazar_platform.problem_messages import register
+
+from roster.domain.rows import REASONS
+
+_CODES: list[tuple[str, int, str, str, str | None, str | None]] = [
+    ("roster.unit_not_found", 404, "Unit not found", "इकाई नहीं मिली",
+     "No unit has the code {unit_id}.", "कोड {unit_id} की कोई इकाई नहीं है।"),
+    ("roster.member_not_found", 404, "Member not found", "सदस्य नहीं मिला",
+     "No member has the id {member_id}.", "आईडी {member_id} का कोई सदस्य नहीं है।"),
+    ("roster.group_not_found", 404, "Group not found", "समूह नहीं मिला", None, None),
+    ("roster.import_not_found", 404, "Import not found", "आयात नहीं मिला", None, None),
+    ("roster.unit_exists", 409, "A unit with this code exists", "इस कोड की इकाई पहले से है",
+     None, None),
+    ("roster.unit_has_children", 409, "The unit still has active units",
+     "इस इकाई के अंतर्गत अभी सक्रिय इकाइयाँ हैं",
+     "Move or close its units first.", "पहले इसकी इकाइयों को स्थानांतरित या बंद करें।"),
+    ("roster.unit_tree", 422, "This change would break the command tree",
+     "यह बदलाव कमान संरचना को तोड़ देगा", "{reason}", "{reason}"),
+    ("roster.member_invalid", 422, "The member record is not valid", "सदस्य का विवरण मान्य नहीं है",
+     "{reasons}", "{reasons_hi}"),
+    ("roster.member_exists", 409, "This member exists already", "यह सदस्य पहले से मौजूद है",
+     "Change them with PATCH /members/{member_id}.",
+     "उन्हें PATCH /members/{member_id} से बदलें।"),
+    ("roster.consent_not_applicable", 409, "Consent applies to community volunteers only",
+     "सहमति केवल सामुदायिक स्वयंसेवकों पर लागू होती है",
+     "Police personnel receive official messages as part of duty.",
+     "पुलिस कर्मियों को आधिकारिक संदेश कर्तव्य के रूप में मिलते हैं।"),
+    ("roster.import_bad_header", 422, "The file lacks required columns",
+     "फ़ाइल में आवश्यक कॉलम नहीं हैं", "Missing: {missing}.", "अनुपस्थित: {missing}।"),
+    ("roster.import_not_utf8", 422, "The file is not UTF-8 text", "फ़ाइल UTF-8 पाठ नहीं है",
+     "Save the CSV as UTF-8 and upload it again.", "CSV को UTF-8 में सहेजकर फिर अपलोड करें।"),
+    ("roster.import_units_state_only", 403, "Only headquarters imports units",
+     "इकाइयाँ केवल मुख्यालय आयात करता है", None, None),
+]  # fmt: skip
+
+
+def register_all() -> None:
+    for code, status, title_en, title_hi, detail_en, detail_hi in _CODES:
+        register(
+            code,
+            status,
+            title_en=title_en,
+            title_hi=title_hi,
+            detail_en=detail_en,
+            detail_hi=detail_hi,
+        )
+
+
+def reasons_text(codes: list[str]) -> tuple[str, str]:
+    """The import reasons of a rejected member, in English and Hindi."""
+    en = "; ".join(REASONS.get(c, (c, c))[1] for c in codes)
+    hi = "; ".join(REASONS.get(c, (c, c))[0] for c in codes)
+    return en, hi

@@ -1,0 +1,53 @@
+"""Opt-outs: a "STOP" / "बंद" reply, reported by the publisher on dispatch.replies.v1, withdraws
+the volunteer's consent and republishes their member and contact records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import structlog
+from nazar_contracts.dispatch import DispatchOptedOut
+from nazar_platform.consumer import Handler, IdempotentConsumer, Record
+from nazar_platform.db import Connection
+from nazar_platform.events import parse_record
+from nazar_platform.runtime import Runtime
+
+from roster import metrics
+from roster.handlers import Roster
+from roster.settings import RosterSettings
+
+log = structlog.get_logger(__name__)
+OPTED_OUT = "nazar.dispatch.opted_out.v1"
+
+
+def opt_out_handler(roster: Roster) -> Handler:
+    async def handle(conn: Connection, records: Sequence[Record]) -> None:
+        for record in records:
+            # Other reply types on the topic are the directive service's business.
+            if record.event is None or record.event.type != OPTED_OUT:
+                continue
+            data = parse_record(record)
+            if not isinstance(data, DispatchOptedOut):
+                continue
+            if await roster.opt_out(conn, data.member_id, data.received_at):
+                metrics.OPT_OUTS.inc()
+                log.info("consent withdrawn by reply", member_id=data.member_id)
+
+    return handle
+
+
+def consumers(
+    roster: Roster, settings: RosterSettings, runtime: Runtime
+) -> list[IdempotentConsumer]:
+    return [
+        IdempotentConsumer(
+            name=settings.opt_out_consumer_group,
+            topics=[settings.topic_replies],
+            pool=runtime.pool,
+            handler=opt_out_handler(roster),
+            bootstrap=settings.kafka_bootstrap,
+            batch_max=settings.consumer_batch_max,
+            session_timeout_ms=settings.consumer_session_timeout_ms,
+            retention=settings.processed_event_retention,
+        )
+    ]

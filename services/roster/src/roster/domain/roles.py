@@ -1,0 +1,102 @@
+"""Which role may be posted at which kind of unit, seniority, and the roles' names (hi, en)."""
+
+from __future__ import annotations
+
+from nazar_contracts.vocabulary import COMMUNITY_ROLES, POLICE_RANKS, Role, UnitKind
+
+__all__ = [
+    "COMMUNITY_ROLES",
+    "POLICE_RANKS",
+    "ROLE_NAMES",
+    "SENIORITY",
+    "allowed_unit_kinds",
+    "is_community",
+]
+
+_ANY_POLICE_UNIT = frozenset(
+    {
+        UnitKind.STATE,
+        UnitKind.RANGE,
+        UnitKind.COMMISSIONERATE,
+        UnitKind.DISTRICT,
+        UnitKind.CIRCLE,
+        UnitKind.POLICE_STATION,
+    }
+)
+_AT = {
+    Role.SHO: frozenset({UnitKind.POLICE_STATION}),
+    Role.CO: frozenset({UnitKind.CIRCLE}),
+    Role.SP: frozenset({UnitKind.DISTRICT}),
+    Role.IG: frozenset({UnitKind.RANGE, UnitKind.COMMISSIONERATE}),
+    Role.ADG: frozenset({UnitKind.STATE}),
+    Role.HOME_SECRETARY: frozenset({UnitKind.STATE}),
+    Role.JOINT_SECRETARY_HOME: frozenset({UnitKind.STATE}),
+    Role.POLICE_PRO: frozenset({UnitKind.STATE}),
+    Role.SP_PHQ_CRIME: frozenset({UnitKind.STATE}),
+    Role.CONTENT_WRITER: frozenset({UnitKind.STATE}),
+    Role.GRAPHICS_DESIGNER: frozenset({UnitKind.STATE}),
+    # Volunteers are attached to a police station (MISSION.md: "attached to each police station").
+    **{r: frozenset({UnitKind.POLICE_STATION}) for r in COMMUNITY_ROLES},
+}
+
+
+def allowed_unit_kinds(role: Role) -> frozenset[UnitKind]:
+    return _AT.get(role, _ANY_POLICE_UNIT)
+
+
+def is_community(role: Role) -> bool:
+    return role in COMMUNITY_ROLES
+
+
+# When one member qualifies for a group through several postings, the group lists the most
+# senior one (lowest number).
+SENIORITY: dict[Role, int] = {
+    role: i
+    for i, role in enumerate(
+        [
+            Role.HOME_SECRETARY,
+            Role.ADG,
+            Role.JOINT_SECRETARY_HOME,
+            Role.IG,
+            Role.SP,
+            Role.SP_PHQ_CRIME,
+            Role.CO,
+            Role.POLICE_PRO,
+            Role.SHO,
+            Role.INSPECTOR,
+            Role.SI,
+            Role.ASI,
+            Role.HEAD_CONSTABLE,
+            Role.CONSTABLE,
+            Role.CONTENT_WRITER,
+            Role.GRAPHICS_DESIGNER,
+            Role.CLG_MEMBER,
+            Role.GRAM_RAKSHAK,
+            Role.POLICE_MITRA,
+            Role.SURAKSHA_SAKHI,
+        ]
+    )
+}
+
+ROLE_NAMES: dict[Role, tuple[str, str]] = {
+    Role.CONSTABLE: ("कांस्टेबल", "Constable"),
+    Role.HEAD_CONSTABLE: ("हेड कांस्टेबल", "Head constable"),
+    Role.ASI: ("सहायक उप निरीक्षक", "ASI"),
+    Role.SI: ("उप निरीक्षक", "SI"),
+    Role.INSPECTOR: ("निरीक्षक", "Inspector"),
+    Role.SHO: ("थानाधिकारी", "SHO"),
+    Role.CO: ("पुलिस उपाधीक्षक / सीओ", "DySP / Circle Officer"),
+    Role.SP: ("पुलिस अधीक्षक", "SP / DCP"),
+    Role.IG: ("पुलिस महानिरीक्षक", "IG / Commissioner"),
+    Role.ADG: ("अतिरिक्त पुलिस महानिदेशक", "ADG"),
+    Role.HOME_SECRETARY: ("गृह सचिव", "Home Secretary"),
+    Role.JOINT_SECRETARY_HOME: ("संयुक्त सचिव (गृह)", "Joint Secretary (Home)"),
+    Role.POLICE_PRO: ("पुलिस जनसंपर्क अधिकारी", "Police PRO"),
+    Role.SP_PHQ_CRIME: ("पुलिस अधीक्षक (अपराध), मुख्यालय", "SP PHQ Crime"),
+    Role.CONTENT_WRITER: ("कंटेंट राइटर", "Content writer"),
+    Role.GRAPHICS_DESIGNER: ("ग्राफ़िक्स डिज़ाइनर", "Graphics designer"),
+    Role.CLG_MEMBER: ("सीएलजी सदस्य", "CLG member"),
+    Role.GRAM_RAKSHAK: ("ग्राम रक्षक", "Gram rakshak"),
+    Role.POLICE_MITRA: ("पुलिस मित्र", "Police mitra"),
+    Role.SURAKSHA_SAKHI: ("सुरक्षा सखी", "Suraksha sakhi"),
+}

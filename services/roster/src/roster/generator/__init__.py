@@ -1,0 +1,1 @@
+"""The synthetic Rajasthan roster: `python -m roster generate --scale state|demo`."""

@@ -1,0 +1,95 @@
+"""The district office's roster pages (Hindi / English): browse the tree, search members, upload
+an import and read its report. Server-rendered HTML with a little JavaScript that calls the
+same /api/v1 the integrators use, with the bearer token the sign-in put in sessionStorage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from roster.domain.roles import ROLE_NAMES
+from roster.domain.rows import REASONS
+from roster.settings import RosterSettings
+from roster.store.members import OFFICER_ROLES
+
+HERE = Path(__file__).parent
+LABELS: dict[str, dict[str, str]] = {
+    "hi": {
+        "title": "रोस्टर — ज़िला कार्यालय", "tree": "कमान संरचना", "search": "सदस्य खोजें",
+        "search_button": "खोजें", "name": "नाम", "role": "पद", "unit": "इकाई",
+        "import": "आयात (CSV)", "kind": "फ़ाइल का प्रकार", "police": "पुलिस (HR निर्यात)",
+        "volunteers": "स्वयंसेवक सूची", "full_sync": "पूर्ण मिलान (जो फ़ाइल में नहीं, उन्हें निष्क्रिय करें)",
+        "upload": "अपलोड करें", "report": "आयात रिपोर्ट", "status": "स्थिति", "row": "पंक्ति",
+        "key": "कार्मिक / स्वयंसेवक संख्या", "reason": "कारण", "accepted": "स्वीकृत",
+        "rejected": "अस्वीकृत", "created": "नए", "changed": "बदले", "deactivated": "निष्क्रिय",
+        "events": "इवेंट", "running": "चल रहा है…", "done": "पूर्ण", "failed": "विफल",
+        "sign_in": "साइन इन", "sign_out": "साइन आउट", "signed_in_as": "साइन इन:",
+        "no_results": "कोई परिणाम नहीं", "more": "और दिखाएँ", "choose_member": "सदस्य चुनें",
+        "dev_note": "केवल स्थानीय/परीक्षण परिवेश: किसी भी सदस्य के रूप में साइन इन करें।",
+        "members_of": "सदस्य", "active": "सक्रिय", "inactive": "निष्क्रिय",
+    },
+    "en": {
+        "title": "Roster — district office", "tree": "Command tree", "search": "Search members",
+        "search_button": "Search", "name": "Name", "role": "Role", "unit": "Unit",
+        "import": "Import (CSV)", "kind": "File kind", "police": "Police (HR export)",
+        "volunteers": "Volunteer list", "full_sync": "Full sync (deactivate those not in the file)",
+        "upload": "Upload", "report": "Import report", "status": "Status", "row": "Row",
+        "key": "Personnel / volunteer no.", "reason": "Reason", "accepted": "Accepted",
+        "rejected": "Rejected", "created": "New", "changed": "Changed",
+        "deactivated": "Deactivated", "events": "Events", "running": "running…", "done": "done",
+        "failed": "failed", "sign_in": "Sign in", "sign_out": "Sign out",
+        "signed_in_as": "Signed in:", "no_results": "No results", "more": "Show more",
+        "choose_member": "Choose a member",
+        "dev_note": "Local/test environments only: sign in as any member.",
+        "members_of": "Members", "active": "active", "inactive": "inactive",
+    },
+}  # fmt: skip
+
+
+def _lang(lang: str | None) -> str:
+    return lang if lang in LABELS else "hi"
+
+
+def install(app: FastAPI, settings: RosterSettings) -> None:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
+    app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
+
+    def page(template: str, lang: str, **context: object) -> HTMLResponse:
+        labels = LABELS[lang]
+        roles = {r.value: names[0 if lang == "hi" else 1] for r, names in ROLE_NAMES.items()}
+        reasons = {code: texts[0 if lang == "hi" else 1] for code, texts in REASONS.items()}
+        data = {"lang": lang, "labels": labels, "roles": roles, "reasons": reasons}
+        html = env.get_template(template).render(
+            lang=lang, t=labels, data=json.dumps(data, ensure_ascii=False), **context
+        )
+        return HTMLResponse(html)
+
+    @app.get("/roster", include_in_schema=False)
+    async def roster_page(lang: Annotated[str | None, Query()] = None) -> HTMLResponse:
+        return page("roster.html", _lang(lang))
+
+    @app.get("/roster/sign-in", include_in_schema=False)
+    async def sign_in(
+        request: Request, lang: Annotated[str | None, Query()] = None
+    ) -> HTMLResponse:
+        if not settings.dev_sign_in:
+            return HTMLResponse("Not found", status_code=404)
+        rows = await request.app.state.roster.pool.fetch(
+            """SELECT m.member_id, m.name_hi, m.name_latin, p.role, p.unit_id, u.name_hi AS u_hi,
+                      u.name_en AS u_en
+               FROM postings p JOIN members m ON m.member_id = p.member_id
+               JOIN units u ON u.unit_id = p.unit_id
+               WHERE p.is_primary AND m.active AND m.erased_at IS NULL
+                 AND p.role = ANY($1::text[])
+               ORDER BY roster_seniority(p.role), u.name_en LIMIT 60""",
+            OFFICER_ROLES,
+        )
+        return page("sign_in.html", _lang(lang), officers=rows)

@@ -1,0 +1,147 @@
+// The roster pages: a thin client of /api/v1. The token comes from the sign-in page.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const t = data.labels;
+  const lang = data.lang;
+  const token = () => sessionStorage.getItem("nazar.token");
+  const $ = (id) => document.getElementById(id);
+
+  function showError(problem) {
+    const el = $("error");
+    if (el) el.textContent = problem ? (problem.title + (problem.detail ? ": " + problem.detail : "")) : "";
+  }
+
+  async function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    opts.headers = Object.assign({ "Accept-Language": lang, "Authorization": "Bearer " + token() }, opts.headers);
+    const response = await fetch("/api/v1" + path, opts);
+    const body = await response.json().catch(() => null);
+    if (!response.ok) { showError(body); throw new Error(body && body.code); }
+    showError(null);
+    return body;
+  }
+
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    return node;
+  }
+
+  const unitName = (u) => (lang === "hi" ? u.name_hi : u.name_en);
+  const memberName = (m) => (lang === "hi" ? (m.name_hi || m.name_latin) : (m.name_latin || m.name_hi));
+
+  // --- sign-in page ----------------------------------------------------------------------
+  async function signIn(memberId) {
+    const response = await fetch("/api/v1/dev/tokens", {
+      method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang },
+      body: JSON.stringify({ member_id: memberId, language: lang }),
+    });
+    const body = await response.json();
+    if (!response.ok) { showError(body); return; }
+    sessionStorage.setItem("nazar.token", body.token);
+    sessionStorage.setItem("nazar.member", memberId);
+    window.location.href = "/roster?lang=" + lang;
+  }
+  document.querySelectorAll(".sign-in-as").forEach((b) =>
+    b.addEventListener("click", () => signIn(b.dataset.member)));
+  if ($("sign-in-id")) $("sign-in-id").addEventListener("click", () => signIn($("member-id").value.trim()));
+
+  if (!$("tree")) return;
+  if (!token()) { window.location.href = "/roster/sign-in?lang=" + lang; return; }
+  const who = $("who");
+  who.append(el("span", t.signed_in_as + " " + sessionStorage.getItem("nazar.member") + " "));
+  const out = el("button", t.sign_out, { id: "sign-out" });
+  out.addEventListener("click", () => { sessionStorage.clear(); window.location.href = "/roster/sign-in?lang=" + lang; });
+  who.append(out);
+
+  // --- the tree --------------------------------------------------------------------------
+  async function expand(li, unitId) {
+    if (li.dataset.open === "1") { li.querySelector("ul").remove(); li.dataset.open = "0"; return; }
+    const units = await api("/units" + (unitId ? "?parent=" + encodeURIComponent(unitId) : ""));
+    const ul = el("ul");
+    units.forEach((u) => {
+      const item = el("li", null, { "data-unit": u.unit_id });
+      const button = el("button", unitName(u), { class: "unit", "data-unit": u.unit_id });
+      button.addEventListener("click", () => expand(item, u.unit_id));
+      item.append(button, el("span", " " + u.unit_id + (u.active ? "" : " ✕"), { class: "kind" }));
+      ul.append(item);
+    });
+    li.append(ul);
+    li.dataset.open = "1";
+  }
+  const root = $("tree");
+  (async () => {
+    const units = await api("/units");
+    units.forEach((u) => {
+      const item = el("li", null, { "data-unit": u.unit_id });
+      const button = el("button", unitName(u), { class: "unit", "data-unit": u.unit_id });
+      button.addEventListener("click", () => expand(item, u.unit_id));
+      item.append(button);
+      root.append(item);
+    });
+  })();
+
+  // --- search ----------------------------------------------------------------------------
+  let next = null;
+  async function search(more) {
+    const params = new URLSearchParams();
+    const q = $("search-q").value.trim();
+    const unit = $("search-unit").value.trim();
+    if (q) params.set("q", q);
+    if (unit) params.set("unit", unit);
+    params.set("limit", "25");
+    if (more && next) params.set("cursor", next);
+    const page = await api("/members?" + params.toString());
+    const body = $("search-results").querySelector("tbody");
+    if (!more) body.innerHTML = "";
+    page.items.forEach((m) => {
+      const p = m.postings.find((x) => x.primary) || m.postings[0] || {};
+      const tr = el("tr", null, { "data-member": m.member_id });
+      tr.append(el("td", memberName(m)), el("td", data.roles[p.role] || p.role || ""),
+                el("td", p.unit_id ? (lang === "hi" ? p.unit_name_hi : p.unit_name_en) : ""));
+      body.append(tr);
+    });
+    if (!more && page.items.length === 0) {
+      const tr = el("tr", null, { class: "empty" }); tr.append(el("td", t.no_results)); body.append(tr);
+    }
+    next = page.next_cursor;
+    $("search-more").hidden = !next;
+  }
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search(false); });
+  $("search-more").addEventListener("click", () => search(true));
+
+  // --- import ----------------------------------------------------------------------------
+  async function showReport(id) {
+    const report = await api("/imports/" + id + "?limit=200");
+    $("report").hidden = false;
+    $("report-status").textContent = t[report.status] || report.status;
+    const counts = $("report-counts");
+    counts.innerHTML = "";
+    ["accepted", "rejected", "created", "changed", "deactivated", "events"].forEach((k) => {
+      if (report.counts[k] === undefined) return;
+      counts.append(el("dt", t[k]), el("dd", String(report.counts[k]), { id: "count-" + k }));
+    });
+    const body = $("report-rows").querySelector("tbody");
+    body.innerHTML = "";
+    report.rejected.forEach((r) => {
+      const tr = el("tr", null, { "data-row": String(r.row) });
+      tr.append(el("td", String(r.row)), el("td", r.key || "—"),
+                el("td", r.problems.map((p) => (lang === "hi" ? p.hi : p.en) + (p.column ? " [" + p.column + "]" : "")).join("; ")));
+      body.append(tr);
+    });
+    if (report.status === "running") setTimeout(() => showReport(id), 500);
+  }
+  $("import-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const file = $("import-file").files[0];
+    if (!file) return;
+    const params = new URLSearchParams({ kind: $("import-kind").value, filename: file.name,
+                                         full_sync: $("import-full-sync").checked ? "true" : "false" });
+    const created = await api("/imports?" + params.toString(), {
+      method: "POST", headers: { "Content-Type": "text/csv" }, body: file,
+    });
+    showReport(created.import_id);
+  });
+})();

@@ -1,0 +1,194 @@
+"""Members in SQL: reads, search, consent and erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from nazar_platform.db import Connection
+
+from roster.store import Db
+
+MEMBER_COLUMNS = """m.member_id, m.key_kind, m.personnel_no, m.volunteer_id, m.name_hi,
+    m.name_latin, m.preferred_language, m.active, m.synthetic, m.consent_required,
+    m.consent_state, m.consent_purpose, m.consent_method, m.consent_recorded_at,
+    m.consent_withdrawn_at, pb.version, pb.updated_at"""
+PUBLISHED_JOIN = "LEFT JOIN published pb ON pb.aggregate = 'member' AND pb.key = m.member_id"
+
+
+async def get(conn: Db, member_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""SELECT {MEMBER_COLUMNS}, c.whatsapp, c.sms FROM members m
+            LEFT JOIN contacts c ON c.member_id = m.member_id {PUBLISHED_JOIN}
+            WHERE m.member_id = $1 AND m.erased_at IS NULL""",
+        member_id,
+    )
+
+
+async def is_erased(conn: Db, member_id: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT erased_at IS NOT NULL FROM members WHERE member_id = $1", member_id
+        )
+    )
+
+
+async def postings(conn: Db, member_ids: Sequence[str]) -> dict[str, list[Any]]:
+    rows = await conn.fetch(
+        """SELECT p.member_id, p.role, p.unit_id, p.is_primary, p.since, u.path, u.name_hi,
+                  u.name_en, u.kind
+           FROM postings p JOIN units u ON u.unit_id = p.unit_id
+           WHERE p.member_id = ANY($1::text[])
+           ORDER BY p.member_id, p.is_primary DESC, p.role, p.unit_id""",
+        list(member_ids),
+    )
+    out: dict[str, list[Any]] = {}
+    for r in rows:
+        out.setdefault(r["member_id"], []).append(r)
+    return out
+
+
+async def units_of(conn: Db, member_id: str) -> list[list[str]]:
+    """Paths of the units a member is posted at (for scope checks)."""
+    rows = await conn.fetch(
+        """SELECT u.path FROM postings p JOIN units u ON u.unit_id = p.unit_id
+           WHERE p.member_id = $1""",
+        member_id,
+    )
+    return [list(r["path"]) for r in rows]
+
+
+async def search(
+    conn: Db,
+    *,
+    name: str | None,
+    unit_id: str | None,
+    role: str | None,
+    scope: Sequence[str] | None,
+    extra_ids: Sequence[str],
+    after: str | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Members matching every given filter, within `scope` (unit ids whose subtrees the caller
+    may see; None means everywhere) or among `extra_ids`; keyset-paged by member id.
+
+    A name matches as a substring in either script, case-insensitively for Latin (the trigram
+    indexes serve it). Only the filters given go into the query, each as a semi-join the
+    planner can hash, so a narrow filter (an SHO role in one district) never walks every member.
+    """
+    where = ["m.erased_at IS NULL"]
+    args: list[object] = []
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if name:
+        pattern = arg(
+            "%" + name.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        )
+        where.append(f"(m.name_hi LIKE {pattern} OR lower(m.name_latin) LIKE lower({pattern}))")
+    if unit_id:
+        where.append(
+            f"""m.member_id IN (SELECT p.member_id FROM postings p
+                JOIN units u ON u.unit_id = p.unit_id WHERE u.path @> ARRAY[{arg(unit_id)}])"""
+        )
+    if role:
+        where.append(f"m.member_id IN (SELECT member_id FROM postings WHERE role = {arg(role)})")
+    if scope is not None:
+        where.append(
+            f"""m.member_id IN (SELECT p.member_id FROM postings p
+                JOIN units u ON u.unit_id = p.unit_id WHERE u.path && {arg(list(scope))}::text[]
+                UNION ALL SELECT unnest({arg(list(extra_ids))}::text[]))"""
+        )
+    if after is not None:
+        where.append(f"m.member_id > {arg(after)}")
+    query = f"""SELECT {MEMBER_COLUMNS} FROM members m {PUBLISHED_JOIN}
+                WHERE {" AND ".join(where)} ORDER BY m.member_id LIMIT {arg(limit)}"""
+    return list(await conn.fetch(query, *args))
+
+
+# Command and state roles: who a member of a group may see in it besides themselves.
+OFFICER_ROLES = [
+    "sho", "co", "sp", "ig", "adg", "home_secretary", "joint_secretary_home", "police_pro",
+    "sp_phq_crime",
+]  # fmt: skip
+
+
+async def officers_of_groups_of(conn: Db, member_id: str) -> list[str]:
+    """The officers who are members or admins of the groups `member_id` belongs to."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT o.member_id FROM group_members mine
+           JOIN group_members o ON o.group_id = mine.group_id
+           WHERE mine.member_id = $1 AND (o.role = ANY($2::text[]) OR o.is_admin)""",
+        member_id,
+        OFFICER_ROLES,
+    )
+    return [r["member_id"] for r in rows]
+
+
+async def set_consent(
+    conn: Connection,
+    member_id: str,
+    *,
+    state: str,
+    method: str | None,
+    purpose: str | None,
+    at: datetime,
+) -> bool:
+    """Grant or withdraw; True when something changed."""
+    if state == "withdrawn":
+        status = await conn.execute(
+            """UPDATE members SET consent_state = 'withdrawn', consent_withdrawn_at = $2
+               WHERE member_id = $1 AND erased_at IS NULL
+                 AND consent_state IS DISTINCT FROM 'withdrawn'""",
+            member_id,
+            at,
+        )
+    else:
+        status = await conn.execute(
+            """UPDATE members SET consent_state = 'granted', consent_recorded_at = $2,
+                      consent_method = $3, consent_purpose = $4, consent_withdrawn_at = NULL
+               WHERE member_id = $1 AND erased_at IS NULL
+                 AND (consent_state, consent_method, consent_purpose)
+                     IS DISTINCT FROM ('granted', $3, $4)""",
+            member_id,
+            at,
+            method,
+            purpose,
+        )
+    return status.endswith(" 1")
+
+
+async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool:
+    """Remove personal data, keep an opaque row so a re-import cannot silently resurrect the
+    member, and drop every outbox row that carried their name or number."""
+    status = await conn.execute(
+        """UPDATE members SET name_hi = NULL, name_latin = NULL, personnel_no = NULL,
+                  volunteer_id = NULL, active = false, consent_state = NULL,
+                  consent_purpose = NULL, consent_method = NULL, consent_recorded_at = NULL,
+                  consent_withdrawn_at = NULL, erased_at = now()
+           WHERE member_id = $1 AND erased_at IS NULL""",
+        member_id,
+    )
+    if not status.endswith(" 1"):
+        return False
+    await conn.execute("DELETE FROM contacts WHERE member_id = $1", member_id)
+    await conn.execute("DELETE FROM postings WHERE member_id = $1", member_id)
+    await conn.execute(
+        "UPDATE import_rejections SET natural_key = NULL WHERE member_id = $1", member_id
+    )
+    await conn.execute(
+        "DELETE FROM outbox WHERE key = convert_to($1, 'UTF8') AND topic = ANY($2::text[])",
+        member_id,
+        list(topics),
+    )
+    # Stored answers to idempotent POSTs (e.g. the member's creation) repeat their record.
+    await conn.execute(
+        """DELETE FROM idempotency_keys
+           WHERE caller = $1 OR position(convert_to($1, 'UTF8') IN response_body) > 0""",
+        member_id,
+    )
+    return True

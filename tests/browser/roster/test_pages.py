@@ -1,0 +1,162 @@
+"""The district office's roster pages in headless Chromium: sign in, browse the tree, search
+members, upload an import and read its report, in Hindi and in English."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+from roster.generator.build import Scale
+from roster.generator.files import write
+
+from tests.conftest import DatabaseFactory, TopicFactory
+from tests.integration.roster.support import (
+    Running,
+    import_roster,
+    make_topics,
+    member_ids_by_role,
+    running_roster,
+    wait_relayed,
+)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+SHOTS = Path(__file__).resolve().parents[3] / ".state" / "test-logs"
+
+
+@pytest.fixture(scope="module")
+async def demo(
+    databases: DatabaseFactory, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Running]:
+    files = tmp_path_factory.mktemp("roster-pages")
+    write(files, Scale.DEMO)
+    database = await databases.create("roster_pages")
+    factory = TopicFactory(kafka_bootstrap)
+    topics = await make_topics(factory)
+    try:
+        async with running_roster(database, kafka_bootstrap, topics) as running:
+            await import_roster(running, files)
+            await wait_relayed(database)
+            yield running
+    finally:
+        await factory.delete_all()
+        await databases.drop(database)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def _sign_in_as_sp(demo: Running, page: Page, lang: str) -> str:
+    sp = (await member_ids_by_role(demo.database, "sp", "DST-BIKANER"))[0]
+    await page.goto(f"{demo.url}/roster/sign-in?lang={lang}")
+    await page.locator(f'button.sign-in-as[data-member="{sp}"]').click()
+    await page.wait_for_url(f"{demo.url}/roster?lang={lang}")
+    return sp
+
+
+async def test_browse_the_tree_and_search_in_hindi(demo: Running, browser: Browser) -> None:
+    page = await browser.new_page()
+    await _sign_in_as_sp(demo, page, "hi")
+    await expect(page.locator("h1")).to_have_text("रोस्टर — ज़िला कार्यालय")
+    await page.locator('button.unit[data-unit="PHQ"]').click()
+    await page.locator('button.unit[data-unit="RNG-BIKANER"]').click()
+    await expect(page.locator('button.unit[data-unit="RNG-BIKANER"]')).to_have_text("बीकानेर रेंज")
+    await page.locator('button.unit[data-unit="DST-BIKANER"]').click()
+    circles = page.locator('li[data-unit="DST-BIKANER"] > ul > li')
+    await expect(circles).to_have_count(3)
+
+    await page.fill("#search-q", "शर्मा")
+    await page.click("#search-button")
+    rows = page.locator("#search-results tbody tr[data-member]")
+    await expect(rows.first).to_be_visible()
+    names = await rows.locator("td:nth-child(1)").all_inner_texts()
+    assert names and all("शर्मा" in n for n in names)
+    # The SP sees the district's members (and the officers of their groups), nobody else.
+    conn = await asyncpg.connect(demo.database)
+    try:
+        elsewhere = {
+            r["member_id"]
+            for r in await conn.fetch(
+                """SELECT p.member_id FROM postings p JOIN units u USING (unit_id)
+                   WHERE u.path @> ARRAY['DST-KHAIRTHAL-TIJARA'] AND p.role <> 'ig'"""
+            )
+        }
+    finally:
+        await conn.close()
+    shown = {await r.get_attribute("data-member") for r in await rows.all()}
+    assert not shown & elsewhere
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "roster-pages-hi.png"), full_page=True)
+    await page.close()
+
+
+async def test_upload_an_import_and_read_the_report(
+    demo: Running, browser: Browser, tmp_path: Path
+) -> None:
+    page = await browser.new_page()
+    await _sign_in_as_sp(demo, page, "en")
+    await expect(page.locator("#import-section h2")).to_have_text("Import (CSV)")
+    bad_number = "+91 555"
+    csv_file = tmp_path / "volunteers-ward-7.csv"
+    csv_file.write_text(
+        "volunteer_id,name_hi,name_latin,role,police_station,whatsapp,consent,consent_date\n"
+        "V-WARD-7-1,कमला सैनी,Kamla Saini,police_mitra,PS-ROHITAL-KOTWALI,+917000997001,"
+        "granted,2025-04-02\n"
+        f"V-WARD-7-2,गीता मीणा,Geeta Meena,police_mitra,PS-ROHITAL-KOTWALI,{bad_number},,\n"
+        "V-WARD-7-3,मंजू जाट,Manju Jat,police_mitra,PS-KISHANGARH-BAS-KOTWALI,+917000997003,,\n",
+        encoding="utf-8",
+    )
+    await page.select_option("#import-kind", "volunteers")
+    await page.set_input_files("#import-file", str(csv_file))
+    await page.click("#import-button")
+    await expect(page.locator("#report-status")).to_have_text("done")
+    await expect(page.locator("#count-accepted")).to_have_text("1")
+    await expect(page.locator("#count-rejected")).to_have_text("2")
+    report = page.locator("#report-rows tbody")
+    await expect(report.locator('tr[data-row="3"] td').nth(2)).to_have_text(
+        "WhatsApp number is invalid [whatsapp]"
+    )
+    await expect(report.locator('tr[data-row="4"] td').nth(2)).to_have_text(
+        "the unit is outside your area [unit]"
+    )
+    await expect(report.locator('tr[data-row="4"] td').nth(1)).to_have_text("V-WARD-7-3")
+    assert bad_number not in await page.content()
+    await page.screenshot(path=str(SHOTS / "roster-pages-en.png"), full_page=True)
+
+    # The same report reads in Hindi after switching the language.
+    await page.click("#lang-hi")
+    await page.wait_for_url(f"{demo.url}/roster?lang=hi")
+    await expect(page.locator("#import-section h2")).to_have_text("आयात (CSV)")
+    await page.select_option("#import-kind", "volunteers")
+    await page.set_input_files("#import-file", str(csv_file))
+    await page.click("#import-button")
+    await expect(page.locator("#report-status")).to_have_text("पूर्ण")
+    await expect(page.locator('#report-rows tbody tr[data-row="3"] td').nth(2)).to_have_text(
+        "व्हाट्सऐप नंबर मान्य मोबाइल नंबर नहीं है [whatsapp]"
+    )
+    await page.close()
+
+
+async def test_without_a_token_the_pages_send_you_to_sign_in(
+    demo: Running, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{demo.url}/roster?lang=en")
+    await page.wait_for_url(f"{demo.url}/roster/sign-in?lang=en")
+    await expect(page.locator("h2")).to_have_text("Sign in")
+    await page.fill("#member-id", "m-nobody")
+    await page.click("#sign-in-id")
+    await expect(page.locator("#error")).to_contain_text("No such member")
+    await page.close()

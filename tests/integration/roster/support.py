@@ -1,0 +1,266 @@
+"""Running the roster service in a test: its own database and topics, tokens, uploads, reads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from fastapi import FastAPI
+from nazar_contracts.vocabulary import Role
+from nazar_platform.auth import AuthSettings, Grant, mint
+from nazar_platform.auth_keys import ensure_dev_keypair
+from nazar_platform.dlq import RawRecord
+from roster.app import create
+from roster.settings import RosterSettings
+
+from tests.conftest import TopicFactory
+from tests.integration.platform.http.server import serve
+
+
+@dataclass(frozen=True)
+class RosterTopics:
+    units: str
+    members: str
+    contacts: str
+    groups: str
+    replies: str
+
+    @property
+    def compacted(self) -> list[str]:
+        return [self.units, self.members, self.contacts, self.groups]
+
+
+async def make_topics(
+    factory: TopicFactory, config: dict[str, str] | None = None, partitions: int = 3
+) -> RosterTopics:
+    compact = {"cleanup.policy": "compact", **(config or {})}
+    names = [
+        await factory(f"roster.{what}", partitions=partitions, config=compact, personal_data=True)
+        for what in ("units", "members", "contacts", "groups")
+    ]
+    replies = await factory("dispatch.replies", partitions=2, config={"cleanup.policy": "delete"})
+    units, members, contacts, groups = names
+    return RosterTopics(units, members, contacts, groups, replies)
+
+
+def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterSettings:
+    return RosterSettings(
+        environment="test",
+        database_url=database,  # pydantic makes it a SecretStr
+        kafka_bootstrap=bootstrap,
+        database_pool_min=1,
+        database_pool_max=8,
+        outbox_poll_interval=timedelta(milliseconds=50),
+        shutdown_timeout=timedelta(seconds=20),
+        topic_units=topics.units,
+        topic_members=topics.members,
+        topic_contacts=topics.contacts,
+        topic_groups=topics.groups,
+        topic_replies=topics.replies,
+        opt_out_consumer_group=f"roster-opt-outs-{topics.replies}",
+    )
+
+
+@dataclass(frozen=True)
+class Running:
+    app: FastAPI
+    url: str
+    database: str
+    topics: RosterTopics
+    bootstrap: str
+
+    def client(self, token: str | None = None, language: str = "en") -> httpx.AsyncClient:
+        headers = {"Accept-Language": language}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=120)
+
+
+@contextlib.asynccontextmanager
+async def running_roster(
+    database: str, bootstrap: str, topics: RosterTopics
+) -> AsyncIterator[Running]:
+    app = create(settings_for(database, bootstrap, topics))
+    async with serve(app) as url:
+        yield Running(app, url, database, topics, bootstrap)
+
+
+def mint_token(member_id: str, *grants: str) -> str:
+    """A token for any grants (e.g. 'adg:PHQ'), signed with the dev key the service accepts."""
+    settings = AuthSettings()
+    return mint(
+        member_id,
+        [Grant.parse(g) for g in grants],
+        private_key=ensure_dev_keypair(settings.dev_private_key_path),
+        issuer=settings.issuer,
+        audience=settings.audience,
+        ttl=timedelta(hours=1),
+        kid=settings.dev_kid,
+    )
+
+
+def hq_token() -> str:
+    """Headquarters (the ADG at PHQ). Minted when asked: the session's stack sets the key."""
+    return mint_token("m-test-hq-admin", f"{Role.ADG.value}:PHQ")
+
+
+async def token_for(running: Running, member_id: str) -> str:
+    """The token the dev sign-in gives this member (grants = their postings)."""
+    async with running.client() as c:
+        r = await c.post("/api/v1/dev/tokens", json={"member_id": member_id})
+        r.raise_for_status()
+        token: str = r.json()["token"]
+        return token
+
+
+async def upload(
+    running: Running,
+    token: str,
+    path: Path,
+    *,
+    kind: str | None = None,
+    units: bool = False,
+    full_sync: bool = False,
+    within: float = 300,
+) -> dict[str, Any]:
+    params: dict[str, str] = {"filename": path.name, "full_sync": str(full_sync).lower()}
+    if units:
+        params["units"] = "true"
+    if kind:
+        params["kind"] = kind
+    async with running.client(token) as c:
+        r = await c.post(
+            "/api/v1/imports",
+            params=params,
+            content=path.read_bytes(),
+            headers={"Content-Type": "text/csv"},
+        )
+        assert r.status_code == 202, r.text
+        import_id = r.json()["import_id"]
+        deadline = time.monotonic() + within
+        while True:
+            report = (await c.get(f"/api/v1/imports/{import_id}", params={"limit": 500})).json()
+            if report["status"] != "running":
+                assert report["status"] == "done", report
+                result: dict[str, Any] = report
+                return result
+            assert time.monotonic() < deadline, f"import {import_id} still running"
+            await asyncio.sleep(0.2)
+
+
+async def import_roster(running: Running, directory: Path) -> list[dict[str, Any]]:
+    return [
+        await upload(running, hq_token(), directory / "units.csv", units=True),
+        await upload(running, hq_token(), directory / "police.csv", kind="police"),
+        await upload(running, hq_token(), directory / "volunteers.csv", kind="volunteers"),
+    ]
+
+
+async def wait_relayed(database: str, within: float = 300) -> int:
+    """Until the outbox has nothing left to publish; returns the outbox's highest id."""
+    conn = await asyncpg.connect(database)
+    try:
+        deadline = time.monotonic() + within
+        while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+            assert time.monotonic() < deadline, "the outbox relay did not catch up"
+            await asyncio.sleep(0.2)
+        top: int = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+        return top
+    finally:
+        await conn.close()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    for _ in range(50):
+        # A consumer without a subscription refreshes metadata only when asked.
+        consumer._client.add_topic(topic)
+        await consumer._client.force_metadata_update()
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"topic {topic} has no partitions")
+
+
+async def read_all(bootstrap: str, topic: str) -> list[RawRecord]:
+    """Every record in the topic now, from offset 0, partition by partition."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=5000,
+        fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024,
+    )  # fmt: skip
+    await consumer.start()
+    out: list[RawRecord] = []
+    try:
+        partitions = await _partitions(consumer, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        while remaining:
+            batches = await consumer.getmany(timeout_ms=1000)
+            for tp, records in batches.items():
+                out += [
+                    RawRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers))
+                    for r in records
+                ]
+                if records and records[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+            for tp in list(remaining):
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def end_offsets(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [tp for topic in topics for tp in await _partitions(consumer, topic)]
+        # aiokafka's stop() trips over a consumer that never had an assignment.
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        return {t: sum(n for tp, n in ends.items() if tp.topic == t) for t in topics}
+    finally:
+        await consumer.stop()
+
+
+async def fetch_all(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a paged list."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query = {**params, "limit": 500}
+        if cursor:
+            query["cursor"] = cursor
+        r = await client.get(path, params=query)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+async def member_ids_by_role(database: str, role: str, unit: str | None = None) -> list[str]:
+    conn = await asyncpg.connect(database)
+    try:
+        rows = await conn.fetch(
+            "SELECT member_id FROM postings WHERE role = $1 AND ($2::text IS NULL OR unit_id = $2)"
+            " ORDER BY member_id",
+            role,
+            unit,
+        )
+        return [r["member_id"] for r in rows]
+    finally:
+        await conn.close()
