@@ -1,8 +1,8 @@
-"""The portfolio's rolling quota, and the publisher's half of the opt-out flow.
+"""The portfolio's rolling quota, and the publisher's half of the opt-out flow on its own.
 
-The full opt-out end to end (a "बंद" reply -> the roster withdraws consent -> roster.contacts.v1
--> the publisher refuses) needs the roster service; until it lands, the roster's step is played
-here by publishing the contact it would publish (consent withdrawn, a higher version).
+test_opt_out_e2e.py runs the whole flow with the roster; here the roster's step (consent
+withdrawn, a higher version on roster.contacts.v1) is played by the test, which keeps this case
+fast and independent of the roster's import.
 """
 
 from __future__ import annotations
