@@ -93,6 +93,8 @@ def report(name: str, figures: dict[str, Any]) -> None:
     width = max(len(k) for k in figures)
     print(f"\n== {name} ==")
     for key, value in figures.items():
+        if isinstance(value, list):
+            continue  # series go to the JSON copy only
         shown = f"{value:,.1f}" if isinstance(value, float) else f"{value}"
         print(f"  {key.ljust(width)}  {shown}")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,7 @@ STATE_MARKER = "NAZAR_STACK_STATE"
 @dataclass(frozen=True)
 class Service:
     name: str
-    # argv; "{python}" is replaced by the workspace venv's interpreter.
+    # argv, with the placeholders above.
     command: list[str]
     # HTTP port = NAZAR_PORT_BASE + port_offset (see docs/DEVELOPING.md, "Ports").
     port_offset: int
@@ -48,7 +48,11 @@ class Service:
         return f"http://127.0.0.1:{self.port(ports)}{path}"
 
 
-# Started in this order by `up`, stopped in reverse by `down`.
+# Local secrets of the fake providers: the fakes check them exactly as the real ones would.
+_FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
+_FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+
+# Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
     Service("roster", ["{python}", "-m", "roster", "serve"], port_offset=101),
     Service(
@@ -62,7 +66,42 @@ SERVICES: list[Service] = [
             "NAZAR_FAUST_DATADIR": "{state}/directive/faust",
         },
     ),
-]
+    Service(
+        "fake-whatsapp",
+        ["{python}", "-m", "nazar_fakes", "whatsapp", "--port", "{base+201}",
+         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/whatsapp", *_FAKE_WA,
+         "--phone-number-ids", "100000000000001", "--mps-cap", "80", "--reply-share", "0.5",
+         "--log", "{state}/logs/fake-whatsapp-messages.jsonl"],
+        port_offset=201,
+        health_path="/healthz",
+    ),
+    Service(
+        "fake-sms",
+        ["{python}", "-m", "nazar_fakes", "sms", "--port", "{base+202}",
+         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/sms", *_FAKE_SMS,
+         "--log", "{state}/logs/fake-sms-messages.jsonl"],
+        port_offset=202,
+        health_path="/healthz",
+    ),
+    Service(
+        "social-publisher",
+        ["{python}", "-m", "social_publisher", "serve"],
+        port_offset=103,
+        env={
+            "NAZAR_WHATSAPP_BASE_URL": "http://127.0.0.1:{base+201}",
+            "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": '["100000000000001"]',
+            "NAZAR_WHATSAPP_TOKEN": "local-whatsapp-token",
+            "NAZAR_WHATSAPP_APP_SECRET": "local-app-secret",
+            "NAZAR_WHATSAPP_VERIFY_TOKEN": "local-verify-token",
+            "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
+            "NAZAR_SMS_API_KEY": "local-sms-key",
+            "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # Only the local stack and tests talk to fakes; production keeps this false.
+            "NAZAR_ALLOW_SYNTHETIC": "true",
+        },
+    ),
+]  # fmt: skip
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
 AFTER_UP: list[list[str]] = [

@@ -1,0 +1,1 @@
+"""The publisher's rules, free of I/O: outcomes, receipts, pacing, text, consent, webhooks."""

@@ -1,0 +1,66 @@
+"""Prometheus metrics of the social-publisher (`/metrics`)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SENDS = Counter(
+    "nazar_publisher_sends_total", "Messages accepted by a provider", ["channel", "priority"]
+)
+FAILURES = Counter(
+    "nazar_publisher_failures_total",
+    "Provider errors and refusals, by code and what was done about them",
+    ["channel", "code", "reaction"],
+)
+PROVIDER_LATENCY = Histogram(
+    "nazar_publisher_provider_seconds",
+    "Provider API call latency",
+    ["channel"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+WEBHOOK_LAG = Histogram(
+    "nazar_publisher_webhook_lag_seconds",
+    "Time from a provider event (its timestamp) to its processing here",
+    ["channel", "kind"],
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400),
+)
+WEBHOOKS = Counter(
+    "nazar_publisher_webhooks_total", "Webhook requests", ["channel", "outcome"]
+)  # outcome: accepted | bad_signature | malformed | error
+WEBHOOK_EVENTS = Counter(
+    "nazar_publisher_webhook_events_total",
+    "Statuses and messages in webhooks",
+    ["channel", "kind", "outcome"],  # outcome: applied | duplicate | stale | unknown
+)
+POSSIBLE_DUPLICATES = Counter(
+    "nazar_publisher_possible_duplicates_total",
+    "Resends of intents that had no answer: the member may get the message twice",
+    ["channel"],
+)
+RECEIPTS = Counter("nazar_publisher_receipts_total", "Receipts published", ["status"])
+REFUSALS = Counter("nazar_publisher_refusals_total", "Deliveries refused before sending", ["code"])
+RATE_LIMIT = Gauge("nazar_publisher_rate_limit", "Current messages/s limit", ["sender"])
+RATE_SENT = Gauge("nazar_publisher_rate_sent", "Sends in the last window", ["sender"])
+THROTTLED = Counter(
+    "nazar_publisher_throttled_total", "Throughput errors (130429 / 429)", ["sender"]
+)
+QUOTA_USED = Gauge("nazar_publisher_quota_used", "Unique members messaged in the rolling 24 h")
+QUOTA_LIMIT = Gauge("nazar_publisher_quota_limit", "The portfolio's rolling 24 h messaging limit")
+QUOTA_WARNING = Gauge(
+    "nazar_publisher_quota_warning", "1 while the quota use is above the warning ratio"
+)
+QUOTA_DEFERRED = Counter(
+    "nazar_publisher_quota_deferred_total", "Deliveries deferred because the quota is used up"
+)
+CHANNEL_STATE = Gauge(
+    "nazar_publisher_channel_up", "1 when the channel sends, 0 when paused or down", ["channel"]
+)
+CHANNEL_ALERT = Gauge(
+    "nazar_publisher_channel_alert",
+    "1 while a channel needs a person (e.g. the access token expired)",
+    ["channel", "reason"],
+)
+QUEUE_DEPTH = Gauge(
+    "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
+)
+SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])

@@ -1,0 +1,1 @@
+"""Clients of the providers' documented HTTP contracts (WhatsApp Business Cloud API, SMS)."""

@@ -1,0 +1,106 @@
+"""Settings of the social-publisher, from `NAZAR_*` environment variables.
+
+Switching from the fakes to the real providers is configuration only: point
+`NAZAR_WHATSAPP_BASE_URL` at `https://graph.facebook.com`, set the real phone number ids, token,
+app secret and verify token, the SMS gateway's URL, key and DLT registrations, and leave
+`NAZAR_ALLOW_SYNTHETIC` false.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Self
+from urllib.parse import urlsplit, urlunsplit
+
+from nazar_platform.settings import PlatformSettings
+from pydantic import Field, SecretStr, model_validator
+
+
+class PublisherSettings(PlatformSettings):
+    service_name: str = "social-publisher"
+    # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
+    outbox_batch_size: int = 500
+    # Webhooks arrive many at once (Meta posts concurrently), beside the send path's writers.
+    database_pool_max: int = 20
+    http_port: int = 19103
+    public_base_url: str = "http://127.0.0.1:19103"
+    # Where a template or SMS links when a delivery carries no inbox link of its own.
+    inbox_fallback_url: str = "https://nazar.rajasthan.gov.in/inbox"
+
+    # Without NAZAR_DATABASE_URL, the publisher uses its own database on the stack's server
+    # (NAZAR_PG_DSN, as `deploy/stack` hands it; the stack creates `nazar_publisher`).
+    pg_dsn: SecretStr | None = None
+    database_name: str = "nazar_publisher"
+
+    # Topics (tests point these at private topics).
+    deliveries_topic: str = "dispatch.deliveries.v1"
+    flash_topic: str = "dispatch.deliveries.flash.v1"
+    receipts_topic: str = "dispatch.receipts.v1"
+    replies_topic: str = "dispatch.replies.v1"
+    contacts_topic: str = "roster.contacts.v1"
+    consumer_group: str = "social-publisher"
+
+    # WhatsApp Business Cloud API.
+    whatsapp_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v23.0"
+    whatsapp_phone_number_ids: list[str] = Field(default_factory=lambda: ["100000000000001"])
+    whatsapp_token: SecretStr = SecretStr("")
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_template: str = "nazar_message"
+    whatsapp_mps_cap: int = Field(default=80, ge=1, le=1000)
+    # The limiter counts sends over a window slightly longer than 1 s (network jitter).
+    whatsapp_window_margin: float = Field(default=0.03, ge=0, le=0.5)
+    whatsapp_portfolio_limit: int = 100_000
+    quota_warn_ratio: float = 0.8
+    body_parameter_limit: int = 700
+    interactive_body_limit: int = 1024
+    # A member's own message opens a 24 h window for free-form messages; keep a safety margin.
+    service_window: timedelta = timedelta(hours=23, minutes=30)
+
+    # SMS gateway (DLT).
+    sms_base_url: str = "http://127.0.0.1:19202"
+    sms_api_key: SecretStr = SecretStr("")
+    sms_webhook_secret: SecretStr = SecretStr("")
+    sms_entity_id: str = "1101000000000000000"
+    sms_sender: str = "RJPOLC"
+    sms_template_ids: dict[str, str] = Field(
+        default_factory=lambda: {"hi": "1107000000000000001", "en": "1107000000000000002"}
+    )
+    sms_templates: dict[str, str] = Field(
+        default_factory=lambda: {
+            "hi": "{#var#}: {#var#}. उत्तर में {#var#} भेजें. पूरा संदेश {#url#}",
+            "en": "{#var#}: {#var#}. Reply {#var#}. Full message {#url#}",
+        }
+    )
+    sms_who: dict[str, str] = Field(
+        default_factory=lambda: {"hi": "राजस्थान पुलिस", "en": "Rajasthan Police"}
+    )
+    sms_mps_cap: int = Field(default=100, ge=1, le=1000)
+
+    # Sending.
+    allow_synthetic: bool = False
+    http_timeout: float = 15.0
+    max_in_flight: int = 256
+    batch_max: int = 500
+    queue_max: int = 2000
+    retry_base: float = 2.0
+    retry_cap: float = 300.0
+    retry_max_attempts: int = 6
+    back_off_base: float = 60.0
+    recipient_hold: float = 6.0
+    # One send per delivery: how long an unanswered intent waits for a status webhook.
+    answer_wait: timedelta = timedelta(minutes=10)
+    sweep_interval: float = 5.0
+    retry_poll_interval: float = 0.25
+    outage_threshold: int = 5
+    outage_probe_max: float = 10.0
+    token_probe_interval: float = 60.0
+
+    @model_validator(mode="after")
+    def _own_database(self) -> Self:
+        if "database_url" not in self.model_fields_set and self.pg_dsn is not None:
+            parts = urlsplit(self.pg_dsn.get_secret_value())
+            own = urlunsplit(parts._replace(path=f"/{self.database_name}"))
+            object.__setattr__(self, "database_url", SecretStr(own))
+        return self

@@ -1,0 +1,155 @@
+"""Provider webhooks: WhatsApp (`/webhooks/whatsapp`) and the SMS gateway (`/webhooks/sms/*`).
+
+Not under `/api/v1` and not behind our tokens: providers prove themselves with an HMAC-SHA256
+signature of the raw body (see domain.webhooks). A refusal is a 401 problem document, counted.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from nazar_platform.consumer import TRANSIENT
+
+from social_publisher import metrics, webhook_handlers
+from social_publisher.domain import webhooks
+from social_publisher.engine import Engine
+
+log = structlog.get_logger(__name__)
+router = APIRouter(tags=["webhooks"])
+
+
+def problem(status: int, title: str, detail: str, code: str) -> JSONResponse:
+    """RFC 9457 problem details."""
+    return JSONResponse(
+        {
+            "type": f"https://nazar.rajasthan.gov.in/problems/{code}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "code": code,
+        },
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+@router.get("/webhooks/whatsapp", response_model=None)
+async def verify_whatsapp(
+    request: Request,
+    mode: str = Query("", alias="hub.mode"),
+    token: str = Query("", alias="hub.verify_token"),
+    challenge: str = Query("", alias="hub.challenge"),
+) -> Response:
+    """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
+    expected = _engine(request).settings.whatsapp_verify_token.get_secret_value()
+    if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
+        return PlainTextResponse(challenge)
+    return problem(
+        403, "Verification refused", "hub.mode or hub.verify_token does not match", "forbidden"
+    )
+
+
+async def _signed_body(request: Request, channel: str, secret: str, header: str) -> bytes | None:
+    body = await request.body()  # the raw bytes, exactly as signed
+    if not webhooks.signature_valid(secret.encode(), body, request.headers.get(header)):
+        metrics.WEBHOOKS.labels(channel, "bad_signature").inc()
+        log.warning("webhook refused: bad signature", channel=channel, size=len(body))
+        return None
+    return body
+
+
+def _parse(body: bytes) -> Any:
+    return json.loads(body)
+
+
+@router.post("/webhooks/whatsapp", response_model=None)
+async def whatsapp_webhook(request: Request) -> Response:
+    engine = _engine(request)
+    secret = engine.settings.whatsapp_app_secret.get_secret_value()
+    body = await _signed_body(request, "whatsapp", secret, "X-Hub-Signature-256")
+    if body is None:
+        return problem(
+            401,
+            "Invalid signature",
+            "X-Hub-Signature-256 does not match the body",
+            "invalid_signature",
+        )
+    try:
+        statuses, inbound = webhooks.parse_whatsapp(_parse(body))
+    except (ValueError, webhooks.MalformedWebhookError) as exc:
+        # Signed but unreadable: answering 200 stops Meta redelivering something we never read.
+        metrics.WEBHOOKS.labels("whatsapp", "malformed").inc()
+        log.error("signed webhook we cannot read", error=str(exc)[:300])
+        return Response(status_code=200)
+    return await _apply(engine, "whatsapp", statuses, inbound)
+
+
+@router.post("/webhooks/sms/reports", response_model=None)
+async def sms_reports(request: Request) -> Response:
+    engine = _engine(request)
+    secret = engine.settings.sms_webhook_secret.get_secret_value()
+    body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
+    if body is None:
+        return problem(
+            401,
+            "Invalid signature",
+            "X-Gateway-Signature does not match the body",
+            "invalid_signature",
+        )
+    try:
+        statuses = webhooks.parse_sms_reports(_parse(body))
+    except (ValueError, webhooks.MalformedWebhookError) as exc:
+        metrics.WEBHOOKS.labels("sms", "malformed").inc()
+        return problem(400, "Malformed delivery report", str(exc)[:300], "malformed")
+    return await _apply(engine, "sms", statuses, [])
+
+
+@router.post("/webhooks/sms/inbound", response_model=None)
+async def sms_inbound(request: Request) -> Response:
+    engine = _engine(request)
+    secret = engine.settings.sms_webhook_secret.get_secret_value()
+    body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
+    if body is None:
+        return problem(
+            401,
+            "Invalid signature",
+            "X-Gateway-Signature does not match the body",
+            "invalid_signature",
+        )
+    try:
+        inbound = webhooks.parse_sms_inbound(_parse(body))
+    except (ValueError, webhooks.MalformedWebhookError) as exc:
+        metrics.WEBHOOKS.labels("sms", "malformed").inc()
+        return problem(400, "Malformed inbound SMS", str(exc)[:300], "malformed")
+    return await _apply(engine, "sms", [], inbound)
+
+
+async def _apply(
+    engine: Engine,
+    channel: str,
+    statuses: list[webhooks.StatusUpdate],
+    inbound: list[webhooks.Inbound],
+) -> Response:
+    assert engine.ctx is not None
+    try:
+        if statuses:
+            await webhook_handlers.apply_statuses(engine.ctx, channel, statuses)
+        if inbound:
+            await webhook_handlers.apply_inbound(engine.ctx, channel, inbound)
+    except TRANSIENT as exc:
+        # Not 200: the provider redelivers later, and nothing was half-applied (one transaction).
+        metrics.WEBHOOKS.labels(channel, "error").inc()
+        log.warning("webhook not applied; the provider will redeliver", error=repr(exc))
+        return problem(503, "Try again later", "the database is unavailable", "unavailable")
+    metrics.WEBHOOKS.labels(channel, "accepted").inc()
+    return Response(status_code=200)

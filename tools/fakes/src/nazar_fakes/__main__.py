@@ -1,0 +1,102 @@
+"""python -m nazar_fakes whatsapp|sms --port P --webhook-url URL --app-secret S [options]
+
+Never part of a deployment: the local stack, the tests and the benchmarks start these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import uvloop
+from aiohttp import web
+
+from nazar_fakes.server import sms_app, whatsapp_app
+from nazar_fakes.sms import FakeSms
+from nazar_fakes.whatsapp import FakeWhatsApp
+
+
+def _fail(spec: str) -> dict[str, Any]:
+    """`code=131026,share=0.01[,stage=send]` -> a failure rule."""
+    rule: dict[str, Any] = {}
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        rule[key.strip()] = value.strip()
+    for key in ("code", "times"):
+        if key in rule:
+            rule[key] = int(rule[key])
+    if "share" in rule:
+        rule["share"] = float(rule["share"])
+    return rule
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="nazar_fakes", description=__doc__)
+    parser.add_argument("provider", choices=["whatsapp", "sms"])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--webhook-url", required=True)
+    parser.add_argument("--app-secret", required=True, help="HMAC key of the webhooks")
+    parser.add_argument("--token", default="fake-token", help="bearer token / API key expected")
+    parser.add_argument("--phone-number-ids", default="100000000000001")
+    parser.add_argument("--mps-cap", type=int, default=None)
+    parser.add_argument(
+        "--reply-share",
+        type=float,
+        default=0.0,
+        help="share of recipients who press the acknowledge button",
+    )
+    parser.add_argument("--fail", action="append", default=[], help="e.g. code=131026,share=0.01")
+    parser.add_argument("--config", default=None, help="JSON object merged into the config")
+    parser.add_argument("--log", type=Path, default=None, help="JSONL file of accepted messages")
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    config: dict[str, Any] = json.loads(args.config) if args.config else {}
+    if args.mps_cap is not None:
+        config["mps_cap"] = args.mps_cap
+    if args.reply_share:
+        config.setdefault("replies", []).append({"kind": "button", "share": args.reply_share})
+    if args.fail:
+        config.setdefault("fail", []).extend(_fail(f) for f in args.fail)
+    if args.provider == "whatsapp":
+        app = whatsapp_app(
+            FakeWhatsApp(
+                token=args.token,
+                app_secret=args.app_secret,
+                webhook_url=args.webhook_url,
+                phone_number_ids=args.phone_number_ids.split(","),
+                log_path=args.log,
+                seed=args.seed,
+                **config,
+            )
+        )
+    else:
+        app = sms_app(
+            FakeSms(
+                api_key=args.token,
+                secret=args.app_secret,
+                webhook_url=args.webhook_url,
+                entity_id="1101000000000000000",
+                senders=["RJPOLC"],
+                log_path=args.log,
+                seed=args.seed,
+                **config,
+            )
+        )
+    # uvloop: the fake must keep up with 1,000 requests/s on a machine shared with the rest.
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=None,
+        print=None,
+        loop=uvloop.new_event_loop(),
+    )
+
+
+if __name__ == "__main__":
+    main()

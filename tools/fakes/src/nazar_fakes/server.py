@@ -1,0 +1,99 @@
+"""aiohttp applications of the fakes, with the control endpoints tests use (`/_fake/...`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from nazar_fakes.common import MessageLog, WebhookPoster
+from nazar_fakes.sms import FakeSms
+from nazar_fakes.whatsapp import FakeWhatsApp
+
+
+def _control(
+    app: web.Application, fake: Any, log: MessageLog, posters: list[WebhookPoster]
+) -> None:
+    async def messages(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        return web.json_response({"count": len(log.entries), "messages": log.entries[since:]})
+
+    async def stats(_request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                **log.stats(),
+                "webhooks_posted": sum(p.posted for p in posters),
+                "webhook_failures": sum(p.failed for p in posters),
+                "webhook_events_delivered": sum(p.delivered_events for p in posters),
+                "webhook_events_pending": sum(p.pending for p in posters),
+                "messages_whose_webhooks_were_lost": sum(p.lost for p in posters),
+            }
+        )
+
+    async def get_config(_request: web.Request) -> web.Response:
+        return web.json_response(fake.config)
+
+    async def set_config(request: web.Request) -> web.Response:
+        fake.config.update(await request.json())
+        return web.json_response(fake.config)
+
+    async def reset(_request: web.Request) -> web.Response:
+        log.reset()
+        return web.json_response({"reset": True})
+
+    async def inbound(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response(fake.inbound(str(body["from"]), str(body["text"])))
+
+    app.router.add_get("/_fake/messages", messages)
+    app.router.add_get("/_fake/stats", stats)
+    app.router.add_get("/_fake/config", get_config)
+    app.router.add_post("/_fake/config", set_config)
+    app.router.add_post("/_fake/reset", reset)
+    app.router.add_post("/_fake/inbound", inbound)
+    app.router.add_get("/healthz", lambda _r: _ok())
+
+
+async def _ok() -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _lifecycle(app: web.Application, log: MessageLog, posters: list[WebhookPoster]) -> None:
+    async def background(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(p.run(stop)) for p in posters]
+
+        async def flush_log() -> None:
+            while True:
+                await asyncio.sleep(0.5)
+                log.flush()
+
+        tasks.append(asyncio.create_task(flush_log()))
+        yield
+        stop.set()
+        for t in tasks:
+            t.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*tasks, return_exceptions=True)
+        log.flush()
+
+    app.cleanup_ctx.append(background)
+
+
+def whatsapp_app(fake: FakeWhatsApp) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post("/{version}/{phone_number_id}/messages", fake.send)
+    _control(app, fake, fake.log, [fake.poster])
+    _lifecycle(app, fake.log, [fake.poster])
+    return app
+
+
+def sms_app(fake: FakeSms) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post("/v1/messages", fake.send)
+    _control(app, fake, fake.log, fake.posters)
+    _lifecycle(app, fake.log, fake.posters)
+    return app
