@@ -22,12 +22,17 @@ OFFICERS = ("adg", "ig", "sp", "co")
 
 
 async def wait_for(
-    predicate: Callable[[], Awaitable[bool]], within: float, every: float = 1.0, what: str = ""
+    predicate: Callable[[], Awaitable[bool]],
+    within: float,
+    every: float = 1.0,
+    what: str = "",
+    explain: Callable[[], Awaitable[object]] | None = None,
 ) -> None:
     deadline = time.monotonic() + within
     while not await predicate():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"not reached in {within:.0f}s: {what}")
+            seen = f"; seen: {await explain()}" if explain is not None else ""
+            raise TimeoutError(f"not reached in {within:.0f}s: {what}{seen}")
         await asyncio.sleep(every)
 
 
@@ -94,6 +99,7 @@ class World:
     people: dict[str, Person] = field(default_factory=dict)
     units: dict[str, Json] = field(default_factory=dict)  # from the directive's /units
     circle_group: dict[str, set[str]] = field(default_factory=dict)  # circle → member ids
+    officers: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def roster(self, path: str) -> str:
         return self.system.url("roster", f"/api/v1{path}")
@@ -112,16 +118,18 @@ class World:
 
     async def officer(self, role: str, unit: str) -> str:
         """The member holding `role` at `unit`, from the directive's read model."""
-        r = await call(
-            self.system, "GET", self.directive(f"/dev/members?role={role}&unit={unit}&limit=50")
-        )
+        if (role, unit) in self.officers:
+            return self.officers[(role, unit)]
+        url = self.directive(f"/dev/members?role={role}&unit={unit}&limit=50")
+        r = await call(self.system, "GET", url, retry_for=120)
         found = [
             m["member_id"]
             for m in r.json()["items"]
             if any(p["role"] == role and p["unit_id"] == unit for p in m["postings"])
         ]
         assert found, (role, unit)
-        return str(found[0])
+        self.officers[(role, unit)] = str(found[0])
+        return self.officers[(role, unit)]
 
     async def load(self, circles: list[str]) -> None:
         """The circles' groups and every member of them, with numbers and consent (as the ADG,
@@ -186,6 +194,7 @@ class Sent:
     provider: str  # whatsapp | sms
     delivery_id: str
     to: str
+    at: float  # when the provider accepted it (Unix time)
 
 
 async def fake_log(system: System) -> list[Sent]:
@@ -194,7 +203,9 @@ async def fake_log(system: System) -> list[Sent]:
     out = []
     for provider, port, key in (("whatsapp", 201, "callback"), ("sms", 202, "ref")):
         r = await system.http.get(f"http://127.0.0.1:{system.ports.base + port}/_fake/messages")
-        out += [Sent(provider, str(m[key]), str(m["to"])) for m in r.json()["messages"]]
+        out += [
+            Sent(provider, str(m[key]), str(m["to"]), float(m["at"])) for m in r.json()["messages"]
+        ]
     return out
 
 

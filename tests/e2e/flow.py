@@ -10,6 +10,7 @@ the system shows afterwards; the tests assert on that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
@@ -56,7 +57,9 @@ class Outcome:
     log: list[Sent]  # the fakes' messages of this run's deliveries
     repliers: set[str]
     withdrawn: set[str]
-    kills: list[tuple[str, int]] = field(default_factory=list)  # (process, messages sent)
+    kills: list[tuple[str, int, float]] = field(
+        default_factory=list
+    )  # (process, messages sent, when)
 
     def circles(self, district: str) -> list[str]:
         return sorted(
@@ -82,7 +85,8 @@ async def _read_model_has(world: World, circles: list[str]) -> None:
     async def complete() -> bool:
         for circle in circles:
             url = world.directive(f"/dev/members?unit={circle}&limit=500")
-            known = {m["member_id"] for m in (await call(world.system, "GET", url)).json()["items"]}
+            found = await call(world.system, "GET", url, retry_for=60)
+            known = {m["member_id"] for m in found.json()["items"]}
             if not {p.member_id for p in world.in_circle(circle)} <= known:
                 return False
         return True
@@ -109,7 +113,7 @@ async def _withdraw(world: World, people: list[Person], how_many: int) -> set[st
 
     async def applied() -> bool:
         query = "&".join(f"member_id={m}" for m in ids)
-        r = await call(world.system, "GET", world.directive(f"/dev/members?{query}"))
+        r = await call(world.system, "GET", world.directive(f"/dev/members?{query}"), retry_for=60)
         return all(not m["reachable"] for m in r.json()["items"])
 
     await wait_for(applied, 60, 0.5, "consent withdrawals reach the directive")
@@ -200,36 +204,10 @@ async def _detail(world: World, directive_id: str) -> Json:
     return detail
 
 
-Killer = Callable[[Callable[[], Awaitable[int]]], Coroutine[Any, Any, list[tuple[str, int]]]]
-
-
-async def run(system: System, timing: Timing, killer: Killer | None = None) -> Outcome:
-    world = World(system)
-    await world.load([])
-    a, b = await _districts_with_circles(world)
-    circles = {
-        d: sorted(u for u, x in world.units.items() if x["kind"] == "circle" and d in x["path"])
-        for d in (a, b)
-    }
-    await world.load(circles[a] + circles[b])
-    everyone = [p for c in circles[a] + circles[b] for p in world.in_circle(c)]
-    await _read_model_has(world, circles[a] + circles[b])
-    random.Random(6).shuffle(everyone)
-    withdrawn = await _withdraw(world, [p for p in everyone if p.role not in ("sho", "co")], 3)
-    slow = circles[a][0]
-    repliers = await _replies(world, slow, circles[a][1:] + circles[b])
-    before = {s.delivery_id for s in await fake_log(system)}
-    for provider in ("whatsapp", "sms"):
-        # Webhooks refused while the publisher restarts come back within seconds, not 30.
-        await configure_fake(system, provider, {"webhook_retry_cap": 2.0})
-
-    kills_task: asyncio.Task[list[tuple[str, int]]] | None = None
-    if killer is not None:
-
-        async def sent_now() -> int:
-            return len([s for s in await fake_log(system) if s.delivery_id not in before])
-
-        kills_task = asyncio.create_task(killer(sent_now))
+async def _act(world: World, timing: Timing, a: str, b: str, slow: str) -> tuple[str, str]:
+    """The ADG issues both directives; A's SP relays the manual one with a note (B's SP does
+    not); the CO of the slow circle adds a note. Each call retried while its service restarts."""
+    system = world.system
     window = timing.ack_window
     manual = await _issue(world, TITLE_MANUAL, "manual", timing.relay_deadline, window, [a, b])
     automatic = await _issue(
@@ -257,20 +235,76 @@ async def run(system: System, timing: Timing, killer: Killer | None = None) -> O
         json={"circle_id": slow, "text": "वृत्त के सभी सदस्य पावती अवश्य दें।"},
     )
     assert noted.status_code == 201, noted.text
+    return manual, automatic
 
-    def escalated(detail: Json, kind: str, unit: str) -> bool:
-        return any(e["kind"] == kind and e["unit_id"] == unit for e in detail["escalations"])
 
-    async def escalations_done() -> bool:
-        m, x = await _detail(world, manual), await _detail(world, automatic)
-        return (
-            escalated(m, "relay_overdue", b)
-            and all(escalated(d, k, slow) for d in (m, x) for k in ("ack_to_co", "ack_to_sp"))
-            and all(d["relayed_at"] for d in x["districts"])
+def _escalated(detail: Json, kind: str, unit: str) -> bool:
+    return any(e["kind"] == kind and e["unit_id"] == unit for e in detail["escalations"])
+
+
+async def _escalations_done(world: World, manual: str, automatic: str, b: str, slow: str) -> bool:
+    m, x = await _detail(world, manual), await _detail(world, automatic)
+    return (
+        _escalated(m, "relay_overdue", b)
+        and all(_escalated(d, k, slow) for d in (m, x) for k in ("ack_to_co", "ack_to_sp"))
+        and all(d["relayed_at"] for d in x["districts"])
+    )
+
+
+Killer = Callable[[Callable[[], Awaitable[int]]], Coroutine[Any, Any, list[tuple[str, int, float]]]]
+
+
+async def run(system: System, timing: Timing, killer: Killer | None = None) -> Outcome:
+    world = World(system)
+    await world.load([])
+    a, b = await _districts_with_circles(world)
+    circles = {
+        d: sorted(u for u, x in world.units.items() if x["kind"] == "circle" and d in x["path"])
+        for d in (a, b)
+    }
+    await world.load(circles[a] + circles[b])
+    everyone = [p for c in circles[a] + circles[b] for p in world.in_circle(c)]
+    await _read_model_has(world, circles[a] + circles[b])
+    random.Random(6).shuffle(everyone)
+    withdrawn = await _withdraw(world, [p for p in everyone if p.role not in ("sho", "co")], 3)
+    slow = circles[a][0]
+    repliers = await _replies(world, slow, circles[a][1:] + circles[b])
+    before = {s.delivery_id for s in await fake_log(system)}
+    for provider in ("whatsapp", "sms"):
+        # Webhooks refused while the publisher restarts come back within seconds, not 30.
+        await configure_fake(system, provider, {"webhook_retry_cap": 2.0})
+
+    kills_task: asyncio.Task[list[tuple[str, int, float]]] | None = None
+    if killer is not None:
+
+        async def sent_now() -> int:
+            return len([s for s in await fake_log(system) if s.delivery_id not in before])
+
+        kills_task = asyncio.create_task(killer(sent_now))
+    try:
+        manual, automatic = await _act(world, timing, a, b, slow)
+
+        async def seen() -> object:
+            return {
+                d: [(x["district_id"], x["relayed_at"]) for x in detail["districts"]]
+                + [(e["kind"], e["unit_id"]) for e in detail["escalations"]]
+                for d in (manual, automatic)
+                for detail in [await _detail(world, d)]
+            }
+
+        await wait_for(
+            lambda: _escalations_done(world, manual, automatic, b, slow),
+            240,
+            2,
+            "relay overdue, automatic relays, both stages",
+            seen,
         )
-
-    await wait_for(escalations_done, 240, 2, "relay overdue, automatic relays, both stages")
-    kills = await kills_task if kills_task is not None else []
+        kills = await kills_task if kills_task is not None else []
+    finally:
+        if kills_task is not None and not kills_task.done():
+            kills_task.cancel()
+            with contextlib.suppress(BaseException):
+                await kills_task
 
     async def fan_out_done() -> bool:
         """Every delivery the directive made has reached a fake."""

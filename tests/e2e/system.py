@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,6 +132,7 @@ async def running_system(
         for s in services.SERVICES
     }
     system = System(ports, processes, {**os.environ, **stack_env})
+    shutil.rmtree(LOGS, ignore_errors=True)  # this session's logs only
     try:
         for process in processes.values():
             process.start()

@@ -82,6 +82,17 @@ def test_a_circle_without_recipients_is_never_behind() -> None:
     assert got is not None and got.escalate is None
 
 
+def test_a_circle_still_being_fanned_out_is_judged_only_once_it_is_done() -> None:
+    """A restart can hold a relay's fan-out past the window: 0 of 0 (or 10 of 12 made so far)
+    is not the circle's share, so nothing is decided until the fan-out has finished."""
+    for targeted, acked in ((0, 0), (12, 10)):
+        early = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, targeted, acked, complete=False)
+        assert check_circle(early, W, 0.8, T0 + 3 * W) is None
+    done = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, complete=True)
+    late = check_circle(done, W, 0.8, T0 + 3 * W)
+    assert late is not None and late.escalate == EscalationKind.ACK_TO_CO
+
+
 def test_expiry_closes_once() -> None:
     assert should_close(DirectiveState.ACTIVE, T0, T0)
     assert should_close(DirectiveState.CANCELLED, T0, T0 + W)

@@ -66,6 +66,8 @@ class CircleAcks:
     stage: CircleStage
     targeted: int
     acknowledged: int
+    # The relay's fan-out has made every delivery: until then the counts are not the circle's.
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,10 @@ def _under(c: CircleAcks, threshold: float) -> bool:
 def check_circle(
     c: CircleAcks, window: timedelta, threshold: float, now: datetime
 ) -> CircleDecision | None:
-    """The circle's next stage, if it changes now."""
+    """The circle's next stage, if it changes now. A circle whose fan-out is still running (a
+    restart delayed it past the window) is judged once it is done, never on a partial count."""
+    if not c.complete:
+        return None
     if c.stage == CircleStage.WATCHING and now >= c.relayed_at + window:
         if _under(c, threshold):
             return CircleDecision(c.circle_id, CircleStage.CO_ESCALATED, EscalationKind.ACK_TO_CO)

@@ -126,7 +126,12 @@ async def _silent_circles(
     for c in await reach_store.circle_acks(conn, directive_id, d.original_message_id):
         decision = rules.check_circle(
             rules.CircleAcks(
-                c.circle_id, c.relayed_at, rules.CircleStage(c.stage), c.targeted, c.acknowledged
+                c.circle_id,
+                c.relayed_at,
+                rules.CircleStage(c.stage),
+                c.targeted,
+                c.acknowledged,
+                c.fanned_out,
             ),
             d.ack_window,
             d.ack_threshold,

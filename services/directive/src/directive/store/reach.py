@@ -99,6 +99,7 @@ class CircleAck:
     stage: int
     targeted: int
     acknowledged: int
+    fanned_out: bool  # the relay's fan-out job has finished
 
 
 async def circle_acks(
@@ -108,8 +109,10 @@ async def circle_acks(
     rows = await conn.fetch(
         """SELECT rc.circle_id, rc.district_id, rc.relayed_at, rc.stage,
                   coalesce(sum(c.targeted), 0)::int AS targeted,
-                  coalesce(sum(c.acknowledged), 0)::int AS acknowledged
+                  coalesce(sum(c.acknowledged), 0)::int AS acknowledged,
+                  bool_and(j.finished_at IS NOT NULL) AS fanned_out
            FROM relayed_circles rc
+           LEFT JOIN jobs j ON j.id = rc.relay_id
            LEFT JOIN reach_counters c ON c.message_id = $2 AND rc.circle_id = ANY(c.path)
            WHERE rc.directive_id = $1 AND ($3::timestamptz IS NULL OR rc.relayed_at <= $3)
            GROUP BY rc.circle_id, rc.district_id, rc.relayed_at, rc.stage
