@@ -78,6 +78,11 @@ def _up() -> int:
         f"  logs              {state.logs}/<component>.log  (deploy/stack logs [component] -f)",
     ]
     lines += [f"  {s.name:<17} {s.url(ports, '/docs')}" for s in services.SERVICES]
+    lines += [
+        f"  {s.name + ' console':<17} {s.url(ports, s.console_path)}  (dev sign-in: pick a member)"
+        for s in services.SERVICES
+        if s.console_path
+    ]
     lines.append("  stop with         deploy/stack down")
     print("\n".join(lines))
     return 0

@@ -40,6 +40,8 @@ class Service:
     port_offset: int
     health_path: str = "/readyz"
     env: dict[str, str] = field(default_factory=dict)
+    # The web pages a person opens first (a console), if the service serves any.
+    console_path: str | None = None
 
     def port(self, ports: Ports) -> int:
         return ports.service(self.port_offset)
@@ -54,11 +56,14 @@ _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
-    Service("roster", ["{python}", "-m", "roster", "serve"], port_offset=101),
+    Service(
+        "roster", ["{python}", "-m", "roster", "serve"], port_offset=101, console_path="/roster"
+    ),
     Service(
         "directive",
         ["{python}", "-m", "directive", "serve"],
         port_offset=102,
+        console_path="/console",
         env={
             # The dev stack's state folder; inbox links (https only, by contract) keep the
             # default base, and the page itself is at http://127.0.0.1:<base+102>/inbox/d/...
