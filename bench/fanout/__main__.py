@@ -119,7 +119,9 @@ async def load_roster(dsn: str, per_station: int) -> tuple[Roster, int]:
         for i in range(0, len(roster.members), 20_000):
             await roster_store.upsert_members(conn, roster.members[i : i + 20_000])
         await roster_store.upsert_groups(conn, roster.groups)
-        await conn.execute("ANALYZE")
+        # As a long-lived read model would be: vacuumed and analysed, not 300,000 rows fresh
+        # from a bulk load that autovacuum is about to visit in the middle of the fan-out.
+        await conn.execute("VACUUM (ANALYZE)")
     finally:
         await conn.close()
     return roster, len(roster.members)
@@ -385,6 +387,10 @@ async def _storm(
             "SELECT id, message_id, member_id FROM deliveries WHERE directive_id = $1 ORDER BY id",
             directive_id,
         )
+        # The fan-out has just inserted ~300,000 deliveries: autovacuum would vacuum and analyse
+        # them within its next minute. Done here, so that it does not land inside the storm in
+        # one run and outside it in the next (it did: 14,000 against 21,000 receipts/s).
+        await conn.execute("VACUUM (ANALYZE) deliveries, reach_counters")
     kinds = ["sent", "delivered", "read"]
     # The storm: 300,000 receipts (sent, delivered or read; the fan-out made ~300,000 deliveries),
     # each a valid contract event as the publisher sends it.
@@ -466,6 +472,7 @@ async def _storm(
             (storm_cpu + storm_pg_cpu) / n * 1e6, 1
         ),
         "reach queries during storm": len(latencies),
+        "reach queries/s (10 consoles refreshing every second)": round(len(latencies) / elapsed, 1),
         "reach query p50 ms": round(p(0.5), 1),
         "reach query p99 ms": round(p(0.99), 1),
     }

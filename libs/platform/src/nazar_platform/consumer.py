@@ -22,13 +22,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
 from aiokafka.errors import KafkaError
 
 from nazar_platform import faults, metrics
@@ -154,43 +160,67 @@ class IdempotentConsumer:
         await consumer.start()
         await producer.start()
         last_prune = 0.0
+        # Two batches overlap: the next one is fetched and decoded (Python) while the previous
+        # one is applied (PostgreSQL). Effects and offset commits still happen strictly in order.
+        previous: asyncio.Task[bool] | None = None
         try:
             while not stop.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._batch_max)
                 if not batches:
+                    if previous is not None:
+                        await previous
+                        previous = None
                     if time.monotonic() - last_prune > 300:
                         await self._prune()
                         last_prune = time.monotonic()
                     continue
-                async with self._lock:
-                    offsets: dict[TopicPartition, int] = {}
-                    groups = (
-                        [list(batches.items())]
-                        if self._merge
-                        else [[item] for item in batches.items()]
-                    )
-                    for group in groups:
-                        raws = [
-                            RawRecord(
-                                r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers)
-                            )
-                            for _, records in group
-                            for r in records
-                        ]
-                        await self._process(raws, producer, stop)
-                        for tp, records in group:
-                            offsets[tp] = records[-1].offset + 1
-                    if stop.is_set() and not offsets:
-                        break
-                    await self._commit(consumer, offsets)
-                    self._report_lag(consumer, offsets)
+                waiting, previous = (
+                    previous,
+                    asyncio.create_task(self._handle(consumer, producer, batches, previous, stop)),
+                )
+                if waiting is not None and not await waiting:
+                    break
+            if previous is not None:
+                await previous
+                previous = None
         finally:
+            if previous is not None and not previous.done():
+                previous.cancel()
+                with contextlib.suppress(BaseException):
+                    await previous
             # Leaving the group revokes nothing through the listener: forget our lag here.
             forget_lag(self.name, consumer.assignment())
             with contextlib.suppress(Exception):
                 await consumer.stop()
             with contextlib.suppress(Exception):
                 await producer.stop()
+
+    async def _handle(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]],
+        previous: asyncio.Task[bool] | None,
+        stop: asyncio.Event,
+    ) -> bool:
+        """Decode, wait for the previous batch, then apply and commit this one. False when the
+        loop should end (stopping with nothing applied)."""
+        groups = [list(batches.items())] if self._merge else [[item] for item in batches.items()]
+        decoded = [(group, await self._decode(group, producer, stop)) for group in groups]
+        if previous is not None and not await previous:
+            return False
+        async with self._lock:
+            offsets: dict[TopicPartition, int] = {}
+            for group, records in decoded:
+                if records:
+                    await self._process(records, producer, stop)
+                for tp, raw in group:
+                    offsets[tp] = raw[-1].offset + 1
+            if stop.is_set() and not offsets:
+                return False
+            await self._commit(consumer, offsets)
+            self._report_lag(consumer, offsets)
+        return True
 
     async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
@@ -207,17 +237,26 @@ class IdempotentConsumer:
                     max(0, high - next_offset)
                 )
 
-    async def _process(
-        self, raws: list[RawRecord], producer: AIOKafkaProducer, stop: asyncio.Event
-    ) -> None:
+    async def _decode(
+        self,
+        group: list[tuple[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]],
+        producer: AIOKafkaProducer,
+        stop: asyncio.Event,
+    ) -> list[Record]:
+        """The group's records as events; one that cannot be decoded goes to the DLQ."""
         records: list[Record] = []
-        for raw in raws:
-            try:
-                records.append(to_record(raw))
-            except (DecodeError, UnicodeDecodeError) as exc:
-                await self._dead_letter(producer, raw, exc, stop)
-        if not records:
-            return
+        for _, consumed in group:
+            for r in consumed:
+                raw = RawRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers))
+                try:
+                    records.append(to_record(raw))
+                except (DecodeError, UnicodeDecodeError) as exc:
+                    await self._dead_letter(producer, raw, exc, stop)
+        return records
+
+    async def _process(
+        self, records: list[Record], producer: AIOKafkaProducer, stop: asyncio.Event
+    ) -> None:
         started = time.perf_counter()
         try:
             await self._retrying(lambda: self._apply(records), stop)

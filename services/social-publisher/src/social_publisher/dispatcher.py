@@ -90,6 +90,8 @@ class Dispatcher:
         self.flash_upstream: Callable[[], bool] = lambda: False
         self._quota_warned = False
         self._lateness = 0.0
+        self._learned = 0.0  # window margin learned from throughput errors (seconds)
+        self._learned_at = 0.0
         self.sent = 0
 
     # --- intake -----------------------------------------------------------------------------
@@ -188,8 +190,13 @@ class Dispatcher:
         woke = time.monotonic()
         late = max(0.0, woke - before - seconds)
         self._lateness = max(late, self._lateness * 0.5 ** ((woke - before) / 5.0))
-        margin = max(self.settings.whatsapp_window_margin, min(0.25, 2 * self._lateness))
+        base = self.settings.whatsapp_window_margin + self._decayed_learned(woke)
+        margin = max(base, min(0.25, 2 * self._lateness))
         limiter.window = 1.0 + margin
+
+    def _decayed_learned(self, now: float) -> float:
+        """The learned margin halves every 30 s without a throughput error."""
+        return self._learned * 0.5 ** ((now - self._learned_at) / 30.0)
 
     def _admissible(self, job: Job, gate: Gate, now: float) -> bool:
         """False when the job goes back to the database instead (gate closed, held, no quota)."""
@@ -275,7 +282,10 @@ class Dispatcher:
         now = time.monotonic()
         if reaction is Reaction.SLOW_SENDER:
             metrics.THROTTLED.labels(job.sender).inc()
-            if self.limiters[job.sender].slow_down(now):
+            if self.limiters[job.sender].slow_down(now, self.settings.whatsapp_throttle_factor):
+                # The provider's windows caught more than ours: widen ours for a while.
+                self._learned = min(0.1, self._decayed_learned(now) + 0.01)
+                self._learned_at = now
                 log.warning(
                     "throughput error: slowing the sender",
                     sender=job.sender,

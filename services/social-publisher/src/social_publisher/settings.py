@@ -51,6 +51,10 @@ class PublisherSettings(PlatformSettings):
     whatsapp_mps_cap: int = Field(default=80, ge=1, le=1000)
     # The limiter counts sends over a window slightly longer than 1 s (network jitter).
     whatsapp_window_margin: float = Field(default=0.03, ge=0, le=0.5)
+    # After a throughput error (130429 / 429) the number's limit is multiplied by this. Our window
+    # already holds the cap, so an error means our clock and the provider's disagree by a little
+    # (jitter), not that we were far too fast: a small cut, plus a wider window (learned).
+    whatsapp_throttle_factor: float = Field(default=0.9, gt=0, le=1)
     whatsapp_portfolio_limit: int = 100_000
     quota_warn_ratio: float = 0.8
     body_parameter_limit: int = 700

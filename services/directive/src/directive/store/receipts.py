@@ -82,15 +82,14 @@ WITH input AS (
         read = c.read + excluded.read, acknowledged = c.acknowledged + excluded.acknowledged,
         failed = c.failed + excluded.failed
 )
+-- Only first acknowledgements come back (a storm's plain receipts would be rows nobody reads).
 SELECT id, message_id, directive_id, member_id, acked_at, ack_via,
-       (acked_at IS NOT NULL AND NOT old_acked) AS newly_acked,
-       (SELECT count(*) FROM agg) AS distinct_ids,
-       (SELECT count(*) FROM old) AS known
-FROM upd
+       NULL::bigint AS distinct_ids, NULL::bigint AS known, NULL::bigint AS changed
+FROM upd WHERE acked_at IS NOT NULL AND NOT old_acked
 UNION ALL
 -- Always one summary row, even when nothing changed.
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, false, (SELECT count(*) FROM agg),
-       (SELECT count(*) FROM old)
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
+       (SELECT count(*) FROM old), (SELECT count(*) FROM upd)
 """
 
 
@@ -123,11 +122,10 @@ async def apply(
     the way it came) to deliveries; returns what changed."""
     rows = await conn.fetch(_APPLY, ids, codes, at, extra)
     summary = next(r for r in rows if r["id"] is None)
-    changed = [r for r in rows if r["id"] is not None]
     return Applied(
         distinct=summary["distinct_ids"],
         known=summary["known"],
-        changed=len(changed),
+        changed=summary["changed"],
         acknowledged=[
             Acknowledged(
                 r["id"],
@@ -137,7 +135,7 @@ async def apply(
                 r["acked_at"],
                 r["ack_via"],
             )
-            for r in changed
-            if r["newly_acked"]
+            for r in rows
+            if r["id"] is not None
         ],
     )

@@ -6,7 +6,7 @@ Meta asks integrators to build on rather than on titles ("WhatsApp error codes",
 
 | provider answer                               | reaction                                       |
 | --------------------------------------------- | ---------------------------------------------- |
-| 130429, or HTTP 429 (throughput reached)      | SLOW_SENDER: halve the number's rate, resend   |
+| 130429, or HTTP 429 (throughput reached)      | SLOW_SENDER: lower the number's rate, resend   |
 | 131056 (pair rate limit)                      | DELAY_RECIPIENT: hold that recipient only       |
 | 131048 (spam rate), 131049 (per-user limit)   | BACK_OFF: resend later, long backoff            |
 | 190 (access token expired or invalid)         | PAUSE_CHANNEL: stop the channel, raise an alert |
