@@ -196,7 +196,7 @@ class Dispatcher:
 
     def _decayed_learned(self, now: float) -> float:
         """The learned margin halves every 30 s without a throughput error."""
-        return self._learned * 0.5 ** ((now - self._learned_at) / 30.0)
+        return float(self._learned * 0.5 ** ((now - self._learned_at) / 30.0))
 
     def _admissible(self, job: Job, gate: Gate, now: float) -> bool:
         """False when the job goes back to the database instead (gate closed, held, no quota)."""
