@@ -273,6 +273,13 @@ async def main(seconds: int, cap: int, state: str) -> None:
             accepted = sorted(m["at"] for m in log)
             start = accepted[0] + 5
             rate, busiest, quietest = _window_rates(accepted, start, seconds)
+            if os.environ.get("NAZAR_BENCH_TRACE"):
+                per_second = [sum(1 for t in accepted if start + i <= t < start + i + 1)
+                              for i in range(seconds)]  # fmt: skip
+                limits = [r["limit"] for s in samples for c in s["channels"]
+                          if c["channel"] == "whatsapp" for r in c["rates"]]  # fmt: skip
+                print("accepted per second:", per_second, file=sys.stderr)
+                print("limit per sample:", limits, file=sys.stderr)
             metrics = await (await session.get(f"{pub_url}/metrics")).text()
             latency = _histogram_mean(metrics, "nazar_publisher_provider_seconds")
             lag = _histogram_mean(metrics, "nazar_publisher_webhook_lag_seconds")
