@@ -134,6 +134,9 @@ async def sms_inbound(request: Request) -> Response:
     return await _apply(engine, "sms", [], inbound)
 
 
+STATUS_SLICE = 100
+
+
 async def _apply(
     engine: Engine,
     channel: str,
@@ -142,8 +145,14 @@ async def _apply(
 ) -> Response:
     assert engine.ctx is not None
     try:
-        if statuses:
-            await webhook_handlers.apply_statuses(engine.ctx, channel, statuses)
+        # In slices, each its own transaction: a body of 500 statuses applied at once holds the
+        # event loop for tens of milliseconds, and the sender's pacing (same loop) stalls and
+        # bunches its requests. A slice applied before a failure is not lost: the provider
+        # redelivers the body, and the applied statuses are recognised as seen.
+        for i in range(0, len(statuses), STATUS_SLICE):
+            await webhook_handlers.apply_statuses(
+                engine.ctx, channel, statuses[i : i + STATUS_SLICE]
+            )
         if inbound:
             await webhook_handlers.apply_inbound(engine.ctx, channel, inbound)
     except TRANSIENT as exc:
