@@ -5,30 +5,7 @@ Handed to the pages' JavaScript as one JSON document, so the script never holds 
 
 from __future__ import annotations
 
-from nazar_contracts.vocabulary import Role
-
-ROLE_NAMES: dict[str, tuple[str, str]] = {
-    Role.CONSTABLE: ("कांस्टेबल", "Constable"),
-    Role.HEAD_CONSTABLE: ("हेड कांस्टेबल", "Head constable"),
-    Role.ASI: ("सहायक उप निरीक्षक", "ASI"),
-    Role.SI: ("उप निरीक्षक", "SI"),
-    Role.INSPECTOR: ("निरीक्षक", "Inspector"),
-    Role.SHO: ("थानाधिकारी", "SHO"),
-    Role.CO: ("वृत्ताधिकारी (सीओ)", "Circle Officer"),
-    Role.SP: ("पुलिस अधीक्षक", "SP / DCP"),
-    Role.IG: ("पुलिस महानिरीक्षक", "IG / Commissioner"),
-    Role.ADG: ("अतिरिक्त महानिदेशक (अपराध)", "ADG Crime"),
-    Role.HOME_SECRETARY: ("गृह सचिव", "Home Secretary"),
-    Role.JOINT_SECRETARY_HOME: ("संयुक्त सचिव (गृह)", "Joint Secretary (Home)"),
-    Role.POLICE_PRO: ("पुलिस जनसंपर्क अधिकारी", "Police PRO"),
-    Role.SP_PHQ_CRIME: ("पुलिस अधीक्षक (मुख्यालय अपराध)", "SP PHQ Crime"),
-    Role.CONTENT_WRITER: ("कंटेंट राइटर", "Content writer"),
-    Role.GRAPHICS_DESIGNER: ("ग्राफ़िक डिज़ाइनर", "Graphics designer"),
-    Role.CLG_MEMBER: ("सीएलजी सदस्य", "CLG member"),
-    Role.GRAM_RAKSHAK: ("ग्राम रक्षक", "Gram rakshak"),
-    Role.POLICE_MITRA: ("पुलिस मित्र", "Police mitra"),
-    Role.SURAKSHA_SAKHI: ("सुरक्षा सखी", "Suraksha sakhi"),
-}
+from nazar_contracts.vocabulary import ROLE_NAMES
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "app": ("नज़र — निर्देश कंसोल", "Nazar — Directive console"),

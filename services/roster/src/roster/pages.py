@@ -12,8 +12,8 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from nazar_contracts.vocabulary import ROLE_NAMES
 
-from roster.domain.roles import ROLE_NAMES
 from roster.domain.rows import REASONS
 from roster.settings import RosterSettings
 from roster.store.members import OFFICER_ROLES

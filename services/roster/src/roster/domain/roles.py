@@ -7,7 +7,6 @@ from nazar_contracts.vocabulary import COMMUNITY_ROLES, POLICE_RANKS, Role, Unit
 __all__ = [
     "COMMUNITY_ROLES",
     "POLICE_RANKS",
-    "ROLE_NAMES",
     "SENIORITY",
     "allowed_unit_kinds",
     "is_community",
@@ -76,27 +75,4 @@ SENIORITY: dict[Role, int] = {
             Role.SURAKSHA_SAKHI,
         ]
     )
-}
-
-ROLE_NAMES: dict[Role, tuple[str, str]] = {
-    Role.CONSTABLE: ("कांस्टेबल", "Constable"),
-    Role.HEAD_CONSTABLE: ("हेड कांस्टेबल", "Head constable"),
-    Role.ASI: ("सहायक उप निरीक्षक", "ASI"),
-    Role.SI: ("उप निरीक्षक", "SI"),
-    Role.INSPECTOR: ("निरीक्षक", "Inspector"),
-    Role.SHO: ("थानाधिकारी", "SHO"),
-    Role.CO: ("पुलिस उपाधीक्षक / सीओ", "DySP / Circle Officer"),
-    Role.SP: ("पुलिस अधीक्षक", "SP / DCP"),
-    Role.IG: ("पुलिस महानिरीक्षक", "IG / Commissioner"),
-    Role.ADG: ("अतिरिक्त पुलिस महानिदेशक", "ADG"),
-    Role.HOME_SECRETARY: ("गृह सचिव", "Home Secretary"),
-    Role.JOINT_SECRETARY_HOME: ("संयुक्त सचिव (गृह)", "Joint Secretary (Home)"),
-    Role.POLICE_PRO: ("पुलिस जनसंपर्क अधिकारी", "Police PRO"),
-    Role.SP_PHQ_CRIME: ("पुलिस अधीक्षक (अपराध), मुख्यालय", "SP PHQ Crime"),
-    Role.CONTENT_WRITER: ("कंटेंट राइटर", "Content writer"),
-    Role.GRAPHICS_DESIGNER: ("ग्राफ़िक्स डिज़ाइनर", "Graphics designer"),
-    Role.CLG_MEMBER: ("सीएलजी सदस्य", "CLG member"),
-    Role.GRAM_RAKSHAK: ("ग्राम रक्षक", "Gram rakshak"),
-    Role.POLICE_MITRA: ("पुलिस मित्र", "Police mitra"),
-    Role.SURAKSHA_SAKHI: ("सुरक्षा सखी", "Suraksha sakhi"),
 }
