@@ -77,7 +77,7 @@ def _up() -> int:
         f"  environment       {state.env_file}  (source it: set -a; . {state.env_file}; set +a)",
         f"  logs              {state.logs}/<component>.log  (deploy/stack logs [component] -f)",
     ]
-    lines += [f"  {s.name:<17} {s.url(ports, '/docs')}" for s in services.SERVICES]
+    lines += [f"  {s.name:<17} {s.url(ports, s.look_path)}" for s in services.SERVICES]
     lines += [
         f"  {s.name + ' console':<17} {s.url(ports, s.console_path)}  (dev sign-in: pick a member)"
         for s in services.SERVICES

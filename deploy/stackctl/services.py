@@ -42,6 +42,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     # The web pages a person opens first (a console), if the service serves any.
     console_path: str | None = None
+    # What `up` prints for it: its API documentation, or for a fake its message log.
+    look_path: str = "/docs"
 
     def port(self, ports: Ports) -> int:
         return ports.service(self.port_offset)
@@ -79,6 +81,7 @@ SERVICES: list[Service] = [
          "--log", "{state}/logs/fake-whatsapp-messages.jsonl"],
         port_offset=201,
         health_path="/healthz",
+        look_path="/_fake/messages",
     ),
     Service(
         "fake-sms",
@@ -87,6 +90,7 @@ SERVICES: list[Service] = [
          "--log", "{state}/logs/fake-sms-messages.jsonl"],
         port_offset=202,
         health_path="/healthz",
+        look_path="/_fake/messages",
     ),
     Service(
         "social-publisher",
