@@ -59,12 +59,17 @@ async def verify_whatsapp(
     )
 
 
-async def _signed_body(request: Request, channel: str, secret: str, header: str) -> bytes | None:
-    body = await request.body()  # the raw bytes, exactly as signed
+async def _signed_body(
+    request: Request, channel: str, secret: str, header: str
+) -> bytes | Response:
+    """The raw body, exactly as signed; or the 401 problem document when the signature is bad."""
+    body = await request.body()
     if not webhooks.signature_valid(secret.encode(), body, request.headers.get(header)):
         metrics.WEBHOOKS.labels(channel, "bad_signature").inc()
         log.warning("webhook refused: bad signature", channel=channel, size=len(body))
-        return None
+        return problem(
+            401, "Invalid signature", f"{header} does not match the body", "invalid_signature"
+        )
     return body
 
 
@@ -77,13 +82,8 @@ async def whatsapp_webhook(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.whatsapp_app_secret.get_secret_value()
     body = await _signed_body(request, "whatsapp", secret, "X-Hub-Signature-256")
-    if body is None:
-        return problem(
-            401,
-            "Invalid signature",
-            "X-Hub-Signature-256 does not match the body",
-            "invalid_signature",
-        )
+    if isinstance(body, Response):
+        return body
     try:
         statuses, inbound = webhooks.parse_whatsapp(_parse(body))
     except (ValueError, webhooks.MalformedWebhookError) as exc:
@@ -99,13 +99,8 @@ async def sms_reports(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.sms_webhook_secret.get_secret_value()
     body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
-    if body is None:
-        return problem(
-            401,
-            "Invalid signature",
-            "X-Gateway-Signature does not match the body",
-            "invalid_signature",
-        )
+    if isinstance(body, Response):
+        return body
     try:
         statuses = webhooks.parse_sms_reports(_parse(body))
     except (ValueError, webhooks.MalformedWebhookError) as exc:
@@ -119,13 +114,8 @@ async def sms_inbound(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.sms_webhook_secret.get_secret_value()
     body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
-    if body is None:
-        return problem(
-            401,
-            "Invalid signature",
-            "X-Gateway-Signature does not match the body",
-            "invalid_signature",
-        )
+    if isinstance(body, Response):
+        return body
     try:
         inbound = webhooks.parse_sms_inbound(_parse(body))
     except (ValueError, webhooks.MalformedWebhookError) as exc:
