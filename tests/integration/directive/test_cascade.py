@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from directive.domain.model import DirectiveKind, Priority, RelayMode, Text
 from directive.handlers import issue as issue_handlers
@@ -38,6 +39,19 @@ def actors(env: Env) -> tuple[Actor, Actor, Actor]:
     sp_bkn = Actor(r.one("sp", "DST-BIKANER"), "sp", "DST-BIKANER")
     sp_churu = Actor(r.one("sp", "DST-CHURU"), "sp", "DST-CHURU")
     return adg, sp_bkn, sp_churu
+
+
+async def issued(env: Env, at: datetime, **command: Any) -> uuid.UUID:
+    """The ADG issues TEXT; `command` holds the rest of the IssueCommand."""
+    assert env.worker.pool is not None
+    adg, _, _ = actors(env)
+    return await issue_handlers.issue(
+        env.worker.pool,
+        Topics(env.topics.events),
+        issue_handlers.IssueCommand(text=TEXT, **command),
+        adg,
+        at,
+    )
 
 
 async def settled(env: Env, directive_id: uuid.UUID) -> None:
@@ -80,17 +94,12 @@ async def test_the_cascade_reaches_exactly_the_right_members_once(env: Env) -> N
     r = env.roster
     adg, sp_bkn, sp_churu = actors(env)
     now = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT,
-            priority=Priority.URGENT,
-            audience_units=["RNG-BIKANER"],
-            relay_mode=RelayMode.MANUAL,
-        ),
-        adg,
+    did = await issued(
+        env,
         now,
+        priority=Priority.URGENT,
+        audience_units=["RNG-BIKANER"],
+        relay_mode=RelayMode.MANUAL,
     )
     await settled(env, did)
     original = str(
@@ -184,20 +193,15 @@ async def test_flash_goes_to_the_flash_topic_and_a_role_filter_keeps_the_command
     pool = env.worker.pool
     assert pool is not None
     r = env.roster
-    adg, sp_bkn, _ = actors(env)
+    _, sp_bkn, _ = actors(env)
     now = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT,
-            priority=Priority.FLASH,
-            kind=DirectiveKind.CAMPAIGN,
-            audience_units=["DST-BIKANER"],
-            audience_roles=["gram_rakshak"],
-        ),
-        adg,
+    did = await issued(
+        env,
         now,
+        priority=Priority.FLASH,
+        kind=DirectiveKind.CAMPAIGN,
+        audience_units=["DST-BIKANER"],
+        audience_roles=["gram_rakshak"],
     )
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, now)
     await settled(env, did)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from directive.domain.acks import AckVia
 from directive.domain.model import Priority, RelayMode
 from directive.handlers import acks as ack_handlers
-from directive.handlers import issue as issue_handlers
 from directive.handlers import relay as relay_handlers
 from directive.handlers.common import Topics
 from directive.handlers.escalate import tick
@@ -19,7 +18,7 @@ from nazar_contracts.dispatch import Purpose
 
 from tests.integration.directive.conftest import Env
 from tests.integration.directive.support import requested
-from tests.integration.directive.test_cascade import TEXT, actors, settled
+from tests.integration.directive.test_cascade import actors, issued, settled
 
 W = timedelta(hours=4)  # urgent: ack window
 
@@ -29,19 +28,14 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
     pool = env.worker.pool
     assert pool is not None
     r = env.roster
-    adg, sp_bkn, _ = actors(env)
+    _, sp_bkn, _ = actors(env)
     t0 = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT,
-            priority=Priority.URGENT,
-            audience_units=["RNG-BIKANER"],
-            relay_mode=RelayMode.MANUAL,
-        ),
-        adg,
+    did = await issued(
+        env,
         t0,
+        priority=Priority.URGENT,
+        audience_units=["RNG-BIKANER"],
+        relay_mode=RelayMode.MANUAL,
     )
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
     await settled(env, did)
@@ -114,20 +108,14 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     pool = env.worker.pool
     assert pool is not None
     r = env.roster
-    adg, _, _ = actors(env)
     t0 = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT,
-            priority=Priority.FLASH,
-            audience_units=["CP-JAIPUR"],
-            relay_mode=RelayMode.AUTOMATIC,
-            expires_at=t0 + timedelta(days=1),
-        ),
-        adg,
+    did = await issued(
+        env,
         t0,
+        priority=Priority.FLASH,
+        audience_units=["CP-JAIPUR"],
+        relay_mode=RelayMode.AUTOMATIC,
+        expires_at=t0 + timedelta(days=1),
     )
     assert not (await tick(pool, topics, t0 + timedelta(minutes=14))).auto_relays
     report = await tick(pool, topics, t0 + timedelta(minutes=15))

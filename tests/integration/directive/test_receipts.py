@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from tests.integration.directive.conftest import Env
 from tests.integration.directive.support import produce, requested
-from tests.integration.directive.test_cascade import TEXT, actors, settled
+from tests.integration.directive.test_cascade import TEXT, actors, issued, settled
 from tests.integration.platform.support import read_topic, wait_for
 
 T = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)
@@ -78,17 +78,9 @@ async def test_receipts_and_replies_move_status_forward_and_count_exactly(env: E
     topics = Topics(env.topics.events)
     pool = env.worker.pool
     assert pool is not None
-    adg, sp_bkn, _ = actors(env)
+    _, sp_bkn, _ = actors(env)
     now = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT, priority=Priority.ROUTINE, audience_units=["DST-BIKANER"]
-        ),
-        adg,
-        now,
-    )
+    did = await issued(env, now, priority=Priority.ROUTINE, audience_units=["DST-BIKANER"])
     await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, now)
     await settled(env, did)
     original = str(
@@ -216,13 +208,7 @@ async def test_free_text_acknowledges_the_most_recent_open_message_then_the_next
     assert pool is not None
     adg, _, _ = actors(env)
     now = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(text=TEXT, audience_units=["DST-CHURU"]),
-        adg,
-        now,
-    )
+    did = await issued(env, now, audience_units=["DST-CHURU"])
     await settled(env, did)
     update_id = await issue_handlers.update(
         pool, topics, did, TEXT, None, adg, now + timedelta(seconds=1)

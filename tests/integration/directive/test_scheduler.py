@@ -7,12 +7,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from directive.domain.model import Priority, RelayMode
-from directive.handlers import issue as issue_handlers
 from directive.handlers.common import Topics
 from directive.scheduler import Scheduler
 
 from tests.integration.directive.conftest import Env
-from tests.integration.directive.test_cascade import TEXT, actors
+from tests.integration.directive.test_cascade import issued
 from tests.integration.platform.support import wait_for
 
 
@@ -20,19 +19,9 @@ async def test_one_active_scheduler_escalates_once(env: Env) -> None:
     pool = env.worker.pool
     assert pool is not None
     topics = Topics(env.topics.events)
-    adg, _, _ = actors(env)
     t0 = datetime.now(UTC)
-    did = await issue_handlers.issue(
-        pool,
-        topics,
-        issue_handlers.IssueCommand(
-            text=TEXT,
-            priority=Priority.FLASH,
-            audience_units=["DST-CHURU"],
-            relay_mode=RelayMode.MANUAL,
-        ),
-        adg,
-        t0,
+    did = await issued(
+        env, t0, priority=Priority.FLASH, audience_units=["DST-CHURU"], relay_mode=RelayMode.MANUAL
     )
     later = t0 + timedelta(minutes=16)  # past the flash relay deadline (15 min)
     replicas = [
