@@ -1,0 +1,36 @@
+"""The one definition of acceptable text (nazar_platform.text)."""
+
+from __future__ import annotations
+
+import pytest
+from nazar_platform.text import describe, first_invalid
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "राम", "पुलिस थाना कोतवाली, बीकानेर", "tab\tline\nreturn\r", "emoji 🙏", "नुक़्ता"],
+)
+def test_text_a_person_writes_is_accepted(text: str) -> None:
+    assert first_invalid(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("\x00", 0),
+        ("राम\x00", 3),
+        ("a\x1bb", 1),
+        ("x\x7f", 1),
+        ("lone \ud800 surrogate", 5),
+        ("\ufffe", 0),
+        ("plane 16 \U0010ffff", 9),
+        ("\ufdd0", 0),
+    ],
+)
+def test_controls_surrogates_and_noncharacters_are_refused(text: str, at: int) -> None:
+    assert first_invalid(text) == at
+
+
+def test_a_refused_character_is_named_readably() -> None:
+    assert describe("\x00") == "U+0000"
+    assert describe("\U0010ffff") == "U+10FFFF"
