@@ -323,4 +323,4 @@ def test_environment_comes_from_the_platform_variable(monkeypatch: pytest.Monkey
     monkeypatch.setenv("NAZAR_ENVIRONMENT", "production")
     monkeypatch.setenv("NAZAR_AUTH_ISSUER", ISSUER)
     settings = AuthSettings()
-    assert settings.is_production and settings.issuer == ISSUER
+    assert not settings.development and settings.issuer == ISSUER

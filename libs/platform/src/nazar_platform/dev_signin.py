@@ -3,7 +3,7 @@
 Pages served by a service (the roster's district-office pages, the directive console) need a
 bearer token in a browser where no identity provider exists. In `local` and `test` environments
 only, `dev_signin_router(grants_of)` adds `POST /dev/tokens` (`{"member_id": ...}`), which mints a
-short-lived token signed with the dev key (the one `TokenVerifier` accepts outside production)
+short-lived token signed with the dev key (the one `TokenVerifier` accepts in local and test only)
 for that member with the grants the service knows for them (`grants_of`, e.g. the roster's
 postings). Anywhere else the route answers 404 and mints nothing.
 """
@@ -21,7 +21,6 @@ from nazar_platform.auth import AuthSettings, Grant, mint
 from nazar_platform.auth_keys import ensure_dev_keypair
 from nazar_platform.problems import ProblemError
 
-DEV_ENVIRONMENTS = frozenset({"local", "test"})
 GrantsOf = Callable[[Request, str], Awaitable[Sequence[Grant] | None]]
 
 
@@ -43,7 +42,7 @@ class DevTokenOut(BaseModel):
 
 
 def dev_signin_enabled(settings: AuthSettings) -> bool:
-    return settings.environment in DEV_ENVIRONMENTS
+    return settings.development
 
 
 def dev_signin_router(
