@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -122,10 +122,20 @@ def _problem_page(request: Request, status: int, code: str, lang: str | None) ->
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+# A link expires `inbox_link_ttl` after its delivery was requested, by the clock of whichever
+# process fanned it out; this much disagreement between clocks is tolerated.
+LINK_CLOCK_SLACK = timedelta(hours=1)
+
+
 async def _open(request: Request, token: str) -> tuple[uuid.UUID, datetime] | int:
-    key = settings_of(request).inbox_link_key.get_secret_value().encode()
+    settings = settings_of(request)
     try:
-        return links.verify(token, key, now_of(request))
+        return links.verify(
+            token,
+            settings.inbox_link_keys,
+            now_of(request),
+            max_lifetime=settings.inbox_link_ttl + LINK_CLOCK_SLACK,
+        )
     except links.ExpiredLinkError:
         return 410
     except links.LinkError:
