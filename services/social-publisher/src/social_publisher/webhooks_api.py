@@ -6,7 +6,6 @@ signature of the raw body (see domain.webhooks). A refusal is a 401 problem docu
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -52,7 +51,7 @@ async def verify_whatsapp(
 ) -> Response:
     """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
     expected = _engine(request).settings.whatsapp_verify_token.get_secret_value()
-    if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
+    if mode == "subscribe" and webhooks.token_matches(expected, token):
         return PlainTextResponse(challenge)
     return problem(
         403, "Verification refused", "hub.mode or hub.verify_token does not match", "forbidden"
