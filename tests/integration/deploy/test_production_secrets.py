@@ -4,8 +4,8 @@ value, names the setting and never prints a secret; with real secrets it starts 
 The services run as `deploy/stack` runs them (the command lines of deploy/stackctl/services.py),
 as processes with NAZAR_ENVIRONMENT=production and a JWKS URL set, so that the token settings
 (refused first otherwise) are not what stops them. The refusals need no infrastructure; the
-service that starts gets a database and a login role with a long password on the test server,
-as the deployment's init script makes them (deploy/postgres/initdb).
+service that starts gets a database on the test server owned by a login role of its own with a
+long password, as the deployment's init script makes them (deploy/postgres/initdb).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -36,8 +37,11 @@ from stackctl.services import SERVICES  # noqa: E402
 REFUSAL_WITHIN = 30.0
 JWKS_URL = "https://idp.nazar.example/.well-known/jwks.json"
 DEV_DSN = "postgresql://nazar:nazar@127.0.0.1:19432/{database}"
-DATABASES = {"roster": "nazar_roster", "directive": "nazar_directive"}
-DATABASES["social-publisher"] = "nazar_publisher"
+DATABASES = {
+    "roster": "nazar_roster",
+    "directive": "nazar_directive",
+    "social-publisher": "nazar_publisher",
+}
 # Each service's secrets and the development value published for it (its default in the code,
 # or the local stack's value in deploy/stackctl/services.py).
 SECRETS: dict[str, dict[str, str]] = {
@@ -52,6 +56,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
     },
 }
+# The database URL is a secret of every service (its password); the stack's is nazar:nazar.
 for _service, _database in DATABASES.items():
     SECRETS[_service]["NAZAR_DATABASE_URL"] = DEV_DSN.format(database=_database)
 
@@ -100,12 +105,18 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.service}-{c.variable}-{c.how}")
-def test_a_missing_empty_or_development_secret_stops_the_service(case: Case) -> None:
-    env = case.env()
+@dataclass(frozen=True)
+class Outcome:
+    env: dict[str, str]
+    returncode: int
+    output: str
+    seconds: float
+
+
+def attempt(service: str, env: dict[str, str]) -> Outcome:
     started = time.monotonic()
     done = subprocess.run(
-        command(case.service),
+        command(service),
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -113,35 +124,43 @@ def test_a_missing_empty_or_development_secret_stops_the_service(case: Case) -> 
         timeout=REFUSAL_WITHIN,
         check=False,
     )
-    output = done.stdout + done.stderr
-    assert done.returncode != 0, output
-    assert time.monotonic() - started < REFUSAL_WITHIN
+    return Outcome(env, done.returncode, done.stdout + done.stderr, time.monotonic() - started)
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[Case, Outcome]:
+    """Every case run once, a few at a time: each process spends its time importing."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {case: pool.submit(attempt, case.service, case.env()) for case in CASES}
+        return {case: future.result() for case, future in futures.items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.service}-{c.variable}-{c.how}")
+def test_a_missing_empty_or_development_secret_stops_the_service(
+    case: Case, outcomes: dict[Case, Outcome]
+) -> None:
+    outcome = outcomes[case]
+    output = outcome.output
+    assert outcome.returncode != 0, output
+    assert outcome.seconds < REFUSAL_WITHIN
     assert f"{case.variable} is " in output or f"{case.variable} has " in output, output
     assert "refusing to start in the 'production' environment" in output
     # No secret reaches the output: neither the refused value nor any of the good ones.
-    shown = [env[v] for v in SECRETS[case.service] if env.get(v)]
+    shown = [outcome.env[v] for v in SECRETS[case.service] if outcome.env.get(v)]
     if case.how == "development":
         shown.append(SECRETS[case.service][case.variable])
     leaked = [value for value in shown if value in output]
     assert leaked == []
 
 
-def test_the_stack_server_dsn_is_refused_as_the_services_database(tmp_path: Path) -> None:
+def test_the_stack_server_dsn_is_refused_as_the_services_database() -> None:
     # deploy/stack hands NAZAR_PG_DSN (nazar:nazar); a service derives its database URL from it.
     env = production_env("directive", NAZAR_PG_DSN=DEV_DSN.format(database="postgres"))
     del env["NAZAR_DATABASE_URL"]
-    done = subprocess.run(
-        command("directive"),
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=REFUSAL_WITHIN,
-        check=False,
-    )
-    assert done.returncode != 0
-    assert "NAZAR_PG_DSN has a password that is a development value" in done.stderr
-    assert ":nazar@" not in done.stdout + done.stderr
+    outcome = attempt("directive", env)
+    assert outcome.returncode != 0
+    assert "NAZAR_PG_DSN has a password that is a development value" in outcome.output
+    assert ":nazar@" not in outcome.output
 
 
 def free_port() -> int:
