@@ -116,12 +116,14 @@ def test_every_problem_is_named_at_once() -> None:
         ("postgresql://svc:@db.internal/svc", "a password that is empty"),
         ("postgresql://svc:tiny-pw-123@db.internal/svc", "a password that is shorter than 16"),
         ("postgresql://svc:%6Eazar@db.internal/svc", "a password that is a development"),
+        ("postgresql:///svc?host=/run/postgresql&password=nazar", "a password that is a devel"),
+        ("postgresql://svc:tiny-pw-123@[::1/svc", "is not a connection URL"),
     ],
 )
 def test_a_database_url_needs_a_real_password(dsn: str, problem: str) -> None:
     error = refused(database_url=dsn)
     [only] = error.problems
-    assert only.startswith("NAZAR_DATABASE_URL has ") and problem in only
+    assert only.startswith("NAZAR_DATABASE_URL ") and problem in only
     assert "tiny-pw-123" not in str(error)
 
 
@@ -135,6 +137,10 @@ def test_the_stack_dsn_is_refused_under_both_its_names(monkeypatch: pytest.Monke
     monkeypatch.setenv("NAZAR_PG_DSN", f"postgresql://svc:{STRONG}@db.internal/postgres")
     monkeypatch.setenv("NAZAR_DATABASE_NAME", "nazar_toy")
     assert Toy(link_key=STRONG).database_url.get_secret_value().endswith("/nazar_toy")
+
+
+def test_a_password_given_as_a_parameter_counts() -> None:
+    assert toy("production", database_url=f"postgresql:///svc?host=/run/pg&password={STRONG}")
 
 
 def test_optional_keys_may_be_absent_but_each_given_one_is_checked() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
@@ -121,21 +121,31 @@ def _secret_of(value: str, mark: Secret) -> str:
     if not mark.dsn:
         return value
     try:
-        return unquote(urlsplit(value).password or "")
+        return _password(value) or ""
     except ValueError:
         return ""
+
+
+def _password(dsn: str) -> str | None:
+    """The password of a PostgreSQL URL, in its user part or its `password` parameter. A
+    ValueError must not escape a validator: pydantic would print the URL with its password."""
+    parts = urlsplit(dsn)
+    given = parse_qs(parts.query).get("password")
+    if given:
+        return given[-1]
+    return None if parts.password is None else unquote(parts.password)
 
 
 def _problem(value: str, mark: Secret, refused: frozenset[str]) -> str | None:
     what = "is"
     if mark.dsn:
         try:
-            password = urlsplit(value).password
+            password = _password(value)
         except ValueError:
             return "is not a connection URL"
         if password is None:
-            return "has no password (put it in the URL)"
-        value, what = unquote(password), "has a password that is"
+            return "has no password"
+        value, what = password, "has a password that is"
     if not value.strip():
         return f"{what} empty"
     if value in refused:
