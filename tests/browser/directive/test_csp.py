@@ -7,6 +7,7 @@ service carries the security headers."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from nazar_platform.api_docs import DOCS_POLICY
 from playwright.async_api import expect
@@ -16,13 +17,16 @@ from tests.browser.directive.test_console import (  # the module's service and b
     Console,
     console,  # noqa: F401
 )
-from tests.integration.directive.test_api import signed_link
+from tests.integration.directive.test_api import PDF, signed_link
 
 TITLE = "थाना क्षेत्र में रात्रि गश्त बढ़ाएँ </script><style>body{display:none}</style>"
 WAIT = 30_000
 
 
-async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F811
+async def test_every_page_under_the_policy(
+    console: Console,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     api, r = console.api, console.api.roster
     console.errors.clear()
     context, adg = await console.as_member(r.one("adg", "PHQ"), lang="en")
@@ -37,6 +41,8 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     await adg.fill("textarea[name=body_hi]", "सभी थाना प्रभारी रात्रि गश्त की सूचना दें।")
     await adg.locator('details:has(input[data-unit="RNG-BIKANER"]) > summary').click()
     await adg.check('input[data-unit="DST-BIKANER"]')
+    (tmp_path / "circular.pdf").write_bytes(PDF)
+    await adg.set_input_files("input[name=attachments]", str(tmp_path / "circular.pdf"))
     await adg.click("#issue-button")
     await adg.wait_for_url(re.compile(r"/console/directives/[0-9a-f-]{36}\?lang=en$"))
     directive_id = adg.url.split("/console/directives/")[1].split("?")[0]
@@ -62,6 +68,11 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     await expect(member.locator("html")).to_have_attribute("lang", "en")
     await member.click("button[type=submit]")
     await expect(member.locator(".done")).to_be_visible()
+    # The attachment, as the link on the page gets it (its headers are checked with the rest).
+    attachment = await member.locator("article a").get_attribute("href")
+    assert attachment and "/attachments/" in attachment
+    fetched = await member.evaluate("async (url) => (await fetch(url)).status", attachment)
+    assert fetched == 200
     await the_policy_blocks_inline_script(member, watch)
     await member.goto(inbox[:-3] + "AAA")  # a link that was tampered with: its problem page
     await expect(member.locator("h1")).to_have_text(re.compile("[\u0900-\u097f]"))
@@ -88,4 +99,5 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
         assert kinds.get(path) == "text/html", path
     # Static files, API answers, the live stream and the export were all checked above too.
     assert {"text/css", "application/json", "text/event-stream", "text/csv"} <= set(kinds.values())
+    assert kinds[attachment] == "application/pdf"
     assert any(kind.endswith("/javascript") for kind in kinds.values())
