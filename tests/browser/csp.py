@@ -1,7 +1,8 @@
 """Watching a browser context for what the security headers are about: every Content-Security-Policy
 violation in any of its pages (the `securitypolicyviolation` event, and Chromium's console message
 about it), and every response of the service under test that lacks the headers
-(`nazar_platform.security_headers`)."""
+(`nazar_platform.security_headers`). Also: a self-check that the watch sees a violation and the
+policy blocks inline script, and a stand-in for Swagger UI's CDN (unreachable here) for `/docs`."""
 
 from __future__ import annotations
 

@@ -320,7 +320,8 @@ def create_app(
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: PlatformSettings) -> None:
-    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`)."""
+    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`);
+    the app's lifespan adds the metrics listener on `NAZAR_METRICS_PORT`."""
     nazar_logging.configure(
         settings.service_name, settings.log_level, json_output=settings.log_json
     )
