@@ -21,6 +21,7 @@ from social_publisher.settings import PublisherSettings
 from tests.deployfiles import (
     COMPOSE_FILE,
     ENV_EXAMPLE,
+    METRICS_PORT,
     ROOT,
     SERVICE_DATABASES,
     SERVICE_PORT,
@@ -304,6 +305,9 @@ def test_service_template_matches_prometheus_and_waits_for_topics_and_postgres()
     assert template["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert f"127.0.0.1:{SERVICE_PORT}/readyz" in " ".join(template["healthcheck"]["test"])
     assert compose()["x-nazar-env"]["NAZAR_HTTP_PORT"] == str(SERVICE_PORT)
+    # /metrics on its own listener, which Prometheus reaches over the compose network.
+    assert compose()["x-nazar-env"]["NAZAR_METRICS_PORT"] == str(METRICS_PORT)
+    assert compose()["x-nazar-env"]["NAZAR_METRICS_HOST"] == "0.0.0.0"
     bootstrap = compose()["x-nazar-env"]["NAZAR_KAFKA_BOOTSTRAP"]
     assert set(bootstrap.split(",")) == {f"{n}:9092" for n in KAFKA_NODES}
     # Scaled out with --scale: nothing may pin a container name or a host port.

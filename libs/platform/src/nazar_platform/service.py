@@ -24,8 +24,11 @@ then the producer and the pool. A task that dies while the service runs is logge
 makes `/readyz` fail.
 
 Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
-`/healthz` `/readyz` `/metrics`, the audit read API (for `audit.read`, i.e. HQ, unless the service
-passes another `audit_read` dependency), and the service's routers under `/api/v1`. Tokens are
+the security headers (`nazar_platform.security_headers`), `/healthz` `/readyz`, the API docs page
+`/docs` (`nazar_platform.api_docs`), the audit read API (for `audit.read`, i.e. HQ, unless the
+service passes another `audit_read` dependency), and the service's routers under `/api/v1`.
+`/metrics` is served on the internal metrics listener only (`NAZAR_METRICS_PORT`,
+`nazar_platform.metrics_listener`), which the lifespan starts first and stops last. Tokens are
 verified by `app.state.token_verifier`: a service may set its own before the app starts; if it
 does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs without one.
 """
@@ -47,11 +50,12 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from nazar_platform import db, idempotency, metrics
+from nazar_platform import db, idempotency, metrics, metrics_listener
 from nazar_platform import logging as nazar_logging
 from nazar_platform import migrations as nazar_migrations
 from nazar_platform.access import Action, MemberDirectory, UnitDirectory
 from nazar_platform.access_fastapi import require
+from nazar_platform.api_docs import docs_router
 from nazar_platform.audit import AuditMiddleware
 from nazar_platform.audit_api import audit_router
 from nazar_platform.auth import AuthSettings, TokenVerifier
@@ -67,6 +71,7 @@ from nazar_platform.migrations import Migration
 from nazar_platform.outbox import OutboxRelay
 from nazar_platform.problems import install_problem_handlers
 from nazar_platform.runtime import Runtime
+from nazar_platform.security_headers import SecurityHeadersMiddleware
 from nazar_platform.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
@@ -228,6 +233,29 @@ def _lifespan(
     return lifespan
 
 
+Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _with_metrics_listener(settings: PlatformSettings, inner: Lifespan) -> Lifespan:
+    """`inner` with the metrics listener around it (`app.state.metrics_listener`, None without
+    NAZAR_METRICS_PORT): up while the service starts, so that a slow start can be watched."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        listener = None
+        if settings.metrics_port is not None:
+            listener = metrics_listener.start(settings.metrics_host, settings.metrics_port)
+        app.state.metrics_listener = listener
+        try:
+            async with inner(app):
+                yield
+        finally:
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
+
+    return lifespan
+
+
 def _ensure_token_verifier(app: FastAPI) -> None:
     """Before anything else starts, so that auth settings unusable here (a production service
     without NAZAR_AUTH_JWKS_URL) stop the service at once rather than fail every request."""
@@ -262,11 +290,18 @@ def create_app(
         title=title,
         version=version,
         description=description,
-        lifespan=_lifespan(
+        lifespan=_with_metrics_listener(
             settings,
-            migrations,
-            _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+            _lifespan(
+                settings,
+                migrations,
+                _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+            ),
         ),
+        # FastAPI's docs pages start with inline script; api_docs serves /docs without any.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.max_body_bytes = settings.http_max_body_bytes
     install_problem_handlers(app)
@@ -275,7 +310,9 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.http_max_body_bytes)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health_router)
+    app.include_router(docs_router())
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
     app.include_router(audit_router(audit_read or require(Action.AUDIT_READ)), prefix=API_PREFIX)
@@ -283,7 +320,8 @@ def create_app(
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: PlatformSettings) -> None:
-    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`)."""
+    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`);
+    the app's lifespan adds the metrics listener on `NAZAR_METRICS_PORT`."""
     nazar_logging.configure(
         settings.service_name, settings.log_level, json_output=settings.log_json
     )

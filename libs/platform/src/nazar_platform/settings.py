@@ -61,6 +61,12 @@ class PlatformSettings(BaseSettings):
     startup_timeout: timedelta = timedelta(seconds=60)
     shutdown_timeout: timedelta = timedelta(seconds=20)
 
+    # The internal metrics listener (nazar_platform.metrics_listener): /metrics on its own port,
+    # never on the public one. deploy/stack and the compose file set the port; without one the
+    # process serves no metrics (an app run inside a test), and 0 takes a free port.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+
     @model_validator(mode="before")
     @classmethod
     def _own_database_on_the_stack_server(cls, data: Any) -> Any:

@@ -37,6 +37,7 @@ def settings_for(database: str, bootstrap: str) -> PlatformSettings:
         startup_timeout=timedelta(seconds=20),
         readiness_timeout=timedelta(seconds=1),
         shutdown_timeout=timedelta(seconds=10),
+        metrics_port=0,  # the internal metrics listener, on a free port
     )
 
 

@@ -345,13 +345,18 @@ async def test_health_and_metrics(running_app: RunningApp) -> None:
         health = await http.get("/healthz")
         ready = await http.get("/readyz")
         await http.get("/api/v1/nowhere")
-        exposition = await http.get("/metrics")
+        public_metrics = await http.get("/metrics")
+        exposition = await http.get(running_app.app.state.metrics_listener.url)
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200, ready.text
     assert ready.json() == {
         "status": "ready",
         "checks": {"postgresql": "ok", "kafka": "ok", "tasks": "ok"},
     }
+    # /metrics is served on the internal listener only, never on the public port.
+    assert public_metrics.status_code == 404
+    assert public_metrics.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert exposition.status_code == 200
     assert exposition.headers["content-type"].startswith("text/plain")
     text = exposition.text
     assert 'nazar_http_requests_total{method="GET",route="/readyz",status="200"}' in text

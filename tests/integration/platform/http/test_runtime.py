@@ -128,11 +128,12 @@ async def test_serve_runs_the_app_on_the_configured_port_and_stops_on_sigterm(
     database = await databases.create("serve")
     topics = TopicFactory(kafka_bootstrap)
     topic = await topics("serve")
-    port = _free_port()
+    port, metrics_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "NAZAR_SERVICE_NAME": "testapp-serve",
         "NAZAR_HTTP_PORT": str(port),
+        "NAZAR_METRICS_PORT": str(metrics_port),
         "NAZAR_DATABASE_URL": database,
         "NAZAR_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "TESTAPP_TOPIC": topic,
@@ -158,6 +159,10 @@ async def test_serve_runs_the_app_on_the_configured_port_and_stops_on_sigterm(
             assert proc.poll() is None
             response = await http.get("/api/v1/notes")
             assert response.status_code == 401
+            # /metrics: on the internal listener that serve() started, not on the public port.
+            assert (await http.get("/metrics")).status_code == 404
+            scraped = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+            assert scraped.status_code == 200 and "nazar_http_requests_total" in scraped.text
         proc.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.to_thread(proc.communicate, timeout=60)
     finally:
