@@ -219,8 +219,8 @@ register(
     429,
     title_en="Too many requests",
     title_hi="बहुत अधिक अनुरोध",
-    detail_en="Slow down and retry later.",
-    detail_hi="कुछ देर रुककर फिर प्रयास करें।",
+    detail_en="Too many requests; retry in {retry_after} s.",
+    detail_hi="बहुत अधिक अनुरोध; {retry_after} सेकंड बाद फिर प्रयास करें।",
 )
 register(
     "internal_error",
