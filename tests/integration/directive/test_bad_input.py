@@ -73,10 +73,14 @@ async def test_an_attachment_name_that_is_not_text_is_a_422(api: Api) -> None:
     # Written out by hand: a client library would percent-encode the NUL in the name.
     boundary = "nazar-boundary"
     body = (
-        f"--{boundary}\r\n"
-        'Content-Disposition: form-data; name="file"; filename="निर्देश\x00.pdf"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="निर्देश\x00.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     async with api.client() as c:
         r = await c.post(
             "/api/v1/attachments",

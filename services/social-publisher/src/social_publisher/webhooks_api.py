@@ -72,12 +72,8 @@ async def _signed_body(
         metrics.WEBHOOKS.labels(channel, "bad_signature").inc()
         log.warning("webhook refused: bad signature", channel=channel, size=len(body))
         setattr(request.state, REFUSAL_REASON_STATE, "bad_signature")
-        return problem_response(
-            request,
-            401,
-            "auth.not_signed_in",
-            headers={"WWW-Authenticate": f'HMAC header="{header}"'},
-        )
+        challenge = {"WWW-Authenticate": f'HMAC-SHA256 header="{header}"'}
+        return problem_response(request, 401, "auth.not_signed_in", headers=challenge)
     return body
 
 
