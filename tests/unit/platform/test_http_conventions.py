@@ -202,6 +202,18 @@ def test_what_is_audited_and_how() -> None:
     )
 
 
+def test_an_entry_keeps_what_is_not_text_readably() -> None:
+    entry = entry_for(
+        {"request_id": "r-3", "problem_code": "invalid_text"},
+        method="POST",
+        path="/api/v1/units/\x00",
+        status=422,
+        headers={"user-agent": "agent\x7f/1"},
+        client=None,
+    )
+    assert (entry.path, entry.user_agent) == ("/api/v1/units/\ufffd", "agent\ufffd/1")
+
+
 def test_csv_cells_cannot_become_formulas() -> None:
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("+91") == "'+91" and _cell("@x") == "'@x" and _cell("-1") == "'-1"

@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from nazar_platform import metrics
 from nazar_platform.problems import PROBLEM_CODE_STATE, REFUSAL_REASON_STATE
 from nazar_platform.refusals import RefusalCounter
+from nazar_platform.text import replace_invalid
 
 log = structlog.get_logger(__name__)
 
@@ -128,7 +129,8 @@ def entry_for(
         reason = state.get(PROBLEM_CODE_STATE) or reason
     if replayed:
         reason = "idempotent replay" + (f"; {reason}" if reason else "")
-    user_agent = headers.get("user-agent")
+    # What was refused for holding something that is not text is still recorded, readably.
+    user_agent = replace_invalid(headers["user-agent"]) if "user-agent" in headers else None
     return AuditEntry(
         request_id=str(state.get("request_id", "")),
         member_id=_text(principal.member_id) if principal is not None else None,
@@ -138,7 +140,7 @@ def entry_for(
         target_unit=_text(decision.unit_id) if decision is not None else None,
         target_member=_text(decision.member_id) if decision is not None else None,
         method=method,
-        path=path,
+        path=replace_invalid(path),
         status=status,
         outcome=outcome_of(status, decision),
         reason=reason,

@@ -251,7 +251,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 # --- OpenAPI -------------------------------------------------------------------------------------
 
-_ALWAYS = (400, 401, 403, 404, 422, 500)
+_ALWAYS = (400, 401, 403, 404, 422, 429, 500)  # 429: every route is rate limited
 _WITH_BODY = (409, 413, 415)
 _SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
 

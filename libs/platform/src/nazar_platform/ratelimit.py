@@ -96,7 +96,7 @@ class RateLimitSettings(BaseSettings):
     principal: str = "50/s burst 200"
     signed_link: str = "2/s burst 30"
     webhook_verify: str = "10/minute burst 5"
-    dev_sign_in: str = "1/s burst 20"
+    dev_sign_in: str = "1/s burst 30"
     webhook: str = "off"
     max_keys: int = 100_000
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from nazar_platform import metrics
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.runtime import Runtime, runtime_of
-from nazar_platform.text import first_invalid
+from nazar_platform.text import replace_invalid
 
 log = structlog.get_logger(__name__)
 
@@ -61,9 +61,8 @@ class Tally:
 
 
 def _safe(text: str) -> str:
-    """What may be stored as text: a value that is not text is replaced, not refused."""
-    text = text[:_WHO_MAX]
-    return text if first_invalid(text) is None else "(invalid)"
+    """What may be stored as text: a character that is not text is replaced, not refused."""
+    return replace_invalid(text[:_WHO_MAX])
 
 
 class RefusalCounter:

@@ -319,3 +319,24 @@ async def test_an_entry_that_cannot_be_written_is_logged_and_counted(
     assert event["member_id"] == "m-sp-bikaner" and event["action"] == "story.moderate"
     assert (event["grant_role"], event["grant_unit"]) == ("sp", "DST-BIKANER")
     assert event["outcome"] == "allowed" and event["status"] == 201
+
+
+async def test_a_change_refused_for_bad_text_is_on_the_record(running_app: RunningApp) -> None:
+    """The entry keeps the path it was refused for, the bad character replaced: PostgreSQL would
+    refuse the NUL itself, and the entry would be lost."""
+    failures = REGISTRY.get_sample_value("nazar_audit_write_failures_total") or 0.0
+    async with client(running_app) as http:
+        response = await http.post(
+            "/api/v1/notes/%00/lock",
+            headers={**SP, "X-Request-ID": "audit-nul-1"},
+        )
+        assert response.status_code == 422
+        entries = await read_all(http)
+    [entry] = [e for e in entries if e["request_id"] == "audit-nul-1"]
+    assert (entry["path"], entry["status"], entry["outcome"], entry["reason"]) == (
+        "/api/v1/notes/\ufffd/lock",
+        422,
+        "failed",
+        "invalid_text",
+    )
+    assert REGISTRY.get_sample_value("nazar_audit_write_failures_total") == failures

@@ -364,10 +364,14 @@ async def test_openapi_documents_problem_responses(running_app: RunningApp) -> N
     async with client(running_app) as http:
         spec = (await http.get("/openapi.json")).json()
     post = spec["paths"]["/api/v1/notes"]["post"]
-    for status in ("400", "401", "403", "409", "413", "415", "422", "500"):
+    for status in ("400", "401", "403", "409", "413", "415", "422", "429", "500"):
         content = post["responses"][status]["content"]
         assert content == {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert "idempotency_key_reused" in post["responses"]["422"]["description"]
+    # The input guard's codes are documented with every other 422.
+    assert "invalid_text" in post["responses"]["422"]["description"]
+    assert "too_many_requests" in post["responses"]["429"]["description"]
+    assert "/api/v1/audit/refusals" in spec["paths"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     problem = spec["components"]["schemas"]["Problem"]
