@@ -69,6 +69,21 @@ async def test_invalid_text_is_a_422_naming_the_field(
     assert char in problem["detail"]
 
 
+@pytest.mark.parametrize(
+    ("expires_at", "kind"),
+    [
+        ("9999-12-31T23:59:59-23:59", "datetime_out_of_range"),
+        ("2027-01-01T00:00:00", "timezone_aware"),  # compared with an aware now: was a 500
+    ],
+)
+async def test_an_expiry_no_column_holds_is_a_422(api: Api, expires_at: str, kind: str) -> None:
+    body = {**directive("नज़र रखें"), "expires_at": expires_at}
+    async with api.client() as c:
+        r = await c.post("/api/v1/directives", json=body, headers=api.as_("adg", "PHQ"))
+    assert r.status_code == 422, r.text
+    assert [(e["field"], e["type"]) for e in r.json()["errors"]] == [("body.expires_at", kind)]
+
+
 async def test_an_attachment_name_that_is_not_text_is_a_422(api: Api) -> None:
     # Written out by hand: a client library would percent-encode the NUL in the name.
     boundary = "nazar-boundary"

@@ -146,6 +146,17 @@ async def test_a_cursor_nested_too_deep_is_a_400(roster: Running) -> None:
     assert r.status_code == 400, r.text
 
 
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00"])
+@pytest.mark.parametrize("target", ["/api/v1/audit", "/api/v1/audit.csv", "/api/v1/audit/refusals"])
+async def test_a_date_no_column_holds_is_a_422(roster: Running, target: str, moment: str) -> None:
+    async with roster.client(hq_token(), language="hi") as c:
+        r = await c.get(target, params={"from": moment})
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert (error["field"], error["type"]) == ("query.from", "datetime_out_of_range")
+    assert error["message"] == "UTC में वर्ष 1 और 9999 के बीच होना चाहिए।"
+
+
 async def test_a_good_request_still_passes(roster: Running) -> None:
     async with roster.client(hq_token()) as c:
         search = await c.get("/api/v1/members", params={"q": "राम\tकुमार"})

@@ -23,7 +23,9 @@ what nearly every request sends is scanned, not parsed. A body that is not valid
 the route, which answers its own 422.
 
 Code that takes text another way (a multipart file name, a CSV cell) calls `refuse_invalid_text`
-for the same problem.
+for the same problem. A date-time a client sends (a query filter, an expiry) is a `Timestamp` (or
+`AwareTimestamp`, which needs its offset): one the driver cannot turn into UTC (`9999-12-31T23:59
+-12:00`) is a 422 `datetime_out_of_range` of its field, not a 500.
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
+from pydantic import AfterValidator, AwareDatetime
+from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nazar_platform.edge import route_table
@@ -73,6 +78,21 @@ _FIELD_TEXTS = {
         "यह संख्या इस API की सीमा से बड़ी है।",
     ),
 }
+
+
+def _fits_utc(value: datetime) -> datetime:
+    # What asyncpg does with it: a naive value is taken as UTC, an aware one converted to UTC.
+    try:
+        (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise PydanticCustomError(
+            "datetime_out_of_range", "Must lie between the years 1 and 9999 in UTC."
+        ) from None
+    return value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_fits_utc)]
+AwareTimestamp = Annotated[AwareDatetime, AfterValidator(_fits_utc)]
 
 
 class _RefusedInputError(Exception):

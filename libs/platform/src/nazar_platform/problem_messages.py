@@ -303,6 +303,10 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Must include a time zone (e.g. +05:30).",
         "समय क्षेत्र शामिल होना चाहिए (जैसे +05:30)।",
     ),
+    "datetime_out_of_range": (
+        "Must lie between the years 1 and 9999 in UTC.",
+        "UTC में वर्ष 1 और 9999 के बीच होना चाहिए।",
+    ),
 }
 _FALLBACK_FIELD_MESSAGE_HI = "मान अमान्य है।"
 

@@ -32,6 +32,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from nazar_platform import metrics
+from nazar_platform.input_guard import Timestamp
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.runtime import Runtime, runtime_of
 from nazar_platform.text import replace_invalid
@@ -184,8 +185,8 @@ def refusals_router(audit_read: Callable[..., Any]) -> APIRouter:
     async def list_refusals(
         request: Request,
         page: Annotated[PageParams, Depends(page_params)],
-        since: Annotated[datetime | None, Query(alias="from", description="Minutes from")] = None,
-        until: Annotated[datetime | None, Query(alias="to", description="Minutes before")] = None,
+        since: Annotated[Timestamp | None, Query(alias="from", description="Minutes from")] = None,
+        until: Annotated[Timestamp | None, Query(alias="to", description="Minutes before")] = None,
         who: Annotated[str | None, Query(description="Member id or client address")] = None,
         reason: Annotated[str | None, Query(description="e.g. outside_scope")] = None,
         status: Annotated[int | None, Query(ge=400, le=499)] = None,
