@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from nazar_platform.text import describe, first_invalid
+from nazar_platform.text import describe, first_invalid, replace_invalid
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,9 @@ def test_controls_surrogates_and_noncharacters_are_refused(text: str, at: int) -
 def test_a_refused_character_is_named_readably() -> None:
     assert describe("\x00") == "U+0000"
     assert describe("\U0010ffff") == "U+10FFFF"
+
+
+def test_what_was_refused_can_still_be_recorded() -> None:
+    assert replace_invalid("/api/v1/units/\x00/राम\ud800") == "/api/v1/units/\ufffd/राम\ufffd"
+    assert replace_invalid("tab\tline\n") == "tab\tline\n"
+    assert first_invalid(replace_invalid("\x00\x7f\ufffe\U0010ffff")) is None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from nazar_platform.auth import AuthSettings, Grant, mint
 from nazar_platform.auth_keys import ensure_dev_keypair
+from nazar_platform.edge import DEV_SIGN_IN, route_class
 from nazar_platform.problems import ProblemError
 
 GrantsOf = Callable[[Request, str], Awaitable[Sequence[Grant] | None]]
@@ -50,7 +51,11 @@ def dev_signin_router(
 ) -> APIRouter:
     router = APIRouter(tags=list(tags))
 
-    @router.post("/dev/tokens", summary="Local and test stacks only: a token for any member")
+    @router.post(
+        "/dev/tokens",
+        summary="Local and test stacks only: a token for any member",
+        openapi_extra=route_class(DEV_SIGN_IN),
+    )
     async def dev_token(body: DevTokenIn, request: Request) -> DevTokenOut:
         settings = AuthSettings()
         if not dev_signin_enabled(settings):

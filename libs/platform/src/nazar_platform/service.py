@@ -23,7 +23,8 @@ then stops the relay (last, so that what they committed is still relayed while t
 then the producer and the pool. A task that dies while the service runs is logged, counted and
 makes `/readyz` fail.
 
-Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
+Every app gets: problem documents for every error, request ids, the body limit, the input guard
+(text that is not text is a 422), rate limits (429), the audit trail (refusals counted per minute),
 the security headers (`nazar_platform.security_headers`), `/healthz` `/readyz`, the API docs page
 `/docs` (`nazar_platform.api_docs`), the audit read API (for `audit.read`, i.e. HQ, unless the
 service passes another `audit_read` dependency), and the service's routers under `/api/v1`.
@@ -66,10 +67,13 @@ from nazar_platform.http_context import (
     RequestContextMiddleware,
     require_json_body,
 )
+from nazar_platform.input_guard import InputGuardMiddleware
 from nazar_platform.kafka import make_producer
 from nazar_platform.migrations import Migration
 from nazar_platform.outbox import OutboxRelay
 from nazar_platform.problems import install_problem_handlers
+from nazar_platform.ratelimit import RateLimiter, RateLimitMiddleware, RateLimitSettings
+from nazar_platform.refusals import RefusalCounter, refusals_router
 from nazar_platform.runtime import Runtime
 from nazar_platform.security_headers import SecurityHeadersMiddleware
 from nazar_platform.settings import PlatformSettings
@@ -210,6 +214,7 @@ def _lifespan(
                 for c in (wiring.consumers(runtime) if wiring.consumers else [])
             ]
             workers.append(_spawn(runtime, "idempotency-pruner", idempotency.pruner(runtime)))
+            workers.append(_spawn(runtime, "audit-refusals", app.state.refusals.run(runtime)))
             workers += [
                 _spawn(runtime, f"background:{getattr(b, '__name__', i)}", _run(b, runtime))
                 for i, b in enumerate(wiring.background)
@@ -281,11 +286,14 @@ def create_app(
     unit_directory: UnitDirectoryFactory | None = None,
     member_directory: MemberDirectoryFactory | None = None,
     description: str = "",
+    rate_limits: RateLimitSettings | None = None,
 ) -> FastAPI:
     """A service's FastAPI app (see the module docstring). `audit_read` is the dependency that
     guards the audit read API; by default `require(Action.AUDIT_READ)`. `unit_directory` and
     `member_directory` build, from the runtime, what `authorize` looks the command tree up in
-    (`app.state.unit_directory` / `member_directory`), usually over the service's read model."""
+    (`app.state.unit_directory` / `member_directory`), usually over the service's read model.
+    `rate_limits`: the service's own limits (default: `RateLimitSettings()`, from the
+    environment)."""
     app = FastAPI(
         title=title,
         version=version,
@@ -304,10 +312,14 @@ def create_app(
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.max_body_bytes = settings.http_max_body_bytes
+    app.state.rate_limiter = RateLimiter(rate_limits or RateLimitSettings(), settings.service_name)
+    app.state.refusals = RefusalCounter()
     install_problem_handlers(app)
     # add_middleware wraps: the last added is the outermost.
     idempotency.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.http_max_body_bytes)
+    app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.http_max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -315,7 +327,9 @@ def create_app(
     app.include_router(docs_router())
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
-    app.include_router(audit_router(audit_read or require(Action.AUDIT_READ)), prefix=API_PREFIX)
+    audit_guard = audit_read or require(Action.AUDIT_READ)
+    app.include_router(audit_router(audit_guard), prefix=API_PREFIX)
+    app.include_router(refusals_router(audit_guard), prefix=API_PREFIX)
     return app
 
 

@@ -27,3 +27,9 @@ def first_invalid(text: str) -> int | None:
 def describe(char: str) -> str:
     """A character as a person can read it in an error message: `U+0000`."""
     return f"U+{ord(char):04X}"
+
+
+def replace_invalid(text: str, by: str = "\ufffd") -> str:
+    """`text` with each unacceptable character replaced: for recording what was refused (the
+    audit trail keeps the path of a request refused for a NUL in it)."""
+    return _INVALID.sub(by, text)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from nazar_platform.access import Action
 from nazar_platform.access_fastapi import authorize, require
 from nazar_platform.auth import Principal
+from nazar_platform.edge import SIGNED_LINK, route_class
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.problem_messages import lookup, negotiate
 from nazar_platform.problems import problem_response
@@ -142,7 +143,9 @@ async def _open(request: Request, token: str) -> tuple[uuid.UUID, datetime] | in
         return 404
 
 
-@pages_router.get("/inbox/d/{token}", response_class=HTMLResponse, include_in_schema=True)
+@pages_router.get(
+    "/inbox/d/{token}", response_class=HTMLResponse, openapi_extra=route_class(SIGNED_LINK)
+)
 async def message_page(request: Request, token: str, lang: str | None = None) -> Response:
     """The message of one delivery, in Hindi or English, with an acknowledge button; the signed
     link is the only credential."""
@@ -187,7 +190,9 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Language": language})
 
 
-@pages_router.post("/inbox/d/{token}/ack", response_class=HTMLResponse)
+@pages_router.post(
+    "/inbox/d/{token}/ack", response_class=HTMLResponse, openapi_extra=route_class(SIGNED_LINK)
+)
 async def acknowledge_page(
     request: Request, token: str, lang: Annotated[str | None, Form()] = None
 ) -> Response:
@@ -209,7 +214,11 @@ async def acknowledge_page(
     return RedirectResponse(target, status_code=303)
 
 
-@pages_router.get("/inbox/d/{token}/attachments/{attachment_id}", response_class=FileResponse)
+@pages_router.get(
+    "/inbox/d/{token}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    openapi_extra=route_class(SIGNED_LINK),
+)
 async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID) -> Response:
     opened = await _open(request, token)
     if isinstance(opened, int):
