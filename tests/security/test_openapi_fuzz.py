@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.clients import World
+from tests.e2e.clients import World, call
 from tests.e2e.system import System
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ async def _member(world: World, role: str, unit: str) -> str:
     if unit:
         return await world.officer(role, unit)
     url = world.directive(f"/dev/members?role={role}&limit=1")
-    r = await world.system.http.get(url)
+    r = await call(world.system, "GET", url, retry_for=60)
     assert r.status_code == 200, r.text
     return str(r.json()["items"][0]["member_id"])
 

@@ -24,8 +24,10 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 
 @pytest.fixture(scope="module")
 async def api(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIterator[Api]:
-    async with running_service(databases, kafka_bootstrap) as running:
-        yield running
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("NAZAR_RATE_LIMIT_SIGNED_LINK", "2/s burst 30")
+        async with running_service(databases, kafka_bootstrap) as running:
+            yield running
 
 
 def cursor(*key: Any) -> str:
@@ -130,7 +132,7 @@ async def test_an_absurd_cursor_is_a_400(api: Api, target: str, key: tuple[Any, 
 
 
 async def test_guessing_signed_links_is_limited_per_address(api: Api) -> None:
-    """A bad link is a 404; past the signed links' burst (30 by default) from one address, 429."""
+    """A bad link is a 404; past the signed links' burst (30 here) from one address, 429."""
     async with api.client() as c:
         answers = [await c.get(f"/inbox/d/guess-{n}") for n in range(40)]
     statuses = [r.status_code for r in answers]

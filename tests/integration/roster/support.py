@@ -236,7 +236,7 @@ async def end_offsets(bootstrap: str, topics: list[str]) -> dict[str, int]:
 
 
 async def fetch_all(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
-    """Every item of a paged list."""
+    """Every item of a paged list, read as a polite integrator does: a 429 waits `Retry-After`."""
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
@@ -244,6 +244,9 @@ async def fetch_all(client: httpx.AsyncClient, path: str, **params: Any) -> list
         if cursor:
             query["cursor"] = cursor
         r = await client.get(path, params=query)
+        if r.status_code == 429:
+            await asyncio.sleep(float(r.headers["Retry-After"]))
+            continue
         assert r.status_code == 200, r.text
         page = r.json()
         items += page["items"]

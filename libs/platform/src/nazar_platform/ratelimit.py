@@ -90,11 +90,15 @@ class RateLimitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NAZAR_RATE_LIMIT_", extra="ignore", frozen=True)
 
     enabled: bool = True
-    # Every request from one client address (a police station behind one NAT shares it).
-    address: str = "100/s burst 300"
+    # Every request from one client address. Field phones reach us through mobile carriers'
+    # CGNAT, so thousands of members can share one address; a state-wide flash directive must
+    # not queue them. This stops one abusive host, not a busy carrier.
+    address: str = "300/s burst 1000"
     # Every request carrying a verified token, per member.
     principal: str = "50/s burst 200"
-    signed_link: str = "2/s burst 30"
+    # The links of one notice, opened by a whole circle behind a carrier's address within
+    # minutes. A link is a 128-bit MAC: the limit is against load, guessing is hopeless anyway.
+    signed_link: str = "50/s burst 500"
     webhook_verify: str = "10/minute burst 5"
     dev_sign_in: str = "1/s burst 30"
     webhook: str = "off"
