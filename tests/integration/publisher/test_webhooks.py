@@ -222,6 +222,23 @@ async def test_bad_text_is_a_422_and_not_a_500(stack: Stack) -> None:
     assert verify[0] == 422 and verify[1]["errors"][0]["field"] == "query.hub.challenge"
 
 
+async def test_a_signed_reply_with_junk_characters_is_kept_cleaned_not_refused(
+    stack: Stack,
+) -> None:
+    """Refusing a provider's signed report would make it redeliver for days and then drop every
+    status batched with it: the reply is taken, its junk characters replaced."""
+    member, number = f"m-{new_number()}", new_number()
+    await stack.add_contacts([{"member_id": member, "whatsapp": number}])
+    await stack.fake("whatsapp", "inbound", {"from": number, "text": "हाँ\x00 ठीक\x1b है"})
+
+    async def replied() -> bool:
+        return bool(await stack.replies({member}))
+
+    await wait_for(replied, 30)
+    (reply,) = await stack.replies({member})
+    assert reply["text"] == "हाँ\ufffd ठीक\ufffd है"
+
+
 async def test_signed_webhooks_are_not_throttled_per_address(stack: Stack) -> None:
     """A provider posts far more than the API's per-address burst (300): all are taken."""
     bodies = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from nazar_platform.text import describe, first_invalid, replace_invalid
+from nazar_platform.text import clean_strings, describe, first_invalid, replace_invalid
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,11 @@ def test_what_was_refused_can_still_be_recorded() -> None:
     assert replace_invalid("/api/v1/units/\x00/राम\ud800") == "/api/v1/units/\ufffd/राम\ufffd"
     assert replace_invalid("tab\tline\n") == "tab\tline\n"
     assert first_invalid(replace_invalid("\x00\x7f\ufffe\U0010ffff")) is None
+
+
+def test_a_document_we_must_keep_is_cleaned_string_by_string() -> None:
+    document = {"text\x00": ["हाँ\x00", {"n": 1, "ok": True, "t": "ठीक\x1b"}], "none": None}
+    assert clean_strings(document) == {
+        "text\ufffd": ["हाँ\ufffd", {"n": 1, "ok": True, "t": "ठीक\ufffd"}],
+        "none": None,
+    }

@@ -24,8 +24,12 @@ costs well under a millisecond). A body that is not valid JSON is left to the ro
 its own 422.
 
 Code that takes text another way (a multipart file name, a CSV cell) calls `refuse_invalid_text`
-for the same problem. A date-time a client sends (a query filter, an expiry) is a `Timestamp` (or
-`AwareTimestamp`, which needs its offset): one the driver cannot turn into UTC (`9999-12-31T23:59
+for the same problem. The one exception is a provider's signed webhook (route class `webhook`):
+what a provider reports happened cannot be refused, so such a route replaces the bad characters
+(`nazar_platform.text.clean_strings`) and keeps the rest.
+
+A date-time a client sends (a query filter, an expiry) is a `Timestamp` (or `AwareTimestamp`,
+which needs its offset): one the driver cannot turn into UTC (`9999-12-31T23:59
 -12:00`) is a 422 `datetime_out_of_range` of its field, not a 500.
 """
 
@@ -43,7 +47,7 @@ from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nazar_platform.edge import route_table
+from nazar_platform.edge import WEBHOOK, route_table
 from nazar_platform.problem_messages import register
 from nazar_platform.problems import FieldError, ProblemError, problem_response, request_language
 from nazar_platform.text import describe, first_invalid
@@ -250,6 +254,15 @@ def _is_checked_body(media_type: str) -> bool:
     )
 
 
+def _provider_signed(scope: Scope) -> bool:
+    """A provider's webhook: its body is what the provider says happened (a member's reply, a
+    status), signed by the provider. Refusing it would make the provider redeliver it for days and
+    then drop every status batched with it; the route cleans the text instead
+    (`nazar_platform.text.clean_strings`)."""
+    table = route_table(scope["app"])
+    return table.route_class(scope["method"], scope["path"]) == WEBHOOK
+
+
 class InputGuardMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -266,7 +279,11 @@ class InputGuardMiddleware:
             for key, value in scope.get("headers", ()):
                 _text(f"header.{key.decode('latin-1').lower()}", value.decode("latin-1"))
             media_type = _media_type(scope)
-            if scope["method"] in _BODY_METHODS and _is_checked_body(media_type):
+            if (
+                scope["method"] in _BODY_METHODS
+                and _is_checked_body(media_type)
+                and not _provider_signed(scope)
+            ):
                 body, complete = await self._read(receive)
                 receive = _replay(body, not complete, receive)
                 if complete:

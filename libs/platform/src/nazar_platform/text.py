@@ -8,6 +8,7 @@ by a person; they are refused too. Tab, line feed and carriage return are text.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls but \t \n \r, DEL, lone surrogates, and the noncharacters U+FDD0..U+FDEF and
 # U+xFFFE / U+xFFFF of every plane.
@@ -33,3 +34,16 @@ def replace_invalid(text: str, by: str = "\ufffd") -> str:
     """`text` with each unacceptable character replaced: for recording what was refused (the
     audit trail keeps the path of a request refused for a NUL in it)."""
     return _INVALID.sub(by, text)
+
+
+def clean_strings(document: Any) -> Any:
+    """A parsed JSON document with every unacceptable character of its strings (keys too)
+    replaced by U+FFFD: for text we must keep though it came with junk (a provider's report of a
+    member's reply)."""
+    if isinstance(document, str):
+        return replace_invalid(document)
+    if isinstance(document, list):
+        return [clean_strings(item) for item in document]
+    if isinstance(document, dict):
+        return {replace_invalid(k): clean_strings(v) for k, v in document.items()}
+    return document
