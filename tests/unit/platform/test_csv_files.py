@@ -53,6 +53,7 @@ def test_a_good_file_is_read_in_full_and_rewound() -> None:
     with read_checked(io.BytesIO(data)) as checked:
         assert checked.records == 3
         rows = list(csv.reader(checked.text))
+        assert checked.content() == data and checked.text.read(5) == "name,"
     assert rows == [["name", "unit"], ["राम", "PS-1"], ["a\nb", "PS-2"]]
     assert _checked(b"a,b\rc,d\r") == [["a", "b"], ["c", "d"]], "old Mac line ends"
 

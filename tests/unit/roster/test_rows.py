@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from nazar_contracts.vocabulary import Role
+from roster.domain.reasons import REASONS
 from roster.domain.rows import (
-    REASONS,
     HeaderError,
     ImportKind,
     MemberRow,

@@ -83,6 +83,14 @@ class CheckedCsv:
 
     text: IO[str]
     records: int  # the header included
+    raw: BinaryIO
+
+    def content(self) -> bytes:
+        """The file's bytes, e.g. to keep it; `text` is left at its start."""
+        self.raw.seek(0)
+        data = self.raw.read()
+        self.text.seek(0)
+        return data
 
     def close(self) -> None:
         self.text.close()
@@ -116,7 +124,7 @@ def read_checked(raw: BinaryIO) -> CheckedCsv:
         # line_num counts the physical lines read so far, the offending one included.
         raise CsvReadError("format", max(reader.line_num, 1)) from None
     text.seek(0)
-    return CheckedCsv(text, records)
+    return CheckedCsv(text, records, raw)
 
 
 def _line_of_first_bad_byte(raw: BinaryIO) -> int:

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
 
-from roster.domain.rows import REASONS
+from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
 from roster.store.members import OFFICER_ROLES
 
