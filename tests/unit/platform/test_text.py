@@ -34,3 +34,20 @@ def test_controls_surrogates_and_noncharacters_are_refused(text: str, at: int) -
 def test_a_refused_character_is_named_readably() -> None:
     assert describe("\x00") == "U+0000"
     assert describe("\U0010ffff") == "U+10FFFF"
+
+
+def test_the_fast_path_agrees_with_the_definition() -> None:
+    import random
+    import re
+
+    every = re.compile(
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+        + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(1, 17))
+        + "]"
+    )
+    pool = "aरा\t\n\x00\x1f\x7f\ud800\ufdd5\uffff🙏\U0001fffe\U0010ffff\U0002fffd"
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 8)))
+        expected = every.search(text)
+        assert first_invalid(text) == (expected.start() if expected else None), repr(text)

@@ -98,6 +98,8 @@ def new_import_id() -> str:
 
 def invalid_columns(values: dict[str, str], columns: Sequence[str]) -> list[str]:
     """The columns whose cell holds text that is not acceptable (NUL, controls, ...)."""
+    if first_invalid(" ".join(values.values())) is None:  # one look at the whole row, mostly
+        return []
     return [c for c in columns if (v := values.get(c)) and first_invalid(v) is not None]
 
 
