@@ -259,3 +259,28 @@ async def test_an_empty_full_sync_deactivates_nobody_until_two_officers_confirm(
     restored = await upload(demo, hq_token(), demo_files / "police.csv", kind="police")
     back = [r["member_id"] for r in await _fetch(demo, in_district)]
     assert restored["counts"]["changed"] == len(back) - 1 and set(back) <= set(active)
+
+
+async def test_a_review_expires_unconfirmed_and_a_harmless_one_applies_on_one_confirmation(
+    demo: Running, demo_files: Path
+) -> None:
+    volunteers = demo_files / "volunteers.csv"
+    stale = await upload(demo, hq_token(), volunteers, kind="volunteers", full_sync=True)
+    await _fetch(
+        demo,
+        "UPDATE imports SET confirm_before = now() - interval '1 minute' WHERE import_id = $1",
+        stale["import_id"],
+    )
+    async with demo.client(hq_token()) as c:
+        late = await c.post(f"/api/v1/imports/{stale['import_id']}/confirmation")
+        expired = (await c.get(f"/api/v1/imports/{stale['import_id']}")).json()
+    assert late.status_code == 409 and late.json()["code"] == "roster.import_review_expired"
+    assert expired["status"] == "expired"
+    assert await _fetch(demo, "SELECT 1 FROM import_files WHERE import_id = $1",
+                        stale["import_id"]) == []  # fmt: skip
+
+    review = await upload(demo, hq_token(), volunteers, kind="volunteers", full_sync=True)
+    assert review["review"]["would_deactivate"] == 0
+    assert review["review"]["confirmations_needed"] == 1
+    done = await confirm(demo, hq_token(), review["import_id"])
+    assert done["counts"]["deactivated"] == 0 and done["counts"]["events"] == 0
