@@ -42,7 +42,9 @@ COPY deploy/topics.yaml /app/deploy/topics.yaml
 ENV PATH="/app/.venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    NAZAR_HTTP_PORT=8000
+    NAZAR_HTTP_PORT=8000 \
+    NAZAR_METRICS_PORT=9100
 USER 10001:10001
-EXPOSE 8000
+# 8000: the API and pages; 9100: /metrics, for Prometheus on the internal network only.
+EXPOSE 8000 9100
 CMD ["python", "-m", "nazar_platform.topics", "--help"]

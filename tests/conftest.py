@@ -24,6 +24,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from nazar_platform.topic_catalogue import Catalogue, TopicSpec
 from nazar_platform.topics import bootstrap
 
+from tests.e2e.system import SYSTEM_OVERRIDES, System, running_system
+
 ROOT = Path(__file__).resolve().parents[1]
 STACK = ROOT / "deploy" / "stack"
 STACK_NAME = "test"
@@ -36,6 +38,7 @@ INFRA_FIXTURES = {
     "databases",
     "fresh_database",
     "new_topic",
+    "system",
 }
 
 
@@ -214,3 +217,19 @@ async def new_topic(kafka_bootstrap: str) -> AsyncIterator[TopicFactory]:
     factory = TopicFactory(kafka_bootstrap)
     yield factory
     await factory.delete_all()
+
+
+@pytest.fixture(scope="session")
+async def system(stack_env: StackEnv) -> AsyncIterator[System]:
+    """The whole system as `deploy/stack up` runs it (tests/e2e/system.py), once per session:
+    the end-to-end and the security suites share it (two would fight over the same ports)."""
+    env = {
+        "NAZAR_KAFKA_BOOTSTRAP": stack_env.kafka_bootstrap,
+        "NAZAR_PG_DSN": stack_env.pg_dsn,
+        "NAZAR_PORT_BASE": os.environ.get("NAZAR_PORT_BASE", DEFAULT_TEST_PORT_BASE),
+        "NAZAR_STACK_NAME": STACK_NAME,
+    }
+    if DEV_KEY_VARIABLE in os.environ:
+        env[DEV_KEY_VARIABLE] = os.environ[DEV_KEY_VARIABLE]
+    async with running_system(env, SYSTEM_OVERRIDES) as running:
+        yield running

@@ -34,7 +34,8 @@ GRAFANA_DIR = ROOT / "deploy" / "grafana"
 # The services of ARCHITECTURE.md, by their compose service / Prometheus job names.
 NAZAR_SERVICES = ("roster", "directive", "social-publisher", "story-intake")
 SERVICE_DATABASES = ("nazar_roster", "nazar_directive", "nazar_publisher", "nazar_story")
-SERVICE_PORT = 8000
+SERVICE_PORT = 8000  # the API and pages
+METRICS_PORT = 9100  # /metrics, on the internal metrics listener only
 
 
 def load_yaml(path: Path) -> Any:

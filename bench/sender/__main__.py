@@ -184,6 +184,7 @@ def _self_cpu() -> float:
 async def main(seconds: int, cap: int, state: str) -> None:
     port_base = int(os.environ.get("NAZAR_BENCH_PORT_BASE", "30500"))
     fake_port, pub_port = port_base + 201, port_base + 103
+    metrics_port = port_base + 113  # the publisher's internal metrics listener (DEVELOPING.md)
     total = cap * (seconds + 15)
     logs = ROOT / ".state" / "bench-logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -214,7 +215,8 @@ async def main(seconds: int, cap: int, state: str) -> None:
                        "--config", json.dumps(fake_cfg)], {}, logs / "fake.log")  # fmt: skip
         env = {
             "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-            "NAZAR_HTTP_PORT": str(pub_port), "NAZAR_DELIVERIES_TOPIC": topics["routine"],
+            "NAZAR_HTTP_PORT": str(pub_port), "NAZAR_METRICS_PORT": str(metrics_port),
+            "NAZAR_DELIVERIES_TOPIC": topics["routine"],
             "NAZAR_FLASH_TOPIC": topics["flash"], "NAZAR_RECEIPTS_TOPIC": topics["receipts"],
             "NAZAR_REPLIES_TOPIC": topics["replies"], "NAZAR_CONTACTS_TOPIC": topics["contacts"],
             "NAZAR_CONSUMER_GROUP": f"bench-{run}", "NAZAR_WHATSAPP_BASE_URL": fake_url,
@@ -280,7 +282,8 @@ async def main(seconds: int, cap: int, state: str) -> None:
                           if c["channel"] == "whatsapp" for r in c["rates"]]  # fmt: skip
                 print("accepted per second:", per_second, file=sys.stderr)
                 print("limit per sample:", limits, file=sys.stderr)
-            metrics = await (await session.get(f"{pub_url}/metrics")).text()
+            metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+            metrics = await (await session.get(metrics_url)).text()
             latency = _histogram_mean(metrics, "nazar_publisher_provider_seconds")
             lag = _histogram_mean(metrics, "nazar_publisher_webhook_lag_seconds")
             starved = sum(1 for s in samples if s["in_memory"]["routine"] == 0)

@@ -83,6 +83,11 @@ def _up() -> int:
         for s in services.SERVICES
         if s.console_path
     ]
+    lines += [
+        f"  {s.name + ' metrics':<17} {s.metrics_url(ports)}  (internal listener)"
+        for s in services.SERVICES
+        if s.metrics_url(ports)
+    ]
     lines.append("  stop with         deploy/stack down")
     print("\n".join(lines))
     return 0

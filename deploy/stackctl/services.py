@@ -40,6 +40,8 @@ class Service:
     port_offset: int
     health_path: str = "/readyz"
     env: dict[str, str] = field(default_factory=dict)
+    # Internal metrics listener (/metrics) = NAZAR_PORT_BASE + metrics_offset; None for a fake.
+    metrics_offset: int | None = None
     # The web pages a person opens first (a console), if the service serves any.
     console_path: str | None = None
     # What `up` prints for it: its API documentation, or for a fake its message log.
@@ -51,6 +53,13 @@ class Service:
     def url(self, ports: Ports, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port(ports)}{path}"
 
+    def metrics_port(self, ports: Ports) -> int | None:
+        return None if self.metrics_offset is None else ports.service(self.metrics_offset)
+
+    def metrics_url(self, ports: Ports) -> str | None:
+        port = self.metrics_port(ports)
+        return None if port is None else f"http://127.0.0.1:{port}/metrics"
+
 
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
@@ -59,12 +68,17 @@ _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
     Service(
-        "roster", ["{python}", "-m", "roster", "serve"], port_offset=101, console_path="/roster"
+        "roster",
+        ["{python}", "-m", "roster", "serve"],
+        port_offset=101,
+        metrics_offset=111,
+        console_path="/roster",
     ),
     Service(
         "directive",
         ["{python}", "-m", "directive", "serve"],
         port_offset=102,
+        metrics_offset=112,
         console_path="/console",
         env={
             # The dev stack's state folder; inbox links (https only, by contract) keep the
@@ -96,6 +110,7 @@ SERVICES: list[Service] = [
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
+        metrics_offset=113,
         env={
             "NAZAR_WHATSAPP_BASE_URL": "http://127.0.0.1:{base+201}",
             "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": '["100000000000001"]',
@@ -148,6 +163,11 @@ def env_of(
         # Every process a service starts inherits this, so `down` finds even a lost one.
         STATE_MARKER: str(state.dir),
         "NAZAR_HTTP_PORT": str(service.port(ports)),
+        **(
+            {"NAZAR_METRICS_PORT": str(service.metrics_port(ports))}
+            if service.metrics_offset is not None
+            else {}
+        ),
     }
 
 

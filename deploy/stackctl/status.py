@@ -47,14 +47,18 @@ def print_status(state: State) -> int:
 
     all_ok = kafka_ok and (external or rows[-1][4] == "healthy")
     for service in services.SERVICES:
+        # The HTTP port, then the internal metrics listener's.
+        listening = ",".join(
+            str(p) for p in (service.port(ports), service.metrics_port(ports)) if p is not None
+        )
         if not (state.pids / f"{service.name}.pid").exists():
             # Never started here (an infra-only stack such as the tests'): nothing is missing.
-            rows.append((service.name, "not started", "-", str(service.port(ports)), "-"))
+            rows.append((service.name, "not started", "-", listening, "-"))
             continue
         pid = services.service_pid(state, service)
         ok = pid is not None and services.healthy(ports, service)
         all_ok = all_ok and ok
-        rows.append(_row(service.name, [pid] if pid else [], str(service.port(ports)), ok))
+        rows.append(_row(service.name, [pid] if pid else [], listening, ok))
 
     print(f"stack {state.name!r} (NAZAR_PORT_BASE={ports.base}, env: {state.env_file})")
     header = ("component", "state", "pids", "ports", "health")

@@ -47,7 +47,8 @@ async def call(
     retry_for: float = 0.0,
 ) -> httpx.Response:
     """One request; with `retry_for`, repeated (same Idempotency-Key) while the service is down
-    or answers 5xx — what a field app does while a process restarts."""
+    or answers 5xx — what a field app does while a process restarts. A 429 is always waited out
+    (`Retry-After`) and repeated, as every client of the rate-limited APIs must."""
     headers = {"Accept-Language": "en"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -57,6 +58,9 @@ async def call(
     while True:
         try:
             r = await system.http.request(method, url, headers=headers, json=json)
+            if r.status_code == 429:
+                await asyncio.sleep(float(r.headers.get("retry-after", "1")))
+                continue
             if r.status_code < 500 or time.monotonic() > deadline:
                 return r
         except httpx.TransportError:

@@ -30,6 +30,18 @@ from stackctl.common import Ports, State  # noqa: E402
 
 LOGS = ROOT / ".state" / "e2e-logs"  # kept after the session's stack is wiped, for a failure
 
+# Test-sized waits, never other code: the publisher resends an unanswered send after
+# ANSWER_WAIT (10 min in production; here it must outlast a restart and the webhooks queued
+# meanwhile), and a killed member of a consumer group is noticed after the session timeout.
+SYSTEM_OVERRIDES = {
+    "social-publisher": {"NAZAR_ANSWER_WAIT": "PT12S", "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000"},
+    "directive": {
+        "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000",
+        "NAZAR_SCHEDULER_INTERVAL": "PT1S",
+        "NAZAR_REACH_STREAM_INTERVAL": "PT0.5S",
+    },
+}
+
 
 @dataclass
 class Process:

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from nazar_platform.auth import AuthSettings
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from pydantic import BaseModel
 
+from tests.browser.csp import PageWatch
 from tests.conftest import DatabaseFactory
 from tests.integration.directive.api_support import Api, running_service
 from tests.integration.directive.support import produce, requested
@@ -56,6 +57,8 @@ class Console:
     browser: Browser
     url: str
     errors: list[str]
+    # Each browser's watch: a Content-Security-Policy violation is an error like a script error.
+    watched: dict[BrowserContext, PageWatch] = field(default_factory=dict)
 
     async def as_member(self, member_id: str, lang: str = "hi") -> tuple[BrowserContext, Page]:
         """A fresh browser (its own sessionStorage) signed in through the dev sign-in page."""
@@ -64,8 +67,11 @@ class Console:
         context = await self.browser.new_context(
             accept_downloads=True, locale="hi-IN", viewport={"width": 1280, "height": 2400}
         )
+        self.watched[context] = PageWatch(self.url, violations=self.errors)
+        await self.watched[context].attach(context)
         page = await context.new_page()
-        # A script error on any page fails the test (checked at the end of each test).
+        # A script error or a policy violation on any page fails the test (checked at the end of
+        # each test).
         page.on("pageerror", lambda e: self.errors.append(f"{member_id}: {e}"))
         await page.goto(f"{self.url}/console/sign-in?lang={lang}")
         await page.select_option("#role", "*")

@@ -3,6 +3,7 @@ published as contract events, and reading what the service put on Kafka."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,15 +89,21 @@ def settings_for(
 
 def settings_env(settings: DirectiveSettings) -> dict[str, str]:
     """The same settings as environment variables, for a service started as a process."""
-    env = {}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if hasattr(text, "total_seconds"):
-            text = f"PT{text.total_seconds()}S"
-        env[f"NAZAR_{name.upper()}"] = str(text)
-    return env
+    return {
+        f"NAZAR_{name.upper()}": _env_text(value)
+        for name, value in settings.model_dump().items()
+        if value is not None
+    }
+
+
+def _env_text(value: Any) -> str:
+    if isinstance(value, list | tuple):  # pydantic-settings reads a list as JSON
+        return json.dumps([_env_text(v) for v in value])
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if hasattr(value, "total_seconds"):
+        return f"PT{value.total_seconds()}S"
+    return str(value)
 
 
 async def produce(

@@ -124,6 +124,7 @@ async def test_issue_relay_note_ack_inbox_and_the_signed_page(api: Api) -> None:
         assert original["status"] == "requested" and original["acknowledged_at"] is None
         got = await c.get(original["attachments"][0]["url"], headers=me)
         assert got.status_code == 200 and got.content == PDF
+        assert got.headers["x-content-type-options"] == "nosniff"  # never sniffed as a page
 
         acked = await c.post(f"/api/v1/directives/{did}/ack", json={}, headers=me)
         assert acked.status_code == 200, acked.text

@@ -82,6 +82,7 @@ class Stack:
     wa_port: int = field(default_factory=free_port)
     sms_port: int = field(default_factory=free_port)
     port: int = field(default_factory=free_port)
+    metrics_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     http: aiohttp.ClientSession | None = None
     key_path: Path = field(
@@ -134,6 +135,7 @@ class Stack:
             "NAZAR_DATABASE_URL": self.dsn,
             "NAZAR_KAFKA_BOOTSTRAP": self.bootstrap,
             "NAZAR_HTTP_PORT": str(self.port),
+            "NAZAR_METRICS_PORT": str(self.metrics_port),
             "NAZAR_DELIVERIES_TOPIC": self.topics["routine"],
             "NAZAR_FLASH_TOPIC": self.topics["flash"],
             "NAZAR_RECEIPTS_TOPIC": self.topics["receipts"],
@@ -237,7 +239,9 @@ class Stack:
             return dict(await r.json())
 
     async def metric(self, name: str, **labels: str) -> float:
-        async with self.client.get(f"{self.url}/metrics") as r:
+        # The internal metrics listener: /metrics is not on the public port.
+        async with self.client.get(f"http://127.0.0.1:{self.metrics_port}/metrics") as r:
+            assert r.status == 200, await r.text()
             text = await r.text()
         total = 0.0
         for line in text.splitlines():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any
 
+from tests.integration.platform.refusals import wait_refusal
 from tests.integration.publisher.support import (
     APP_SECRET,
     SMS_SECRET,
@@ -180,3 +183,70 @@ async def test_sms_reply_code_names_the_delivery_and_unsigned_reports_are_refuse
     assert await _post(stack, body, headers, "sms/reports") == 401
     good = {"X-Gateway-Signature": _signed(body, SMS_SECRET)["X-Hub-Signature-256"]}
     assert await _post(stack, body, good, "sms/reports") == 200
+
+
+async def test_refusals_say_only_not_signed_in_or_not_allowed_and_are_counted(
+    stack: Stack,
+) -> None:
+    """The provider is told "not signed in" / "not allowed"; why is in the refusal counts."""
+    body = _status_body("wamid.nobody", str(uuid.uuid4()), "delivered", new_number())
+    async with stack.client.post(
+        f"{stack.url}/webhooks/whatsapp", data=body, headers=_signed(body, "forged")
+    ) as r:
+        unsigned = (r.status, await r.json(), r.headers["WWW-Authenticate"])
+    url = f"{stack.url}/webhooks/whatsapp"
+    wrong = {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"}
+    async with stack.client.get(url, params=wrong, headers={"Accept-Language": "hi"}) as r:
+        forbidden = (r.status, await r.json())
+    assert unsigned[0] == 401 and unsigned[1]["code"] == "auth.not_signed_in"
+    assert unsigned[1]["detail"] == "Sign in to continue." and "signature" not in str(unsigned[1])
+    assert unsigned[2] == 'HMAC-SHA256 header="X-Hub-Signature-256"'
+    assert forbidden[0] == 403 and forbidden[1]["code"] == "access.forbidden"
+    assert forbidden[1]["title"] == "अनुमति नहीं है" and "token" not in str(forbidden[1])
+    for status, reason in ((401, "bad_signature"), (403, "verify_token_mismatch")):
+        await wait_refusal(
+            stack.dsn, who_kind="address", who="127.0.0.1", status=status, reason=reason
+        )
+
+
+async def test_bad_text_is_a_422_and_not_a_500(stack: Stack) -> None:
+    async with stack.client.get(
+        f"{stack.url}/api/v1/audit?member=%00", headers=stack.bearer()
+    ) as r:
+        audit = (r.status, await r.json())
+    async with stack.client.get(
+        f"{stack.url}/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=%00"
+    ) as r:
+        verify = (r.status, await r.json())
+    assert audit[0] == 422 and audit[1]["errors"][0]["field"] == "query.member"
+    assert verify[0] == 422 and verify[1]["errors"][0]["field"] == "query.hub.challenge"
+
+
+async def test_signed_webhooks_are_not_throttled_per_address(stack: Stack) -> None:
+    """A provider posts far more than the API's per-address burst (300): all are taken."""
+    bodies = [
+        _status_body(f"wamid.flood-{n}", str(uuid.uuid4()), "delivered", new_number())
+        for n in range(400)
+    ]
+    todo = iter(bodies)
+    statuses: list[int] = []
+
+    async def provider() -> None:
+        for body in todo:
+            statuses.append(await _post(stack, body, _signed(body)))
+
+    await asyncio.gather(*(provider() for _ in range(8)))
+    assert statuses == [200] * len(bodies)
+
+
+async def test_guessing_the_verify_token_is_limited_per_address(stack: Stack) -> None:
+    url = f"{stack.url}/webhooks/whatsapp"
+    statuses = []
+    for n in range(8):
+        guess = {"hub.mode": "subscribe", "hub.verify_token": f"guess-{n}", "hub.challenge": "1"}
+        async with stack.client.get(url, params=guess) as r:
+            statuses.append(r.status)
+            retry_after = r.headers.get("Retry-After")
+    assert 403 in statuses and statuses[-1] == 429, statuses  # a burst of 5, then 10 a minute
+    assert retry_after is not None and int(retry_after) >= 1
+    await wait_refusal(stack.dsn, who="127.0.0.1", status=429, reason="rate_limit.webhook_verify")

@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from directive.settings import DirectiveSettings
+from nazar_platform.secrets import Secret
+from nazar_platform.settings import PlatformSettings
 from nazar_platform.topic_catalogue import load_catalogue
 from nazar_platform.topics import build_parser
+from roster.settings import RosterSettings
+from social_publisher.settings import PublisherSettings
 
 from tests.deployfiles import (
     COMPOSE_FILE,
     ENV_EXAMPLE,
+    METRICS_PORT,
     ROOT,
     SERVICE_DATABASES,
     SERVICE_PORT,
@@ -205,6 +211,29 @@ def test_secrets_come_from_the_environment_and_no_password_is_written_in_the_fil
                 assert str(value).startswith("${"), f"{key} is written in the file"
 
 
+SETTINGS: dict[str, type[PlatformSettings]] = {
+    "roster": RosterSettings,
+    "directive": DirectiveSettings,
+    "social-publisher": PublisherSettings,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_required_secret_of_a_service_is_a_required_variable(name: str) -> None:
+    # The services refuse to start without them (nazar_platform.secrets); Compose says so first.
+    env = services()[name]["environment"]
+    assert env["NAZAR_ENVIRONMENT"] == "production"
+    required = [
+        f"NAZAR_{field}".upper()
+        for field, info in SETTINGS[name].model_fields.items()
+        if any(isinstance(m, Secret) and not m.optional for m in info.metadata)
+    ]
+    assert "NAZAR_DATABASE_URL" in required
+    for variable in required:
+        assert variable in env, f"{name} lacks {variable}"
+        assert re.search(r"\$\{[A-Z0-9_]+:\?\}", str(env[variable])), f"{variable} is not required"
+
+
 def test_every_variable_is_documented_in_env_example_and_required_ones_have_no_value() -> None:
     # name -> (commented out, value); optional settings are listed commented, with their default.
     example: dict[str, tuple[bool, str]] = {}
@@ -276,6 +305,9 @@ def test_service_template_matches_prometheus_and_waits_for_topics_and_postgres()
     assert template["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert f"127.0.0.1:{SERVICE_PORT}/readyz" in " ".join(template["healthcheck"]["test"])
     assert compose()["x-nazar-env"]["NAZAR_HTTP_PORT"] == str(SERVICE_PORT)
+    # /metrics on its own listener, which Prometheus reaches over the compose network.
+    assert compose()["x-nazar-env"]["NAZAR_METRICS_PORT"] == str(METRICS_PORT)
+    assert compose()["x-nazar-env"]["NAZAR_METRICS_HOST"] == "0.0.0.0"
     bootstrap = compose()["x-nazar-env"]["NAZAR_KAFKA_BOOTSTRAP"]
     assert set(bootstrap.split(",")) == {f"{n}:9092" for n in KAFKA_NODES}
     # Scaled out with --scale: nothing may pin a container name or a host port.

@@ -15,6 +15,7 @@ import pytest
 
 from tests.deployfiles import (
     GRAFANA_DIR,
+    METRICS_PORT,
     NAZAR_SERVICES,
     PROMETHEUS_DIR,
     PROMETHEUS_SERIES,
@@ -98,7 +99,7 @@ def test_the_expression_reader_catches_typos() -> None:
         assert_refers_to_known_series("sum(rate(up[5m])", "typo")
 
 
-def test_prometheus_scrapes_every_service_on_its_port_and_loads_the_rules() -> None:
+def test_prometheus_scrapes_every_service_on_its_metrics_port_and_loads_the_rules() -> None:
     config = load_yaml(PROMETHEUS_CONFIG)
     assert [(PROMETHEUS_DIR / f).is_file() for f in config["rule_files"]] == [True]
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
@@ -106,12 +107,15 @@ def test_prometheus_scrapes_every_service_on_its_port_and_loads_the_rules() -> N
         job = jobs[service]
         assert job.get("metrics_path", "/metrics") == "/metrics"
         [sd] = job["dns_sd_configs"]
-        assert sd["names"] == [service] and sd["type"] == "A" and sd["port"] == SERVICE_PORT
+        assert sd["names"] == [service] and sd["type"] == "A" and sd["port"] == METRICS_PORT
+        # /metrics is not on the public HTTP port (it answers 404 there).
+        assert sd["port"] != SERVICE_PORT
 
 
 def test_scrape_jobs_are_named_like_compose_services_and_the_catalogue_services() -> None:
     template = compose()["x-nazar-service"]
     assert "8000" in " ".join(template["healthcheck"]["test"])
+    assert compose()["x-nazar-env"]["NAZAR_METRICS_PORT"] == str(METRICS_PORT)
     jobs = {job["job_name"] for job in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
     assert jobs == {"prometheus", *NAZAR_SERVICES}
 

@@ -70,7 +70,7 @@ def test_a_record_is_a_valid_cloudevent_with_contract_data() -> None:
     assert data.body.endswith("पुलिस अधीक्षक की टिप्पणी: आज ही बैठक करें")
     assert r.topic == "flash" and r.key == b"mbr-0001"
     token = (data.inbox_url or "").rsplit("/", 1)[1]
-    assert links.verify(token, KEY, NOW) == (did, NOW + timedelta(days=14))
+    assert links.verify(token, [KEY], NOW, timedelta(days=14)) == (did, NOW + timedelta(days=14))
 
 
 def test_each_member_gets_their_language_or_the_one_there_is() -> None:

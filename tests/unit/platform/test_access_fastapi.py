@@ -23,7 +23,7 @@ from nazar_platform.access import (
 from nazar_platform.access_fastapi import authorize, require
 from nazar_platform.auth import AuthSettings, Grant, Principal, TokenVerifier
 from nazar_platform.problem_messages import lookup
-from nazar_platform.problems import install_problem_handlers
+from nazar_platform.problems import REFUSAL_REASON_STATE, install_problem_handlers
 
 from tests.unit.platform.token_forgery import hs256_token
 
@@ -38,6 +38,7 @@ class Seen:
     status: int
     principal: Principal | None
     decision: AccessDecision | None
+    reason: str | None = None  # why it was refused, precisely: for the audit and the log only
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,7 @@ def build_app(key: rsa.RSAPrivateKey, seen: list[Seen]) -> FastAPI:
                 response.status_code,
                 getattr(state, "principal", None),
                 getattr(state, "access_decision", None),
+                getattr(state, REFUSAL_REASON_STATE, None),
             )
         )
         return response
@@ -127,28 +129,39 @@ async def test_no_token_is_a_401_challenge(client: Client) -> None:
     assert response.headers["www-authenticate"] == 'Bearer realm="nazar"'
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["code"] == "auth.missing_token"
+    assert body["code"] == "auth.not_signed_in"
     assert response.headers["content-language"] == "hi"
-    assert body["title"] == "साइन इन आवश्यक है"
-    assert "साइन इन" in body["detail"]
-    assert seen == [Seen(401, None, None)]
+    assert body["title"] == "साइन इन नहीं है"
+    assert body["detail"] == "आगे बढ़ने के लिए साइन इन करें।"
+    assert "reason" not in body
+    assert seen == [Seen(401, None, None, "missing_token")]
 
 
-async def test_an_expired_token_is_a_401_invalid_token(
+def assert_says_only_not_signed_in(response: httpx.Response) -> None:
+    """The body and the challenge say "not signed in", and nothing of why."""
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="nazar", error="invalid_token"'
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "instance", "code", "request_id"}
+    assert (body["code"], body["title"], body["detail"]) == (
+        "auth.not_signed_in",
+        "Not signed in",
+        "Sign in to continue.",
+    )
+
+
+async def test_an_expired_token_is_a_401_saying_only_not_signed_in(
     client: Client, key: rsa.RSAPrivateKey
 ) -> None:
-    http, _ = client
+    http, seen = client
     response = await http.get("/api/v1/inbox", headers=bearer(key, "constable:X", exp_in=-120))
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == (
-        'Bearer realm="nazar", error="invalid_token", error_description="token expired"'
-    )
-    assert response.json()["code"] == "auth.token_expired"
-    assert response.json()["reason"] == "expired"
+    assert_says_only_not_signed_in(response)
+    assert "expire" not in response.text
+    assert seen == [Seen(401, None, None, "expired")]
 
 
 async def test_key_confusion_is_a_401(client: Client, key: rsa.RSAPrivateKey) -> None:
-    http, _ = client
+    http, seen = client
     pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -156,9 +169,9 @@ async def test_key_confusion_is_a_401(client: Client, key: rsa.RSAPrivateKey) ->
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "M-1", "iat": now, "exp": now + 60}
     token = hs256_token({**claims, "grants": [{"role": "adg", "unit": "RJ"}]}, pem)
     response = await http.get("/api/v1/inbox", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 401
-    assert 'error="invalid_token"' in response.headers["www-authenticate"]
-    assert response.json()["reason"] == "key_confusion"
+    assert_says_only_not_signed_in(response)
+    assert "confusion" not in response.text
+    assert seen == [Seen(401, None, None, "key_confusion")]
 
 
 async def test_a_role_without_the_action_is_a_recorded_403(
@@ -171,9 +184,9 @@ async def test_a_role_without_the_action_is_a_recorded_403(
     assert response.status_code == 403
     assert response.json()["code"] == "access.forbidden"
     assert response.json()["title"] == "Not allowed"
-    assert response.json()["detail"] == "You are not allowed to do this here."
-    assert response.json()["action"] == "roster.read"
-    assert response.json()["reason"] == "role_lacks_action"
+    assert response.json()["detail"] == "You are not allowed to do this."
+    assert "action" not in response.json() and "reason" not in response.json()
+    assert "role_lacks_action" not in response.text
     [record] = seen
     assert record.principal is not None and record.principal.member_id == "M-000123"
     assert record.decision == AccessDecision(
@@ -190,8 +203,8 @@ async def test_a_co_in_a_sibling_circle_is_a_recorded_403(
         headers={**bearer(key, "co:CIR-BIKANER-CITY"), "Accept-Language": "hi"},
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "आपको यहाँ यह करने की अनुमति नहीं है।"
-    assert response.json()["reason"] == "outside_scope"
+    assert response.json()["detail"] == "आपको यह करने की अनुमति नहीं है।"
+    assert "outside_scope" not in response.text
     [record] = seen
     assert record.status == 403
     assert record.decision == AccessDecision(
@@ -220,9 +233,7 @@ def test_openapi_declares_bearer_auth(key: rsa.RSAPrivateKey) -> None:
 
 
 AUTH_CODES = {
-    "auth.missing_token": 401,
-    "auth.invalid_token": 401,
-    "auth.token_expired": 401,
+    "auth.not_signed_in": 401,
     "auth.keys_unavailable": 503,
     "access.forbidden": 403,
 }
@@ -238,3 +249,6 @@ def test_every_code_raised_here_is_in_the_catalogue_in_hindi_and_english() -> No
             assert text and text.isascii(), code
     # The generic codes they replace are gone: one code per kind of refusal.
     assert lookup("unauthenticated") is None and lookup("forbidden") is None
+    # So are the 401 codes that told a missing, an invalid and an expired token apart.
+    for code in ("auth.missing_token", "auth.invalid_token", "auth.token_expired"):
+        assert lookup(code) is None, code

@@ -35,10 +35,14 @@ def test_mint_prints_a_token_the_dev_verifier_accepts(
     assert principal.language == "hi"
 
 
+@pytest.mark.parametrize("environment", ["production", "staging"])
 def test_mint_refuses_in_production(
-    dev_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    dev_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    environment: str,
 ) -> None:
-    monkeypatch.setenv("NAZAR_ENVIRONMENT", "production")
+    monkeypatch.setenv("NAZAR_ENVIRONMENT", environment)
     assert main(["mint", "--member", "M-1", "--grant", "adg:RJ"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "production" in captured.err

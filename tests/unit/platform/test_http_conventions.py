@@ -133,8 +133,10 @@ def test_request_ids() -> None:
 
 def test_what_is_audited_and_how() -> None:
     assert should_audit("POST", 201) and should_audit("DELETE", 404) and should_audit("patch", 200)
-    assert should_audit("GET", 401) and should_audit("HEAD", 403)
     assert not should_audit("GET", 200) and not should_audit("OPTIONS", 404)
+    # Refusals of any method are counted per minute (nazar_platform.refusals), not one entry each.
+    for method, status in (("GET", 401), ("HEAD", 403), ("POST", 401), ("POST", 403), ("PUT", 429)):
+        assert not should_audit(method, status)
     action = Action.STORY_MODERATE
     refused = AccessDecision(False, action, None, "CIR-NOKHA", None, Reason.OUTSIDE_SCOPE)
     grant = Grant(Role.SP, "DST-BIKANER")
@@ -186,7 +188,7 @@ def test_what_is_audited_and_how() -> None:
     )
     assert (denied.outcome, denied.reason, denied.grant_role) == ("refused", "outside_scope", None)
     anonymous = entry_for(
-        {"request_id": "r-2", "problem_code": "auth.missing_token"},
+        {"request_id": "r-2", "problem_code": "auth.not_signed_in"},
         method="GET",
         path="/x",
         status=401,
@@ -196,8 +198,20 @@ def test_what_is_audited_and_how() -> None:
     assert (anonymous.member_id, anonymous.outcome, anonymous.reason) == (
         None,
         "refused",
-        "auth.missing_token",
+        "auth.not_signed_in",
     )
+
+
+def test_an_entry_keeps_what_is_not_text_readably() -> None:
+    entry = entry_for(
+        {"request_id": "r-3", "problem_code": "invalid_text"},
+        method="POST",
+        path="/api/v1/units/\x00",
+        status=422,
+        headers={"user-agent": "agent\x7f/1"},
+        client=None,
+    )
+    assert (entry.path, entry.user_agent) == ("/api/v1/units/\ufffd", "agent\ufffd/1")
 
 
 def test_audit_csv_lines_go_through_the_one_writer() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from nazar_platform.text import describe, first_invalid
+from nazar_platform.text import describe, first_invalid, replace_invalid
 
 
 @pytest.mark.parametrize(
@@ -38,16 +38,18 @@ def test_a_refused_character_is_named_readably() -> None:
 
 def test_the_fast_path_agrees_with_the_definition() -> None:
     import random
-    import re
 
-    every = re.compile(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-        + "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(1, 17))
-        + "]"
-    )
+    from nazar_platform.text import _INVALID as every
+
     pool = "aरा\t\n\x00\x1f\x7f\ud800\ufdd5\uffff🙏\U0001fffe\U0010ffff\U0002fffd"
     rng = random.Random(7)
     for _ in range(5000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 8)))
         expected = every.search(text)
         assert first_invalid(text) == (expected.start() if expected else None), repr(text)
+
+
+def test_what_was_refused_can_still_be_recorded() -> None:
+    assert replace_invalid("/api/v1/units/\x00/राम\ud800") == "/api/v1/units/\ufffd/राम\ufffd"
+    assert replace_invalid("tab\tline\n") == "tab\tline\n"
+    assert first_invalid(replace_invalid("\x00\x7f\ufffe\U0010ffff")) is None

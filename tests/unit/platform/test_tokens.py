@@ -310,8 +310,12 @@ def test_dev_verifier_uses_the_dev_key_and_its_kid(tmp_path: Path) -> None:
     assert _refused(verifier, token("someone-elses-key")) is TokenFailure.UNKNOWN_KID
 
 
-def test_production_refuses_dev_and_static_keys(tmp_path: Path, key: rsa.RSAPrivateKey) -> None:
-    production = _settings(environment="production", dev_private_key_path=tmp_path / "dev.pem")
+@pytest.mark.parametrize("environment", ["production", "staging", "prod"])
+def test_production_refuses_dev_and_static_keys(
+    tmp_path: Path, key: rsa.RSAPrivateKey, environment: str
+) -> None:
+    # Any environment but local and test is a deployment (staging used to take the dev key).
+    production = _settings(environment=environment, dev_private_key_path=tmp_path / "dev.pem")
     with pytest.raises(AuthConfigError):
         TokenVerifier(production)
     with pytest.raises(AuthConfigError):
@@ -323,4 +327,4 @@ def test_environment_comes_from_the_platform_variable(monkeypatch: pytest.Monkey
     monkeypatch.setenv("NAZAR_ENVIRONMENT", "production")
     monkeypatch.setenv("NAZAR_AUTH_ISSUER", ISSUER)
     settings = AuthSettings()
-    assert settings.is_production and settings.issuer == ISSUER
+    assert not settings.development and settings.issuer == ISSUER

@@ -11,6 +11,7 @@ from social_publisher.domain.webhooks import (
     parse_whatsapp,
     signature,
     signature_valid,
+    token_matches,
 )
 
 from tests.unit.publisher.hindi import TITLE
@@ -80,6 +81,29 @@ def test_missing_malformed_or_foreign_signatures_are_refused() -> None:
     assert not signature_valid(SECRET, body, None)
     assert not signature_valid(SECRET, body, "sha1=" + signature(SECRET, body)[7:])
     assert not signature_valid(SECRET, body, signature(b"another-secret", body))
+
+
+def test_an_empty_secret_verifies_nothing() -> None:
+    # Regression: anyone can sign with the empty key, so a deployment missing its app secret (or
+    # SMS webhook secret) accepted forged statuses, replies and opt-outs.
+    body = _meta_body()
+    forged = signature(b"", body)
+    assert not signature_valid(b"", body, forged)
+    assert not signature_valid(b"", body, "sha256=")
+    assert not signature_valid(SECRET, body, forged)
+
+
+def test_a_header_with_any_characters_is_refused_not_a_crash() -> None:
+    # compare_digest raises TypeError on non-ASCII str; Starlette hands headers as latin-1 text.
+    body = _meta_body()
+    assert not signature_valid(SECRET, body, "sha256=é" + signature(SECRET, body)[8:])
+
+
+def test_the_verify_token_matches_only_itself_and_never_when_empty() -> None:
+    assert token_matches("verify-token-0123", "verify-token-0123")
+    assert not token_matches("verify-token-0123", "verify-token-0124")
+    assert not token_matches("", "")
+    assert not token_matches("verify-token-0123", "सत्यापन")  # non-ASCII: refused, no TypeError
 
 
 def test_a_batched_body_yields_statuses_and_messages() -> None:

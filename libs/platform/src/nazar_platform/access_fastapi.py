@@ -14,8 +14,10 @@ and in its routes:
 `request.state.principal` and `request.state.access_decision` are what the audit middleware
 records (who, which grant, what, which unit, outcome), for refusals as well as for what passed.
 
-The problem codes raised here (`auth.*`, `access.forbidden`) are registered in the problem
-catalogue when this module is imported, with their Hindi and English texts.
+The problem codes raised here (`auth.not_signed_in`, `auth.keys_unavailable`,
+`access.forbidden`) are registered in the problem catalogue when this module is imported, with
+their Hindi and English texts. A verified caller's request also costs their rate-limit budget
+(`nazar_platform.ratelimit.check_principal`).
 """
 
 from __future__ import annotations
@@ -37,33 +39,21 @@ from nazar_platform.access import (
 )
 from nazar_platform.auth import Principal, TokenError, TokenFailure, TokenVerifier
 from nazar_platform.problem_messages import register
-from nazar_platform.problems import ProblemError
+from nazar_platform.problems import REFUSAL_REASON_STATE, ProblemError
+from nazar_platform.ratelimit import check_principal
 
 REALM = "nazar"
 
+# A 401 or 403 says only "not signed in" or "not allowed": the precise reason (an expired token, a
+# key confusion, an unknown key id, outside the caller's scope) would tell an attacker which
+# forgery came closest. It goes to `request.state` for the audit's refusal counts and its log line.
 register(
-    "auth.missing_token",
+    "auth.not_signed_in",
     401,
-    title_en="Sign-in required",
-    title_hi="साइन इन आवश्यक है",
-    detail_en="Sign in to continue: this request needs an access token.",
-    detail_hi="आगे बढ़ने के लिए साइन इन करें: इस अनुरोध के लिए एक्सेस टोकन आवश्यक है।",
-)
-register(
-    "auth.invalid_token",
-    401,
-    title_en="Invalid access token",
-    title_hi="एक्सेस टोकन मान्य नहीं है",
-    detail_en="Your access token is not valid. Please sign in again.",
-    detail_hi="आपका एक्सेस टोकन मान्य नहीं है। कृपया फिर से साइन इन करें।",
-)
-register(
-    "auth.token_expired",
-    401,
-    title_en="Session expired",
-    title_hi="सत्र समाप्त हो गया है",
-    detail_en="Your session has expired. Please sign in again.",
-    detail_hi="आपका सत्र समाप्त हो गया है। कृपया फिर से साइन इन करें।",
+    title_en="Not signed in",
+    title_hi="साइन इन नहीं है",
+    detail_en="Sign in to continue.",
+    detail_hi="आगे बढ़ने के लिए साइन इन करें।",
 )
 register(
     "auth.keys_unavailable",
@@ -78,8 +68,8 @@ register(
     403,
     title_en="Not allowed",
     title_hi="अनुमति नहीं है",
-    detail_en="You are not allowed to do this here.",
-    detail_hi="आपको यहाँ यह करने की अनुमति नहीं है।",
+    detail_en="You are not allowed to do this.",
+    detail_hi="आपको यह करने की अनुमति नहीं है।",
 )
 
 # auto_error=False: a missing token must become our problem document, not FastAPI's default 403.
@@ -91,15 +81,18 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def _challenge(error: str | None = None, description: str | None = None) -> dict[str, str]:
+def _challenge(error: str | None = None) -> dict[str, str]:
+    # RFC 6750 §3; no error_description: it would name the precise failure.
     value = f'Bearer realm="{REALM}"'
     if error:
         value += f', error="{error}"'
-    if description:
-        # RFC 6750 §3: the description is a quoted string without '"' or '\'.
-        safe = "".join(c for c in description if c.isascii() and c.isprintable() and c not in '"\\')
-        value += f', error_description="{safe}"'
     return {"WWW-Authenticate": value}
+
+
+def not_signed_in(request: Request, reason: str, error: str | None = None) -> ProblemError:
+    """The 401 problem; `reason` is kept for the audit and the log, not shown."""
+    setattr(request.state, REFUSAL_REASON_STATE, reason)
+    return ProblemError(401, "auth.not_signed_in", headers=_challenge(error))
 
 
 async def get_principal(
@@ -108,7 +101,7 @@ async def get_principal(
 ) -> Principal:
     verifier: TokenVerifier = request.app.state.token_verifier
     if credentials is None or not credentials.credentials:
-        raise ProblemError(401, "auth.missing_token", headers=_challenge())
+        raise not_signed_in(request, "missing_token")
     token = credentials.credentials
     try:
         if verifier.fetches_keys:
@@ -119,14 +112,9 @@ async def get_principal(
     except TokenError as exc:
         if exc.code is TokenFailure.KEYS_UNAVAILABLE:
             raise ProblemError(503, "auth.keys_unavailable", headers={"Retry-After": "5"}) from exc
-        key = "auth.token_expired" if exc.code is TokenFailure.EXPIRED else "auth.invalid_token"
-        raise ProblemError(
-            401,
-            key,
-            headers=_challenge("invalid_token", exc.message),
-            extensions={"reason": str(exc.code)},
-        ) from exc
+        raise not_signed_in(request, str(exc.code), "invalid_token") from exc
     request.state.principal = principal
+    check_principal(request, principal.member_id)
     return principal
 
 
@@ -137,12 +125,8 @@ def _record(request: Request, principal: Principal, decision: AccessDecision) ->
     request.state.principal = principal
     request.state.access_decision = decision
     if not decision.allowed:
-        # Machine-readable members beside the translated texts (RFC 9457 extensions).
-        raise ProblemError(
-            403,
-            "access.forbidden",
-            extensions={"action": str(decision.action), "reason": str(decision.reason)},
-        )
+        # The decision (action, reason) is on request.state for the audit; the body says no more.
+        raise ProblemError(403, "access.forbidden")
     return decision
 
 

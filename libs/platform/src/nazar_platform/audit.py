@@ -1,9 +1,12 @@
-"""The audit trail: every state-changing request and every refusal, written append-only.
+"""The audit trail: every state-changing request, written append-only, and every refusal, counted.
 
-`AuditMiddleware` records each request whose method is not GET/HEAD/OPTIONS, and each 401/403
-of any method: who (member id), with which grant (role, unit), what (the access action), on which
-unit or member, method, path, status, outcome (`allowed` | `refused` | `failed`), why, when, the
-request id, client address and user agent. It reads what the access layer leaves on the request:
+`AuditMiddleware` records each request whose method is not GET/HEAD/OPTIONS and that was not
+refused: who (member id), with which grant (role, unit), what (the access action), on which unit or
+member, method, path, status, outcome (`allowed` | `refused` | `failed`), why, when, the request
+id, client address and user agent. Refusals — a 401, 403 or 429 of any method — are not one row
+each (a flood would grow the table without bound): they are logged (401, 403) with their precise
+reason and counted per minute by `nazar_platform.refusals`. It reads what the access layer leaves
+on the request:
 
 * `request.state.principal`: the authenticated caller (`member_id`, `grants`);
 * `request.state.access_decision`: the decision (`allowed`, `action`, `grant`, `unit_id`,
@@ -32,12 +35,14 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nazar_platform import metrics
-from nazar_platform.problems import PROBLEM_CODE_STATE
+from nazar_platform.problems import PROBLEM_CODE_STATE, REFUSAL_REASON_STATE
+from nazar_platform.refusals import RefusalCounter
+from nazar_platform.text import replace_invalid
 
 log = structlog.get_logger(__name__)
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REFUSALS = frozenset({401, 403})
+REFUSALS = frozenset({401, 403, 429})
 WRITE_TIMEOUT_SECONDS = 5.0
 _USER_AGENT_MAX = 512
 
@@ -94,7 +99,8 @@ def _text(value: object) -> str | None:
 
 
 def should_audit(method: str, status: int) -> bool:
-    return method.upper() not in READ_ONLY_METHODS or status in REFUSALS
+    """Whether the request is an entry of its own (refusals are counted instead)."""
+    return method.upper() not in READ_ONLY_METHODS and status not in REFUSALS
 
 
 def outcome_of(status: int, decision: AccessDecisionLike | None) -> str:
@@ -123,7 +129,8 @@ def entry_for(
         reason = state.get(PROBLEM_CODE_STATE) or reason
     if replayed:
         reason = "idempotent replay" + (f"; {reason}" if reason else "")
-    user_agent = headers.get("user-agent")
+    # What was refused for holding something that is not text is still recorded, readably.
+    user_agent = replace_invalid(headers["user-agent"]) if "user-agent" in headers else None
     return AuditEntry(
         request_id=str(state.get("request_id", "")),
         member_id=_text(principal.member_id) if principal is not None else None,
@@ -133,7 +140,7 @@ def entry_for(
         target_unit=_text(decision.unit_id) if decision is not None else None,
         target_member=_text(decision.member_id) if decision is not None else None,
         method=method,
-        path=path,
+        path=replace_invalid(path),
         status=status,
         outcome=outcome_of(status, decision),
         reason=reason,
@@ -155,6 +162,39 @@ async def write(pool: asyncpg.Pool, entry: AuditEntry) -> None:
         pool.execute(_INSERT, *astuple(entry)),
         WRITE_TIMEOUT_SECONDS,
     )
+
+
+def count_refusal(scope: Scope, state: dict[str, Any], status: int) -> None:
+    """Log a 401/403 with its precise reason and count any refusal for the aggregates."""
+    principal: PrincipalLike | None = state.get("principal")
+    decision: AccessDecisionLike | None = state.get("access_decision")
+    refused_decision = decision if decision is not None and not decision.allowed else None
+    reason = (
+        state.get(REFUSAL_REASON_STATE)
+        or (_text(refused_decision.reason) if refused_decision is not None else None)
+        or state.get(PROBLEM_CODE_STATE)
+        or str(status)
+    )
+    member_id = _text(principal.member_id) if principal is not None else None
+    action = _text(decision.action) if decision is not None else None
+    client = scope.get("client")
+    address = str(client[0]) if client else None
+    if status != 429:  # a 429 is counted in nazar_rate_limited_total; a flood must not flood logs
+        log.info(
+            "request refused",
+            status=status,
+            reason=reason,
+            member_id=member_id,
+            client_ip=address,
+            action=action,
+            method=scope["method"],
+            path=scope["path"],
+        )
+    counter: RefusalCounter | None = getattr(scope["app"].state, "refusals", None)
+    if counter is not None:
+        counter.add(
+            member_id=member_id, address=address, status=status, reason=reason, action=action
+        )
 
 
 async def record(scope: Scope, entry: AuditEntry) -> None:
@@ -202,7 +242,7 @@ class AuditMiddleware:
             await record(scope, entry)
 
         async def send_audited(message: Message) -> None:
-            nonlocal status, replayed
+            nonlocal status, replayed, recorded
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 replayed = any(
@@ -213,9 +253,12 @@ class AuditMiddleware:
                 and not message.get("more_body", False)
                 and status is not None
                 and not recorded
-                and should_audit(method, status)
             ):
-                await audit(status)
+                if status in REFUSALS:
+                    recorded = True
+                    count_refusal(scope, state, status)
+                elif should_audit(method, status):
+                    await audit(status)
             await send(message)
 
         try:

@@ -22,6 +22,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from nazar_platform import csv_files
+from nazar_platform.input_guard import Timestamp
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.runtime import runtime_of
 
@@ -110,9 +111,9 @@ class AuditFilter:
 
 def audit_filter(
     since: Annotated[
-        datetime | None, Query(alias="from", description="Entries at or after (ISO 8601)")
+        Timestamp | None, Query(alias="from", description="Entries at or after (ISO 8601)")
     ] = None,
-    until: Annotated[datetime | None, Query(alias="to", description="Entries before")] = None,
+    until: Annotated[Timestamp | None, Query(alias="to", description="Entries before")] = None,
     member: Annotated[str | None, Query(description="Who acted (member id)")] = None,
     unit: Annotated[str | None, Query(description="Unit of the grant used, or the target")] = None,
     outcome: Annotated[Outcome | None, Query()] = None,

@@ -1,7 +1,8 @@
 """Bearer tokens: who the caller is (`sub`) and which (role, unit) grants they hold.
 
-Production verifies RS256 (optionally ES256) signatures against the identity provider's JWKS;
-development signs and verifies with a local RSA key generated once under the state folder. The
+Deployments verify RS256 (optionally ES256) signatures against the identity provider's JWKS;
+the local and test environments sign and verify with a local RSA key generated once under the
+state folder. The
 verifier is strict on purpose: a token is accepted only with an allowed asymmetric algorithm, our
 issuer and audience, a bounded lifetime and well-formed grants, because every access decision in
 every service starts from what it returns.
@@ -39,6 +40,7 @@ from nazar_platform.auth_keys import (
     hmac_matches,
     key_fits,
 )
+from nazar_platform.secrets import is_development
 
 __all__ = [
     "AuthConfigError",
@@ -54,7 +56,6 @@ __all__ = [
     "mint",
 ]
 
-PRODUCTION = "production"
 # Asymmetric only: a verifier holding a public key must never accept a shared-secret algorithm.
 SUPPORTED_ALGORITHMS = frozenset({"RS256", "ES256"})
 _ROLE_NAMES = frozenset(str(r) for r in Role)
@@ -133,7 +134,7 @@ class AuthSettings(BaseSettings):
         env_prefix="NAZAR_AUTH_", extra="ignore", frozen=True, populate_by_name=True
     )
 
-    # The platform-wide NAZAR_ENVIRONMENT, not an auth-specific switch: production must not be
+    # The platform-wide NAZAR_ENVIRONMENT, not an auth-specific switch: a deployment must not be
     # talked into accepting the dev key by one forgotten variable.
     environment: str = Field(default="local", validation_alias=AliasChoices("NAZAR_ENVIRONMENT"))
     issuer: str = "nazar-dev"
@@ -157,8 +158,9 @@ class AuthSettings(BaseSettings):
         return value
 
     @property
-    def is_production(self) -> bool:
-        return self.environment == PRODUCTION
+    def development(self) -> bool:
+        """`local` or `test`: the only environments where the dev key signs and verifies."""
+        return is_development(self.environment)
 
 
 def mint(
@@ -208,7 +210,8 @@ class TokenVerifier:
     def __init__(self, settings: AuthSettings, *, public_key: PublicKey | None = None) -> None:
         """JWKS when `settings.jwks_url` is set; else `public_key`; else the dev key pair.
 
-        In production only the JWKS is acceptable: a static or dev key there is a misconfiguration.
+        Outside local and test only the JWKS is acceptable: a static or dev key there is a
+        misconfiguration.
         """
         self._settings = settings
         self._keys: KeySource
@@ -218,8 +221,11 @@ class TokenVerifier:
                 cache_seconds=settings.jwks_cache_seconds,
                 timeout=settings.jwks_timeout_seconds,
             )
-        elif settings.is_production:
-            raise AuthConfigError("production requires NAZAR_AUTH_JWKS_URL; dev keys are refused")
+        elif not settings.development:
+            raise AuthConfigError(
+                f"NAZAR_AUTH_JWKS_URL is required in the {settings.environment!r} environment; "
+                "dev keys are refused outside local and test"
+            )
         elif public_key is not None:
             self._keys = StaticKey(public_key, kid=None)
         else:

@@ -4,8 +4,8 @@
         [--grant sp:DST-CHURU] [--ttl 8h] [--lang hi]
 
 Signs with the dev key from `NAZAR_AUTH_DEV_PRIVATE_KEY_PATH` (created on first use) and the
-issuer/audience the services verify against. Refused when NAZAR_ENVIRONMENT=production: there,
-tokens come from the identity provider only.
+issuer/audience the services verify against. Refused unless NAZAR_ENVIRONMENT is local or test:
+in production (or any other environment) tokens come from the identity provider only.
 """
 
 from __future__ import annotations
@@ -45,9 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = AuthSettings()
-    if settings.is_production:
+    if not settings.development:
         print(
-            "refused: dev tokens cannot be minted when NAZAR_ENVIRONMENT=production",
+            f"refused: no dev tokens when NAZAR_ENVIRONMENT={settings.environment} (local and "
+            "test only; production and every other environment take the identity provider's)",
             file=sys.stderr,
         )
         return 2

@@ -3,7 +3,7 @@
 Pages served by a service (the roster's district-office pages, the directive console) need a
 bearer token in a browser where no identity provider exists. In `local` and `test` environments
 only, `dev_signin_router(grants_of)` adds `POST /dev/tokens` (`{"member_id": ...}`), which mints a
-short-lived token signed with the dev key (the one `TokenVerifier` accepts outside production)
+short-lived token signed with the dev key (the one `TokenVerifier` accepts in local and test only)
 for that member with the grants the service knows for them (`grants_of`, e.g. the roster's
 postings). Anywhere else the route answers 404 and mints nothing.
 """
@@ -19,9 +19,9 @@ from pydantic import BaseModel, Field
 
 from nazar_platform.auth import AuthSettings, Grant, mint
 from nazar_platform.auth_keys import ensure_dev_keypair
+from nazar_platform.edge import DEV_SIGN_IN, route_class
 from nazar_platform.problems import ProblemError
 
-DEV_ENVIRONMENTS = frozenset({"local", "test"})
 GrantsOf = Callable[[Request, str], Awaitable[Sequence[Grant] | None]]
 
 
@@ -43,7 +43,7 @@ class DevTokenOut(BaseModel):
 
 
 def dev_signin_enabled(settings: AuthSettings) -> bool:
-    return settings.environment in DEV_ENVIRONMENTS
+    return settings.development
 
 
 def dev_signin_router(
@@ -51,7 +51,11 @@ def dev_signin_router(
 ) -> APIRouter:
     router = APIRouter(tags=list(tags))
 
-    @router.post("/dev/tokens", summary="Local and test stacks only: a token for any member")
+    @router.post(
+        "/dev/tokens",
+        summary="Local and test stacks only: a token for any member",
+        openapi_extra=route_class(DEV_SIGN_IN),
+    )
     async def dev_token(body: DevTokenIn, request: Request) -> DevTokenOut:
         settings = AuthSettings()
         if not dev_signin_enabled(settings):

@@ -1,11 +1,13 @@
-"""`/healthz`, `/readyz` and `/metrics`, the same in every service.
+"""`/healthz` and `/readyz`, the same in every service.
 
 * `/healthz`: the process answers (for a liveness probe: restart only when this fails).
 * `/readyz`: PostgreSQL answers `SELECT 1` through the app's pool, Kafka answers a metadata request
   through the shared producer's connection, and none of the service's background tasks
   (outbox relay, consumers) has died; each check has a short timeout. Otherwise a 503 problem
   (`not_ready`) naming what is down, with `checks` saying the state of each.
-* `/metrics`: the Prometheus exposition of this process.
+
+`/metrics` is not here: it is served on the internal metrics listener only
+(`nazar_platform.metrics_listener`), and the public port answers it with a 404.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from collections.abc import Awaitable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from nazar_platform import metrics
 from nazar_platform.problems import ProblemError
@@ -71,8 +71,3 @@ async def readyz(request: Request) -> dict[str, Any]:
             extensions={"checks": checks},
         )
     return {"status": "ready", "checks": checks}
-
-
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def prometheus_metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -48,6 +48,15 @@ AUDIT_WRITE_FAILURES = Counter(
     "nazar_audit_write_failures_total",
     "Audit entries that could not be written (each is also logged at error level)",
 )
+RATE_LIMITED = Counter(
+    "nazar_rate_limited_total",
+    "Requests answered 429 by the rate limiter",
+    ["service", "route_class", "limit"],  # limit: address | principal | <route class>
+)
+AUDIT_REFUSALS_DROPPED = Counter(
+    "nazar_audit_refusals_overflow_total",
+    "Refusals counted under the overflow key: too many distinct callers refused in one minute",
+)
 IDEMPOTENCY = Counter(
     "nazar_idempotency_total",
     "POSTs carrying an Idempotency-Key, by what happened",

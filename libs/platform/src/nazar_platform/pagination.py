@@ -27,13 +27,14 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
 
 from nazar_platform.problems import ProblemError
+from nazar_platform.text import first_invalid
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -41,6 +42,13 @@ MAX_LIMIT = 500
 _VERSION = 1
 
 CursorValue = int | str | datetime | uuid.UUID
+
+
+class Int32(int):
+    """A cursor key held in an `integer` (32-bit) column: `Keyset((...), (Int32, str))`."""
+
+
+_RANGES = {int: range(-(2**63), 2**63), Int32: range(-(2**31), 2**31)}
 
 
 class Row(Protocol):
@@ -85,14 +93,19 @@ def encode_cursor(key: Sequence[CursorValue]) -> str:
 
 
 def _typed(value: object, kind: type) -> CursorValue:
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+    if kind in _RANGES and isinstance(value, int) and not isinstance(value, bool):
+        if value not in _RANGES[kind]:
+            raise ValueError("integer out of range")
         return value
     if kind is str and isinstance(value, str):
+        if first_invalid(value) is not None:
+            raise ValueError("not text")
         return value
     if kind is datetime and isinstance(value, str):
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError("naive datetime")
+        parsed.astimezone(UTC)  # as the driver will: years past 9999 or before 1 raise here
         return parsed
     if kind is uuid.UUID and isinstance(value, str):
         return uuid.UUID(value)
@@ -110,7 +123,7 @@ def decode_cursor(cursor: str, types: Sequence[type]) -> tuple[CursorValue, ...]
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong key length")
         return tuple(_typed(v, kind) for v, kind in zip(values, types, strict=True))
-    except (ValueError, UnicodeError, binascii.Error) as exc:
+    except (ValueError, UnicodeError, binascii.Error, OverflowError, RecursionError) as exc:
         raise ProblemError(400, "invalid_cursor") from exc
 
 

@@ -219,8 +219,8 @@ register(
     429,
     title_en="Too many requests",
     title_hi="बहुत अधिक अनुरोध",
-    detail_en="Slow down and retry later.",
-    detail_hi="कुछ देर रुककर फिर प्रयास करें।",
+    detail_en="Too many requests; retry in {retry_after} s.",
+    detail_hi="बहुत अधिक अनुरोध; {retry_after} सेकंड बाद फिर प्रयास करें।",
 )
 register(
     "internal_error",
@@ -302,6 +302,10 @@ _FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "timezone_aware": (
         "Must include a time zone (e.g. +05:30).",
         "समय क्षेत्र शामिल होना चाहिए (जैसे +05:30)।",
+    ),
+    "datetime_out_of_range": (
+        "Must lie between the years 1 and 9999 in UTC.",
+        "UTC में वर्ष 1 और 9999 के बीच होना चाहिए।",
     ),
 }
 _FALLBACK_FIELD_MESSAGE_HI = "मान अमान्य है।"

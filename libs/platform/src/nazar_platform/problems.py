@@ -43,12 +43,15 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://nazar.example/problems/"
 # The request state key the audit trail reads to explain a refusal or failure.
 PROBLEM_CODE_STATE = "problem_code"
+# Why a request was refused (401, 403, 429), precisely (`key_confusion`, `outside_scope`,
+# `rate_limit.address`): for the audit's refusal counts and the log, never for the caller.
+REFUSAL_REASON_STATE = "refusal_reason"
 
 # Codes for Starlette's own HTTP errors. A plain 401/403 (e.g. from a FastAPI security class
 # with auto_error) gets the access layer's codes, registered by nazar_platform.access_fastapi.
 _STATUS_CODES = {
     400: "bad_request",
-    401: "auth.missing_token",
+    401: "auth.not_signed_in",
     403: "access.forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -248,7 +251,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 # --- OpenAPI -------------------------------------------------------------------------------------
 
-_ALWAYS = (400, 401, 403, 404, 422, 500)
+_ALWAYS = (400, 401, 403, 404, 422, 429, 500)  # 429: every route is rate limited
 _WITH_BODY = (409, 413, 415)
 _SCHEMA_REF = {"$ref": "#/components/schemas/Problem"}
 

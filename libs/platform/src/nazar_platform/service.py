@@ -23,9 +23,13 @@ then stops the relay (last, so that what they committed is still relayed while t
 then the producer and the pool. A task that dies while the service runs is logged, counted and
 makes `/readyz` fail.
 
-Every app gets: problem documents for every error, request ids, the body limit, the audit trail,
-`/healthz` `/readyz` `/metrics`, the audit read API (for `audit.read`, i.e. HQ, unless the service
-passes another `audit_read` dependency), and the service's routers under `/api/v1`. Tokens are
+Every app gets: problem documents for every error, request ids, the body limit, the input guard
+(text that is not text is a 422), rate limits (429), the audit trail (refusals counted per minute),
+the security headers (`nazar_platform.security_headers`), `/healthz` `/readyz`, the API docs page
+`/docs` (`nazar_platform.api_docs`), the audit read API (for `audit.read`, i.e. HQ, unless the
+service passes another `audit_read` dependency), and the service's routers under `/api/v1`.
+`/metrics` is served on the internal metrics listener only (`NAZAR_METRICS_PORT`,
+`nazar_platform.metrics_listener`), which the lifespan starts first and stops last. Tokens are
 verified by `app.state.token_verifier`: a service may set its own before the app starts; if it
 does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs without one.
 """
@@ -47,11 +51,12 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from nazar_platform import db, idempotency, metrics
+from nazar_platform import db, idempotency, metrics, metrics_listener
 from nazar_platform import logging as nazar_logging
 from nazar_platform import migrations as nazar_migrations
 from nazar_platform.access import Action, MemberDirectory, UnitDirectory
 from nazar_platform.access_fastapi import require
+from nazar_platform.api_docs import docs_router
 from nazar_platform.audit import AuditMiddleware
 from nazar_platform.audit_api import audit_router
 from nazar_platform.auth import AuthSettings, TokenVerifier
@@ -62,11 +67,15 @@ from nazar_platform.http_context import (
     RequestContextMiddleware,
     require_json_body,
 )
+from nazar_platform.input_guard import InputGuardMiddleware
 from nazar_platform.kafka import make_producer
 from nazar_platform.migrations import Migration
 from nazar_platform.outbox import OutboxRelay
 from nazar_platform.problems import install_problem_handlers
+from nazar_platform.ratelimit import RateLimiter, RateLimitMiddleware, RateLimitSettings
+from nazar_platform.refusals import RefusalCounter, refusals_router
 from nazar_platform.runtime import Runtime
+from nazar_platform.security_headers import SecurityHeadersMiddleware
 from nazar_platform.settings import PlatformSettings
 
 log = structlog.get_logger(__name__)
@@ -205,6 +214,7 @@ def _lifespan(
                 for c in (wiring.consumers(runtime) if wiring.consumers else [])
             ]
             workers.append(_spawn(runtime, "idempotency-pruner", idempotency.pruner(runtime)))
+            workers.append(_spawn(runtime, "audit-refusals", app.state.refusals.run(runtime)))
             workers += [
                 _spawn(runtime, f"background:{getattr(b, '__name__', i)}", _run(b, runtime))
                 for i, b in enumerate(wiring.background)
@@ -224,6 +234,29 @@ def _lifespan(
                 with contextlib.suppress(Exception):
                     await producer.stop()
             await pool.close()
+
+    return lifespan
+
+
+Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
+
+
+def _with_metrics_listener(settings: PlatformSettings, inner: Lifespan) -> Lifespan:
+    """`inner` with the metrics listener around it (`app.state.metrics_listener`, None without
+    NAZAR_METRICS_PORT): up while the service starts, so that a slow start can be watched."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        listener = None
+        if settings.metrics_port is not None:
+            listener = metrics_listener.start(settings.metrics_host, settings.metrics_port)
+        app.state.metrics_listener = listener
+        try:
+            async with inner(app):
+                yield
+        finally:
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
 
     return lifespan
 
@@ -253,37 +286,56 @@ def create_app(
     unit_directory: UnitDirectoryFactory | None = None,
     member_directory: MemberDirectoryFactory | None = None,
     description: str = "",
+    rate_limits: RateLimitSettings | None = None,
 ) -> FastAPI:
     """A service's FastAPI app (see the module docstring). `audit_read` is the dependency that
     guards the audit read API; by default `require(Action.AUDIT_READ)`. `unit_directory` and
     `member_directory` build, from the runtime, what `authorize` looks the command tree up in
-    (`app.state.unit_directory` / `member_directory`), usually over the service's read model."""
+    (`app.state.unit_directory` / `member_directory`), usually over the service's read model.
+    `rate_limits`: the service's own limits (default: `RateLimitSettings()`, from the
+    environment)."""
     app = FastAPI(
         title=title,
         version=version,
         description=description,
-        lifespan=_lifespan(
+        lifespan=_with_metrics_listener(
             settings,
-            migrations,
-            _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+            _lifespan(
+                settings,
+                migrations,
+                _Wiring(consumers, background, on_startup, unit_directory, member_directory),
+            ),
         ),
+        # FastAPI's docs pages start with inline script; api_docs serves /docs without any.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.max_body_bytes = settings.http_max_body_bytes
+    app.state.rate_limiter = RateLimiter(rate_limits or RateLimitSettings(), settings.service_name)
+    app.state.refusals = RefusalCounter()
     install_problem_handlers(app)
     # add_middleware wraps: the last added is the outermost.
     idempotency.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.http_max_body_bytes)
+    app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.http_max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(health_router)
+    app.include_router(docs_router())
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_json_body)])
-    app.include_router(audit_router(audit_read or require(Action.AUDIT_READ)), prefix=API_PREFIX)
+    audit_guard = audit_read or require(Action.AUDIT_READ)
+    app.include_router(audit_router(audit_guard), prefix=API_PREFIX)
+    app.include_router(refusals_router(audit_guard), prefix=API_PREFIX)
     return app
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: PlatformSettings) -> None:
-    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`)."""
+    """Run one uvicorn process on `NAZAR_HTTP_HOST:NAZAR_HTTP_PORT` (the services' `__main__`);
+    the app's lifespan adds the metrics listener on `NAZAR_METRICS_PORT`."""
     nazar_logging.configure(
         settings.service_name, settings.log_level, json_output=settings.log_json
     )

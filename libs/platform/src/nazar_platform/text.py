@@ -14,13 +14,12 @@ import re
 # characters beyond the BMP is matched an order of magnitude slower than one that does not (an
 # import checks every cell of 300,000 rows): the planes above the BMP are looked at only in text
 # that has characters there.
-_INVALID_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_BMP_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_ASTRAL_CHARS = "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(1, 17))
+_INVALID = re.compile(f"[{_BMP_CHARS}{_ASTRAL_CHARS}]")  # the definition, for replacing
+_INVALID_BMP = re.compile(f"[{_BMP_CHARS}]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_INVALID_ASTRAL = re.compile(
-    "["
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-    + "]"
-)
+_INVALID_ASTRAL = re.compile(f"[{_ASTRAL_CHARS}]")
 
 
 def first_invalid(text: str) -> int | None:
@@ -40,3 +39,9 @@ def first_invalid(text: str) -> int | None:
 def describe(char: str) -> str:
     """A character as a person can read it in an error message: `U+0000`."""
     return f"U+{ord(char):04X}"
+
+
+def replace_invalid(text: str, by: str = "\ufffd") -> str:
+    """`text` with each unacceptable character replaced: for recording what was refused (the
+    audit trail keeps the path of a request refused for a NUL in it)."""
+    return _INVALID.sub(by, text)

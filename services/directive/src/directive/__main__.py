@@ -1,7 +1,8 @@
 """The directive service's command line.
 
 python -m directive serve      # HTTP API, fan-out, consumers, scheduler (what the stack runs)
-python -m directive worker     # everything but HTTP (scale-out fan-out and consumers)
+python -m directive worker     # everything but HTTP (scale-out fan-out and consumers); /metrics
+                               # on the internal metrics listener when NAZAR_METRICS_PORT is set
 python -m directive migrate    # apply the migrations and exit
 """
 
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import signal
 
+from nazar_platform import metrics_listener
 from nazar_platform.logging import configure
 
 from directive.runtime import Worker, migrate
@@ -23,9 +25,16 @@ async def _worker(settings: DirectiveSettings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await worker.start()
-    await stop.wait()
-    await worker.stop()
+    listener = None
+    if settings.metrics_port is not None:
+        listener = metrics_listener.start(settings.metrics_host, settings.metrics_port)
+    try:
+        await worker.start()
+        await stop.wait()
+        await worker.stop()
+    finally:
+        if listener is not None:
+            listener.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

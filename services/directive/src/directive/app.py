@@ -16,7 +16,7 @@ from nazar_platform.runtime import Runtime
 from nazar_platform.service import create_app
 from nazar_platform.service import serve as platform_serve
 
-from directive import api, console
+from directive import api, console, pages
 from directive.api import common
 from directive.api.inbox import pages_router
 from directive.directories import MemberDirectory, UnitDirectory
@@ -57,6 +57,7 @@ def create(
         background=[fanout, schedule] if scheduler else [fanout],
     )
     app.include_router(pages_router)
+    pages.install(app)
     console.install(app)
     common.install(app)
     app.state.clock = clock

@@ -1,16 +1,22 @@
 """Server-rendered pages in Hindi and English: the inbox message a signed link opens.
 
 Templates autoescape everything: message text comes from officers and is shown as text only.
+The page has no script, and its style is a static file (`/inbox/static/inbox.css`): the
+Content-Security-Policy every page gets refuses inline style.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+STATIC = Path(__file__).parent / "static" / "inbox"
 IST = ZoneInfo("Asia/Kolkata")
 LANGUAGES = (("hi", "हिंदी"), ("en", "English"))
 
@@ -73,3 +79,7 @@ def render(template: str, lang: str, **context: Any) -> str:
     return _env.get_template(template).render(
         lang=language, t=TEXTS[language], languages=LANGUAGES, **context
     )
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/inbox/static", StaticFiles(directory=STATIC), name="inbox-static")

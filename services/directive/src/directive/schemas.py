@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from nazar_contracts.base import UnitId
 from nazar_contracts.directives import DirectiveKind, Priority, RelayMode
 from nazar_contracts.vocabulary import Role
+from nazar_platform.input_guard import AwareTimestamp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -63,7 +64,9 @@ class IssueIn(_In):
         default=None, gt=0, le=30 * 86400, description="default: by priority (30 min, 4 h, 48 h)"
     )
     ack_threshold: float | None = Field(default=None, gt=0, le=1, description="default 0.8")
-    expires_at: datetime | None = Field(default=None, description="default: 7 days after issue")
+    expires_at: AwareTimestamp | None = Field(
+        default=None, description="default: 7 days after issue"
+    )
     attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
@@ -76,7 +79,7 @@ class IssueIn(_In):
 class UpdateIn(_In):
     title: TitleIn
     body: BodyIn
-    expires_at: datetime | None = None
+    expires_at: AwareTimestamp | None = None
 
     @model_validator(mode="after")
     def _one_language(self) -> Self:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Annotated
 
+from nazar_platform.secrets import Secret
 from nazar_platform.settings import PlatformSettings
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
+
+# The local and test stacks' key; refused in any other environment (nazar_platform.secrets).
+DEV_INBOX_LINK_KEY = "local-development-inbox-link-key-change-me"
 
 
 class DirectiveSettings(PlatformSettings):
     service_name: str = "directive"
-    # The stack hands every service the server's DSN (NAZAR_PG_DSN); each service has its own
-    # database on it. NAZAR_DATABASE_URL, when set, wins.
-    pg_dsn: str | None = None
-    database_name: str = "nazar_directive"
+    # Its own database on the server of NAZAR_PG_DSN, unless NAZAR_DATABASE_URL is set.
+    database_name: str | None = "nazar_directive"
 
     # Topics (deploy/topics.yaml); tests point these at private topics.
     events_topic: str = "directive.events.v1"
@@ -29,10 +30,16 @@ class DirectiveSettings(PlatformSettings):
     groups_topic: str = "roster.groups.v1"
     consumer_group_prefix: str = "directive"
 
-    # Inbox links: opened from WhatsApp/SMS notices without a sign-in.
-    # Links go out in WhatsApp/SMS notices; the contract allows https links only.
+    # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
+    # sign-in.
     public_base_url: str = "https://nazar.example/directive"
-    inbox_link_key: SecretStr = SecretStr("local-development-inbox-link-key-change-me")
+    # Links are signed with the key and verified with it or any previous one (a JSON list), so
+    # that a new key can be rolled out while links signed with the old one are still open; drop
+    # a previous key once `inbox_link_ttl` has passed since the change.
+    inbox_link_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_INBOX_LINK_KEY)
+    inbox_link_previous_keys: Annotated[
+        tuple[SecretStr, ...], Secret(min_length=32, optional=True)
+    ] = ()
     inbox_link_ttl: timedelta = timedelta(days=14)
 
     attachment_dir: Path = Path(".state/directive-attachments")
@@ -48,15 +55,12 @@ class DirectiveSettings(PlatformSettings):
     scheduler_interval: timedelta = timedelta(seconds=5)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _own_database(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("database_url") and data.get("pg_dsn"):
-            parts = urlsplit(str(data["pg_dsn"]))
-            name = data.get("database_name") or "nazar_directive"
-            data = {**data, "database_url": urlunsplit(parts._replace(path=f"/{name}"))}
-        return data
-
     @property
     def dsn(self) -> str:
         return self.database_url.get_secret_value()
+
+    @property
+    def inbox_link_keys(self) -> tuple[bytes, ...]:
+        """The signing key first, then the previous keys links are still verified with."""
+        keys = (self.inbox_link_key, *self.inbox_link_previous_keys)
+        return tuple(k.get_secret_value().encode() for k in keys)

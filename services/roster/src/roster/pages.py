@@ -4,7 +4,6 @@ same /api/v1 the integrators use, with the bearer token the sign-in put in sessi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -77,6 +76,8 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
     )
+    # `{{ data | tojson }}` escapes <, >, & and ' in any case; Hindi stays readable.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
 
     def page(template: str, lang: str, **context: object) -> HTMLResponse:
@@ -84,9 +85,7 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
         roles = {r.value: names[0 if lang == "hi" else 1] for r, names in ROLE_NAMES.items()}
         reasons = {code: texts[0 if lang == "hi" else 1] for code, texts in REASONS.items()}
         data = {"lang": lang, "labels": labels, "roles": roles, "reasons": reasons}
-        html = env.get_template(template).render(
-            lang=lang, t=labels, data=json.dumps(data, ensure_ascii=False), **context
-        )
+        html = env.get_template(template).render(lang=lang, t=labels, data=data, **context)
         return HTMLResponse(html)
 
     @app.get("/roster", include_in_schema=False)

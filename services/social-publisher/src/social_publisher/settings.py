@@ -9,11 +9,18 @@ app secret and verify token, the SMS gateway's URL, key and DLT registrations, a
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Self
-from urllib.parse import urlsplit, urlunsplit
+from typing import Annotated
 
+from nazar_platform.secrets import Secret
 from nazar_platform.settings import PlatformSettings
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
+
+# Provider credentials: no default works anywhere (an empty key never verifies a webhook), and
+# outside local and test each must be set (nazar_platform.secrets). Meta's app secret is 32 hex
+# digits and its system-user tokens far longer; the verify token (ours) and the SMS gateway's key
+# and webhook secret need at least 16 characters.
+ProviderToken = Annotated[SecretStr, Secret(min_length=32)]
+OurSecret = Annotated[SecretStr, Secret(min_length=16)]
 
 
 class PublisherSettings(PlatformSettings):
@@ -27,10 +34,9 @@ class PublisherSettings(PlatformSettings):
     # Where a template or SMS links when a delivery carries no inbox link of its own.
     inbox_fallback_url: str = "https://nazar.rajasthan.gov.in/inbox"
 
-    # Without NAZAR_DATABASE_URL, the publisher uses its own database on the stack's server
-    # (NAZAR_PG_DSN, as `deploy/stack` hands it; the stack creates `nazar_publisher`).
-    pg_dsn: SecretStr | None = None
-    database_name: str = "nazar_publisher"
+    # Its own database on the server of NAZAR_PG_DSN, unless NAZAR_DATABASE_URL is set (the
+    # stack creates `nazar_publisher`).
+    database_name: str | None = "nazar_publisher"
 
     # Topics (tests point these at private topics).
     deliveries_topic: str = "dispatch.deliveries.v1"
@@ -44,9 +50,9 @@ class PublisherSettings(PlatformSettings):
     whatsapp_base_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v23.0"
     whatsapp_phone_number_ids: list[str] = Field(default_factory=lambda: ["100000000000001"])
-    whatsapp_token: SecretStr = SecretStr("")
-    whatsapp_app_secret: SecretStr = SecretStr("")
-    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_token: ProviderToken = SecretStr("")
+    whatsapp_app_secret: ProviderToken = SecretStr("")
+    whatsapp_verify_token: OurSecret = SecretStr("")
     whatsapp_template: str = "nazar_message"
     whatsapp_mps_cap: int = Field(default=80, ge=1, le=1000)
     # The limiter counts sends over a window slightly longer than 1 s (network jitter).
@@ -64,8 +70,8 @@ class PublisherSettings(PlatformSettings):
 
     # SMS gateway (DLT).
     sms_base_url: str = "http://127.0.0.1:19202"
-    sms_api_key: SecretStr = SecretStr("")
-    sms_webhook_secret: SecretStr = SecretStr("")
+    sms_api_key: OurSecret = SecretStr("")
+    sms_webhook_secret: OurSecret = SecretStr("")
     sms_entity_id: str = "1101000000000000000"
     sms_sender: str = "RJPOLC"
     sms_template_ids: dict[str, str] = Field(
@@ -100,11 +106,3 @@ class PublisherSettings(PlatformSettings):
     outage_threshold: int = 5
     outage_probe_max: float = 10.0
     token_probe_interval: float = 60.0
-
-    @model_validator(mode="after")
-    def _own_database(self) -> Self:
-        if "database_url" not in self.model_fields_set and self.pg_dsn is not None:
-            parts = urlsplit(self.pg_dsn.get_secret_value())
-            own = urlunsplit(parts._replace(path=f"/{self.database_name}"))
-            object.__setattr__(self, "database_url", SecretStr(own))
-        return self

@@ -1,12 +1,13 @@
 """Provider webhooks: WhatsApp (`/webhooks/whatsapp`) and the SMS gateway (`/webhooks/sms/*`).
 
 Not under `/api/v1` and not behind our tokens: providers prove themselves with an HMAC-SHA256
-signature of the raw body (see domain.webhooks). A refusal is a 401 problem document, counted.
+signature of the raw body (see domain.webhooks). A refusal is a 401 (bad signature) or 403
+(subscription check with the wrong verify token) problem document saying only "not signed in" /
+"not allowed", counted, logged, and audited as a refusal with its precise reason.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -14,6 +15,8 @@ import structlog
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from nazar_platform.consumer import TRANSIENT
+from nazar_platform.edge import WEBHOOK, WEBHOOK_VERIFY, route_class
+from nazar_platform.problems import REFUSAL_REASON_STATE, problem_response
 
 from social_publisher import metrics, webhook_handlers
 from social_publisher.domain import webhooks
@@ -43,7 +46,7 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
-@router.get("/webhooks/whatsapp", response_model=None)
+@router.get("/webhooks/whatsapp", response_model=None, openapi_extra=route_class(WEBHOOK_VERIFY))
 async def verify_whatsapp(
     request: Request,
     mode: str = Query("", alias="hub.mode"),
@@ -52,11 +55,11 @@ async def verify_whatsapp(
 ) -> Response:
     """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
     expected = _engine(request).settings.whatsapp_verify_token.get_secret_value()
-    if mode == "subscribe" and expected and hmac.compare_digest(token, expected):
+    if mode == "subscribe" and webhooks.token_matches(expected, token):
         return PlainTextResponse(challenge)
-    return problem(
-        403, "Verification refused", "hub.mode or hub.verify_token does not match", "forbidden"
-    )
+    # "Not allowed" and no more; the reason is for the audit's refusal counts and the log.
+    setattr(request.state, REFUSAL_REASON_STATE, "verify_token_mismatch")
+    return problem_response(request, 403, "access.forbidden")
 
 
 async def _signed_body(
@@ -67,9 +70,9 @@ async def _signed_body(
     if not webhooks.signature_valid(secret.encode(), body, request.headers.get(header)):
         metrics.WEBHOOKS.labels(channel, "bad_signature").inc()
         log.warning("webhook refused: bad signature", channel=channel, size=len(body))
-        return problem(
-            401, "Invalid signature", f"{header} does not match the body", "invalid_signature"
-        )
+        setattr(request.state, REFUSAL_REASON_STATE, "bad_signature")
+        challenge = {"WWW-Authenticate": f'HMAC-SHA256 header="{header}"'}
+        return problem_response(request, 401, "auth.not_signed_in", headers=challenge)
     return body
 
 
@@ -77,7 +80,7 @@ def _parse(body: bytes) -> Any:
     return json.loads(body)
 
 
-@router.post("/webhooks/whatsapp", response_model=None)
+@router.post("/webhooks/whatsapp", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def whatsapp_webhook(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.whatsapp_app_secret.get_secret_value()
@@ -94,7 +97,7 @@ async def whatsapp_webhook(request: Request) -> Response:
     return await _apply(engine, "whatsapp", statuses, inbound)
 
 
-@router.post("/webhooks/sms/reports", response_model=None)
+@router.post("/webhooks/sms/reports", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_reports(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.sms_webhook_secret.get_secret_value()
@@ -109,7 +112,7 @@ async def sms_reports(request: Request) -> Response:
     return await _apply(engine, "sms", statuses, [])
 
 
-@router.post("/webhooks/sms/inbound", response_model=None)
+@router.post("/webhooks/sms/inbound", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_inbound(request: Request) -> Response:
     engine = _engine(request)
     secret = engine.settings.sms_webhook_secret.get_secret_value()

@@ -11,6 +11,7 @@ from datetime import timedelta
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from nazar_platform.ratelimit import RateLimitSettings
 from nazar_platform.settings import PlatformSettings
 
 from tests.integration.platform.http.testapp import SAMPLE_TREE, add_units, build_app
@@ -37,6 +38,7 @@ def settings_for(database: str, bootstrap: str) -> PlatformSettings:
         startup_timeout=timedelta(seconds=20),
         readiness_timeout=timedelta(seconds=1),
         shutdown_timeout=timedelta(seconds=10),
+        metrics_port=0,  # the internal metrics listener, on a free port
     )
 
 
@@ -65,8 +67,10 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serve_app(database: str, bootstrap: str, topic: str) -> AsyncIterator[RunningApp]:
-    app = build_app(settings_for(database, bootstrap), topic)
+async def serve_app(
+    database: str, bootstrap: str, topic: str, rate_limits: RateLimitSettings | None = None
+) -> AsyncIterator[RunningApp]:
+    app = build_app(settings_for(database, bootstrap), topic, rate_limits)
     async with serve(app) as base_url:
         # The app's migrations made its units table; fill it as its roster consumer would.
         await add_units(database, SAMPLE_TREE)

@@ -1,4 +1,5 @@
-"""The audit trail: a mix of allowed, refused and state-changing requests, all read back."""
+"""The audit trail: a mix of allowed, refused and state-changing requests, all read back: the
+state changes as entries of their own, the refusals as counts per minute."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from prometheus_client import REGISTRY
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.test_problems import note
 from tests.integration.platform.http.testapp import bearer
+from tests.integration.platform.refusals import wait_refusal
 
 ADG = bearer("m-adg-crime", "adg:PHQ")
 SP = bearer("m-sp-bikaner", "sp:DST-BIKANER")
@@ -38,8 +40,10 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
     status: int = 200
-    # What the audit entry must say; None: the request must not be in the trail.
+    # What the audit entry must say; None: the request must not be an entry of its own.
     expect: dict[str, Any] | None = None
+    # What its refusal count must say (who, status, reason, action).
+    refusal: dict[str, Any] | None = None
     request_id: str = ""
 
 
@@ -52,27 +56,24 @@ def cases(locked_note: str) -> list[Case]:
             "target_unit": "DST-BIKANER", "reason": "within_subtree",
         }),
         # A CO may create notes in the circle, not at the district above it.
-        Case("POST", "/api/v1/notes", CO, bikaner, 403, {
-            "outcome": "refused", "member_id": "m-co-nokha", "grant_role": None,
-            "grant_unit": None, "action": "story.moderate", "target_unit": "DST-BIKANER",
+        Case("POST", "/api/v1/notes", CO, bikaner, 403, refusal={
+            "who_kind": "member", "who": "m-co-nokha", "action": "story.moderate",
             "reason": "outside_scope",
         }),
         # A constable's role has no such action anywhere: refused before any unit is looked at.
-        Case("POST", "/api/v1/notes", CONSTABLE, note("PS-KOTGATE"), 403, {
-            "outcome": "refused", "member_id": "m-constable-1", "grant_role": None,
-            "action": "story.moderate", "target_unit": None, "reason": "role_lacks_action",
+        Case("POST", "/api/v1/notes", CONSTABLE, note("PS-KOTGATE"), 403, refusal={
+            "who_kind": "member", "who": "m-constable-1", "action": "story.moderate",
+            "reason": "role_lacks_action",
         }),
-        Case("POST", "/api/v1/notes", {}, bikaner, 401, {
-            "outcome": "refused", "member_id": None, "grant_role": None, "action": None,
-            "reason": "auth.missing_token",
+        Case("POST", "/api/v1/notes", {}, bikaner, 401, refusal={
+            "who_kind": "address", "who": "127.0.0.1", "action": "", "reason": "missing_token",
         }),
-        Case("GET", "/api/v1/notes", FORGED, None, 401, {
-            "outcome": "refused", "member_id": None, "grant_role": None,
-            "reason": "auth.invalid_token",
+        Case("GET", "/api/v1/notes", FORGED, None, 401, refusal={
+            "who_kind": "address", "who": "127.0.0.1", "action": "", "reason": "bad_signature",
         }),
-        Case("GET", "/api/v1/audit", SP, None, 403, {
-            "outcome": "refused", "member_id": "m-sp-bikaner", "grant_role": None,
-            "action": "audit.read", "target_unit": None, "reason": "role_lacks_action",
+        Case("GET", "/api/v1/audit", SP, None, 403, refusal={
+            "who_kind": "member", "who": "m-sp-bikaner", "action": "audit.read",
+            "reason": "role_lacks_action",
         }),
         Case("GET", "/api/v1/notes", SP, None, 200, None),  # an allowed read is not audited
         Case("POST", "/api/v1/notes", SP, note("DST-BIKANER", priority="later"), 422, {
@@ -92,9 +93,9 @@ def cases(locked_note: str) -> list[Case]:
         Case("DELETE", "/api/v1/notes", SP, None, 405, {
             "outcome": "failed", "reason": "method_not_allowed",
         }),
-        Case("POST", "/api/v1/notes", SP, note("DST-NOWHERE"), 403, {
-            "outcome": "refused", "member_id": "m-sp-bikaner", "grant_role": None,
-            "action": "story.moderate", "target_unit": "DST-NOWHERE", "reason": "unknown_unit",
+        Case("POST", "/api/v1/notes", SP, note("DST-NOWHERE"), 403, refusal={
+            "who_kind": "member", "who": "m-sp-bikaner", "action": "story.moderate",
+            "reason": "unknown_unit",
         }),
     ]  # fmt: skip
 
@@ -110,11 +111,13 @@ async def send(http: httpx.AsyncClient, case: Case, run: str, n: int) -> None:
     assert response.status_code == case.status, (case.path, response.text)
 
 
-async def read_all(http: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
+async def read_all(
+    http: httpx.AsyncClient, path: str = "/api/v1/audit", **filters: Any
+) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     params: dict[str, Any] = {"limit": 4, **filters}
     while True:
-        response = await http.get("/api/v1/audit", params=params, headers=ADG)
+        response = await http.get(path, params=params, headers=ADG)
         assert response.status_code == 200, response.text
         page = response.json()
         entries += page["items"]
@@ -175,6 +178,25 @@ async def test_every_state_change_and_refusal_is_read_back(running_app: RunningA
     assert repeat["reason"] == "idempotent replay; role_has_action"
     expected = {c.request_id for c in mix if c.expect} | {first["request_id"], repeat["request_id"]}
     assert set(ours) == expected
+    # Each refusal is counted, with its precise reason, under the member or the address.
+    for case in mix:
+        if case.refusal is not None:
+            await wait_refusal(running_app.database, status=case.status, **case.refusal)
+    async with client(running_app) as http:
+        counted = await read_all(http, "/api/v1/audit/refusals")
+    for case in mix:
+        if case.refusal is not None:
+            wanted = {
+                **case.refusal,
+                "status": case.status,
+                "action": case.refusal["action"] or None,
+            }
+            assert any(
+                all(row[k] == v for k, v in wanted.items())
+                and row["count"] >= 1
+                and started - timedelta(minutes=1) < datetime.fromisoformat(row["minute"])
+                for row in counted
+            ), (wanted, counted)
 
 
 async def test_filters_select_by_member_unit_outcome_action_and_time(
@@ -182,7 +204,9 @@ async def test_filters_select_by_member_unit_outcome_action_and_time(
 ) -> None:
     run = uuid.uuid4().hex[:8]
     async with client(running_app) as http:
-        mix = cases(str(uuid.uuid4()))[:6]
+        every = cases(str(uuid.uuid4()))
+        # allowed; failed validation, a 500, an unknown route, a method not allowed
+        mix = [every[0], every[7], every[8], every[10], every[11]]
         for n, case in enumerate(mix):
             await send(http, case, run, n)
         mine = f"audit-{run}-"
@@ -194,15 +218,15 @@ async def test_filters_select_by_member_unit_outcome_action_and_time(
                 if e["request_id"].startswith(mine)
             }
 
-        assert await ours(outcome="refused") == {1, 2, 3, 4, 5}
+        assert await ours(outcome="failed") == {1, 2, 3, 4}
         assert await ours(outcome="allowed") == {0}
-        assert await ours(member="m-constable-1") == {2}
+        assert await ours(outcome="refused") == set()  # refusals are counted, not entries
+        assert await ours(member="m-sp-bikaner") == {0, 1}
         assert await ours(unit="DST-BIKANER") == {0, 1}  # target or grant unit
-        assert await ours(action="audit.read") == {5}
-        assert await ours(action="story.moderate") == {0, 1, 2}
+        assert await ours(action="story.moderate") == {0, 1}
         future = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
         assert await ours(**{"from": future}) == set()
-        assert await ours(to=future) == {0, 1, 2, 3, 4, 5}
+        assert await ours(to=future) == {0, 1, 2, 3, 4}
         bad = await http.get("/api/v1/audit", params={"outcome": "maybe"}, headers=ADG)
     assert bad.status_code == 422
     assert [e["field"] for e in bad.json()["errors"]] == ["query.outcome"]
@@ -215,9 +239,7 @@ async def test_csv_export_has_every_entry_and_opens_in_excel(running_app: Runnin
         for n, case in enumerate(mix):
             await send(http, case, run, n)
         export = await http.get("/api/v1/audit.csv", headers=ADG)
-        refused_only = await http.get(
-            "/api/v1/audit.csv", params={"outcome": "refused"}, headers=ADG
-        )
+        failed_only = await http.get("/api/v1/audit.csv", params={"outcome": "failed"}, headers=ADG)
         not_hq = await http.get("/api/v1/audit.csv", headers=SP)
     assert export.status_code == 200
     assert export.headers["content-type"] == "text/csv; charset=utf-8"
@@ -236,8 +258,8 @@ async def test_csv_export_has_every_entry_and_opens_in_excel(running_app: Runnin
         assert row["outcome"] == case.expect["outcome"]  # type: ignore[index]
     [hindi] = [c for c in mix if "सूचना" in c.path]
     assert by_request[hindi.request_id]["path"] == "/api/v1/सूचना"
-    refused = list(csv.DictReader(io.StringIO(refused_only.content.decode("utf-8-sig"))))
-    assert refused and {r["outcome"] for r in refused} == {"refused"}
+    failed = list(csv.DictReader(io.StringIO(failed_only.content.decode("utf-8-sig"))))
+    assert failed and {r["outcome"] for r in failed} == {"failed"}
     assert not_hq.status_code == 403
 
 
@@ -318,3 +340,24 @@ async def test_an_entry_that_cannot_be_written_is_logged_and_counted(
     assert event["member_id"] == "m-sp-bikaner" and event["action"] == "story.moderate"
     assert (event["grant_role"], event["grant_unit"]) == ("sp", "DST-BIKANER")
     assert event["outcome"] == "allowed" and event["status"] == 201
+
+
+async def test_a_change_refused_for_bad_text_is_on_the_record(running_app: RunningApp) -> None:
+    """The entry keeps the path it was refused for, the bad character replaced: PostgreSQL would
+    refuse the NUL itself, and the entry would be lost."""
+    failures = REGISTRY.get_sample_value("nazar_audit_write_failures_total") or 0.0
+    async with client(running_app) as http:
+        response = await http.post(
+            "/api/v1/notes/%00/lock",
+            headers={**SP, "X-Request-ID": "audit-nul-1"},
+        )
+        assert response.status_code == 422
+        entries = await read_all(http)
+    [entry] = [e for e in entries if e["request_id"] == "audit-nul-1"]
+    assert (entry["path"], entry["status"], entry["outcome"], entry["reason"]) == (
+        "/api/v1/notes/\ufffd/lock",
+        422,
+        "failed",
+        "invalid_text",
+    )
+    assert REGISTRY.get_sample_value("nazar_audit_write_failures_total") == failures

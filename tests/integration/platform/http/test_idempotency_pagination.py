@@ -17,6 +17,7 @@ from nazar_platform.idempotency import IdempotencyClaim
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.test_problems import assert_problem, note
 from tests.integration.platform.http.testapp import add_units, bearer
+from tests.integration.platform.refusals import wait_refusal
 from tests.integration.platform.support import wait_for
 
 CO = bearer("m-co-nokha", "co:CIR-NOKHA")
@@ -153,7 +154,8 @@ async def test_no_final_answer_is_not_stored(running_app: RunningApp) -> None:
     assert_problem(crash_again, 500, "internal_error")
     assert "idempotent-replayed" not in crash_again.headers
     assert await scalar(running_app, "SELECT count(*) FROM idempotency_keys WHERE key = $1", k) == 0
-    assert assert_problem(refused, 403, "access.forbidden")["reason"] == "outside_scope"
+    assert_problem(refused, 403, "access.forbidden")
+    await wait_refusal(running_app.database, who="m-co-nokha", status=403, reason="outside_scope")
     assert allowed.status_code == 201 and "idempotent-replayed" not in allowed.headers
 
 

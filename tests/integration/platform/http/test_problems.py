@@ -3,8 +3,10 @@ English."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from nazar_platform.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.testapp import bearer
+from tests.integration.platform.refusals import wait_refusal
 
 ROOT = Path(__file__).resolve().parents[4]
 # shared/ lies beside the checkout (in CI too); /work/shared on a developer's machine.
@@ -69,35 +72,58 @@ async def test_401_without_a_token(running_app: RunningApp) -> None:
     async with client(running_app) as http:
         english = await http.get("/api/v1/notes")
         hindi = await http.get("/api/v1/notes", headers={"Accept-Language": "hi-IN,hi;q=0.9"})
-    body = assert_problem(english, 401, "auth.missing_token")
+    body = assert_problem(english, 401, "auth.not_signed_in")
     assert english.headers["www-authenticate"] == 'Bearer realm="nazar"'
     assert english.headers["content-language"] == "en"
-    assert body["title"] == "Sign-in required"
-    assert body["detail"] == "Sign in to continue: this request needs an access token."
-    body = assert_problem(hindi, 401, "auth.missing_token")
+    assert body["title"] == "Not signed in"
+    assert body["detail"] == "Sign in to continue."
+    body = assert_problem(hindi, 401, "auth.not_signed_in")
     assert hindi.headers["content-language"] == "hi"
-    assert body["title"] == "साइन इन आवश्यक है"
+    assert body["title"] == "साइन इन नहीं है"
     assert DEVANAGARI.search(body["detail"])
 
 
-async def test_401_for_a_forged_or_an_expired_token(running_app: RunningApp) -> None:
+@contextlib.contextmanager
+def refusal_log() -> Iterator[list[dict[str, Any]]]:
+    """The "request refused" log lines written meanwhile (their precise reasons)."""
+    collect = _Collect()
+    logger = logging.getLogger("nazar_platform.audit")
+    logger.addHandler(collect)
+    refused: list[dict[str, Any]] = []
+    try:
+        yield refused
+    finally:
+        logger.removeHandler(collect)
+        refused += [e for e in collect.events if e.get("event") == "request refused"]
+
+
+async def test_401_for_a_forged_or_an_expired_token_says_only_not_signed_in(
+    running_app: RunningApp,
+) -> None:
+    """The body says "not signed in" whatever went wrong; the precise reason is in the log and
+    in the audit's refusal counts, never in the body or the challenge."""
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = bearer("m-sp-bikaner", "adg:PHQ", key=stranger)
     five_hours_ago = datetime.now(UTC) - timedelta(hours=5)
     expired = bearer("m-sp-bikaner", "sp:DST-BIKANER", issued=five_hours_ago)
-    async with client(running_app) as http:
-        bad = await http.get("/api/v1/notes", headers={**forged, "Accept-Language": "hi"})
-        late = await http.post("/api/v1/notes", json=note(), headers=expired)
-    body = assert_problem(bad, 401, "auth.invalid_token")
-    assert body["reason"] == "bad_signature"
-    assert body["title"] == "एक्सेस टोकन मान्य नहीं है" and DEVANAGARI.search(body["detail"])
-    assert bad.headers["www-authenticate"] == (
-        'Bearer realm="nazar", error="invalid_token", error_description="signature does not verify"'
-    )
-    body = assert_problem(late, 401, "auth.token_expired")
-    assert body["reason"] == "expired"
-    assert body["title"] == "Session expired"
-    assert 'error="invalid_token"' in late.headers["www-authenticate"]
+    with refusal_log() as logged:
+        async with client(running_app) as http:
+            bad = await http.get("/api/v1/notes", headers={**forged, "Accept-Language": "hi"})
+            late = await http.post("/api/v1/notes", json=note(), headers=expired)
+    body = assert_problem(bad, 401, "auth.not_signed_in")
+    assert body["title"] == "साइन इन नहीं है" and DEVANAGARI.search(body["detail"])
+    late_body = assert_problem(late, 401, "auth.not_signed_in")
+    assert late_body["title"] == "Not signed in"
+    for response in (bad, late):
+        assert "reason" not in response.json()
+        assert response.headers["www-authenticate"] == 'Bearer realm="nazar", error="invalid_token"'
+        assert "signature" not in response.text and "expire" not in response.text
+    by_path = {(e["method"], e["reason"]) for e in logged if e["status"] == 401}
+    assert {("GET", "bad_signature"), ("POST", "expired")} <= by_path
+    for reason in ("bad_signature", "expired"):
+        await wait_refusal(
+            running_app.database, who_kind="address", who="127.0.0.1", status=401, reason=reason
+        )
 
 
 async def test_403_in_hindi_when_the_role_may_not(running_app: RunningApp) -> None:
@@ -110,24 +136,38 @@ async def test_403_in_hindi_when_the_role_may_not(running_app: RunningApp) -> No
     body = assert_problem(response, 403, "access.forbidden")
     assert response.headers["content-language"] == "hi"
     assert body["title"] == "अनुमति नहीं है"
-    assert body["detail"] == "आपको यहाँ यह करने की अनुमति नहीं है।"
-    assert (body["action"], body["reason"]) == ("story.moderate", "role_lacks_action")
+    assert body["detail"] == "आपको यह करने की अनुमति नहीं है।"
+    assert "action" not in body and "reason" not in body  # "not allowed", and no more
+    await wait_refusal(
+        running_app.database,
+        who="m-constable-1",
+        status=403,
+        action="story.moderate",
+        reason="role_lacks_action",
+    )
 
 
 async def test_403_outside_the_grant_in_the_callers_own_language(running_app: RunningApp) -> None:
     """No Accept-Language: the token's `lang` decides. The CO of one circle may not act in the
     next circle, nor at the district above it."""
     kolayat_co = bearer("m-co-kolayat", "co:CIR-KOLAYAT", lang="hi")
-    async with client(running_app) as http:
-        sibling = await http.post("/api/v1/notes", json=note("CIR-NOKHA"), headers=kolayat_co)
-        above = await http.post("/api/v1/notes", json=note("DST-BIKANER"), headers=kolayat_co)
-        own = await http.post("/api/v1/notes", json=note("CIR-KOLAYAT"), headers=kolayat_co)
+    with refusal_log() as logged:
+        async with client(running_app) as http:
+            sibling = await http.post("/api/v1/notes", json=note("CIR-NOKHA"), headers=kolayat_co)
+            above = await http.post("/api/v1/notes", json=note("DST-BIKANER"), headers=kolayat_co)
+            own = await http.post("/api/v1/notes", json=note("CIR-KOLAYAT"), headers=kolayat_co)
     for refused in (sibling, above):
         body = assert_problem(refused, 403, "access.forbidden")
         assert refused.headers["content-language"] == "hi"
         assert body["title"] == "अनुमति नहीं है"
-        assert (body["action"], body["reason"]) == ("story.moderate", "outside_scope")
+        assert "outside_scope" not in refused.text
     assert own.status_code == 201, own.text
+    mine = [(e["member_id"], e["action"], e["reason"]) for e in logged if e["status"] == 403]
+    assert mine == [("m-co-kolayat", "story.moderate", "outside_scope")] * 2
+    row = await wait_refusal(
+        running_app.database, who="m-co-kolayat", status=403, reason="outside_scope"
+    )
+    assert row["action"] == "story.moderate" and row["who_kind"] == "member"
 
 
 async def test_404_for_an_unknown_route_in_both_languages(running_app: RunningApp) -> None:
@@ -324,10 +364,14 @@ async def test_openapi_documents_problem_responses(running_app: RunningApp) -> N
     async with client(running_app) as http:
         spec = (await http.get("/openapi.json")).json()
     post = spec["paths"]["/api/v1/notes"]["post"]
-    for status in ("400", "401", "403", "409", "413", "415", "422", "500"):
+    for status in ("400", "401", "403", "409", "413", "415", "422", "429", "500"):
         content = post["responses"][status]["content"]
         assert content == {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert "idempotency_key_reused" in post["responses"]["422"]["description"]
+    # The input guard's codes are documented with every other 422.
+    assert "invalid_text" in post["responses"]["422"]["description"]
+    assert "too_many_requests" in post["responses"]["429"]["description"]
+    assert "/api/v1/audit/refusals" in spec["paths"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     problem = spec["components"]["schemas"]["Problem"]
@@ -345,13 +389,18 @@ async def test_health_and_metrics(running_app: RunningApp) -> None:
         health = await http.get("/healthz")
         ready = await http.get("/readyz")
         await http.get("/api/v1/nowhere")
-        exposition = await http.get("/metrics")
+        public_metrics = await http.get("/metrics")
+        exposition = await http.get(running_app.app.state.metrics_listener.url)
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200, ready.text
     assert ready.json() == {
         "status": "ready",
         "checks": {"postgresql": "ok", "kafka": "ok", "tasks": "ok"},
     }
+    # /metrics is served on the internal listener only, never on the public port.
+    assert public_metrics.status_code == 404
+    assert public_metrics.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert exposition.status_code == 200
     assert exposition.headers["content-type"].startswith("text/plain")
     text = exposition.text
     assert 'nazar_http_requests_total{method="GET",route="/readyz",status="200"}' in text

@@ -40,6 +40,7 @@ from nazar_platform.migrations import Migration
 from nazar_platform.outbox import OutboxEvent, enqueue
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.problems import ProblemError
+from nazar_platform.ratelimit import RateLimitSettings
 from nazar_platform.runtime import Runtime, runtime_of
 from nazar_platform.service import create_app
 from nazar_platform.settings import PlatformSettings
@@ -326,7 +327,9 @@ def notes_consumer(topic: str) -> Callable[[Runtime], list[IdempotentConsumer]]:
     return factory
 
 
-def build_app(settings: PlatformSettings, topic: str) -> FastAPI:
+def build_app(
+    settings: PlatformSettings, topic: str, rate_limits: RateLimitSettings | None = None
+) -> FastAPI:
     app = create_app(
         settings,
         title="Nazar test application",
@@ -335,6 +338,7 @@ def build_app(settings: PlatformSettings, topic: str) -> FastAPI:
         routers=[build_router(topic)],
         consumers=notes_consumer(topic),
         unit_directory=lambda runtime: UnitsTable(runtime.pool),
+        rate_limits=rate_limits,
     )
     # The session's key instead of the stack's dev key that create_app would otherwise use.
     app.state.token_verifier = token_verifier()

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from nazar_platform.access import Action, scope_units
 from nazar_platform.access_fastapi import Authorized, authorize, require
 from nazar_platform.auth import Principal
+from nazar_platform.input_guard import refuse_invalid_text
 
 from directive import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, problem, settings_of
@@ -35,6 +36,8 @@ async def upload(
     """Upload a file to attach to a directive (its id goes in `attachment_ids`). Kept on disk
     under NAZAR_ATTACHMENT_DIR by content hash; the type is recognised from the bytes."""
     await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    # The name comes inside the multipart body, past the platform's input guard.
+    refuse_invalid_text(request, "body.file.filename", file.filename or "")
     settings = settings_of(request)
     try:
         sha, size, content_type = await run_in_threadpool(

@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from nazar_contracts.vocabulary import Role
 from nazar_platform.auth import AuthSettings, Grant
 from nazar_platform.dev_signin import dev_signin_enabled, dev_signin_router
-from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.edge import DEV_SIGN_IN, route_class
+from nazar_platform.pagination import Int32, Keyset, Page, PageParams, Row, page_params
 from nazar_platform.problems import ProblemError
 from pydantic import BaseModel
 
@@ -35,7 +36,7 @@ SENIORITY: tuple[str, ...] = tuple(
         Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI,
     )
 )  # fmt: skip
-KEYSET = Keyset(("x.rank", "x.id"), (int, str))
+KEYSET = Keyset(("x.rank", "x.id"), (Int32, str))  # array_position: an integer
 
 
 async def grants_of(request: Request, member_id: str) -> Sequence[Grant] | None:
@@ -86,7 +87,12 @@ router = APIRouter(tags=["dev"])
 router.include_router(dev_signin_router(grants_of))
 
 
-@router.get("/dev/members", response_model=Page[DevMember], summary="Local and test stacks only")
+@router.get(
+    "/dev/members",
+    response_model=Page[DevMember],
+    summary="Local and test stacks only",
+    openapi_extra=route_class(DEV_SIGN_IN),
+)
 async def members(
     request: Request,
     page: Annotated[PageParams, Depends(page_params)],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from nazar_platform.access import Action
 from nazar_platform.access_fastapi import authorize, require
 from nazar_platform.auth import Principal
+from nazar_platform.edge import SIGNED_LINK, route_class
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.problem_messages import lookup, negotiate
 from nazar_platform.problems import problem_response
@@ -122,17 +123,29 @@ def _problem_page(request: Request, status: int, code: str, lang: str | None) ->
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+# A link expires `inbox_link_ttl` after its delivery was requested, by the clock of whichever
+# process fanned it out; this much disagreement between clocks is tolerated.
+LINK_CLOCK_SLACK = timedelta(hours=1)
+
+
 async def _open(request: Request, token: str) -> tuple[uuid.UUID, datetime] | int:
-    key = settings_of(request).inbox_link_key.get_secret_value().encode()
+    settings = settings_of(request)
     try:
-        return links.verify(token, key, now_of(request))
+        return links.verify(
+            token,
+            settings.inbox_link_keys,
+            now_of(request),
+            max_lifetime=settings.inbox_link_ttl + LINK_CLOCK_SLACK,
+        )
     except links.ExpiredLinkError:
         return 410
     except links.LinkError:
         return 404
 
 
-@pages_router.get("/inbox/d/{token}", response_class=HTMLResponse, include_in_schema=True)
+@pages_router.get(
+    "/inbox/d/{token}", response_class=HTMLResponse, openapi_extra=route_class(SIGNED_LINK)
+)
 async def message_page(request: Request, token: str, lang: str | None = None) -> Response:
     """The message of one delivery, in Hindi or English, with an acknowledge button; the signed
     link is the only credential."""
@@ -177,7 +190,9 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
     return HTMLResponse(html, headers={"Cache-Control": "no-store", "Content-Language": language})
 
 
-@pages_router.post("/inbox/d/{token}/ack", response_class=HTMLResponse)
+@pages_router.post(
+    "/inbox/d/{token}/ack", response_class=HTMLResponse, openapi_extra=route_class(SIGNED_LINK)
+)
 async def acknowledge_page(
     request: Request, token: str, lang: Annotated[str | None, Form()] = None
 ) -> Response:
@@ -199,7 +214,11 @@ async def acknowledge_page(
     return RedirectResponse(target, status_code=303)
 
 
-@pages_router.get("/inbox/d/{token}/attachments/{attachment_id}", response_class=FileResponse)
+@pages_router.get(
+    "/inbox/d/{token}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    openapi_extra=route_class(SIGNED_LINK),
+)
 async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID) -> Response:
     opened = await _open(request, token)
     if isinstance(opened, int):

@@ -11,7 +11,7 @@ from nazar_platform.access import Action, decide, scope_units
 from nazar_platform.access_fastapi import get_principal
 from nazar_platform.auth import Principal
 from nazar_platform.idempotency import idempotent
-from nazar_platform.pagination import Page, decode_cursor, encode_cursor
+from nazar_platform.pagination import Int32, Page, decode_cursor, encode_cursor
 from nazar_platform.problems import ProblemError
 
 from roster.handlers import Roster
@@ -70,7 +70,9 @@ def unit_scope(principal: Principal, action: Action) -> tuple[list[str] | None, 
 
 
 def after_cursor(cursor: str | None, kind: type = str) -> Any:
-    return None if cursor is None else decode_cursor(cursor, (kind,))[0]
+    # The roster's integer sort keys (row numbers) are `integer` columns: a wider value in a
+    # cursor is a 400, not a value the driver cannot send.
+    return None if cursor is None else decode_cursor(cursor, (Int32 if kind is int else kind,))[0]
 
 
 def page_of(rows: Sequence[Any], limit: int, key: str, item: Callable[[Any], T]) -> Page[T]:

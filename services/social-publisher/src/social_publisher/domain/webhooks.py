@@ -23,10 +23,19 @@ def signature(secret: bytes, body: bytes) -> str:
 
 
 def signature_valid(secret: bytes, body: bytes, header: str | None) -> bool:
-    """Constant-time comparison; a missing or malformed header is simply invalid."""
-    if not header or not header.startswith("sha256="):
+    """Constant-time comparison; a missing or malformed header is simply invalid. An empty secret
+    verifies nothing: anyone can compute an HMAC with the empty key, so a deployment missing its
+    secret must refuse every webhook rather than accept forged ones (settings refuse to start
+    without one outside local and test; this holds whatever the settings say)."""
+    if not secret or not header or not header.startswith("sha256="):
         return False
-    return hmac.compare_digest(signature(secret, body), header.strip())
+    return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
+
+
+def token_matches(expected: str, given: str) -> bool:
+    """Meta's subscription check (`hub.verify_token`): constant time, never with an empty token,
+    and any text (compare_digest refuses non-ASCII str, so compare the UTF-8 bytes)."""
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
 
 
 class MalformedWebhookError(ValueError):

@@ -1,0 +1,79 @@
+"""Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
+sign-in page, the roster page (tree, search, an import and its report, both languages) and the
+API docs. No violation is reported, no script fails, the pages still work, and every response of
+the service carries the security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nazar_platform.api_docs import DOCS_POLICY
+from playwright.async_api import Browser, expect
+
+from tests.browser.csp import PageWatch, fake_swagger_cdn, the_policy_blocks_inline_script
+from tests.browser.roster.test_pages import (  # the module's roster and browser
+    _sign_in_as_sp,
+    browser,  # noqa: F401
+    demo,  # noqa: F401
+)
+from tests.integration.roster.support import Running
+
+VOLUNTEERS = (
+    "volunteer_id,name_hi,name_latin,role,police_station,whatsapp,consent,consent_date\n"
+    "V-CSP-1,सरिता सैनी,Sarita </script><style>body{display:none}</style>,police_mitra,"
+    "PS-ROHITAL-KOTWALI,+917000998001,granted,2025-04-02\n"
+)
+
+
+async def test_every_page_under_the_policy(
+    demo: Running,  # noqa: F811
+    browser: Browser,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    context = await browser.new_context(locale="hi-IN")
+    watch = PageWatch(demo.url)
+    await watch.attach(context)
+    page = await context.new_page()
+    page.on("pageerror", lambda e: watch.violations.append(f"script error: {e}"))
+
+    # Sign-in, then the roster page: the tree, a search, an import and its report.
+    await page.goto(f"{demo.url}/roster/sign-in?lang=hi")
+    await the_policy_blocks_inline_script(page, watch)
+    await _sign_in_as_sp(demo, page, "hi")
+    await page.locator('button.unit[data-unit="PHQ"]').click()
+    await page.locator('button.unit[data-unit="RNG-BIKANER"]').click()
+    await page.locator('button.unit[data-unit="DST-BIKANER"]').click()
+    await expect(page.locator('li[data-unit="DST-BIKANER"] > ul > li')).to_have_count(3)
+    await page.fill("#search-q", "शर्मा")
+    await page.click("#search-button")
+    await expect(page.locator("#search-results tbody tr[data-member]").first).to_be_visible()
+    upload = tmp_path / "volunteers.csv"
+    upload.write_text(VOLUNTEERS, encoding="utf-8")
+    await page.select_option("#import-kind", "volunteers")
+    await page.set_input_files("#import-file", str(upload))
+    await page.click("#import-button")
+    await expect(page.locator("#report-status")).to_have_text("पूर्ण")
+    await page.click("#lang-en")
+    await page.wait_for_url(f"{demo.url}/roster?lang=en")
+    await expect(page.locator("#import-section h2")).to_have_text("Import (CSV)")
+    await the_policy_blocks_inline_script(page, watch)
+    await page.fill("#search-q", "Sarita")
+    await page.click("#search-button")
+    found = page.locator("#search-results tbody tr[data-member] td:nth-child(1)")
+    await expect(found.first).to_contain_text("</script><style>")  # text, shown as text
+
+    # The API docs: Swagger UI from its CDN, started by a script of the service's.
+    await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)
+    await page.goto(f"{demo.url}/docs")
+    await expect(page.locator("#swagger-ui")).to_have_text("spec: /openapi.json")
+
+    await watch.settle()
+    await context.close()
+    assert watch.violations == []  # script errors and policy violations
+    assert watch.unsecured == []
+    assert watch.own_policies == {"/docs": DOCS_POLICY}
+    kinds = {path.split("?")[0]: kind.split(";")[0] for path, kind in watch.responses.items()}
+    for path in ("/roster/sign-in", "/roster", "/docs"):
+        assert kinds.get(path) == "text/html", path
+    assert {"text/css", "application/json"} <= set(kinds.values())
+    assert any(kind.endswith("/javascript") for kind in kinds.values())
