@@ -129,7 +129,8 @@ SERVICES: list[Service] = [
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.
 AFTER_UP: list[list[str]] = [
-    # The synthetic demo roster (two districts' circles, a few hundred members); idempotent.
+    # The synthetic demo roster (two districts' circles, a few hundred members), into an empty
+    # roster only: running `up` again leaves what was changed since as it is.
     ["{python}", "-m", "roster", "seed", "--scale", "demo"],
 ]
 

@@ -129,7 +129,7 @@ async def test_upload_an_import_and_read_the_report(
         "WhatsApp number is invalid [whatsapp]"
     )
     await expect(report.locator('tr[data-row="4"] td').nth(2)).to_have_text(
-        "the unit is outside your area [unit]"
+        "the unit is outside your area [police_station]"
     )
     await expect(report.locator('tr[data-row="4"] td').nth(1)).to_have_text("V-WARD-7-3")
     assert bad_number not in await page.content()
@@ -146,6 +146,30 @@ async def test_upload_an_import_and_read_the_report(
     await expect(page.locator('#report-rows tbody tr[data-row="3"] td').nth(2)).to_have_text(
         "व्हाट्सऐप नंबर मान्य मोबाइल नंबर नहीं है [whatsapp]"
     )
+    await page.close()
+
+
+async def test_a_full_sync_shows_its_review_and_takes_a_confirmation(
+    demo: Running, browser: Browser, tmp_path: Path
+) -> None:
+    page = await browser.new_page()
+    await _sign_in_as_sp(demo, page, "en")
+    csv_file = tmp_path / "volunteers-only-one.csv"
+    csv_file.write_text(
+        "volunteer_id,name_hi,role,police_station,sms\n"
+        "V-ONLY-1,कमला सैनी,police_mitra,PS-ROHITAL-KOTWALI,+917000997101\n",
+        encoding="utf-8",
+    )
+    await page.select_option("#import-kind", "volunteers")
+    await page.check("#import-full-sync")
+    await page.set_input_files("#import-file", str(csv_file))
+    await page.click("#import-button")
+    await expect(page.locator("#report-status")).to_have_text("awaiting confirmation")
+    await expect(page.locator("#report-review")).to_contain_text("Confirmations: 0 / 2")
+    assert int(await page.locator("#count-would_deactivate").inner_text()) > 1
+    await page.click("#report-confirm")
+    await expect(page.locator("#report-review")).to_contain_text("Confirmations: 1 / 2")
+    await expect(page.locator("#report-status")).to_have_text("awaiting confirmation")
     await page.close()
 
 

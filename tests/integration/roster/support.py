@@ -131,7 +131,10 @@ async def upload(
     units: bool = False,
     full_sync: bool = False,
     within: float = 300,
+    expect: str | None = None,
 ) -> dict[str, Any]:
+    """Upload and wait for the report: `done`, or `awaiting_confirmation` for a full sync (unless
+    `expect` says otherwise)."""
     params: dict[str, str] = {"filename": path.name, "full_sync": str(full_sync).lower()}
     if units:
         params["units"] = "true"
@@ -145,16 +148,34 @@ async def upload(
             headers={"Content-Type": "text/csv"},
         )
         assert r.status_code == 202, r.text
-        import_id = r.json()["import_id"]
-        deadline = time.monotonic() + within
-        while True:
-            report = (await c.get(f"/api/v1/imports/{import_id}", params={"limit": 500})).json()
-            if report["status"] != "running":
-                assert report["status"] == "done", report
-                result: dict[str, Any] = report
-                return result
-            assert time.monotonic() < deadline, f"import {import_id} still running"
-            await asyncio.sleep(0.2)
+        expected = expect or ("awaiting_confirmation" if full_sync else "done")
+        return await settled(c, r.json()["import_id"], expected, within)
+
+
+async def settled(
+    client: httpx.AsyncClient, import_id: str, expect: str, within: float = 300
+) -> dict[str, Any]:
+    """The import's report once it is no longer running (its status must be `expect`)."""
+    deadline = time.monotonic() + within
+    while True:
+        report: dict[str, Any] = (
+            await client.get(f"/api/v1/imports/{import_id}", params={"limit": 500})
+        ).json()
+        if report["status"] != "running":
+            assert report["status"] == expect, report
+            return report
+        assert time.monotonic() < deadline, f"import {import_id} still running"
+        await asyncio.sleep(0.2)
+
+
+async def confirm(
+    running: Running, token: str, import_id: str, expect: str = "done"
+) -> dict[str, Any]:
+    """Confirm a full sync's review as the token's member; the report once settled."""
+    async with running.client(token) as c:
+        r = await c.post(f"/api/v1/imports/{import_id}/confirmation")
+        assert r.status_code == 200, r.text
+        return await settled(c, import_id, expect)
 
 
 async def import_roster(running: Running, directory: Path) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
     Running,
+    confirm,
     end_offsets,
     hq_token,
     import_roster,
@@ -135,13 +136,16 @@ async def test_an_sp_imports_only_into_the_district(
     mine = [r for r in rows if r[at] in bikaner]
     theirs = [r for r in rows if r[at] not in bikaner]
     assert mine and theirs
-    report = await upload(
+    review = await upload(
         demo, token, _write(tmp_path / "v.csv", [header, *mine[:-3], theirs[0]]),
         kind="volunteers", full_sync=True,
     )  # fmt: skip
-    assert [p["code"] for r in report["rejected"] for p in r["problems"]] == ["outside-scope"]
-    # Full sync in the SP's district: the three volunteers left out are deactivated, nobody in
-    # other districts is.
+    assert [p["code"] for r in review["rejected"] for p in r["problems"]] == ["outside-scope"]
+    assert review["review"]["would_deactivate"] == 3
+    assert review["review"]["confirmations_needed"] == 1, "a few of many: the uploader alone"
+    # Full sync in the SP's district, confirmed: the three volunteers left out are deactivated,
+    # nobody in other districts is.
+    report = await confirm(demo, token, review["import_id"])
     assert report["counts"]["deactivated"] == 3
     conn = await asyncpg.connect(demo.database)
     try:

@@ -36,6 +36,19 @@ def test_a_refused_character_is_named_readably() -> None:
     assert describe("\U0010ffff") == "U+10FFFF"
 
 
+def test_the_fast_path_agrees_with_the_definition() -> None:
+    import random
+
+    from nazar_platform.text import _INVALID as every
+
+    pool = "aरा\t\n\x00\x1f\x7f\ud800\ufdd5\uffff🙏\U0001fffe\U0010ffff\U0002fffd"
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 8)))
+        expected = every.search(text)
+        assert first_invalid(text) == (expected.start() if expected else None), repr(text)
+
+
 def test_what_was_refused_can_still_be_recorded() -> None:
     assert replace_invalid("/api/v1/units/\x00/राम\ud800") == "/api/v1/units/\ufffd/राम\ufffd"
     assert replace_invalid("tab\tline\n") == "tab\tline\n"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from nazar_contracts.vocabulary import Role
+from roster.domain.reasons import REASONS
 from roster.domain.rows import (
-    REASONS,
     HeaderError,
     ImportKind,
     MemberRow,
@@ -113,3 +113,23 @@ def test_headers_and_reason_texts() -> None:
     assert caught.value.missing == ["police_station", "role"]
     for hindi, english in REASONS.values():
         assert any("\u0900" <= ch <= "\u097f" for ch in hindi) and english.isascii()
+
+
+def test_a_cell_that_is_not_text_is_one_problem_naming_its_column() -> None:
+    # The import finds these columns with nazar_platform.text.first_invalid; the row rules say
+    # nothing more about them (no "missing", no "bad value").
+    invalid = ["active", "name_hi", "personnel_no", "whatsapp"]
+    row = parse_police(
+        2,
+        {"personnel_no": "RJP\x00001", "name_hi": "राम\x00", "name_latin": "Ram",
+         "rank": "constable", "unit": "PS-RAMGARH", "whatsapp": "+91\x1b", "active": "x\x07"},
+        SECRET,
+        invalid,
+    )  # fmt: skip
+    assert isinstance(row, Rejected)
+    assert [(p.code, p.column) for p in row.problems] == [("invalid-text", c) for c in invalid]
+    assert row.natural_key is None and row.member_id is None, "an unreadable key is no key"
+    values = {"role": "police_mitra", "police_station": "PS-RAMGARH", "name_hi": "सुनीता",
+              "whatsapp": "\x00"}  # fmt: skip
+    lone = parse_volunteer(3, values, SECRET, None, ["whatsapp"])
+    assert codes(lone) == ["invalid-text"], "no missing-key for a number that is not text"

@@ -3,15 +3,13 @@
 Both take the same filters (`from`, `to`, `member`, `unit` — the grant's or the target's —,
 `outcome`, `action`) and list the newest entries first. Both require the `audit.read` permission
 (HQ roles): `audit_router(require(Action.AUDIT_READ))`; the service runtime mounts it under
-`/api/v1`. The CSV is streamed in batches (constant memory, however long the trail), UTF-8 with a
-byte-order mark so that Excel shows Hindi correctly, and cells that a spreadsheet would run as a
-formula are prefixed with `'`.
+`/api/v1`. The CSV is streamed in batches (constant memory, however long the trail) through the
+one CSV writer, `nazar_platform.csv_files` (UTF-8 with a byte-order mark so that Excel shows Hindi,
+cells that a spreadsheet would run as a formula prefixed with `'`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from nazar_platform import csv_files
 from nazar_platform.input_guard import Timestamp
 from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.runtime import runtime_of
@@ -47,7 +46,6 @@ COLUMNS = (
 )
 KEYSET = Keyset(("id",), (int,), descending=True)
 CSV_BATCH = 1000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Outcome(StrEnum):
@@ -138,22 +136,12 @@ async def fetch_page(
     return await pool.fetch(sql, *args)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def csv_lines(rows: list[asyncpg.Record]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([_cell(row[c]) for c in COLUMNS] for row in rows)
-    return buffer.getvalue()
+    return csv_files.lines([row[c] for c in COLUMNS] for row in rows)
 
 
 async def csv_stream(pool: asyncpg.Pool, filters: AuditFilter) -> AsyncIterator[bytes]:
-    yield ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
+    yield csv_files.header(COLUMNS).encode()
     cursor: str | None = None
     while True:
         rows = await fetch_page(pool, filters, cursor, CSV_BATCH)
@@ -187,11 +175,6 @@ def audit_router(audit_read: Callable[..., Any]) -> APIRouter:
     async def export_audit(
         request: Request, filters: Annotated[AuditFilter, Depends(audit_filter)]
     ) -> StreamingResponse:
-        pool = runtime_of(request).pool
-        return StreamingResponse(
-            csv_stream(pool, filters),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-        )
+        return csv_files.response(csv_stream(runtime_of(request).pool, filters), "audit.csv")
 
     return router

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nazar_platform import db, migrations
 from nazar_platform import logging as nazar_logging
+from nazar_platform.csv_files import CsvReadError, read_checked
 from nazar_platform.service import serve
 
 from roster.app import create, roster_migrations
@@ -36,8 +37,21 @@ def _roster(settings: RosterSettings, pool: object) -> Roster:
     )
 
 
-async def _import(settings: RosterSettings, files: Sequence[tuple[str, Path]], sync: bool) -> None:
-    """Apply files straight to the database (the running service's relay publishes them)."""
+# What the roster holds of each file kind already: `seed` loads only into an empty roster.
+_HOLDS = {
+    "units": "SELECT EXISTS (SELECT 1 FROM units)",
+    "police": "SELECT EXISTS (SELECT 1 FROM members WHERE key_kind = 'pno')",
+    "volunteers": "SELECT EXISTS (SELECT 1 FROM members WHERE key_kind IN ('vol', 'tel'))",
+}
+
+
+async def _import(
+    settings: RosterSettings, files: Sequence[tuple[str, Path]], *, seeding: bool = False
+) -> int:
+    """Apply files straight to the database (the running service's relay publishes them).
+
+    Seeding skips each kind the roster holds already, so that running `deploy/stack up` again
+    leaves what was changed since (through the API or an import) as it is."""
     dsn = settings.database_url.get_secret_value()
     conn = await db.connect(dsn)
     try:
@@ -48,18 +62,29 @@ async def _import(settings: RosterSettings, files: Sequence[tuple[str, Path]], s
     try:
         roster = _roster(settings, pool)
         for kind, path in files:
-            with path.open(encoding="utf-8-sig", newline="") as text:
+            if seeding and await pool.fetchval(_HOLDS[kind]):
+                print(f"{path.name}: skipped, the roster holds {kind} already")
+                continue
+            try:
+                source = read_checked(path.open("rb"))
+            except CsvReadError as exc:
+                what = "UTF-8 text" if exc.reason == "encoding" else "CSV"
+                print(
+                    f"{path.name}: line {exc.line} is not {what}; nothing imported", file=sys.stderr
+                )
+                return 1
+            with source:
                 result: ImportResult
                 if kind == "units":
-                    result = await roster.import_units(text, "cli", path.name)
+                    result = await roster.import_units(source, "cli", path.name)
                 else:
                     result = await roster.import_members(
-                        ImportKind(kind), text, by="cli", scope=None, full_sync=sync,
-                        filename=path.name,
-                    )  # fmt: skip
+                        ImportKind(kind), source, by="cli", scope=None, filename=path.name
+                    )
             print(f"{path.name}: {result.total} rows, {result.counts}")
     finally:
         await pool.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,12 +95,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--scale", choices=[s.value for s in Scale], default="demo")
     gen.add_argument("--out", type=Path, default=None)
     gen.add_argument("--seed", type=int, default=2025)
-    imp = sub.add_parser("import", help="import a CSV file straight into the database")
+    imp = sub.add_parser(
+        "import",
+        help="import a CSV file straight into the database (a full sync, which officers review "
+        "and confirm, goes through the API)",
+    )
     imp.add_argument("--kind", choices=["units", "police", "volunteers"], required=True)
     imp.add_argument("file", type=Path)
-    imp.add_argument("--full-sync", action="store_true")
-    seed = sub.add_parser("seed", help="generate and import a synthetic roster (idempotent)")
-    seed.add_argument("--scale", choices=[s.value for s in Scale], default="demo")
+    seeding = sub.add_parser(
+        "seed", help="generate and import a synthetic roster into an empty roster (else nothing)"
+    )
+    seeding.add_argument("--scale", choices=[s.value for s in Scale], default="demo")
     args = parser.parse_args(argv)
     settings = RosterSettings()
     if args.command == "serve":
@@ -87,13 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = write(out, Scale(args.scale), args.seed)
         print(f"wrote {files.units}, {files.police}, {files.volunteers}: {files.counts}")
     elif args.command == "import":
-        asyncio.run(_import(settings, [(args.kind, args.file)], args.full_sync))
+        return asyncio.run(_import(settings, [(args.kind, args.file)]))
     elif args.command == "seed":
-        with tempfile.TemporaryDirectory() as tmp:
-            files = write(Path(tmp), Scale(args.scale))
-            todo = [("units", files.units), ("police", files.police)]
-            asyncio.run(_import(settings, [*todo, ("volunteers", files.volunteers)], False))
+        return asyncio.run(seed(settings, Scale(args.scale)))
     return 0
+
+
+async def seed(settings: RosterSettings, scale: Scale) -> int:
+    """The synthetic roster, into an empty roster only (see `_import`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write(Path(tmp), scale)
+        todo = [("units", files.units), ("police", files.police), ("volunteers", files.volunteers)]
+        return await _import(settings, todo, seeding=True)
 
 
 if __name__ == "__main__":

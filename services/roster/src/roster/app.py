@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from nazar_platform import migrations
@@ -16,6 +17,7 @@ from roster.api import routers
 from roster.api.problems import register_all
 from roster.consumers import consumers
 from roster.directories import MemberUnits, UnitPaths
+from roster.domain.sync import SyncPolicy
 from roster.handlers import Roster
 from roster.settings import RosterSettings
 from roster.store import imports as import_store
@@ -41,10 +43,15 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
                 groups=settings.topic_groups,
             ),
             settings.member_id_secret.get_secret_value().encode(),
+            SyncPolicy(
+                second_officer_above=settings.full_sync_second_officer_above,
+                confirm_within=settings.full_sync_confirm_within,
+            ),
         )
         app.state.import_tasks = set()
-        async with runtime.pool.acquire() as conn:
+        async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
+            await import_store.expire_reviews(conn, datetime.now(UTC))
 
     async def imports_finish(runtime: Runtime) -> None:
         """Keeps imports in flight from being cut off mid-transaction by a shutdown."""

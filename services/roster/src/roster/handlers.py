@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import Any
 
 import asyncpg
 import structlog
 from nazar_contracts.vocabulary import UnitKind
 from nazar_platform import db
+from nazar_platform.csv_files import CheckedCsv
 
 from roster import bulk
 from roster.domain.rows import ImportKind, MemberRow
+from roster.domain.sync import SyncPolicy
 from roster.domain.tree import PARENT_KINDS, TreeError
 from roster.store import groups as group_store
 from roster.store import members as member_store
@@ -36,10 +38,17 @@ class ConflictError(ValueError):
 
 
 class Roster:
-    def __init__(self, pool: asyncpg.Pool, topics: publish.Topics, member_secret: bytes) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        topics: publish.Topics,
+        member_secret: bytes,
+        sync_policy: SyncPolicy | None = None,
+    ) -> None:
         self.pool = pool
         self.topics = topics
         self.secret = member_secret
+        self.sync_policy = sync_policy or SyncPolicy()
 
     # --- propagation -------------------------------------------------------------------------
     async def _after_members(self, conn: db.Connection) -> int:
@@ -134,24 +143,30 @@ class Roster:
             await self.after_units(conn)
 
     async def import_units(
-        self, text: IO[str], by: str, filename: str | None = None, import_id: str | None = None
+        self,
+        source: CheckedCsv,
+        by: str,
+        filename: str | None = None,
+        import_id: str | None = None,
     ) -> bulk.ImportResult:
-        return await bulk.import_units(self, text, by, filename, import_id)
+        return await bulk.import_units(self, source, by, filename, import_id)
 
     async def import_members(
         self,
         kind: ImportKind,
-        text: IO[str],
+        source: CheckedCsv,
         *,
         by: str,
         scope: Sequence[str] | None,
-        full_sync: bool = False,
+        mode: bulk.Mode = bulk.Mode.APPLY,
         filename: str | None = None,
         import_id: str | None = None,
     ) -> bulk.ImportResult:
-        """Validate and apply a file (see roster.bulk)."""
-        job = bulk.MemberImport(self, kind, scope, full_sync, import_id or bulk.new_import_id())
-        return await job.run(text, by=by, filename=filename, create=import_id is None)
+        """Validate and apply a file, or review a full sync (see roster.bulk)."""
+        job = bulk.MemberImport(
+            self, kind, scope, import_id or bulk.new_import_id(), mode=mode, by=by
+        )
+        return await job.run(source, filename=filename, create=import_id is None)
 
     # --- members -----------------------------------------------------------------------------
     async def save_member(self, row: MemberRow, scope: Sequence[str] | None) -> list[str]:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
 
-from roster.domain.rows import REASONS
+from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
 from roster.store.members import OFFICER_ROLES
 
@@ -23,7 +23,8 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "रोस्टर — ज़िला कार्यालय", "tree": "कमान संरचना", "search": "सदस्य खोजें",
         "search_button": "खोजें", "name": "नाम", "role": "पद", "unit": "इकाई",
         "import": "आयात (CSV)", "kind": "फ़ाइल का प्रकार", "police": "पुलिस (HR निर्यात)",
-        "volunteers": "स्वयंसेवक सूची", "full_sync": "पूर्ण मिलान (जो फ़ाइल में नहीं, उन्हें निष्क्रिय करें)",
+        "volunteers": "स्वयंसेवक सूची",
+        "full_sync": "पूर्ण मिलान (जो फ़ाइल में नहीं, उन्हें आपकी पुष्टि के बाद निष्क्रिय करें)",
         "upload": "अपलोड करें", "report": "आयात रिपोर्ट", "status": "स्थिति", "row": "पंक्ति",
         "key": "कार्मिक / स्वयंसेवक संख्या", "reason": "कारण", "accepted": "स्वीकृत",
         "rejected": "अस्वीकृत", "created": "नए", "changed": "बदले", "deactivated": "निष्क्रिय",
@@ -32,12 +33,20 @@ LABELS: dict[str, dict[str, str]] = {
         "no_results": "कोई परिणाम नहीं", "more": "और दिखाएँ", "choose_member": "सदस्य चुनें",
         "dev_note": "केवल स्थानीय/परीक्षण परिवेश: किसी भी सदस्य के रूप में साइन इन करें।",
         "members_of": "सदस्य", "active": "सक्रिय", "inactive": "निष्क्रिय",
+        "awaiting_confirmation": "पुष्टि की प्रतीक्षा", "interrupted": "बीच में रुका",
+        "expired": "समय-सीमा समाप्त", "would_deactivate": "निष्क्रिय होंगे",
+        "applied": "लागू पंक्तियाँ",
+        "review": "अभी कुछ लागू नहीं हुआ। पुष्टियाँ: {got} / {needed}",
+        "second_officer": "इतने सदस्यों के लिए दूसरे अधिकारी की पुष्टि भी आवश्यक है।",
+        "confirm": "पुष्टि करें: इन्हें निष्क्रिय करें",
+        "interrupted_note": "कुछ पंक्तियाँ लागू होने के बाद आयात रुका; पूरा करने के लिए फ़ाइल फिर अपलोड करें।",
     },
     "en": {
         "title": "Roster — district office", "tree": "Command tree", "search": "Search members",
         "search_button": "Search", "name": "Name", "role": "Role", "unit": "Unit",
         "import": "Import (CSV)", "kind": "File kind", "police": "Police (HR export)",
-        "volunteers": "Volunteer list", "full_sync": "Full sync (deactivate those not in the file)",
+        "volunteers": "Volunteer list",
+        "full_sync": "Full sync (deactivate those not in the file, once you confirm)",
         "upload": "Upload", "report": "Import report", "status": "Status", "row": "Row",
         "key": "Personnel / volunteer no.", "reason": "Reason", "accepted": "Accepted",
         "rejected": "Rejected", "created": "New", "changed": "Changed",
@@ -47,6 +56,14 @@ LABELS: dict[str, dict[str, str]] = {
         "choose_member": "Choose a member",
         "dev_note": "Local/test environments only: sign in as any member.",
         "members_of": "Members", "active": "active", "inactive": "inactive",
+        "awaiting_confirmation": "awaiting confirmation", "interrupted": "interrupted",
+        "expired": "expired", "would_deactivate": "Would deactivate",
+        "applied": "Rows applied",
+        "review": "Nothing is applied yet. Confirmations: {got} / {needed}",
+        "second_officer": "For this many, a second officer must confirm too.",
+        "confirm": "Confirm: deactivate them",
+        "interrupted_note": "The import stopped after applying some rows; upload the file again "
+        "to complete it.",
     },
 }  # fmt: skip
 

@@ -160,7 +160,9 @@ class GroupMember(BaseModel):
     name_latin: str | None
 
 
-class Problem(BaseModel):
+class RowProblem(BaseModel):
+    """One problem of a rejected row (not the platform's problem document)."""
+
     code: str
     column: str | None
     hi: str
@@ -170,7 +172,22 @@ class Problem(BaseModel):
 class RejectedRow(BaseModel):
     row: int
     key: str | None = Field(description="personnel number or volunteer id; never a phone")
-    problems: list[Problem]
+    problems: list[RowProblem] = Field(description="every problem of the row")
+
+
+ImportStatus = Literal[
+    "running", "awaiting_confirmation", "done", "failed", "interrupted", "expired"
+]
+
+
+class SyncReview(BaseModel):
+    """A full sync's review: nothing is applied until it is confirmed."""
+
+    would_deactivate: int = Field(description="members listed at …/deactivations")
+    active: int = Field(description="active members of the list's kind in the uploader's area")
+    confirmations_needed: int = Field(description="1: the uploader; 2: and a second officer")
+    confirmed_by: list[str]
+    confirm_before: datetime | None
 
 
 class ImportOut(BaseModel):
@@ -178,14 +195,28 @@ class ImportOut(BaseModel):
     kind: str
     full_sync: bool
     filename: str | None
-    status: str
+    status: ImportStatus = Field(
+        description="failed: nothing was applied; interrupted: stopped after applying some rows "
+        "(counts.applied), upload the file again to complete it"
+    )
     error: str | None
     total_rows: int
     counts: dict[str, int]
     received_at: datetime
     finished_at: datetime | None
+    review: SyncReview | None = Field(default=None, description="a full sync's review")
 
 
 class ImportReport(ImportOut):
     rejected: list[RejectedRow]
     next_cursor: str | None
+
+
+class Deactivation(BaseModel):
+    member_id: str
+    key: str | None = Field(description="personnel number or volunteer id; never a phone")
+    name_hi: str | None
+    name_latin: str | None
+    role: Role | None
+    unit_id: str | None
+    active: bool

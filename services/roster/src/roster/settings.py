@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from nazar_contracts import topics
 from nazar_platform.secrets import Secret
 from nazar_platform.settings import PlatformSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 # The local and test stacks' secret; refused in any other environment (nazar_platform.secrets).
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
@@ -29,6 +30,11 @@ class RosterSettings(PlatformSettings):
     topic_groups: str = topics.ROSTER_GROUPS
     topic_replies: str = topics.DISPATCH_REPLIES
     opt_out_consumer_group: str = "roster-opt-outs"
+    # A full sync that would deactivate more than this share of the area's active members of the
+    # list's kind needs a second officer's confirmation besides the uploader's.
+    full_sync_second_officer_above: float = Field(default=0.10, ge=0, le=1)
+    # How long a full sync's review waits for its confirmations before it expires.
+    full_sync_confirm_within: timedelta = timedelta(hours=24)
 
     @property
     def dev_sign_in(self) -> bool:

@@ -263,6 +263,27 @@ async def test_csv_export_has_every_entry_and_opens_in_excel(running_app: Runnin
     assert not_hq.status_code == 403
 
 
+async def test_csv_export_cells_never_run_as_formulas(running_app: RunningApp) -> None:
+    """What a caller controls (the member id in a token, the user agent) is text in the file."""
+    member = '=HYPERLINK("http://x","राम")'
+    agent = "=cmd|' /C calc'!A0"
+    run = uuid.uuid4().hex[:8]
+    async with client(running_app) as http:
+        sent = await http.post(
+            "/api/v1/notes",
+            json=note("DST-BIKANER"),
+            headers={**bearer(member, "sp:DST-BIKANER"), "User-Agent": agent,
+                     "X-Request-ID": f"formula-{run}"},
+        )  # fmt: skip
+        assert sent.status_code == 201, sent.text
+        export = await http.get("/api/v1/audit.csv", params={"action": "story.moderate"},
+                                headers=ADG)  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"), newline="")))
+    [row] = [r for r in rows if r["request_id"] == f"formula-{run}"]
+    assert (row["member_id"], row["user_agent"]) == ("'" + member, "'" + agent)
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for v in r.values())
+
+
 @pytest.mark.parametrize(
     "statement",
     ["UPDATE audit_log SET outcome = 'allowed'", "DELETE FROM audit_log", "TRUNCATE audit_log"],

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from nazar_platform import csv_files
 from nazar_platform.access import Action
 from nazar_platform.access_fastapi import require
 from nazar_platform.auth import Principal
@@ -180,8 +178,9 @@ async def export(
 ) -> StreamingResponse:
     """For the record, within the caller's scope: per unit (every level down to the police
     station) the counts of the directive's text; or per member and message, with status times.
-    Every row names its text (`title_hi`, `title_en`), so a file stands on its own. UTF-8 with a
-    byte-order mark, so spreadsheet programs show Hindi."""
+    Every row names its text (`title_hi`, `title_en`), so a file stands on its own. Written by
+    `nazar_platform.csv_files`: UTF-8 with a byte-order mark, so spreadsheet programs show Hindi,
+    and a cell that would run as a formula (a name such as `=HYPERLINK(…)`) begins with `'`."""
     d, scope = await directive_for(request, principal, Action.DIRECTIVE_READ, directive_id)
     pool = pool_of(request)
     when = now_of(request).strftime("%Y%m%dT%H%M")
@@ -194,14 +193,14 @@ async def export(
             )
             names = await reach_store.unit_names(conn, [r.unit_id for r in rows])
             paths = await views.unit_paths(conn, [r.unit_id for r in rows])
-        yield "\ufeff" + _line(STATION_COLUMNS)
+        yield csv_files.header(STATION_COLUMNS)
         for r in sorted(rows, key=lambda r: (paths.get(r.unit_id, []), r.depth)):
             n = names.get(r.unit_id, {})
             trail = " > ".join(
                 names.get(u, {}).get("name_en") or u for u in paths.get(r.unit_id, [r.unit_id])
             )
             share = r.counts.ack_share()
-            yield _line(
+            yield csv_files.line(
                 [
                     LEVELS.get(r.depth, str(r.depth)),
                     r.unit_id,
@@ -217,57 +216,36 @@ async def export(
             )
 
     async def members() -> AsyncIterator[str]:
-        yield "\ufeff" + _line(MEMBER_COLUMNS)
+        yield csv_files.header(MEMBER_COLUMNS)
         async with pool.acquire() as conn, conn.transaction():
             names = {
                 r["id"]: r["name_en"] for r in await conn.fetch("SELECT id, name_en FROM units")
             }
             async for chunk in reach_store.member_rows(conn, d.id, scope):
-                yield "".join(
-                    _line(
-                        [
-                            r["member_id"],
-                            r["name_hi"],
-                            r["name_latin"],
-                            " ".join(r["roles"] or []),
-                            r["unit_id"],
-                            names.get(r["unit_id"]),
-                            r["message_kind"],
-                            r["seq"],
-                            r["delivery_id"],
-                            views.STATUS_NAMES[r["status"]],
-                            *(
-                                _time(r[k])
-                                for k in (
-                                    "requested_at",
-                                    "sent_at",
-                                    "delivered_at",
-                                    "read_at",
-                                    "acked_at",
-                                )
-                            ),
-                            r["ack_via"],
-                            _time(r["failed_at"]),
-                            r["failure"],
-                            r["title_hi"],
-                            r["title_en"],
-                        ]
-                    )
+                yield csv_files.lines(
+                    [
+                        r["member_id"],
+                        r["name_hi"],
+                        r["name_latin"],
+                        " ".join(r["roles"] or []),
+                        r["unit_id"],
+                        names.get(r["unit_id"]),
+                        r["message_kind"],
+                        r["seq"],
+                        r["delivery_id"],
+                        views.STATUS_NAMES[r["status"]],
+                        r["requested_at"],
+                        r["sent_at"],
+                        r["delivered_at"],
+                        r["read_at"],
+                        r["acked_at"],
+                        r["ack_via"],
+                        r["failed_at"],
+                        r["failure"],
+                        r["title_hi"],
+                        r["title_en"],
+                    ]
                     for r in chunk
                 )
 
-    return StreamingResponse(
-        stations() if per == "station" else members(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _time(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-def _line(values: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
-    return buffer.getvalue()
+    return csv_files.response(stations() if per == "station" else members(), filename)

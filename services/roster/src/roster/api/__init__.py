@@ -9,7 +9,7 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth import Grant
 from nazar_platform.dev_signin import dev_signin_router
 
-from roster.api import groups, imports, members, units
+from roster.api import groups, import_reviews, imports, members, units
 from roster.api.common import pool_of
 
 
@@ -30,5 +30,6 @@ def routers() -> list[APIRouter]:
         members.router,
         groups.router,
         imports.router,
+        import_reviews.router,
         dev_signin_router(_grants_of),
     ]

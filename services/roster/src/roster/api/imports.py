@@ -1,11 +1,16 @@
-"""/imports: upload a CSV (HR export, volunteer list, units) and read its report."""
+"""/imports: upload a CSV (HR export, volunteer list, units) and read its report.
+
+The upload is read in full before the import exists (`nazar_platform.csv_files.read_checked`):
+a file that is not UTF-8 or not CSV is a 422 naming its line, and nothing is applied. A full sync
+is only reviewed here; it applies once confirmed (`roster.api.import_reviews`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import csv
-import io
 import tempfile
+from datetime import UTC, datetime
 from typing import IO, Annotated, Any
 
 import structlog
@@ -13,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from nazar_platform.access import Action, scope_units
 from nazar_platform.access_fastapi import require
 from nazar_platform.auth import Principal
+from nazar_platform.csv_files import CheckedCsv, CsvReadError, read_checked
 from nazar_platform.idempotency import IdempotencyClaim
 from nazar_platform.pagination import Page, PageParams, page_params
 from nazar_platform.problems import ProblemError
@@ -27,9 +33,11 @@ from roster.api.common import (
     pool_of,
     roster_of,
 )  # fmt: skip
-from roster.bulk import UNIT_IMPORT_COLUMNS, new_import_id
-from roster.domain.rows import REASONS, HeaderError, ImportKind, check_header
-from roster.schemas import ImportOut, ImportReport, Problem, RejectedRow
+from roster.bulk import UNIT_IMPORT_COLUMNS, Mode, new_import_id
+from roster.domain.reasons import REASONS
+from roster.domain.rows import HeaderError, ImportKind, check_header
+from roster.handlers import Roster
+from roster.schemas import ImportOut, ImportReport, RejectedRow, RowProblem, SyncReview
 from roster.store import imports as import_store
 
 log = structlog.get_logger(__name__)
@@ -45,27 +53,36 @@ _CSV_BODY = {
 }
 
 
-def _out(r: Any) -> ImportOut:
+def out(r: Any) -> ImportOut:
+    review = None
+    if r["confirmations_needed"] is not None:
+        review = SyncReview(
+            would_deactivate=r["counts"].get("would_deactivate", 0),
+            active=r["counts"].get("active", 0),
+            confirmations_needed=r["confirmations_needed"],
+            confirmed_by=list(r["confirmed_by"]),
+            confirm_before=r["confirm_before"],
+        )
     return ImportOut(
         import_id=r["import_id"], kind=r["kind"], full_sync=r["full_sync"],
         filename=r["filename"], status=r["status"], error=r["error"],
         total_rows=r["total_rows"], counts=dict(r["counts"]), received_at=r["received_at"],
-        finished_at=r["finished_at"],
+        finished_at=r["finished_at"], review=review,
     )  # fmt: skip
 
 
-async def _spool(request: Request) -> IO[str]:
+async def _checked(request: Request) -> CheckedCsv:
+    """The body spooled (memory, then disk) and read in full; a 422 naming the bad line."""
     raw = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - handed on
     async for chunk in request.stream():
         raw.write(chunk)
-    raw.seek(0)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        first = text.readline()
-    except UnicodeDecodeError as exc:
-        raise ProblemError(422, "roster.import_not_utf8") from exc
-    text.seek(0)
-    return text if first else io.StringIO("")
+        return await asyncio.to_thread(read_checked, raw)  # type: ignore[arg-type]
+    except CsvReadError as exc:
+        code = "roster.import_not_utf8" if exc.reason == "encoding" else "roster.import_not_csv"
+        raise ProblemError(
+            422, code, detail_params={"line": exc.line}, extensions={"line": exc.line}
+        ) from exc
 
 
 def _header_of(text: IO[str]) -> list[str]:
@@ -74,9 +91,25 @@ def _header_of(text: IO[str]) -> list[str]:
     return header
 
 
+def _check_header(units: bool, kind: ImportKind, header: list[str]) -> None:
+    try:
+        if units:
+            names = [h.strip().lower() for h in header]
+            missing = [c for c in UNIT_IMPORT_COLUMNS if c not in names]
+            if missing:
+                raise HeaderError(missing)
+        else:
+            check_header(kind, header)
+    except HeaderError as exc:
+        raise ProblemError(
+            422, "roster.import_bad_header", detail_params={"missing": ", ".join(exc.missing)}
+        ) from exc
+
+
 @router.post(
     "/imports", status_code=202, openapi_extra=_CSV_BODY,
-    summary="Upload a CSV; it is applied in the background, read the report at Location",
+    summary="Upload a CSV; it is applied (a full sync: reviewed) in the background, read the "
+    "report at Location",
 )  # fmt: skip
 async def upload(
     request: Request,
@@ -85,62 +118,75 @@ async def upload(
     kind: Annotated[ImportKind | None, Query(description="police or volunteers")] = None,
     units: Annotated[bool, Query(description="the file is a units list (HQ only)")] = False,
     full_sync: Annotated[
-        bool, Query(description="deactivate members of this kind in your area absent here")
+        bool,
+        Query(
+            description="deactivate members of this kind in your area absent here: reviewed "
+            "first, applied once confirmed (POST /imports/{id}/confirmation)"
+        ),
     ] = False,
     filename: Annotated[str | None, Query(max_length=200)] = None,
     claim: Annotated[IdempotencyClaim | None, Depends(IDEMPOTENT)] = None,
 ) -> ImportOut:
     scope = scope_units(principal, Action.ROSTER_IMPORT)
     area = None if scope.everywhere else sorted(scope.unit_ids)
-    text = await _spool(request)
-    header = _header_of(text)
-    try:
-        if units:
-            missing = [
-                c for c in UNIT_IMPORT_COLUMNS if c not in [h.strip().lower() for h in header]
-            ]
-            if missing:
-                raise HeaderError(missing)
-        else:
-            check_header(kind or ImportKind.POLICE, header)
-    except HeaderError as exc:
-        raise ProblemError(
-            422, "roster.import_bad_header", detail_params={"missing": ", ".join(exc.missing)}
-        ) from exc
     if units and area is not None:
         raise ProblemError(403, "roster.import_units_state_only")
+    kind = kind or ImportKind.POLICE
+    source = await _checked(request)
+    try:
+        _check_header(units, kind, _header_of(source.text))
+    except ProblemError:
+        source.close()
+        raise
+    mode = Mode.REVIEW if full_sync and not units else Mode.APPLY
     roster = roster_of(request)
     import_id = f"imp-{claim.derived_id('import').hex[:20]}" if claim else new_import_id()
     async with roster.pool.acquire() as conn:
         if await import_store.get(conn, import_id) is None:
-            await import_store.create(
-                conn, import_id, kind="units" if units else (kind or ImportKind.POLICE).value,
-                full_sync=full_sync, filename=filename, uploaded_by=principal.member_id,
-                scope=area,
-            )  # fmt: skip
-            task = asyncio.create_task(
-                _run(roster, import_id, text, units, kind or ImportKind.POLICE, area, full_sync,
-                     principal.member_id, filename)
-            )  # fmt: skip
-            tasks: set[asyncio.Task[None]] = request.app.state.import_tasks
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            async with conn.transaction():
+                await import_store.expire_reviews(conn, datetime.now(UTC))
+                await import_store.create(
+                    conn, import_id, kind="units" if units else kind.value,
+                    full_sync=mode is Mode.REVIEW, filename=filename,
+                    uploaded_by=principal.member_id, scope=area,
+                )  # fmt: skip
+                if mode is Mode.REVIEW:
+                    # Kept for the confirmed sync; the review itself runs on the upload.
+                    content = await asyncio.to_thread(source.content)
+                    await import_store.keep_file(conn, import_id, content)
+            start(request, roster, import_id, source, units=units, kind=kind, area=area,
+                  mode=mode, by=principal.member_id, filename=filename)  # fmt: skip
+        else:
+            source.close()
         row = await import_store.get(conn, import_id)
     response.headers["Location"] = f"/api/v1/imports/{import_id}"
-    return _out(row)
+    return out(row)
+
+
+def start(
+    request: Request, roster: Roster, import_id: str, source: CheckedCsv, *, units: bool,
+    kind: ImportKind, area: list[str] | None, mode: Mode, by: str, filename: str | None,
+) -> None:  # fmt: skip
+    """Apply (or review) the file in the background; the report tells how it went."""
+    task = asyncio.create_task(
+        _run(roster, import_id, source, units, kind, area, mode, by, filename)
+    )
+    tasks: set[asyncio.Task[None]] = request.app.state.import_tasks
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 async def _run(
-    roster: Any, import_id: str, text: IO[str], units: bool, kind: ImportKind,
-    area: list[str] | None, full_sync: bool, by: str, filename: str | None,
+    roster: Roster, import_id: str, source: CheckedCsv, units: bool, kind: ImportKind,
+    area: list[str] | None, mode: Mode, by: str, filename: str | None,
 ) -> None:  # fmt: skip
     try:
-        with text:
+        with source:
             if units:
-                await roster.import_units(text, by, filename, import_id=import_id)
+                await roster.import_units(source, by, filename, import_id=import_id)
             else:
                 await roster.import_members(
-                    kind, text, by=by, scope=area, full_sync=full_sync, filename=filename,
+                    kind, source, by=by, scope=area, mode=mode, filename=filename,
                     import_id=import_id,
                 )  # fmt: skip
     except Exception as exc:
@@ -153,7 +199,7 @@ async def _run(
         )
 
 
-async def _readable(request: Request, principal: Principal, row: Any) -> bool:
+async def readable(request: Request, principal: Principal, row: Any) -> bool:
     if row["uploaded_by"] == principal.member_id:
         return True
     area = row["scope_units"]
@@ -165,6 +211,21 @@ async def _readable(request: Request, principal: Principal, row: Any) -> bool:
     return True
 
 
+async def readable_import(request: Request, principal: Principal, import_id: str) -> Any:
+    """The import's row, if the caller may read it (else 404 / 403)."""
+    row = await import_store.get(pool_of(request), import_id)
+    if row is None:
+        raise not_found("roster.import_not_found")
+    if not await readable(request, principal, row):
+        raise forbidden(Action.ROSTER_IMPORT)
+    return row
+
+
+def _problem(p: dict[str, Any]) -> RowProblem:
+    hi, en = REASONS.get(p["code"], (p["code"], p["code"]))
+    return RowProblem(code=p["code"], column=p.get("column"), hi=hi, en=en)
+
+
 @router.get("/imports/{import_id}", summary="Status, counts and the rejected rows (paged)")
 async def report(
     import_id: str,
@@ -172,35 +233,20 @@ async def report(
     principal: Importer,
     page: Annotated[PageParams, Depends(page_params)],
 ) -> ImportReport:
-    pool = pool_of(request)
-    row = await import_store.get(pool, import_id)
-    if row is None:
-        raise not_found("roster.import_not_found")
-    if not await _readable(request, principal, row):
-        raise forbidden(Action.ROSTER_IMPORT)
+    row = await readable_import(request, principal, import_id)
     rows = await import_store.rejections_page(
-        pool, import_id, after=after_cursor(page.cursor, int), limit=page.limit + 1
+        pool_of(request), import_id, after=after_cursor(page.cursor, int), limit=page.limit + 1
     )
     rejected = page_of(
         rows,
         page.limit,
         "row_no",
         lambda r: RejectedRow(
-            row=r["row_no"],
-            key=r["natural_key"],
-            problems=[
-                Problem(
-                    code=p["code"],
-                    column=p.get("column"),
-                    hi=REASONS.get(p["code"], (p["code"], p["code"]))[0],
-                    en=REASONS.get(p["code"], (p["code"], p["code"]))[1],
-                )
-                for p in r["reasons"]
-            ],
+            row=r["row_no"], key=r["natural_key"], problems=[_problem(p) for p in r["reasons"]]
         ),
     )
     return ImportReport(
-        **_out(row).model_dump(), rejected=rejected.items, next_cursor=rejected.next_cursor
+        **out(row).model_dump(), rejected=rejected.items, next_cursor=rejected.next_cursor
     )
 
 
@@ -213,4 +259,4 @@ async def list_imports(
         pool_of(request), uploaded_by=None if everywhere else principal.member_id,
         after=after_cursor(page.cursor), limit=page.limit + 1,
     )  # fmt: skip
-    return page_of(rows, page.limit, "import_id", _out)
+    return page_of(rows, page.limit, "import_id", out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nazar_platform.problem_messages import register
 
-from roster.domain.rows import REASONS
+from roster.domain.reasons import REASONS
 
 _CODES: list[tuple[str, int, str, str, str | None, str | None]] = [
     ("roster.unit_not_found", 404, "Unit not found", "इकाई नहीं मिली",
@@ -32,7 +32,23 @@ _CODES: list[tuple[str, int, str, str, str | None, str | None]] = [
     ("roster.import_bad_header", 422, "The file lacks required columns",
      "फ़ाइल में आवश्यक कॉलम नहीं हैं", "Missing: {missing}.", "अनुपस्थित: {missing}।"),
     ("roster.import_not_utf8", 422, "The file is not UTF-8 text", "फ़ाइल UTF-8 पाठ नहीं है",
-     "Save the CSV as UTF-8 and upload it again.", "CSV को UTF-8 में सहेजकर फिर अपलोड करें।"),
+     "Line {line} is not UTF-8 text; nothing was imported. Save the CSV as UTF-8 and upload it "
+     "again.",
+     "पंक्ति {line} UTF-8 पाठ नहीं है; कुछ भी आयात नहीं हुआ। CSV को UTF-8 में सहेजकर फिर अपलोड करें।"),
+    ("roster.import_not_csv", 422, "The file cannot be read as CSV",
+     "फ़ाइल CSV के रूप में पढ़ी नहीं जा सकी",
+     "Line {line} cannot be read as CSV (a cell longer than 131,072 characters?); nothing was "
+     "imported.",
+     "पंक्ति {line} CSV के रूप में पढ़ी नहीं जा सकी (कोई सेल 1,31,072 अक्षरों से लंबा?); कुछ भी "
+     "आयात नहीं हुआ।"),
+    ("roster.import_not_awaiting_confirmation", 409, "This import awaits no confirmation",
+     "यह आयात किसी पुष्टि की प्रतीक्षा में नहीं है",
+     "Only a full sync's review is confirmed; this import is {status}.",
+     "केवल पूर्ण मिलान की समीक्षा की पुष्टि होती है; इस आयात की स्थिति: {status}।"),
+    ("roster.import_review_expired", 409, "The review of this full sync has expired",
+     "इस पूर्ण मिलान की समीक्षा की अवधि समाप्त हो गई",
+     "Nothing was applied. Upload the file again for a new review.",
+     "कुछ भी लागू नहीं हुआ। नई समीक्षा के लिए फ़ाइल फिर अपलोड करें।"),
     ("roster.import_units_state_only", 403, "Only headquarters imports units",
      "इकाइयाँ केवल मुख्यालय आयात करता है", None, None),
 ]  # fmt: skip

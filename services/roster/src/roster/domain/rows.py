@@ -3,13 +3,17 @@
 A row is either accepted (a `MemberRow`) or rejected with reasons a clerk can act on. A reason
 names the column and the problem but never repeats a phone number. Checks that need the
 database (does the unit exist, is it in the importer's area) happen later, set-based, in the
-store; their reason codes live in `REASONS` too.
+store. Every reason code, with its Hindi and English text, is in `roster.domain.reasons`.
+
+A cell whose text is not acceptable (`invalid`: NUL, control characters, ...; the caller finds
+them with the platform's one definition) is one problem, `invalid-text`, naming its column, and
+nothing else is said about that column.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -60,53 +64,6 @@ COLUMNS: dict[ImportKind, tuple[str, ...]] = {
 REQUIRED: dict[ImportKind, frozenset[str]] = {
     ImportKind.POLICE: frozenset({"personnel_no", "rank", "unit"}),
     ImportKind.VOLUNTEERS: frozenset({"role", "police_station"}),
-}
-
-# code -> (Hindi, English); the report shows these next to the row number and column.
-REASONS: dict[str, tuple[str, str]] = {
-    "missing-personnel-no": ("कार्मिक संख्या नहीं दी गई", "personnel number is missing"),
-    "missing-name": ("नाम (हिंदी या अंग्रेज़ी) नहीं दिया गया", "name is missing (Hindi or Latin)"),
-    "name-hi-not-devanagari": ("हिंदी नाम देवनागरी में नहीं है", "name_hi is not in Devanagari"),
-    "name-too-long": ("नाम बहुत लंबा है", "name is longer than 200 characters"),
-    "unknown-rank": ("पद मान्य नहीं है", "rank/role is not one of the documented values"),
-    "not-a-volunteer-role": ("स्वयंसेवक की भूमिका नहीं है", "role is not a volunteer role"),
-    "volunteer-role-in-hr-export": (
-        "स्वयंसेवक की भूमिका HR फ़ाइल में नहीं",
-        "volunteer roles belong in the volunteer list",
-    ),
-    "missing-unit": ("इकाई कोड नहीं दिया गया", "unit code is missing"),
-    "bad-unit-code": ("इकाई कोड का प्रारूप गलत है", "unit code is not a valid code"),
-    "bad-date": ("तारीख YYYY-MM-DD प्रारूप में नहीं है", "date is not YYYY-MM-DD"),
-    "bad-whatsapp": ("व्हाट्सऐप नंबर मान्य मोबाइल नंबर नहीं है", "WhatsApp number is invalid"),
-    "bad-sms": ("एसएमएस नंबर मान्य मोबाइल नंबर नहीं है", "SMS number is invalid"),
-    "bad-language": ("भाषा hi या en होनी चाहिए", "language must be hi or en"),
-    "bad-flag": ("हाँ/नहीं वाला कॉलम गलत है", "a yes/no column has another value"),
-    "bad-additional-charge": (
-        "अतिरिक्त प्रभार का प्रारूप गलत है (पद@इकाई;...)",
-        "additional_charge is not rank@UNIT;...",
-    ),
-    "missing-key": (
-        "स्वयंसेवक आईडी या मोबाइल नंबर में से एक आवश्यक है",
-        "a volunteer needs a volunteer_id or a phone number",
-    ),
-    "bad-consent": (
-        "सहमति granted, pending या withdrawn हो",
-        "consent is not granted/pending/withdrawn",
-    ),
-    "consent-date-required": ("सहमति की तारीख आवश्यक है", "granted consent needs consent_date"),
-    "bad-consent-method": ("सहमति का तरीका मान्य नहीं", "consent_method is not a documented value"),
-    "duplicate-key": ("यह व्यक्ति फ़ाइल में पहले आ चुका है", "this member appears earlier in the file"),
-    "unknown-unit": ("यह इकाई रोस्टर में नहीं है", "no unit has this code"),
-    "unit-closed": ("यह इकाई बंद हो चुकी है", "the unit is closed"),
-    "rank-not-allowed-at-unit": (
-        "इस पद की तैनाती इस प्रकार की इकाई पर नहीं होती",
-        "this rank/role cannot be posted at this kind of unit",
-    ),
-    "outside-scope": ("यह इकाई आपके क्षेत्र से बाहर है", "the unit is outside your area"),
-    "erased-member": (
-        "इस व्यक्ति का डेटा अनुरोध पर मिटाया गया था",
-        "this member was erased on request; add them again through the roster office",
-    ),
 }
 
 CONSENT_METHODS = frozenset({"form", "app", "whatsapp", "sms", "api", "import"})
@@ -179,19 +136,21 @@ def check_header(kind: ImportKind, header: Sequence[str]) -> list[str]:
 
 
 class _Row:
-    def __init__(self, values: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[str, str], invalid: Collection[str]) -> None:
         self.values = values
-        self.problems: list[Problem] = []
+        self.invalid = frozenset(invalid)
+        self.problems: list[Problem] = [Problem("invalid-text", c) for c in sorted(self.invalid)]
 
     def text(self, column: str) -> str | None:
         value = self.values.get(column)
-        if value is None:
+        if value is None or column in self.invalid:
             return None
         value = value.strip()
         return value or None
 
     def fail(self, code: str, column: str | None = None) -> None:
-        self.problems.append(Problem(code, column))
+        if column not in self.invalid:
+            self.problems.append(Problem(code, column))
 
     def flag(self, column: str, default: bool) -> bool:
         value = self.text(column)
@@ -262,8 +221,10 @@ def _role(text: str | None) -> Role | None:
         return None
 
 
-def parse_police(row_no: int, values: Mapping[str, str], secret: bytes) -> MemberRow | Rejected:
-    row = _Row(values)
+def parse_police(
+    row_no: int, values: Mapping[str, str], secret: bytes, invalid: Collection[str] = ()
+) -> MemberRow | Rejected:
+    row = _Row(values, invalid)
     raw_key = row.text("personnel_no")
     key = normalise_key_text(raw_key) if raw_key else None
     if key is None:
@@ -312,10 +273,14 @@ def parse_police(row_no: int, values: Mapping[str, str], secret: bytes) -> Membe
 
 
 def parse_volunteer(
-    row_no: int, values: Mapping[str, str], secret: bytes, now: datetime | None = None
+    row_no: int,
+    values: Mapping[str, str],
+    secret: bytes,
+    now: datetime | None = None,
+    invalid: Collection[str] = (),
 ) -> MemberRow | Rejected:
     now = now or datetime.now(UTC)
-    row = _Row(values)
+    row = _Row(values, invalid)
     raw_id = row.text("volunteer_id")
     volunteer_id = normalise_key_text(raw_id) if raw_id else None
     name_hi, name_latin = row.names()
@@ -345,7 +310,7 @@ def parse_volunteer(
     if (
         volunteer_id is None
         and phone_key is None
-        and not any(p.code in ("bad-whatsapp", "bad-sms") for p in row.problems)
+        and not any(p.column in ("whatsapp", "sms") for p in row.problems)
     ):
         row.fail("missing-key", "volunteer_id")
     if row.problems:

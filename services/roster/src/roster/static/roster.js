@@ -119,10 +119,23 @@
     $("report-status").textContent = t[report.status] || report.status;
     const counts = $("report-counts");
     counts.innerHTML = "";
-    ["accepted", "rejected", "created", "changed", "deactivated", "events"].forEach((k) => {
+    ["accepted", "rejected", "would_deactivate", "applied", "created", "changed", "deactivated",
+     "events"].forEach((k) => {
       if (report.counts[k] === undefined) return;
       counts.append(el("dt", t[k]), el("dd", String(report.counts[k]), { id: "count-" + k }));
     });
+    // A full sync applies nothing until confirmed (by a second officer too when it deactivates many).
+    const review = report.review;
+    const waiting = report.status === "awaiting_confirmation";
+    $("report-review").hidden = !(waiting || report.status === "interrupted");
+    $("report-review").textContent = report.status === "interrupted" ? t.interrupted_note : !review ? "" :
+      t.review.replace("{got}", review.confirmed_by.length).replace("{needed}", review.confirmations_needed) +
+      (review.confirmations_needed > 1 ? " " + t.second_officer : "");
+    $("report-confirm").hidden = !waiting;
+    $("report-confirm").onclick = async () => {
+      await api("/imports/" + id + "/confirmation", { method: "POST" });
+      showReport(id);
+    };
     const body = $("report-rows").querySelector("tbody");
     body.innerHTML = "";
     report.rejected.forEach((r) => {

@@ -93,8 +93,12 @@ async def mark_seen(conn: Connection, member_ids: Iterable[str]) -> None:
     await conn.copy_records_to_table("stg_seen", records=[(m,) for m in set(member_ids)])
 
 
-async def check(conn: Connection, scope: Sequence[str] | None) -> None:
-    """Reject, set-based, what only the database can tell; rejected rows leave the staging."""
+async def check(conn: Connection, scope: Sequence[str] | None, unit_column: str = "unit") -> None:
+    """Reject, set-based, what only the database can tell; rejected rows leave the staging.
+
+    A row may be rejected for several reasons here (erased, and each of its postings): the
+    caller merges them into one rejection per row. `unit_column` names the file's column of the
+    primary posting; the others come from `additional_charge`."""
     await conn.execute(
         """
         ANALYZE stg_members; ANALYZE stg_postings;
@@ -113,7 +117,7 @@ async def check(conn: Connection, scope: Sequence[str] | None) -> None:
                                      WHERE k.role = p.role AND k.kind = u.kind)
                          THEN 'rank-not-allowed-at-unit'
                     ELSE 'outside-scope' END,
-               'unit'
+               CASE WHEN p.is_primary THEN $4 ELSE 'additional_charge' END
         FROM stg_postings p LEFT JOIN units u ON u.unit_id = p.unit_id
         WHERE u.unit_id IS NULL OR NOT u.active
            OR NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS k(role, kind)
@@ -123,6 +127,7 @@ async def check(conn: Connection, scope: Sequence[str] | None) -> None:
         [r for r, _ in _ROLE_KINDS],
         [k for _, k in _ROLE_KINDS],
         list(scope) if scope is not None else None,
+        unit_column,
     )
     await conn.execute(
         """
@@ -248,25 +253,52 @@ async def apply(conn: Connection) -> None:
     await conn.execute(_CONTACTS)
 
 
-async def deactivate_absent(
-    conn: Connection, key_kinds: Sequence[str], scope: Sequence[str] | None
-) -> int:
-    """Full sync: members of this list's kind, in the importer's area, absent from the file."""
+# Members of the list's kind, active, whose primary posting is in the importer's area ($2, NULL:
+# the whole state): those a full sync weighs.
+_IN_AREA = """m.active AND m.erased_at IS NULL AND m.key_kind = ANY($1::text[])
+    AND EXISTS (SELECT 1 FROM postings p JOIN units u ON u.unit_id = p.unit_id
+                WHERE p.member_id = m.member_id AND p.is_primary
+                  AND ($2::text[] IS NULL OR u.path && $2::text[]))"""
+_ABSENT = "NOT EXISTS (SELECT 1 FROM stg_seen s WHERE s.member_id = m.member_id)"
+
+
+async def review_absent(
+    conn: Connection, import_id: str, key_kinds: Sequence[str], scope: Sequence[str] | None,
+    uploader: str,
+) -> tuple[int, int]:  # fmt: skip
+    """Full-sync review: list in import_deactivations the members in the area absent from the
+    file (stg_seen), never the uploader; (how many, how many active in the area)."""
+    args = (list(key_kinds), list(scope) if scope is not None else None)
     status = await conn.execute(
-        """
+        f"""INSERT INTO import_deactivations (import_id, member_id)
+            SELECT $3, m.member_id FROM members m
+            WHERE {_IN_AREA} AND {_ABSENT} AND m.member_id <> $4""",
+        *args,
+        import_id,
+        uploader,
+    )
+    active: int = await conn.fetchval(f"SELECT count(*) FROM members m WHERE {_IN_AREA}", *args)
+    return int(status.split()[-1]), active
+
+
+async def deactivate_reviewed(
+    conn: Connection, import_id: str, key_kinds: Sequence[str], scope: Sequence[str] | None
+) -> int:
+    """A confirmed full sync deactivates the members its review listed, and only those still in
+    the area and still absent from the file."""
+    status = await conn.execute(
+        f"""
         WITH gone AS (
             UPDATE members m SET active = false
-            WHERE m.active AND m.erased_at IS NULL AND m.key_kind = ANY($1::text[])
-              AND NOT EXISTS (SELECT 1 FROM stg_seen s WHERE s.member_id = m.member_id)
-              AND EXISTS (SELECT 1 FROM postings p JOIN units u ON u.unit_id = p.unit_id
-                          WHERE p.member_id = m.member_id AND p.is_primary
-                            AND ($2::text[] IS NULL OR u.path && $2::text[]))
+            FROM import_deactivations d
+            WHERE d.import_id = $3 AND d.member_id = m.member_id AND {_IN_AREA} AND {_ABSENT}
             RETURNING m.member_id
         )
         INSERT INTO touched SELECT member_id FROM gone ON CONFLICT DO NOTHING
         """,
         list(key_kinds),
         list(scope) if scope is not None else None,
+        import_id,
     )
     return int(status.split()[-1])
 
