@@ -16,10 +16,11 @@ import time
 import uuid
 from datetime import timedelta
 
-from nazar_platform import db, migrations
-from nazar_platform.cloudevents import dumps, format_time, headers_for
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import dumps, format_time, headers_for
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxRelay, enqueue
 
 from bench.common import (
     create_database,

@@ -8,11 +8,13 @@ import json
 from collections.abc import Sequence
 
 from nazar_contracts.registry import parse
-from nazar_platform import db, dlq
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.events import outbox_event, parse_record, tombstone
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
+from nazar_platform import db
+from nazar_platform.kafka import dlq
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.records import parse_record
+from nazar_platform.outbox.events import outbox_event, tombstone
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxRelay, enqueue
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import prepare_database, read_topic, wait_for

@@ -3,7 +3,7 @@
     python -m tests.integration.platform.procs relay DSN BOOTSTRAP
     python -m tests.integration.platform.procs counter DSN BOOTSTRAP GROUP TOPIC [SLOW_MS]
 
-Fault points come from NAZAR_FAULTS in the environment (see nazar_platform.faults).
+Fault points come from NAZAR_FAULTS in the environment (see nazar_platform.runtime.faults).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from nazar_platform import db
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka import make_producer
-from nazar_platform.logging import configure
-from nazar_platform.outbox import OutboxRelay
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.observability.logging import configure
+from nazar_platform.outbox.publisher import OutboxRelay
 
 COUNTS_DDL = """
 CREATE TABLE IF NOT EXISTS counts (

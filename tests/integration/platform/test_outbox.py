@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 from nazar_platform import db
-from nazar_platform.cloudevents import decode
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import decode
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxRelay, enqueue
 
 from tests.conftest import TopicFactory
 from tests.integration.platform import procs

@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from nazar_platform import db, migrations
-from nazar_platform.cloudevents import decode
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import CE_TIME_NOW, INSERT_INTO_OUTBOX, OutboxRelay, enqueue_statement
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import decode
+from nazar_platform.outbox.publisher import (
+    CE_TIME_NOW,
+    INSERT_INTO_OUTBOX,
+    OutboxRelay,
+    enqueue_statement,
+)
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import read_topic

@@ -16,9 +16,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, mint
-from nazar_platform.auth_keys import ensure_dev_keypair
-from nazar_platform.dlq import RawRecord
+from nazar_platform.auth.keys import ensure_dev_keypair
+from nazar_platform.auth.tokens import AuthSettings, Grant, mint
+from nazar_platform.kafka.dlq import RawRecord
 from roster.app import create
 from roster.settings import RosterSettings
 

@@ -25,13 +25,14 @@ makes `/readyz` fail.
 
 Every app gets: problem documents for every error, request ids, the body limit, the input guard
 (text that is not text is a 422), rate limits (429), the audit trail (refusals counted per minute),
-the security headers (`nazar_platform.security_headers`), `/healthz` `/readyz`, the API docs page
-`/docs` (`nazar_platform.api_docs`), the audit read API (for `audit.read`, i.e. HQ, unless the
-service passes another `audit_read` dependency), and the service's routers under `/api/v1`.
-`/metrics` is served on the internal metrics listener only (`NAZAR_METRICS_PORT`,
-`nazar_platform.metrics_listener`), which the lifespan starts first and stops last. Tokens are
-verified by `app.state.token_verifier`: a service may set its own before the app starts; if it
-does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs without one.
+the security headers (`nazar_platform.http.security_headers`), `/healthz` `/readyz`, the API docs
+page `/docs` (`nazar_platform.http.api_docs`), the audit read API (for `audit.read`, i.e. HQ,
+unless the service passes another `audit_read` dependency), and the service's routers under
+`/api/v1`. `/metrics` is served on the internal metrics listener only (`NAZAR_METRICS_PORT`,
+`nazar_platform.observability.metrics_listener`), which the lifespan starts first and stops last.
+Tokens are verified by `app.state.token_verifier`: a service may set its own before the app
+starts; if it does not, the lifespan sets `TokenVerifier(AuthSettings())`, so no service runs
+without one.
 """
 
 from __future__ import annotations
@@ -51,32 +52,34 @@ from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, FastAPI
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from nazar_platform import db, idempotency, metrics, metrics_listener
-from nazar_platform import logging as nazar_logging
-from nazar_platform import migrations as nazar_migrations
-from nazar_platform.access import Action, MemberDirectory, UnitDirectory
-from nazar_platform.access_fastapi import require
-from nazar_platform.api_docs import docs_router
-from nazar_platform.audit import AuditMiddleware
-from nazar_platform.audit_api import audit_router
-from nazar_platform.auth import AuthSettings, TokenVerifier
-from nazar_platform.consumer import IdempotentConsumer
-from nazar_platform.health import router as health_router
-from nazar_platform.http_context import (
+from nazar_platform import db
+from nazar_platform.auth.access import Action, MemberDirectory, UnitDirectory
+from nazar_platform.auth.tokens import AuthSettings, TokenVerifier
+from nazar_platform.config.settings import PlatformSettings
+from nazar_platform.db import migrations as nazar_migrations
+from nazar_platform.db.migrations import Migration
+from nazar_platform.http import idempotency
+from nazar_platform.http.access import require
+from nazar_platform.http.api_docs import docs_router
+from nazar_platform.http.audit import AuditMiddleware
+from nazar_platform.http.audit_api import audit_router
+from nazar_platform.http.context import (
     BodyLimitMiddleware,
     RequestContextMiddleware,
     require_json_body,
 )
-from nazar_platform.input_guard import InputGuardMiddleware
-from nazar_platform.kafka import make_producer
-from nazar_platform.migrations import Migration
-from nazar_platform.outbox import OutboxRelay
-from nazar_platform.problems import install_problem_handlers
-from nazar_platform.ratelimit import RateLimiter, RateLimitMiddleware, RateLimitSettings
-from nazar_platform.refusals import RefusalCounter, refusals_router
-from nazar_platform.runtime import Runtime
-from nazar_platform.security_headers import SecurityHeadersMiddleware
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.http.health import router as health_router
+from nazar_platform.http.input_guard import InputGuardMiddleware
+from nazar_platform.http.problems import install_problem_handlers
+from nazar_platform.http.ratelimit import RateLimiter, RateLimitMiddleware, RateLimitSettings
+from nazar_platform.http.refusals import RefusalCounter, refusals_router
+from nazar_platform.http.security_headers import SecurityHeadersMiddleware
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.observability import logging as nazar_logging
+from nazar_platform.observability import metrics, metrics_listener
+from nazar_platform.outbox.publisher import OutboxRelay
+from nazar_platform.runtime.context import Runtime
 
 log = structlog.get_logger(__name__)
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from importlib.metadata import version
 
 from fastapi import FastAPI
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.auth import AuthSettings, TokenVerifier
-from nazar_platform.runtime import Runtime
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import AuthSettings, TokenVerifier
+from nazar_platform.http.access import require
+from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import create_app
 from nazar_platform.service import serve as platform_serve
 

@@ -17,10 +17,11 @@ from typing import Any
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from nazar_platform import db, migrations
-from nazar_platform.consumer import IdempotentConsumer
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxRelay
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.outbox.publisher import OutboxRelay
 
 from directive import consumers, stream
 from directive.fanout import FanOut, FanOutConfig, utc_now

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from nazar_platform import migrations
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.runtime import Runtime
+from nazar_platform.auth.access import Action
+from nazar_platform.db import migrations
+from nazar_platform.http.access import require
+from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import create_app
 
 from roster import __version__, pages

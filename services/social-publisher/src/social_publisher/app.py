@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from nazar_platform import migrations
+from nazar_platform.db import migrations
 from nazar_platform.service import create_app
 
 from social_publisher import __version__, api, consumers, webhooks_api

@@ -13,7 +13,7 @@ import contextlib
 
 import aiohttp
 import structlog
-from nazar_platform.runtime import Runtime
+from nazar_platform.runtime.context import Runtime
 
 from social_publisher import handlers, metrics, recovery
 from social_publisher.consumers import DeliverySource

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from nazar_platform.auth import AuthSettings, Grant, TokenVerifier, ensure_dev_keypair, mint
-from nazar_platform.migrations import platform_migrations
-from nazar_platform.runtime import Runtime
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenVerifier, ensure_dev_keypair, mint
+from nazar_platform.db.migrations import platform_migrations
+from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import create_app
 from prometheus_client import REGISTRY
 
