@@ -1,4 +1,4 @@
-"""Processes the crash tests start and SIGKILL: an outbox relay and a counting consumer.
+"""Processes the crash tests start and SIGKILL: an outbox publisher and a counting consumer.
 
     python -m tests.integration.platform.procs relay DSN BOOTSTRAP
     python -m tests.integration.platform.procs counter DSN BOOTSTRAP GROUP TOPIC [SLOW_MS]
@@ -17,7 +17,7 @@ from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.consumer import IdempotentConsumer, Record
 from nazar_platform.observability.logging import configure
-from nazar_platform.outbox.publisher import OutboxRelay
+from nazar_platform.outbox.publisher import OutboxPublisher
 
 COUNTS_DDL = """
 CREATE TABLE IF NOT EXISTS counts (
@@ -39,7 +39,7 @@ async def count(conn: db.Connection, records: Sequence[Record], slow_ms: int = 0
 
 
 async def run_relay(dsn: str, bootstrap: str) -> None:
-    relay = OutboxRelay(
+    relay = OutboxPublisher(
         dsn,
         lambda: make_producer(bootstrap, client_id="relay-test"),
         batch_size=500,

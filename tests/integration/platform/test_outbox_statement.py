@@ -12,7 +12,7 @@ from nazar_platform.kafka.cloudevents import decode
 from nazar_platform.outbox.publisher import (
     CE_TIME_NOW,
     INSERT_INTO_OUTBOX,
-    OutboxRelay,
+    OutboxPublisher,
     enqueue_statement,
 )
 
@@ -44,7 +44,7 @@ async def test_statement_rows_are_relayed_and_rolled_back_rows_are_not(
     finally:
         await conn.close()
     stop = asyncio.Event()
-    relay = OutboxRelay(
+    relay = OutboxPublisher(
         fresh_database,
         lambda: make_producer(kafka_bootstrap),
         poll_interval=timedelta(milliseconds=50),

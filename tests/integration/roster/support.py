@@ -192,7 +192,7 @@ async def wait_relayed(database: str, within: float = 300) -> int:
     try:
         deadline = time.monotonic() + within
         while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
-            assert time.monotonic() < deadline, "the outbox relay did not catch up"
+            assert time.monotonic() < deadline, "the outbox publisher did not catch up"
             await asyncio.sleep(0.2)
         top: int = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
         return top

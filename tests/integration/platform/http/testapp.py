@@ -43,7 +43,7 @@ from nazar_platform.http.ratelimit import RateLimitSettings
 from nazar_platform.kafka.consumer import IdempotentConsumer, Record
 from nazar_platform.outbox.publisher import OutboxEvent, enqueue
 from nazar_platform.runtime.context import Runtime, runtime_of
-from nazar_platform.service import create_app
+from nazar_platform.service import ServiceParts, create_app
 from pydantic import BaseModel, Field
 
 NOTE_CREATE = Action.STORY_MODERATE
@@ -331,12 +331,10 @@ def build_app(
     settings: PlatformSettings, topic: str, rate_limits: RateLimitSettings | None = None
 ) -> FastAPI:
     app = create_app(
-        settings,
+        ServiceParts(settings, migrations=MIGRATIONS, consumers=notes_consumer(topic)),
         title="Nazar test application",
         version="0.0.1",
-        migrations=MIGRATIONS,
         routers=[build_router(topic)],
-        consumers=notes_consumer(topic),
         unit_directory=lambda runtime: UnitsTable(runtime.pool),
         rate_limits=rate_limits,
     )

@@ -54,6 +54,8 @@ class PlatformSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     http_max_body_bytes: int = 1024 * 1024
+    # Where every problem document's `type` points (nazar_platform.http.problems).
+    problem_type_base: str = "https://nazar.example/problems/"
     idempotency_retention: timedelta = timedelta(hours=24)
     # An in-flight key whose request died (process killed) is taken over after this long.
     idempotency_lease: timedelta = timedelta(minutes=2)

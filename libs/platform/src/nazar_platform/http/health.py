@@ -3,7 +3,7 @@
 * `/healthz`: the process answers (for a liveness probe: restart only when this fails).
 * `/readyz`: PostgreSQL answers `SELECT 1` through the app's pool, Kafka answers a metadata request
   through the shared producer's connection, and none of the service's background tasks
-  (outbox relay, consumers) has died; each check has a short timeout. Otherwise a 503 problem
+  (outbox publisher, consumers) has died; each check has a short timeout. Otherwise a 503 problem
   (`not_ready`) naming what is down, with `checks` saying the state of each.
 
 `/metrics` is not here: it is served on the internal metrics listener only

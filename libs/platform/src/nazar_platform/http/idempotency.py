@@ -28,7 +28,6 @@ NOTHING` creates a thing once however often it runs; the second run answers with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -45,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from nazar_platform.http.problems import ProblemError
 from nazar_platform.observability import metrics
 from nazar_platform.runtime.context import Runtime, runtime_of
+from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop
 
 log = structlog.get_logger(__name__)
 
@@ -296,15 +296,17 @@ async def prune(pool: asyncpg.Pool, retention: timedelta) -> int:
     return total
 
 
-async def pruner(runtime: Runtime, every: timedelta = timedelta(minutes=10)) -> None:
-    """Background task of the runtime: prune until the service stops."""
-    while not runtime.stop.is_set():
+PRUNE_EVERY = timedelta(minutes=10)
+
+
+async def pruner(runtime: Runtime, stop: asyncio.Event) -> None:
+    """A task of the HTTP app: prune every PRUNE_EVERY until the service stops."""
+    while not stop.is_set():
         try:
             await prune(runtime.pool, runtime.settings.idempotency_retention)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except TRANSIENT as exc:
             log.warning("idempotency prune failed; will retry", error=repr(exc))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(runtime.stop.wait(), every.total_seconds())
+        await sleep_or_stop(stop, PRUNE_EVERY.total_seconds())
 
 
 def install(app: FastAPI) -> None:

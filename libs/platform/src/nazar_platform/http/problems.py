@@ -7,8 +7,9 @@ A problem document is `application/problem+json`:
      "code": "validation_failed", "request_id": "5f0c...",
      "errors": [{"field": "body.title.hi", "message": "...", "type": "string_too_long"}]}
 
-`type` is an absolute URI under `https://nazar.example/problems/` (a reserved `.example` domain:
-stable and unique, but not meant to be dereferenced, as RFC 9457 section 4 allows); clients branch
+`type` is an absolute URI under `NAZAR_PROBLEM_TYPE_BASE` (`https://nazar.example/problems/` by
+default, a reserved `.example` domain: stable and unique, but not meant to be dereferenced, as RFC
+9457 section 4 allows; a deployment that publishes its problem pages sets its own); clients branch
 on `type` or on the equivalent short `code`, never on the translated `title`/`detail`. `instance`
 is the request path and `request_id` the id echoed in `X-Request-ID`, so a user can quote it.
 Texts come from `nazar_platform.http.problem_messages` in Hindi or English (see there for how the
@@ -65,8 +66,8 @@ _STATUS_CODES = {
 }
 
 
-def problem_type(code: str) -> str:
-    return f"{TYPE_BASE}{code}"
+def problem_type(code: str, base: str = TYPE_BASE) -> str:
+    return f"{base}{code}"
 
 
 class FieldError(BaseModel):
@@ -141,7 +142,7 @@ def problem_response(
     params = {"request_id": request_id or "-", **(detail_params or {})}
     body: dict[str, Any] = {
         **(extensions or {}),
-        "type": problem_type(code),
+        "type": problem_type(code, getattr(request.app.state, "problem_type_base", TYPE_BASE)),
         "title": message.title(language),
         "status": status,
         "detail": message.detail(language, params),

@@ -20,7 +20,6 @@ and in the log line of each 401 and 403. The read API is `GET /audit/refusals` (
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from nazar_platform.http.input_guard import Timestamp
 from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.observability import metrics
 from nazar_platform.runtime.context import Runtime, runtime_of
+from nazar_platform.runtime.retry import sleep_or_stop
 from nazar_platform.text import replace_invalid
 
 log = structlog.get_logger(__name__)
@@ -123,11 +123,10 @@ class RefusalCounter:
             return
         metrics.AUDIT_RECORDED.labels("refused").inc(sum(t.count for t in batch.values()))
 
-    async def run(self, runtime: Runtime) -> None:
+    async def run(self, runtime: Runtime, stop: asyncio.Event) -> None:
         """Write the tallies every FLUSH_SECONDS until the service stops, then once more."""
-        while not runtime.stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(runtime.stop.wait(), FLUSH_SECONDS)
+        while not stop.is_set():
+            await sleep_or_stop(stop, FLUSH_SECONDS)
             await self.flush(runtime.pool)
 
 

@@ -43,6 +43,7 @@ from nazar_platform.kafka.cloudevents import CloudEvent, DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
 from nazar_platform.observability import metrics
 from nazar_platform.runtime import faults
+from nazar_platform.runtime.retry import TRANSIENT
 
 log = structlog.get_logger(__name__)
 
@@ -71,19 +72,6 @@ Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
 
 class PoisonRecordError(Exception):
     """Raised by a handler for input it can never apply; the record goes to the DLQ."""
-
-
-TRANSIENT: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.TooManyConnectionsError,
-    KafkaError,
-)
 
 
 def to_record(raw: RawRecord) -> Record:

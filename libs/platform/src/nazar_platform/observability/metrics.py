@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 OUTBOX_PUBLISHED = Counter(
-    "nazar_outbox_published_total", "Events relayed from the outbox to Kafka", ["topic"]
+    "nazar_outbox_published_total", "Events published from the outbox to Kafka", ["topic"]
 )
 OUTBOX_FAILURES = Counter(
     "nazar_outbox_failures_total", "Relay batches that failed and will be retried", ["reason"]
@@ -14,7 +14,10 @@ OUTBOX_BACKLOG = Gauge("nazar_outbox_backlog", "Outbox rows not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "nazar_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"
 )
-OUTBOX_IS_LEADER = Gauge("nazar_outbox_relay_active", "1 while this process holds the relay lock")
+OUTBOX_IS_LEADER = Gauge(
+    "nazar_outbox_publisher_active",
+    "1 while this process publishes its database's outbox (holds the lock)",
+)
 OUTBOX_PRUNED = Counter("nazar_outbox_pruned_total", "Published outbox rows deleted by retention")
 
 CONSUMED = Counter(

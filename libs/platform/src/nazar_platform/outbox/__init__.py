@@ -1,15 +1,15 @@
 """The transactional outbox: a state change and the event announcing it commit together.
 
 `enqueue` (in the use case's transaction) and the builder `outbox_event` / `tombstone`; the
-`OutboxRelay` publishes committed rows to Kafka in order.
+`OutboxPublisher` publishes committed rows to Kafka in order.
 """
 
 from nazar_platform.outbox.events import outbox_event, tombstone
-from nazar_platform.outbox.publisher import OutboxEvent, OutboxRelay, enqueue, enqueue_statement
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxPublisher, enqueue, enqueue_statement
 
 __all__ = [
     "OutboxEvent",
-    "OutboxRelay",
+    "OutboxPublisher",
     "enqueue",
     "enqueue_statement",
     "outbox_event",

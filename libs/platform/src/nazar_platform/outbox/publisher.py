@@ -1,10 +1,11 @@
-"""Transactional outbox: write events in the caller's transaction, relay them to Kafka in order.
+"""Transactional outbox: write events in the caller's transaction, publish them to Kafka in order.
 
 `enqueue` inserts rows with the connection the caller's use case already holds, so the event
-commits or rolls back with the state change it announces. `OutboxRelay` runs in every replica, but
-only the one holding a PostgreSQL advisory lock publishes; it sends rows in id order through an
-idempotent `acks=all` producer and marks them published only after Kafka acknowledged them. A crash
-between the two republishes a batch (consumers are idempotent); nothing committed is ever skipped.
+commits or rolls back with the state change it announces. `OutboxPublisher` runs in every replica
+on the leader loop (`nazar_platform.runtime.leader`): only the one holding the advisory lock
+publishes; it sends rows in id order through an idempotent `acks=all` producer and marks them
+published only after Kafka acknowledged them. A crash between the two republishes a batch
+(consumers are idempotent); nothing committed is ever skipped.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from nazar_platform import db
 from nazar_platform.kafka.cloudevents import dumps, format_time, headers_for
 from nazar_platform.observability import metrics
 from nazar_platform.runtime import faults
+from nazar_platform.runtime.leader import lead
+from nazar_platform.runtime.retry import sleep_or_stop, wait_for_either
 
 log = structlog.get_logger(__name__)
 
 CHANNEL = "nazar_outbox"
-_LOCK_KEY = 0x4F5554424F58  # "OUTBOX": one active relay per database
+_LOCK_KEY = 0x4F5554424F58  # "OUTBOX": one active publisher per database
 _COPY_THRESHOLD = 64
 _COLUMNS = ("topic", "key", "value", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject")
 
@@ -119,8 +122,8 @@ class _InFlight:
     futures: list[asyncio.Future[Any]]
 
 
-class OutboxRelay:
-    """Publishes outbox rows; run one per process, only the lock holder works."""
+class OutboxPublisher:
+    """Publishes outbox rows; run one per process, only the leader works."""
 
     def __init__(
         self,
@@ -142,29 +145,22 @@ class OutboxRelay:
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self._lead(stop)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                metrics.OUTBOX_FAILURES.labels(reason=type(exc).__name__).inc()
-                log.warning("outbox relay lost its database; retrying", error=str(exc))
-            finally:
-                metrics.OUTBOX_IS_LEADER.set(0)
-            await _sleep_or_stop(stop, 1.0)
+        await lead(
+            self._dsn,
+            _LOCK_KEY,
+            self._publish_while_leading,
+            stop,
+            name="outbox publisher",
+            on_change=lambda active: metrics.OUTBOX_IS_LEADER.set(int(active)),
+        )
 
-    async def _lead(self, stop: asyncio.Event) -> None:
-        conn = await db.connect(self._dsn)
+    async def _publish_while_leading(self, conn: asyncpg.Connection, stop: asyncio.Event) -> None:
+        await conn.add_listener(CHANNEL, self._on_notify)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", _LOCK_KEY):
-                if await _sleep_or_stop(stop, 2.0):
-                    return
-            metrics.OUTBOX_IS_LEADER.set(1)
-            log.info("outbox relay active")
-            await conn.add_listener(CHANNEL, self._on_notify)
             await self._publish_loop(conn, stop)
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.close(), 5)
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+            metrics.OUTBOX_FAILURES.labels(reason=type(exc).__name__).inc()
+            raise
 
     def _on_notify(self, *_args: object) -> None:
         self._wake.set()
@@ -185,7 +181,7 @@ class OutboxRelay:
                     log.warning("outbox publish failed; will retry", error=repr(exc))
                     with contextlib.suppress(Exception):
                         await producer.stop()
-                    await _sleep_or_stop(stop, 1.0)
+                    await sleep_or_stop(stop, 1.0)
                     producer = self._producer_factory()
                     await producer.start()
                     continue
@@ -197,7 +193,7 @@ class OutboxRelay:
                     await self.prune(conn)
                     last_prune = now
                 self._wake.clear()
-                await _wait_event(self._wake, stop, self._poll)
+                await wait_for_either(self._wake, stop, self._poll)
         finally:
             with contextlib.suppress(Exception):
                 await producer.stop()
@@ -276,19 +272,3 @@ class OutboxRelay:
         if total:
             metrics.OUTBOX_PRUNED.inc(total)
         return total
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
-    """Sleep, waking early on stop; True when stopping."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-    return stop.is_set()
-
-
-async def _wait_event(event: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waiters:
-            w.cancel()

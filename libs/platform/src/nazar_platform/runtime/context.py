@@ -1,7 +1,7 @@
-"""What a running service holds: settings, the database pool, the shared producer, its tasks.
+"""What a running service holds: settings, the database pool, the shared producer, its supervisor.
 
-`nazar_platform.service.create_app` builds one in the app's lifespan and puts it in
-`app.state.runtime`; request code reaches it with `runtime_of(request)`.
+`nazar_platform.service.started` builds one (for `serve` in the app's lifespan, and for a
+worker process); request code reaches it with `runtime_of(request)`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from starlette.requests import HTTPConnection
 
 from nazar_platform.config.settings import PlatformSettings
+from nazar_platform.runtime.supervisor import Stage, Supervisor
 
 
 @dataclass
@@ -21,15 +22,20 @@ class Runtime:
     settings: PlatformSettings
     pool: asyncpg.Pool
     producer: AIOKafkaProducer
-    # Set once on shutdown; every long-running task watches it.
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    supervisor: Supervisor = field(default_factory=Supervisor)
+
+    @property
+    def stop(self) -> asyncio.Event:
+        """Set once on shutdown, first: what takes work in watches it."""
+        return self.supervisor.stop_event(Stage.WORK)
+
+    @property
+    def tasks(self) -> dict[str, asyncio.Task[None]]:
+        return self.supervisor.tasks
 
     def dead_tasks(self) -> list[str]:
         """Tasks that ended while the service is not stopping: the service is not healthy."""
-        if self.stop.is_set():
-            return []
-        return sorted(name for name, task in self.tasks.items() if task.done())
+        return self.supervisor.dead()
 
 
 class RuntimeNotStartedError(RuntimeError):
