@@ -47,4 +47,4 @@ ENV PATH="/app/.venv/bin:${PATH}" \
 USER 10001:10001
 # 8000: the API and pages; 9100: /metrics, for Prometheus on the internal network only.
 EXPOSE 8000 9100
-CMD ["python", "-m", "nazar_platform.topics", "--help"]
+CMD ["python", "-m", "nazar_platform.cli.topics", "--help"]

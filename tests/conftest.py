@@ -21,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from nazar_platform.topic_catalogue import Catalogue, TopicSpec
-from nazar_platform.topics import bootstrap
+from nazar_platform.kafka.catalogue import Catalogue, TopicSpec
+from nazar_platform.kafka.topics import bootstrap
 
 from tests.e2e.system import SYSTEM_OVERRIDES, System, running_system
 

@@ -249,11 +249,13 @@ def dockerignore_patterns() -> list[str]:
 
 
 def metrics_modules() -> list[ModuleType]:
-    """nazar_platform.metrics and the `metrics` module of every installed Nazar service."""
+    """nazar_platform.observability.metrics and the `metrics` module of every installed Nazar
+    service."""
     found = []
     for package in sorted(m.name for m in pkgutil.iter_modules() if m.name.startswith("nazar_")):
-        if importlib.util.find_spec(package) and _has_submodule(package, "metrics"):
-            found.append(importlib.import_module(f"{package}.metrics"))
+        for module in ("metrics", "observability.metrics"):
+            if importlib.util.find_spec(package) and _has_submodule(package, module):
+                found.append(importlib.import_module(f"{package}.{module}"))
     return found
 
 

@@ -46,8 +46,8 @@ from directive.sink import KafkaSink
 from directive.store import fanout as fanout_store
 from directive.store import roster as roster_store
 from nazar_platform import db
-from nazar_platform.cloudevents import format_time, headers_for
-from nazar_platform.kafka import make_producer
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import format_time, headers_for
 from pydantic import SecretStr
 
 from bench.common import (

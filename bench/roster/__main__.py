@@ -29,9 +29,9 @@ from typing import Any
 
 import asyncpg
 import httpx
-from nazar_platform.auth import AuthSettings, Grant, mint
-from nazar_platform.auth_keys import ensure_dev_keypair
-from nazar_platform.kafka import make_producer
+from nazar_platform.auth.keys import ensure_dev_keypair
+from nazar_platform.auth.tokens import AuthSettings, Grant, mint
+from nazar_platform.kafka.clients import make_producer
 from roster.generator.build import Scale
 from roster.generator.files import write
 

@@ -30,9 +30,9 @@ from typing import Any
 import aiohttp
 import asyncpg
 from nazar_contracts.ids import delivery_id
-from nazar_platform.auth import Grant, ensure_dev_keypair, mint
-from nazar_platform.cloudevents import CloudEvent, encode
-from nazar_platform.kafka import make_producer
+from nazar_platform.auth.tokens import Grant, ensure_dev_keypair, mint
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import CloudEvent, encode
 from social_publisher.domain.pacing import SlidingWindow
 
 from bench.common import (

@@ -47,7 +47,7 @@ def infra_up(name: str) -> dict[str, str]:
             bootstrap = f"127.0.0.1:{ports.kafka}"
             run(
                 [
-                    venv_python(), "-m", "nazar_platform.topics", "bootstrap",
+                    venv_python(), "-m", "nazar_platform.cli.topics", "bootstrap",
                     "--catalogue", CATALOGUE, "--bootstrap-servers", bootstrap, "--quiet",
                 ]
             )  # fmt: skip

@@ -72,7 +72,7 @@ class Kafka:
             raise StackError(f"Kafka exited during startup; last log lines:\n{tail(self.log)}")
         run(
             [
-                venv_python(), "-m", "nazar_platform.topics", "wait",
+                venv_python(), "-m", "nazar_platform.cli.topics", "wait",
                 "--bootstrap-servers", f"127.0.0.1:{ports.kafka}", "--timeout", str(timeout),
             ]
         )  # fmt: skip

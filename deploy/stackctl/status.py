@@ -13,7 +13,7 @@ from .procs import tail
 
 
 def _kafka_answers(bootstrap: str) -> bool:
-    cmd = [str(venv_python()), "-m", "nazar_platform.topics", "wait"]
+    cmd = [str(venv_python()), "-m", "nazar_platform.cli.topics", "wait"]
     cmd += ["--bootstrap-servers", bootstrap, "--timeout", "5"]
     return subprocess.call(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
 

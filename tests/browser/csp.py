@@ -1,7 +1,7 @@
 """Watching a browser context for what the security headers are about: every Content-Security-Policy
 violation in any of its pages (the `securitypolicyviolation` event, and Chromium's console message
 about it), and every response of the service under test that lacks the headers
-(`nazar_platform.security_headers`). Also: a self-check that the watch sees a violation and the
+(`nazar_platform.http.security_headers`). Also: a self-check that the watch sees a violation and the
 policy blocks inline script, and a stand-in for Swagger UI's CDN (unreachable here) for `/docs`."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import asyncio
 import json
 from dataclasses import dataclass, field
 
-from nazar_platform.security_headers import PAGE_POLICY
+from nazar_platform.http.security_headers import PAGE_POLICY
 from playwright.async_api import BrowserContext, ConsoleMessage, Page, Response, Route
 
 # Playwright's init scripts run outside the page's policy, so this listener is always there.

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nazar_platform.auth import AuthSettings, TokenVerifier
+from nazar_platform.auth.tokens import AuthSettings, TokenVerifier
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "deploy" / "stack"
@@ -62,7 +62,7 @@ def test_infra_up_is_idempotent_and_infra_down_leaves_nothing() -> None:
         # A token minted from anywhere with the stack's environment verifies with its key.
         with tempfile.TemporaryDirectory() as elsewhere:
             minted = subprocess.run(
-                [sys.executable, "-m", "nazar_platform.auth", "mint", "--member", "M-1",
+                [sys.executable, "-m", "nazar_platform.cli.tokens", "mint", "--member", "M-1",
                  "--grant", "adg:PHQ"],
                 env={**env, "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key)},
                 cwd=elsewhere, capture_output=True, text=True, timeout=60, check=False,

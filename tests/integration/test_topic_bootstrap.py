@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from nazar_platform.topic_catalogue import DAY_MS, Catalogue, TopicSpec, load_catalogue
-from nazar_platform.topics import bootstrap
+from nazar_platform.kafka.catalogue import DAY_MS, Catalogue, TopicSpec, load_catalogue
+from nazar_platform.kafka.topics import bootstrap
 
 from tests.conftest import TopicFactory
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nazar_platform.topic_catalogue import DAY_MS, Catalogue, TopicSpec, load_catalogue
+from nazar_platform.kafka.catalogue import DAY_MS, Catalogue, TopicSpec, load_catalogue
 from pydantic import ValidationError
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "deploy" / "topics.yaml"

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from nazar_contracts.dispatch import Channel, DispatchDelivered, DispatchRead, DispatchSent
-from nazar_platform.auth import AuthSettings
+from nazar_platform.auth.tokens import AuthSettings
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from pydantic import BaseModel
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nazar_platform.api_docs import DOCS_POLICY
+from nazar_platform.http.api_docs import DOCS_POLICY
 from playwright.async_api import expect
 
 from tests.browser.csp import fake_swagger_cdn, the_policy_blocks_inline_script

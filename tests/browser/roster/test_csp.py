@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nazar_platform.api_docs import DOCS_POLICY
+from nazar_platform.http.api_docs import DOCS_POLICY
 from playwright.async_api import Browser, expect
 
 from tests.browser.csp import PageWatch, fake_swagger_cdn, the_policy_blocks_inline_script

@@ -1,4 +1,5 @@
-"""Typed events end to end: outbox_event -> outbox relay -> Kafka -> consumer -> parse_record."""
+"""Typed events end to end: outbox_event -> outbox publisher -> Kafka -> consumer ->
+parse_record."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import json
 from collections.abc import Sequence
 
 from nazar_contracts.registry import parse
-from nazar_platform import db, dlq
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.events import outbox_event, parse_record, tombstone
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
+from nazar_platform import db
+from nazar_platform.kafka import dlq
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.records import parse_record
+from nazar_platform.outbox.events import outbox_event, tombstone
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxPublisher, enqueue
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import prepare_database, read_topic, wait_for
@@ -50,7 +53,7 @@ async def test_every_event_type_arrives_as_its_model_and_bad_types_are_dead_lett
             )
 
     stop = asyncio.Event()
-    relay = OutboxRelay(fresh_database, lambda: make_producer(kafka_bootstrap))
+    relay = OutboxPublisher(fresh_database, lambda: make_producer(kafka_bootstrap))
     consumer = IdempotentConsumer(
         name="typed", topics=[topic], pool=pool, handler=handler, bootstrap=kafka_bootstrap
     )

@@ -138,7 +138,7 @@ def test_the_topics_job_runs_from_the_image_venv_alone(image: ImageFs) -> None:
     check = run_in_image(
         image,
         "-c",
-        "import sys, nazar_platform; from nazar_platform.topic_catalogue import load_catalogue; "
+        "import sys, nazar_platform; from nazar_platform.kafka.catalogue import load_catalogue; "
         "print(nazar_platform.__file__); "
         "print(len(load_catalogue(sys.argv[1]).resolve(sys.argv[2])))",
         str(image.path(catalogue)),
@@ -160,6 +160,6 @@ def test_the_image_holds_no_dev_tools(image: ImageFs) -> None:
 async def test_the_image_reaches_a_real_kafka(image: ImageFs, kafka_bootstrap: str) -> None:
     # `wait` only reads metadata: the shared test cluster is left as it is.
     result = run_in_image(
-        image, "-m", "nazar_platform.topics", "wait", "--bootstrap-servers", kafka_bootstrap
+        image, "-m", "nazar_platform.cli.topics", "wait", "--bootstrap-servers", kafka_bootstrap
     )
     assert result.returncode == 0, result.stderr

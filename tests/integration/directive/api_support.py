@@ -15,8 +15,8 @@ import httpx
 from directive.app import create
 from directive.settings import DirectiveSettings
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, TokenVerifier, mint
-from nazar_platform.auth_keys import ensure_dev_keypair
+from nazar_platform.auth.keys import ensure_dev_keypair
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenVerifier, mint
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.directive import roster as roster_fixture

@@ -15,8 +15,8 @@ from aiokafka import AIOKafkaProducer
 from directive.settings import DirectiveSettings
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import parse_json, spec_for_model
-from nazar_platform.cloudevents import format_time, headers_for
-from nazar_platform.dlq import RawRecord
+from nazar_platform.kafka.cloudevents import format_time, headers_for
+from nazar_platform.kafka.dlq import RawRecord
 from pydantic import BaseModel, SecretStr
 
 from tests.conftest import TopicFactory

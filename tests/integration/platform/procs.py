@@ -1,9 +1,9 @@
-"""Processes the crash tests start and SIGKILL: an outbox relay and a counting consumer.
+"""Processes the crash tests start and SIGKILL: an outbox publisher and a counting consumer.
 
     python -m tests.integration.platform.procs relay DSN BOOTSTRAP
     python -m tests.integration.platform.procs counter DSN BOOTSTRAP GROUP TOPIC [SLOW_MS]
 
-Fault points come from NAZAR_FAULTS in the environment (see nazar_platform.faults).
+Fault points come from NAZAR_FAULTS in the environment (see nazar_platform.runtime.faults).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from nazar_platform import db
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka import make_producer
-from nazar_platform.logging import configure
-from nazar_platform.outbox import OutboxRelay
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.observability.logging import configure
+from nazar_platform.outbox.publisher import OutboxPublisher
 
 COUNTS_DDL = """
 CREATE TABLE IF NOT EXISTS counts (
@@ -39,7 +39,7 @@ async def count(conn: db.Connection, records: Sequence[Record], slow_ms: int = 0
 
 
 async def run_relay(dsn: str, bootstrap: str) -> None:
-    relay = OutboxRelay(
+    relay = OutboxPublisher(
         dsn,
         lambda: make_producer(bootstrap, client_id="relay-test"),
         batch_size=500,

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from nazar_platform import db, migrations
-from nazar_platform.dlq import RawRecord
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.dlq import RawRecord
 
 from tests.integration.platform.procs import COUNTS_DDL
 

@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Sequence
 
 import pytest
-from nazar_platform import db, dlq
-from nazar_platform.cloudevents import CloudEvent, encode
-from nazar_platform.consumer import IdempotentConsumer, PoisonRecordError, Record
-from nazar_platform.kafka import make_producer
+from nazar_platform import db
+from nazar_platform.kafka import dlq
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import CloudEvent, encode
+from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
 from prometheus_client import REGISTRY
 
 from tests.conftest import TopicFactory
@@ -189,7 +190,7 @@ async def _at_least_applied(pool, n: int) -> bool:  # type: ignore[no-untyped-de
 
 def _cli(bootstrap: str, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "nazar_platform.dlq_cli", "--bootstrap", bootstrap, *args],
+        [sys.executable, "-m", "nazar_platform.cli.dlq", "--bootstrap", bootstrap, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

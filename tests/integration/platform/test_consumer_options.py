@@ -8,9 +8,9 @@ import asyncio
 from collections.abc import Sequence
 
 from nazar_platform import db
-from nazar_platform.cloudevents import CloudEvent, encode
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka import make_producer
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import CloudEvent, encode
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import prepare_database, wait_for

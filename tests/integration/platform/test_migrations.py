@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from nazar_platform import db, migrations
-from nazar_platform.migrations import Migration, MigrationError
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.db.migrations import Migration, MigrationError
 
 
 def _service(sql: str = "CREATE TABLE things (id int PRIMARY KEY)") -> list[Migration]:

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 from nazar_platform import db
-from nazar_platform.cloudevents import decode
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxEvent, OutboxRelay, enqueue
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import decode
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.outbox.publisher import OutboxEvent, OutboxPublisher, enqueue
 
 from tests.conftest import TopicFactory
 from tests.integration.platform import procs
@@ -51,7 +51,7 @@ async def test_rolled_back_event_is_never_published(
         await enqueue(conn, [kept_after])
 
     stop = asyncio.Event()
-    relay = OutboxRelay(fresh_database, lambda: make_producer(kafka_bootstrap))
+    relay = OutboxPublisher(fresh_database, lambda: make_producer(kafka_bootstrap))
     task = asyncio.create_task(relay.run(stop))
     await wait_for(lambda: _published(pool, 2), within=30)
     await asyncio.sleep(1)  # a rolled-back row would have had time to go out too
@@ -154,7 +154,7 @@ async def test_published_rows_are_pruned_after_retention(
     async with db.transaction(pool) as conn:
         await enqueue(conn, [_event(topic, "k", i) for i in range(10)])
     stop = asyncio.Event()
-    relay = OutboxRelay(
+    relay = OutboxPublisher(
         fresh_database,
         lambda: make_producer(kafka_bootstrap),
         retention=timedelta(seconds=0),

@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from nazar_platform import db, migrations
-from nazar_platform.cloudevents import decode
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import CE_TIME_NOW, INSERT_INTO_OUTBOX, OutboxRelay, enqueue_statement
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import decode
+from nazar_platform.outbox.publisher import (
+    CE_TIME_NOW,
+    INSERT_INTO_OUTBOX,
+    OutboxPublisher,
+    enqueue_statement,
+)
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import read_topic
@@ -38,7 +44,7 @@ async def test_statement_rows_are_relayed_and_rolled_back_rows_are_not(
     finally:
         await conn.close()
     stop = asyncio.Event()
-    relay = OutboxRelay(
+    relay = OutboxPublisher(
         fresh_database,
         lambda: make_producer(kafka_bootstrap),
         poll_interval=timedelta(milliseconds=50),

@@ -22,9 +22,9 @@ import aiohttp
 import asyncpg
 from nazar_contracts.ids import delivery_id
 from nazar_contracts.registry import parse_json
-from nazar_platform.auth import Grant, ensure_dev_keypair, mint
-from nazar_platform.cloudevents import CloudEvent, decode, encode
-from nazar_platform.kafka import make_producer
+from nazar_platform.auth.tokens import Grant, ensure_dev_keypair, mint
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import CloudEvent, decode, encode
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.platform.support import read_topic

@@ -16,9 +16,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, mint
-from nazar_platform.auth_keys import ensure_dev_keypair
-from nazar_platform.dlq import RawRecord
+from nazar_platform.auth.keys import ensure_dev_keypair
+from nazar_platform.auth.tokens import AuthSettings, Grant, mint
+from nazar_platform.kafka.dlq import RawRecord
 from roster.app import create
 from roster.settings import RosterSettings
 
@@ -192,7 +192,7 @@ async def wait_relayed(database: str, within: float = 300) -> int:
     try:
         deadline = time.monotonic() + within
         while await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
-            assert time.monotonic() < deadline, "the outbox relay did not catch up"
+            assert time.monotonic() < deadline, "the outbox publisher did not catch up"
             await asyncio.sleep(0.2)
         top: int = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
         return top

@@ -14,9 +14,9 @@ import asyncpg
 import pytest
 from nazar_contracts.dispatch import Channel, DispatchOptedOut
 from nazar_contracts.registry import parse_json
-from nazar_platform.cloudevents import CloudEvent, encode
-from nazar_platform.dlq import RawRecord
-from nazar_platform.kafka import make_producer
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.cloudevents import CloudEvent, encode
+from nazar_platform.kafka.dlq import RawRecord
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import asyncpg
-from nazar_platform.kafka import make_producer
+from nazar_platform.kafka.clients import make_producer
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from nazar_contracts.registry import parse_json
 from nazar_contracts.vocabulary import Role, UnitKind
-from nazar_platform.dlq import RawRecord
+from nazar_platform.kafka.dlq import RawRecord
 from roster.domain.groups import MemberRef, PostingRef, Unit, derive
 
 from tests.conftest import DatabaseFactory, TopicFactory

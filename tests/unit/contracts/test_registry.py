@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from nazar_contracts import topics
+from nazar_contracts import event_types, topics
 from nazar_contracts.directives import Priority
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.members import MemberUpserted
@@ -125,3 +125,17 @@ def test_parse_json_reads_record_bytes() -> None:
     }
     with pytest.raises(InvalidEventError, match=r"invalid nazar\.directive\.closed\.v1:"):
         parse_json("nazar.directive.closed.v1", b"not json")
+
+
+def test_every_event_type_is_one_constant_and_every_constant_is_registered() -> None:
+    declared = {
+        name: value
+        for name, value in vars(event_types).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    assert sorted(declared.values()) == sorted({s.type for s in SPECS})
+    assert len(set(declared.values())) == len(declared)  # no type under two names
+    for name, value in declared.items():
+        # DIRECTIVE_RELAYED <-> nazar.directive.relayed.v1
+        aggregate, verb = value.split(".")[1:3]
+        assert name == f"{aggregate}_{verb}".upper(), name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nazar_contracts import topics
 from nazar_contracts.registry import SPECS
-from nazar_platform.topic_catalogue import load_catalogue
+from nazar_platform.kafka.catalogue import load_catalogue
 
 from tests.unit.contracts.support import ROOT
 

@@ -39,37 +39,37 @@ SCENARIOS = [
     Scenario(
         "relay inactive: no replica holds the lock for 2 minutes",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "0x10",
-            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0x10",
-            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x10",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "0x10",
+            f"nazar_outbox_publisher_active{{{ROSTER_B}}}": "0x10",
+            f"nazar_outbox_publisher_active{{{DIRECTIVE}}}": "1x10",
         },
-        "NazarOutboxRelayInactive",
+        "NazarOutboxPublisherInactive",
         "5m",
         [{"job": "roster", "severity": "critical"}],
     ),
     Scenario(
         "relay inactive: a lock handed over between replicas is no alert",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1 1 1 0 0 0 0 0 0 0",
-            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0 0 0 0 1 1 1 1 1 1",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "1 1 1 0 0 0 0 0 0 0",
+            f"nazar_outbox_publisher_active{{{ROSTER_B}}}": "0 0 0 0 1 1 1 1 1 1",
         },
-        "NazarOutboxRelayInactive",
+        "NazarOutboxPublisherInactive",
         "8m",
     ),
     Scenario(
         "two relays for one service",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x10",
-            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "1x10",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "1x10",
+            f"nazar_outbox_publisher_active{{{ROSTER_B}}}": "1x10",
         },
-        "NazarOutboxRelayDuplicated",
+        "NazarOutboxPublisherDuplicated",
         "5m",
         [{"job": "roster", "severity": "critical"}],
     ),
     Scenario(
         "backlog growing on the active relay",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "1x40",
             f"nazar_outbox_backlog{{{ROSTER_A}}}": "1000+100x40",
         },
         "NazarOutboxBacklogGrowing",
@@ -79,7 +79,7 @@ SCENARIOS = [
     Scenario(
         "a large backlog that drains is no alert",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "1x40",
             f"nazar_outbox_backlog{{{ROSTER_A}}}": "50000-1000x40",
         },
         "NazarOutboxBacklogGrowing",
@@ -88,9 +88,9 @@ SCENARIOS = [
     Scenario(
         "the stale backlog of a replica that lost the lock is ignored",
         {
-            f"nazar_outbox_relay_active{{{ROSTER_A}}}": "1x40",
+            f"nazar_outbox_publisher_active{{{ROSTER_A}}}": "1x40",
             f"nazar_outbox_backlog{{{ROSTER_A}}}": "0x40",
-            f"nazar_outbox_relay_active{{{ROSTER_B}}}": "0x40",
+            f"nazar_outbox_publisher_active{{{ROSTER_B}}}": "0x40",
             f"nazar_outbox_backlog{{{ROSTER_B}}}": "5000+100x40",
         },
         "NazarOutboxBacklogGrowing",
@@ -99,7 +99,7 @@ SCENARIOS = [
     Scenario(
         "events waiting two minutes",
         {
-            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_publisher_active{{{DIRECTIVE}}}": "1x20",
             f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "120x20",
         },
         "NazarOutboxEventsDelayed",
@@ -109,7 +109,7 @@ SCENARIOS = [
     Scenario(
         "events waiting two minutes are not yet stuck",
         {
-            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_publisher_active{{{DIRECTIVE}}}": "1x20",
             f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "120x20",
         },
         "NazarOutboxEventsStuck",
@@ -118,7 +118,7 @@ SCENARIOS = [
     Scenario(
         "events stuck for more than ten minutes",
         {
-            f"nazar_outbox_relay_active{{{DIRECTIVE}}}": "1x20",
+            f"nazar_outbox_publisher_active{{{DIRECTIVE}}}": "1x20",
             f"nazar_outbox_oldest_age_seconds{{{DIRECTIVE}}}": "900+60x20",
         },
         "NazarOutboxEventsStuck",

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from directive.settings import DirectiveSettings
-from nazar_platform.secrets import Secret
-from nazar_platform.settings import PlatformSettings
-from nazar_platform.topic_catalogue import load_catalogue
-from nazar_platform.topics import build_parser
+from nazar_platform.cli.topics import build_parser
+from nazar_platform.config.secrets import Secret
+from nazar_platform.config.settings import PlatformSettings
+from nazar_platform.kafka.catalogue import load_catalogue
 from roster.settings import RosterSettings
 from social_publisher.settings import PublisherSettings
 
@@ -165,7 +165,7 @@ def test_kafka_image_is_the_version_of_the_local_stack() -> None:
 def test_topics_job_runs_the_real_bootstrap_cli_against_all_brokers() -> None:
     topics = services()["topics"]
     command = topics["command"]
-    assert command[:3] == ["python", "-m", "nazar_platform.topics"]
+    assert command[:3] == ["python", "-m", "nazar_platform.cli.topics"]
     # argparse exits on an unknown or missing flag, so this parse is the check.
     args = build_parser().parse_args(command[3:])
     assert args.command == "bootstrap"
@@ -220,7 +220,8 @@ SETTINGS: dict[str, type[PlatformSettings]] = {
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_every_required_secret_of_a_service_is_a_required_variable(name: str) -> None:
-    # The services refuse to start without them (nazar_platform.secrets); Compose says so first.
+    # The services refuse to start without them (nazar_platform.config.secrets); Compose says so
+    # first.
     env = services()[name]["environment"]
     assert env["NAZAR_ENVIRONMENT"] == "production"
     required = [

@@ -101,7 +101,11 @@ def test_dockerignore_keeps_secrets_and_local_state_out() -> None:
     patterns = dockerignore_patterns()
     for path in [".env", ".git", ".venv", ".state/dev/pg", "libs/platform/.venv", "tests"]:
         assert dockerignore_excludes(path, patterns), path
-    for path in ["libs/platform/src/nazar_platform/topics.py", "uv.lock", "deploy/topics.yaml"]:
+    for path in [
+        "libs/platform/src/nazar_platform/kafka/topics.py",
+        "uv.lock",
+        "deploy/topics.yaml",
+    ]:
         assert not dockerignore_excludes(path, patterns), path
     assert dockerignore_excludes("libs/platform/src/x/__pycache__/a.pyc", patterns)
 

@@ -40,7 +40,7 @@ REQUIRED_ALERT_METRICS = {
     "nazar_outbox_oldest_age_seconds",
     "nazar_consumer_lag",
     "nazar_dead_lettered_total",
-    "nazar_outbox_relay_active",
+    "nazar_outbox_publisher_active",
     "up",
 }
 
@@ -79,7 +79,7 @@ def test_the_metric_reader_knows_the_platform_metrics() -> None:
     series = platform_metrics()
     assert series["nazar_outbox_published_total"] == {"topic"}
     assert series["nazar_consumer_batch_seconds_bucket"] == {"consumer", "le"}
-    assert series["nazar_outbox_relay_active"] == frozenset()
+    assert series["nazar_outbox_publisher_active"] == frozenset()
     assert series["nazar_http_requests_total"] == {"method", "route", "status"}
     assert series["nazar_http_request_seconds_bucket"] == {"method", "route", "le"}
     assert "nazar_outbox_published" not in series  # counters are exposed with _total
@@ -183,7 +183,7 @@ def test_the_platform_dashboard_shows_what_the_issue_asks_for() -> None:
         "nazar_outbox_published_total",
         "nazar_outbox_backlog",
         "nazar_outbox_oldest_age_seconds",
-        "nazar_outbox_relay_active",
+        "nazar_outbox_publisher_active",
         "nazar_consumer_records_total",
         "nazar_consumer_lag",
         "nazar_consumer_batch_seconds_bucket",

@@ -16,7 +16,7 @@ from directive.store.fanout import MessageInfo
 from nazar_contracts import ids
 from nazar_contracts.dispatch import DispatchRequested, Purpose
 from nazar_contracts.registry import parse_json
-from nazar_platform.cloudevents import decode
+from nazar_platform.kafka.cloudevents import decode
 
 KEY = b"unit-test-inbox-link-key-0123456789"
 NOW = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
-from nazar_platform.access import (
+from nazar_platform.auth.access import (
     ACCESS,
     AccessDecision,
     Action,
@@ -14,7 +14,7 @@ from nazar_platform.access import (
     decide,
     scope_units,
 )
-from nazar_platform.auth import Grant, Principal
+from nazar_platform.auth.tokens import Grant, Principal
 
 # state → 2 ranges → districts → circles → stations, plus the Jaipur commissionerate.
 TREE = StaticUnitDirectory(

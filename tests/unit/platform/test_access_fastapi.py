@@ -14,16 +14,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI, Request, Response
 from nazar_contracts.vocabulary import Role
-from nazar_platform.access import (
+from nazar_platform.auth.access import (
     AccessDecision,
     Action,
     StaticMemberDirectory,
     StaticUnitDirectory,
 )
-from nazar_platform.access_fastapi import authorize, require
-from nazar_platform.auth import AuthSettings, Grant, Principal, TokenVerifier
-from nazar_platform.problem_messages import lookup
-from nazar_platform.problems import REFUSAL_REASON_STATE, install_problem_handlers
+from nazar_platform.auth.tokens import AuthSettings, Grant, Principal, TokenVerifier
+from nazar_platform.http.access import authorize, require
+from nazar_platform.http.problem_messages import lookup
+from nazar_platform.http.problems import REFUSAL_REASON_STATE, install_problem_handlers
 
 from tests.unit.platform.token_forgery import hs256_token
 

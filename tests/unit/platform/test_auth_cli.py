@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, TokenVerifier
-from nazar_platform.auth_cli import main, parse_ttl
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenVerifier
+from nazar_platform.cli.tokens import main, parse_ttl
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_python_dash_m_entry_point(dev_env: Path) -> None:
         [
             sys.executable,
             "-m",
-            "nazar_platform.auth",
+            "nazar_platform.cli.tokens",
             "mint",
             "--member",
             "M-9",

@@ -8,7 +8,7 @@ import pytest
 from cloudevents.core.bindings import kafka as sdk
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent as SdkEvent
-from nazar_platform.cloudevents import CloudEvent, DecodeError, decode, encode
+from nazar_platform.kafka.cloudevents import CloudEvent, DecodeError, decode, encode
 
 HINDI = "सोशल मीडिया के जरिए बदमाशों पर कड़ी नजर रखेगी पुलिस"
 

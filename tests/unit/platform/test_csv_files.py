@@ -8,8 +8,8 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from nazar_platform import csv_files
-from nazar_platform.csv_files import CsvReadError, cell, header, line, lines, read_checked
+from nazar_platform.http import csv_files
+from nazar_platform.http.csv_files import CsvReadError, cell, header, line, lines, read_checked
 
 FORMULAS = [
     '=HYPERLINK("http://x","राम")',

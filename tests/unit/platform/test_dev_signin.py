@@ -9,9 +9,9 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, TokenVerifier
-from nazar_platform.dev_signin import dev_signin_router
-from nazar_platform.problems import install_problem_handlers
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenVerifier
+from nazar_platform.http.dev_signin import dev_signin_router
+from nazar_platform.http.problems import install_problem_handlers
 
 KNOWN = {"m-1": [Grant(Role.SP, "DST-BIKANER"), Grant(Role.SP, "DST-CHURU")]}
 

@@ -11,17 +11,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Form, Request
-from nazar_platform.edge import SIGNED_LINK, WEBHOOK, RouteTable, route_class, route_table
-from nazar_platform.input_guard import InputGuardMiddleware
-from nazar_platform.problems import install_problem_handlers
-from nazar_platform.ratelimit import (
+from nazar_platform.http.edge import SIGNED_LINK, WEBHOOK, RouteTable, route_class, route_table
+from nazar_platform.http.input_guard import InputGuardMiddleware
+from nazar_platform.http.problems import install_problem_handlers
+from nazar_platform.http.ratelimit import (
     Buckets,
     Rate,
     RateLimiter,
     RateLimitMiddleware,
     RateLimitSettings,
 )
-from nazar_platform.refusals import RefusalCounter
+from nazar_platform.http.refusals import RefusalCounter
 from prometheus_client import REGISTRY
 from pydantic import BaseModel, ValidationError
 

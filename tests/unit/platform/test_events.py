@@ -10,11 +10,12 @@ from nazar_contracts import topics
 from nazar_contracts.directives import Priority
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import parse, spec_for_type
-from nazar_platform.cloudevents import format_time, headers_for
-from nazar_platform.consumer import PoisonRecordError, Record, to_record
-from nazar_platform.dlq import RawRecord
-from nazar_platform.events import outbox_event, parse_record, tombstone
-from nazar_platform.outbox import OutboxEvent
+from nazar_platform.kafka.cloudevents import format_time, headers_for
+from nazar_platform.kafka.consumer import PoisonRecordError, Record, to_record
+from nazar_platform.kafka.dlq import RawRecord
+from nazar_platform.kafka.records import parse_record
+from nazar_platform.outbox.events import outbox_event, tombstone
+from nazar_platform.outbox.publisher import OutboxEvent
 from pydantic import BaseModel
 
 from tests.unit.contracts.support import DATA_TYPES, golden

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 from nazar_contracts.vocabulary import Role
-from nazar_platform.access import AccessDecision, Action, Reason
-from nazar_platform.audit import entry_for, outcome_of, should_audit
-from nazar_platform.audit_api import COLUMNS, csv_lines
-from nazar_platform.auth import Grant, Principal
-from nazar_platform.http_context import request_id_for
-from nazar_platform.idempotency import IdempotencyClaim, valid_key
-from nazar_platform.pagination import Keyset, decode_cursor, encode_cursor
-from nazar_platform.problem_messages import field_message, negotiate, render
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.access import AccessDecision, Action, Reason
+from nazar_platform.auth.tokens import Grant, Principal
+from nazar_platform.http.audit import entry_for, outcome_of, should_audit
+from nazar_platform.http.audit_api import COLUMNS, csv_lines
+from nazar_platform.http.context import request_id_for
+from nazar_platform.http.idempotency import IdempotencyClaim, valid_key
+from nazar_platform.http.pagination import Keyset, decode_cursor, encode_cursor
+from nazar_platform.http.problem_messages import field_message, negotiate, render
+from nazar_platform.http.problems import ProblemError
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,8 @@ def test_request_ids() -> None:
 def test_what_is_audited_and_how() -> None:
     assert should_audit("POST", 201) and should_audit("DELETE", 404) and should_audit("patch", 200)
     assert not should_audit("GET", 200) and not should_audit("OPTIONS", 404)
-    # Refusals of any method are counted per minute (nazar_platform.refusals), not one entry each.
+    # Refusals of any method are counted per minute (nazar_platform.http.refusals), not one entry
+    # each.
     for method, status in (("GET", 401), ("HEAD", 403), ("POST", 401), ("POST", 403), ("PUT", 429)):
         assert not should_audit(method, status)
     action = Action.STORY_MODERATE

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 import structlog
-from nazar_platform.logging import configure, mask_phones
+from nazar_platform.observability.logging import configure, mask_phones
 
 
 @pytest.mark.parametrize(

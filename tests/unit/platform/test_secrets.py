@@ -1,5 +1,5 @@
-"""Secrets fail closed (nazar_platform.secrets): outside local and test, settings with a secret
-missing, empty, short or a development value refuse to load, name the variable and never show
+"""Secrets fail closed (nazar_platform.config.secrets): outside local and test, settings with a
+secret missing, empty, short or a development value refuse to load, name the variable and never show
 the value; every secret setting of every service is marked; the stack's values are known."""
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Annotated, Any
 
 import pytest
 from directive.settings import DirectiveSettings
-from nazar_platform.auth import AuthSettings
-from nazar_platform.secrets import (
+from nazar_platform.auth.tokens import AuthSettings
+from nazar_platform.config.secrets import (
     DEVELOPMENT_VALUES,
     InsecureSecretsError,
     Secret,
     is_development,
     secret_problems,
 )
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.config.settings import PlatformSettings
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 from roster.settings import RosterSettings

@@ -13,8 +13,8 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Str
 from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from httpx import Response
-from nazar_platform.api_docs import DOCS_POLICY, INIT_PATH, docs_router
-from nazar_platform.security_headers import PAGE_POLICY, SecurityHeadersMiddleware, secured
+from nazar_platform.http.api_docs import DOCS_POLICY, INIT_PATH, docs_router
+from nazar_platform.http.security_headers import PAGE_POLICY, SecurityHeadersMiddleware, secured
 
 EVERY_RESPONSE = {
     "x-content-type-options": "nosniff",

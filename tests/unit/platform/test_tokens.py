@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import (
+from nazar_platform.auth.tokens import (
     AuthConfigError,
     AuthSettings,
     Grant,

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant, TokenError, TokenFailure, TokenVerifier
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenError, TokenFailure, TokenVerifier
 
 ISSUER = "https://id.police.rajasthan.test/nazar"
 AUDIENCE = "nazar-api"

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
+from nazar_contracts import event_types as e
 from nazar_contracts import topics as t
 from nazar_contracts.contacts import ContactUpserted
 from nazar_contracts.directives import (
@@ -97,49 +98,36 @@ def _member(data: Any) -> str:
     return cast(str, data.member_id)
 
 
-_DIRECTIVE_EVENTS: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("issued", DirectiveIssued),
-    ("updated", DirectiveUpdated),
-    ("cancelled", DirectiveCancelled),
-    ("relayed", DirectiveRelayed),
-    ("noted", DirectiveNoted),
-    ("escalated", DirectiveEscalated),
-    ("acknowledged", DirectiveAcknowledged),
-    ("closed", DirectiveClosed),
-)
-_RECEIPTS: tuple[tuple[str, type[BaseModel]], ...] = (
-    ("sent", DispatchSent),
-    ("delivered", DispatchDelivered),
-    ("read", DispatchRead),
-    ("failed", DispatchFailed),
-)
-
 SPECS: tuple[EventSpec[Any], ...] = (
-    EventSpec("nazar.unit.upserted.v1", t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
-    EventSpec("nazar.member.upserted.v1", t.ROSTER_MEMBERS, MemberUpserted, _member),
-    EventSpec("nazar.member.erased.v1", t.ROSTER_MEMBERS, MemberUpserted, _member, True),
-    EventSpec("nazar.contact.upserted.v1", t.ROSTER_CONTACTS, ContactUpserted, _member),
-    EventSpec("nazar.contact.erased.v1", t.ROSTER_CONTACTS, ContactUpserted, _member, True),
-    EventSpec("nazar.group.upserted.v1", t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id),
-    EventSpec("nazar.group.removed.v1", t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id, True),
-    *(
-        EventSpec(f"nazar.directive.{verb}.v1", t.DIRECTIVE_EVENTS, model, _directive_id)
-        for verb, model in _DIRECTIVE_EVENTS
-    ),
+    EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
+    EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
+    EventSpec(e.MEMBER_ERASED, t.ROSTER_MEMBERS, MemberUpserted, _member, True),
+    EventSpec(e.CONTACT_UPSERTED, t.ROSTER_CONTACTS, ContactUpserted, _member),
+    EventSpec(e.CONTACT_ERASED, t.ROSTER_CONTACTS, ContactUpserted, _member, True),
+    EventSpec(e.GROUP_UPSERTED, t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id),
+    EventSpec(e.GROUP_REMOVED, t.ROSTER_GROUPS, GroupUpserted, lambda d: d.group_id, True),
+    EventSpec(e.DIRECTIVE_ISSUED, t.DIRECTIVE_EVENTS, DirectiveIssued, _directive_id),
+    EventSpec(e.DIRECTIVE_UPDATED, t.DIRECTIVE_EVENTS, DirectiveUpdated, _directive_id),
+    EventSpec(e.DIRECTIVE_CANCELLED, t.DIRECTIVE_EVENTS, DirectiveCancelled, _directive_id),
+    EventSpec(e.DIRECTIVE_RELAYED, t.DIRECTIVE_EVENTS, DirectiveRelayed, _directive_id),
+    EventSpec(e.DIRECTIVE_NOTED, t.DIRECTIVE_EVENTS, DirectiveNoted, _directive_id),
+    EventSpec(e.DIRECTIVE_ESCALATED, t.DIRECTIVE_EVENTS, DirectiveEscalated, _directive_id),
+    EventSpec(e.DIRECTIVE_ACKNOWLEDGED, t.DIRECTIVE_EVENTS, DirectiveAcknowledged, _directive_id),
+    EventSpec(e.DIRECTIVE_CLOSED, t.DIRECTIVE_EVENTS, DirectiveClosed, _directive_id),
     EventSpec(
-        "nazar.dispatch.requested.v1",
+        e.DISPATCH_REQUESTED,
         t.DISPATCH_DELIVERIES,
         DispatchRequested,
         _member,
         route=_delivery_topic,
         also_on=(t.DISPATCH_DELIVERIES_FLASH,),
     ),
-    *(
-        EventSpec(f"nazar.dispatch.{verb}.v1", t.DISPATCH_RECEIPTS, model, _delivery)
-        for verb, model in _RECEIPTS
-    ),
-    EventSpec("nazar.dispatch.replied.v1", t.DISPATCH_REPLIES, DispatchReplied, _member),
-    EventSpec("nazar.dispatch.opted_out.v1", t.DISPATCH_REPLIES, DispatchOptedOut, _member),
+    EventSpec(e.DISPATCH_SENT, t.DISPATCH_RECEIPTS, DispatchSent, _delivery),
+    EventSpec(e.DISPATCH_DELIVERED, t.DISPATCH_RECEIPTS, DispatchDelivered, _delivery),
+    EventSpec(e.DISPATCH_READ, t.DISPATCH_RECEIPTS, DispatchRead, _delivery),
+    EventSpec(e.DISPATCH_FAILED, t.DISPATCH_RECEIPTS, DispatchFailed, _delivery),
+    EventSpec(e.DISPATCH_REPLIED, t.DISPATCH_REPLIES, DispatchReplied, _member),
+    EventSpec(e.DISPATCH_OPTED_OUT, t.DISPATCH_REPLIES, DispatchOptedOut, _member),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

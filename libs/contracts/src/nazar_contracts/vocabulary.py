@@ -1,6 +1,6 @@
 """The shared vocabulary: roles a member can hold at a unit, kinds of unit, languages.
 
-Every service and every event uses these names; the access table in `nazar_platform.access`
+Every service and every event uses these names; the access table in `nazar_platform.auth.access`
 decides what each role may do.
 """
 

@@ -12,8 +12,8 @@ import argparse
 import asyncio
 import signal
 
-from nazar_platform import metrics_listener
-from nazar_platform.logging import configure
+from nazar_platform.observability import metrics_listener
+from nazar_platform.observability.logging import configure
 
 from directive.runtime import Worker, migrate
 from directive.settings import DirectiveSettings

@@ -1,19 +1,20 @@
-"""The directive service's FastAPI app: the platform runtime (pool, migrations, outbox relay,
+"""The directive service's FastAPI app: the platform runtime (pool, migrations, outbox publisher,
 consumers, problems, audit, health), the API, the inbox pages, the Faust fan-out and the
 scheduler as background tasks."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import version
 
 from fastapi import FastAPI
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.auth import AuthSettings, TokenVerifier
-from nazar_platform.runtime import Runtime
-from nazar_platform.service import create_app
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import AuthSettings, TokenVerifier
+from nazar_platform.http.access import require
+from nazar_platform.runtime.context import Runtime
+from nazar_platform.service import ServiceParts, Task, create_app
 from nazar_platform.service import serve as platform_serve
 
 from directive import api, console, pages
@@ -39,22 +40,26 @@ def create(
 ) -> FastAPI:
     s = settings or DirectiveSettings()
 
-    async def fanout(rt: Runtime) -> None:
-        await run_fanout(s, rt.pool, rt.stop, clock)
+    async def fanout(rt: Runtime, stop: asyncio.Event) -> None:
+        await run_fanout(s, rt.pool, stop, clock)
 
-    async def schedule(rt: Runtime) -> None:
-        await run_scheduler(s, rt.pool, rt.stop, clock)
+    async def schedule(rt: Runtime, stop: asyncio.Event) -> None:
+        await run_scheduler(s, rt.pool, stop, clock)
 
-    app = create_app(
+    tasks = [Task("fanout", fanout)] + ([Task("scheduler", schedule)] if scheduler else [])
+    parts = ServiceParts(
         s,
+        migrations=service_migrations(),
+        consumers=lambda rt: make_consumers(s, rt.pool),
+        background=tasks,
+    )
+    app = create_app(
+        parts,
         title="Nazar directive",
         version=version("nazar-directive"),
         description=DESCRIPTION,
         audit_read=require(Action.AUDIT_READ),
-        migrations=service_migrations(),
         routers=[api.router],
-        consumers=lambda rt: make_consumers(s, rt.pool),
-        background=[fanout, schedule] if scheduler else [fanout],
     )
     app.include_router(pages_router)
     pages.install(app)

@@ -20,9 +20,9 @@ from fastapi import FastAPI, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
-from nazar_platform.access import ACCESS, Action
-from nazar_platform.auth import AuthSettings
-from nazar_platform.dev_signin import dev_signin_enabled
+from nazar_platform.auth.access import ACCESS, Action
+from nazar_platform.auth.tokens import AuthSettings
+from nazar_platform.http.dev_signin import dev_signin_enabled
 
 from directive.api.dev import SENIORITY
 from directive.console_texts import labels

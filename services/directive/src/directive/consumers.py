@@ -1,6 +1,6 @@
 """Kafka consumers of the directive service: the roster read model, receipts and replies.
 
-Each runs as a `nazar_platform.consumer.IdempotentConsumer`: a batch's effect commits in one
+Each runs as a `nazar_platform.kafka.consumer.IdempotentConsumer`: a batch's effect commits in one
 transaction, offsets after; a record that does not fit its contract goes to the DLQ.
 """
 
@@ -19,10 +19,10 @@ from nazar_contracts.dispatch import (
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
 from nazar_contracts.units import UnitUpserted
-from nazar_platform.cloudevents import DecodeError, parse_time
-from nazar_platform.consumer import PoisonRecordError, Record
 from nazar_platform.db import Connection
-from nazar_platform.events import parse_record
+from nazar_platform.kafka.cloudevents import DecodeError, parse_time
+from nazar_platform.kafka.consumer import PoisonRecordError, Record
+from nazar_platform.kafka.records import parse_record
 
 from directive.domain.acks import Reply
 from directive.domain.reach import FAILED_TYPE

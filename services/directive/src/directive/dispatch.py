@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from nazar_contracts.dispatch import Purpose
-from nazar_platform.cloudevents import CONTENT_TYPE, format_time
+from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
 from directive.domain import links
 from directive.domain.model import MessageKind, Text
@@ -126,8 +126,8 @@ class Encoder:
             f'"requested_at":"{at}",{shared}}}'
         ).encode()
         key = member_id.encode()
-        # The CloudEvents headers of nazar_platform.cloudevents.headers_for, built directly: the
-        # event id is the delivery id, so a republished record is recognisably the same event.
+        # The CloudEvents headers of nazar_platform.kafka.cloudevents.headers_for, built directly:
+        # the event id is the delivery id, so a republished record is recognisably the same event.
         headers = [
             ("ce_specversion", b"1.0"),
             ("ce_id", did.encode()),

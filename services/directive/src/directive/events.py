@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from nazar_contracts.registry import spec_for_model
-from nazar_platform.outbox import OutboxEvent
+from nazar_platform.outbox.publisher import OutboxEvent
 from pydantic import BaseModel
 
 SOURCE = "/nazar/directive"

@@ -17,10 +17,11 @@ from typing import Any
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from nazar_platform import db, migrations
-from nazar_platform.consumer import IdempotentConsumer
-from nazar_platform.kafka import make_producer
-from nazar_platform.outbox import OutboxRelay
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.kafka.clients import make_producer
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.outbox.publisher import OutboxPublisher
 
 from directive import consumers, stream
 from directive.fanout import FanOut, FanOutConfig, utc_now
@@ -190,7 +191,7 @@ class Worker:
         self.pool = await db.create_pool(
             s.dsn, min_size=s.database_pool_min, max_size=s.database_pool_max
         )
-        relay = OutboxRelay(
+        relay = OutboxPublisher(
             s.dsn,
             lambda: make_producer(s.kafka_bootstrap, client_id="directive-outbox"),
             batch_size=s.outbox_batch_size,

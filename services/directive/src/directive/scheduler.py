@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import structlog
 from nazar_platform import db
-from nazar_platform.consumer import TRANSIENT
+from nazar_platform.runtime.retry import TRANSIENT
 
 from directive import metrics
 from directive.handlers.common import Topics

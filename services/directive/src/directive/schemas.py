@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Self
 from nazar_contracts.base import UnitId
 from nazar_contracts.directives import DirectiveKind, Priority, RelayMode
 from nazar_contracts.vocabulary import Role
-from nazar_platform.input_guard import AwareTimestamp
+from nazar_platform.http.input_guard import AwareTimestamp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]

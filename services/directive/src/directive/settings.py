@@ -6,11 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from nazar_platform.secrets import Secret
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.config.secrets import Secret
+from nazar_platform.config.settings import PlatformSettings
 from pydantic import SecretStr
 
-# The local and test stacks' key; refused in any other environment (nazar_platform.secrets).
+# The local and test stacks' key; refused in any other environment (nazar_platform.config.secrets).
 DEV_INBOX_LINK_KEY = "local-development-inbox-link-key-change-me"
 
 

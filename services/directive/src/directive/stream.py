@@ -23,9 +23,9 @@ from uuid import UUID
 
 import faust
 import structlog
-from nazar_platform.cloudevents import DecodeError, decode
-from nazar_platform.consumer import TRANSIENT
-from nazar_platform.dlq import RawRecord, send_to_dlq
+from nazar_platform.kafka.cloudevents import DecodeError, decode
+from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
+from nazar_platform.runtime.retry import TRANSIENT
 
 from directive.events import CANCELLED, FANOUT_JOB_FIELD, UPDATED
 

@@ -9,9 +9,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from nazar_platform import db, migrations
-from nazar_platform import logging as nazar_logging
-from nazar_platform.csv_files import CsvReadError, read_checked
+from nazar_platform import db
+from nazar_platform.db import migrations
+from nazar_platform.http.csv_files import CsvReadError, read_checked
+from nazar_platform.observability import logging as nazar_logging
 from nazar_platform.service import serve
 
 from roster.app import create, roster_migrations

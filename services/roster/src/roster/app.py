@@ -6,11 +6,11 @@ import asyncio
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from nazar_platform import migrations
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.runtime import Runtime
-from nazar_platform.service import create_app
+from nazar_platform.auth.access import Action
+from nazar_platform.db import migrations
+from nazar_platform.http.access import require
+from nazar_platform.runtime.context import Runtime
+from nazar_platform.service import ServiceParts, Task, create_app
 
 from roster import __version__, pages
 from roster.api import routers
@@ -53,24 +53,27 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
             await import_store.interrupt_running(conn)
             await import_store.expire_reviews(conn, datetime.now(UTC))
 
-    async def imports_finish(runtime: Runtime) -> None:
+    async def imports_finish(runtime: Runtime, stop: asyncio.Event) -> None:
         """Keeps imports in flight from being cut off mid-transaction by a shutdown."""
-        await runtime.stop.wait()
+        await stop.wait()
         tasks: set[asyncio.Task[None]] = app.state.import_tasks
         if tasks:
             await asyncio.wait(tasks, timeout=settings.shutdown_timeout.total_seconds() / 2)
 
-    app = create_app(
+    parts = ServiceParts(
         settings,
+        migrations=roster_migrations(),
+        consumers=lambda runtime: consumers(app.state.roster, settings, runtime),
+        background=[Task("imports-finish", imports_finish)],
+        on_startup=[start],
+    )
+    app = create_app(
+        parts,
         title="Nazar roster",
         version=__version__,
         description="The command tree, members, consent, derived groups and bulk import.",
         audit_read=require(Action.AUDIT_READ),
-        migrations=roster_migrations(),
         routers=routers(),
-        consumers=lambda runtime: consumers(app.state.roster, settings, runtime),
-        background=[imports_finish],
-        on_startup=[start],
         unit_directory=lambda runtime: UnitPaths(runtime.pool),
         member_directory=lambda runtime: MemberUnits(runtime.pool),
     )

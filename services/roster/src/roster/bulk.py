@@ -1,6 +1,6 @@
 """Bulk import: the HR export and volunteer lists (CSV), and the units list.
 
-The file arrives read in full (`nazar_platform.csv_files.read_checked`): it decodes and splits
+The file arrives read in full (`nazar_platform.http.csv_files.read_checked`): it decodes and splits
 into records, so nothing about it can fail half-way. Member rows then go in chunks of CHUNK, one
 transaction each, two transactions at once, while the next chunk is parsed in a thread:
 PostgreSQL works on both cores and the relay publishes the first members while later ones are
@@ -29,8 +29,9 @@ from typing import IO, TYPE_CHECKING
 
 import structlog
 from nazar_contracts.vocabulary import UnitKind
-from nazar_platform import db, faults
-from nazar_platform.csv_files import CheckedCsv
+from nazar_platform import db
+from nazar_platform.http.csv_files import CheckedCsv
+from nazar_platform.runtime import faults
 from nazar_platform.text import first_invalid
 
 from roster import metrics

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import structlog
 from nazar_contracts.dispatch import DispatchOptedOut
-from nazar_platform.consumer import Handler, IdempotentConsumer, Record
 from nazar_platform.db import Connection
-from nazar_platform.events import parse_record
-from nazar_platform.runtime import Runtime
+from nazar_platform.kafka.consumer import Handler, IdempotentConsumer, Record
+from nazar_platform.kafka.records import parse_record
+from nazar_platform.runtime.context import Runtime
 
 from roster import metrics
 from roster.handlers import Roster

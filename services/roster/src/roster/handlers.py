@@ -10,7 +10,7 @@ import asyncpg
 import structlog
 from nazar_contracts.vocabulary import UnitKind
 from nazar_platform import db
-from nazar_platform.csv_files import CheckedCsv
+from nazar_platform.http.csv_files import CheckedCsv
 
 from roster import bulk
 from roster.domain.rows import ImportKind, MemberRow

@@ -6,11 +6,12 @@ from datetime import timedelta
 from typing import Annotated
 
 from nazar_contracts import topics
-from nazar_platform.secrets import Secret
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.config.secrets import Secret
+from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
 
-# The local and test stacks' secret; refused in any other environment (nazar_platform.secrets).
+# The local and test stacks' secret; refused in any other environment
+# (nazar_platform.config.secrets).
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Depends, Request
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
+from nazar_platform.auth.access import Action
+from nazar_platform.http.access import require
 
 from social_publisher import schemas
 from social_publisher.engine import Engine

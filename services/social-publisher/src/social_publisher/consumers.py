@@ -19,10 +19,11 @@ from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import InvalidEventError, parse_json
-from nazar_platform.cloudevents import DecodeError, decode
-from nazar_platform.consumer import TRANSIENT, IdempotentConsumer
-from nazar_platform.dlq import RawRecord, send_to_dlq
-from nazar_platform.kafka import make_consumer, make_producer
+from nazar_platform.kafka.clients import make_consumer, make_producer
+from nazar_platform.kafka.cloudevents import DecodeError, decode
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
+from nazar_platform.runtime.retry import TRANSIENT
 
 from social_publisher import handlers, metrics
 from social_publisher.dispatcher import Dispatcher

@@ -2,7 +2,7 @@
 
 `start` (a startup hook) builds the provider clients, the gates, the quota, the dispatcher and
 the Kafka sources on the runtime's pool; `run` (a background task) runs them until the runtime
-stops, then lets the calls in flight finish and records their answers before the outbox relay
+stops, then lets the calls in flight finish and records their answers before the outbox publisher
 (stopped last by the platform) publishes what they wrote.
 """
 
@@ -13,7 +13,7 @@ import contextlib
 
 import aiohttp
 import structlog
-from nazar_platform.runtime import Runtime
+from nazar_platform.runtime.context import Runtime
 
 from social_publisher import handlers, metrics, recovery
 from social_publisher.consumers import DeliverySource
@@ -109,7 +109,7 @@ class Engine:
         d.flash_upstream = lambda: flash.waiting
         log.info("social-publisher ready", senders=len(s.whatsapp_phone_number_ids))
 
-    async def run(self, runtime: Runtime) -> None:
+    async def run(self, runtime: Runtime, stop_all: asyncio.Event) -> None:
         assert self.ctx and self.dispatcher and self.recorder and self.session
         d, ctx = self.dispatcher, self.ctx
         # Our own stop: set when the runtime stops, or when one of our parts dies (the platform
@@ -122,7 +122,7 @@ class Engine:
             asyncio.create_task(recovery.sweep_orphans(ctx, d, stop), name="orphans"),
         ]
         recording = asyncio.create_task(self.recorder.run(recorder_stop), name="recorder")
-        stopping = asyncio.create_task(runtime.stop.wait())
+        stopping = asyncio.create_task(stop_all.wait())
         try:
             done, _ = await asyncio.wait(
                 [*sending, recording, stopping], return_when=asyncio.FIRST_COMPLETED

@@ -12,8 +12,8 @@ from nazar_contracts.contacts import ContactUpserted
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import parse
 from nazar_platform import db, outbox
-from nazar_platform.consumer import Record
-from nazar_platform.events import parse_record
+from nazar_platform.kafka.consumer import Record
+from nazar_platform.kafka.records import parse_record
 
 from social_publisher import compose, metrics, store
 from social_publisher.compose import Job

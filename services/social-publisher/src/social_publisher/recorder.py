@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 import structlog
-from nazar_platform.consumer import TRANSIENT
+from nazar_platform.runtime.retry import TRANSIENT
 
 from social_publisher import handlers
 from social_publisher.handlers import Context, Outcome

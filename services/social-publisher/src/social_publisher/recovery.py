@@ -14,7 +14,7 @@ import time
 from datetime import timedelta
 
 import structlog
-from nazar_platform.consumer import TRANSIENT
+from nazar_platform.runtime.retry import TRANSIENT
 
 from social_publisher import handlers, store
 from social_publisher.dispatcher import Dispatcher

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from nazar_platform.secrets import Secret
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.config.secrets import Secret
+from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
 
 # Provider credentials: no default works anywhere (an empty key never verifies a webhook), and
-# outside local and test each must be set (nazar_platform.secrets). Meta's app secret is 32 hex
-# digits and its system-user tokens far longer; the verify token (ours) and the SMS gateway's key
-# and webhook secret need at least 16 characters.
+# outside local and test each must be set (nazar_platform.config.secrets). Meta's app secret is
+# 32 hex digits and its system-user tokens far longer; the verify token (ours) and the SMS
+# gateway's key and webhook secret need at least 16 characters.
 ProviderToken = Annotated[SecretStr, Secret(min_length=32)]
 OurSecret = Annotated[SecretStr, Secret(min_length=16)]
 

@@ -14,9 +14,9 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
-from nazar_platform.consumer import TRANSIENT
-from nazar_platform.edge import WEBHOOK, WEBHOOK_VERIFY, route_class
-from nazar_platform.problems import REFUSAL_REASON_STATE, problem_response
+from nazar_platform.http.edge import WEBHOOK, WEBHOOK_VERIFY, route_class
+from nazar_platform.http.problems import REFUSAL_REASON_STATE, problem_response
+from nazar_platform.runtime.retry import TRANSIENT
 from nazar_platform.text import clean_strings
 
 from social_publisher import metrics, webhook_handlers

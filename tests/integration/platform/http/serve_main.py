@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI
+from nazar_platform.config.settings import PlatformSettings
 from nazar_platform.service import serve
-from nazar_platform.settings import PlatformSettings
 
 from tests.integration.platform.http.testapp import build_app
 

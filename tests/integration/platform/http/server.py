@@ -11,8 +11,8 @@ from datetime import timedelta
 import httpx
 import uvicorn
 from fastapi import FastAPI
-from nazar_platform.ratelimit import RateLimitSettings
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.config.settings import PlatformSettings
+from nazar_platform.http.ratelimit import RateLimitSettings
 
 from tests.integration.platform.http.testapp import SAMPLE_TREE, add_units, build_app
 

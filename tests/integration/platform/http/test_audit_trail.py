@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from nazar_platform.audit_api import COLUMNS
+from nazar_platform.http.audit_api import COLUMNS
 from prometheus_client import REGISTRY
 
 from tests.integration.platform.http.server import RunningApp, client
@@ -318,7 +318,7 @@ async def test_an_entry_that_cannot_be_written_is_logged_and_counted(
 ) -> None:
     failures = REGISTRY.get_sample_value("nazar_audit_write_failures_total") or 0.0
     collect = _Collect()
-    logger = logging.getLogger("nazar_platform.audit")
+    logger = logging.getLogger("nazar_platform.http.audit")
     logger.addHandler(collect)
     conn = await asyncpg.connect(running_app.database)
     try:

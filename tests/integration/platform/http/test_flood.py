@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from nazar_platform.ratelimit import RateLimitSettings
+from nazar_platform.http.ratelimit import RateLimitSettings
 from prometheus_client import REGISTRY
 
 from tests.conftest import DatabaseFactory, TopicFactory

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from nazar_platform import idempotency
-from nazar_platform.idempotency import IdempotencyClaim
+from nazar_platform.http import idempotency
+from nazar_platform.http.idempotency import IdempotencyClaim
 
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.test_problems import assert_problem, note

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from nazar_platform.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from nazar_platform.http.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.testapp import bearer
@@ -87,7 +87,7 @@ async def test_401_without_a_token(running_app: RunningApp) -> None:
 def refusal_log() -> Iterator[list[dict[str, Any]]]:
     """The "request refused" log lines written meanwhile (their precise reasons)."""
     collect = _Collect()
-    logger = logging.getLogger("nazar_platform.audit")
+    logger = logging.getLogger("nazar_platform.http.audit")
     logger.addHandler(collect)
     refused: list[dict[str, Any]] = []
     try:
@@ -313,7 +313,7 @@ async def test_500_shows_nothing_internal_and_is_logged_with_the_request_id(
     running_app: RunningApp,
 ) -> None:
     collect = _Collect()
-    logger = logging.getLogger("nazar_platform.problems")
+    logger = logging.getLogger("nazar_platform.http.problems")
     logger.addHandler(collect)
     try:
         async with client(running_app) as http:

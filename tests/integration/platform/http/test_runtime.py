@@ -13,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from nazar_platform.auth import AuthSettings, Grant, TokenVerifier, ensure_dev_keypair, mint
-from nazar_platform.migrations import platform_migrations
-from nazar_platform.runtime import Runtime
-from nazar_platform.service import create_app
+from nazar_platform.auth.tokens import AuthSettings, Grant, TokenVerifier, ensure_dev_keypair, mint
+from nazar_platform.db.migrations import platform_migrations
+from nazar_platform.runtime.context import Runtime
+from nazar_platform.service import ServiceParts, Task, create_app
 from prometheus_client import REGISTRY
 
 from tests.conftest import DatabaseFactory, TopicFactory
@@ -36,40 +36,37 @@ async def test_hooks_run_a_dead_task_fails_readiness_and_everything_stops(
     async def hook(runtime: Runtime) -> None:
         happened.append(f"startup: pool {await runtime.pool.fetchval('SELECT 1')}")
 
-    async def explode(_runtime: Runtime) -> None:
+    async def explode(_runtime: Runtime, _stop: asyncio.Event) -> None:
         raise RuntimeError("a bug in a background task")
 
-    async def patient(runtime: Runtime) -> None:
-        await runtime.stop.wait()
+    async def patient(_runtime: Runtime, stop: asyncio.Event) -> None:
+        await stop.wait()
         happened.append("patient stopped")
 
-    app = create_app(
+    parts = ServiceParts(
         settings_for(database, kafka_bootstrap),
-        title="runtime test",
-        version="1",
         migrations=MIGRATIONS,
-        background=[explode, patient],
+        background=[Task("explode", explode), Task("patient", patient)],
         on_startup=[hook],
     )
-    failures = REGISTRY.get_sample_value(
-        "nazar_runtime_task_failures_total", {"task": "background:explode"}
-    )
+    app = create_app(parts, title="runtime test", version="1")
+    failures = REGISTRY.get_sample_value("nazar_runtime_task_failures_total", {"task": "explode"})
     async with serve(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
         runtime: Runtime = app.state.runtime
         assert set(runtime.tasks) == {
-            "outbox-relay",
+            "outbox-publisher",
             "idempotency-pruner",
             "audit-refusals",
-            "background:explode",
-            "background:patient",
+            "explode",
+            "patient",
         }
-        await wait_for(lambda: _done(runtime, "background:explode"), within=10)
+        await wait_for(lambda: _done(runtime, "explode"), within=10)
         ready = await http.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["checks"] == {
             "postgresql": "ok",
             "kafka": "ok",
-            "tasks": "down: background:explode",
+            "tasks": "down: explode",
         }
         assert ready.json()["detail"] == "Not reachable: background tasks."
         tables = await runtime.pool.fetchval(
@@ -88,9 +85,7 @@ async def test_hooks_run_a_dead_task_fails_readiness_and_everything_stops(
     assert all(task.done() for task in runtime.tasks.values())
     assert runtime.pool.is_closing()
     assert (
-        REGISTRY.get_sample_value(
-            "nazar_runtime_task_failures_total", {"task": "background:explode"}
-        )
+        REGISTRY.get_sample_value("nazar_runtime_task_failures_total", {"task": "explode"})
         == (failures or 0) + 1
     )
     await databases.drop(database)

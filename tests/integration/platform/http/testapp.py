@@ -31,19 +31,19 @@ import asyncpg
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from nazar_platform import db
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import Authorized, authorize, get_principal, require
-from nazar_platform.auth import AuthSettings, Grant, Principal, TokenVerifier, mint
-from nazar_platform.consumer import IdempotentConsumer, Record
-from nazar_platform.idempotency import IdempotencyClaim, idempotent
-from nazar_platform.migrations import Migration
-from nazar_platform.outbox import OutboxEvent, enqueue
-from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
-from nazar_platform.problems import ProblemError
-from nazar_platform.ratelimit import RateLimitSettings
-from nazar_platform.runtime import Runtime, runtime_of
-from nazar_platform.service import create_app
-from nazar_platform.settings import PlatformSettings
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import AuthSettings, Grant, Principal, TokenVerifier, mint
+from nazar_platform.config.settings import PlatformSettings
+from nazar_platform.db.migrations import Migration
+from nazar_platform.http.access import Authorized, authorize, get_principal, require
+from nazar_platform.http.idempotency import IdempotencyClaim, idempotent
+from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.problems import ProblemError
+from nazar_platform.http.ratelimit import RateLimitSettings
+from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.outbox.publisher import OutboxEvent, enqueue
+from nazar_platform.runtime.context import Runtime, runtime_of
+from nazar_platform.service import ServiceParts, create_app
 from pydantic import BaseModel, Field
 
 NOTE_CREATE = Action.STORY_MODERATE
@@ -331,12 +331,10 @@ def build_app(
     settings: PlatformSettings, topic: str, rate_limits: RateLimitSettings | None = None
 ) -> FastAPI:
     app = create_app(
-        settings,
+        ServiceParts(settings, migrations=MIGRATIONS, consumers=notes_consumer(topic)),
         title="Nazar test application",
         version="0.0.1",
-        migrations=MIGRATIONS,
         routers=[build_router(topic)],
-        consumers=notes_consumer(topic),
         unit_directory=lambda runtime: UnitsTable(runtime.pool),
         rate_limits=rate_limits,
     )

@@ -12,10 +12,10 @@ from typing import Annotated, BinaryIO
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from nazar_platform.access import Action, scope_units
-from nazar_platform.access_fastapi import Authorized, authorize, require
-from nazar_platform.auth import Principal
-from nazar_platform.input_guard import refuse_invalid_text
+from nazar_platform.auth.access import Action, scope_units
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import Authorized, authorize, require
+from nazar_platform.http.input_guard import refuse_invalid_text
 
 from directive import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, problem, settings_of

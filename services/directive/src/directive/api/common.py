@@ -11,13 +11,13 @@ from uuid import UUID
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from nazar_platform import problem_messages
-from nazar_platform.access import AccessDecision, Action, UnitDirectory, scope_units
-from nazar_platform.access_fastapi import authorize, get_principal
-from nazar_platform.auth import Principal
-from nazar_platform.idempotency import idempotent
-from nazar_platform.problems import ProblemError, problem_response
-from nazar_platform.runtime import runtime_of
+from nazar_platform.auth.access import AccessDecision, Action, UnitDirectory, scope_units
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http import problem_messages
+from nazar_platform.http.access import authorize, get_principal
+from nazar_platform.http.idempotency import idempotent
+from nazar_platform.http.problems import ProblemError, problem_response
+from nazar_platform.runtime.context import runtime_of
 
 from directive.domain.model import ConflictError, DomainError, InvalidRequestError, NotFoundError
 from directive.handlers.common import Actor, Topics

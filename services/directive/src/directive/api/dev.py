@@ -1,6 +1,6 @@
 """Local and test stacks only: sign in to the console as any member the service knows.
 
-`POST /api/v1/dev/tokens` is the platform's dev sign-in (`nazar_platform.dev_signin`) with the
+`POST /api/v1/dev/tokens` is the platform's dev sign-in (`nazar_platform.http.dev_signin`) with the
 grants of the member's postings in this service's read model of `roster.members.v1`;
 `GET /api/v1/dev/members` lists those members to pick from (filtered by unit subtree, roles,
 name or ids, most senior first, cursor-paginated), with whether the fan-out would message them.
@@ -16,11 +16,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import AuthSettings, Grant
-from nazar_platform.dev_signin import dev_signin_enabled, dev_signin_router
-from nazar_platform.edge import DEV_SIGN_IN, route_class
-from nazar_platform.pagination import Int32, Keyset, Page, PageParams, Row, page_params
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.tokens import AuthSettings, Grant
+from nazar_platform.http.dev_signin import dev_signin_enabled, dev_signin_router
+from nazar_platform.http.edge import DEV_SIGN_IN, route_class
+from nazar_platform.http.pagination import Int32, Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel
 
 from directive.api.common import pool_of

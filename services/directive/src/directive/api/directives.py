@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from nazar_platform.access import Action, scope_units
-from nazar_platform.access_fastapi import Authorized, authorize, require
-from nazar_platform.auth import Principal
-from nazar_platform.idempotency import IdempotencyClaim
-from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.auth.access import Action, scope_units
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import Authorized, authorize, require
+from nazar_platform.http.idempotency import IdempotencyClaim
+from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
 
 from directive import schemas, views
 from directive.api.common import (

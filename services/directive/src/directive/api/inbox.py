@@ -8,13 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import authorize, require
-from nazar_platform.auth import Principal
-from nazar_platform.edge import SIGNED_LINK, route_class
-from nazar_platform.pagination import Keyset, Page, PageParams, Row, page_params
-from nazar_platform.problem_messages import lookup, negotiate
-from nazar_platform.problems import problem_response
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import authorize, require
+from nazar_platform.http.edge import SIGNED_LINK, route_class
+from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.problem_messages import lookup, negotiate
+from nazar_platform.http.problems import problem_response
 
 from directive import pages, schemas, views
 from directive.api.attachments import file_response

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from nazar_platform import csv_files
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.auth import Principal
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http import csv_files
+from nazar_platform.http.access import require
 from sse_starlette.sse import EventSourceResponse
 
 from directive import schemas, views
@@ -179,8 +179,9 @@ async def export(
     """For the record, within the caller's scope: per unit (every level down to the police
     station) the counts of the directive's text; or per member and message, with status times.
     Every row names its text (`title_hi`, `title_en`), so a file stands on its own. Written by
-    `nazar_platform.csv_files`: UTF-8 with a byte-order mark, so spreadsheet programs show Hindi,
-    and a cell that would run as a formula (a name such as `=HYPERLINK(…)`) begins with `'`."""
+    `nazar_platform.http.csv_files`: UTF-8 with a byte-order mark, so spreadsheet programs show
+    Hindi, and a cell that would run as a formula (a name such as `=HYPERLINK(…)`) begins with
+    `'`."""
     d, scope = await directive_for(request, principal, Action.DIRECTIVE_READ, directive_id)
     pool = pool_of(request)
     when = now_of(request).strftime("%Y%m%dT%H%M")

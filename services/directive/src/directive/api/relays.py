@@ -6,10 +6,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import authorize, require
-from nazar_platform.auth import Principal
-from nazar_platform.idempotency import IdempotencyClaim
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import authorize, require
+from nazar_platform.http.idempotency import IdempotencyClaim
 
 from directive import schemas, views
 from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, problem, topics_of

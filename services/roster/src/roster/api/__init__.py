@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, Request
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth import Grant
-from nazar_platform.dev_signin import dev_signin_router
+from nazar_platform.auth.tokens import Grant
+from nazar_platform.http.dev_signin import dev_signin_router
 
 from roster.api import groups, import_reviews, imports, members, units
 from roster.api.common import pool_of

@@ -7,12 +7,12 @@ from typing import Any, TypeVar
 
 import asyncpg
 from fastapi import Request
-from nazar_platform.access import Action, decide, scope_units
-from nazar_platform.access_fastapi import get_principal
-from nazar_platform.auth import Principal
-from nazar_platform.idempotency import idempotent
-from nazar_platform.pagination import Int32, Page, decode_cursor, encode_cursor
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.access import Action, decide, scope_units
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import get_principal
+from nazar_platform.http.idempotency import idempotent
+from nazar_platform.http.pagination import Int32, Page, decode_cursor, encode_cursor
+from nazar_platform.http.problems import ProblemError
 
 from roster.handlers import Roster
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import require
-from nazar_platform.auth import Principal
-from nazar_platform.pagination import Page, PageParams, page_params
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import require
+from nazar_platform.http.pagination import Page, PageParams, page_params
 
 from roster.api.common import after_cursor, forbidden, may, not_found, page_of, pool_of, unit_scope
 from roster.schemas import Group, GroupMember

@@ -16,11 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from nazar_platform import db
-from nazar_platform.access import Action
-from nazar_platform.auth import Principal
-from nazar_platform.csv_files import read_checked
-from nazar_platform.pagination import Page, PageParams, page_params
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.csv_files import read_checked
+from nazar_platform.http.pagination import Page, PageParams, page_params
+from nazar_platform.http.problems import ProblemError
 
 from roster.api.common import (
     IDEMPOTENT,

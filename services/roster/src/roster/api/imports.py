@@ -1,6 +1,6 @@
 """/imports: upload a CSV (HR export, volunteer list, units) and read its report.
 
-The upload is read in full before the import exists (`nazar_platform.csv_files.read_checked`):
+The upload is read in full before the import exists (`nazar_platform.http.csv_files.read_checked`):
 a file that is not UTF-8 or not CSV is a 422 naming its line, and nothing is applied. A full sync
 is only reviewed here; it applies once confirmed (`roster.api.import_reviews`).
 """
@@ -15,13 +15,13 @@ from typing import IO, Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
-from nazar_platform.access import Action, scope_units
-from nazar_platform.access_fastapi import require
-from nazar_platform.auth import Principal
-from nazar_platform.csv_files import CheckedCsv, CsvReadError, read_checked
-from nazar_platform.idempotency import IdempotencyClaim
-from nazar_platform.pagination import Page, PageParams, page_params
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.access import Action, scope_units
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import require
+from nazar_platform.http.csv_files import CheckedCsv, CsvReadError, read_checked
+from nazar_platform.http.idempotency import IdempotencyClaim
+from nazar_platform.http.pagination import Page, PageParams, page_params
+from nazar_platform.http.problems import ProblemError
 
 from roster.api.common import (
     IDEMPOTENT,

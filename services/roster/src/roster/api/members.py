@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
-from nazar_platform.access import Action
-from nazar_platform.access_fastapi import authorize, require
-from nazar_platform.auth import Principal
-from nazar_platform.pagination import Page, PageParams, page_params
-from nazar_platform.problems import ProblemError
+from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import Principal
+from nazar_platform.http.access import authorize, require
+from nazar_platform.http.pagination import Page, PageParams, page_params
+from nazar_platform.http.problems import ProblemError
 
 from roster.api.common import (
     IDEMPOTENT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nazar_platform.problem_messages import register
+from nazar_platform.http.problem_messages import register
 
 from roster.domain.reasons import REASONS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nazar_platform.db import Connection
-from nazar_platform.outbox import CE_TIME_NOW, INSERT_INTO_OUTBOX, enqueue_statement
+from nazar_platform.outbox.publisher import CE_TIME_NOW, INSERT_INTO_OUTBOX, enqueue_statement
 
 SOURCE = "/nazar/roster"
 

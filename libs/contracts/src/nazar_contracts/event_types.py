@@ -1,0 +1,30 @@
+"""Event type names (the CloudEvents `type` of each record), declared once: the registry maps each
+to its topic, model and key, and services name types only through these constants (a test finds
+any other spelling of one in service code). `nazar.<aggregate>.<past-tense-verb>.v<N>`."""
+
+from __future__ import annotations
+
+UNIT_UPSERTED = "nazar.unit.upserted.v1"
+MEMBER_UPSERTED = "nazar.member.upserted.v1"
+MEMBER_ERASED = "nazar.member.erased.v1"
+CONTACT_UPSERTED = "nazar.contact.upserted.v1"
+CONTACT_ERASED = "nazar.contact.erased.v1"
+GROUP_UPSERTED = "nazar.group.upserted.v1"
+GROUP_REMOVED = "nazar.group.removed.v1"
+
+DIRECTIVE_ISSUED = "nazar.directive.issued.v1"
+DIRECTIVE_UPDATED = "nazar.directive.updated.v1"
+DIRECTIVE_CANCELLED = "nazar.directive.cancelled.v1"
+DIRECTIVE_RELAYED = "nazar.directive.relayed.v1"
+DIRECTIVE_NOTED = "nazar.directive.noted.v1"
+DIRECTIVE_ESCALATED = "nazar.directive.escalated.v1"
+DIRECTIVE_ACKNOWLEDGED = "nazar.directive.acknowledged.v1"
+DIRECTIVE_CLOSED = "nazar.directive.closed.v1"
+
+DISPATCH_REQUESTED = "nazar.dispatch.requested.v1"
+DISPATCH_SENT = "nazar.dispatch.sent.v1"
+DISPATCH_DELIVERED = "nazar.dispatch.delivered.v1"
+DISPATCH_READ = "nazar.dispatch.read.v1"
+DISPATCH_FAILED = "nazar.dispatch.failed.v1"
+DISPATCH_REPLIED = "nazar.dispatch.replied.v1"
+DISPATCH_OPTED_OUT = "nazar.dispatch.opted_out.v1"

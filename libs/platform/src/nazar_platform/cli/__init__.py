@@ -1,0 +1,2 @@
+"""Command-line tools of the platform: `python -m nazar_platform.cli.<tool>` (tokens, dlq,
+topics)."""

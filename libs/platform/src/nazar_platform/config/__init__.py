@@ -1,0 +1,1 @@
+"""Settings every process shares, and the rule that secrets fail closed."""

@@ -1,0 +1,180 @@
+"""Read API of the audit trail: `GET /audit` (cursor-paginated JSON) and `GET /audit.csv`.
+
+Both take the same filters (`from`, `to`, `member`, `unit` — the grant's or the target's —,
+`outcome`, `action`) and list the newest entries first. Both require the `audit.read` permission
+(HQ roles): `audit_router(require(Action.AUDIT_READ))`; the service runtime mounts it under
+`/api/v1`. The CSV is streamed in batches (constant memory, however long the trail) through the
+one CSV writer, `nazar_platform.http.csv_files` (UTF-8 with a byte-order mark so that Excel shows
+Hindi, cells that a spreadsheet would run as a formula prefixed with `'`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from nazar_platform.http import csv_files
+from nazar_platform.http.input_guard import Timestamp
+from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.runtime.context import runtime_of
+
+COLUMNS = (
+    "id",
+    "at",
+    "request_id",
+    "member_id",
+    "grant_role",
+    "grant_unit",
+    "action",
+    "target_unit",
+    "target_member",
+    "method",
+    "path",
+    "status",
+    "outcome",
+    "reason",
+    "client_ip",
+    "user_agent",
+)
+KEYSET = Keyset(("id",), (int,), descending=True)
+CSV_BATCH = 1000
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
+class AuditRecord(BaseModel):
+    id: int
+    at: datetime
+    request_id: str
+    member_id: str | None
+    grant_role: str | None
+    grant_unit: str | None
+    action: str | None
+    target_unit: str | None
+    target_member: str | None
+    method: str
+    path: str
+    status: int
+    outcome: Outcome
+    reason: str | None
+    client_ip: str | None
+    user_agent: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> AuditRecord:
+        return cls.model_validate({c: row[c] for c in COLUMNS})
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    member: str | None = None
+    unit: str | None = None
+    outcome: Outcome | None = None
+    action: str | None = None
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        conditions: list[str] = []
+        args: list[Any] = []
+
+        def add(sql: str, value: Any) -> None:
+            args.append(value)
+            conditions.append(sql.replace("?", f"${len(args)}"))
+
+        if self.since is not None:
+            add("at >= ?", self.since)
+        if self.until is not None:
+            add("at < ?", self.until)
+        if self.member is not None:
+            add("member_id = ?", self.member)
+        if self.unit is not None:
+            add("(grant_unit = ? OR target_unit = ?)", self.unit)
+        if self.outcome is not None:
+            add("outcome = ?", self.outcome.value)
+        if self.action is not None:
+            add("action = ?", self.action)
+        return conditions, args
+
+
+def audit_filter(
+    since: Annotated[
+        Timestamp | None, Query(alias="from", description="Entries at or after (ISO 8601)")
+    ] = None,
+    until: Annotated[Timestamp | None, Query(alias="to", description="Entries before")] = None,
+    member: Annotated[str | None, Query(description="Who acted (member id)")] = None,
+    unit: Annotated[str | None, Query(description="Unit of the grant used, or the target")] = None,
+    outcome: Annotated[Outcome | None, Query()] = None,
+    action: Annotated[str | None, Query(description="Access action, e.g. directive.issue")] = None,
+) -> AuditFilter:
+    return AuditFilter(since, until, member, unit, outcome, action)
+
+
+async def fetch_page(
+    pool: asyncpg.Pool, filters: AuditFilter, cursor: str | None, limit: int
+) -> list[asyncpg.Record]:
+    conditions, args = filters.where()
+    after, after_args = KEYSET.after(cursor, first_param=len(args) + 1)
+    args += after_args
+    args.append(limit)
+    sql = (
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE {' AND '.join([*conditions, after])} "
+        f"ORDER BY {KEYSET.order_by()} LIMIT ${len(args)}"
+    )
+    return await pool.fetch(sql, *args)
+
+
+def csv_lines(rows: list[asyncpg.Record]) -> str:
+    return csv_files.lines([row[c] for c in COLUMNS] for row in rows)
+
+
+async def csv_stream(pool: asyncpg.Pool, filters: AuditFilter) -> AsyncIterator[bytes]:
+    yield csv_files.header(COLUMNS).encode()
+    cursor: str | None = None
+    while True:
+        rows = await fetch_page(pool, filters, cursor, CSV_BATCH)
+        if rows:
+            yield csv_lines(rows).encode()
+        if len(rows) < CSV_BATCH:
+            return
+        cursor = KEYSET.cursor_for(rows[-1])
+
+
+def audit_router(audit_read: Callable[..., Any]) -> APIRouter:
+    """The read API; `audit_read` is the dependency that allows `audit.read` or raises 403."""
+    router = APIRouter(tags=["audit"], dependencies=[Depends(audit_read)])
+
+    @router.get("/audit", summary="The audit trail, newest first")
+    async def list_audit(
+        request: Request,
+        filters: Annotated[AuditFilter, Depends(audit_filter)],
+        page: Annotated[PageParams, Depends(page_params)],
+    ) -> Page[AuditRecord]:
+        pool = runtime_of(request).pool
+        rows = await fetch_page(pool, filters, page.cursor, page.limit + 1)
+        return KEYSET.page(rows, page.limit, AuditRecord.from_row)
+
+    @router.get(
+        "/audit.csv",
+        summary="The audit trail as CSV (UTF-8 with BOM), newest first",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def export_audit(
+        request: Request, filters: Annotated[AuditFilter, Depends(audit_filter)]
+    ) -> StreamingResponse:
+        return csv_files.response(csv_stream(runtime_of(request).pool, filters), "audit.csv")
+
+    return router

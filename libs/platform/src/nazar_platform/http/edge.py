@@ -1,0 +1,88 @@
+"""What a request is for, known before the router runs: the route's parameters and its class.
+
+The input guard names a bad path parameter (`path.unit_id`) and the rate limiter picks the limit of
+a route's class before the app has routed the request (a flood must be refused before it costs
+anything). Both look the path up in the app's own OpenAPI document, whose paths are the route
+templates, compiled once on first use. A route declares its class where it is written:
+
+    @router.get("/inbox/d/{token}", openapi_extra=route_class(SIGNED_LINK))
+
+and the class is visible to integrators as the operation's `x-nazar-route-class`. Routes that
+declare nothing are `api`: called with a bearer token. The other classes are the unauthenticated
+entry points, each with its own per-address limit (`nazar_platform.http.ratelimit`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.routing import compile_path
+from starlette.types import ASGIApp
+
+ROUTE_CLASS_KEY = "x-nazar-route-class"
+
+API = "api"
+SIGNED_LINK = "signed_link"  # a signed link in a notice: the link is the only credential
+WEBHOOK = "webhook"  # a provider's callback, signed by an HMAC of its body
+WEBHOOK_VERIFY = "webhook_verify"  # a provider's subscription check with a shared verify token
+DEV_SIGN_IN = "dev_sign_in"  # local and test stacks: a token for any member
+ROUTE_CLASSES = (API, SIGNED_LINK, WEBHOOK, WEBHOOK_VERIFY, DEV_SIGN_IN)
+
+
+def route_class(name: str) -> dict[str, Any]:
+    """`openapi_extra` of a route of class `name`."""
+    if name not in ROUTE_CLASSES:
+        raise ValueError(f"unknown route class {name!r}; one of {ROUTE_CLASSES}")
+    return {ROUTE_CLASS_KEY: name}
+
+
+@dataclass(frozen=True)
+class _Template:
+    regex: re.Pattern[str]
+    classes: dict[str, str]  # HTTP method -> route class
+
+
+class RouteTable:
+    """The route templates of an app's OpenAPI document, with each operation's class."""
+
+    def __init__(self, openapi: dict[str, Any]) -> None:
+        self._templates: list[_Template] = []
+        for template, item in openapi.get("paths", {}).items():
+            regex, _, _ = compile_path(template)
+            classes = {
+                method.upper(): str(operation.get(ROUTE_CLASS_KEY, API))
+                for method, operation in item.items()
+                if isinstance(operation, dict)
+            }
+            self._templates.append(_Template(regex, classes))
+        # Classifying runs on every request: look only at templates whose class is not `api`.
+        self._classified = [t for t in self._templates if set(t.classes.values()) != {API}]
+
+    def route_class(self, method: str, path: str) -> str:
+        method = "GET" if method == "HEAD" else method
+        for template in self._classified:
+            if method in template.classes and template.regex.match(path):
+                return template.classes[method]
+        return API
+
+    def path_params(self, path: str) -> dict[str, str]:
+        """The parameters of the first template `path` matches (none when no template does)."""
+        for template in self._templates:
+            found = template.regex.match(path)
+            if found:
+                return found.groupdict()
+        return {}
+
+
+def route_table(app: ASGIApp) -> RouteTable:
+    """The app's table, built from its OpenAPI document on first use and kept on its state."""
+    state = getattr(app, "state", None)
+    table: RouteTable | None = getattr(state, "route_table", None)
+    if table is None:
+        openapi = getattr(app, "openapi", None)
+        table = RouteTable(openapi() if callable(openapi) else {})
+        if state is not None:
+            state.route_table = table
+    return table

@@ -1,0 +1,2 @@
+"""Kafka: clients, the CloudEvents codec, the idempotent consumer, dead letters, the topic
+catalogue."""

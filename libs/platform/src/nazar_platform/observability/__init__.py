@@ -1,0 +1,1 @@
+"""Structured logs and Prometheus metrics (and the internal listener that serves them)."""
