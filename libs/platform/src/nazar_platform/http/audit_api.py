@@ -17,11 +17,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import asyncpg
+import pydantic
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from nazar_platform.http import csv_files
+from nazar_platform.http.audit import AuditEntry
 from nazar_platform.http.input_guard import Timestamp
 from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.runtime.context import runtime_of
@@ -54,27 +55,18 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-class AuditRecord(BaseModel):
+@pydantic.dataclasses.dataclass(frozen=True)
+class AuditRecord(AuditEntry):
+    """An entry as stored: the written entry with its id and time (one list of fields, in
+    `AuditEntry`)."""
+
     id: int
     at: datetime
-    request_id: str
-    member_id: str | None
-    grant_role: str | None
-    grant_unit: str | None
-    action: str | None
-    target_unit: str | None
-    target_member: str | None
-    method: str
-    path: str
-    status: int
-    outcome: Outcome
-    reason: str | None
-    client_ip: str | None
-    user_agent: str | None
+    outcome: Outcome  # narrowed from the entry's str: the API documents the three values
 
     @classmethod
     def from_row(cls, row: Row) -> AuditRecord:
-        return cls.model_validate({c: row[c] for c in COLUMNS})
+        return cls(**{c: row[c] for c in COLUMNS})
 
 
 @dataclass(frozen=True)
