@@ -60,14 +60,12 @@ from bench.common import (
     report,
 )
 from bench.fanout.roster import Roster, generate
-
-SEED = Path("/work/shared/seed/000_1392b92c191f8f64.txt")
+from tests.hindi import REPORT
 
 
 def _hindi_body() -> str:
-    if SEED.exists():
-        return SEED.read_text(encoding="utf-8")[:900]
-    return "सभी थाना प्रभारी अपने क्षेत्र में सोशल मीडिया पर निगरानी रखें।"
+    """A message of the size directives have (about 900 characters of Hindi)."""
+    return REPORT[:900]
 
 
 class CpuMeter:

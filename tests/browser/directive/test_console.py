@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from tests.browser.csp import PageWatch
 from tests.conftest import DatabaseFactory
+from tests.hindi import HEADLINE, LEAD
 from tests.integration.directive.api_support import Api, running_service
 from tests.integration.directive.support import produce, requested
 from tests.integration.directive.test_api import PDF
@@ -33,7 +34,6 @@ from tests.integration.directive.test_receipts import reply
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / ".state" / "console-shots"
-SEED = Path("/work/shared/seed/000_1392b92c191f8f64.txt")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
@@ -41,14 +41,8 @@ CHROMIUM_ARGS = [
 WAIT = 30_000  # ms: what the page may take to show a change that the service has made
 
 
-def seed_text() -> tuple[str, str]:
-    """The Hindi report's headline and its first paragraph of reporting."""
-    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
-    body = next(line for line in lines if line.startswith("बीकानेर।"))
-    return lines[0], body
-
-
-TITLE, BODY = seed_text()
+# The Hindi headline and first paragraph of a report (the repository's own text).
+TITLE, BODY = HEADLINE, LEAD
 
 
 @dataclass

@@ -13,7 +13,8 @@ from social_publisher.domain.text import (
     template_parameter,
 )
 
-from tests.unit.publisher.hindi import BODY, TITLE
+from tests.hindi import HEADLINE as TITLE
+from tests.hindi import REPORT as BODY
 
 
 def test_a_long_multiline_hindi_body_becomes_a_parameter_whatsapp_accepts() -> None:

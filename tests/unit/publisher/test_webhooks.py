@@ -14,7 +14,7 @@ from social_publisher.domain.webhooks import (
     token_matches,
 )
 
-from tests.unit.publisher.hindi import TITLE
+from tests.hindi import HEADLINE as TITLE
 
 SECRET = b"app-secret"
 

@@ -16,32 +16,20 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from nazar_platform.http.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 
+from tests.hindi import PARAGRAPHS
 from tests.integration.platform.http.server import RunningApp, client
 from tests.integration.platform.http.testapp import bearer
 from tests.integration.platform.refusals import wait_refusal
 
 ROOT = Path(__file__).resolve().parents[4]
-# shared/ lies beside the checkout (in CI too); /work/shared on a developer's machine.
-SEEDS = [
-    folder / "seed" / "000_1392b92c191f8f64.txt"
-    for folder in (ROOT.parent / "shared", Path("/work/shared"))
-]
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 SP = bearer("m-sp-bikaner", "sp:DST-BIKANER")
 CONSTABLE = bearer("m-constable-1", "constable:PS-KOTGATE")
 
 
 def hindi_text() -> str:
-    """A real Hindi sentence from the source report (fallback: a line of the same report)."""
-    for seed in SEEDS:
-        if seed.exists():
-            for line in seed.read_text(encoding="utf-8").splitlines():
-                if len(line) > 100 and DEVANAGARI.search(line):
-                    return line
-    return (
-        "बीकानेर। प्रदेश में पुलिस अपराध और अपराधिक गतिविधियों पर पैनी नजर रखेगी। वहीं, क्राइम "
-        "कंट्रोल के लिए सरकार और पुलिस मुख्यालय से दिए जाने वाले निर्देश तुरंत निचले स्तर पर पहुंच सकेंगे।"
-    )
+    """A Hindi sentence of more than 80 characters."""
+    return PARAGRAPHS[2]
 
 
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
