@@ -31,7 +31,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 GRAFANA_DIR = ROOT / "deploy" / "grafana"
 
-# The services of ARCHITECTURE.md, by their compose service / Prometheus job names.
+# The services of docs/ARCHITECTURE.md, by their compose service / Prometheus job names.
 NAZAR_SERVICES = ("roster", "directive", "social-publisher", "story-intake")
 SERVICE_DATABASES = ("nazar_roster", "nazar_directive", "nazar_publisher", "nazar_story")
 SERVICE_PORT = 8000  # the API and pages

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "deploy" / "topics.yaml"
 
-# The topic table of ARCHITECTURE.md: (name, cleanup.policy).
+# The topic table of docs/ARCHITECTURE.md: (name, cleanup.policy).
 ARCHITECTURE_TOPICS = {
     "roster.units.v1": "compact",
     "roster.members.v1": "compact",

@@ -147,7 +147,7 @@ def test_the_topics_job_runs_from_the_image_venv_alone(image: ImageFs) -> None:
     assert check.returncode == 0, check.stderr
     installed_at, topics = check.stdout.split()
     assert Path(installed_at).is_relative_to(image.path("/app/.venv"))
-    assert int(topics) >= 26  # the 13 topics of ARCHITECTURE.md and their DLQ twins
+    assert int(topics) >= 26  # the 13 topics of docs/ARCHITECTURE.md and their DLQ twins
 
 
 def test_the_image_holds_no_dev_tools(image: ImageFs) -> None:

@@ -1,8 +1,8 @@
 """Structured JSON logs with phone numbers masked before anything is written.
 
-Phone numbers must never reach a log (ARCHITECTURE.md, personal data). Masking is the last
-processor, applied to every string in the event dict (including exception text), so a number that
-slips into a message or an exception is still caught. Standard-library loggers (uvicorn, aiokafka)
+Phone numbers must never reach a log (docs/ARCHITECTURE.md, "personal data stays small").
+Masking is the last processor, applied to every string in the event dict (including exception
+text), so a number that slips into a message or an exception is still caught. Standard-library loggers (uvicorn, aiokafka)
 go through the same chain.
 """
 
