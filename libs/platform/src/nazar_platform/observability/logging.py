@@ -2,8 +2,8 @@
 
 Phone numbers must never reach a log (docs/ARCHITECTURE.md, "personal data stays small").
 Masking is the last processor, applied to every string in the event dict (including exception
-text), so a number that slips into a message or an exception is still caught. Standard-library loggers (uvicorn, aiokafka)
-go through the same chain.
+text), so a number that slips into a message or an exception is still caught. Standard-library
+loggers (uvicorn, aiokafka) go through the same chain.
 """
 
 from __future__ import annotations
