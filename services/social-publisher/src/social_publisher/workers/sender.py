@@ -1,9 +1,9 @@
-"""The send path: per sender number, flash before routine, paced under the cap, then the call.
+"""The sender: per sender number, flash before routine, paced under the cap, then the call.
 
-Jobs arrive from the Kafka sources (new intents), the retry poller (due retries) and the orphan
-sweep (unanswered intents). One pacer per sender number hands them to the provider: every tick it
-sends as many as the sliding window allows (flash first; no routine job starts while flash work
-is waiting anywhere: queued here or still in Kafka), each as its own task, at most
+Jobs arrive from the delivery consumers (new intents), the retry poller (due retries) and the
+orphan sweep (unanswered intents). One pacer per sender number hands them to the provider: every
+tick it sends as many as the sliding window allows (flash first; no routine job starts while
+flash work is waiting anywhere: queued here or still in Kafka), each as its own task, at most
 `max_in_flight` at a time. The slot is taken before the window is consulted, so the time the
 window records is the time the request leaves.
 """
@@ -21,16 +21,17 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from social_publisher import metrics
-from social_publisher.compose import Job
+from social_publisher.adapters.errors import ProviderCallError
+from social_publisher.adapters.sms import SmsGatewayClient
+from social_publisher.adapters.whatsapp import WhatsAppClient
+from social_publisher.domain.channels import ChannelReport, ChannelsReport, SenderRate
+from social_publisher.domain.compose import Job
 from social_publisher.domain.outcomes import ProviderError, Reaction, react
 from social_publisher.domain.pacing import Quota, SlidingWindow
-from social_publisher.gates import Gate
-from social_publisher.handlers import Outcome
-from social_publisher.providers.errors import ProviderCallError
-from social_publisher.providers.sms import SmsGatewayClient
-from social_publisher.providers.whatsapp import WhatsAppClient
-from social_publisher.recorder import Recorder
+from social_publisher.handlers.attempts import Outcome
 from social_publisher.settings import PublisherSettings
+from social_publisher.workers.gates import Gate
+from social_publisher.workers.recorder import Recorder
 
 log = structlog.get_logger(__name__)
 
@@ -58,7 +59,7 @@ class SenderQueue:
         return len(self.flash) + len(self.routine)
 
 
-class Dispatcher:
+class Sender:
     def __init__(
         self,
         settings: PublisherSettings,
@@ -75,7 +76,8 @@ class Dispatcher:
         self._recorder = recorder
         self.gates = gates
         self.quota = quota
-        window = 1.0 + settings.whatsapp_window_margin
+        self._margin = settings.whatsapp_window_margin.total_seconds()
+        window = 1.0 + self._margin
         self.limiters: dict[str, SlidingWindow] = {
             sender: SlidingWindow(settings.whatsapp_mps_cap, window)
             for sender in settings.whatsapp_phone_number_ids
@@ -121,6 +123,31 @@ class Dispatcher:
 
     def flash_waiting(self) -> bool:
         return self.flash_upstream() or any(q.flash for q in self.queues.values())
+
+    def report(self, queue_depth: dict[str, int]) -> ChannelsReport:
+        """What `/api/v1/channels` shows: gates, rates, queues and quota, now."""
+        now, epoch = time.monotonic(), time.time()
+        channels = []
+        for channel, gate in self.gates.items():
+            senders = ["sms"] if channel == "sms" else self.settings.whatsapp_phone_number_ids
+            rates = [
+                SenderRate(
+                    sender=s,
+                    cap=self.limiters[s].cap,
+                    limit=round(self.limiters[s].limit, 1),
+                    sent_last_window=self.limiters[s].in_window(now),
+                )
+                for s in senders
+            ]
+            channels.append(ChannelReport(channel, gate.state, gate.reason, rates))
+        return ChannelsReport(
+            channels=channels,
+            queue_depth=queue_depth,
+            in_memory={"flash": self.queued("flash"), "routine": self.queued("routine")},
+            quota_limit=self.quota.limit,
+            quota_used=self.quota.used(epoch),
+            quota_warning=self.quota.warning(epoch),
+        )
 
     # --- pacing -------------------------------------------------------------------------------
 
@@ -192,7 +219,7 @@ class Dispatcher:
         woke = time.monotonic()
         late = max(0.0, woke - before - seconds)
         self._lateness = max(late, self._lateness * 0.5 ** ((woke - before) / 2.0))
-        base = self.settings.whatsapp_window_margin + self._decayed_learned(woke)
+        base = self._margin + self._decayed_learned(woke)
         margin = max(base, min(0.25, self._lateness))
         limiter.window = 1.0 + margin
 
@@ -294,7 +321,7 @@ class Dispatcher:
                     limit=self.limiters[job.sender].limit,
                 )
         elif reaction is Reaction.DELAY_RECIPIENT:
-            self._holds[job.member_id] = now + self.settings.recipient_hold
+            self._holds[job.member_id] = now + self.settings.recipient_hold.total_seconds()
         elif reaction is Reaction.PAUSE_CHANNEL:
             gate.pause("token_expired" if job.channel == "whatsapp" else "credentials")
         elif reaction is Reaction.CHANNEL_DOWN:

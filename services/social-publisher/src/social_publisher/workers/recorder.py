@@ -1,4 +1,6 @@
-"""Answers of the send path, written in batches: one transaction per batch, not per message."""
+"""The recorder: answers of the sender's calls, written in batches (one transaction per batch,
+not per message). It runs in the RECORD stage: at shutdown it writes the answers of the sender's
+last calls before the outbox publisher stops."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import contextlib
 import structlog
 from nazar_platform.runtime.retry import TRANSIENT
 
-from social_publisher import handlers
-from social_publisher.handlers import Context, Outcome
+from social_publisher.handlers.attempts import Outcome, record
+from social_publisher.handlers.context import Context
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +56,7 @@ class Recorder:
         delay = 0.2
         while True:
             try:
-                await handlers.record(self._ctx, batch)
+                await record(self._ctx, batch)
                 self.recorded += len(batch)
                 return
             except TRANSIENT as exc:
