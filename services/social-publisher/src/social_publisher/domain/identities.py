@@ -18,6 +18,6 @@ def event_id(*parts: str) -> str:
 
 def provider_ref(channel: str, provider_message_id: str) -> str:
     """The opaque reference events carry instead of the provider's id: a WhatsApp `wamid`
-    embeds the recipient's number, and numbers stay off every topic but roster.contacts.v1."""
+    embeds the recipient's number, and numbers stay off every topic but the roster's contacts."""
     digest = hashlib.sha256(provider_message_id.encode()).hexdigest()[:40]
     return f"{'wa' if channel == 'whatsapp' else 'sms'}-{digest}"

@@ -1,4 +1,4 @@
-"""Contacts from the roster (roster.contacts.v1): the numbers and flags the publisher sends by."""
+"""Contacts from the roster (its contacts topic): the numbers and flags the publisher sends by."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from social_publisher.store import contacts
 
 
 async def apply_contacts(conn: db.Connection, records: Sequence[Record]) -> None:
-    """Handler of the idempotent consumer of roster.contacts.v1 (last record per member wins).
+    """Handler of the idempotent consumer of the contacts topic (last record per member wins).
 
     A tombstone erases the member's contact; a record that does not fit the contract is
     dead-lettered by the consumer (`parse_record` raises PoisonRecordError)."""

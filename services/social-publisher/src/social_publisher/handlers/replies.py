@@ -1,5 +1,5 @@
 """Replies: members' own messages from the providers' webhooks become replies (with the delivery
-they answer when known) and opt-outs on dispatch.replies.v1; a WhatsApp message also opens the
+they answer when known) and opt-outs on the replies topic; a WhatsApp message also opens the
 member's service window.
 
 One transaction per call, like statuses (see handlers.receipts): all or nothing, and the provider

@@ -1,4 +1,4 @@
-"""SQL of contacts (from roster.contacts.v1) and members' WhatsApp service windows.
+"""SQL of contacts (from the roster's contacts topic) and members' WhatsApp service windows.
 Functions take a connection and never commit."""
 
 from __future__ import annotations
