@@ -16,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[3]
 PENDING = {
     "roster",
     "directive",
-    "social_publisher",
 }
 PENDING_MARK = pytest.mark.xfail(reason="issue 11 has not landed for this service")
 
