@@ -107,7 +107,7 @@ class Sending:
             may_fetch=lambda: may_fetch() and not flash.waiting,
         )
         self.deliveries = {"flash": flash, "routine": routine}
-        sender.flash_upstream = lambda: flash.waiting
+        sender.pacers.flash_upstream = lambda: flash.waiting
         log.info("social-publisher ready", senders=len(s.whatsapp_phone_number_ids))
 
     def consumers(self, runtime: Runtime) -> list[IdempotentConsumer]:

@@ -23,13 +23,10 @@ class Recorder:
         self._linger = linger
         self._items: list[Outcome] = []
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self.recorded = 0
 
     def put(self, outcome: Outcome) -> None:
         self._items.append(outcome)
-        self._idle.clear()
         self._wake.set()
 
     @property
@@ -39,7 +36,6 @@ class Recorder:
     async def run(self, stop: asyncio.Event) -> None:
         while not (stop.is_set() and not self._items):
             if not self._items:
-                self._idle.set()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), 0.5)
@@ -47,10 +43,6 @@ class Recorder:
             await asyncio.sleep(self._linger)
             batch, self._items = self._items[: self._batch], self._items[self._batch :]
             await self._write(batch, stop)
-
-    async def flush(self, within: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), within)
 
     async def _write(self, batch: list[Outcome], stop: asyncio.Event) -> None:
         delay = 0.2
