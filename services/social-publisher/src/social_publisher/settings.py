@@ -26,7 +26,7 @@ OurSecret = Annotated[SecretStr, Secret(min_length=16)]
 
 class PublisherSettings(PlatformSettings):
     service_name: str = "social-publisher"
-    # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
+    # Small outbox batches: encoding one runs without a pause, and the pacer must not wait long.
     outbox_batch_size: int = 500
     # Webhooks arrive many at once (Meta posts concurrently), beside the send path's writers.
     database_pool_max: int = 20
