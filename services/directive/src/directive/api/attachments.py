@@ -17,7 +17,7 @@ from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import Authorized, authorize, require
 from nazar_platform.http.input_guard import refuse_invalid_text
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, problem, settings_of
 from directive.domain import attachments as rules
 from directive.domain.model import InvalidRequestError

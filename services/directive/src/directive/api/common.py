@@ -90,7 +90,7 @@ def pool_of(request: Request) -> asyncpg.Pool:
 
 
 def topics_of(request: Request) -> Topics:
-    return Topics(events=settings_of(request).events_topic)
+    return Topics(events=settings_of(request).topic_events)
 
 
 def now_of(request: Request) -> datetime:

@@ -24,7 +24,7 @@ from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel
 
 from directive.api.common import pool_of
-from directive.schemas import Bilingual
+from directive.api.schemas import Bilingual
 
 # Most senior first: the order the sign-in list shows members in.
 SENIORITY: tuple[str, ...] = tuple(

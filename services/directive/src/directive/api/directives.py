@@ -13,7 +13,7 @@ from nazar_platform.http.access import Authorized, authorize, require
 from nazar_platform.http.idempotency import IdempotencyClaim
 from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import (
     IDEMPOTENT,
     actor_of,

@@ -16,7 +16,7 @@ from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_p
 from nazar_platform.http.problem_messages import lookup, negotiate
 from nazar_platform.http.problems import problem_response
 
-from directive import pages, schemas, views
+from directive.api import pages, schemas, views
 from directive.api.attachments import file_response
 from directive.api.common import now_of, pool_of, settings_of, topics_of
 from directive.domain import links

@@ -15,7 +15,7 @@ from nazar_platform.http import csv_files
 from nazar_platform.http.access import require
 from sse_starlette.sse import EventSourceResponse
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, settings_of
 from directive.domain.escalation import CircleStage
 from directive.store import directives as store

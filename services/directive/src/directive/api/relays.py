@@ -11,7 +11,7 @@ from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import authorize, require
 from nazar_platform.http.idempotency import IdempotencyClaim
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, problem, topics_of
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers

@@ -14,10 +14,11 @@ from nazar_contracts.directives import DirectiveAcknowledged
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import acks
 from directive.domain.acks import AckVia
 from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
+from directive.handlers import events
 from directive.handlers.common import Topics
 from directive.store import receipts as store
 

@@ -23,11 +23,12 @@ from nazar_contracts.directives import (
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import escalation as rules
 from directive.domain.ids import reply_code
 from directive.domain.model import DirectiveState, MessageKind, RelayMode
 from directive.domain.texts import escalation_text
+from directive.handlers import events
 from directive.handlers.common import Topics
 from directive.handlers.relay import relay_in
 from directive.store import directives as store

@@ -20,7 +20,7 @@ from nazar_contracts.directives import (
 from nazar_contracts.vocabulary import Role
 from nazar_platform import outbox
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import audience, priorities
 from directive.domain.ids import reply_code
 from directive.domain.model import (
@@ -35,6 +35,7 @@ from directive.domain.model import (
 )
 from directive.domain.texts import cancellation_text
 from directive.domain.tree import resolve_targets
+from directive.handlers import events
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.store import attachments as attachment_store
 from directive.store import directives as store

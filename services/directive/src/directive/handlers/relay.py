@@ -12,7 +12,7 @@ from nazar_contracts.directives import DirectiveNoted, DirectiveRelayed
 from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain.ids import reply_code
 from directive.domain.model import (
     ConflictError,
@@ -24,6 +24,7 @@ from directive.domain.model import (
     is_hindi,
 )
 from directive.domain.tree import relay_circles
+from directive.handlers import events
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.store import directives as store
 from directive.store import roster

@@ -13,8 +13,8 @@ from nazar_contracts.vocabulary import UnitKind
 from nazar_platform.db import Connection
 
 from directive.domain.audience import Member, Posting
+from directive.domain.partitioning import key_hash
 from directive.domain.tree import Unit, UnitTree
-from directive.partitioning import key_hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from nazar_platform.db import Connection
 
-from directive import schemas
+from directive.api import schemas
 from directive.domain.escalation import CircleStage
 from directive.domain.reach import Counts
 from directive.store import attachments as attachment_store

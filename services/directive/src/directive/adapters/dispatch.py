@@ -15,9 +15,8 @@ from nazar_contracts.dispatch import Purpose
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
 from directive.domain import links
-from directive.domain.model import MessageKind, Text
+from directive.domain.model import MessageInfo, MessageKind, Text
 from directive.domain.texts import note_label
-from directive.store.fanout import MessageInfo
 
 REQUESTED_TYPE = "nazar.dispatch.requested.v1"
 SOURCE = "/nazar/directive"

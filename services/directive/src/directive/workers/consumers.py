@@ -7,8 +7,10 @@ transaction, offsets after; a record that does not fit its contract goes to the 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from uuid import UUID
 
+import asyncpg
 from nazar_contracts.dispatch import (
     DispatchDelivered,
     DispatchRead,
@@ -21,7 +23,7 @@ from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpser
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.cloudevents import DecodeError, parse_time
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
 from nazar_platform.kafka.records import parse_record
 
 from directive.domain.acks import Reply
@@ -29,6 +31,7 @@ from directive.domain.reach import FAILED_TYPE
 from directive.domain.tree import Unit
 from directive.handlers import acks
 from directive.handlers.common import Topics
+from directive.settings import DirectiveSettings
 from directive.store import roster
 
 Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
@@ -171,3 +174,50 @@ def replies_handler(topics: Topics) -> Handler:
             await acks.apply_replies(conn, topics, replies)
 
     return handle
+
+
+def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[IdempotentConsumer]:
+    """The roster read model, receipts and replies."""
+    prefix = settings.consumer_group_prefix
+    common: dict[str, Any] = {
+        "pool": pool,
+        "bootstrap": settings.kafka_bootstrap,
+        "session_timeout_ms": settings.consumer_session_timeout_ms,
+        "retention": settings.processed_event_retention,
+    }
+    return [
+        IdempotentConsumer(
+            name=f"{prefix}-roster",
+            topics=[settings.topic_units, settings.topic_members, settings.topic_groups],
+            handler=roster_handler(),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+        receipts_consumer(settings, pool),
+        IdempotentConsumer(
+            name=f"{prefix}-replies",
+            topics=[settings.topic_replies],
+            handler=replies_handler(Topics(events=settings.topic_events)),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+    ]
+
+
+def receipts_consumer(settings: DirectiveSettings, pool: asyncpg.Pool) -> IdempotentConsumer:
+    """Receipts arrive in storms (one to three per delivery of a state-wide fan-out). Their effect
+    is naturally idempotent — a status only moves forward, a time is kept once, counters change
+    by real transitions only — so they skip the processed-event table, and one transaction
+    applies a whole poll across partitions (bench/fanout measures both)."""
+    return IdempotentConsumer(
+        name=f"{settings.consumer_group_prefix}-receipts",
+        topics=[settings.topic_receipts],
+        pool=pool,
+        handler=receipts_handler(),
+        bootstrap=settings.kafka_bootstrap,
+        batch_max=settings.receipts_batch_max,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        retention=settings.processed_event_retention,
+        dedupe=False,
+        merge_partitions=True,
+    )
