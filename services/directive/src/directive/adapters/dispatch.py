@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from nazar_contracts import event_types as types
 from nazar_contracts.dispatch import Purpose
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
@@ -18,7 +19,7 @@ from directive.domain import links
 from directive.domain.model import MessageInfo, MessageKind, Text
 from directive.domain.texts import note_label
 
-REQUESTED_TYPE = "nazar.dispatch.requested.v1"
+REQUESTED_TYPE = types.DISPATCH_REQUESTED
 SOURCE = "/nazar/directive"
 _TYPE = REQUESTED_TYPE.encode()
 _SOURCE = SOURCE.encode()

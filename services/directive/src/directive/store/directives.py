@@ -167,6 +167,10 @@ class MessageRow:
     created_by: str | None
     created_at: datetime
 
+    @property
+    def text(self) -> Text:
+        return Text(self.title_hi, self.body_hi, self.title_en, self.body_en)
+
 
 _MESSAGE_COLUMNS = (
     "id, directive_id, kind, seq, title_hi, body_hi, title_en, body_en, ack_requested, "
@@ -359,6 +363,12 @@ async def insert_job(
         note,
         at,
     )
+
+
+async def job_recipients(conn: Connection, job_id: UUID) -> int:
+    """How many members a job's audience snapshot holds."""
+    found = await conn.fetchval("SELECT cardinality(member_ids) FROM jobs WHERE id = $1", job_id)
+    return int(found or 0)
 
 
 async def insert_escalation(

@@ -11,13 +11,8 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from nazar_contracts.dispatch import (
-    DispatchDelivered,
-    DispatchRead,
-    DispatchReplied,
-    DispatchSent,
-    ReplyKind,
-)
+from nazar_contracts import event_types as types
+from nazar_contracts.dispatch import DispatchReplied, ReplyKind
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
 from nazar_contracts.units import UnitUpserted
@@ -27,7 +22,7 @@ from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError,
 from nazar_platform.kafka.records import parse_record
 
 from directive.domain.acks import Reply
-from directive.domain.reach import FAILED_TYPE
+from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
 from directive.domain.tree import Unit
 from directive.handlers import acks
 from directive.handlers.common import Topics
@@ -35,14 +30,6 @@ from directive.settings import DirectiveSettings
 from directive.store import roster
 
 Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
-
-MEMBER_ERASED = "nazar.member.erased.v1"
-GROUP_REMOVED = "nazar.group.removed.v1"
-_STATUS_TYPES = {
-    DispatchSent: "nazar.dispatch.sent.v1",
-    DispatchDelivered: "nazar.dispatch.delivered.v1",
-    DispatchRead: "nazar.dispatch.read.v1",
-}
 
 
 def member_row(m: MemberUpserted) -> roster.MemberRow:
@@ -69,7 +56,7 @@ def unit_of(u: UnitUpserted) -> Unit:
     return Unit(u.unit_id, u.kind, u.parent_id, tuple(u.path), u.active, u.name.hi, u.name.en)
 
 
-def roster_handler() -> Handler:
+def roster_handler(members_topic: str, groups_topic: str) -> Handler:
     """units, members and groups; within a batch the last record of each key wins."""
 
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
@@ -86,9 +73,9 @@ def roster_handler() -> Handler:
             elif isinstance(data, GroupUpserted):
                 groups[data.group_id] = data
             elif data is None and record.key is not None:
-                if event_type == GROUP_REMOVED or record.topic.startswith("roster.groups"):
+                if event_type == types.GROUP_REMOVED or record.topic == groups_topic:
                     groups[record.key] = None
-                elif event_type == MEMBER_ERASED or record.topic.startswith("roster.members"):
+                elif event_type == types.MEMBER_ERASED or record.topic == members_topic:
                     members[record.key] = None
         await roster.upsert_units(
             conn, [unit_of(u) for u in units.values()], [u.version for u in units.values()]
@@ -117,7 +104,7 @@ def roster_handler() -> Handler:
     return handle
 
 
-_RECEIPT_TYPES = frozenset({*_STATUS_TYPES.values(), FAILED_TYPE})
+_RECEIPT_TYPES = frozenset({*RECEIPT_STATUS, FAILED_TYPE})
 
 
 def parse_receipt(record: Record) -> acks.Receipt | None:
@@ -189,7 +176,7 @@ def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[Idempoten
         IdempotentConsumer(
             name=f"{prefix}-roster",
             topics=[settings.topic_units, settings.topic_members, settings.topic_groups],
-            handler=roster_handler(),
+            handler=roster_handler(settings.topic_members, settings.topic_groups),
             batch_max=settings.consumer_batch_max,
             **common,
         ),

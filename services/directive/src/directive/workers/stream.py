@@ -28,13 +28,14 @@ import asyncpg
 import faust
 import structlog
 from aiokafka import AIOKafkaProducer
+from nazar_contracts import event_types as types
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
 from nazar_platform.runtime.retry import TRANSIENT
 
 from directive.handlers.common import utc_now
-from directive.handlers.events import CANCELLED, FANOUT_JOB_FIELD, UPDATED
+from directive.handlers.events import FANOUT_JOB_FIELD
 from directive.settings import DirectiveSettings
 from directive.workers.fanout import FanOut, FanOutConfig
 from directive.workers.sink import KafkaSink
@@ -47,7 +48,7 @@ DeadLetter = Callable[[RawRecord, BaseException], Awaitable[None]]
 
 # Jobs that must start only after every job before them is done: an update or a cancellation
 # reaches everyone who got the original, so the relays before it must have finished.
-BARRIERS = frozenset({UPDATED, CANCELLED})
+BARRIERS = frozenset({types.DIRECTIVE_UPDATED, types.DIRECTIVE_CANCELLED})
 
 
 class FanOutStream:
