@@ -71,15 +71,8 @@ async def download(
     pool = pool_of(request)
     async with pool.acquire() as conn:
         found = await attachment_store.attachments(conn, [attachment_id])
-        directives = await conn.fetch(
-            "SELECT id FROM directives WHERE $1 = ANY(attachment_ids)", attachment_id
-        )
-        received = await conn.fetchval(
-            "SELECT true FROM deliveries d JOIN directives x ON x.id = d.directive_id "
-            "WHERE d.member_id = $1 AND $2 = ANY(x.attachment_ids) LIMIT 1",
-            principal.member_id,
-            attachment_id,
-        )
+        directives = await attachment_store.directives_carrying(conn, attachment_id)
+        received = await attachment_store.received_by(conn, principal.member_id, attachment_id)
     if not found:
         raise problem(404, "directive.not_found", "no such attachment", "ऐसा कोई संलग्नक नहीं है")
     a = found[0]
@@ -90,7 +83,7 @@ async def download(
             await authorize(request, principal, Action.DIRECTIVE_READ)
         else:
             # 403 unless one of the directives carrying it is the caller's to read.
-            await directive_for(request, principal, Action.DIRECTIVE_READ, directives[0]["id"])
+            await directive_for(request, principal, Action.DIRECTIVE_READ, directives[0])
     return file_response(settings_of(request).attachment_dir, a)
 
 

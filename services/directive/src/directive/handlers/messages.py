@@ -16,6 +16,7 @@ from directive.domain.model import MessageKind, Text
 from directive.handlers import events
 from directive.handlers.common import Topics
 from directive.store import directives as store
+from directive.store import jobs
 
 
 def new_message(
@@ -64,7 +65,7 @@ async def send(
     `source_message_id`) and `event(message)`."""
     at = message.created_at
     await store.insert_message(conn, message)
-    await store.insert_job(
+    await jobs.insert_job(
         conn,
         message.id,
         message.directive_id,

@@ -24,7 +24,7 @@ from directive.handlers import events
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.handlers.messages import new_message, send
 from directive.store import directives as store
-from directive.store import roster
+from directive.store import jobs, roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ async def relay(
         if relay_id is not None:
             done = await store.relay_by_id(conn, relay_id)
             if done is not None:
-                recipients = await store.job_recipients(conn, relay_id)
+                recipients = await jobs.job_recipients(conn, relay_id)
                 return RelayResult(relay_id, done["district_id"], done["circles"], recipients)
         return await relay_in(
             conn, topics, directive_id, district_id, circles, note, actor, now, relay_id
@@ -99,7 +99,7 @@ async def relay_in(
     by = None if actor is None else actor.member_id
     await store.insert_relay(conn, relay_id, directive_id, district_id, chosen, clean_note, by, now)
     await store.mark_district(conn, directive_id, district_id, relayed_at=now)
-    await store.insert_job(
+    await jobs.insert_job(
         conn,
         relay_id,
         directive_id,

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from nazar_platform.db import Connection
+from nazar_platform.http.pagination import Keyset, Page
 
 from directive.domain.model import Text
 
@@ -335,42 +337,6 @@ async def set_circle_stage(
     )
 
 
-async def insert_job(
-    conn: Connection,
-    job_id: UUID,
-    directive_id: UUID,
-    kind: str,
-    message_ids: Sequence[UUID],
-    at: datetime,
-    *,
-    member_ids: Sequence[str] | None = None,
-    source_message_id: UUID | None = None,
-    scope_units: Sequence[str] | None = None,
-    roles: Sequence[str] | None = None,
-    note: str | None = None,
-) -> None:
-    await conn.execute(
-        "INSERT INTO jobs (id, directive_id, kind, message_ids, member_ids, source_message_id, "
-        "scope_units, roles, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        job_id,
-        directive_id,
-        kind,
-        list(message_ids),
-        None if member_ids is None else sorted(set(member_ids)),
-        source_message_id,
-        None if scope_units is None else list(scope_units),
-        None if roles is None else list(roles),
-        note,
-        at,
-    )
-
-
-async def job_recipients(conn: Connection, job_id: UUID) -> int:
-    """How many members a job's audience snapshot holds."""
-    found = await conn.fetchval("SELECT cardinality(member_ids) FROM jobs WHERE id = $1", job_id)
-    return int(found or 0)
-
-
 async def insert_escalation(
     conn: Connection,
     message_id: UUID,
@@ -403,3 +369,35 @@ async def escalations_of(conn: Connection, directive_id: UUID) -> list[dict[str,
         directive_id,
     )
     return [dict(r) for r in rows]
+
+
+_LIST = Keyset(("d.issued_at", "d.id"), (datetime, UUID), descending=True)
+
+
+async def page(
+    db: asyncpg.Pool | Connection,
+    *,
+    state: str | None,
+    units: Sequence[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[DirectiveRow]:
+    """Newest first: every directive (`units` None), or those that reach one of `units` (a
+    targeted district at or below one of them, or one of them inside a targeted district)."""
+    where, args = _LIST.after(cursor, first_param=3)
+    rows = await db.fetch(
+        f"""SELECT d.* FROM directives d
+        WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text[] IS NULL OR EXISTS (
+            SELECT 1 FROM directive_districts x JOIN units ud ON ud.id = x.district_id
+            WHERE x.directive_id = d.id AND (ud.path && $2::text[] OR EXISTS (
+                SELECT 1 FROM units us WHERE us.id = ANY($2::text[])
+                AND x.district_id = ANY(us.path)
+                AND (x.circles IS NULL OR x.circles && us.path)))))
+        AND {where}
+        ORDER BY {_LIST.order_by()} LIMIT ${len(args) + 3}""",
+        state,
+        None if units is None else list(units),
+        *args,
+        limit + 1,
+    )
+    return _LIST.page(rows, limit, directive_from)

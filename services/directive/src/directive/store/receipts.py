@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
 from nazar_platform.db import Connection
 
 from directive.domain.acks import Candidate
@@ -183,3 +184,37 @@ async def unacknowledged(
         message_id,
     )
     return [r["id"] for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    delivery_id: UUID
+    message_id: UUID
+    via: str
+    at: datetime
+
+
+async def deliveries_to(
+    db: asyncpg.Pool | Connection, directive_id: UUID, member_id: str, message_id: UUID | None
+) -> list[UUID]:
+    """The member's deliveries of the directive, or of one message of it."""
+    rows = await db.fetch(
+        "SELECT id FROM deliveries "
+        "WHERE directive_id = $1 AND member_id = $2 AND ($3::uuid IS NULL OR message_id = $3)",
+        directive_id,
+        member_id,
+        message_id,
+    )
+    return [r["id"] for r in rows]
+
+
+async def acknowledgements(
+    db: asyncpg.Pool | Connection, delivery_ids: Sequence[UUID]
+) -> list[Acknowledgement]:
+    """The acknowledged ones of these deliveries, in the order they were acknowledged."""
+    rows = await db.fetch(
+        "SELECT id, message_id, acked_at, ack_via FROM deliveries WHERE id = ANY($1::uuid[]) "
+        "AND acked_at IS NOT NULL ORDER BY acked_at, id",
+        list(delivery_ids),
+    )
+    return [Acknowledgement(r["id"], r["message_id"], r["ack_via"], r["acked_at"]) for r in rows]
