@@ -19,7 +19,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 from nazar_platform.service import serve as platform_serve
 
 from directive import api
-from directive.api import common, console, pages
+from directive.api import console, pages, problems
 from directive.api.inbox import pages_router
 from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
@@ -84,7 +84,7 @@ def create(
     app.include_router(pages_router)
     pages.install(app)
     console.install(app)
-    common.install(app)
+    problems.install(app)
     app.state.clock = clock
     app.state.token_verifier = verifier or TokenVerifier(AuthSettings())
     app.state.unit_directory = UnitDirectory(app.state)

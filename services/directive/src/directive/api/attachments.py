@@ -15,7 +15,8 @@ from nazar_platform.http.input_guard import refuse_invalid_text
 
 from directive.adapters import files
 from directive.api import schemas, views
-from directive.api.common import directive_for, now_of, pool_of, problem, settings_of
+from directive.api.common import directive_for, now_of, pool_of, settings_of
+from directive.api.problems import problem
 from directive.domain.model import InvalidRequestError
 from directive.handlers import attachments as handlers
 from directive.store import attachments as attachment_store

@@ -12,7 +12,8 @@ from nazar_platform.http.access import authorize, require
 from nazar_platform.http.idempotency import IdempotencyClaim
 
 from directive.api import schemas, views
-from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, problem, topics_of
+from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, topics_of
+from directive.api.problems import problem
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers
 from directive.handlers import relay as handlers
