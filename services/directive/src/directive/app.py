@@ -80,6 +80,8 @@ def create(
         description=DESCRIPTION,
         audit_read=require(Action.AUDIT_READ),
         routers=[api.router],
+        unit_directory=lambda rt: UnitDirectory(rt.pool),
+        member_directory=lambda rt: MemberDirectory(rt.pool),
     )
     app.include_router(pages_router)
     pages.install(app)
@@ -87,8 +89,6 @@ def create(
     problems.install(app)
     app.state.clock = clock
     app.state.token_verifier = verifier or TokenVerifier(AuthSettings())
-    app.state.unit_directory = UnitDirectory(app.state)
-    app.state.member_directory = MemberDirectory(app.state)
     return app
 
 
