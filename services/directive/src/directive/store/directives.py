@@ -92,40 +92,6 @@ async def get_directive(
     return None if row is None else _directive(row)
 
 
-async def list_directives(
-    conn: Connection,
-    *,
-    district_scope: Sequence[str] | None,
-    circle_scope: Sequence[str] | None,
-    before: tuple[datetime, UUID] | None,
-    limit: int,
-) -> list[DirectiveRow]:
-    """Newest first. `district_scope`/`circle_scope` None: no restriction (HQ); otherwise only
-    directives that target one of those districts or (relayed or targeted) circles."""
-    where = ["true"]
-    args: list[Any] = []
-    if district_scope is not None or circle_scope is not None:
-        args += [list(district_scope or []), list(circle_scope or [])]
-        where.append(
-            "EXISTS (SELECT 1 FROM directive_districts x WHERE x.directive_id = d.id AND "
-            "(x.district_id = ANY($1::text[]) OR (x.circles IS NULL AND EXISTS (SELECT 1 FROM "
-            "units u WHERE u.id = ANY($2::text[]) AND x.district_id = ANY(u.path))) OR "
-            "x.circles && $2::text[]))"
-        )
-    if before is not None:
-        args += [before[0], before[1]]
-        n = len(args)
-        where.append(f"(d.issued_at, d.id) < (${n - 1}, ${n})")
-    args.append(limit)
-    rows = await conn.fetch(
-        f"SELECT {', '.join('d.' + c.strip() for c in _DIRECTIVE_COLUMNS.split(','))} "
-        f"FROM directives d WHERE {' AND '.join(where)} "
-        f"ORDER BY d.issued_at DESC, d.id DESC LIMIT ${len(args)}",
-        *args,
-    )
-    return [_directive(r) for r in rows]
-
-
 async def set_state(
     conn: Connection, directive_id: UUID, state: str, at: datetime, column: str
 ) -> None:
