@@ -22,6 +22,7 @@ def load() -> GateData:
     return GateData(
         terms={name: _lines(name) for name in CUE_FILES},
         given_names=_lines("given_names"),
+        given_names_latin=_lines("given_names_latin"),
         surnames=_lines("surnames"),
         not_names=_lines("not_names"),
         stopwords=_lines("stopwords"),

@@ -123,7 +123,7 @@ def _preceding(
         return out
     while i >= 0 and len(out) < limit:
         s, e = words.spans[i]
-        if text[s:e] in vocab.stop:
+        if text[s:e] in vocab.stop or s in vocab.cued:
             break
         out.append((s, e))
         if i in words.breaks:

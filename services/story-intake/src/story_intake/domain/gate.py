@@ -22,7 +22,7 @@ from story_intake.domain.rules import Finding, GateResult, verdict_of
 # Lexicon files of `GateData.terms` (data/gate/<name>.txt).
 CUE_FILES = (
     "sexual_offence", "child", "victim", "missing", "accused", "officer", "relation", "address",
-    "institution", "photo", "official", "permission",
+    "institution", "photo", "official", "permission", "protection",
 )  # fmt: skip
 # How far (normalised characters) a role cue reaches before and after a mention.
 _BEFORE, _AFTER = 80, 40
@@ -47,6 +47,7 @@ class GateData:
 
     terms: Mapping[str, tuple[str, ...]]
     given_names: tuple[str, ...]
+    given_names_latin: tuple[str, ...]
     surnames: tuple[str, ...]
     not_names: tuple[str, ...]
     stopwords: tuple[str, ...]
@@ -66,7 +67,7 @@ class Gate:
     def __init__(self, data: GateData) -> None:
         not_names = frozenset(fold(w) for w in data.not_names)
         terms: dict[str, Iterable[str]] = {name: data.terms[name] for name in CUE_FILES}
-        terms["given"] = _with_spellings(data.given_names, not_names)
+        terms["given"] = [*_with_spellings(data.given_names, not_names), *data.given_names_latin]
         terms["surname"] = _with_spellings(data.surnames, not_names)
         self._lexicon = Lexicon(terms)
         self._stop = frozenset(fold(w) for w in data.stopwords)
@@ -83,12 +84,12 @@ class Gate:
         mentions = details(norm.text, words, hits, vocab)
         # A child word in a school's name (राजकीय बालिका विद्यालय) is about the school.
         schools = [h.start for h in hits if h.category == "institution"]
-        hits = [h for h in hits if not (h.category == "child" and _names_school(norm.text, h, schools))]
+        hits = [h for h in hits if h.category != "child" or not self._in_school(norm.text, h, schools)]
         by = _by_category(hits)
         sexual = bool(by.get("sexual_offence"))
         child = bool(by.get("child"))
         protected = sexual or (
-            child and bool(by.get("victim") or by.get("missing") or by.get("accused"))
+            child and any(by.get(c) for c in ("victim", "missing", "accused", "protection"))
         )
         permitted = bool(by.get("permission"))
         mentions = outermost(names(hits) + mentions)
@@ -115,6 +116,15 @@ class Gate:
         findings = _findings(norm, found)
         return GateResult(verdict_of(findings), findings, sexual, child)
 
+    def _in_school(self, text: str, hit: Hit, schools: Iterable[int]) -> bool:
+        """Whether only generic words (उच्च माध्यमिक) stand between the child word and a school
+        word after it."""
+        return any(
+            0 <= start - hit.end <= _SCHOOL_NAME
+            and all(w in self._generic for w in text[hit.end : start].split())
+            for start in schools
+        )
+
     def _numbers(self, norm: Normalised, by: Mapping[str, list[Hit]]) -> list[tuple[str, int, int]]:
         out = []
         official = by.get("official", [])
@@ -128,13 +138,6 @@ class Gate:
             ("vehicle_registration", h.start, h.end) for h in vehicles(norm.text, self._states)
         ]
         return out
-
-
-def _names_school(text: str, hit: Hit, schools: Iterable[int]) -> bool:
-    return any(
-        0 <= start - hit.end <= _SCHOOL_NAME and not any(c in text[hit.end : start] for c in ",;।.")
-        for start in schools
-    )
 
 
 def _by_category(hits: Iterable[Hit]) -> dict[str, list[Hit]]:

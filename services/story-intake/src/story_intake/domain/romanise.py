@@ -33,10 +33,11 @@ def _cluster_before(itrans: str, k: int) -> bool:
     return before >= 0 and _is_consonant(itrans[before])
 
 
-def _drop_medial_schwa(itrans: str) -> str:
+def _drop_medial_schwa(itrans: str) -> set[str]:
     """रामलाल is said (and typed) "ramlal", not "ramalal": the inherent vowel between a syllable
-    and a consonant followed by a vowel is not spoken."""
-    out = []
+    and a consonant followed by a vowel is not spoken. One spelling per such vowel dropped (which
+    one is dropped depends on the word; a spelling nobody writes costs nothing)."""
+    out = set()
     size = len(itrans)
     for k, char in enumerate(itrans):
         if (
@@ -49,16 +50,16 @@ def _drop_medial_schwa(itrans: str) -> str:
             and any(c in _ITRANS_VOWELS for c in itrans[: k - 1])
             and any(c in _ITRANS_VOWELS for c in itrans[k + 2 :])
         ):
-            continue
-        out.append(char)
-    return "".join(out)
+            out.add(itrans[:k] + itrans[k + 1 :])
+    return out
 
 
 def spellings(devanagari: str) -> set[str]:
     """Casual romanised spellings of a Devanagari word (lower case)."""
     itrans = sanscript.transliterate(devanagari, sanscript.DEVANAGARI, sanscript.ITRANS)
-    variants = {itrans, _drop_medial_schwa(itrans), itrans.replace("Mh", "ngh")}
+    variants = {itrans, itrans.replace("Mh", "ngh"), *_drop_medial_schwa(itrans)}
     variants |= {v.replace("I", "ee").replace("U", "oo") for v in tuple(variants)}
+    variants |= {v.replace("ph", "f") for v in tuple(variants) if "ph" in v}
     out: set[str] = set()
     for variant in variants:
         casual = variant
