@@ -184,8 +184,11 @@ def details(text: str, words: Words, hits: Sequence[Hit], vocab: Vocabulary) -> 
 def outermost(mentions: list[Mention]) -> list[Mention]:
     """Drops a mention that lies inside another (a name inside "पुत्री श्री मोहनलाल", "ग्राम
     खेड़ा" inside "निवासी ग्राम खेड़ा"): the larger one is the detail."""
-    return [
-        m for m in mentions
-        if not any(o is not m and o.start <= m.start and m.end <= o.end
-                   and (o.start, o.end) != (m.start, m.end) for o in mentions)
-    ]  # fmt: skip
+    out: list[Mention] = []
+    reach = -1
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if mention.end <= reach and not (out and (out[-1].start, out[-1].end) == (mention.start, mention.end)):
+            continue
+        out.append(mention)
+        reach = max(reach, mention.end)
+    return out

@@ -9,6 +9,7 @@ an accused cue makes a child in conflict with law, whom the JJ Act protects.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ _BEFORE, _AFTER = 80, 40
 _AFTER_WEIGHT = 1.5
 # A rank reaches only the name right after it; a child word this close to "accused" is the accused.
 _OFFICER_REACH, _CHILD_ACCUSED = 3, 3
+# Longer cue words are cut short at this length when looking for the cues near a mention.
+_LONGEST_CUE = 40
 # A child word this close before a school word is part of the school's name.
 _SCHOOL_NAME = 25
 # An official cue (helpline, थाना) this far before a number makes it an official number.
@@ -96,10 +99,12 @@ class Gate:
         cues = [h for h in hits if h.category in _ROLE_OF]
         if not child:
             cues = [h for h in cues if h.category != "missing"]
+        cues.sort(key=lambda h: h.start)
+        starts = [h.start for h in cues]
         found: list[tuple[str, int, int]] = []
         victims: set[str] = set()
         for mention in mentions:
-            role = _role(mention, cues)
+            role = _role(mention, cues, starts)
             if role in ("victim", "child") and protected:
                 rule = _DETAIL_RULE[mention.kind]
                 if permitted and not sexual:
@@ -147,9 +152,13 @@ def _by_category(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
     return out
 
 
-def _role(mention: Mention, cues: list[Hit]) -> str | None:
+def _role(mention: Mention, cues: list[Hit], starts: list[int]) -> str | None:
+    """The role of the nearest cue (`cues` sorted by start, `starts` their starts)."""
     best: tuple[float, Hit] | None = None
-    for cue in cues:
+    lo = bisect_left(starts, mention.start - _BEFORE - _LONGEST_CUE)
+    hi = bisect_right(starts, mention.end + _AFTER)
+    nearby = cues[lo:hi]
+    for cue in nearby:
         if mention.start <= cue.start < mention.end or cue.start == mention.cue[0]:
             continue
         if cue.end <= mention.start:
@@ -173,7 +182,7 @@ def _role(mention: Mention, cues: list[Hit]) -> str | None:
     role = _ROLE_OF[cue.category]
     if role == "accused" and any(
         c.category == "child" and (0 <= cue.start - c.end <= _CHILD_ACCUSED or 0 <= c.start - cue.end <= _CHILD_ACCUSED)
-        for c in cues
+        for c in nearby
     ):
         return "child"  # a child in conflict with law (नाबालिग आरोपी, juvenile accused)
     return role

@@ -9,7 +9,10 @@ so that a finding is reported on the original text's span.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,19 +26,46 @@ _LATIN_ACCENTS = range(0x0300, 0x0370)
 _FOLD = {"\u0901": "\u0902", "\u00a0": " ", "\u2019": "'", "\u2018": "'"}
 
 
+# The common case in one `str.translate`: characters that fold to one character or to none.
+_PRECOMPOSED_NUKTA = {chr(c): unicodedata.normalize("NFD", chr(c))[0] for c in range(0x0958, 0x0960)}
+_DELETED = frozenset({*_INVISIBLE, _NUKTA})
+_TABLE = str.maketrans(
+    {**dict.fromkeys(_DELETED), **_DEVANAGARI_DIGITS, **_FOLD, **_PRECOMPOSED_NUKTA}
+)
+_DROPPED = re.compile("[" + "".join(sorted(_DELETED)) + "]")
+# Characters the table does not cover: accented Latin, combining accents, İ and the like.
+_SLOW = re.compile(r"[\u00c0-\u024f\u0300-\u036f\u0370-\u08ff\u1e00-\u1fff]")
+
+
 @dataclass(frozen=True, slots=True)
 class Normalised:
     text: str
-    # origin[i]: index in the original text of the character text[i] came from.
-    origin: tuple[int, ...]
     original: str
+    # Either `origin` (index in the original text of each character of `text`) or, on the fast
+    # path, the sorted positions of the original characters that were dropped.
+    origin: Sequence[int] | None = None
+    dropped: Sequence[int] = ()
+
+    def _original_index(self, index: int) -> int:
+        if self.origin is not None:
+            return self.origin[index]
+        # The index-th kept character: skip every dropped position up to it.
+        shift = bisect_right(self.dropped, index)
+        while True:
+            moved = bisect_right(self.dropped, index + shift)
+            if moved == shift:
+                return index + shift
+            shift = moved
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span for [start, end) of the normalised text."""
         if end <= start:
-            at = self.origin[start] if start < len(self.origin) else len(self.original)
+            if start < len(self.text):
+                at = self._original_index(start)
+            else:
+                at = len(self.original)
             return at, at
-        return self.origin[start], self.origin[end - 1] + 1
+        return self._original_index(start), self._original_index(end - 1) + 1
 
 
 @lru_cache(maxsize=8192)
@@ -55,13 +85,24 @@ def _fold_char(char: str) -> str:
 
 
 def normalise(text: str) -> Normalised:
+    if not _SLOW.search(text):
+        folded = text.translate(_TABLE).lower()
+        dropped = (
+            [m.start() for m in _DROPPED.finditer(text)] if len(folded) != len(text) else []
+        )
+        if len(folded) == len(text) - len(dropped):
+            return Normalised(folded, text, dropped=dropped)
+    return _normalise_slowly(text)
+
+
+def _normalise_slowly(text: str) -> Normalised:
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
         folded = _fold_char(char)
         chars.append(folded)
         origin.extend([index] * len(folded))
-    return Normalised("".join(chars), tuple(origin), text)
+    return Normalised("".join(chars), text, origin=origin)
 
 
 def fold(term: str) -> str:

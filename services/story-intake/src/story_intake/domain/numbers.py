@@ -72,6 +72,8 @@ def numbers(text: str) -> list[NumberHit]:
     """Aadhaar numbers, phone numbers and e-mail addresses in normalised text."""
     hits: list[NumberHit] = []
     for run in _RUN.finditer(text):
+        if run.end() - run.start() < 10:
+            continue  # fewer than ten digits: neither an Aadhaar nor a phone number
         taken: list[tuple[int, int]] = []
         plus = run.group().startswith("+")
         for digits, start, end in _windows(text, run):
