@@ -9,7 +9,9 @@ from story_intake.domain.gate import CUE_FILES, Gate, GateData
 
 
 def _lines(name: str) -> tuple[str, ...]:
-    text = resources.files("story_intake").joinpath("data", "gate", f"{name}.txt").read_text("utf-8")
+    text = (
+        resources.files("story_intake").joinpath("data", "gate", f"{name}.txt").read_text("utf-8")
+    )
     out = []
     for line in text.splitlines():
         term = line.split("#", 1)[0].strip()

@@ -187,7 +187,9 @@ def outermost(mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     reach = -1
     for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
-        if mention.end <= reach and not (out and (out[-1].start, out[-1].end) == (mention.start, mention.end)):
+        if mention.end <= reach and not (
+            out and (out[-1].start, out[-1].end) == (mention.start, mention.end)
+        ):
             continue
         out.append(mention)
         reach = max(reach, mention.end)

@@ -87,7 +87,9 @@ class Gate:
         mentions = details(norm.text, words, hits, vocab)
         # A child word in a school's name (राजकीय बालिका विद्यालय) is about the school.
         schools = [h.start for h in hits if h.category == "institution"]
-        hits = [h for h in hits if h.category != "child" or not self._in_school(norm.text, h, schools)]
+        hits = [
+            h for h in hits if h.category != "child" or not self._in_school(norm.text, h, schools)
+        ]
         by = _by_category(hits)
         sexual = bool(by.get("sexual_offence"))
         child = bool(by.get("child"))
@@ -139,9 +141,7 @@ class Gate:
             ):
                 continue
             out.append((hit.kind, hit.start, hit.end))
-        out += [
-            ("vehicle_registration", h.start, h.end) for h in vehicles(norm.text, self._states)
-        ]
+        out += [("vehicle_registration", h.start, h.end) for h in vehicles(norm.text, self._states)]
         return out
 
 
@@ -181,7 +181,8 @@ def _role(mention: Mention, cues: list[Hit], starts: list[int]) -> str | None:
     cue = best[1]
     role = _ROLE_OF[cue.category]
     if role == "accused" and any(
-        c.category == "child" and (0 <= cue.start - c.end <= _CHILD_ACCUSED or 0 <= c.start - cue.end <= _CHILD_ACCUSED)
+        c.category == "child"
+        and (0 <= cue.start - c.end <= _CHILD_ACCUSED or 0 <= c.start - cue.end <= _CHILD_ACCUSED)
         for c in nearby
     ):
         return "child"  # a child in conflict with law (नाबालिग आरोपी, juvenile accused)

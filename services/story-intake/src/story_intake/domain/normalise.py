@@ -27,7 +27,9 @@ _FOLD = {"\u0901": "\u0902", "\u00a0": " ", "\u2019": "'", "\u2018": "'"}
 
 
 # The common case in one `str.translate`: characters that fold to one character or to none.
-_PRECOMPOSED_NUKTA = {chr(c): unicodedata.normalize("NFD", chr(c))[0] for c in range(0x0958, 0x0960)}
+_PRECOMPOSED_NUKTA = {
+    chr(c): unicodedata.normalize("NFD", chr(c))[0] for c in range(0x0958, 0x0960)
+}
 _DELETED = frozenset({*_INVISIBLE, _NUKTA})
 _TABLE = str.maketrans(
     {**dict.fromkeys(_DELETED), **_DEVANAGARI_DIGITS, **_FOLD, **_PRECOMPOSED_NUKTA}
@@ -60,10 +62,7 @@ class Normalised:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span for [start, end) of the normalised text."""
         if end <= start:
-            if start < len(self.text):
-                at = self._original_index(start)
-            else:
-                at = len(self.original)
+            at = self._original_index(start) if start < len(self.text) else len(self.original)
             return at, at
         return self._original_index(start), self._original_index(end - 1) + 1
 
@@ -78,18 +77,16 @@ def _fold_char(char: str) -> str:
     for part in unicodedata.normalize("NFD", char):
         if part == _NUKTA or ord(part) in _LATIN_ACCENTS:
             continue
-        part = _FOLD.get(part, part)
-        lower = part.lower()
-        out.append(lower if len(lower) == 1 else part)
+        folded = _FOLD.get(part, part)
+        lower = folded.lower()
+        out.append(lower if len(lower) == 1 else folded)
     return "".join(out)
 
 
 def normalise(text: str) -> Normalised:
     if not _SLOW.search(text):
         folded = text.translate(_TABLE).lower()
-        dropped = (
-            [m.start() for m in _DROPPED.finditer(text)] if len(folded) != len(text) else []
-        )
+        dropped = [m.start() for m in _DROPPED.finditer(text)] if len(folded) != len(text) else []
         if len(folded) == len(text) - len(dropped):
             return Normalised(folded, text, dropped=dropped)
     return _normalise_slowly(text)

@@ -39,7 +39,10 @@ class NumberHit:
 
 def _windows(text: str, run: re.Match[str]) -> Iterator[tuple[str, int, int]]:
     """(digits, start, end) for every stretch of whole groups of the run, longest first."""
-    groups = [(g.group(), run.start() + g.start(), run.start() + g.end()) for g in _GROUP.finditer(run.group())]
+    groups = [
+        (g.group(), run.start() + g.start(), run.start() + g.end())
+        for g in _GROUP.finditer(run.group())
+    ]
     found = []
     for i in range(len(groups)):
         digits = ""
@@ -83,10 +86,11 @@ def numbers(text: str) -> list[NumberHit]:
             if kind is None and _is_phone(digits, plus and start == run.start() + 1):
                 kind = "phone"
             if kind is not None:
-                if kind == "phone" and plus and start == run.start() + 1:
-                    start = run.start()
-                taken.append((start, end))
-                hits.append(NumberHit(kind, start, end))
+                # A phone number's span takes its "+" along.
+                at_plus = plus and start == run.start() + 1
+                first = run.start() if kind == "phone" and at_plus else start
+                taken.append((first, end))
+                hits.append(NumberHit(kind, first, end))
     for mail in _EMAIL.finditer(text):
         if not _OFFICIAL_MAIL.search(mail.group()):
             hits.append(NumberHit("email", mail.start(), mail.end()))
@@ -102,6 +106,8 @@ def vehicles(text: str, states: frozenset[str]) -> list[NumberHit]:
     return hits
 
 
+# State code, district (Delhi adds a letter: DL-3C), series, number; up to two separators each.
 _VEHICLE = re.compile(
-    r"(?<![a-z0-9])([a-z]{2})[ \-.]{0,2}(\d{1,2}[a-z]?)[ \-.]{0,2}([a-z]{1,3})[ \-.]{0,2}(\d{1,4})(?![a-z0-9])"
+    r"(?<![a-z0-9])([a-z]{2})[ \-.]{0,2}(\d{1,2}[a-z]?)[ \-.]{0,2}([a-z]{1,3})[ \-.]{0,2}"
+    r"(\d{1,4})(?![a-z0-9])"
 )

@@ -24,7 +24,9 @@ def _is_consonant(char: str) -> bool:
     return char.isalpha() and char not in _ITRANS_VOWELS
 
 
-_DIGRAPHS = frozenset({"kh", "gh", "ch", "Ch", "jh", "Th", "Dh", "th", "dh", "ph", "bh", "sh", "Sh"})
+_DIGRAPHS = frozenset(
+    {"kh", "gh", "ch", "Ch", "jh", "Th", "Dh", "th", "dh", "ph", "bh", "sh", "Sh"}
+)
 
 
 def _cluster_before(itrans: str, k: int) -> bool:
@@ -67,9 +69,14 @@ def spellings(devanagari: str) -> set[str]:
             casual = casual.replace(old, new)
         casual = casual.lower()
         # Hindi drops the final inherent vowel: rAjesha is "rajesh".
-        if len(casual) > 3 and casual.endswith("a") and casual[-2] in _CONSONANT_END:
-            if not variant.endswith("A") and devanagari[-2:-1] != "\u094d":
-                casual = casual[:-1]
+        if (
+            len(casual) > 3
+            and casual.endswith("a")
+            and casual[-2] in _CONSONANT_END
+            and not variant.endswith("A")
+            and devanagari[-2:-1] != "\u094d"  # a conjunct keeps it: सुरेंद्र is "surendra"
+        ):
+            casual = casual[:-1]
         out.add(casual)
         out.add(casual.replace("v", "w"))
     return {s for s in out if s.isascii() and len(s) >= 3}

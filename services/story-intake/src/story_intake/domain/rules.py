@@ -26,7 +26,8 @@ RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
         Rule("aadhaar", _B,
-             "An Aadhaar number (its check digit is valid): Aadhaar Act s.29 forbids publishing it.",
+             "An Aadhaar number (its check digit is valid): Aadhaar Act s.29 forbids publishing "
+             "it.",
              "आधार संख्या (जांच अंक सही है): आधार अधिनियम धारा 29 इसे प्रकाशित करने से रोकती है।"),
         Rule("phone", _B,
              "A private person's phone number: not to be published (DPDP Act 2023).",
