@@ -73,3 +73,12 @@ def test_redaction_replaces_spans_in_the_texts_language_and_the_result_passes() 
     assert gate().check(redacted).verdict is Verdict.PASS
     assert marker_for("Victim Neha was raped") == MARK_EN
     assert redact("abc", [], "[x]") == "abc"
+
+
+def test_an_age_under_eighteen_makes_a_child_but_a_sentence_does_not() -> None:
+    assert rules("The 15-year-old survivor, Shalini, was produced before the CWC.") == [
+        ("victim_name", "Shalini")
+    ]
+    assert gate().check("12 साल की बच्ची को परिजनों से मिलाया।").child_involved
+    assert not gate().check("आरोपी को 10 वर्ष कारावास की सजा हुई।").child_involved
+    assert not gate().check("Senior citizen Kamla Devi (82) was helped home.").child_involved

@@ -9,6 +9,7 @@ an accused cue makes a child in conflict with law, whom the JJ Act protects.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ class Gate:
 
     def check(self, text: str) -> GateResult:
         norm = normalise(text)
-        hits = self._lexicon.find(norm.text)
+        hits = sorted([*self._lexicon.find(norm.text), *_minors(norm.text)], key=lambda h: h.start)
         words = Words.of(norm.text)
         # Cue words make no detail particular; a name does (पुत्री मोहनलाल).
         cued = frozenset(h.start for h in hits if h.category not in ("given", "surname"))
@@ -93,8 +94,11 @@ class Gate:
         by = _by_category(hits)
         sexual = bool(by.get("sexual_offence"))
         child = bool(by.get("child"))
-        protected = sexual or (
-            child and any(by.get(c) for c in ("victim", "missing", "accused", "protection"))
+        protected = (
+            sexual
+            or (child and any(by.get(c) for c in ("victim", "missing", "accused", "protection")))
+            # A victim before the Child Welfare Committee or the Board is a child.
+            or bool(by.get("victim") and by.get("protection"))
         )
         permitted = bool(by.get("permission"))
         mentions = outermost(names(hits) + mentions)
@@ -143,6 +147,25 @@ class Gate:
             out.append((hit.kind, hit.start, hit.end))
         out += [("vehicle_registration", h.start, h.end) for h in vehicles(norm.text, self._states)]
         return out
+
+
+# An age under 18 makes a child: "15-year-old", "15 वर्षीय", "15 साल की", "aged 15", "(15)";
+# never "10 years" or "10 वर्ष" alone, which is as often a sentence as an age.
+_AGE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:\s*-?\s*(?:years?|yrs?)\s*-?\s*old|\s*वर्षीय"
+    r"|\s*(?:वर्ष|साल)\s*(?:की|का|के)(?![\u0900-\u097f]))"
+    r"|(?:aged|age|उम्र|आयु)\s*:?\s*(\d{1,2})(?!\d)"
+    r"|\((\d{1,2})\)"
+)
+
+
+def _minors(text: str) -> list[Hit]:
+    out = []
+    for match in _AGE.finditer(text):
+        age = int(next(g for g in match.groups() if g is not None))
+        if age < 18:
+            out.append(Hit("child", match.start(), match.end()))
+    return out
 
 
 def _by_category(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
