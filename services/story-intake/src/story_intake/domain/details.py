@@ -93,23 +93,15 @@ def _following(
     (unless it starts at one of `through`)."""
     out: list[tuple[int, int]] = []
     i = words.index_at(position)
-    first = True
-    while i < len(words.spans) and len(out) < limit:
-        if i in words.breaks and not first:
-            break
-        if first and i > 0 and i in words.breaks and words.spans[i - 1][1] <= position:
-            break
+    while i < len(words.spans) and len(out) < limit and i not in words.breaks:
         s, e = words.spans[i]
         token = text[s:e]
+        i += 1
         if token in skip:
-            i += 1
-            first = False
             continue
         if token in vocab.stop or (s in vocab.cued and s not in through):
             break
         out.append((s, e))
-        first = False
-        i += 1
     return out
 
 
