@@ -82,3 +82,15 @@ def test_an_age_under_eighteen_makes_a_child_but_a_sentence_does_not() -> None:
     assert gate().check("12 साल की बच्ची को परिजनों से मिलाया।").child_involved
     assert not gate().check("आरोपी को 10 वर्ष कारावास की सजा हुई।").child_involved
     assert not gate().check("Senior citizen Kamla Devi (82) was helped home.").child_involved
+
+
+def test_in_a_bulletin_each_story_is_judged_on_its_own() -> None:
+    filler = " पुलिस ने यातायात जागरूकता अभियान चलाया।" * 12
+    text = (
+        "पीड़िता सुनीता से दुष्कर्म का आरोपी गिरफ्तार।"
+        + filler
+        + " साइबर ठगी की शिकार पीड़ित कमला देवी को 50 हजार रुपये लौटाए। सुनीता को सम्मान मिला।"
+    )
+    # The fraud victim far from the rape case stays nameable; the rape victim's name is found
+    # wherever it stands.
+    assert rules(text) == [("victim_name", "सुनीता"), ("victim_name", "सुनीता")]

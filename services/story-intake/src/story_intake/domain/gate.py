@@ -33,6 +33,8 @@ _AFTER_WEIGHT = 1.5
 _OFFICER_REACH, _CHILD_ACCUSED = 3, 3
 # Longer cue words are cut short at this length when looking for the cues near a mention.
 _LONGEST_CUE = 40
+# How far around a mention (normalised characters) its story reaches.
+_STORY = 300
 # A child word this close before a school word is part of the school's name.
 _SCHOOL_NAME = 25
 # An official cue (helpline, थाना) this far before a number makes it an official number.
@@ -94,12 +96,7 @@ class Gate:
         by = _by_category(hits)
         sexual = bool(by.get("sexual_offence"))
         child = bool(by.get("child"))
-        protected = (
-            sexual
-            or (child and any(by.get(c) for c in ("victim", "missing", "accused", "protection")))
-            # A victim before the Child Welfare Committee or the Board is a child.
-            or bool(by.get("victim") and by.get("protection"))
-        )
+        near = _Nearby(by)
         permitted = bool(by.get("permission"))
         mentions = outermost(names(hits) + mentions)
         cues = [h for h in hits if h.category in _ROLE_OF]
@@ -111,7 +108,7 @@ class Gate:
         victims: set[str] = set()
         for mention in mentions:
             role = _role(mention, cues, starts)
-            if role in ("victim", "child") and protected:
+            if role in ("victim", "child") and near.protected(mention):
                 rule = _DETAIL_RULE[mention.kind]
                 if permitted and not sexual:
                     rule = "child_permitted"
@@ -166,6 +163,30 @@ def _minors(text: str) -> list[Hit]:
         if age < 18:
             out.append(Hit("child", match.start(), match.end()))
     return out
+
+
+class _Nearby:
+    """Whether the law protects the person a mention is about, judged on the story around it
+    (a district bulletin may hold a rape case and a fraud refund: the fraud victim stays
+    nameable)."""
+
+    def __init__(self, by: Mapping[str, list[Hit]]) -> None:
+        self._starts = {category: sorted(h.start for h in hits) for category, hits in by.items()}
+
+    def _has(self, category: str, mention: Mention) -> bool:
+        starts = self._starts.get(category, [])
+        i = bisect_left(starts, mention.start - _STORY)
+        return i < len(starts) and starts[i] <= mention.end + _STORY
+
+    def protected(self, mention: Mention) -> bool:
+        if self._has("sexual_offence", mention):
+            return True
+        if self._has("child", mention) and any(
+            self._has(c, mention) for c in ("victim", "missing", "accused", "protection")
+        ):
+            return True
+        # A victim before the Child Welfare Committee or the Board is a child.
+        return self._has("victim", mention) and self._has("protection", mention)
 
 
 def _by_category(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
