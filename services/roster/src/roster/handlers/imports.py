@@ -3,8 +3,8 @@
 The file arrives read in full (`nazar_platform.http.csv_files.read_checked`): it decodes and splits
 into records, so nothing about it can fail half-way. Member rows then go in chunks of CHUNK, one
 transaction each, two transactions at once, while the next chunk is parsed in a thread:
-PostgreSQL works on both cores and the relay publishes the first members while later ones are
-still being applied. Every committed chunk leaves a progress row, so an import the database or a
+PostgreSQL works on both cores and the outbox publisher sends the first members while later ones
+are still being applied. Every committed chunk leaves a progress row, so an import the database or a
 crash stops half-way is reported `interrupted` with what it applied (running it again completes
 it: applying is idempotent), and `failed` means nothing was applied. Bad rows are reported, one
 rejection per row listing all its problems, and never stop the good ones; a member named twice
