@@ -125,6 +125,12 @@ SERVICES: list[Service] = [
             "NAZAR_ALLOW_SYNTHETIC": "true",
         },
     ),
+    Service(
+        "story-intake",
+        ["{python}", "-m", "story_intake", "serve"],
+        port_offset=104,
+        metrics_offset=114,
+    ),
 ]  # fmt: skip
 
 # Commands run once every service is healthy, e.g. loading the demo roster; "{python}" as above.

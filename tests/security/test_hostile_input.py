@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.clients import World
 from tests.e2e.system import System
 
-SERVICES = ("roster", "directive", "social-publisher")
+SERVICES = ("roster", "directive", "social-publisher", "story-intake")
 # Already percent-encoded, so that what reaches the server is exactly these bytes.
 HOSTILE_TEXT = {
     "nul": "a%00b",

@@ -21,7 +21,7 @@ from tests.e2e.clients import World, call
 from tests.e2e.system import System
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("roster", "directive", "social-publisher")
+SERVICES = ("roster", "directive", "social-publisher", "story-intake")
 # (role, unit) of the member whose token a run carries; None: no token at all.
 CALLERS: dict[str, tuple[str, str] | None] = {
     "hq": ("adg", "PHQ"),

@@ -41,6 +41,7 @@ DATABASES = {
     "roster": "nazar_roster",
     "directive": "nazar_directive",
     "social-publisher": "nazar_publisher",
+    "story-intake": "nazar_story",
 }
 # Each service's secrets and the development value published for it (its default in the code,
 # or the local stack's value in deploy/stackctl/services.py).
@@ -55,6 +56,8 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SMS_API_KEY": "local-sms-key",
         "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
     },
+    # Its database password is its only secret so far.
+    "story-intake": {},
 }
 # The database URL is a secret of every service (its password); the stack's is nazar:nazar.
 for _service, _database in DATABASES.items():

@@ -17,6 +17,7 @@ from nazar_platform.config.settings import PlatformSettings
 from nazar_platform.kafka.catalogue import load_catalogue
 from roster.settings import RosterSettings
 from social_publisher.settings import PublisherSettings
+from story_intake.settings import StoryIntakeSettings
 
 from tests.deployfiles import (
     COMPOSE_FILE,
@@ -215,6 +216,7 @@ SETTINGS: dict[str, type[PlatformSettings]] = {
     "roster": RosterSettings,
     "directive": DirectiveSettings,
     "social-publisher": PublisherSettings,
+    "story-intake": StoryIntakeSettings,
 }
 
 

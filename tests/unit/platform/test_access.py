@@ -254,3 +254,12 @@ def test_the_table_covers_every_role_and_keeps_its_promises() -> None:
         Role.JOINT_SECRETARY_HOME,
         Role.SP_PHQ_CRIME,
     }
+
+
+async def test_anyone_may_put_a_text_of_their_own_through_the_gate() -> None:
+    # The gate reads only the text sent and keeps nothing: every role may check and redact.
+    for role in Role:
+        principal = who(f"M-{role.value}", f"{role.value}:RJ")
+        for action in (Action.GATE_CHECK, Action.GATE_REDACT):
+            decision = await check(principal, action)
+            assert decision.allowed and decision.reason == "self", (role, action)

@@ -18,6 +18,7 @@ PACKAGES = [
     "roster",
     "directive",
     "social_publisher",
+    "story_intake",
 ]
 INSTALLED = [name for name in PACKAGES if importlib.util.find_spec(name) is not None]
 

@@ -39,6 +39,8 @@ class Action(StrEnum):
     STORY_EDIT = "story.edit"
     STORY_APPROVE = "story.approve"
     PUBLISH_MANAGE = "publish.manage"
+    GATE_CHECK = "gate.check"  # the lawful-publishing gate on a text the caller sends
+    GATE_REDACT = "gate.redact"
     AUDIT_READ = "audit.read"
     CHANNELS_READ = "channels.read"  # the publisher's operational view
 
@@ -52,7 +54,14 @@ class Scope(StrEnum):
 A, S = Action, Scope
 
 # Everyone who can be sent a directive reads their own inbox and acknowledges what reached them.
-_RECIPIENT = {A.INBOX_READ: S.SELF, A.DIRECTIVE_ACKNOWLEDGE: S.SELF}
+# Anyone may put a text of their own through the lawful-publishing gate before it goes anywhere:
+# the gate reads only the text sent and keeps nothing of it.
+_RECIPIENT = {
+    A.INBOX_READ: S.SELF,
+    A.DIRECTIVE_ACKNOWLEDGE: S.SELF,
+    A.GATE_CHECK: S.SELF,
+    A.GATE_REDACT: S.SELF,
+}
 
 # Field members (police below SHO, an inspector not posted as SHO, community volunteers) act on
 # themselves only: they see their own record and what was sent to them, and report upwards.

@@ -1,0 +1,1 @@
+"""Clients of what lies outside the service's code: the gate's data files."""

@@ -1,0 +1,17 @@
+"""Story-intake's own Prometheus metrics (the platform's HTTP and audit metrics come along)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+GATE_CHECKS = Counter(
+    "nazar_story_gate_checks_total", "Texts put through the lawful-publishing gate", ["verdict"]
+)  # verdict: block | review | pass
+GATE_FINDINGS = Counter(
+    "nazar_story_gate_findings_total", "Findings of the lawful-publishing gate", ["rule"]
+)
+GATE_SECONDS = Histogram(
+    "nazar_story_gate_seconds",
+    "Time to gate one text",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
+)
