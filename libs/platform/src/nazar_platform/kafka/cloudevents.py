@@ -2,8 +2,8 @@
 
 The `cloudevents` SDK is the reference: `tests/unit/test_cloudevents_codec.py` proves that this
 codec and `cloudevents.core.bindings.kafka` produce and accept the same records. Our own encoder
-exists because the relay encodes tens of thousands of events a second and the SDK's generic path
-costs several times more per record.
+exists because the outbox publisher encodes tens of thousands of events a second and the SDK's
+generic path costs several times more per record.
 """
 
 from __future__ import annotations

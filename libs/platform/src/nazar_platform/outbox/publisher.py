@@ -87,7 +87,7 @@ async def enqueue(conn: db.Connection, events: Iterable[OutboxEvent]) -> int:
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             rows,
         )
-    # Delivered at commit, so the relay wakes only for committed work.
+    # Delivered at commit, so the publisher wakes only for committed work.
     await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
     return len(rows)
 
@@ -101,7 +101,7 @@ CE_TIME_NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH2
 
 async def enqueue_statement(conn: db.Connection, statement: str, *args: Any) -> int:
     """Run one statement that inserts outbox rows (see INSERT_INTO_OUTBOX) in the caller's
-    transaction and wake the relay at commit. Returns how many rows it inserted."""
+    transaction and wake the outbox publisher at commit. Returns how many rows it inserted."""
     status = await conn.execute(statement, *args)
     inserted = int(status.split()[-1]) if status.startswith("INSERT") else 0
     if inserted:
