@@ -270,3 +270,16 @@ async def queue(
         rows = await store.queue(conn, str(level), everywhere=everywhere, limit=limit, **scope)
     mine_ids = {a.member_id for a in actors}
     return [r for r in rows if r.author_id not in mine_ids]
+
+
+async def story(pool: asyncpg.Pool, story_id: uuid.UUID) -> StoryRow:
+    async with pool.acquire() as conn:
+        row = await store.get(conn, story_id)
+    if row is None:
+        raise StoryNotFoundError(str(story_id))
+    return row
+
+
+async def counts(pool: asyncpg.Pool) -> list[tuple[str, str | None, int]]:
+    async with pool.acquire() as conn:
+        return await store.counts(conn)
