@@ -45,7 +45,7 @@ def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
         title="Nazar story-intake",
         version=__version__,
         description="Field stories and their moderation chain (CO → SP → PHQ cell), and the "
-        "lawful-publishing gate: what identifies a victim or a child, or leaks a citizen's numbers, "
-        "does not go out.",
+        "lawful-publishing gate: what identifies a victim or a child, or leaks a citizen's "
+        "numbers, does not go out.",
         routers=routers(),
     )
