@@ -23,5 +23,3 @@ class StoryIntakeSettings(PlatformSettings):
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.
     claim_lapse: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
-    # Longest story text per language (a long press note; photos come separately).
-    story_max_text_chars: int = Field(default=10_000, ge=100, le=100_000)
