@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -34,20 +35,23 @@ from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from directive import dispatch
+from directive.adapters import dispatch
+from directive.app import parts
 from directive.domain.model import Text
 from directive.domain.priorities import Priority
-from directive.handlers.common import Actor, Topics
+from directive.handlers.common import Actor, Topics, utc_now
 from directive.handlers.issue import IssueCommand, issue
 from directive.handlers.relay import relay
-from directive.runtime import Worker, receipts_consumer
 from directive.settings import DirectiveSettings
-from directive.sink import KafkaSink
 from directive.store import fanout as fanout_store
 from directive.store import roster as roster_store
+from directive.workers.consumers import receipts_consumer
+from directive.workers.sink import KafkaSink
+from directive.workers.stream import fanout_producer
 from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import format_time, headers_for
+from nazar_platform.service import started as service_started
 from pydantic import SecretStr
 
 from bench.common import (
@@ -162,21 +166,25 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     settings = DirectiveSettings(
         kafka_bootstrap=bootstrap,
         database_url=SecretStr(dsn),
-        events_topic=t["events"],
-        deliveries_topic=t["deliveries"],
-        flash_deliveries_topic=t["flash"],
-        receipts_topic=t["receipts"],
+        topic_events=t["events"],
+        topic_deliveries=t["deliveries"],
+        topic_deliveries_flash=t["flash"],
+        topic_receipts=t["receipts"],
         consumer_group_prefix=f"bench-{uuid.uuid4().hex[:6]}",
         faust_datadir=datadir,
         database_pool_max=12,
         outbox_poll_interval=timedelta(milliseconds=50),
     )
     load_start = os.getloadavg()[0]  # other work on the machine shows in every figure below
-    runtime = Worker(settings, consume=False, schedule=False)
-    await runtime.start()
-    assert runtime.pool is not None
+    ready = asyncio.Event()
+    service = contextlib.AsyncExitStack()
+    runtime = await service.enter_async_context(
+        service_started(
+            parts(settings, consume=False, schedule=False, on_fanout_ready=lambda _: ready.set())
+        )
+    )
     pool = runtime.pool
-    await runtime.fanout_ready.wait()
+    await ready.wait()
     started = time.perf_counter()
     roster, members = await load_roster(dsn, per_station)
     load_seconds = time.perf_counter() - started
@@ -196,7 +204,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
             priority=Priority.URGENT,
         ),
         adg,
-        runtime.clock(),
+        utc_now(),
     )
     watcher = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await watcher.start()
@@ -229,7 +237,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
                 None,
                 None,
                 Actor(f"sp-{d}", "sp", d),
-                runtime.clock(),
+                utc_now(),
             )
             for d in districts
         )
@@ -265,7 +273,7 @@ async def _run(bootstrap: str, dsn: str, t: dict[str, str], per_station: int) ->
     }
     baselines = await _baselines(bootstrap, pool, settings, t, directive_id)
     storm = await _storm(bootstrap, dsn, pool, settings, t, directive_id)
-    await runtime.stop()
+    await service.aclose()
     load_end = os.getloadavg()[0]
     return {
         "machine load average (1 min) at start / end": f"{load_start:.1f} / {load_end:.1f}",
@@ -331,8 +339,6 @@ async def _baselines(
     raw_rate = len(records) / (time.perf_counter() - started)
     await raw.stop()
     batch_records = [dispatch.OutRecord(t["batch"], r.key, r.value, r.headers) for r in records]
-    from directive.runtime import fanout_producer
-
     producer = fanout_producer(settings, "bench-batch")
     await producer.start()
     started = time.perf_counter()

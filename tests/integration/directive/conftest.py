@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from directive.runtime import Worker
+from directive.app import parts
 from directive.settings import DirectiveSettings
+from directive.workers.fanout import FanOut
+from nazar_platform.runtime.context import Runtime
+from nazar_platform.service import started
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.directive import roster as roster_fixture
@@ -22,7 +25,7 @@ from tests.integration.platform.support import wait_for
 @dataclass
 class Env:
     settings: DirectiveSettings
-    worker: Worker
+    worker: Runtime
     roster: roster_fixture.Roster
     topics: Topics
     bootstrap: str
@@ -38,22 +41,25 @@ async def env(kafka_bootstrap: str, databases: DatabaseFactory) -> AsyncIterator
     tmp = Path(tempfile.mkdtemp(prefix="directive-test-"))
     settings = settings_for(dsn, kafka_bootstrap, topics, tmp)
     roster = roster_fixture.build()
-    worker = Worker(settings, schedule=False)
-    await worker.start()
+    ready = asyncio.Event()
+
+    def on_ready(_engine: FanOut) -> None:
+        ready.set()
+
     try:
-        await publish_roster(kafka_bootstrap, topics, roster)
-        assert worker.pool is not None
-        pool = worker.pool
+        async with started(parts(settings, schedule=False, on_fanout_ready=on_ready)) as worker:
+            await publish_roster(kafka_bootstrap, topics, roster)
+            pool = worker.pool
 
-        async def consumed() -> bool:
-            n = await pool.fetchval("SELECT count(*) FROM members")
-            g = await pool.fetchval("SELECT count(*) FROM groups")
-            return bool(n == len(roster.members) and g == len(roster.groups))
+            async def consumed() -> bool:
+                n = await pool.fetchval("SELECT count(*) FROM members")
+                g = await pool.fetchval("SELECT count(*) FROM groups")
+                return bool(n == len(roster.members) and g == len(roster.groups))
 
-        await wait_for(consumed, within=60)
-        await asyncio.wait_for(worker.fanout_ready.wait(), 60)
-        yield Env(settings, worker, roster, topics, kafka_bootstrap, dsn, tmp)
+            await wait_for(consumed, within=60)
+            await asyncio.wait_for(ready.wait(), 60)
+            yield Env(settings, worker, roster, topics, kafka_bootstrap, dsn, tmp)
     finally:
-        await worker.stop()
         await factory.delete_all()
+        await databases.drop(dsn)
         await databases.drop(dsn)

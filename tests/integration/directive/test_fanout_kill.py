@@ -20,15 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from directive.app import parts
 from directive.domain.model import Priority, Text
 from directive.handlers import issue as issue_handlers
 from directive.handlers import relay as relay_handlers
 from directive.handlers.common import Actor, Topics
-from directive.runtime import migrate
 from directive.store import reach
 from directive.store import roster as roster_store
 from nazar_contracts.ids import delivery_id
 from nazar_platform import db
+from nazar_platform.service import migrate
 
 from bench.fanout.roster import generate
 from tests.conftest import TopicFactory
@@ -73,7 +74,7 @@ async def test_fan_out_killed_five_times_sends_each_member_the_directive_once(
         fanout_concurrency=CONCURRENCY,
         scheduler_interval="PT3600S",
     )
-    await migrate(fresh_database)
+    await migrate(parts(settings))
     roster = generate(members_per_station=40, seed=11)  # ~36,000 members in 230 circle groups
     pool = await db.create_pool(fresh_database, min_size=1, max_size=4)
     proc: subprocess.Popen[bytes] | None = None

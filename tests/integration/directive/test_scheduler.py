@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from directive.domain.model import Priority, RelayMode
 from directive.handlers.common import Topics
-from directive.scheduler import Scheduler
+from directive.workers.scheduler import Scheduler
 
 from tests.integration.directive.conftest import Env
 from tests.integration.directive.test_cascade import issued

@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
-from directive.dispatch import Encoder
+from directive.adapters.dispatch import Encoder
 from directive.domain import links
 from directive.domain.ids import delivery_id, reply_code
-from directive.partitioning import key_hash, murmur2, partition_of
-from directive.store.fanout import MessageInfo
+from directive.domain.model import MessageInfo
+from directive.domain.partitioning import key_hash, murmur2, partition_of
 from nazar_contracts import ids
 from nazar_contracts.dispatch import DispatchRequested, Purpose
 from nazar_contracts.registry import parse_json

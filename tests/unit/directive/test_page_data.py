@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from directive.console import render
+from directive.api.console import render
 
 # Each closes the element, or (`<!--` + `<script`) keeps the real end tag from closing it.
 HOSTILE = "</script><script>alert(1)</script><!--<script>&'\""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from directive.pages import render, shown_time
+from directive.api.pages import render, shown_time
 
 
 def page(lang: str, body: str) -> str:

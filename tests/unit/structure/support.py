@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[3]
 # commit that lands its move, and the set is empty when the issue is done.
 PENDING = {
     "roster",
-    "directive",
     "social_publisher",
 }
 PENDING_MARK = pytest.mark.xfail(reason="issue 11 has not landed for this service")

@@ -10,31 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
+import sys
 
-from nazar_platform.observability import metrics_listener
 from nazar_platform.observability.logging import configure
+from nazar_platform.service import migrate, run_worker
 
-from directive.runtime import Worker, migrate
+from directive.app import parts, serve
 from directive.settings import DirectiveSettings
-
-
-async def _worker(settings: DirectiveSettings) -> None:
-    worker = Worker(settings)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    listener = None
-    if settings.metrics_port is not None:
-        listener = metrics_listener.start(settings.metrics_host, settings.metrics_port)
-    try:
-        await worker.start()
-        await stop.wait()
-        await worker.stop()
-    finally:
-        if listener is not None:
-            listener.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,12 +26,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = DirectiveSettings()
     configure(settings.service_name, settings.log_level, json_output=settings.log_json)
     if args.command == "migrate":
-        asyncio.run(migrate(settings.dsn))
+        asyncio.run(migrate(parts(settings)))
     elif args.command == "worker":
-        asyncio.run(_worker(settings))
+        sys.exit(asyncio.run(run_worker(parts(settings))))
     else:
-        from directive.app import serve
-
         serve(settings)
 
 

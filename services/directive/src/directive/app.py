@@ -1,6 +1,6 @@
-"""The directive service's FastAPI app: the platform runtime (pool, migrations, outbox publisher,
-consumers, problems, audit, health), the API, the inbox pages, the Faust fan-out and the
-scheduler as background tasks."""
+"""The directive service's parts and its HTTP app: the platform runtime (pool, migrations, outbox
+publisher, problems, audit, health), the consumers, the Faust fan-out and the scheduler on the
+platform's supervisor, the API, the console and the inbox pages."""
 
 from __future__ import annotations
 
@@ -12,63 +12,83 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import AuthSettings, TokenVerifier
+from nazar_platform.db import migrations
 from nazar_platform.http.access import require
 from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import ServiceParts, Task, create_app
 from nazar_platform.service import serve as platform_serve
 
-from directive import api, console, pages
-from directive.api import common
+from directive import api
+from directive.api import console, pages, problems
 from directive.api.inbox import pages_router
-from directive.directories import MemberDirectory, UnitDirectory
-from directive.fanout import utc_now
-from directive.runtime import make_consumers, run_fanout, run_scheduler, service_migrations
+from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
+from directive.store.directories import MemberDirectory, UnitDirectory
+from directive.workers.consumers import consumers
+from directive.workers.fanout import FanOut
+from directive.workers.scheduler import Scheduler
+from directive.workers.stream import run_fanout
 
 DESCRIPTION = """Directives from the ADG Crime (or the Home Department) down the chain of command:
 issue, relay by the district SPs into the circle groups, CO notes, one `dispatch.requested` per
 member, receipts and acknowledgements, reach by state, range, district, circle and police
 station, escalations, the member's inbox and its signed links."""
 
+Clock = Callable[[], datetime]
+
+
+def parts(
+    settings: DirectiveSettings,
+    *,
+    clock: Clock = utc_now,
+    fanout: bool = True,
+    consume: bool = True,
+    schedule: bool = True,
+    on_fanout_ready: Callable[[FanOut], None] | None = None,
+) -> ServiceParts:
+    """What `serve` and `worker` run besides HTTP; tests and benchmarks leave parts out."""
+
+    async def fan_out(rt: Runtime, stop: asyncio.Event) -> None:
+        await run_fanout(settings, rt.pool, stop, clock, on_fanout_ready)
+
+    async def scheduler(rt: Runtime, stop: asyncio.Event) -> None:
+        topics = Topics(events=settings.topic_events)
+        await Scheduler(settings.dsn, rt.pool, topics, clock, settings.scheduler_interval).run(stop)
+
+    background = [Task("fanout", fan_out)] if fanout else []
+    background += [Task("scheduler", scheduler)] if schedule else []
+    return ServiceParts(
+        settings,
+        migrations=migrations.load("directive", "directive"),
+        consumers=(lambda rt: consumers(settings, rt.pool)) if consume else None,
+        background=background,
+    )
+
 
 def create(
     settings: DirectiveSettings | None = None,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
     verifier: TokenVerifier | None = None,
     scheduler: bool = True,
 ) -> FastAPI:
     s = settings or DirectiveSettings()
-
-    async def fanout(rt: Runtime, stop: asyncio.Event) -> None:
-        await run_fanout(s, rt.pool, stop, clock)
-
-    async def schedule(rt: Runtime, stop: asyncio.Event) -> None:
-        await run_scheduler(s, rt.pool, stop, clock)
-
-    tasks = [Task("fanout", fanout)] + ([Task("scheduler", schedule)] if scheduler else [])
-    parts = ServiceParts(
-        s,
-        migrations=service_migrations(),
-        consumers=lambda rt: make_consumers(s, rt.pool),
-        background=tasks,
-    )
     app = create_app(
-        parts,
+        parts(s, clock=clock, schedule=scheduler),
         title="Nazar directive",
         version=version("nazar-directive"),
         description=DESCRIPTION,
         audit_read=require(Action.AUDIT_READ),
         routers=[api.router],
+        unit_directory=lambda rt: UnitDirectory(rt.pool),
+        member_directory=lambda rt: MemberDirectory(rt.pool),
     )
     app.include_router(pages_router)
     pages.install(app)
     console.install(app)
-    common.install(app)
+    problems.install(app)
     app.state.clock = clock
     app.state.token_verifier = verifier or TokenVerifier(AuthSettings())
-    app.state.unit_directory = UnitDirectory(app.state)
-    app.state.member_directory = MemberDirectory(app.state)
     return app
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+from nazar_contracts import topics
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import SecretStr
@@ -19,15 +20,15 @@ class DirectiveSettings(PlatformSettings):
     # Its own database on the server of NAZAR_PG_DSN, unless NAZAR_DATABASE_URL is set.
     database_name: str | None = "nazar_directive"
 
-    # Topics (deploy/topics.yaml); tests point these at private topics.
-    events_topic: str = "directive.events.v1"
-    deliveries_topic: str = "dispatch.deliveries.v1"
-    flash_deliveries_topic: str = "dispatch.deliveries.flash.v1"
-    receipts_topic: str = "dispatch.receipts.v1"
-    replies_topic: str = "dispatch.replies.v1"
-    units_topic: str = "roster.units.v1"
-    members_topic: str = "roster.members.v1"
-    groups_topic: str = "roster.groups.v1"
+    # Topic names come from the contracts; tests point the service at private topics.
+    topic_events: str = topics.DIRECTIVE_EVENTS
+    topic_deliveries: str = topics.DISPATCH_DELIVERIES
+    topic_deliveries_flash: str = topics.DISPATCH_DELIVERIES_FLASH
+    topic_receipts: str = topics.DISPATCH_RECEIPTS
+    topic_replies: str = topics.DISPATCH_REPLIES
+    topic_units: str = topics.ROSTER_UNITS
+    topic_members: str = topics.ROSTER_MEMBERS
+    topic_groups: str = topics.ROSTER_GROUPS
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a

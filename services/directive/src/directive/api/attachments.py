@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import uuid
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from nazar_platform.auth.access import Action, scope_units
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import Authorized, authorize, require
 from nazar_platform.http.input_guard import refuse_invalid_text
 
-from directive import schemas, views
-from directive.api.common import directive_for, now_of, pool_of, problem, settings_of
-from directive.domain import attachments as rules
+from directive.adapters import files
+from directive.api import schemas, views
+from directive.api.common import directive_for, now_of, pool_of, settings_of
+from directive.api.problems import problem
 from directive.domain.model import InvalidRequestError
+from directive.handlers import attachments as handlers
 from directive.store import attachments as attachment_store
 
 router = APIRouter(tags=["attachments"])
-_CHUNK = 256 * 1024
 
 
 @router.post("/attachments", status_code=201, response_model=schemas.AttachmentOut)
@@ -40,26 +37,16 @@ async def upload(
     refuse_invalid_text(request, "body.file.filename", file.filename or "")
     settings = settings_of(request)
     try:
-        sha, size, content_type = await run_in_threadpool(
-            _keep,
-            file.file,
+        row = await handlers.upload(
+            pool_of(request),
+            handlers.Upload(
+                file.file, file.filename, file.content_type, principal.member_id, now_of(request)
+            ),
             Path(settings.attachment_dir),
-            file.content_type,
             settings.attachment_max_bytes,
         )
     except InvalidRequestError as exc:
         raise problem(422, "directive.attachment_refused", exc.detail, exc.detail_hi) from None
-    row = attachment_store.AttachmentRow(
-        id=uuid.uuid4(),
-        filename=Path(file.filename or "attachment").name[:200] or "attachment",
-        content_type=content_type,
-        size=size,
-        sha256=sha,
-        uploaded_by=principal.member_id,
-        created_at=now_of(request),
-    )
-    async with pool_of(request).acquire() as conn:
-        await attachment_store.insert_attachment(conn, row)
     return views.attachment(row)
 
 
@@ -71,15 +58,8 @@ async def download(
     pool = pool_of(request)
     async with pool.acquire() as conn:
         found = await attachment_store.attachments(conn, [attachment_id])
-        directives = await conn.fetch(
-            "SELECT id FROM directives WHERE $1 = ANY(attachment_ids)", attachment_id
-        )
-        received = await conn.fetchval(
-            "SELECT true FROM deliveries d JOIN directives x ON x.id = d.directive_id "
-            "WHERE d.member_id = $1 AND $2 = ANY(x.attachment_ids) LIMIT 1",
-            principal.member_id,
-            attachment_id,
-        )
+        directives = await attachment_store.directives_carrying(conn, attachment_id)
+        received = await attachment_store.received_by(conn, principal.member_id, attachment_id)
     if not found:
         raise problem(404, "directive.not_found", "no such attachment", "ऐसा कोई संलग्नक नहीं है")
     a = found[0]
@@ -90,39 +70,12 @@ async def download(
             await authorize(request, principal, Action.DIRECTIVE_READ)
         else:
             # 403 unless one of the directives carrying it is the caller's to read.
-            await directive_for(request, principal, Action.DIRECTIVE_READ, directives[0]["id"])
+            await directive_for(request, principal, Action.DIRECTIVE_READ, directives[0])
     return file_response(settings_of(request).attachment_dir, a)
 
 
-def _keep(source: BinaryIO, folder: Path, declared: str | None, limit: int) -> tuple[str, int, str]:
-    """Copy the upload into the folder under its SHA-256 (blocking: run in a thread); refuse it
-    if it is too large or not a type we accept. Returns (sha256, size, content type)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := source.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    break
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-        content_type = rules.check(declared, head, size, limit)
-        sha = digest.hexdigest()
-        os.replace(temp, folder / sha)
-        return sha, size, content_type
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
 def file_response(folder: Path, a: attachment_store.AttachmentRow) -> FileResponse:
-    path = Path(folder) / a.sha256
-    if not path.is_file():
+    path = files.stored(Path(folder), a.sha256)
+    if path is None:
         raise problem(404, "directive.not_found", "the file is missing", "फ़ाइल उपलब्ध नहीं है")
     return FileResponse(path, media_type=a.content_type, filename=a.filename)

@@ -19,12 +19,13 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.tokens import AuthSettings, Grant
 from nazar_platform.http.dev_signin import dev_signin_enabled, dev_signin_router
 from nazar_platform.http.edge import DEV_SIGN_IN, route_class
-from nazar_platform.http.pagination import Int32, Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.pagination import Page, PageParams, Row, page_params
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel
 
 from directive.api.common import pool_of
-from directive.schemas import Bilingual
+from directive.api.schemas import Bilingual
+from directive.store import roster
 
 # Most senior first: the order the sign-in list shows members in.
 SENIORITY: tuple[str, ...] = tuple(
@@ -36,22 +37,15 @@ SENIORITY: tuple[str, ...] = tuple(
         Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI,
     )
 )  # fmt: skip
-KEYSET = Keyset(("x.rank", "x.id"), (Int32, str))  # array_position: an integer
 
 
 async def grants_of(request: Request, member_id: str) -> Sequence[Grant] | None:
     """The member's postings as grants; none for an unknown or inactive member."""
-    row = await pool_of(request).fetchrow(
-        "SELECT roles, unit_ids FROM members WHERE id = $1 AND active", member_id
-    )
-    if row is None:
+    postings = await roster.active_postings(pool_of(request), member_id)
+    if postings is None:
         return None
     known = set(Role.__members__.values())
-    return [
-        Grant(Role(role), unit)
-        for role, unit in zip(row["roles"], row["unit_ids"], strict=True)
-        if role in known
-    ]
+    return [Grant(Role(role), unit) for role, unit in postings if role in known]
 
 
 class DevPosting(BaseModel):
@@ -104,32 +98,14 @@ async def members(
     """Active members from the roster read model, most senior first, to sign in as."""
     if not dev_signin_enabled(AuthSettings()):
         raise ProblemError(404, "dev_sign_in_off")
-    where, args = KEYSET.after(page.cursor, first_param=6)
-    rows = await pool_of(request).fetch(
-        f"""SELECT x.*,
-               ARRAY(SELECT u.name_hi FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
-                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_hi,
-               ARRAY(SELECT u.name_en FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
-                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_en
-        FROM (SELECT m.id, m.name_hi, m.name_latin, m.language, m.roles, m.unit_ids, m.reachable,
-                     (SELECT min(array_position($1::text[], r)) FROM unnest(m.roles) AS r)
-                       AS rank
-              FROM members m
-              WHERE m.active
-                AND ($2::text IS NULL OR EXISTS (
-                    SELECT 1 FROM units u WHERE u.id = ANY(m.unit_ids) AND $2 = ANY(u.path)))
-                AND ($3::text[] IS NULL OR m.roles && $3::text[])
-                AND ($4::text IS NULL OR m.name_hi ILIKE '%' || $4 || '%'
-                     OR m.name_latin ILIKE '%' || $4 || '%')
-                AND ($5::text[] IS NULL OR m.id = ANY($5::text[]))) AS x
-        WHERE x.rank IS NOT NULL AND {where}
-        ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 6}""",
-        list(SENIORITY),
-        unit,
-        role,
-        q.replace("%", "").replace("_", "") if q else None,
-        member_id,
-        *args,
-        page.limit + 1,
+    found = await roster.dev_members(
+        pool_of(request),
+        SENIORITY,
+        unit=unit,
+        roles=role,
+        name=q.replace("%", "").replace("_", "") if q else None,
+        ids=member_id,
+        cursor=page.cursor,
+        limit=page.limit,
     )
-    return KEYSET.page(rows, page.limit, _member)
+    return Page[DevMember](items=[_member(r) for r in found.items], next_cursor=found.next_cursor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -11,9 +11,9 @@ from nazar_platform.auth.access import Action, scope_units
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import Authorized, authorize, require
 from nazar_platform.http.idempotency import IdempotencyClaim
-from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.pagination import Page, PageParams, page_params
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import (
     IDEMPOTENT,
     actor_of,
@@ -26,9 +26,9 @@ from directive.domain.model import Text
 from directive.handlers import issue as handlers
 from directive.store import attachments as attachment_store
 from directive.store import directives as store
+from directive.store import roster
 
 router = APIRouter(tags=["directives"])
-KEYSET = Keyset(("d.issued_at", "d.id"), (datetime, uuid.UUID), descending=True)
 Issuer = Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE))]
 Reader = Annotated[Principal, Depends(require(Action.DIRECTIVE_READ))]
 Claim = Annotated[IdempotencyClaim | None, Depends(IDEMPOTENT)]
@@ -50,7 +50,7 @@ async def _detail(
         relays = await store.relays_of(conn, d.id)
         messages = await store.messages_of(conn, d.id)
         escalations = await views.escalations_within(conn, d.id, scope)
-        paths = await views.unit_paths(
+        paths = await roster.unit_paths(
             conn,
             [x.district_id for x in districts]
             + [m.unit_id for m in messages if m.unit_id]
@@ -139,36 +139,23 @@ async def list_directives(
 ) -> Page[schemas.DirectiveOut]:
     """Newest first: every directive (HQ), or those that reach the caller's units."""
     scope = scope_units(principal, Action.DIRECTIVE_READ)
-    where, args = KEYSET.after(page.cursor, first_param=3)
     units = None if scope.everywhere else sorted(scope.unit_ids)
-    rows = await pool_of(request).fetch(
-        f"""SELECT d.* FROM directives d
-        WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text[] IS NULL OR EXISTS (
-            SELECT 1 FROM directive_districts x JOIN units ud ON ud.id = x.district_id
-            WHERE x.directive_id = d.id AND (ud.path && $2::text[] OR EXISTS (
-                SELECT 1 FROM units us WHERE us.id = ANY($2::text[])
-                AND x.district_id = ANY(us.path)
-                AND (x.circles IS NULL OR x.circles && us.path)))))
-        AND {where}
-        ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 3}""",
-        state,
-        units,
-        *args,
-        page.limit + 1,
+    pool = pool_of(request)
+    found = await store.page(pool, state=state, units=units, cursor=page.cursor, limit=page.limit)
+    async with pool.acquire() as conn:
+        rows = await attachment_store.attachments(
+            conn, [i for d in found.items for i in d.attachment_ids]
+        )
+    attachments = {a.id: a for a in rows}
+    return Page[schemas.DirectiveOut](
+        items=[
+            schemas.DirectiveOut(
+                **views.directive(d, [attachments[i] for i in d.attachment_ids if i in attachments])
+            )
+            for d in found.items
+        ],
+        next_cursor=found.next_cursor,
     )
-    async with pool_of(request).acquire() as conn:
-        found = await attachment_store.attachments(
-            conn, [i for r in rows for i in r["attachment_ids"]]
-        )
-    attachments = {a.id: a for a in found}
-
-    def item(r: Row) -> schemas.DirectiveOut:
-        d = store.directive_from(r)
-        return schemas.DirectiveOut(
-            **views.directive(d, [attachments[i] for i in d.attachment_ids if i in attachments])
-        )
-
-    return KEYSET.page(rows, page.limit, item)
 
 
 @router.get("/directives/{directive_id}", response_model=schemas.DirectiveDetail)
@@ -241,19 +228,14 @@ async def units(
     request: Request, _principal: Authorized, kind: str | None = None
 ) -> list[schemas.UnitOut]:
     """The command tree as this service knows it (for choosing an audience)."""
-    rows = await pool_of(request).fetch(
-        "SELECT id, kind, parent_id, path, name_hi, name_en, active FROM units "
-        "WHERE ($1::text IS NULL OR kind = $1) ORDER BY cardinality(path), id",
-        kind,
-    )
     return [
         schemas.UnitOut(
-            id=r["id"],
-            kind=r["kind"],
-            parent_id=r["parent_id"],
-            path=list(r["path"]),
-            name=schemas.Bilingual(hi=r["name_hi"], en=r["name_en"]),
-            active=r["active"],
+            id=u.id,
+            kind=u.kind,
+            parent_id=u.parent_id,
+            path=list(u.path),
+            name=schemas.Bilingual(hi=u.name_hi, en=u.name_en),
+            active=u.active,
         )
-        for r in rows
+        for u in await roster.units(pool_of(request), kind)
     ]

@@ -12,36 +12,22 @@ from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import authorize, require
 from nazar_platform.http.edge import SIGNED_LINK, route_class
-from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
+from nazar_platform.http.pagination import Page, PageParams, Row, page_params
 from nazar_platform.http.problem_messages import lookup, negotiate
 from nazar_platform.http.problems import problem_response
 
-from directive import pages, schemas, views
+from directive.api import pages, schemas, views
 from directive.api.attachments import file_response
 from directive.api.common import now_of, pool_of, settings_of, topics_of
 from directive.domain import links
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers
 from directive.store import attachments as attachment_store
+from directive.store import inbox as inbox_store
+from directive.store import roster
 
 router = APIRouter(tags=["inbox"])
 pages_router = APIRouter(tags=["inbox pages"])
-KEYSET = Keyset(
-    ("d.requested_at", "d.id"),
-    (datetime, uuid.UUID),
-    descending=True,
-    row_keys=("requested_at", "delivery_id"),
-)
-
-_ITEM = """
-SELECT d.id AS delivery_id, d.directive_id, d.message_id, d.member_id, m.kind, x.priority,
-       m.title_hi, m.title_en, m.body_hi, m.body_en, j.note, d.ack_requested, m.reply_code,
-       d.status, d.failed, d.requested_at, d.acked_at, x.attachment_ids
-FROM deliveries d
-JOIN messages m ON m.id = d.message_id
-JOIN directives x ON x.id = d.directive_id
-LEFT JOIN jobs j ON j.id = d.job_id AND m.kind = 'original'
-"""
 
 
 def _item(
@@ -79,21 +65,16 @@ async def inbox(
     """What was sent to the caller, newest first, with their own status, the full text and the
     attachments."""
     await authorize(request, principal, Action.INBOX_READ, member_id=principal.member_id)
-    where, args = KEYSET.after(page.cursor, first_param=2)
     pool = pool_of(request)
-    rows = await pool.fetch(
-        f"{_ITEM} WHERE d.member_id = $1 AND {where} "
-        f"ORDER BY {KEYSET.order_by()} LIMIT ${len(args) + 2}",
-        principal.member_id,
-        *args,
-        page.limit + 1,
-    )
+    found = await inbox_store.page(pool, principal.member_id, page.cursor, page.limit)
     async with pool.acquire() as conn:
-        found = await attachment_store.attachments(
-            conn, [i for r in rows for i in r["attachment_ids"]]
+        rows = await attachment_store.attachments(
+            conn, [i for r in found.items for i in r["attachment_ids"]]
         )
-    attachments = {a.id: a for a in found}
-    return KEYSET.page(rows, page.limit, lambda r: _item(r, attachments))
+    attachments = {a.id: a for a in rows}
+    return Page[schemas.InboxItem](
+        items=[_item(r, attachments) for r in found.items], next_cursor=found.next_cursor
+    )
 
 
 # --- the page a signed link opens ----------------------------------------------------------------
@@ -155,12 +136,10 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         return _problem_page(request, opened, code, lang)
     delivery_id, expires_at = opened
     pool = pool_of(request)
-    row = await pool.fetchrow(f"{_ITEM} WHERE d.id = $1", delivery_id)
+    row = await inbox_store.item(pool, delivery_id)
     if row is None:
         return _problem_page(request, 404, "directive.link_invalid", lang)
-    member_language = await pool.fetchval(
-        "SELECT language FROM members WHERE id = $1", row["member_id"]
-    )
+    member_language = await roster.member_language(pool, row["member_id"])
     language = _language(request, lang, member_language)
     async with pool.acquire() as conn:
         attachments = {
@@ -202,10 +181,7 @@ async def acknowledge_page(
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
         return _problem_page(request, opened, code, lang)
     delivery_id, _ = opened
-    exists = await pool_of(request).fetchval(
-        "SELECT true FROM deliveries WHERE id = $1", delivery_id
-    )
-    if not exists:
+    if not await inbox_store.delivery_exists(pool_of(request), delivery_id):
         return _problem_page(request, 404, "directive.link_invalid", lang)
     await ack_handlers.acknowledge_delivery(
         pool_of(request), topics_of(request), delivery_id, AckVia.LINK, now_of(request)
@@ -226,13 +202,7 @@ async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID
         return _problem_page(request, opened, code, None)
     delivery_id, _ = opened
     pool = pool_of(request)
-    carried = await pool.fetchval(
-        "SELECT true FROM deliveries d JOIN directives x ON x.id = d.directive_id "
-        "WHERE d.id = $1 AND $2 = ANY(x.attachment_ids)",
-        delivery_id,
-        attachment_id,
-    )
-    if not carried:
+    if not await inbox_store.carries(pool, delivery_id, attachment_id):
         return _problem_page(request, 404, "directive.link_invalid", None)
     async with pool.acquire() as conn:
         found = await attachment_store.attachments(conn, [attachment_id])

@@ -15,11 +15,12 @@ from nazar_platform.http import csv_files
 from nazar_platform.http.access import require
 from sse_starlette.sse import EventSourceResponse
 
-from directive import schemas, views
+from directive.api import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, settings_of
 from directive.domain.escalation import CircleStage
 from directive.store import directives as store
 from directive.store import reach as reach_store
+from directive.store import roster
 
 router = APIRouter(tags=["reach"])
 Reader = Annotated[Principal, Depends(require(Action.DIRECTIVE_READ))]
@@ -106,7 +107,7 @@ async def laggards(
     async with pool_of(request).acquire() as conn:
         districts = [x for x in await store.districts_of(conn, d.id) if x.relayed_at is None]
         circles = await reach_store.circle_acks(conn, d.id, d.original_message_id)
-        paths = await views.unit_paths(
+        paths = await roster.unit_paths(
             conn, [x.district_id for x in districts] + [c.circle_id for c in circles]
         )
         names = await reach_store.unit_names(conn, list(paths))
@@ -193,7 +194,7 @@ async def export(
                 conn, d.id, message_id=d.original_message_id, scope=scope
             )
             names = await reach_store.unit_names(conn, [r.unit_id for r in rows])
-            paths = await views.unit_paths(conn, [r.unit_id for r in rows])
+            paths = await roster.unit_paths(conn, [r.unit_id for r in rows])
         yield csv_files.header(STATION_COLUMNS)
         for r in sorted(rows, key=lambda r: (paths.get(r.unit_id, []), r.depth)):
             n = names.get(r.unit_id, {})
@@ -219,9 +220,7 @@ async def export(
     async def members() -> AsyncIterator[str]:
         yield csv_files.header(MEMBER_COLUMNS)
         async with pool.acquire() as conn, conn.transaction():
-            names = {
-                r["id"]: r["name_en"] for r in await conn.fetch("SELECT id, name_en FROM units")
-            }
+            names = await roster.english_unit_names(conn)
             async for chunk in reach_store.member_rows(conn, d.id, scope):
                 yield csv_files.lines(
                     [

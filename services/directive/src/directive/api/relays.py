@@ -11,12 +11,14 @@ from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import authorize, require
 from nazar_platform.http.idempotency import IdempotencyClaim
 
-from directive import schemas, views
-from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, problem, topics_of
+from directive.api import schemas, views
+from directive.api.common import IDEMPOTENT, actor_of, now_of, pool_of, topics_of
+from directive.api.problems import problem
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers
 from directive.handlers import relay as handlers
 from directive.store import directives as store
+from directive.store import receipts
 
 router = APIRouter(tags=["directives"])
 Claim = Annotated[IdempotencyClaim | None, Depends(IDEMPOTENT)]
@@ -100,13 +102,7 @@ async def acknowledge(
     Answers what is acknowledged now; repeating it changes nothing."""
     await authorize(request, principal, Action.DIRECTIVE_ACKNOWLEDGE, member_id=principal.member_id)
     pool = pool_of(request)
-    mine = await pool.fetch(
-        "SELECT id, message_id, acked_at, ack_via FROM deliveries "
-        "WHERE directive_id = $1 AND member_id = $2 AND ($3::uuid IS NULL OR message_id = $3)",
-        directive_id,
-        principal.member_id,
-        body.message_id,
-    )
+    mine = await receipts.deliveries_to(pool, directive_id, principal.member_id, body.message_id)
     if not mine:
         raise problem(
             404,
@@ -123,14 +119,7 @@ async def acknowledge(
         AckVia.APP,
         now_of(request),
     )
-    rows = await pool.fetch(
-        "SELECT id, message_id, acked_at, ack_via FROM deliveries WHERE id = ANY($1::uuid[]) "
-        "AND acked_at IS NOT NULL ORDER BY acked_at, id",
-        [r["id"] for r in mine],
-    )
     return [
-        schemas.AckOut(
-            delivery_id=r["id"], message_id=r["message_id"], via=r["ack_via"], at=r["acked_at"]
-        )
-        for r in rows
+        schemas.AckOut(delivery_id=a.delivery_id, message_id=a.message_id, via=a.via, at=a.at)
+        for a in await receipts.acknowledgements(pool, mine)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from uuid import UUID
 
 from nazar_contracts.base import BilingualText
 
@@ -20,6 +21,7 @@ __all__ = [
     "DirectiveState",
     "DomainError",
     "InvalidRequestError",
+    "MessageInfo",
     "MessageKind",
     "NotFoundError",
     "Priority",
@@ -130,3 +132,20 @@ def bilingual(text: str | None) -> BilingualText | None:
 
 def is_hindi(text: str) -> bool:
     return any("\u0900" <= ch <= "\u097f" for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageInfo:
+    """What the fan-out says of one message: its text, priority, expiry and reply code."""
+
+    id: UUID
+    directive_id: UUID
+    kind: str
+    priority: str
+    title_hi: str | None
+    body_hi: str | None
+    title_en: str | None
+    body_en: str | None
+    ack_requested: bool
+    reply_code: str
+    expires_at: datetime

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
+from nazar_contracts import event_types as types
+
 
 class Status(IntEnum):
     REQUESTED = 0
@@ -23,11 +25,11 @@ class Status(IntEnum):
 
 
 RECEIPT_STATUS = {
-    "nazar.dispatch.sent.v1": Status.SENT,
-    "nazar.dispatch.delivered.v1": Status.DELIVERED,
-    "nazar.dispatch.read.v1": Status.READ,
+    types.DISPATCH_SENT: Status.SENT,
+    types.DISPATCH_DELIVERED: Status.DELIVERED,
+    types.DISPATCH_READ: Status.READ,
 }
-FAILED_TYPE = "nazar.dispatch.failed.v1"
+FAILED_TYPE = types.DISPATCH_FAILED
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,15 +9,13 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
-from nazar_contracts.directives import AckVia as ContractAckVia
-from nazar_contracts.directives import DirectiveAcknowledged
-from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import acks
 from directive.domain.acks import AckVia
 from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
+from directive.handlers import events
 from directive.handlers.common import Topics
 from directive.store import receipts as store
 
@@ -67,57 +65,24 @@ async def record_acks(
         [at for _, _, at in decisions],
         [str(via) for _, via, _ in decisions],
     )
-    await outbox.enqueue(
-        conn,
-        [
-            events.event(
-                topics.events,
-                DirectiveAcknowledged(
-                    directive_id=str(a.directive_id),
-                    message_id=str(a.message_id),
-                    delivery_id=str(a.delivery_id),
-                    member_id=a.member_id,
-                    via=ContractAckVia(a.via),
-                    at=a.at,
-                ),
-                a.at,
-            )
-            for a in applied.acknowledged
-        ],
+    await events.announce(
+        conn, topics.events, *((events.acknowledged(a), a.at) for a in applied.acknowledged)
     )
     for a in applied.acknowledged:
         metrics.ACKS.labels(a.via).inc()
     return applied.acknowledged
 
 
-_CANDIDATES = """
-SELECT d.id, d.requested_at, d.ack_requested, d.acked_at IS NOT NULL AS acked, m.reply_code
-FROM deliveries d JOIN messages m ON m.id = d.message_id
-WHERE d.member_id = $1 AND (
-    d.id = $2
-    OR m.reply_code = ANY($3::text[])
-    OR (d.requested_at >= $4 AND d.requested_at <= $5 AND d.ack_requested AND d.acked_at IS NULL))
-"""
-
-
 async def resolve_reply(conn: Connection, reply: acks.Reply) -> acks.AckDecision | None:
-    rows = await conn.fetch(
-        _CANDIDATES,
+    rows = await store.reply_candidates(
+        conn,
         reply.member_id,
         reply.in_reply_to_delivery_id,
         sorted(acks.reply_codes_in(reply.text)),
         reply.received_at - acks.FREE_TEXT_WINDOW,
         reply.received_at,
     )
-    return acks.resolve(
-        reply,
-        [
-            acks.Candidate(
-                r["id"], r["requested_at"], r["ack_requested"], r["acked"], r["reply_code"]
-            )
-            for r in rows
-        ],
-    )
+    return acks.resolve(reply, rows)
 
 
 async def apply_replies(
@@ -148,14 +113,8 @@ async def acknowledge_directive(
     """A member acknowledges a directive (all its messages they got that asked for it), or one
     message of it. Repeating it changes nothing."""
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(
-            "SELECT id FROM deliveries WHERE directive_id = $1 AND member_id = $2 "
-            "AND ($3::uuid IS NULL AND ack_requested OR message_id = $3) AND acked_at IS NULL",
-            directive_id,
-            member_id,
-            message_id,
-        )
-        return await record_acks(conn, topics, [(r["id"], via, now) for r in rows])
+        pending = await store.unacknowledged(conn, directive_id, member_id, message_id)
+        return await record_acks(conn, topics, [(d, via, now) for d in pending])
 
 
 async def acknowledge_delivery(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from nazar_contracts import topics
 from nazar_platform.db import Connection
 
 from directive.domain.model import NotFoundError
@@ -31,7 +32,9 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Topics:
-    events: str = "directive.events.v1"
+    """Where the use cases' events go: the contract's topic, or a test's private one."""
+
+    events: str = topics.DIRECTIVE_EVENTS
 
 
 async def directive_or_404(

@@ -7,32 +7,25 @@ circle stage) in the same transaction as the escalation it raises, so a repeat r
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 import structlog
-from nazar_contracts.directives import (
-    CloseReason,
-    DirectiveClosed,
-    DirectiveEscalated,
-    EscalationReason,
-)
-from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import escalation as rules
-from directive.domain.ids import reply_code
 from directive.domain.model import DirectiveState, MessageKind, RelayMode
 from directive.domain.texts import escalation_text
+from directive.handlers import events
 from directive.handlers.common import Topics
+from directive.handlers.messages import new_message, send
 from directive.handlers.relay import relay_in
+from directive.store import deadlines, roster
 from directive.store import directives as store
 from directive.store import reach as reach_store
-from directive.store import roster
 
 log = structlog.get_logger(__name__)
 
@@ -46,33 +39,17 @@ class TickReport:
 
 async def tick(pool: asyncpg.Pool, topics: Topics, now: datetime) -> TickReport:
     report = TickReport()
-    due = await pool.fetch(
-        """SELECT DISTINCT d.id FROM directives d
-           JOIN directive_districts x ON x.directive_id = d.id
-           WHERE d.state = 'active' AND d.relay_deadline <= $1
-             AND x.relayed_at IS NULL AND x.overdue_at IS NULL""",
-        now,
-    )
-    for row in due:
+    for directive_id in await deadlines.overdue_relays(pool, now):
         async with pool.acquire() as conn, conn.transaction():
-            await _overdue_relays(conn, topics, row["id"], now, report)
-    watching = await pool.fetch(
-        """SELECT DISTINCT d.id FROM directives d JOIN relayed_circles rc ON rc.directive_id = d.id
-           WHERE d.state = 'active' AND d.ack_required AND rc.stage IN (0, 1)
-             AND rc.relayed_at + d.ack_window * (rc.stage + 1) <= $1""",
-        now,
-    )
-    for row in watching:
+            await _overdue_relays(conn, topics, directive_id, now, report)
+    for directive_id in await deadlines.circles_to_check(pool, now):
         async with pool.acquire() as conn, conn.transaction():
-            await _silent_circles(conn, topics, row["id"], now, report)
-    expired = await pool.fetch(
-        "SELECT id FROM directives WHERE state <> 'closed' AND expires_at <= $1", now
-    )
-    for row in expired:
+            await _silent_circles(conn, topics, directive_id, now, report)
+    for directive_id in await deadlines.expired(pool, now):
         async with pool.acquire() as conn, conn.transaction():
-            await _close(conn, topics, row["id"], now, report)
-    for row in await pool.fetch("SELECT state, count(*) AS n FROM directives GROUP BY state"):
-        metrics.DIRECTIVES.labels(row["state"]).set(row["n"])
+            await _close(conn, topics, directive_id, now, report)
+    for state, n in (await deadlines.count_by_state(pool)).items():
+        metrics.DIRECTIVES.labels(state).set(n)
     return report
 
 
@@ -178,51 +155,19 @@ async def _escalate(
 ) -> None:
     """An escalation is a message with its own deliveries, like any other."""
     text = escalation_text(kind, d.title, name_hi, name_en, share=share, threshold=d.ack_threshold)
-    message_id = uuid.uuid4()
-    await store.insert_message(
+    seq = await store.next_seq(conn, d.id)
+    message = new_message(
+        d.id, MessageKind.ESCALATION, seq, text, ack=True, by=None, at=now, unit_id=unit_id
+    )
+    await send(
         conn,
-        store.MessageRow(
-            id=message_id,
-            directive_id=d.id,
-            kind=MessageKind.ESCALATION,
-            seq=await store.next_seq(conn, d.id),
-            title_hi=text.title_hi,
-            body_hi=text.body_hi,
-            title_en=text.title_en,
-            body_en=text.body_en,
-            ack_requested=True,
-            reply_code=reply_code(message_id),
-            unit_id=unit_id,
-            created_by=None,
-            created_at=now,
-        ),
+        topics,
+        message,
+        "escalation",
+        lambda m: events.escalated(m, kind, recipients, share),
+        member_ids=recipients,
     )
-    await store.insert_escalation(conn, message_id, d.id, kind, unit_id, recipients, share, now)
-    await store.insert_job(
-        conn, message_id, d.id, "escalation", [message_id], now, member_ids=recipients
-    )
-    await outbox.enqueue(
-        conn,
-        [
-            events.event(
-                topics.events,
-                DirectiveEscalated(
-                    directive_id=str(d.id),
-                    escalation_id=str(message_id),
-                    message_id=str(message_id),
-                    reason=EscalationReason.SP_NOT_RELAYED
-                    if kind == rules.EscalationKind.RELAY_OVERDUE
-                    else EscalationReason.CIRCLE_BELOW_THRESHOLD,
-                    level=2 if kind == rules.EscalationKind.ACK_TO_SP else 1,
-                    unit_id=unit_id,
-                    escalated_to=recipients,
-                    observed_ratio=None if share is None else min(1.0, max(0.0, share)),
-                    at=now,
-                ),
-                now,
-            )
-        ],
-    )
+    await store.insert_escalation(conn, message.id, d.id, kind, unit_id, recipients, share, now)
     metrics.ESCALATIONS.labels(str(kind)).inc()
     log.info("escalated", directive=str(d.id), kind=str(kind), unit=unit_id)
 
@@ -234,16 +179,6 @@ async def _close(
     if d is None or not rules.should_close(DirectiveState(d.state), d.expires_at, now):
         return
     cancelled = d.state == DirectiveState.CANCELLED
-    reason = CloseReason.CANCELLED if cancelled else CloseReason.EXPIRED
     await store.set_state(conn, directive_id, DirectiveState.CLOSED, now, "closed_at")
-    await outbox.enqueue(
-        conn,
-        [
-            events.event(
-                topics.events,
-                DirectiveClosed(directive_id=str(directive_id), reason=reason, at=now),
-                now,
-            )
-        ],
-    )
+    await events.announce(conn, topics.events, (events.closed(directive_id, cancelled, now), now))
     report.closed.append(directive_id)

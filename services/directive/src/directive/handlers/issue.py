@@ -5,37 +5,28 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from math import ceil
 from uuid import UUID
 
 import asyncpg
-from nazar_contracts.directives import (
-    Attachment,
-    Audience,
-    AudienceScope,
-    DirectiveCancelled,
-    DirectiveIssued,
-    DirectiveUpdated,
-)
-from nazar_contracts.vocabulary import Role
-from nazar_platform import outbox
+from nazar_platform.db import Connection
 
-from directive import events, metrics
+from directive import metrics
 from directive.domain import audience, priorities
-from directive.domain.ids import reply_code
 from directive.domain.model import (
     ConflictError,
+    Deadlines,
     DirectiveKind,
     DirectiveState,
     InvalidRequestError,
     MessageKind,
     RelayMode,
     Text,
-    bilingual,
 )
 from directive.domain.texts import cancellation_text
 from directive.domain.tree import resolve_targets
+from directive.handlers import events
 from directive.handlers.common import Actor, Topics, directive_or_404
+from directive.handlers.messages import new_message, send
 from directive.store import attachments as attachment_store
 from directive.store import directives as store
 from directive.store import roster
@@ -55,35 +46,6 @@ class IssueCommand:
     ack_threshold: float | None = None
     expires_at: datetime | None = None
     attachment_ids: list[UUID] = field(default_factory=list)
-
-
-def _message(
-    directive_id: UUID,
-    kind: MessageKind,
-    seq: int,
-    text: Text,
-    ack: bool,
-    actor: str | None,
-    at: datetime,
-    unit_id: str | None = None,
-    message_id: UUID | None = None,
-) -> store.MessageRow:
-    message_id = message_id or uuid.uuid4()
-    return store.MessageRow(
-        id=message_id,
-        directive_id=directive_id,
-        kind=kind,
-        seq=seq,
-        title_hi=text.title_hi,
-        body_hi=text.body_hi,
-        title_en=text.title_en,
-        body_en=text.body_en,
-        ack_requested=ack,
-        reply_code=reply_code(message_id),
-        unit_id=unit_id,
-        created_by=actor,
-        created_at=at,
-    )
 
 
 async def issue(
@@ -110,128 +72,94 @@ async def issue(
             return directive_id
         tree = await roster.load_tree(conn)
         targets = resolve_targets(cmd.audience_units, tree)
-        attachments = await attachment_store.attachments(conn, cmd.attachment_ids)
-        if len(attachments) != len(set(cmd.attachment_ids)):
-            missing = set(cmd.attachment_ids) - {a.id for a in attachments}
-            if missing:
-                raise InvalidRequestError(
-                    f"unknown attachments {sorted(map(str, missing))}",
-                    detail_hi="कुछ संलग्नक नहीं मिले",
-                )
-        original = _message(
+        attachments = await _attachments(conn, cmd.attachment_ids)
+        original = new_message(
             directive_id,
             MessageKind.ORIGINAL,
             1,
             cmd.text,
-            cmd.ack_required,
-            actor.member_id,
-            now,
+            ack=cmd.ack_required,
+            by=actor.member_id,
+            at=now,
             message_id=uuid.uuid5(directive_id, "original"),
         )
-        await store.insert_directive(
-            conn,
-            store.DirectiveRow(
-                id=directive_id,
-                kind=cmd.kind,
-                state=DirectiveState.ACTIVE,
-                priority=cmd.priority,
-                title_hi=cmd.text.title_hi,
-                body_hi=cmd.text.body_hi,
-                title_en=cmd.text.title_en,
-                body_en=cmd.text.body_en,
-                audience_units=list(cmd.audience_units),
-                audience_roles=cmd.audience_roles,
-                ack_required=cmd.ack_required,
-                relay_mode=cmd.relay_mode,
-                relay_deadline=deadlines.relay_deadline,
-                ack_window=deadlines.ack_window,
-                ack_threshold=deadlines.ack_threshold,
-                expires_at=deadlines.expires_at,
-                attachment_ids=list(cmd.attachment_ids),
-                issued_by=actor.member_id,
-                issued_by_unit=actor.unit_id,
-                issued_at=now,
-                original_message_id=original.id,
-                first_request_at=None,
-                last_request_at=None,
-                cancelled_at=None,
-                closed_at=None,
-                version=1,
-            ),
-        )
-        await store.insert_message(conn, original)
+        d = _directive(directive_id, cmd, deadlines, actor, original.id, now)
+        await store.insert_directive(conn, d)
         await store.insert_districts(
             conn,
             directive_id,
             [
                 (
-                    d,
-                    r.id if (r := tree.range_of(d)) is not None else None,
+                    district,
+                    r.id if (r := tree.range_of(district)) is not None else None,
                     None if circles is None else sorted(circles),
                 )
-                for d, circles in targets.items()
+                for district, circles in targets.items()
             ],
         )
         candidates = await roster.members_with_roles(conn, [*audience.STATE_ROLES, "sp", "ig"])
         recipients = audience.issue_recipients(
             (m.domain() for m in candidates), targets, tree, issuer_id=actor.member_id
         )
-        await store.insert_job(
+        await send(
             conn,
-            original.id,
-            directive_id,
+            topics,
+            original,
             "issue",
-            [original.id],
-            now,
+            lambda _: events.issued(d, attachments, actor.role),
             member_ids=[m.id for m in recipients],
-        )
-        await outbox.enqueue(
-            conn,
-            [
-                events.event(
-                    topics.events,
-                    DirectiveIssued(
-                        directive_id=str(directive_id),
-                        message_id=str(original.id),
-                        kind=cmd.kind,
-                        priority=cmd.priority,
-                        title=cmd.text.title,
-                        body=cmd.text.body,
-                        audience=Audience(
-                            scope=AudienceScope.UNITS
-                            if cmd.audience_units
-                            else AudienceScope.STATE,
-                            unit_ids=list(cmd.audience_units),
-                            roles=[Role(r) for r in cmd.audience_roles]
-                            if cmd.audience_roles
-                            else None,
-                        ),
-                        ack_required=cmd.ack_required,
-                        relay_mode=cmd.relay_mode,
-                        relay_deadline=deadlines.relay_deadline,
-                        ack_window_seconds=max(1, ceil(deadlines.ack_window.total_seconds())),
-                        ack_threshold=deadlines.ack_threshold,
-                        expires_at=deadlines.expires_at,
-                        attachments=[
-                            Attachment(
-                                attachment_id=str(a.id),
-                                filename=a.filename,
-                                media_type=a.content_type,
-                                size_bytes=a.size,
-                                sha256=a.sha256,
-                            )
-                            for a in attachments
-                        ],
-                        issued_by=actor.member_id,
-                        issued_by_role=Role(actor.role),
-                        issued_at=now,
-                    ),
-                    now,
-                )
-            ],
         )
     metrics.ISSUED.labels(cmd.priority).inc()
     return directive_id
+
+
+async def _attachments(conn: Connection, ids: list[UUID]) -> list[attachment_store.AttachmentRow]:
+    found = await attachment_store.attachments(conn, ids)
+    missing = set(ids) - {a.id for a in found}
+    if missing:
+        raise InvalidRequestError(
+            f"unknown attachments {sorted(map(str, missing))}",
+            detail_hi="कुछ संलग्नक नहीं मिले",
+        )
+    return found
+
+
+def _directive(
+    directive_id: UUID,
+    cmd: IssueCommand,
+    deadlines: Deadlines,
+    actor: Actor,
+    original_message_id: UUID,
+    now: datetime,
+) -> store.DirectiveRow:
+    return store.DirectiveRow(
+        id=directive_id,
+        kind=cmd.kind,
+        state=DirectiveState.ACTIVE,
+        priority=cmd.priority,
+        title_hi=cmd.text.title_hi,
+        body_hi=cmd.text.body_hi,
+        title_en=cmd.text.title_en,
+        body_en=cmd.text.body_en,
+        audience_units=list(cmd.audience_units),
+        audience_roles=cmd.audience_roles,
+        ack_required=cmd.ack_required,
+        relay_mode=cmd.relay_mode,
+        relay_deadline=deadlines.relay_deadline,
+        ack_window=deadlines.ack_window,
+        ack_threshold=deadlines.ack_threshold,
+        expires_at=deadlines.expires_at,
+        attachment_ids=list(cmd.attachment_ids),
+        issued_by=actor.member_id,
+        issued_by_unit=actor.unit_id,
+        issued_at=now,
+        original_message_id=original_message_id,
+        first_request_at=None,
+        last_request_at=None,
+        cancelled_at=None,
+        closed_at=None,
+        version=1,
+    )
 
 
 async def update(
@@ -257,45 +185,25 @@ async def update(
                 detail_hi="समाप्ति का समय भविष्य में होना चाहिए",
             )
         seq = await store.next_seq(conn, directive_id)
-        message = _message(
+        message = new_message(
             directive_id,
             MessageKind.UPDATE,
             seq,
             text,
-            d.ack_required,
-            actor.member_id,
-            now,
+            ack=d.ack_required,
+            by=actor.member_id,
+            at=now,
             message_id=message_id,
         )
-        await store.insert_message(conn, message)
         await store.update_text(conn, directive_id, text, expires_at)
-        await store.insert_job(
+        return await send(
             conn,
-            message.id,
-            directive_id,
+            topics,
+            message,
             "update",
-            [message.id],
-            now,
+            events.updated,
             source_message_id=d.original_message_id,
         )
-        await outbox.enqueue(
-            conn,
-            [
-                events.event(
-                    topics.events,
-                    DirectiveUpdated(
-                        directive_id=str(directive_id),
-                        message_id=str(message.id),
-                        title=text.title,
-                        body=text.body,
-                        changed_by=actor.member_id,
-                        at=now,
-                    ),
-                    now,
-                )
-            ],
-        )
-    return message.id
 
 
 async def cancel(
@@ -307,51 +215,32 @@ async def cancel(
     now: datetime,
     message_id: UUID | None = None,
 ) -> UUID:
+    """A cancellation message to everyone who got the original."""
     async with pool.acquire() as conn, conn.transaction():
         d = await directive_or_404(conn, directive_id, lock="update")
         if message_id is not None and await store.message_exists(conn, message_id):
             return message_id
         _must_be_active(d)
         seq = await store.next_seq(conn, directive_id)
-        text = cancellation_text(d.title_hi, d.title_en, reason)
-        message = _message(
+        message = new_message(
             directive_id,
             MessageKind.CANCELLATION,
             seq,
-            text,
-            False,
-            actor.member_id,
-            now,
+            cancellation_text(d.title_hi, d.title_en, reason),
+            ack=False,
+            by=actor.member_id,
+            at=now,
             message_id=message_id,
         )
-        await store.insert_message(conn, message)
         await store.set_state(conn, directive_id, DirectiveState.CANCELLED, now, "cancelled_at")
-        await store.insert_job(
+        return await send(
             conn,
-            message.id,
-            directive_id,
+            topics,
+            message,
             "cancel",
-            [message.id],
-            now,
+            lambda m: events.cancelled(m, reason),
             source_message_id=d.original_message_id,
         )
-        await outbox.enqueue(
-            conn,
-            [
-                events.event(
-                    topics.events,
-                    DirectiveCancelled(
-                        directive_id=str(directive_id),
-                        message_id=str(message.id),
-                        reason=bilingual(reason),
-                        cancelled_by=actor.member_id,
-                        at=now,
-                    ),
-                    now,
-                )
-            ],
-        )
-    return message.id
 
 
 def _must_be_active(d: store.DirectiveRow) -> None:

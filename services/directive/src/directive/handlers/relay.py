@@ -8,25 +8,23 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
-from nazar_contracts.directives import DirectiveNoted, DirectiveRelayed
-from nazar_platform import outbox
 from nazar_platform.db import Connection
 
-from directive import events, metrics
-from directive.domain.ids import reply_code
+from directive import metrics
 from directive.domain.model import (
     ConflictError,
     DirectiveState,
     MessageKind,
     NotFoundError,
     Text,
-    bilingual,
     is_hindi,
 )
 from directive.domain.tree import relay_circles
+from directive.handlers import events
 from directive.handlers.common import Actor, Topics, directive_or_404
+from directive.handlers.messages import new_message, send
 from directive.store import directives as store
-from directive.store import roster
+from directive.store import jobs, roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +51,7 @@ async def relay(
         if relay_id is not None:
             done = await store.relay_by_id(conn, relay_id)
             if done is not None:
-                recipients = await conn.fetchval(
-                    "SELECT cardinality(member_ids) FROM jobs WHERE id = $1", relay_id
-                )
+                recipients = await jobs.job_recipients(conn, relay_id)
                 return RelayResult(relay_id, done["district_id"], done["circles"], recipients)
         return await relay_in(
             conn, topics, directive_id, district_id, circles, note, actor, now, relay_id
@@ -100,18 +96,10 @@ async def relay_in(
     ]
     relay_id = relay_id or uuid.uuid4()
     clean_note = (note or "").strip() or None
-    await store.insert_relay(
-        conn,
-        relay_id,
-        directive_id,
-        district_id,
-        chosen,
-        clean_note,
-        None if actor is None else actor.member_id,
-        now,
-    )
+    by = None if actor is None else actor.member_id
+    await store.insert_relay(conn, relay_id, directive_id, district_id, chosen, clean_note, by, now)
     await store.mark_district(conn, directive_id, district_id, relayed_at=now)
-    await store.insert_job(
+    await jobs.insert_job(
         conn,
         relay_id,
         directive_id,
@@ -123,27 +111,8 @@ async def relay_in(
         roles=d.audience_roles,
         note=clean_note,
     )
-    await outbox.enqueue(
-        conn,
-        [
-            events.event(
-                topics.events,
-                DirectiveRelayed(
-                    directive_id=str(directive_id),
-                    relay_id=str(relay_id),
-                    # A relay extends the audience of the directive's original message.
-                    message_id=str(d.original_message_id),
-                    district_id=district_id,
-                    circle_ids=chosen,
-                    note=bilingual(clean_note),
-                    relayed_by=None if actor is None else actor.member_id,
-                    automatic=actor is None,
-                    at=now,
-                ),
-                now,
-            )
-        ],
-    )
+    relayed = events.relayed(d, relay_id, district_id, chosen, clean_note, by, now)
+    await events.announce(conn, topics.events, (relayed, now))
     metrics.RELAYS.labels("automatic" if actor is None else "manual").inc()
     return RelayResult(relay_id, district_id, chosen, len(members))
 
@@ -178,55 +147,26 @@ async def note(
                 "this circle has not received the directive yet",
                 detail_hi="इस वृत्त को यह निर्देश अभी नहीं भेजा गया है",
             )
-        text = _note_text(d, body.strip())
-        message_id = message_id or uuid.uuid4()
         seq = await store.next_seq(conn, directive_id)
-        await store.insert_message(
-            conn,
-            store.MessageRow(
-                id=message_id,
-                directive_id=directive_id,
-                kind=MessageKind.NOTE,
-                seq=seq,
-                title_hi=text.title_hi,
-                body_hi=text.body_hi,
-                title_en=text.title_en,
-                body_en=text.body_en,
-                ack_requested=False,
-                reply_code=reply_code(message_id),
-                unit_id=circle_id,
-                created_by=actor.member_id,
-                created_at=now,
-            ),
+        message = new_message(
+            directive_id,
+            MessageKind.NOTE,
+            seq,
+            _note_text(d, body.strip()),
+            ack=False,
+            by=actor.member_id,
+            at=now,
+            unit_id=circle_id,
+            message_id=message_id,
         )
         members = await roster.circle_group_members(conn, [circle_id])
-        await store.insert_job(
+        return await send(
             conn,
-            message_id,
-            directive_id,
+            topics,
+            message,
             "note",
-            [message_id],
-            now,
+            events.noted,
             member_ids=members,
             scope_units=[circle_id],
             roles=d.audience_roles,
         )
-        await outbox.enqueue(
-            conn,
-            [
-                events.event(
-                    topics.events,
-                    DirectiveNoted(
-                        directive_id=str(directive_id),
-                        note_id=str(message_id),
-                        message_id=str(message_id),
-                        circle_id=circle_id,
-                        text=text.body,
-                        noted_by=actor.member_id,
-                        at=now,
-                    ),
-                    now,
-                )
-            ],
-        )
-    return message_id

@@ -45,3 +45,21 @@ async def insert_attachment(conn: Connection, a: AttachmentRow) -> None:
         a.uploaded_by,
         a.created_at,
     )
+
+
+async def directives_carrying(conn: Connection, attachment_id: UUID) -> list[UUID]:
+    rows = await conn.fetch(
+        "SELECT id FROM directives WHERE $1 = ANY(attachment_ids)", attachment_id
+    )
+    return [r["id"] for r in rows]
+
+
+async def received_by(conn: Connection, member_id: str, attachment_id: UUID) -> bool:
+    """Whether the member was sent a directive carrying the attachment."""
+    found = await conn.fetchval(
+        "SELECT true FROM deliveries d JOIN directives x ON x.id = d.directive_id "
+        "WHERE d.member_id = $1 AND $2 = ANY(x.attachment_ids) LIMIT 1",
+        member_id,
+        attachment_id,
+    )
+    return bool(found)

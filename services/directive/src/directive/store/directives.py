@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from nazar_platform.db import Connection
+from nazar_platform.http.pagination import Keyset, Page
 
 from directive.domain.model import Text
 
@@ -90,40 +92,6 @@ async def get_directive(
     return None if row is None else _directive(row)
 
 
-async def list_directives(
-    conn: Connection,
-    *,
-    district_scope: Sequence[str] | None,
-    circle_scope: Sequence[str] | None,
-    before: tuple[datetime, UUID] | None,
-    limit: int,
-) -> list[DirectiveRow]:
-    """Newest first. `district_scope`/`circle_scope` None: no restriction (HQ); otherwise only
-    directives that target one of those districts or (relayed or targeted) circles."""
-    where = ["true"]
-    args: list[Any] = []
-    if district_scope is not None or circle_scope is not None:
-        args += [list(district_scope or []), list(circle_scope or [])]
-        where.append(
-            "EXISTS (SELECT 1 FROM directive_districts x WHERE x.directive_id = d.id AND "
-            "(x.district_id = ANY($1::text[]) OR (x.circles IS NULL AND EXISTS (SELECT 1 FROM "
-            "units u WHERE u.id = ANY($2::text[]) AND x.district_id = ANY(u.path))) OR "
-            "x.circles && $2::text[]))"
-        )
-    if before is not None:
-        args += [before[0], before[1]]
-        n = len(args)
-        where.append(f"(d.issued_at, d.id) < (${n - 1}, ${n})")
-    args.append(limit)
-    rows = await conn.fetch(
-        f"SELECT {', '.join('d.' + c.strip() for c in _DIRECTIVE_COLUMNS.split(','))} "
-        f"FROM directives d WHERE {' AND '.join(where)} "
-        f"ORDER BY d.issued_at DESC, d.id DESC LIMIT ${len(args)}",
-        *args,
-    )
-    return [_directive(r) for r in rows]
-
-
 async def set_state(
     conn: Connection, directive_id: UUID, state: str, at: datetime, column: str
 ) -> None:
@@ -166,6 +134,10 @@ class MessageRow:
     unit_id: str | None
     created_by: str | None
     created_at: datetime
+
+    @property
+    def text(self) -> Text:
+        return Text(self.title_hi, self.body_hi, self.title_en, self.body_en)
 
 
 _MESSAGE_COLUMNS = (
@@ -331,36 +303,6 @@ async def set_circle_stage(
     )
 
 
-async def insert_job(
-    conn: Connection,
-    job_id: UUID,
-    directive_id: UUID,
-    kind: str,
-    message_ids: Sequence[UUID],
-    at: datetime,
-    *,
-    member_ids: Sequence[str] | None = None,
-    source_message_id: UUID | None = None,
-    scope_units: Sequence[str] | None = None,
-    roles: Sequence[str] | None = None,
-    note: str | None = None,
-) -> None:
-    await conn.execute(
-        "INSERT INTO jobs (id, directive_id, kind, message_ids, member_ids, source_message_id, "
-        "scope_units, roles, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        job_id,
-        directive_id,
-        kind,
-        list(message_ids),
-        None if member_ids is None else sorted(set(member_ids)),
-        source_message_id,
-        None if scope_units is None else list(scope_units),
-        None if roles is None else list(roles),
-        note,
-        at,
-    )
-
-
 async def insert_escalation(
     conn: Connection,
     message_id: UUID,
@@ -393,3 +335,35 @@ async def escalations_of(conn: Connection, directive_id: UUID) -> list[dict[str,
         directive_id,
     )
     return [dict(r) for r in rows]
+
+
+_LIST = Keyset(("d.issued_at", "d.id"), (datetime, UUID), descending=True)
+
+
+async def page(
+    db: asyncpg.Pool | Connection,
+    *,
+    state: str | None,
+    units: Sequence[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[DirectiveRow]:
+    """Newest first: every directive (`units` None), or those that reach one of `units` (a
+    targeted district at or below one of them, or one of them inside a targeted district)."""
+    where, args = _LIST.after(cursor, first_param=3)
+    rows = await db.fetch(
+        f"""SELECT d.* FROM directives d
+        WHERE ($1::text IS NULL OR d.state = $1) AND ($2::text[] IS NULL OR EXISTS (
+            SELECT 1 FROM directive_districts x JOIN units ud ON ud.id = x.district_id
+            WHERE x.directive_id = d.id AND (ud.path && $2::text[] OR EXISTS (
+                SELECT 1 FROM units us WHERE us.id = ANY($2::text[])
+                AND x.district_id = ANY(us.path)
+                AND (x.circles IS NULL OR x.circles && us.path)))))
+        AND {where}
+        ORDER BY {_LIST.order_by()} LIMIT ${len(args) + 3}""",
+        state,
+        None if units is None else list(units),
+        *args,
+        limit + 1,
+    )
+    return _LIST.page(rows, limit, directive_from)

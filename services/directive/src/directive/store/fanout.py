@@ -10,6 +10,7 @@ from uuid import UUID
 from nazar_platform.db import Connection
 
 from directive.domain.audience import COMMAND_ROLES
+from directive.domain.model import MessageInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,21 +250,6 @@ async def finish(conn: Connection, job_id: UUID, at: datetime) -> None:
     await conn.execute(
         "UPDATE jobs SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL", job_id, at
     )
-
-
-@dataclass(frozen=True, slots=True)
-class MessageInfo:
-    id: UUID
-    directive_id: UUID
-    kind: str
-    priority: str
-    title_hi: str | None
-    body_hi: str | None
-    title_en: str | None
-    body_en: str | None
-    ack_requested: bool
-    reply_code: str
-    expires_at: datetime
 
 
 async def load_messages(conn: Connection, ids: Sequence[UUID]) -> list[MessageInfo]:

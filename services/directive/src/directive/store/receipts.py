@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
 from nazar_platform.db import Connection
+
+from directive.domain.acks import Candidate
 
 # Codes in the `status` input array: 1..3 are domain.reach.Status, plus these two.
 FAILED = -1
@@ -139,3 +142,79 @@ async def apply(
             if r["id"] is not None
         ],
     )
+
+
+_CANDIDATES = """
+SELECT d.id, d.requested_at, d.ack_requested, d.acked_at IS NOT NULL AS acked, m.reply_code
+FROM deliveries d JOIN messages m ON m.id = d.message_id
+WHERE d.member_id = $1 AND (
+    d.id = $2
+    OR m.reply_code = ANY($3::text[])
+    OR (d.requested_at >= $4 AND d.requested_at <= $5 AND d.ack_requested AND d.acked_at IS NULL))
+"""
+
+
+async def reply_candidates(
+    conn: Connection,
+    member_id: str,
+    delivery_id: UUID | None,
+    reply_codes: Sequence[str],
+    since: datetime,
+    until: datetime,
+) -> list[Candidate]:
+    """The member's deliveries a reply may acknowledge: the one it answers, those whose reply
+    code it quotes, and those that asked for an acknowledgement between `since` and `until`."""
+    rows = await conn.fetch(_CANDIDATES, member_id, delivery_id, list(reply_codes), since, until)
+    return [
+        Candidate(r["id"], r["requested_at"], r["ack_requested"], r["acked"], r["reply_code"])
+        for r in rows
+    ]
+
+
+async def unacknowledged(
+    conn: Connection, directive_id: UUID, member_id: str, message_id: UUID | None
+) -> list[UUID]:
+    """The member's unacknowledged deliveries of the directive that asked for an acknowledgement,
+    or, with `message_id`, of that message."""
+    rows = await conn.fetch(
+        "SELECT id FROM deliveries WHERE directive_id = $1 AND member_id = $2 "
+        "AND ($3::uuid IS NULL AND ack_requested OR message_id = $3) AND acked_at IS NULL",
+        directive_id,
+        member_id,
+        message_id,
+    )
+    return [r["id"] for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    delivery_id: UUID
+    message_id: UUID
+    via: str
+    at: datetime
+
+
+async def deliveries_to(
+    db: asyncpg.Pool | Connection, directive_id: UUID, member_id: str, message_id: UUID | None
+) -> list[UUID]:
+    """The member's deliveries of the directive, or of one message of it."""
+    rows = await db.fetch(
+        "SELECT id FROM deliveries "
+        "WHERE directive_id = $1 AND member_id = $2 AND ($3::uuid IS NULL OR message_id = $3)",
+        directive_id,
+        member_id,
+        message_id,
+    )
+    return [r["id"] for r in rows]
+
+
+async def acknowledgements(
+    db: asyncpg.Pool | Connection, delivery_ids: Sequence[UUID]
+) -> list[Acknowledgement]:
+    """The acknowledged ones of these deliveries, in the order they were acknowledged."""
+    rows = await db.fetch(
+        "SELECT id, message_id, acked_at, ack_via FROM deliveries WHERE id = ANY($1::uuid[]) "
+        "AND acked_at IS NOT NULL ORDER BY acked_at, id",
+        list(delivery_ids),
+    )
+    return [Acknowledgement(r["id"], r["message_id"], r["ack_via"], r["acked_at"]) for r in rows]

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
+import asyncpg
 from nazar_contracts.vocabulary import UnitKind
 from nazar_platform.db import Connection
+from nazar_platform.http.pagination import Int32, Keyset, Page
 
 from directive.domain.audience import Member, Posting
+from directive.domain.partitioning import key_hash
 from directive.domain.tree import Unit, UnitTree
-from directive.partitioning import key_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +205,10 @@ async def unit(conn: Connection, unit_id: str) -> Unit | None:
         "SELECT id, kind, parent_id, path, active, name_hi, name_en FROM units WHERE id = $1",
         unit_id,
     )
-    if r is None:
-        return None
+    return None if r is None else _unit(r)
+
+
+def _unit(r: Any) -> Unit:
     return Unit(
         r["id"],
         UnitKind(r["kind"]),
@@ -213,3 +218,87 @@ async def unit(conn: Connection, unit_id: str) -> Unit | None:
         r["name_hi"],
         r["name_en"],
     )
+
+
+async def units(db: asyncpg.Pool | Connection, kind: str | None) -> list[Unit]:
+    """The tree (or the units of one kind), top down."""
+    rows = await db.fetch(
+        "SELECT id, kind, parent_id, path, name_hi, name_en, active FROM units "
+        "WHERE ($1::text IS NULL OR kind = $1) ORDER BY cardinality(path), id",
+        kind,
+    )
+    return [_unit(r) for r in rows]
+
+
+async def unit_paths(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    rows = await conn.fetch("SELECT id, path FROM units WHERE id = ANY($1::text[])", list(ids))
+    return {r["id"]: list(r["path"]) for r in rows}
+
+
+async def english_unit_names(conn: Connection) -> dict[str, str | None]:
+    return {r["id"]: r["name_en"] for r in await conn.fetch("SELECT id, name_en FROM units")}
+
+
+async def member_language(db: asyncpg.Pool | Connection, member_id: str) -> str | None:
+    found = await db.fetchval("SELECT language FROM members WHERE id = $1", member_id)
+    return None if found is None else str(found)
+
+
+async def active_postings(
+    db: asyncpg.Pool | Connection, member_id: str
+) -> list[tuple[str, str]] | None:
+    """(role, unit) of each posting of an active member; None for an unknown or inactive one."""
+    row = await db.fetchrow(
+        "SELECT roles, unit_ids FROM members WHERE id = $1 AND active", member_id
+    )
+    if row is None:
+        return None
+    return list(zip(row["roles"], row["unit_ids"], strict=True))
+
+
+_DEV_MEMBERS = Keyset(("x.rank", "x.id"), (Int32, str))  # array_position: an integer
+
+
+async def dev_members(
+    db: asyncpg.Pool | Connection,
+    seniority: Sequence[str],
+    *,
+    unit: str | None,
+    roles: Sequence[str] | None,
+    name: str | None,
+    ids: Sequence[str] | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Any]:
+    """Active members holding a role of `seniority`, most senior first, with the names of their
+    posting units (rows): in the subtree of `unit`, holding one of `roles`, with `name` in their
+    name, among `ids` (each when given)."""
+    where, args = _DEV_MEMBERS.after(cursor, first_param=6)
+    rows = await db.fetch(
+        f"""SELECT x.*,
+               ARRAY(SELECT u.name_hi FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
+                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_hi,
+               ARRAY(SELECT u.name_en FROM unnest(x.unit_ids) WITH ORDINALITY AS p(id, n)
+                     LEFT JOIN units u ON u.id = p.id ORDER BY p.n) AS unit_en
+        FROM (SELECT m.id, m.name_hi, m.name_latin, m.language, m.roles, m.unit_ids, m.reachable,
+                     (SELECT min(array_position($1::text[], r)) FROM unnest(m.roles) AS r)
+                       AS rank
+              FROM members m
+              WHERE m.active
+                AND ($2::text IS NULL OR EXISTS (
+                    SELECT 1 FROM units u WHERE u.id = ANY(m.unit_ids) AND $2 = ANY(u.path)))
+                AND ($3::text[] IS NULL OR m.roles && $3::text[])
+                AND ($4::text IS NULL OR m.name_hi ILIKE '%' || $4 || '%'
+                     OR m.name_latin ILIKE '%' || $4 || '%')
+                AND ($5::text[] IS NULL OR m.id = ANY($5::text[]))) AS x
+        WHERE x.rank IS NOT NULL AND {where}
+        ORDER BY {_DEV_MEMBERS.order_by()} LIMIT ${len(args) + 6}""",
+        list(seniority),
+        unit,
+        None if roles is None else list(roles),
+        name,
+        None if ids is None else list(ids),
+        *args,
+        limit + 1,
+    )
+    return _DEV_MEMBERS.page(rows, limit, lambda r: r)

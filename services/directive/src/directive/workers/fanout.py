@@ -15,7 +15,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,15 +24,12 @@ import structlog
 from nazar_contracts.ids import DELIVERY_NAMESPACE
 
 from directive import metrics
-from directive.dispatch import Encoder
-from directive.sink import KafkaSink
+from directive.adapters.dispatch import Encoder
+from directive.handlers.common import utc_now
 from directive.store import fanout as store
+from directive.workers.sink import KafkaSink
 
 log = structlog.get_logger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ from uuid import UUID
 
 from nazar_platform.db import Connection
 
-from directive import schemas
+from directive.api import schemas
 from directive.domain.escalation import CircleStage
 from directive.domain.reach import Counts
 from directive.store import attachments as attachment_store
 from directive.store import directives as store
 from directive.store import reach as reach_store
+from directive.store import roster
 
 STATUS_NAMES = ("requested", "sent", "delivered", "read")
 STAGE_NAMES = {
@@ -178,10 +179,5 @@ async def escalations_within(
     found = await store.escalations_of(conn, directive_id)
     if scope is None:
         return found
-    paths = await unit_paths(conn, [e["unit_id"] for e in found])
+    paths = await roster.unit_paths(conn, [e["unit_id"] for e in found])
     return [e for e in found if within(paths.get(e["unit_id"], [e["unit_id"]]), scope)]
-
-
-async def unit_paths(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
-    rows = await conn.fetch("SELECT id, path FROM units WHERE id = ANY($1::text[])", list(ids))
-    return {r["id"]: list(r["path"]) for r in rows}

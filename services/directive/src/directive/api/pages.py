@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-STATIC = Path(__file__).parent / "static" / "inbox"
+STATIC = Path(__file__).parent.parent / "static" / "inbox"
 IST = ZoneInfo("Asia/Kolkata")
 LANGUAGES = (("hi", "हिंदी"), ("en", "English"))
 

@@ -7,39 +7,29 @@ transaction, offsets after; a record that does not fit its contract goes to the 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from uuid import UUID
 
-from nazar_contracts.dispatch import (
-    DispatchDelivered,
-    DispatchRead,
-    DispatchReplied,
-    DispatchSent,
-    ReplyKind,
-)
+import asyncpg
+from nazar_contracts import event_types as types
+from nazar_contracts.dispatch import DispatchReplied, ReplyKind
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.cloudevents import DecodeError, parse_time
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
 from nazar_platform.kafka.records import parse_record
 
 from directive.domain.acks import Reply
-from directive.domain.reach import FAILED_TYPE
+from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
 from directive.domain.tree import Unit
 from directive.handlers import acks
 from directive.handlers.common import Topics
+from directive.settings import DirectiveSettings
 from directive.store import roster
 
 Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
-
-MEMBER_ERASED = "nazar.member.erased.v1"
-GROUP_REMOVED = "nazar.group.removed.v1"
-_STATUS_TYPES = {
-    DispatchSent: "nazar.dispatch.sent.v1",
-    DispatchDelivered: "nazar.dispatch.delivered.v1",
-    DispatchRead: "nazar.dispatch.read.v1",
-}
 
 
 def member_row(m: MemberUpserted) -> roster.MemberRow:
@@ -66,7 +56,7 @@ def unit_of(u: UnitUpserted) -> Unit:
     return Unit(u.unit_id, u.kind, u.parent_id, tuple(u.path), u.active, u.name.hi, u.name.en)
 
 
-def roster_handler() -> Handler:
+def roster_handler(members_topic: str, groups_topic: str) -> Handler:
     """units, members and groups; within a batch the last record of each key wins."""
 
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
@@ -83,9 +73,9 @@ def roster_handler() -> Handler:
             elif isinstance(data, GroupUpserted):
                 groups[data.group_id] = data
             elif data is None and record.key is not None:
-                if event_type == GROUP_REMOVED or record.topic.startswith("roster.groups"):
+                if event_type == types.GROUP_REMOVED or record.topic == groups_topic:
                     groups[record.key] = None
-                elif event_type == MEMBER_ERASED or record.topic.startswith("roster.members"):
+                elif event_type == types.MEMBER_ERASED or record.topic == members_topic:
                     members[record.key] = None
         await roster.upsert_units(
             conn, [unit_of(u) for u in units.values()], [u.version for u in units.values()]
@@ -114,7 +104,7 @@ def roster_handler() -> Handler:
     return handle
 
 
-_RECEIPT_TYPES = frozenset({*_STATUS_TYPES.values(), FAILED_TYPE})
+_RECEIPT_TYPES = frozenset({*RECEIPT_STATUS, FAILED_TYPE})
 
 
 def parse_receipt(record: Record) -> acks.Receipt | None:
@@ -171,3 +161,50 @@ def replies_handler(topics: Topics) -> Handler:
             await acks.apply_replies(conn, topics, replies)
 
     return handle
+
+
+def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[IdempotentConsumer]:
+    """The roster read model, receipts and replies."""
+    prefix = settings.consumer_group_prefix
+    common: dict[str, Any] = {
+        "pool": pool,
+        "bootstrap": settings.kafka_bootstrap,
+        "session_timeout_ms": settings.consumer_session_timeout_ms,
+        "retention": settings.processed_event_retention,
+    }
+    return [
+        IdempotentConsumer(
+            name=f"{prefix}-roster",
+            topics=[settings.topic_units, settings.topic_members, settings.topic_groups],
+            handler=roster_handler(settings.topic_members, settings.topic_groups),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+        receipts_consumer(settings, pool),
+        IdempotentConsumer(
+            name=f"{prefix}-replies",
+            topics=[settings.topic_replies],
+            handler=replies_handler(Topics(events=settings.topic_events)),
+            batch_max=settings.consumer_batch_max,
+            **common,
+        ),
+    ]
+
+
+def receipts_consumer(settings: DirectiveSettings, pool: asyncpg.Pool) -> IdempotentConsumer:
+    """Receipts arrive in storms (one to three per delivery of a state-wide fan-out). Their effect
+    is naturally idempotent — a status only moves forward, a time is kept once, counters change
+    by real transitions only — so they skip the processed-event table, and one transaction
+    applies a whole poll across partitions (bench/fanout measures both)."""
+    return IdempotentConsumer(
+        name=f"{settings.consumer_group_prefix}-receipts",
+        topics=[settings.topic_receipts],
+        pool=pool,
+        handler=receipts_handler(),
+        bootstrap=settings.kafka_bootstrap,
+        batch_max=settings.receipts_batch_max,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        retention=settings.processed_event_retention,
+        dedupe=False,
+        merge_partitions=True,
+    )

@@ -9,25 +9,36 @@ only (at least once). We do not use its `exactly_once` mode (faust-streaming iss
 nor its tables: exact counts live in PostgreSQL. Faust may not create topics: there are none of
 its own (no tables, no repartitioning, leader topic disabled), and the source topic is in
 deploy/topics.yaml. The records themselves go through a raw aiokafka producer with batches per
-partition (`directive.sink`): bench/fanout measured Faust's own `topic.send` at about a sixth of
-that rate, too slow for a state-wide fan-out.
+partition (`directive.workers.sink`): bench/fanout measured Faust's own `topic.send` at about a
+sixth of that rate, too slow for a state-wide fan-out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import faust
 import structlog
+from aiokafka import AIOKafkaProducer
+from nazar_contracts import event_types as types
+from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
 from nazar_platform.runtime.retry import TRANSIENT
 
-from directive.events import CANCELLED, FANOUT_JOB_FIELD, UPDATED
+from directive.handlers.common import utc_now
+from directive.handlers.events import FANOUT_JOB_FIELD
+from directive.settings import DirectiveSettings
+from directive.workers.fanout import FanOut, FanOutConfig
+from directive.workers.sink import KafkaSink
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +48,7 @@ DeadLetter = Callable[[RawRecord, BaseException], Awaitable[None]]
 
 # Jobs that must start only after every job before them is done: an update or a cancellation
 # reaches everyone who got the original, so the relays before it must have finished.
-BARRIERS = frozenset({UPDATED, CANCELLED})
+BARRIERS = frozenset({types.DIRECTIVE_UPDATED, types.DIRECTIVE_CANCELLED})
 
 
 class FanOutStream:
@@ -152,3 +163,69 @@ def dead_letter_to(producer: Any, consumer: str) -> DeadLetter:
         await send_to_dlq(producer, raw, consumer, error)
 
     return _send
+
+
+def fanout_producer(
+    settings: DirectiveSettings, client_id: str = "directive-fanout"
+) -> AIOKafkaProducer:
+    """The fan-out's own producer: large batches, compressed (bench/fanout measures it)."""
+    return make_producer(
+        settings.kafka_bootstrap,
+        client_id=client_id,
+        compression_type=settings.fanout_compression,
+        max_batch_size=512 * 1024,
+        linger_ms=10,
+    )
+
+
+async def run_fanout(
+    settings: DirectiveSettings,
+    pool: asyncpg.Pool,
+    stop: asyncio.Event,
+    clock: Callable[[], datetime] = utc_now,
+    on_ready: Callable[[FanOut], None] | None = None,
+) -> None:
+    """The Faust fan-out agent with its raw producer, until `stop` is set."""
+    # Faust narrates every start and stop of its services at INFO.
+    for name in ("faust", "mode"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    await asyncio.to_thread(Path(settings.faust_datadir).mkdir, parents=True, exist_ok=True)
+    producer = fanout_producer(settings)
+    await producer.start()
+    engine = FanOut(
+        pool,
+        KafkaSink(producer),
+        FanOutConfig(
+            topic=settings.topic_deliveries,
+            flash_topic=settings.topic_deliveries_flash,
+            link_key=settings.inbox_link_key.get_secret_value().encode(),
+            base_url=settings.public_base_url,
+            link_ttl=settings.inbox_link_ttl,
+            batch_size=settings.fanout_batch_size,
+        ),
+        clock,
+    )
+    handler = FanOutStream(settings.fanout_concurrency)
+    handler.run_job = engine.run_job
+    group = f"{settings.consumer_group_prefix}-fanout"
+    handler.dead_letter = dead_letter_to(producer, group)
+    app = create_app(
+        app_id=group,
+        bootstrap=settings.kafka_bootstrap,
+        topic=settings.topic_events,
+        datadir=settings.faust_datadir,
+        handler=handler,
+        session_timeout=settings.consumer_session_timeout_ms / 1000,
+    )
+    try:
+        app.finalize()
+        await app.start()
+        if on_ready is not None:
+            on_ready(engine)
+        await stop.wait()
+    finally:
+        handler.stopping = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(app.stop(), 15)
+        with contextlib.suppress(Exception):
+            await producer.stop()

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from nazar_contracts import event_types as types
 from nazar_contracts.dispatch import Purpose
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
 from directive.domain import links
-from directive.domain.model import MessageKind, Text
+from directive.domain.model import MessageInfo, MessageKind, Text
 from directive.domain.texts import note_label
-from directive.store.fanout import MessageInfo
 
-REQUESTED_TYPE = "nazar.dispatch.requested.v1"
+REQUESTED_TYPE = types.DISPATCH_REQUESTED
 SOURCE = "/nazar/directive"
 _TYPE = REQUESTED_TYPE.encode()
 _SOURCE = SOURCE.encode()

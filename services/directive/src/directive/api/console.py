@@ -24,10 +24,10 @@ from nazar_platform.auth.access import ACCESS, Action
 from nazar_platform.auth.tokens import AuthSettings
 from nazar_platform.http.dev_signin import dev_signin_enabled
 
+from directive.api.console_texts import labels
 from directive.api.dev import SENIORITY
-from directive.console_texts import labels
 
-STATIC = Path(__file__).parent / "static" / "console"
+STATIC = Path(__file__).parent.parent / "static" / "console"
 LANGUAGES = (("hi", "हिंदी"), ("en", "English"))
 OFFICERS = [r for r in SENIORITY[: SENIORITY.index("sho") + 1]]
 

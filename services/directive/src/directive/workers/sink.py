@@ -15,8 +15,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from directive.dispatch import OutRecord
-from directive.partitioning import partition_of
+from directive.adapters.dispatch import OutRecord
+from directive.domain.partitioning import partition_of
 
 
 class KafkaSink:

@@ -1,0 +1,1 @@
+"""Record codecs: `dispatch.requested` records encoded for the fan-out."""

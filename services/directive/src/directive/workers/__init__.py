@@ -1,0 +1,1 @@
+"""Long-running loops: the Faust fan-out, the Kafka consumers, the deadline scheduler."""
