@@ -1,5 +1,5 @@
-"""The command tree read model: roster.units.v1 records → `units` (the last record of a unit in a
-batch wins; an older version never overwrites a newer one)."""
+"""The command tree read model: roster.units.v1 records → `units`. The highest version of a unit
+wins, within a batch and against what is stored, so a late older record changes nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
     for record in records:
         data = parse_record(record)
         if isinstance(data, UnitUpserted):
-            latest[data.unit_id] = data
+            held = latest.get(data.unit_id)
+            if held is None or data.version >= held.version:
+                latest[data.unit_id] = data
     await units.upsert(
         conn,
         [units.UnitRow(u.unit_id, str(u.kind), tuple(u.path), u.version) for u in latest.values()],
