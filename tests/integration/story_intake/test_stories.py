@@ -7,15 +7,19 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import asyncpg
 import httpx
 import pytest
 from nazar_contracts import event_types, topics
+from nazar_platform.runtime.context import Runtime
+from story_intake import metrics
 from story_intake.app import create
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store import units
+from story_intake.workers import gauges
 
 from tests.conftest import DatabaseFactory
 from tests.integration.platform.http.server import serve
@@ -118,6 +122,8 @@ async def test_a_story_goes_co_sp_phq_and_is_approved_with_its_events(
         r = await decide(running, who, story_id, "forward")
         assert r.status_code == 200, r.text
         assert r.json()["level"] == expected
+    r = await decide(running, WRITER, story_id, "approve")
+    assert r.status_code == 403 and r.json()["code"] == "story.not_approver"
     r = await decide(running, APPROVER, story_id, "approve")
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "approved"
@@ -252,3 +258,19 @@ async def test_a_claim_shows_blocks_others_lapses_and_is_taken_over(running: Run
             return (await c.post(f"/api/v1/stories/{story_id}/claim")).status_code == 200
 
     await wait_for(lapsed, within=10)
+
+
+async def test_the_gauges_count_stories_by_state_and_queue_depth_by_level(running: Running) -> None:
+    story_id = await new_story(running)
+    pool = await asyncpg.create_pool(running.database, min_size=1, max_size=1)
+    try:
+        await gauges.refresh(cast(Runtime, SimpleNamespace(pool=pool)))
+        async with pool.acquire() as conn:
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM stories WHERE state = 'in_review' AND level = 'circle'"
+            )
+    finally:
+        await pool.close()
+    assert waiting >= 1, story_id
+    assert metrics.QUEUE_DEPTH.labels("circle")._value.get() == waiting
+    assert metrics.STORIES.labels("in_review")._value.get() >= waiting
