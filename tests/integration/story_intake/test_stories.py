@@ -81,7 +81,7 @@ async def running(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIter
         yield Running(url, database)
 
 
-def client(running: Running, who: tuple[str, str], language: str = "en") -> httpx.AsyncClient:
+def client(running: Running, who: tuple[str, ...], language: str = "en") -> httpx.AsyncClient:
     return running.client(token(*who), language)
 
 
@@ -95,7 +95,7 @@ async def new_story(
 
 
 async def decide(
-    running: Running, who: tuple[str, str], story_id: str, decision: str, note: str | None = None
+    running: Running, who: tuple[str, ...], story_id: str, decision: str, note: str | None = None
 ) -> httpx.Response:
     async with client(running, who) as c:
         return await c.post(
@@ -274,3 +274,27 @@ async def test_the_gauges_count_stories_by_state_and_queue_depth_by_level(runnin
     assert waiting >= 1, story_id
     assert metrics.QUEUE_DEPTH.labels("circle")._value.get() == waiting
     assert metrics.STORIES.labels("in_review")._value.get() >= waiting
+
+
+async def test_every_decision_is_in_the_audit_trail(running: Running) -> None:
+    """A 403 is counted and logged, not a row (the platform's rule against floods); a decision
+    the chain refuses for its content is a `failed` row, a decision made an `allowed` one."""
+    story_id = await new_story(running)
+    assert (await decide(running, OTHER_CO, story_id, "forward")).status_code == 403
+    assert (await decide(running, CO, story_id, "send_back")).status_code == 422
+    co_and_sp = ("M-CO-1", "sp:DST-ALWAR", "co:CIR-TIJARA")  # acts as the CO here
+    assert (await decide(running, co_and_sp, story_id, "reject", "पुरानी घटना")).status_code == 200
+    conn = await asyncpg.connect(running.database)
+    try:
+        rows = await conn.fetch(
+            "SELECT member_id, action, status, outcome, grant_role, grant_unit, target_unit "
+            "FROM audit_log WHERE path = $1 ORDER BY id",
+            f"/api/v1/stories/{story_id}/decisions",
+        )
+    finally:
+        await conn.close()
+    assert [tuple(r)[:4] for r in rows] == [
+        (CO[0], "story.moderate", 422, "failed"),
+        (CO[0], "story.moderate", 200, "allowed"),
+    ]
+    assert tuple(rows[-1])[4:] == ("co", "CIR-TIJARA", "PS-TIJARA")

@@ -10,14 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 from nazar_contracts.stories import ReviewLevel
-from nazar_platform.auth.access import Action, scopes_for
-from nazar_platform.auth.tokens import Principal
+from nazar_platform.auth.access import AccessDecision, Action, scopes_for
+from nazar_platform.auth.tokens import Grant, Principal
 from nazar_platform.http.access import get_principal, require
 from nazar_platform.http.idempotency import IdempotencyClaim, idempotent
 from nazar_platform.http.problems import ProblemError
@@ -63,6 +64,15 @@ def _now() -> datetime:
 def _author(principal: Principal) -> handlers.Author:
     grant = scopes_for(principal, Action.STORY_SUBMIT)[0][0]  # `require` saw at least one
     return handlers.Author(principal.member_id, grant.role, grant.unit_id)
+
+
+def _audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
+    """The audit row names the grant the reviewer acted through and the story's unit, not just
+    the first grant that holds the action."""
+    decision: AccessDecision = request.state.access_decision
+    request.state.access_decision = replace(
+        decision, grant=Grant(actor.role, actor.unit_id), unit_id=row.unit_id
+    )
 
 
 def _actors(principal: Principal) -> list[Actor]:
@@ -211,9 +221,10 @@ async def claim_story(
     story_id: uuid.UUID, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
     with _refusals():
-        row = await handlers.claim(
+        row, actor = await handlers.claim(
             _pool(request), story_id, _actors(principal), _now(), _settings(request).claim_lapse
         )
+    _audit_as(request, actor, row)
     return _out(row)
 
 
@@ -226,8 +237,9 @@ async def decide(
 ) -> StoryOut:
     pool = _pool(request)
     with _refusals():
-        await handlers.decide(
+        actor = await handlers.decide(
             pool, story_id, _actors(principal), body.decision, _now(), text=body.note
         )
         row = await handlers.story(pool, story_id)
+    _audit_as(request, actor, row)
     return _out(row)

@@ -210,7 +210,8 @@ async def decide(
     now: datetime,
     *,
     text: str | None = None,
-) -> None:
+) -> Actor:
+    """The decision applied; the grant it was made through (for the audit trail)."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, story_id)
         story = _domain(row)
@@ -228,11 +229,12 @@ async def decide(
         else:
             event = events.rejected(row, actor, now)
         await outbox.enqueue(conn, [event])
+    return actor
 
 
 async def claim(
     pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor], now: datetime, lapse: timedelta
-) -> StoryRow:
+) -> tuple[StoryRow, Actor]:
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, story_id)
         story = _domain(row)
@@ -242,7 +244,7 @@ async def claim(
         await store.update(conn, after)
         await store.add_step(conn, story_id, _step("claimed", row.level, actor, now))
         await outbox.enqueue(conn, [events.claimed(after, actor, taken_from, now)])
-        return after
+        return after, actor
 
 
 async def mine(pool: asyncpg.Pool, member_id: str, limit: int) -> list[WithSteps]:
