@@ -32,8 +32,8 @@ import httpx
 from nazar_platform.auth.keys import ensure_dev_keypair
 from nazar_platform.auth.tokens import AuthSettings, Grant, mint
 from nazar_platform.kafka.clients import make_producer
-from roster.generator.build import Scale
-from roster.generator.files import write
+from nazar_rostergen.build import Scale
+from nazar_rostergen.files import write
 
 from bench.common import ROOT, create_database, delete_topics, drop_database, infra, report
 

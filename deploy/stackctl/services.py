@@ -137,7 +137,7 @@ SERVICES: list[Service] = [
 AFTER_UP: list[list[str]] = [
     # The synthetic demo roster (two districts' circles, a few hundred members), into an empty
     # roster only: running `up` again leaves what was changed since as it is.
-    ["{python}", "-m", "roster", "seed", "--scale", "demo"],
+    ["{python}", "-m", "nazar_rostergen", "seed", "--scale", "demo"],
 ]
 
 

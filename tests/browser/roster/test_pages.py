@@ -8,9 +8,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from nazar_rostergen.build import Scale
+from nazar_rostergen.files import write
 from playwright.async_api import Browser, Page, async_playwright, expect
-from roster.generator.build import Scale
-from roster.generator.files import write
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from nazar_platform import db
@@ -13,6 +14,7 @@ from nazar_platform.outbox.publisher import (
     CE_TIME_NOW,
     INSERT_INTO_OUTBOX,
     OutboxPublisher,
+    enqueue_select,
     enqueue_statement,
 )
 
@@ -62,3 +64,46 @@ async def test_statement_rows_are_relayed_and_rolled_back_rows_are_not(
     assert len(records) == 300
     event = decode(records[0].value, records[0].headers)
     assert event.type == "nazar.test.counted.v1" and event.data == {"n": 1}
+
+
+async def test_select_rows_get_their_envelope_in_the_select_order(fresh_database: str) -> None:
+    conn = await db.connect(fresh_database)
+    try:
+        await migrations.apply(conn, migrations.platform_migrations())
+        await conn.execute("CREATE TABLE counted (n int)")
+        async with conn.transaction():
+            added = await enqueue_select(
+                conn,
+                "SELECT 'k' || n AS key, json_build_object('n', n)::text AS value"
+                " FROM made ORDER BY n DESC",
+                3,
+                # A data-modifying WITH item: allowed only at the statement's top level.
+                ctes="made AS (INSERT INTO counted SELECT generate_series(1, $1) RETURNING n)",
+                topic="counted",
+                type="nazar.test.counted.v1",
+                source="/nazar/test",
+            )
+            gone = await enqueue_select(
+                conn,
+                "SELECT k AS key, NULL::text AS value FROM unnest($1::text[]) AS k",
+                ["k9"],
+                topic="counted",
+                type="nazar.test.removed.v1",
+                source="/nazar/test",
+            )
+        rows = await conn.fetch("SELECT * FROM outbox ORDER BY id")
+        assert await conn.fetchval("SELECT count(*) FROM counted") == 3
+    finally:
+        await conn.close()
+    assert (added, gone) == (3, 1)
+    assert [(r["key"], r["value"], r["ce_subject"]) for r in rows] == [
+        (b"k3", b'{"n" : 3}', "k3"),
+        (b"k2", b'{"n" : 2}', "k2"),
+        (b"k1", b'{"n" : 1}', "k1"),
+        (b"k9", None, "k9"),
+    ]
+    assert {r["topic"] for r in rows} == {"counted"}
+    assert [r["ce_type"] for r in rows] == ["nazar.test.counted.v1"] * 3 + ["nazar.test.removed.v1"]
+    assert {r["ce_source"] for r in rows} == {"/nazar/test"}
+    assert len({r["ce_id"] for r in rows}) == 4
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", r["ce_time"]) for r in rows)

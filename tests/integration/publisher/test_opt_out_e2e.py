@@ -12,8 +12,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from roster.generator.build import Scale
-from roster.generator.files import write
+from nazar_rostergen.build import Scale
+from nazar_rostergen.files import write
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.publisher.support import make_stack, request, wait_for

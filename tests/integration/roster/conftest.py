@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from roster.generator.build import Scale
-from roster.generator.files import write
+from nazar_rostergen.build import Scale
+from nazar_rostergen.files import write
 
 
 @pytest.fixture(scope="session")

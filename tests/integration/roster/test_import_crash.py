@@ -17,8 +17,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from roster.__main__ import seed
-from roster.generator.build import Scale
+from nazar_rostergen.__main__ import seed
+from nazar_rostergen.build import Scale
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.platform.support import LOG_DIR, ROOT, wait_for

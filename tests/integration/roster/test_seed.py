@@ -1,13 +1,13 @@
-"""`roster seed` (what `deploy/stack up` runs) run again on a roster changed through the API:
-it succeeds and leaves every change as it was."""
+"""`nazar_rostergen seed` (what `deploy/stack up` runs) run again on a roster changed through the
+API: it succeeds and leaves every change as it was."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import asyncpg
-from roster.__main__ import seed
-from roster.generator.build import Scale
+from nazar_rostergen.__main__ import seed
+from nazar_rostergen.build import Scale
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (

@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from roster import pages
+from roster.api import pages
 from roster.settings import RosterSettings
 
 HOSTILE = "</script><script>alert(1)</script><!--<script>&'\""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from roster.bulk import ImportResult
+from roster.domain.imports import ImportResult
 from roster.domain.sync import SyncPolicy, confirmations_needed, confirmed
 
 POLICY = SyncPolicy(second_officer_above=0.10, confirm_within=timedelta(hours=24))

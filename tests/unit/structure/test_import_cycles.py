@@ -14,6 +14,7 @@ PACKAGES = [
     "nazar_contracts",
     "nazar_platform",
     "nazar_fakes",
+    "nazar_rostergen",
     "roster",
     "directive",
     "social_publisher",

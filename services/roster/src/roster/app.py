@@ -3,29 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
+from nazar_platform import db
 from nazar_platform.auth.access import Action
 from nazar_platform.db import migrations
 from nazar_platform.http.access import require
+from nazar_platform.http.csv_files import CsvReadError, read_checked
 from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import ServiceParts, Task, create_app
 
-from roster import __version__, pages
-from roster.api import routers
+from roster import __version__
+from roster.api import pages, routers
 from roster.api.problems import register_all
-from roster.consumers import consumers
-from roster.directories import MemberUnits, UnitPaths
+from roster.domain.imports import ImportResult
+from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
-from roster.handlers import Roster
+from roster.handlers.context import Roster, Topics
+from roster.handlers.imports import import_members
+from roster.handlers.unit_imports import import_units
 from roster.settings import RosterSettings
 from roster.store import imports as import_store
-from roster.store.publish import Topics
+from roster.store.directories import MemberUnits, UnitPaths
+from roster.workers.opt_outs import consumers
 
 
 def roster_migrations() -> list[migrations.Migration]:
     return migrations.load("roster", "roster")
+
+
+def use_cases(settings: RosterSettings, pool: asyncpg.Pool) -> Roster:
+    return Roster(
+        pool,
+        Topics(
+            units=settings.topic_units,
+            members=settings.topic_members,
+            contacts=settings.topic_contacts,
+            groups=settings.topic_groups,
+        ),
+        settings.member_id_secret.get_secret_value().encode(),
+        SyncPolicy(
+            second_officer_above=settings.full_sync_second_officer_above,
+            confirm_within=settings.full_sync_confirm_within,
+        ),
+    )
 
 
 def create(settings: RosterSettings | None = None) -> FastAPI:
@@ -34,20 +60,7 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
     app: FastAPI
 
     async def start(runtime: Runtime) -> None:
-        app.state.roster = Roster(
-            runtime.pool,
-            Topics(
-                units=settings.topic_units,
-                members=settings.topic_members,
-                contacts=settings.topic_contacts,
-                groups=settings.topic_groups,
-            ),
-            settings.member_id_secret.get_secret_value().encode(),
-            SyncPolicy(
-                second_officer_above=settings.full_sync_second_officer_above,
-                confirm_within=settings.full_sync_confirm_within,
-            ),
-        )
+        app.state.roster = use_cases(settings, runtime.pool)
         app.state.import_tasks = set()
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
@@ -79,3 +92,50 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
     )
     pages.install(app, settings)
     return app
+
+
+async def import_files(
+    settings: RosterSettings,
+    files: Sequence[tuple[str, Path]],
+    *,
+    only_into_empty: bool = False,
+) -> int:
+    """Apply CSV files (kind: units, police or volunteers) straight to the database; the running
+    service's outbox publisher publishes them. A full sync, which officers review and confirm,
+    goes through the API instead.
+
+    `only_into_empty` skips each kind the roster holds already, so that seeding again (every
+    `deploy/stack up`) leaves what was changed since (through the API or an import) as it is."""
+    dsn = settings.database_url.get_secret_value()
+    conn = await db.connect(dsn)
+    try:
+        await migrations.apply(conn, migrations.platform_migrations() + roster_migrations())
+    finally:
+        await conn.close()
+    pool = await db.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        roster = use_cases(settings, pool)
+        for kind, path in files:
+            if only_into_empty and await import_store.holds(pool, kind):
+                print(f"{path.name}: skipped, the roster holds {kind} already")
+                continue
+            try:
+                source = read_checked(path.open("rb"))
+            except CsvReadError as exc:
+                what = "UTF-8 text" if exc.reason == "encoding" else "CSV"
+                print(
+                    f"{path.name}: line {exc.line} is not {what}; nothing imported", file=sys.stderr
+                )
+                return 1
+            with source:
+                result: ImportResult
+                if kind == "units":
+                    result = await import_units(roster, source, "cli", path.name)
+                else:
+                    result = await import_members(
+                        roster, ImportKind(kind), source, by="cli", scope=None, filename=path.name
+                    )
+            print(f"{path.name}: {result.total} rows, {result.counts}")
+    finally:
+        await pool.close()
+    return 0

@@ -109,6 +109,31 @@ async def enqueue_statement(conn: db.Connection, statement: str, *args: Any) -> 
     return inserted
 
 
+async def enqueue_select(
+    conn: db.Connection,
+    select: str,
+    *args: Any,
+    topic: str,
+    type: str,
+    source: str,
+    ctes: str = "",
+) -> int:
+    """The set-based twin of `enqueue`: one outbox row per row of `select`, built inside
+    PostgreSQL so that a bulk change never ships its rows to Python and back.
+
+    `select` yields `key` (text; also the subject) and `value` (the event's JSON as text, NULL for
+    a tombstone), in the order they are to be published; `args` are its `$1..$n`. The envelope
+    (id, type, source, time) is added here. `ctes` are WITH items the select reads, without the
+    WITH keyword: PostgreSQL allows a data-modifying one only at the statement's top level."""
+    n = len(args)
+    statement = f"""{f"WITH {ctes}" if ctes else ""}
+{INSERT_INTO_OUTBOX}
+SELECT ${n + 1}, convert_to(e.key, 'UTF8'), convert_to(e.value, 'UTF8'), gen_random_uuid()::text,
+       ${n + 2}, ${n + 3}, {CE_TIME_NOW}, e.key
+FROM ({select}) AS e"""
+    return await enqueue_statement(conn, statement, *args, topic, type, source)
+
+
 _FETCH = """
 SELECT id, topic, key, value, ce_id, ce_type, ce_source, ce_time, ce_subject
 FROM outbox WHERE published_at IS NULL AND id > $1 ORDER BY id LIMIT $2

@@ -1,4 +1,5 @@
-"""The roster's HTTP API under /api/v1 (routes only; the use cases live in roster.handlers)."""
+"""The roster's HTTP API under /api/v1 (routes only; the use cases live in roster.handlers;
+pages in `pages`, request and response bodies in `schemas`)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,13 @@ from nazar_platform.http.dev_signin import dev_signin_router
 
 from roster.api import groups, import_reviews, imports, members, units
 from roster.api.common import pool_of
+from roster.store import members as member_store
 
 
 async def _grants_of(request: Request, member_id: str) -> Sequence[Grant] | None:
     """A member's postings are their grants (an additional charge is a second grant)."""
-    rows = await pool_of(request).fetch(
-        """SELECT p.role, p.unit_id FROM postings p JOIN members m ON m.member_id = p.member_id
-           WHERE p.member_id = $1 AND m.active AND m.erased_at IS NULL
-           ORDER BY p.is_primary DESC, p.role""",
-        member_id,
-    )
-    return [Grant(Role(r["role"]), r["unit_id"]) for r in rows] or None
+    postings = await member_store.grants(pool_of(request), member_id)
+    return [Grant(Role(role), unit_id) for role, unit_id in postings] or None
 
 
 def routers() -> list[APIRouter]:

@@ -14,7 +14,7 @@ from nazar_platform.http.idempotency import idempotent
 from nazar_platform.http.pagination import Int32, Page, decode_cursor, encode_cursor
 from nazar_platform.http.problems import ProblemError
 
-from roster.handlers import Roster
+from roster.handlers.context import Roster
 
 T = TypeVar("T")
 IDEMPOTENT = idempotent(get_principal)

@@ -11,7 +11,7 @@ from nazar_platform.http.access import require
 from nazar_platform.http.pagination import Page, PageParams, page_params
 
 from roster.api.common import after_cursor, forbidden, may, not_found, page_of, pool_of, unit_scope
-from roster.schemas import Group, GroupMember
+from roster.api.schemas import Group, GroupMember
 from roster.store import groups as group_store
 from roster.store.members import OFFICER_ROLES
 

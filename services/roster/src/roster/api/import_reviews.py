@@ -33,11 +33,12 @@ from roster.api.common import (
     roster_of,
 )  # fmt: skip
 from roster.api.imports import Importer, out, readable_import, start
-from roster.bulk import Mode
+from roster.api.schemas import Deactivation, ImportOut
+from roster.domain.imports import Mode
 from roster.domain.rows import ImportKind
 from roster.domain.sync import confirmed
-from roster.schemas import Deactivation, ImportOut
 from roster.store import imports as import_store
+from roster.store import units as unit_store
 
 router = APIRouter(tags=["imports"])
 
@@ -46,9 +47,7 @@ async def _may_import_over(request: Request, principal: Principal, row: Any) -> 
     """Allowed to import over the import's whole area (recorded for the audit trail)."""
     area = row["scope_units"]
     if area is None:  # the whole state: judged at the root of the tree
-        root = await pool_of(request).fetchval(
-            "SELECT unit_id FROM units WHERE parent_id IS NULL ORDER BY unit_id LIMIT 1"
-        )
+        root = await unit_store.root(pool_of(request))
         area = [root] if root else []
     for unit in area:
         if not await may(request, principal, Action.ROSTER_IMPORT, unit_id=unit):

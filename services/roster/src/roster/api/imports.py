@@ -33,11 +33,13 @@ from roster.api.common import (
     pool_of,
     roster_of,
 )  # fmt: skip
-from roster.bulk import UNIT_IMPORT_COLUMNS, Mode, new_import_id
+from roster.api.schemas import ImportOut, ImportReport, RejectedRow, RowProblem, SyncReview
+from roster.domain.imports import UNIT_IMPORT_COLUMNS, Mode, new_import_id
 from roster.domain.reasons import REASONS
 from roster.domain.rows import HeaderError, ImportKind, check_header
-from roster.handlers import Roster
-from roster.schemas import ImportOut, ImportReport, RejectedRow, RowProblem, SyncReview
+from roster.handlers.context import Roster
+from roster.handlers.imports import import_members
+from roster.handlers.unit_imports import import_units
 from roster.store import imports as import_store
 
 log = structlog.get_logger(__name__)
@@ -183,9 +185,10 @@ async def _run(
     try:
         with source:
             if units:
-                await roster.import_units(source, by, filename, import_id=import_id)
+                await import_units(roster, source, by, filename, import_id=import_id)
             else:
-                await roster.import_members(
+                await import_members(
+                    roster,
                     kind, source, by=by, scope=area, mode=mode, filename=filename,
                     import_id=import_id,
                 )  # fmt: skip

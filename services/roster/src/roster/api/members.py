@@ -25,9 +25,7 @@ from roster.api.common import (
     unit_scope,
 )  # fmt: skip
 from roster.api.problems import reasons_text
-from roster.domain.ids import KeyKind
-from roster.domain.rows import MemberRow, PostingRow, Rejected, parse_police, parse_volunteer
-from roster.schemas import (
+from roster.api.schemas import (
     Consent,
     ConsentChange,
     Member,
@@ -37,6 +35,9 @@ from roster.schemas import (
     Posting,
     PostingIn,
 )  # fmt: skip
+from roster.domain.ids import KeyKind
+from roster.domain.rows import MemberRow, PostingRow, Rejected, parse_police, parse_volunteer
+from roster.handlers import members as member_handlers
 from roster.store import members as member_store
 
 router = APIRouter(tags=["members"])
@@ -208,7 +209,7 @@ async def create_member(body: MemberIn, request: Request, principal: Writer) -> 
     pool = pool_of(request)
     if await member_store.get(pool, row.member_id) is not None:
         raise ProblemError(409, "roster.member_exists", detail_params={"member_id": row.member_id})
-    reasons = await roster_of(request).save_member(row, scope=None)
+    reasons = await member_handlers.save_member(roster_of(request), row, scope=None)
     if reasons:
         _invalid(reasons)
     return await _member(request, principal, row.member_id)
@@ -242,7 +243,7 @@ async def change_member(
     row.key_kind = KeyKind(stored["key_kind"])
     if body.postings is not None:
         await _check_postings(request, principal, row.postings, False)
-    reasons = await roster_of(request).save_member(row, scope=None)
+    reasons = await member_handlers.save_member(roster_of(request), row, scope=None)
     if reasons:
         _invalid(reasons)
     return await _member(request, principal, member_id)
@@ -259,7 +260,8 @@ async def consent(
     current = await _member(request, principal, member_id)
     if not current.consent.required:
         raise ProblemError(409, "roster.consent_not_applicable")
-    await roster_of(request).set_consent(
+    await member_handlers.set_consent(
+        roster_of(request),
         member_id, state=body.state, method=body.method,
         purpose=body.purpose or current.consent.purpose or "directives and notices",
         at=datetime.now(UTC),
@@ -274,6 +276,6 @@ async def erase(
     principal: Annotated[Principal, Depends(require(Action.ROSTER_ERASE))],
 ) -> dict[str, str]:
     await authorize(request, principal, Action.ROSTER_ERASE, member_id=member_id)
-    if not await roster_of(request).erase(member_id):
+    if not await member_handlers.erase(roster_of(request), member_id):
         raise not_found("roster.member_not_found", member_id=member_id)
     return {"member_id": member_id, "status": "erased"}

@@ -13,9 +13,10 @@ from nazar_platform.http.pagination import Page, PageParams, page_params
 from nazar_platform.http.problems import ProblemError
 
 from roster.api.common import IDEMPOTENT, after_cursor, not_found, page_of, pool_of, roster_of
+from roster.api.schemas import Unit, UnitChange, UnitIn, UnitVersion
 from roster.domain.tree import TreeError
-from roster.handlers import ConflictError, NotFoundError
-from roster.schemas import Unit, UnitChange, UnitIn, UnitVersion
+from roster.handlers import units as unit_handlers
+from roster.handlers.context import ConflictError, NotFoundError
 from roster.store import units as unit_store
 
 router = APIRouter(tags=["units"])
@@ -76,8 +77,8 @@ def _tree_problem(exc: TreeError) -> ProblemError:
 async def create_unit(body: UnitIn, request: Request, principal: Writer) -> Unit:
     await authorize(request, principal, Action.ROSTER_WRITE, unit_id=body.parent_id or body.unit_id)
     try:
-        await roster_of(request).create_unit(
-            body.unit_id, body.kind, body.name_hi, body.name_en, body.parent_id
+        await unit_handlers.create_unit(
+            roster_of(request), body.unit_id, body.kind, body.name_hi, body.name_en, body.parent_id
         )
     except NotFoundError as exc:
         raise not_found("roster.unit_not_found", unit_id=str(exc)) from exc
@@ -95,8 +96,12 @@ async def change_unit(unit_id: str, body: UnitChange, request: Request, principa
         # Moving needs authority over both places: an SP cannot give a circle to another SP.
         await authorize(request, principal, Action.ROSTER_WRITE, unit_id=body.parent_id)
     try:
-        await roster_of(request).change_unit(
-            unit_id, name_hi=body.name_hi, name_en=body.name_en, parent_id=body.parent_id
+        await unit_handlers.change_unit(
+            roster_of(request),
+            unit_id,
+            name_hi=body.name_hi,
+            name_en=body.name_en,
+            parent_id=body.parent_id,
         )
     except NotFoundError as exc:
         raise not_found("roster.unit_not_found", unit_id=str(exc)) from exc
@@ -109,7 +114,7 @@ async def change_unit(unit_id: str, body: UnitChange, request: Request, principa
 async def close_unit(unit_id: str, request: Request, principal: Writer) -> Unit:
     await authorize(request, principal, Action.ROSTER_WRITE, unit_id=unit_id)
     try:
-        await roster_of(request).close_unit(unit_id)
+        await unit_handlers.close_unit(roster_of(request), unit_id)
     except NotFoundError as exc:
         raise not_found("roster.unit_not_found", unit_id=unit_id) from exc
     except ConflictError as exc:

@@ -225,3 +225,15 @@ async def deactivations_page(
             limit,
         )
     )
+
+
+# What the roster holds of each file kind already (`roster.app.import_files` into an empty roster).
+_HOLDS = {
+    "units": "SELECT EXISTS (SELECT 1 FROM units)",
+    "police": "SELECT EXISTS (SELECT 1 FROM members WHERE key_kind = 'pno')",
+    "volunteers": "SELECT EXISTS (SELECT 1 FROM members WHERE key_kind IN ('vol', 'tel'))",
+}
+
+
+async def holds(conn: Db, kind: str) -> bool:
+    return bool(await conn.fetchval(_HOLDS[kind]))

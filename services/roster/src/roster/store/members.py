@@ -192,3 +192,31 @@ async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool
         member_id,
     )
     return True
+
+
+async def grants(conn: Db, member_id: str) -> list[tuple[str, str]]:
+    """(role, unit) of each posting of an active member, the primary one first."""
+    rows = await conn.fetch(
+        """SELECT p.role, p.unit_id FROM postings p JOIN members m ON m.member_id = p.member_id
+           WHERE p.member_id = $1 AND m.active AND m.erased_at IS NULL
+           ORDER BY p.is_primary DESC, p.role""",
+        member_id,
+    )
+    return [(r["role"], r["unit_id"]) for r in rows]
+
+
+async def officers_to_sign_in(conn: Db, limit: int = 60) -> list[asyncpg.Record]:
+    """Active officers by their primary posting, most senior first (the dev sign-in page)."""
+    return list(
+        await conn.fetch(
+            """SELECT m.member_id, m.name_hi, m.name_latin, p.role, p.unit_id,
+                      u.name_hi AS u_hi, u.name_en AS u_en
+               FROM postings p JOIN members m ON m.member_id = p.member_id
+               JOIN units u ON u.unit_id = p.unit_id
+               WHERE p.is_primary AND m.active AND m.erased_at IS NULL
+                 AND p.role = ANY($1::text[])
+               ORDER BY roster_seniority(p.role), u.name_en LIMIT $2""",
+            OFFICER_ROLES,
+            limit,
+        )
+    )

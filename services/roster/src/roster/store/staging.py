@@ -15,6 +15,7 @@ from nazar_platform.db import Connection
 
 from roster.domain.roles import COMMUNITY_ROLES, allowed_unit_kinds
 from roster.domain.rows import MemberRow
+from roster.store import Db
 
 _ROLE_KINDS = [(r.value, k.value) for r in Role for k in allowed_unit_kinds(r)]
 
@@ -30,6 +31,50 @@ _POSTING_COLUMNS = ("row_no", "member_id", "role", "unit_id", "is_primary", "sin
 # The members whose stored state this transaction changed: all the publisher looks at.
 TOUCHED = """CREATE TEMP TABLE IF NOT EXISTS touched (
     member_id text PRIMARY KEY, created boolean NOT NULL DEFAULT false) ON COMMIT DROP"""
+
+
+# A bulk transaction sorts and hashes more than the default memory holds; JIT only slows it.
+_TUNED = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+
+
+async def tune_for_bulk(conn: Connection) -> None:
+    await conn.execute(_TUNED)
+
+
+async def touch(conn: Connection, member_ids: Iterable[str]) -> None:
+    """List members as changed in this transaction (outside the staged pipeline)."""
+    await conn.execute(TOUCHED)
+    await conn.execute(
+        "INSERT INTO touched SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", list(member_ids)
+    )
+
+
+async def track_touched(conn: Connection) -> None:
+    """Start listing the members this transaction changes (empty until something touches one)."""
+    await conn.execute(TOUCHED)
+
+
+async def touch_posted_in(conn: Connection, unit_ids: Sequence[str]) -> None:
+    """List the members posted in these units as changed (their units' paths moved)."""
+    await conn.execute(
+        """INSERT INTO touched SELECT DISTINCT member_id FROM postings
+           WHERE unit_id = ANY($1::text[]) ON CONFLICT DO NOTHING""",
+        list(unit_ids),
+    )
+
+
+async def drop_touched(conn: Connection) -> None:
+    """Before the transaction ends: a consumer's next record in it starts from an empty list."""
+    await conn.execute("DROP TABLE touched")
+
+
+async def analyze_touched(conn: Connection) -> None:
+    await conn.execute("ANALYZE touched")
+
+
+async def analyze_members(db: Db) -> None:
+    """Plans go wrong while the tables grow from nothing; statistics catch up here."""
+    await db.execute("ANALYZE members, postings, contacts, published")
 
 
 async def create(conn: Connection) -> None:

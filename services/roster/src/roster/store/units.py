@@ -41,6 +41,14 @@ async def refresh_paths(conn: Connection) -> list[str]:
     return [r["unit_id"] for r in rows]
 
 
+async def root(conn: Db) -> str | None:
+    """The top of the tree (the state), where a state-wide permission is judged."""
+    unit_id: str | None = await conn.fetchval(
+        "SELECT unit_id FROM units WHERE parent_id IS NULL ORDER BY unit_id LIMIT 1"
+    )
+    return unit_id
+
+
 async def get(conn: Db, unit_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {UNIT_COLUMNS} FROM units WHERE unit_id = $1", unit_id)
 

@@ -15,8 +15,9 @@ from enum import StrEnum
 
 from roster.domain.ids import unit_code
 from roster.domain.rows import COLUMNS, ImportKind
-from roster.generator import names
-from roster.generator.places import COMMISSIONERATES, KNOWN_CIRCLES, RANGES
+
+from nazar_rostergen import names
+from nazar_rostergen.places import COMMISSIONERATES, KNOWN_CIRCLES, RANGES
 
 PHONE_BLOCK_START = 917_000_000_000  # +91 7000 000000
 PHONE_BLOCK_SIZE = 1_000_000

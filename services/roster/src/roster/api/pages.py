@@ -15,9 +15,9 @@ from nazar_contracts.vocabulary import ROLE_NAMES
 
 from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
-from roster.store.members import OFFICER_ROLES
+from roster.store import members as member_store
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent  # the package: templates/ and static/
 LABELS: dict[str, dict[str, str]] = {
     "hi": {
         "title": "रोस्टर — ज़िला कार्यालय", "tree": "कमान संरचना", "search": "सदस्य खोजें",
@@ -98,14 +98,5 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
     ) -> HTMLResponse:
         if not settings.dev_sign_in:
             return HTMLResponse("Not found", status_code=404)
-        rows = await request.app.state.roster.pool.fetch(
-            """SELECT m.member_id, m.name_hi, m.name_latin, p.role, p.unit_id, u.name_hi AS u_hi,
-                      u.name_en AS u_en
-               FROM postings p JOIN members m ON m.member_id = p.member_id
-               JOIN units u ON u.unit_id = p.unit_id
-               WHERE p.is_primary AND m.active AND m.erased_at IS NULL
-                 AND p.role = ANY($1::text[])
-               ORDER BY roster_seniority(p.role), u.name_en LIMIT 60""",
-            OFFICER_ROLES,
-        )
+        rows = await member_store.officers_to_sign_in(request.app.state.roster.pool)
         return page("sign_in.html", _lang(lang), officers=rows)

@@ -1,4 +1,4 @@
-"""Opt-outs: a "STOP" / "बंद" reply, reported by the publisher on dispatch.replies.v1, withdraws
+"""Opt-outs: a "STOP" / "बंद" reply, reported by the publisher on the replies topic, withdraws
 the volunteer's consent and republishes their member and contact records."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
+from nazar_contracts import event_types
 from nazar_contracts.dispatch import DispatchOptedOut
 from nazar_platform.db import Connection
 from nazar_platform.kafka.consumer import Handler, IdempotentConsumer, Record
@@ -13,23 +14,23 @@ from nazar_platform.kafka.records import parse_record
 from nazar_platform.runtime.context import Runtime
 
 from roster import metrics
-from roster.handlers import Roster
+from roster.handlers.context import Roster
+from roster.handlers.opt_outs import opt_out
 from roster.settings import RosterSettings
 
 log = structlog.get_logger(__name__)
-OPTED_OUT = "nazar.dispatch.opted_out.v1"
 
 
 def opt_out_handler(roster: Roster) -> Handler:
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
         for record in records:
             # Other reply types on the topic are the directive service's business.
-            if record.event is None or record.event.type != OPTED_OUT:
+            if record.event is None or record.event.type != event_types.DISPATCH_OPTED_OUT:
                 continue
             data = parse_record(record)
             if not isinstance(data, DispatchOptedOut):
                 continue
-            if await roster.opt_out(conn, data.member_id, data.received_at):
+            if await opt_out(roster, conn, data.member_id, data.received_at):
                 metrics.OPT_OUTS.inc()
                 log.info("consent withdrawn by reply", member_id=data.member_id)
 

@@ -1,10 +1,10 @@
-"""Bulk import: the HR export and volunteer lists (CSV), and the units list.
+"""Bulk import of members: the HR export and the volunteer lists (CSV).
 
 The file arrives read in full (`nazar_platform.http.csv_files.read_checked`): it decodes and splits
 into records, so nothing about it can fail half-way. Member rows then go in chunks of CHUNK, one
 transaction each, two transactions at once, while the next chunk is parsed in a thread:
-PostgreSQL works on both cores and the relay publishes the first members while later ones are
-still being applied. Every committed chunk leaves a progress row, so an import the database or a
+PostgreSQL works on both cores and the outbox publisher sends the first members while later ones
+are still being applied. Every committed chunk leaves a progress row, so an import the database or a
 crash stops half-way is reported `interrupted` with what it applied (running it again completes
 it: applying is idempotent), and `failed` means nothing was applied. Bad rows are reported, one
 rejection per row listing all its problems, and never stop the good ones; a member named twice
@@ -19,25 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import secrets
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import structlog
-from nazar_contracts.vocabulary import UnitKind
 from nazar_platform import db
 from nazar_platform.http.csv_files import CheckedCsv
 from nazar_platform.runtime import faults
 from nazar_platform.text import first_invalid
 
 from roster import metrics
+from roster.domain.imports import ImportResult, Mode, Problems, new_import_id
 from roster.domain.rows import (
     COLUMNS,
-    HeaderError,
     ImportKind,
     MemberRow,
     Rejected,
@@ -46,55 +42,16 @@ from roster.domain.rows import (
     parse_volunteer,
 )
 from roster.domain.sync import confirmations_needed
+from roster.handlers import events as roster_events
+from roster.handlers.context import Roster
+from roster.handlers.propagate import regroup
 from roster.store import imports as import_store
-from roster.store import publish, staging
-from roster.store import units as unit_store
-
-if TYPE_CHECKING:
-    from roster.handlers import Roster
+from roster.store import staging
 
 log = structlog.get_logger(__name__)
 
 CHUNK = 25_000
 APPLYING_AT_ONCE = 2
-UNIT_IMPORT_COLUMNS = ("unit_code", "kind", "name_hi", "name_en", "parent")
-TUNED = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
-Problems = list[dict[str, str | None]]
-# (row, key shown to the clerk, member id, problems)
-Rejection = tuple[int, str | None, str | None, Problems]
-
-
-class Mode(StrEnum):
-    APPLY = "apply"  # an import without full sync
-    REVIEW = "review"  # a full sync's dry run: nothing applied
-    SYNC = "sync"  # a confirmed full sync
-
-
-@dataclass
-class ImportResult:
-    import_id: str
-    total: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
-    events: int = 0
-
-    def reject(self, row_no: int, key: str | None, problems: Problems) -> None:
-        self.rejected.append((row_no, key, None, problems))
-
-    def merged(self) -> list[Rejection]:
-        """One rejection per row, in row order, listing each of its problems once."""
-        by_row: dict[int, Rejection] = {}
-        for n, key, member, problems in sorted(self.rejected, key=lambda r: r[0]):
-            if n not in by_row:
-                by_row[n] = (n, key, member, [])
-            seen = by_row[n]
-            seen[3].extend(p for p in problems if p not in seen[3])
-            by_row[n] = (n, seen[1] or key, seen[2] or member, seen[3])
-        return list(by_row.values())
-
-
-def new_import_id() -> str:
-    return f"imp-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
 
 
 def invalid_columns(values: dict[str, str], columns: Sequence[str]) -> list[str]:
@@ -102,6 +59,22 @@ def invalid_columns(values: dict[str, str], columns: Sequence[str]) -> list[str]
     if first_invalid(" ".join(values.values())) is None:  # one look at the whole row, mostly
         return []
     return [c for c in columns if (v := values.get(c)) and first_invalid(v) is not None]
+
+
+async def import_members(
+    roster: Roster,
+    kind: ImportKind,
+    source: CheckedCsv,
+    *,
+    by: str,
+    scope: Sequence[str] | None,
+    mode: Mode = Mode.APPLY,
+    filename: str | None = None,
+    import_id: str | None = None,
+) -> ImportResult:
+    """Validate and apply a file, or review a full sync."""
+    job = MemberImport(roster, kind, scope, import_id or new_import_id(), mode=mode, by=by)
+    return await job.run(source, filename=filename, create=import_id is None)
 
 
 class MemberImport:
@@ -201,9 +174,8 @@ class MemberImport:
             pending = loop.run_in_executor(None, self._next_chunk, rows)
             await self._room.acquire()
             if len(self.seen) >= 4 * analysed_at and self.mode is not Mode.REVIEW:
-                # Plans go wrong while the tables grow from nothing; statistics catch up here.
                 analysed_at = len(self.seen)
-                await self.roster.pool.execute("ANALYZE members, postings, contacts, published")
+                await staging.analyze_members(self.roster.pool)
             self.chunks += 1
             applying.append(asyncio.create_task(self._apply_chunk(self.chunks, chunk)))
         await asyncio.gather(*applying)
@@ -213,7 +185,7 @@ class MemberImport:
         unit_column = "unit" if self.kind is ImportKind.POLICE else "police_station"
         try:
             async with db.transaction(self.roster.pool) as conn:
-                await conn.execute(TUNED)
+                await staging.tune_for_bulk(conn)
                 await staging.create(conn)
                 await staging.copy_rows(conn, chunk)
                 await staging.check(conn, self.scope, unit_column)
@@ -222,11 +194,11 @@ class MemberImport:
                 if self.mode is Mode.REVIEW:
                     return  # the staging tables go with the transaction: nothing applied
                 await staging.apply(conn)
-                await conn.execute("ANALYZE touched")
+                await staging.analyze_touched(conn)
                 created = await staging.created_count(conn)
                 changed = await staging.touched_count(conn)
-                events = await publish.members(conn, topics.members, table="touched")
-                events += await publish.contacts(conn, topics.contacts, table="touched")
+                events = await roster_events.members(conn, topics)
+                events += await roster_events.contacts(conn, topics)
                 await import_store.add_progress(
                     conn, self.result.import_id, number, rows=len(chunk), created=created,
                     changed=changed, events=events,
@@ -244,7 +216,7 @@ class MemberImport:
         result, topics = self.result, self.roster.topics
         kinds = ["pno"] if self.kind is ImportKind.POLICE else ["vol", "tel"]
         async with db.transaction(self.roster.pool) as conn:
-            await conn.execute(TUNED)
+            await staging.tune_for_bulk(conn)
             await staging.create(conn)
             if self.mode is not Mode.APPLY:
                 await staging.mark_seen(conn, self.seen | self.present)
@@ -268,12 +240,12 @@ class MemberImport:
                 deactivated = await staging.deactivate_reviewed(
                     conn, result.import_id, kinds, self.scope
                 )
-                events = await publish.members(conn, topics.members, table="touched")
-                events += await publish.contacts(conn, topics.contacts, table="touched")
+                events = await roster_events.members(conn, topics)
+                events += await roster_events.contacts(conn, topics)
                 result.events += events
                 await import_store.drop_file(conn, result.import_id)
             if self.changed or deactivated:
-                events = await self.roster.regroup(conn, all_circles=True)
+                events = await regroup(conn, topics, all_circles=True)
                 result.events += events
             result.counts = counts | {
                 "created": self.created,
@@ -284,68 +256,3 @@ class MemberImport:
             await import_store.finish(
                 conn, result.import_id, total=result.total, counts=result.counts
             )
-
-
-def _unit_rows(
-    text: IO[str], result: ImportResult
-) -> list[tuple[int, str, str, str, str, str | None]]:
-    reader = csv.reader(text)
-    header = [h.strip().lower().lstrip("\ufeff") for h in next(reader, [])]
-    missing = [c for c in UNIT_IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise HeaderError(missing)
-    at = {c: header.index(c) for c in UNIT_IMPORT_COLUMNS}
-    kinds = {k.value for k in UnitKind}
-    staged = []
-    for n, raw in enumerate(reader, start=2):
-        values = {c: raw[at[c]].strip() if at[c] < len(raw) else "" for c in UNIT_IMPORT_COLUMNS}
-        invalid = invalid_columns(values, UNIT_IMPORT_COLUMNS)
-        code, kind, hi, en, parent = ("" if c in invalid else values[c] for c in values)
-        problems: Problems = [{"code": "invalid-text", "column": c} for c in invalid]
-        if kind not in kinds and "kind" not in invalid:
-            problems.append({"code": "bad-unit-kind", "column": "kind"})
-        problems += [
-            {"code": "missing-field", "column": c}
-            for c, v in (("unit_code", code), ("name_hi", hi), ("name_en", en))
-            if not v and c not in invalid
-        ]
-        if problems:
-            result.reject(n, code or None, problems)
-        else:
-            staged.append((n, code.upper(), kind, hi, en, parent.upper() or None))
-    result.total = len(staged) + len(result.rejected)
-    return staged
-
-
-async def import_units(
-    roster: Roster, source: CheckedCsv, by: str, filename: str | None, import_id: str | None
-) -> ImportResult:
-    """A units list (HQ): new units are added, known ones renamed or moved, in one transaction."""
-    result = ImportResult(import_id or new_import_id())
-    if import_id is None:
-        async with db.transaction(roster.pool) as conn:
-            await import_store.create(
-                conn, result.import_id, kind="units", full_sync=False, filename=filename,
-                uploaded_by=by, scope=None,
-            )  # fmt: skip
-    try:
-        staged = _unit_rows(source.text, result)
-        async with db.transaction(roster.pool) as conn:
-            await unit_store.stage(conn, staged)
-            bad = await unit_store.check_staged(conn)
-            for row_no, code, reason in bad:
-                result.reject(row_no, code, [{"code": reason, "column": "parent"}])
-            result.counts = await unit_store.apply_staged(conn, [b[0] for b in bad])
-            rejected = result.merged()
-            result.counts["rejected"] = len(rejected)
-            result.events = await roster.after_units(conn)
-            result.counts["events"] = result.events
-            await import_store.replace_rejections(conn, result.import_id, rejected)
-            await import_store.finish(
-                conn, result.import_id, total=result.total, counts=result.counts
-            )
-    except Exception as exc:
-        async with db.transaction(roster.pool) as conn:
-            await import_store.fail(conn, result.import_id, type(exc).__name__)
-        raise
-    return result

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roster.domain.rows import COLUMNS, ImportKind
-from roster.generator.build import UNIT_COLUMNS, Generator, Scale
+
+from nazar_rostergen.build import UNIT_COLUMNS, Generator, Scale
 
 
 @dataclass(frozen=True)

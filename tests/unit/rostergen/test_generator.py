@@ -7,10 +7,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from nazar_rostergen.build import PHONE_BLOCK_START, Generator, Scale
+from nazar_rostergen.files import write
+from nazar_rostergen.places import COMMISSIONERATES, RANGES
 from roster.domain.ids import UNIT_CODE
-from roster.generator.build import PHONE_BLOCK_START, Generator, Scale
-from roster.generator.files import write
-from roster.generator.places import COMMISSIONERATES, RANGES
 
 
 @pytest.fixture(scope="module")

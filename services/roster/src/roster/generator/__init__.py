@@ -1,1 +1,0 @@
-"""The synthetic Rajasthan roster: `python -m roster generate --scale state|demo`."""
