@@ -216,9 +216,10 @@ async def main(seconds: int, cap: int, state: str) -> None:
         env = {
             "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
             "NAZAR_HTTP_PORT": str(pub_port), "NAZAR_METRICS_PORT": str(metrics_port),
-            "NAZAR_DELIVERIES_TOPIC": topics["routine"],
-            "NAZAR_FLASH_TOPIC": topics["flash"], "NAZAR_RECEIPTS_TOPIC": topics["receipts"],
-            "NAZAR_REPLIES_TOPIC": topics["replies"], "NAZAR_CONTACTS_TOPIC": topics["contacts"],
+            "NAZAR_TOPIC_DELIVERIES": topics["routine"],
+            "NAZAR_TOPIC_DELIVERIES_FLASH": topics["flash"],
+            "NAZAR_TOPIC_RECEIPTS": topics["receipts"], "NAZAR_TOPIC_REPLIES": topics["replies"],
+            "NAZAR_TOPIC_CONTACTS": topics["contacts"],
             "NAZAR_CONSUMER_GROUP": f"bench-{run}", "NAZAR_WHATSAPP_BASE_URL": fake_url,
             "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": json.dumps([PNID]), "NAZAR_WHATSAPP_TOKEN": TOKEN,
             "NAZAR_WHATSAPP_APP_SECRET": SECRET, "NAZAR_WHATSAPP_MPS_CAP": str(cap),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from social_publisher.schemas import provider_ref
+from social_publisher.domain.identities import provider_ref
 
 from tests.integration.publisher.support import Stack, new_number, request, wait_for
 

@@ -80,12 +80,11 @@ class DispatchRequested(_Addressed):
     requested_at: UtcDatetime
 
 
-class DispatchSent(_Addressed):
-    """The provider accepted the message for the member."""
+class _Receipt(_Addressed):
+    """What every receipt says of its delivery; `possible_duplicate` and `fallback_from` are
+    decided on `sent` and carried on every later receipt, so that no reader has to join them."""
 
     channel: Channel
-    provider_message_id: ProviderRef
-    at: UtcDatetime = Field(description="provider time")
     possible_duplicate: bool = Field(
         default=False, description="a retry after an unclear failure: the member may get it twice"
     )
@@ -94,18 +93,23 @@ class DispatchSent(_Addressed):
     )
 
 
-class DispatchDelivered(_Addressed):
-    """The provider reports the message delivered to the member's phone."""
+class DispatchSent(_Receipt):
+    """The provider accepted the message for the member."""
 
-    channel: Channel
     provider_message_id: ProviderRef
     at: UtcDatetime = Field(description="provider time")
 
 
-class DispatchRead(_Addressed):
+class DispatchDelivered(_Receipt):
+    """The provider reports the message delivered to the member's phone."""
+
+    provider_message_id: ProviderRef
+    at: UtcDatetime = Field(description="provider time")
+
+
+class DispatchRead(_Receipt):
     """The provider reports the message read (WhatsApp read receipts)."""
 
-    channel: Channel
     provider_message_id: ProviderRef
     at: UtcDatetime = Field(description="provider time")
 
@@ -119,10 +123,9 @@ class ProviderError(NazarModel):
     retryable: bool
 
 
-class DispatchFailed(_Addressed):
+class DispatchFailed(_Receipt):
     """Sending failed on this channel; `error.retryable` says whether trying again may help."""
 
-    channel: Channel
     provider_message_id: ProviderRef | None = Field(
         description="None when the provider never took it"
     )

@@ -1,35 +1,174 @@
-"""The app: the platform runtime (`nazar_platform.service`) with the publisher's parts on it."""
+"""The publisher on the platform runtime (`nazar_platform.service`): its parts and its HTTP app.
+
+`parts(settings)` wires the sender: at startup the provider clients, the channel gates, the quota,
+the recorder and the sender are built on the runtime's pool; the delivery consumers (flash and
+routine) feed the sender; the recovery loops bring back retries and orphans. They all run on the
+platform's supervisor, which stops them in order: the WORK stage (consumers, sender, recovery;
+the sender lets its calls in flight finish), then RECORD (the recorder writes their answers),
+then PUBLISH (the outbox publisher sends what they wrote).
+"""
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
+import structlog
 from fastapi import FastAPI
 from nazar_platform.db import migrations
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.runtime.context import Runtime
+from nazar_platform.runtime.supervisor import Stage
 from nazar_platform.service import ServiceParts, Task, create_app
 
-from social_publisher import __version__, api, consumers, webhooks_api
-from social_publisher.engine import Engine
+from social_publisher import __version__, metrics
+from social_publisher.adapters.sms import SmsGatewayClient
+from social_publisher.adapters.whatsapp import WhatsAppClient
+from social_publisher.api import channels, problems, webhooks
+from social_publisher.domain.channels import ChannelsReport
+from social_publisher.domain.pacing import Quota
+from social_publisher.handlers.context import Context
+from social_publisher.handlers.deliveries import quota_members
 from social_publisher.settings import PublisherSettings
+from social_publisher.workers import recovery
+from social_publisher.workers.deliveries import contacts_consumer, deliveries_consumer
+from social_publisher.workers.gates import Gate
+from social_publisher.workers.recorder import Recorder
+from social_publisher.workers.sender import Sender
+
+log = structlog.get_logger(__name__)
+
+# The recorder's backlog above which no more deliveries are fetched (the database is behind).
+RECORDER_BACKLOG_MAX = 20_000
+# How long the sender's last calls may take at shutdown, and the recorder to write their answers.
+DRAIN_SECONDS = 10.0
+
+
+class Sending:
+    """The sender and what it needs, built at startup (they need the runtime's pool)."""
+
+    def __init__(self, settings: PublisherSettings) -> None:
+        self.settings = settings
+        self.session: aiohttp.ClientSession | None = None
+        self.ctx: Context | None = None
+        self.sender: Sender | None = None
+        self.recorder: Recorder | None = None
+        self.deliveries: dict[str, IdempotentConsumer] = {}
+
+    async def start(self, runtime: Runtime) -> None:
+        s = self.settings
+        connector = aiohttp.TCPConnector(
+            limit=s.max_in_flight, keepalive_timeout=30, ttl_dns_cache=300
+        )
+        self.session = session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=s.http_timeout.total_seconds()),
+        )
+        self.ctx = ctx = Context.of(runtime.pool, s)
+        self.recorder = recorder = Recorder(ctx)
+        quota = Quota(limit=s.whatsapp_portfolio_limit, warn_ratio=s.quota_warn_ratio)
+        for member, at in await quota_members(ctx):
+            quota.record(member, at.timestamp())
+        metrics.QUOTA_LIMIT.set(s.whatsapp_portfolio_limit)
+        gates = {
+            c: Gate(
+                c,
+                threshold=s.outage_threshold,
+                probe_max=s.outage_probe_max.total_seconds(),
+                pause_probe=s.token_probe_interval.total_seconds(),
+            )
+            for c in ("whatsapp", "sms")
+        }
+        whatsapp = WhatsAppClient(
+            session,
+            s.whatsapp_base_url,
+            s.whatsapp_api_version,
+            s.whatsapp_token.get_secret_value(),
+        )
+        sms = SmsGatewayClient(
+            session, s.sms_base_url, s.sms_api_key.get_secret_value(), s.sms_entity_id, s.sms_sender
+        )
+        self.sender = sender = Sender(
+            s, whatsapp=whatsapp, sms=sms, recorder=recorder, gates=gates, quota=quota
+        )
+
+        def may_fetch() -> bool:
+            # The recorder's backlog bounds memory if the database falls behind.
+            return gates["whatsapp"].is_open and recorder.backlog < RECORDER_BACKLOG_MAX
+
+        flash = deliveries_consumer(
+            ctx, sender, topic=s.topic_deliveries_flash, priority="flash", may_fetch=may_fetch
+        )
+        routine = deliveries_consumer(
+            ctx,
+            sender,
+            topic=s.topic_deliveries,
+            priority="routine",
+            may_fetch=lambda: may_fetch() and not flash.waiting,
+        )
+        self.deliveries = {"flash": flash, "routine": routine}
+        sender.pacers.flash_upstream = lambda: flash.waiting
+        log.info("social-publisher ready", senders=len(s.whatsapp_phone_number_ids))
+
+    def consumers(self, runtime: Runtime) -> list[IdempotentConsumer]:
+        return [*self.deliveries.values(), contacts_consumer(self.settings, runtime.pool)]
+
+    async def send(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.sender is not None and self.session is not None
+        try:
+            await self.sender.run(stop)
+        finally:
+            # The calls in flight finish, so that the recorder (next stage) writes their answers.
+            await self.sender.drain(DRAIN_SECONDS)
+            await self.session.close()
+
+    async def record(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.recorder is not None
+        await self.recorder.run(stop)
+
+    async def poll_retries(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.ctx is not None and self.sender is not None
+        await recovery.poll_retries(self.ctx, self.sender, stop)
+
+    async def sweep_orphans(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.ctx is not None and self.sender is not None
+        await recovery.sweep_orphans(self.ctx, self.sender, stop)
+
+    def report(self) -> ChannelsReport:
+        assert self.sender is not None
+        return self.sender.report({p: c.lag for p, c in self.deliveries.items()})
+
+
+def parts(settings: PublisherSettings, sending: Sending | None = None) -> ServiceParts:
+    sending = sending or Sending(settings)
+    return ServiceParts(
+        settings,
+        migrations=migrations.load("social-publisher", "social_publisher"),
+        consumers=sending.consumers,
+        on_startup=[sending.start],
+        background=[
+            Task("sender", sending.send),
+            Task("retries", sending.poll_retries),
+            Task("orphans", sending.sweep_orphans),
+            Task("recorder", sending.record, Stage.RECORD),
+        ],
+    )
 
 
 def create(settings: PublisherSettings | None = None) -> FastAPI:
     settings = settings or PublisherSettings()
-    engine = Engine(settings)
-    parts = ServiceParts(
-        settings,
-        migrations=migrations.load("social-publisher", "social_publisher"),
-        consumers=lambda rt: [consumers.contacts_consumer(settings, rt.pool)],
-        on_startup=[engine.start],
-        background=[Task("engine", engine.run)],
-    )
+    sending = Sending(settings)
+    problems.register_codes()
     app = create_app(
-        parts,
+        parts(settings, sending),
         title="Nazar social-publisher",
         version=__version__,
         description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
-        routers=[api.router],
+        routers=[channels.router],
     )
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
-    # (webhooks_api), not with our tokens.
-    app.include_router(webhooks_api.router)
-    app.state.engine = engine
+    # (api.webhooks), not with our tokens.
+    app.include_router(webhooks.router)
+    app.state.settings = settings
+    app.state.channels_report = sending.report
     return app

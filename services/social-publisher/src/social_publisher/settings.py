@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
+from nazar_contracts import topics
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
@@ -25,7 +26,7 @@ OurSecret = Annotated[SecretStr, Secret(min_length=16)]
 
 class PublisherSettings(PlatformSettings):
     service_name: str = "social-publisher"
-    # Small relay batches: encoding one runs without a pause, and the pacer must not wait long.
+    # Small outbox batches: encoding one runs without a pause, and the pacer must not wait long.
     outbox_batch_size: int = 500
     # Webhooks arrive many at once (Meta posts concurrently), beside the send path's writers.
     database_pool_max: int = 20
@@ -38,12 +39,12 @@ class PublisherSettings(PlatformSettings):
     # stack creates `nazar_publisher`).
     database_name: str | None = "nazar_publisher"
 
-    # Topics (tests point these at private topics).
-    deliveries_topic: str = "dispatch.deliveries.v1"
-    flash_topic: str = "dispatch.deliveries.flash.v1"
-    receipts_topic: str = "dispatch.receipts.v1"
-    replies_topic: str = "dispatch.replies.v1"
-    contacts_topic: str = "roster.contacts.v1"
+    # Topic names come from here so that a test can point the service at its own topics.
+    topic_deliveries: str = topics.DISPATCH_DELIVERIES
+    topic_deliveries_flash: str = topics.DISPATCH_DELIVERIES_FLASH
+    topic_receipts: str = topics.DISPATCH_RECEIPTS
+    topic_replies: str = topics.DISPATCH_REPLIES
+    topic_contacts: str = topics.ROSTER_CONTACTS
     consumer_group: str = "social-publisher"
 
     # WhatsApp Business Cloud API.
@@ -56,7 +57,9 @@ class PublisherSettings(PlatformSettings):
     whatsapp_template: str = "nazar_message"
     whatsapp_mps_cap: int = Field(default=80, ge=1, le=1000)
     # The limiter counts sends over a window slightly longer than 1 s (network jitter).
-    whatsapp_window_margin: float = Field(default=0.03, ge=0, le=0.5)
+    whatsapp_window_margin: timedelta = Field(
+        default=timedelta(milliseconds=30), ge=timedelta(0), le=timedelta(milliseconds=500)
+    )
     # After a throughput error (130429 / 429) the number's limit is multiplied by this. Our window
     # already holds the cap, so an error means our clock and the provider's disagree by a little
     # (jitter), not that we were far too fast: a small cut, plus a wider window (learned).
@@ -88,21 +91,22 @@ class PublisherSettings(PlatformSettings):
     )
     sms_mps_cap: int = Field(default=100, ge=1, le=1000)
 
-    # Sending.
+    # Sending. Durations are `timedelta`, like every service's: in the environment, ISO 8601
+    # ("PT0.25S", "PT10M").
     allow_synthetic: bool = False
-    http_timeout: float = 15.0
+    http_timeout: timedelta = timedelta(seconds=15)
     max_in_flight: int = 256
     batch_max: int = 500
     queue_max: int = 2000
-    retry_base: float = 2.0
-    retry_cap: float = 300.0
+    retry_base: timedelta = timedelta(seconds=2)
+    retry_cap: timedelta = timedelta(minutes=5)
     retry_max_attempts: int = 6
-    back_off_base: float = 60.0
-    recipient_hold: float = 6.0
+    back_off_base: timedelta = timedelta(minutes=1)
+    recipient_hold: timedelta = timedelta(seconds=6)
     # One send per delivery: how long an unanswered intent waits for a status webhook.
     answer_wait: timedelta = timedelta(minutes=10)
-    sweep_interval: float = 5.0
-    retry_poll_interval: float = 0.25
+    sweep_interval: timedelta = timedelta(seconds=5)
+    retry_poll_interval: timedelta = timedelta(milliseconds=250)
     outage_threshold: int = 5
-    outage_probe_max: float = 10.0
-    token_probe_interval: float = 60.0
+    outage_probe_max: timedelta = timedelta(seconds=10)
+    token_probe_interval: timedelta = timedelta(minutes=1)

@@ -15,6 +15,10 @@ Two options trade the general guarantee for throughput where a handler can carry
 * `merge_partitions=True` applies everything one poll returned, from all partitions, in one
   transaction instead of one per partition: fewer commits when many partitions each bring a few
   records. Offsets are still committed per partition, after the transaction.
+
+`feed=Feed(...)` is the batch mode (`nazar_platform.kafka.feed`): the handler's result for each
+batch goes to a bounded queue in the process after its transaction committed (offsets after
+that), and fetching pauses while the queue has no room.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import structlog
@@ -41,6 +46,7 @@ from nazar_platform.db import Connection
 from nazar_platform.kafka.clients import make_consumer, make_producer
 from nazar_platform.kafka.cloudevents import CloudEvent, DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
+from nazar_platform.kafka.feed import Feed, flow, measure_lag
 from nazar_platform.observability import metrics
 from nazar_platform.runtime import faults
 from nazar_platform.runtime.retry import TRANSIENT
@@ -67,7 +73,8 @@ class Record:
         return f"{self.raw.topic}/{self.raw.partition}/{self.raw.offset}"
 
 
-Handler = Callable[[Connection, Sequence[Record]], Awaitable[None]]
+# Returns nothing, or (batch mode) what goes to the feed's queue.
+Handler = Callable[[Connection, Sequence[Record]], Awaitable[Any]]
 
 
 class PoisonRecordError(Exception):
@@ -119,6 +126,7 @@ class IdempotentConsumer:
         consumer_options: dict[str, object] | None = None,
         dedupe: bool = True,
         merge_partitions: bool = False,
+        feed: Feed | None = None,
     ) -> None:
         self.name = name
         self.topics = list(topics)
@@ -131,9 +139,18 @@ class IdempotentConsumer:
         self._options = consumer_options or {}
         self._dedupe = dedupe
         self._merge = merge_partitions
+        self._feed = feed
         self._lock = asyncio.Lock()
         self.applied = 0
         self.dead_lettered = 0
+        # Batch mode: records fetched and not yet handed over, and records not yet fetched.
+        self.in_hand = 0
+        self.lag = 0
+
+    @property
+    def waiting(self) -> bool:
+        """Records of our partitions are in hand or still unread in Kafka (batch mode)."""
+        return self.in_hand > 0 or self.lag > 0
 
     async def run(self, stop: asyncio.Event) -> None:
         consumer = make_consumer(
@@ -148,13 +165,23 @@ class IdempotentConsumer:
         producer = make_producer(self._bootstrap, client_id=f"{self.name}-dlq")
         await consumer.start()
         await producer.start()
-        last_prune = 0.0
+        last_prune = last_lag = 0.0
+        feed = self._feed
         # Two batches overlap: the next one is fetched and decoded (Python) while the previous
         # one is applied (PostgreSQL). Effects and offset commits still happen strictly in order.
         previous: asyncio.Task[bool] | None = None
         try:
             while not stop.is_set():
-                batches = await consumer.getmany(timeout_ms=500, max_records=self._batch_max)
+                if feed is None:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=self._batch_max)
+                else:
+                    most = flow(consumer, feed, self.in_hand, self._batch_max)
+                    batches = await consumer.getmany(
+                        timeout_ms=feed.poll_timeout_ms, max_records=most
+                    )
+                    if time.monotonic() - last_lag > feed.lag_interval:
+                        await self._measure_lag(consumer, feed)
+                        last_lag = time.monotonic()
                 if not batches:
                     if previous is not None:
                         await previous
@@ -163,6 +190,7 @@ class IdempotentConsumer:
                         await self._prune()
                         last_prune = time.monotonic()
                     continue
+                self.in_hand += sum(len(records) for records in batches.values())
                 waiting, previous = (
                     previous,
                     asyncio.create_task(self._handle(consumer, producer, batches, previous, stop)),
@@ -194,6 +222,19 @@ class IdempotentConsumer:
     ) -> bool:
         """Decode, wait for the previous batch, then apply and commit this one. False when the
         loop should end (stopping with nothing applied)."""
+        try:
+            return await self._handle_batch(consumer, producer, batches, previous, stop)
+        finally:
+            self.in_hand -= sum(len(records) for records in batches.values())
+
+    async def _handle_batch(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]],
+        previous: asyncio.Task[bool] | None,
+        stop: asyncio.Event,
+    ) -> bool:
         groups = [list(batches.items())] if self._merge else [[item] for item in batches.items()]
         decoded = [(group, await self._decode(group, producer, stop)) for group in groups]
         if previous is not None and not await previous:
@@ -217,6 +258,13 @@ class IdempotentConsumer:
         except KafkaError as exc:
             # A rebalance took the partition; its new owner replays, and dedup makes that a no-op.
             log.warning("offset commit failed", consumer=self.name, error=repr(exc))
+
+    async def _measure_lag(self, consumer: AIOKafkaConsumer, feed: Feed) -> None:
+        lag = await measure_lag(consumer, list(consumer.assignment()))
+        if lag is not None:
+            self.lag = lag
+            if feed.on_lag is not None:
+                feed.on_lag(lag)
 
     def _report_lag(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         for tp, next_offset in offsets.items():
@@ -292,10 +340,11 @@ class IdempotentConsumer:
                 fresh = [r for eid, r in first.items() if eid in fresh_ids]
             else:
                 fresh = list(first.values())
-            if fresh:
-                await self._handler(conn, fresh)
+            result = await self._handler(conn, fresh) if fresh else None
         # Dying here leaves the effect committed and the offset not: the replay must be a no-op.
         faults.point("consumer.after_effect")
+        if self._feed is not None and fresh:
+            self._feed.put(result)
         self.applied += len(fresh)
         per_topic: dict[str, int] = {}
         for r in fresh:

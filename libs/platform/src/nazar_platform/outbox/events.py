@@ -9,6 +9,7 @@ Topic, key and type come from the contract's registry entry of the model; the co
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from nazar_contracts.registry import (
@@ -22,15 +23,25 @@ from nazar_platform.outbox.publisher import OutboxEvent
 
 
 def outbox_event(
-    data: BaseModel, *, source: str, subject: str | None = None, id: str | None = None
+    data: BaseModel,
+    *,
+    source: str,
+    subject: str | None = None,
+    id: str | None = None,
+    time: datetime | None = None,
+    topic: str | None = None,
 ) -> OutboxEvent:
     """The outbox row announcing `data`: topic, key and ce_type come from its event spec. The
-    subject defaults to the key (the aggregate's id); `id` defaults to a fresh UUID."""
+    subject defaults to the key (the aggregate's id); `id` defaults to a fresh UUID, `time` to
+    now; `topic` replaces the spec's topic (a service's `topic_<name>` setting, which tests
+    point at private topics)."""
     spec = spec_for_model(type(data))
     key = spec.key(data)
     extra: dict[str, Any] = {} if id is None else {"id": id}
+    if time is not None:
+        extra["time"] = time
     return OutboxEvent(
-        topic=spec.topic_for(data),
+        topic=spec.topic_for(data) if topic is None else topic,
         key=key,
         type=spec.type,
         source=source,

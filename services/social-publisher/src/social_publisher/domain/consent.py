@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from social_publisher.domain.outcomes import ProviderError
+
 # Consent states under which messaging is allowed; the roster decides which members need consent
 # (community volunteers) and sets `messaging_allowed` accordingly.
 ALLOWED_CONSENT = frozenset({"granted", "not_required"})
@@ -41,3 +43,19 @@ def refusal(
     if expires_at is not None and expires_at <= now:
         return "expired", "the message expired before it could be sent"
     return None
+
+
+REFUSAL_TITLES = {
+    "no_contact": "no contact for this member (unknown or erased)",
+    "inactive": "the member is inactive",
+    "no_consent": "no consent to message this member",
+    "messaging_not_allowed": "the roster does not allow messaging this member",
+    "synthetic": "synthetic member; only a fake provider may be messaged",
+    "no_channel": "the member has neither WhatsApp nor SMS",
+    "expired": "the message expired before it could be sent",
+}
+
+
+def refusal_error(code: str, reason: str | None = None) -> ProviderError:
+    """A refusal as the error of its failed receipt (the refusal's code, not a provider's)."""
+    return ProviderError(code=None, title=reason or REFUSAL_TITLES.get(code, code), label=code)

@@ -175,7 +175,7 @@ def _react(
         return _fail(intent, error, at)
     if step.step is Step.WAIT_FOR_WEBHOOK:
         return []  # stays pending: the orphan sweep decides after `answer_wait`
-    # RESEND, or HOLD (channel down or paused: the dispatcher closed the gate already).
+    # RESEND, or HOLD (channel down or paused: the sender closed the gate already).
     delay = step.delay if step.step is Step.RESEND else 1.0
     _reschedule(intent, at, delay, counts=step.counts_attempt)
     return []

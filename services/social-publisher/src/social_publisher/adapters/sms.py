@@ -17,9 +17,9 @@ import time
 import aiohttp
 
 from social_publisher import metrics
+from social_publisher.adapters.errors import TIMEOUT_ERRORS, ProviderCallError, transport_error
 from social_publisher.domain.outcomes import ProviderError
 from social_publisher.domain.text import count_segments
-from social_publisher.providers.errors import TIMEOUT_ERRORS, ProviderCallError, transport_error
 
 
 class SmsGatewayClient:

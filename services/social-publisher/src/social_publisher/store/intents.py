@@ -1,4 +1,5 @@
-"""SQL of the social-publisher. Functions take a connection and never commit."""
+"""SQL of intents: one row per delivery, from admission to its last receipt. Functions take a
+connection and never commit."""
 
 from __future__ import annotations
 
@@ -7,100 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from nazar_contracts.contacts import ContactUpserted
 from nazar_platform.db import Connection
 
-from social_publisher.domain.consent import Contact
 from social_publisher.domain.intents import Intent
 from social_publisher.domain.receipts import parse as parse_receipt
 
-_CONTACT_COLUMNS = (
-    "member_id, whatsapp, sms, preferred_language, active, messaging_allowed, consent_state,"
-    " synthetic"
-)
 
-
-async def upsert_contacts(conn: Connection, contacts: Sequence[ContactUpserted]) -> None:
-    """Newest version wins; an older replayed version never overwrites a newer one."""
-    await conn.executemany(
-        """INSERT INTO contacts (member_id, whatsapp, sms, preferred_language, active,
-               messaging_allowed, consent_state, synthetic, version, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (member_id) DO UPDATE SET
-               whatsapp = EXCLUDED.whatsapp, sms = EXCLUDED.sms,
-               preferred_language = EXCLUDED.preferred_language, active = EXCLUDED.active,
-               messaging_allowed = EXCLUDED.messaging_allowed,
-               consent_state = EXCLUDED.consent_state, synthetic = EXCLUDED.synthetic,
-               version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-           WHERE contacts.version <= EXCLUDED.version""",
-        [
-            (
-                c.member_id,
-                _digits(c.whatsapp),
-                _digits(c.sms),
-                str(c.preferred_language),
-                c.active,
-                c.messaging_allowed,
-                str(c.consent_state),
-                c.synthetic,
-                c.version,
-                c.updated_at,
-            )
-            for c in contacts
-        ],
-    )
-
-
-def _digits(number: str | None) -> str | None:
-    if not number:
-        return None
-    return "".join(ch for ch in number if ch.isdigit()) or None
-
-
-async def delete_contacts(conn: Connection, member_ids: Sequence[str]) -> None:
-    await conn.execute("DELETE FROM contacts WHERE member_id = ANY($1::text[])", list(member_ids))
-    await conn.execute(
-        "DELETE FROM member_windows WHERE member_id = ANY($1::text[])", list(member_ids)
-    )
-
-
-async def contacts(conn: Connection, member_ids: Iterable[str]) -> dict[str, Contact]:
-    rows = await conn.fetch(
-        f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE member_id = ANY($1::text[])",
-        list(set(member_ids)),
-    )
-    return {r["member_id"]: Contact(**dict(r)) for r in rows}
-
-
-async def members_by_number(
-    conn: Connection, column: str, numbers: Iterable[str]
-) -> dict[str, str]:
-    assert column in ("whatsapp", "sms")
-    rows = await conn.fetch(
-        f"SELECT member_id, {column} AS number FROM contacts WHERE {column} = ANY($1::text[])",
-        list(set(numbers)),
-    )
-    return {r["number"]: r["member_id"] for r in rows}
-
-
-async def windows(conn: Connection, member_ids: Iterable[str]) -> dict[str, datetime]:
-    rows = await conn.fetch(
-        "SELECT member_id, last_inbound_at FROM member_windows WHERE member_id = ANY($1::text[])",
-        list(set(member_ids)),
-    )
-    return {r["member_id"]: r["last_inbound_at"] for r in rows}
-
-
-async def open_windows(conn: Connection, opened: Sequence[tuple[str, datetime]]) -> None:
-    await conn.executemany(
-        """INSERT INTO member_windows (member_id, last_inbound_at) VALUES ($1, $2)
-           ON CONFLICT (member_id) DO UPDATE SET last_inbound_at =
-               greatest(member_windows.last_inbound_at, EXCLUDED.last_inbound_at)""",
-        opened,
-    )
-
-
-async def insert_intents(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+async def insert(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Insert new intents; returns the delivery ids that were new (a replay inserts nothing).
     `request` is the delivery's JSON text as it came from Kafka (stored without re-encoding)."""
     if not rows:
@@ -147,7 +61,7 @@ def _intent(row: asyncpg.Record) -> Intent:
     return Intent(**{k: values[k] for k in Intent.__slots__})
 
 
-async def lock_intents(conn: Connection, delivery_ids: Iterable[str]) -> dict[str, Intent]:
+async def lock(conn: Connection, delivery_ids: Iterable[str]) -> dict[str, Intent]:
     """The intents, locked in delivery id order (every writer locks in this order: no deadlock)."""
     rows = await conn.fetch(
         f"SELECT {_INTENT_COLUMNS} FROM intents WHERE delivery_id = ANY($1::text[]) "
@@ -157,7 +71,7 @@ async def lock_intents(conn: Connection, delivery_ids: Iterable[str]) -> dict[st
     return {r["delivery_id"]: _intent(r) for r in rows}
 
 
-async def save_intents(conn: Connection, intents: Sequence[Intent]) -> None:
+async def save(conn: Connection, intents: Sequence[Intent]) -> None:
     if not intents:
         return
     await conn.execute(
@@ -230,23 +144,7 @@ async def claim_orphans(
     return [(_intent(r), r["request"]) for r in rows]
 
 
-async def fresh_webhook_events(
-    conn: Connection, keys: Sequence[tuple[str, str]]
-) -> set[tuple[str, str]]:
-    """Record (provider id, event) pairs; returns those not seen before."""
-    if not keys:
-        return set()
-    rows = await conn.fetch(
-        """INSERT INTO webhook_seen (provider_message_id, event)
-           SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING
-           RETURNING provider_message_id, event""",
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-    )
-    return {(r["provider_message_id"], r["event"]) for r in rows}
-
-
-async def deliveries_by_provider_id(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+async def by_provider_id(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     rows = await conn.fetch(
         "SELECT provider_message_id, delivery_id FROM intents "
         "WHERE provider_message_id = ANY($1::text[])",
@@ -255,7 +153,7 @@ async def deliveries_by_provider_id(conn: Connection, ids: Iterable[str]) -> dic
     return {r["provider_message_id"]: r["delivery_id"] for r in rows}
 
 
-async def delivery_by_reply_code(conn: Connection, member_id: str, code: str) -> str | None:
+async def by_reply_code(conn: Connection, member_id: str, code: str) -> str | None:
     value = await conn.fetchval(
         "SELECT delivery_id FROM intents WHERE member_id = $1 AND upper(reply_code) = upper($2) "
         "ORDER BY created_at DESC LIMIT 1",
@@ -274,7 +172,3 @@ async def template_recipients(conn: Connection, since: datetime) -> list[tuple[s
         since,
     )
     return [(r["member_id"], r["at"]) for r in rows]
-
-
-async def prune_webhook_seen(conn: Connection, older_than: timedelta) -> None:
-    await conn.execute("DELETE FROM webhook_seen WHERE seen_at < now() - $1::interval", older_than)

@@ -13,38 +13,31 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from nazar_platform.http.edge import WEBHOOK, WEBHOOK_VERIFY, route_class
 from nazar_platform.http.problems import REFUSAL_REASON_STATE, problem_response
+from nazar_platform.runtime.context import runtime_of
 from nazar_platform.runtime.retry import TRANSIENT
 from nazar_platform.text import clean_strings
 
-from social_publisher import metrics, webhook_handlers
+from social_publisher import metrics
 from social_publisher.domain import webhooks
-from social_publisher.engine import Engine
+from social_publisher.handlers.context import Context
+from social_publisher.handlers.receipts import apply_statuses
+from social_publisher.handlers.replies import apply_inbound
+from social_publisher.settings import PublisherSettings
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 
-def problem(status: int, title: str, detail: str, code: str) -> JSONResponse:
-    """RFC 9457 problem details."""
-    return JSONResponse(
-        {
-            "type": f"https://nazar.rajasthan.gov.in/problems/{code}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "code": code,
-        },
-        status_code=status,
-        media_type="application/problem+json",
-    )
+def _settings(request: Request) -> PublisherSettings:
+    settings: PublisherSettings = request.app.state.settings
+    return settings
 
 
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def _context(request: Request) -> Context:
+    return Context.of(runtime_of(request).pool, _settings(request))
 
 
 @router.get("/webhooks/whatsapp", response_model=None, openapi_extra=route_class(WEBHOOK_VERIFY))
@@ -55,7 +48,7 @@ async def verify_whatsapp(
     challenge: str = Query("", alias="hub.challenge"),
 ) -> Response:
     """Meta's subscription check: echo `hub.challenge` when the verify token matches."""
-    expected = _engine(request).settings.whatsapp_verify_token.get_secret_value()
+    expected = _settings(request).whatsapp_verify_token.get_secret_value()
     if mode == "subscribe" and webhooks.token_matches(expected, token):
         return PlainTextResponse(challenge)
     # "Not allowed" and no more; the reason is for the audit's refusal counts and the log.
@@ -84,8 +77,7 @@ def _parse(body: bytes) -> Any:
 
 @router.post("/webhooks/whatsapp", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def whatsapp_webhook(request: Request) -> Response:
-    engine = _engine(request)
-    secret = engine.settings.whatsapp_app_secret.get_secret_value()
+    secret = _settings(request).whatsapp_app_secret.get_secret_value()
     body = await _signed_body(request, "whatsapp", secret, "X-Hub-Signature-256")
     if isinstance(body, Response):
         return body
@@ -96,13 +88,12 @@ async def whatsapp_webhook(request: Request) -> Response:
         metrics.WEBHOOKS.labels("whatsapp", "malformed").inc()
         log.error("signed webhook we cannot read", error=str(exc)[:300])
         return Response(status_code=200)
-    return await _apply(engine, "whatsapp", statuses, inbound)
+    return await _apply(request, "whatsapp", statuses, inbound)
 
 
 @router.post("/webhooks/sms/reports", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_reports(request: Request) -> Response:
-    engine = _engine(request)
-    secret = engine.settings.sms_webhook_secret.get_secret_value()
+    secret = _settings(request).sms_webhook_secret.get_secret_value()
     body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
     if isinstance(body, Response):
         return body
@@ -110,14 +101,13 @@ async def sms_reports(request: Request) -> Response:
         statuses = webhooks.parse_sms_reports(_parse(body))
     except (ValueError, webhooks.MalformedWebhookError) as exc:
         metrics.WEBHOOKS.labels("sms", "malformed").inc()
-        return problem(400, "Malformed delivery report", str(exc)[:300], "malformed")
-    return await _apply(engine, "sms", statuses, [])
+        return _malformed(request, "delivery report", exc)
+    return await _apply(request, "sms", statuses, [])
 
 
 @router.post("/webhooks/sms/inbound", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_inbound(request: Request) -> Response:
-    engine = _engine(request)
-    secret = engine.settings.sms_webhook_secret.get_secret_value()
+    secret = _settings(request).sms_webhook_secret.get_secret_value()
     body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
     if isinstance(body, Response):
         return body
@@ -125,35 +115,39 @@ async def sms_inbound(request: Request) -> Response:
         inbound = webhooks.parse_sms_inbound(_parse(body))
     except (ValueError, webhooks.MalformedWebhookError) as exc:
         metrics.WEBHOOKS.labels("sms", "malformed").inc()
-        return problem(400, "Malformed inbound SMS", str(exc)[:300], "malformed")
-    return await _apply(engine, "sms", [], inbound)
+        return _malformed(request, "inbound SMS", exc)
+    return await _apply(request, "sms", [], inbound)
 
 
 STATUS_SLICE = 100
 
 
+def _malformed(request: Request, what: str, exc: Exception) -> Response:
+    return problem_response(
+        request, 400, "malformed", detail_params={"what": what, "error": str(exc)[:300]}
+    )
+
+
 async def _apply(
-    engine: Engine,
+    request: Request,
     channel: str,
     statuses: list[webhooks.StatusUpdate],
     inbound: list[webhooks.Inbound],
 ) -> Response:
-    assert engine.ctx is not None
+    ctx = _context(request)
     try:
         # In slices, each its own transaction: a body of 500 statuses applied at once holds the
         # event loop for tens of milliseconds, and the sender's pacing (same loop) stalls and
         # bunches its requests. A slice applied before a failure is not lost: the provider
         # redelivers the body, and the applied statuses are recognised as seen.
         for i in range(0, len(statuses), STATUS_SLICE):
-            await webhook_handlers.apply_statuses(
-                engine.ctx, channel, statuses[i : i + STATUS_SLICE]
-            )
+            await apply_statuses(ctx, channel, statuses[i : i + STATUS_SLICE])
         if inbound:
-            await webhook_handlers.apply_inbound(engine.ctx, channel, inbound)
+            await apply_inbound(ctx, channel, inbound)
     except TRANSIENT as exc:
         # Not 200: the provider redelivers later, and nothing was half-applied (one transaction).
         metrics.WEBHOOKS.labels(channel, "error").inc()
         log.warning("webhook not applied; the provider will redeliver", error=repr(exc))
-        return problem(503, "Try again later", "the database is unavailable", "unavailable")
+        return problem_response(request, 503, "unavailable")
     metrics.WEBHOOKS.labels(channel, "accepted").inc()
     return Response(status_code=200)

@@ -1,4 +1,6 @@
-"""Answers of the send path, written in batches: one transaction per batch, not per message."""
+"""The recorder: answers of the sender's calls, written in batches (one transaction per batch,
+not per message). It runs in the RECORD stage: at shutdown it writes the answers of the sender's
+last calls before the outbox publisher stops."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import contextlib
 import structlog
 from nazar_platform.runtime.retry import TRANSIENT
 
-from social_publisher import handlers
-from social_publisher.handlers import Context, Outcome
+from social_publisher.handlers.attempts import Outcome, record
+from social_publisher.handlers.context import Context
 
 log = structlog.get_logger(__name__)
 
@@ -21,13 +23,10 @@ class Recorder:
         self._linger = linger
         self._items: list[Outcome] = []
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self.recorded = 0
 
     def put(self, outcome: Outcome) -> None:
         self._items.append(outcome)
-        self._idle.clear()
         self._wake.set()
 
     @property
@@ -37,7 +36,6 @@ class Recorder:
     async def run(self, stop: asyncio.Event) -> None:
         while not (stop.is_set() and not self._items):
             if not self._items:
-                self._idle.set()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), 0.5)
@@ -46,15 +44,11 @@ class Recorder:
             batch, self._items = self._items[: self._batch], self._items[self._batch :]
             await self._write(batch, stop)
 
-    async def flush(self, within: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle.wait(), within)
-
     async def _write(self, batch: list[Outcome], stop: asyncio.Event) -> None:
         delay = 0.2
         while True:
             try:
-                await handlers.record(self._ctx, batch)
+                await record(self._ctx, batch)
                 self.recorded += len(batch)
                 return
             except TRANSIENT as exc:

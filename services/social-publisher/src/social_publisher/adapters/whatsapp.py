@@ -19,68 +19,8 @@ from typing import Any
 import aiohttp
 
 from social_publisher import metrics
+from social_publisher.adapters.errors import TIMEOUT_ERRORS, ProviderCallError, transport_error
 from social_publisher.domain.outcomes import ProviderError
-from social_publisher.providers.errors import TIMEOUT_ERRORS, ProviderCallError, transport_error
-
-
-def template_message(
-    *,
-    to: str,
-    template: str,
-    language: str,
-    parameters: list[str],
-    button_payload: str | None,
-    callback_data: str,
-) -> dict[str, Any]:
-    components: list[dict[str, Any]] = [
-        {"type": "body", "parameters": [{"type": "text", "text": p} for p in parameters]}
-    ]
-    if button_payload is not None:
-        components.append(
-            {
-                "type": "button",
-                "sub_type": "quick_reply",
-                "index": "0",
-                "parameters": [{"type": "payload", "payload": button_payload}],
-            }
-        )
-    return {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": "template",
-        "template": {"name": template, "language": {"code": language}, "components": components},
-        "biz_opaque_callback_data": callback_data,
-    }
-
-
-def interactive_message(
-    *, to: str, body: str, button_id: str | None, button_title: str, callback_data: str
-) -> dict[str, Any]:
-    """Free-form message, allowed only inside the 24-hour customer-service window."""
-    if button_id is None:
-        return {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "type": "text",
-            "text": {"body": body, "preview_url": False},
-            "biz_opaque_callback_data": callback_data,
-        }
-    return {
-        "messaging_product": "whatsapp",
-        "recipient_type": "individual",
-        "to": to,
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": body},
-            "action": {
-                "buttons": [{"type": "reply", "reply": {"id": button_id, "title": button_title}}]
-            },
-        },
-        "biz_opaque_callback_data": callback_data,
-    }
 
 
 def error_from_body(status: int, body: bytes) -> ProviderError:

@@ -9,61 +9,56 @@ possible duplicate (issue 5, item 6). Intents whose calls are still in flight he
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import timedelta
 
 import structlog
-from nazar_platform.runtime.retry import TRANSIENT
+from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop
 
-from social_publisher import handlers, store
-from social_publisher.dispatcher import Dispatcher
-from social_publisher.handlers import Context
+from social_publisher.handlers.context import Context
+from social_publisher.handlers.deliveries import claim
+from social_publisher.store import webhooks
+from social_publisher.workers.sender import Sender
 
 log = structlog.get_logger(__name__)
 
 
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
-async def poll_retries(ctx: Context, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+async def poll_retries(ctx: Context, sender: Sender, stop: asyncio.Event) -> None:
     s = ctx.settings
     while not stop.is_set():
         try:
-            open_channels = [c for c, g in dispatcher.gates.items() if g.is_open]
-            room = s.queue_max - dispatcher.queued()
+            open_channels = [c for c, g in sender.gates.items() if g.is_open]
+            room = s.queue_max - sender.queued()
             if open_channels and room > 0:
-                jobs = await handlers.claim(ctx, channels=open_channels, limit=min(room, 1000))
-                dispatcher.enqueue(jobs)
-            for channel, gate in dispatcher.gates.items():
+                jobs = await claim(ctx, channels=open_channels, limit=min(room, 1000))
+                sender.enqueue(jobs)
+            for channel, gate in sender.gates.items():
                 if gate.probe_due():
-                    probe = await handlers.claim(ctx, channels=[channel], limit=1)
+                    probe = await claim(ctx, channels=[channel], limit=1)
                     if probe:
                         gate.probing = True
                         probe[0].probe = True
-                        dispatcher.enqueue(probe)
+                        sender.enqueue(probe)
         except TRANSIENT as exc:
             log.warning("claiming retries failed", error=repr(exc))
-        await _sleep(stop, s.retry_poll_interval)
+        await sleep_or_stop(stop, s.retry_poll_interval.total_seconds())
 
 
-async def sweep_orphans(ctx: Context, dispatcher: Dispatcher, stop: asyncio.Event) -> None:
+async def sweep_orphans(ctx: Context, sender: Sender, stop: asyncio.Event) -> None:
     s = ctx.settings
     last_prune = 0.0
     while not stop.is_set():
-        await _sleep(stop, s.sweep_interval)
+        await sleep_or_stop(stop, s.sweep_interval.total_seconds())
         try:
-            jobs = await handlers.claim(
-                ctx, limit=1000, orphans_after=s.answer_wait, exclude=dispatcher.held_ids()
+            jobs = await claim(
+                ctx, limit=1000, orphans_after=s.answer_wait, exclude=sender.held_ids()
             )
             if jobs:
                 log.warning("resending unanswered intents as possible duplicates", n=len(jobs))
-                dispatcher.enqueue(jobs)
+                sender.enqueue(jobs)
             if time.monotonic() - last_prune > 3600:
                 async with ctx.pool.acquire() as conn:
-                    await store.prune_webhook_seen(conn, timedelta(days=14))
+                    await webhooks.prune_seen(conn, timedelta(days=14))
                 last_prune = time.monotonic()
         except TRANSIENT as exc:
             log.warning("orphan sweep failed", error=repr(exc))

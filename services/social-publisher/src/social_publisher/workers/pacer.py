@@ -1,11 +1,11 @@
-"""The send path: per sender number, flash before routine, paced under the cap, then the call.
+"""The pacers: one per sender number, handing jobs to the sender as fast as the provider allows.
 
-Jobs arrive from the Kafka sources (new intents), the retry poller (due retries) and the orphan
-sweep (unanswered intents). One pacer per sender number hands them to the provider: every tick it
-sends as many as the sliding window allows (flash first; no routine job starts while flash work
-is waiting anywhere: queued here or still in Kafka), each as its own task, at most
-`max_in_flight` at a time. The slot is taken before the window is consulted, so the time the
-window records is the time the request leaves.
+Every tick a pacer starts as many jobs as the number's sliding window allows (flash first; no
+routine job starts while flash work is waiting anywhere: queued here or still in Kafka), at most
+as many as the sender has free call slots. The slot is taken before the window is consulted, so
+the time the window records is the time the request leaves. A job that may not go now (its
+channel closed, its member held after a pair-rate error, the portfolio's quota used up) goes back
+to the database with a time to try again.
 """
 
 from __future__ import annotations
@@ -21,20 +21,17 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from social_publisher import metrics
-from social_publisher.compose import Job
-from social_publisher.domain.outcomes import ProviderError, Reaction, react
+from social_publisher.domain.compose import Job
 from social_publisher.domain.pacing import Quota, SlidingWindow
-from social_publisher.gates import Gate
-from social_publisher.handlers import Outcome
-from social_publisher.providers.errors import ProviderCallError
-from social_publisher.providers.sms import SmsGatewayClient
-from social_publisher.providers.whatsapp import WhatsAppClient
-from social_publisher.recorder import Recorder
 from social_publisher.settings import PublisherSettings
+from social_publisher.workers.gates import Gate
 
 log = structlog.get_logger(__name__)
 
 TICK = 0.004
+
+# Where a job that may not go now is sent back: (job, now, not before).
+Defer = Callable[[Job, datetime, datetime], None]
 
 
 class SenderQueue:
@@ -58,43 +55,56 @@ class SenderQueue:
         return len(self.flash) + len(self.routine)
 
 
-class Dispatcher:
+class Slots:
+    """The sender's calls in flight: at most `size` at a time."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._freed = asyncio.Event()
+
+    def take(self) -> None:
+        self.free -= 1
+
+    def give(self) -> None:
+        self.free += 1
+        self._freed.set()
+
+    async def wait(self) -> None:
+        self._freed.clear()
+        await self._freed.wait()
+
+
+class Pacers:
+    """The queues, windows and pacing loops of every sender number (and of SMS)."""
+
     def __init__(
         self,
         settings: PublisherSettings,
         *,
-        whatsapp: WhatsAppClient,
-        sms: SmsGatewayClient,
-        recorder: Recorder,
         gates: dict[str, Gate],
         quota: Quota,
+        slots: Slots,
+        defer: Defer,
     ) -> None:
         self.settings = settings
-        self._whatsapp = whatsapp
-        self._sms = sms
-        self._recorder = recorder
         self.gates = gates
         self.quota = quota
-        window = 1.0 + settings.whatsapp_window_margin
+        self._slots = slots
+        self._defer = defer
+        self._margin = settings.whatsapp_window_margin.total_seconds()
+        window = 1.0 + self._margin
         self.limiters: dict[str, SlidingWindow] = {
             sender: SlidingWindow(settings.whatsapp_mps_cap, window)
             for sender in settings.whatsapp_phone_number_ids
         }
         self.limiters["sms"] = SlidingWindow(settings.sms_mps_cap, window)
         self.queues: dict[str, SenderQueue] = {s: SenderQueue() for s in self.limiters}
-        self.inflight: dict[str, Job] = {}
-        self._free = settings.max_in_flight
-        self._slot_freed = asyncio.Event()
         self._holds: dict[str, float] = {}  # member -> monotonic time before which we wait
-        self._tasks: set[asyncio.Task[None]] = set()
         self.flash_upstream: Callable[[], bool] = lambda: False
         self._quota_warned = False
         self._lateness = 0.0
         self._learned = 0.0  # window margin learned from throughput errors (seconds)
         self._learned_at = 0.0
-        self.sent = 0
-
-    # --- intake -----------------------------------------------------------------------------
 
     def enqueue(self, jobs: list[Job]) -> None:
         for job in jobs:
@@ -111,9 +121,8 @@ class Dispatcher:
             return sum(len(q) for q in self.queues.values())
         return sum(len(q.flash if priority == "flash" else q.routine) for q in self.queues.values())
 
-    def held_ids(self) -> list[str]:
-        """Deliveries this process holds (queued or in flight): never orphans."""
-        held = list(self.inflight)
+    def queued_ids(self) -> list[str]:
+        held = []
         for q in self.queues.values():
             held += [j.delivery_id for j in q.flash]
             held += [j.delivery_id for j in q.routine]
@@ -122,10 +131,21 @@ class Dispatcher:
     def flash_waiting(self) -> bool:
         return self.flash_upstream() or any(q.flash for q in self.queues.values())
 
-    # --- pacing -------------------------------------------------------------------------------
+    def slow_down(self, sender: str, now: float) -> bool:
+        """After a throughput error: lower the number's limit (True when it was lowered)."""
+        if not self.limiters[sender].slow_down(now, self.settings.whatsapp_throttle_factor):
+            return False
+        # The provider's windows caught more than ours: widen ours for a while.
+        self._learned = min(0.1, self._decayed_learned(now) + 0.01)
+        self._learned_at = now
+        return True
 
-    async def run(self, stop: asyncio.Event) -> None:
-        pacers = [asyncio.create_task(self._pace(s, stop)) for s in self.queues]
+    def hold(self, member_id: str, now: float) -> None:
+        """After a pair-rate error: this member's messages wait, no one else's."""
+        self._holds[member_id] = now + self.settings.recipient_hold.total_seconds()
+
+    async def run(self, start: Callable[[Job], None], stop: asyncio.Event) -> None:
+        pacers = [asyncio.create_task(self._pace(s, start, stop)) for s in self.queues]
         try:
             await stop.wait()
         finally:
@@ -133,12 +153,7 @@ class Dispatcher:
                 p.cancel()
             await asyncio.gather(*pacers, return_exceptions=True)
 
-    async def drain(self, within: float) -> None:
-        """Wait for calls in flight (at shutdown), so their answers are recorded."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=within)
-
-    async def _pace(self, sender: str, stop: asyncio.Event) -> None:
+    async def _pace(self, sender: str, start: Callable[[Job], None], stop: asyncio.Event) -> None:
         queue, limiter = self.queues[sender], self.limiters[sender]
         gate = self.gates["sms" if sender == "sms" else "whatsapp"]
         last = time.monotonic()
@@ -158,13 +173,14 @@ class Dispatcher:
             if room == 0:
                 await self._nap(min(max(limiter.wait(now), 0.001), 0.05), limiter)
                 continue
-            if self._free == 0:
-                self._slot_freed.clear()
-                await self._slot_freed.wait()
+            if self._slots.free == 0:
+                await self._slots.wait()
                 continue
             # What the time since the last tick allows (ticks stretch on a busy machine), with
             # headroom; the window, not this, is what keeps the cap.
-            budget = min(room, self._free, max(1, math.ceil(limiter.limit * max(tick, TICK) * 2)))
+            budget = min(
+                room, self._slots.free, max(1, math.ceil(limiter.limit * max(tick, TICK) * 2))
+            )
             flash_waiting = self.flash_waiting()
             for _ in range(budget):
                 job = queue.pop(flash_waiting)
@@ -173,7 +189,7 @@ class Dispatcher:
                 if not self._admissible(job, gate, now):
                     continue
                 limiter.record(now)
-                self._start(job)
+                start(job)
             metrics.RATE_SENT.labels(sender).set(limiter.in_window(now))
             await self._nap(TICK, limiter)
 
@@ -192,7 +208,7 @@ class Dispatcher:
         woke = time.monotonic()
         late = max(0.0, woke - before - seconds)
         self._lateness = max(late, self._lateness * 0.5 ** ((woke - before) / 2.0))
-        base = self.settings.whatsapp_window_margin + self._decayed_learned(woke)
+        base = self._margin + self._decayed_learned(woke)
         margin = max(base, min(0.25, self._lateness))
         limiter.window = 1.0 + margin
 
@@ -210,13 +226,13 @@ class Dispatcher:
     def _may_send(self, job: Job, gate: Gate, now: float) -> bool:
         wall = datetime.now(UTC)
         if not gate.is_open and not job.probe:
-            self._recorder.put(Outcome(job, wall, defer_until=wall + timedelta(seconds=1)))
+            self._defer(job, wall, wall + timedelta(seconds=1))
             return False
         hold = self._holds.get(job.member_id)
         if hold is not None:
             if hold > now:
                 until = wall + timedelta(seconds=hold - now)
-                self._recorder.put(Outcome(job, wall, defer_until=until))
+                self._defer(job, wall, until)
                 return False
             del self._holds[job.member_id]
         if job.channel == "whatsapp" and job.kind == "template":
@@ -224,7 +240,7 @@ class Dispatcher:
             if not self.quota.allows(job.member_id, epoch):
                 metrics.QUOTA_DEFERRED.inc()
                 until = datetime.fromtimestamp(self.quota.frees_at(epoch), UTC)
-                self._recorder.put(Outcome(job, wall, defer_until=until))
+                self._defer(job, wall, until)
                 return False
             self.quota.record(job.member_id, epoch)
             self._report_quota(epoch)
@@ -238,74 +254,3 @@ class Dispatcher:
             log.warning("messaging quota nearly used up", used=used, limit=self.quota.limit)
         self._quota_warned = warning
         metrics.QUOTA_WARNING.set(1 if warning else 0)
-
-    def _start(self, job: Job) -> None:
-        self._free -= 1
-        self.inflight[job.delivery_id] = job
-        task = asyncio.create_task(self._send(job))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # --- the call -------------------------------------------------------------------------------
-
-    async def _send(self, job: Job) -> None:
-        gate = self.gates[job.channel]
-        try:
-            if job.channel == "whatsapp":
-                assert job.message is not None
-                pmid = await self._whatsapp.send(job.sender, job.message)
-            else:
-                assert job.sms_text is not None and job.sms_template_id is not None
-                pmid = await self._sms.send(
-                    to=job.address,
-                    text=job.sms_text,
-                    template_id=job.sms_template_id,
-                    ref=job.delivery_id,
-                )
-        except ProviderCallError as exc:
-            self._on_error(job, gate, exc.error)
-        except Exception as exc:  # a bug must not lose the delivery: it stays unanswered
-            log.exception("send crashed", delivery_id=job.delivery_id, error=repr(exc))
-            if job.probe:
-                gate.probing = False
-        else:
-            gate.success()
-            self.sent += 1
-            metrics.SENDS.labels(job.channel, job.priority).inc()
-            self._recorder.put(Outcome(job, datetime.now(UTC), provider_message_id=pmid))
-        finally:
-            self.inflight.pop(job.delivery_id, None)
-            self._free += 1
-            self._slot_freed.set()
-
-    def _on_error(self, job: Job, gate: Gate, error: ProviderError) -> None:
-        reaction = react(error)
-        metrics.FAILURES.labels(job.channel, error.code_text, str(reaction)).inc()
-        now = time.monotonic()
-        if reaction is Reaction.SLOW_SENDER:
-            metrics.THROTTLED.labels(job.sender).inc()
-            if self.limiters[job.sender].slow_down(now, self.settings.whatsapp_throttle_factor):
-                # The provider's windows caught more than ours: widen ours for a while.
-                self._learned = min(0.1, self._decayed_learned(now) + 0.01)
-                self._learned_at = now
-                log.warning(
-                    "throughput error: slowing the sender",
-                    sender=job.sender,
-                    limit=self.limiters[job.sender].limit,
-                )
-        elif reaction is Reaction.DELAY_RECIPIENT:
-            self._holds[job.member_id] = now + self.settings.recipient_hold
-        elif reaction is Reaction.PAUSE_CHANNEL:
-            gate.pause("token_expired" if job.channel == "whatsapp" else "credentials")
-        elif reaction is Reaction.CHANNEL_DOWN:
-            gate.down(error.code_text)
-        elif job.probe:
-            gate.success()  # any real answer means the provider is reachable again
-        if reaction is Reaction.UNKNOWN:
-            log.warning(
-                "no answer after the request left; waiting for a webhook",
-                delivery_id=job.delivery_id,
-                error=error.title,
-            )
-            return
-        self._recorder.put(Outcome(job, datetime.now(UTC), error=error))

@@ -5,14 +5,38 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from nazar_contracts.dispatch import DispatchRequested
 
 from social_publisher.domain import text
-from social_publisher.providers.whatsapp import interactive_message, template_message
-from social_publisher.settings import PublisherSettings
+from social_publisher.domain.messages import interactive_message, template_message
+
+
+class Composition(Protocol):
+    """What composing a message needs of the settings (`PublisherSettings` has it): the rules
+    stay pure, and the settings module (which reads the environment) stays out of the domain."""
+
+    @property
+    def service_window(self) -> timedelta: ...
+    @property
+    def whatsapp_phone_number_ids(self) -> list[str]: ...
+    @property
+    def whatsapp_template(self) -> str: ...
+    @property
+    def inbox_fallback_url(self) -> str: ...
+    @property
+    def body_parameter_limit(self) -> int: ...
+    @property
+    def interactive_body_limit(self) -> int: ...
+    @property
+    def sms_who(self) -> dict[str, str]: ...
+    @property
+    def sms_templates(self) -> dict[str, str]: ...
+    @property
+    def sms_template_ids(self) -> dict[str, str]: ...
+
 
 ACK_TITLES = {"hi": "प्राप्त हुआ", "en": "Acknowledge"}
 _DLT_VAR = re.compile(r"\{#(var|url|numeric|alphanumeric)#\}")
@@ -54,11 +78,11 @@ def choose_channel(whatsapp: str | None) -> str:
     return "whatsapp" if whatsapp else "sms"
 
 
-def window_open(last_inbound: datetime | None, now: datetime, settings: PublisherSettings) -> bool:
+def window_open(last_inbound: datetime | None, now: datetime, settings: Composition) -> bool:
     return last_inbound is not None and now - last_inbound < settings.service_window
 
 
-def sender_for(member_id: str, settings: PublisherSettings) -> str:
+def sender_for(member_id: str, settings: Composition) -> str:
     # A member always hears from the same number of the portfolio (a stable hash, not hash()).
     ids = settings.whatsapp_phone_number_ids
     return ids[zlib.crc32(member_id.encode()) % len(ids)]
@@ -69,11 +93,11 @@ def language(request: DispatchRequested) -> str:
     return lang if lang in ("hi", "en") else "hi"
 
 
-def inbox_url(request: DispatchRequested, settings: PublisherSettings) -> str:
+def inbox_url(request: DispatchRequested, settings: Composition) -> str:
     return request.inbox_url or settings.inbox_fallback_url
 
 
-def sms_text(request: DispatchRequested, settings: PublisherSettings) -> tuple[str, str]:
+def sms_text(request: DispatchRequested, settings: Composition) -> tuple[str, str]:
     """(text, DLT template id): the registered template with its variables filled in order."""
     lang = language(request)
     values = iter(
@@ -95,7 +119,7 @@ def build(
     kind: str,
     whatsapp: str | None,
     sms: str | None,
-    settings: PublisherSettings,
+    settings: Composition,
 ) -> Job:
     lang = language(request)
     job = Job(

@@ -1,0 +1,1 @@
+"""Every SQL statement of the publisher (outside its migrations); nothing here commits."""
