@@ -72,7 +72,7 @@ async def test_the_tree_from_roster_units_places_an_author(
         kafka_bootstrap=kafka_bootstrap,
         database_pool_min=1,
         database_pool_max=4,
-        units_topic=topic,
+        topic_units=topic,
         consumer_group_prefix=f"story-intake-{uuid.uuid4().hex[:8]}",
         shutdown_timeout=timedelta(seconds=20),
     )

@@ -18,7 +18,7 @@ class StoryIntakeSettings(PlatformSettings):
     # a whole day's district bulletin stays well below this).
     gate_max_text_chars: int = Field(default=100_000, ge=1, le=1_000_000)
     # Topics (deploy/topics.yaml); tests point these at private topics.
-    units_topic: str = topics.ROSTER_UNITS
+    topic_units: str = topics.ROSTER_UNITS
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.

@@ -13,7 +13,7 @@ def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[Id
     return [
         IdempotentConsumer(
             name=f"{settings.consumer_group_prefix}-units",
-            topics=[settings.units_topic],
+            topics=[settings.topic_units],
             pool=pool,
             handler=apply_units,
             bootstrap=settings.kafka_bootstrap,
