@@ -68,7 +68,7 @@ async def running(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIter
         kafka_bootstrap=kafka_bootstrap,
         database_pool_min=1,
         database_pool_max=4,
-        units_topic="test.story-intake.no-units",  # the tree is written directly below
+        topic_units="test.story-intake.no-units",  # the tree is written directly below
         claim_lapse=timedelta(seconds=2),
         shutdown_timeout=timedelta(seconds=20),
     )
