@@ -83,8 +83,9 @@ def test_document_describes_every_topic_and_event_type() -> None:
     assert issued["bindings"]["kafka"]["key"]["description"] == "directive id"
     flash = channels[channel_id("dispatch.deliveries.flash.v1")]["messages"]
     assert list(flash) == [message_id("nazar.dispatch.requested.v1")]
+    stories = channels[channel_id("story.events.v1")]["messages"]
+    assert message_id("nazar.story.sent_back.v1") in stories
     for reserved in (
-        "story.events.v1",
         "alert.events.v1",
         "publish.requests.v1",
         "publish.results.v1",

@@ -39,12 +39,19 @@ EXPECTED = {
         f"nazar.dispatch.{verb}.v1" for verb in ("sent", "delivered", "read", "failed")
     },
     "dispatch.replies.v1": {"nazar.dispatch.replied.v1", "nazar.dispatch.opted_out.v1"},
+    "story.events.v1": {
+        f"nazar.story.{verb}.v1"
+        for verb in (
+            "submitted", "resubmitted", "forwarded", "sent_back", "rejected", "withdrawn",
+            "approved", "claimed",
+        )
+    },
 }  # fmt: skip
 
 
 def test_every_topic_carries_the_types_of_the_architecture_table() -> None:
     carried = {t.name: {s.type for s in specs_on(t.name)} for t in topics.TOPICS}
-    reserved = {"story.events.v1", "alert.events.v1", "publish.requests.v1", "publish.results.v1"}
+    reserved = {"alert.events.v1", "publish.requests.v1", "publish.results.v1"}
     assert {name: types for name, types in carried.items() if name not in reserved} == EXPECTED
     assert all(not carried[name] for name in reserved)
 
@@ -79,6 +86,8 @@ def test_keys_are_the_aggregate_ids() -> None:
             assert key == delivery, event_type
         elif topic in {topics.ROSTER_MEMBERS, topics.ROSTER_CONTACTS, topics.DISPATCH_DELIVERIES}:
             assert key == member, event_type
+        elif topic == topics.STORY_EVENTS:
+            assert key == golden("nazar.story.submitted.v1")["story_id"], event_type
     # Deliveries are keyed by the recipient so that one person's messages stay in order.
     assert keys["nazar.dispatch.requested.v1"] == member
 

@@ -40,6 +40,16 @@ from nazar_contracts.dispatch import (
 )
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MemberUpserted
+from nazar_contracts.stories import (
+    StoryApproved,
+    StoryClaimed,
+    StoryForwarded,
+    StoryRejected,
+    StoryResubmitted,
+    StorySentBack,
+    StorySubmitted,
+    StoryWithdrawn,
+)
 from nazar_contracts.units import UnitUpserted
 
 M = TypeVar("M", bound=BaseModel)
@@ -98,6 +108,10 @@ def _member(data: Any) -> str:
     return cast(str, data.member_id)
 
 
+def _story(data: Any) -> str:
+    return cast(str, data.story_id)
+
+
 SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
     EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
@@ -128,6 +142,14 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.DISPATCH_FAILED, t.DISPATCH_RECEIPTS, DispatchFailed, _delivery),
     EventSpec(e.DISPATCH_REPLIED, t.DISPATCH_REPLIES, DispatchReplied, _member),
     EventSpec(e.DISPATCH_OPTED_OUT, t.DISPATCH_REPLIES, DispatchOptedOut, _member),
+    EventSpec(e.STORY_SUBMITTED, t.STORY_EVENTS, StorySubmitted, _story),
+    EventSpec(e.STORY_RESUBMITTED, t.STORY_EVENTS, StoryResubmitted, _story),
+    EventSpec(e.STORY_FORWARDED, t.STORY_EVENTS, StoryForwarded, _story),
+    EventSpec(e.STORY_SENT_BACK, t.STORY_EVENTS, StorySentBack, _story),
+    EventSpec(e.STORY_REJECTED, t.STORY_EVENTS, StoryRejected, _story),
+    EventSpec(e.STORY_WITHDRAWN, t.STORY_EVENTS, StoryWithdrawn, _story),
+    EventSpec(e.STORY_APPROVED, t.STORY_EVENTS, StoryApproved, _story),
+    EventSpec(e.STORY_CLAIMED, t.STORY_EVENTS, StoryClaimed, _story),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

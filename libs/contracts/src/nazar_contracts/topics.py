@@ -53,7 +53,8 @@ TOPICS: tuple[Topic, ...] = (
     Topic(DISPATCH_REPLIES, "member id", "delete", "social-publisher",
           "Members' replies (buttons, text) and opt-outs."),
     Topic(STORY_EVENTS, "story id", "delete", "story-intake",
-          "Field stories and their moderation. Reserved: its event types come in a later release."),
+          "Field stories and their moderation: submitted, forwarded, sent back, resubmitted, "
+          "rejected, withdrawn, approved, claimed (no story text, notes or photos)."),
     Topic(ALERT_EVENTS, "alert id", "delete", "story-intake",
           "Field alerts. Reserved: its event types come in a later release."),
     Topic(PUBLISH_REQUESTS, "post id", "delete", "story-intake",

@@ -7,13 +7,15 @@ import asyncio
 from fastapi import FastAPI
 from nazar_platform.db import migrations
 from nazar_platform.runtime.context import Runtime
-from nazar_platform.service import ServiceParts, create_app
+from nazar_platform.service import ServiceParts, Task, create_app
 
 from story_intake import __version__
 from story_intake.adapters import gate_data
 from story_intake.api import routers
 from story_intake.api.problems import register_all
 from story_intake.settings import StoryIntakeSettings
+from story_intake.workers import gauges
+from story_intake.workers.roster import make_consumers
 
 
 def story_migrations() -> list[migrations.Migration]:
@@ -26,7 +28,13 @@ async def _load_gate(_: Runtime) -> None:
 
 
 def parts(settings: StoryIntakeSettings) -> ServiceParts:
-    return ServiceParts(settings, migrations=story_migrations(), on_startup=[_load_gate])
+    return ServiceParts(
+        settings,
+        migrations=story_migrations(),
+        consumers=lambda rt: make_consumers(settings, rt.pool),
+        background=[Task("story-gauges", gauges.run)],
+        on_startup=[_load_gate],
+    )
 
 
 def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
@@ -36,7 +44,8 @@ def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
         parts(settings),
         title="Nazar story-intake",
         version=__version__,
-        description="The lawful-publishing gate: what identifies a victim or a child, or leaks a "
-        "citizen's numbers, does not go out.",
+        description="Field stories and their moderation chain (CO → SP → PHQ cell), and the "
+        "lawful-publishing gate: what identifies a victim or a child, or leaks a citizen's "
+        "numbers, does not go out.",
         routers=routers(),
     )

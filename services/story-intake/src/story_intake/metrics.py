@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 GATE_CHECKS = Counter(
     "nazar_story_gate_checks_total", "Texts put through the lawful-publishing gate", ["verdict"]
@@ -14,4 +14,10 @@ GATE_SECONDS = Histogram(
     "nazar_story_gate_seconds",
     "Time to gate one text",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
+)
+
+# Refreshed from the database by `workers/gauges.py`, so every instance reports the same totals.
+STORIES = Gauge("nazar_story_stories", "Stories by state", ["state"])
+QUEUE_DEPTH = Gauge(
+    "nazar_story_queue_depth", "Stories waiting for review at each level", ["level"]
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from story_intake.api import gate
+from story_intake.api import gate, stories
 
 
 def routers() -> list[APIRouter]:
-    return [gate.router]
+    return [gate.router, stories.router]

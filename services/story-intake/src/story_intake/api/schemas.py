@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from nazar_contracts.stories import ReviewLevel, StoryKind
+from pydantic import BaseModel, Field, model_validator
 
+from story_intake.domain.chain import Decision, State
 from story_intake.domain.redact import MARK_EN, MARK_HI
-from story_intake.domain.rules import RULES, Finding, GateResult
+from story_intake.domain.rules import RULES, Finding, GateResult, Verdict
 
 RuleName = Literal[tuple(RULES)]  # type: ignore[valid-type]
 
@@ -69,3 +73,97 @@ class RedactOut(BaseModel):
     text: str
     redacted: list[FindingOut] = Field(description="The findings replaced, on the text sent")
     gate: GateOut = Field(description="The gate's verdict on the new text")
+
+
+# --- stories --------------------------------------------------------------------------------
+
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+Body = Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class TitleIn(BaseModel):
+    hi: Title | None = None
+    en: Title | None = None
+
+
+class TextIn(BaseModel):
+    hi: Body | None = None
+    en: Body | None = None
+
+
+class StoryIn(BaseModel):
+    """A story from the field: Hindi and/or English. The FIR or case reference stays internal."""
+
+    kind: StoryKind
+    title: TitleIn
+    text: TextIn
+    place: Annotated[str, Field(max_length=300)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    event_date: date | None = None
+    case_ref: Annotated[str, Field(max_length=100)] | None = Field(
+        default=None, description="FIR or case reference; internal only, never public"
+    )
+
+    @model_validator(mode="after")
+    def _some_text(self) -> StoryIn:
+        if not (self.title.hi or self.title.en) or not (self.text.hi or self.text.en):
+            raise ValueError("a title and a text in Hindi or English are needed")
+        return self
+
+
+class NewStoryIn(StoryIn):
+    submit: bool = Field(default=False, description="send it up at once; false keeps a draft")
+
+
+class DecisionIn(BaseModel):
+    decision: Decision
+    note: Annotated[str, Field(max_length=2_000)] | None = Field(
+        default=None, description="what to change (send back), or why (reject)"
+    )
+
+
+class StepOut(BaseModel):
+    action: str
+    level: ReviewLevel | None
+    by: str
+    by_role: str
+    note: str | None
+    at: datetime
+
+
+class ClaimOut(BaseModel):
+    by: str
+    by_role: str
+    at: datetime
+    lapses_at: datetime
+
+
+class StoryOut(BaseModel):
+    id: uuid.UUID
+    kind: StoryKind
+    title: TitleIn
+    text: TextIn
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    event_date: date | None
+    case_ref: str | None
+    author_id: str
+    unit_id: str
+    circle_id: str | None
+    district_id: str
+    state: State
+    level: ReviewLevel | None
+    gate_verdict: Verdict
+    gate_rules: list[str]
+    sexual_offence: bool
+    child_involved: bool
+    claim: ClaimOut | None
+    steps: list[StepOut] | None = Field(default=None, description="every step and note")
+    created_at: datetime
+    updated_at: datetime
+
+
+class StoriesOut(BaseModel):
+    items: list[StoryOut]

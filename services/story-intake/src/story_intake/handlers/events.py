@@ -1,0 +1,133 @@
+"""A story's row → the event announcing its step on story.events.v1 (through the outbox).
+
+Events name people by member id and carry no text: titles, texts, notes, reasons, the case
+reference and photos stay in this service.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from nazar_contracts.stories import (
+    GateVerdict,
+    ReviewLevel,
+    StoryApproved,
+    StoryClaimed,
+    StoryForwarded,
+    StoryKind,
+    StoryRejected,
+    StoryResubmitted,
+    StorySentBack,
+    StorySubmitted,
+    StoryWithdrawn,
+)
+from nazar_contracts.vocabulary import Role
+from nazar_platform.outbox import OutboxEvent, outbox_event
+from pydantic import BaseModel
+
+from story_intake.domain.chain import Actor
+from story_intake.store.stories import StoryRow
+
+SOURCE = "/nazar/story-intake"
+
+
+def _event(data: BaseModel) -> OutboxEvent:
+    return outbox_event(data, source=SOURCE)
+
+
+def _level(row: StoryRow) -> ReviewLevel:
+    assert row.level is not None  # a story under review always has one
+    return ReviewLevel(row.level)
+
+
+def submitted(row: StoryRow, photo_count: int, at: datetime) -> OutboxEvent:
+    return _event(
+        StorySubmitted(
+            story_id=str(row.id),
+            kind=StoryKind(row.content.kind),
+            author_id=row.author_id,
+            author_role=Role(row.author_role),
+            unit_id=row.unit_id,
+            circle_id=row.circle_id,
+            district_id=row.district_id,
+            level=_level(row),
+            gate_verdict=GateVerdict(row.gate_verdict),
+            sexual_offence=row.sexual_offence,
+            child_involved=row.child_involved,
+            photo_count=photo_count,
+            at=at,
+        )
+    )
+
+
+def resubmitted(row: StoryRow, at: datetime) -> OutboxEvent:
+    return _event(
+        StoryResubmitted(
+            story_id=str(row.id),
+            level=_level(row),
+            gate_verdict=GateVerdict(row.gate_verdict),
+            sexual_offence=row.sexual_offence,
+            child_involved=row.child_involved,
+            by=row.author_id,
+            at=at,
+        )
+    )
+
+
+def withdrawn(row: StoryRow, was_waiting: bool, at: datetime) -> OutboxEvent:
+    level = ReviewLevel(row.level) if was_waiting and row.level else None
+    return _event(StoryWithdrawn(story_id=str(row.id), level=level, by=row.author_id, at=at))
+
+
+def forwarded(before: StoryRow, after: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
+    return _event(
+        StoryForwarded(
+            story_id=str(after.id),
+            from_level=_level(before),
+            to_level=_level(after),
+            by=actor.member_id,
+            by_role=actor.role,
+            at=at,
+        )
+    )
+
+
+def sent_back(row: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
+    return _event(
+        StorySentBack(
+            story_id=str(row.id), level=_level(row), by=actor.member_id, by_role=actor.role, at=at
+        )
+    )
+
+
+def rejected(before: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
+    return _event(
+        StoryRejected(
+            story_id=str(before.id),
+            level=_level(before),
+            by=actor.member_id,
+            by_role=actor.role,
+            at=at,
+        )
+    )
+
+
+def approved(row: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
+    return _event(
+        StoryApproved(story_id=str(row.id), by=actor.member_id, by_role=actor.role, at=at)
+    )
+
+
+def claimed(row: StoryRow, actor: Actor, taken_from: str | None, at: datetime) -> OutboxEvent:
+    assert row.claim_lapses_at is not None
+    return _event(
+        StoryClaimed(
+            story_id=str(row.id),
+            level=_level(row),
+            by=actor.member_id,
+            by_role=actor.role,
+            taken_over_from=taken_from,
+            lapses_at=row.claim_lapses_at,
+            at=at,
+        )
+    )

@@ -1,0 +1,287 @@
+"""Story use cases: write, edit, submit, withdraw; decide and claim along the chain; read one's
+own stories and one's queue. Each state change and its event commit in one transaction.
+
+Refusals are `ChainRefusalError`s (the domain's) or `StoryNotFoundError`; `api/` turns them into
+problems.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import asyncpg
+from nazar_contracts.stories import ReviewLevel
+from nazar_contracts.vocabulary import Role
+from nazar_platform import db, outbox
+
+from story_intake.domain import chain
+from story_intake.domain.chain import Actor, ChainRefusalError, Decision, Place, State, Story
+from story_intake.handlers import events
+from story_intake.handlers.gate import check
+from story_intake.store import stories as store
+from story_intake.store import units
+from story_intake.store.stories import Content, StepRow, StoryRow
+
+
+class StoryNotFoundError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    member_id: str
+    role: Role
+    unit_id: str  # the unit of the grant that lets them submit
+
+
+@dataclass(frozen=True, slots=True)
+class WithSteps:
+    story: StoryRow
+    steps: list[StepRow]
+
+
+def _domain(row: StoryRow) -> Story:
+    claim = None
+    if row.claim_by and row.claim_role and row.claim_at and row.claim_lapses_at:
+        claim = chain.Claim(row.claim_by, Role(row.claim_role), row.claim_at, row.claim_lapses_at)
+    return Story(
+        story_id=str(row.id),
+        author_id=row.author_id,
+        author_role=Role(row.author_role),
+        place=Place(row.unit_id, row.circle_id, row.district_id),
+        state=State(row.state),
+        level=ReviewLevel(row.level) if row.level else None,
+        last_editor_id=row.last_editor_id,
+        claim=claim,
+    )
+
+
+def _apply(row: StoryRow, story: Story, now: datetime) -> StoryRow:
+    c = story.claim
+    return replace(
+        row,
+        state=str(story.state),
+        level=str(story.level) if story.level else row.level,
+        last_editor_id=story.last_editor_id,
+        claim_by=c.member_id if c else None,
+        claim_role=str(c.role) if c else None,
+        claim_at=c.at if c else None,
+        claim_lapses_at=c.lapses_at if c else None,
+        updated_at=now,
+    )
+
+
+def _gated(row: StoryRow, content: Content) -> StoryRow:
+    """The gate runs on the field text; its verdict and flags are kept with the story."""
+    parts = (content.title_hi, content.text_hi, content.title_en, content.text_en, content.place)
+    result = check("\n\n".join(p for p in parts if p))
+    return replace(
+        row,
+        content=content,
+        gate_verdict=str(result.verdict),
+        gate_rules=tuple(sorted({f.rule for f in result.findings})),
+        sexual_offence=result.sexual_offence,
+        child_involved=result.child_involved,
+    )
+
+
+async def place_of(conn: db.Connection, unit_id: str) -> Place:
+    along = await units.kinds_along(conn, unit_id)
+    districts = [u for u, kind in along or [] if kind == "district"]
+    if not districts:
+        raise ChainRefusalError("story.unit_unknown")
+    circles = [u for u, kind in along or [] if kind == "circle"]
+    return Place(unit_id, circles[-1] if circles else None, districts[-1])
+
+
+def _step(action: str, level: str | None, actor: Actor | Author, at: datetime) -> StepRow:
+    return StepRow(action, level, actor.member_id, str(actor.role), None, at)
+
+
+async def create(
+    pool: asyncpg.Pool,
+    author: Author,
+    content: Content,
+    now: datetime,
+    *,
+    submit: bool,
+    story_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """A draft, or a story sent up at once. With a `story_id` fixed by the Idempotency-Key, a
+    retry after a lost answer creates nothing twice."""
+    story_id = story_id or uuid.uuid4()
+    async with pool.acquire() as conn, conn.transaction():
+        place = await place_of(conn, author.unit_id)
+        blank = StoryRow(
+            id=story_id,
+            author_id=author.member_id,
+            author_role=str(author.role),
+            unit_id=place.unit_id,
+            circle_id=place.circle_id,
+            district_id=place.district_id,
+            content=content,
+            state=str(State.DRAFT),
+            level=None,
+            last_editor_id=author.member_id,
+            gate_verdict="pass",
+            gate_rules=(),
+            sexual_offence=False,
+            child_involved=False,
+            claim_by=None,
+            claim_role=None,
+            claim_at=None,
+            claim_lapses_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+        row = _gated(blank, content)
+        if not await store.insert(conn, row):
+            return story_id
+        await store.add_step(conn, story_id, _step("created", None, author, now))
+        if submit:
+            await _submit(conn, row, author, now)
+    return story_id
+
+
+async def _locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
+    row = await store.get(conn, story_id, lock=True)
+    if row is None:
+        raise StoryNotFoundError(str(story_id))
+    return row
+
+
+async def _submit(conn: db.Connection, row: StoryRow, author: Author, now: datetime) -> None:
+    was = State(row.state)
+    after = _apply(row, chain.submit(_domain(row), author.member_id), now)
+    await store.update(conn, after)
+    action = "resubmitted" if was is State.SENT_BACK else "submitted"
+    await store.add_step(conn, row.id, _step(action, after.level, author, now))
+    event = (
+        events.resubmitted(after, now)
+        if was is State.SENT_BACK
+        else events.submitted(after, 0, now)
+    )
+    await outbox.enqueue(conn, [event])
+
+
+async def edit(
+    pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, content: Content, now: datetime
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _locked(conn, story_id)
+        story = chain.edit(_domain(row), author.member_id)
+        await store.update(conn, _gated(_apply(row, story, now), content))
+        await store.add_step(conn, story_id, _step("edited", row.level, author, now))
+
+
+async def submit(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await _submit(conn, await _locked(conn, story_id), author, now)
+
+
+async def withdraw(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _locked(conn, story_id)
+        after = _apply(row, chain.withdraw(_domain(row), author.member_id), now)
+        await store.update(conn, after)
+        await store.add_step(conn, story_id, _step("withdrawn", row.level, author, now))
+        waiting = row.state == State.IN_REVIEW
+        await outbox.enqueue(conn, [events.withdrawn(after, waiting, now)])
+
+
+def _actor(actors: list[Actor], story: Story) -> Actor:
+    actor = chain.acting_as(actors, story)
+    if actor is None:
+        raise ChainRefusalError(
+            "story.own_story"
+            if any(a.member_id == story.author_id for a in actors)
+            else "story.not_your_queue"
+        )
+    return actor
+
+
+async def decide(
+    pool: asyncpg.Pool,
+    story_id: uuid.UUID,
+    actors: list[Actor],
+    decision: Decision,
+    now: datetime,
+    *,
+    text: str | None = None,
+) -> Actor:
+    """The decision applied; the grant it was made through (for the audit trail)."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _locked(conn, story_id)
+        story = _domain(row)
+        actor = _actor(actors, story)
+        after = _apply(row, chain.decide(story, actor, decision, now, text=text), now)
+        await store.update(conn, after)
+        step = replace(_step(str(decision), row.level, actor, now), note=text or None)
+        await store.add_step(conn, story_id, step)
+        if decision is Decision.FORWARD:
+            event = events.forwarded(row, after, actor, now)
+        elif decision is Decision.APPROVE:
+            event = events.approved(after, actor, now)
+        elif decision is Decision.SEND_BACK:
+            event = events.sent_back(after, actor, now)
+        else:
+            event = events.rejected(row, actor, now)
+        await outbox.enqueue(conn, [event])
+    return actor
+
+
+async def claim(
+    pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor], now: datetime, lapse: timedelta
+) -> tuple[StoryRow, Actor]:
+    async with pool.acquire() as conn, conn.transaction():
+        row = await _locked(conn, story_id)
+        story = _domain(row)
+        actor = _actor(actors, story)
+        claimed, taken_from = chain.claim(story, actor, now, lapse)
+        after = _apply(row, claimed, now)
+        await store.update(conn, after)
+        await store.add_step(conn, story_id, _step("claimed", row.level, actor, now))
+        await outbox.enqueue(conn, [events.claimed(after, actor, taken_from, now)])
+        return after, actor
+
+
+async def mine(pool: asyncpg.Pool, member_id: str, limit: int) -> list[WithSteps]:
+    async with pool.acquire() as conn:
+        rows = await store.of_author(conn, member_id, limit)
+        steps = await store.steps_of(conn, [r.id for r in rows])
+    return [WithSteps(r, steps[r.id]) for r in rows]
+
+
+async def queue(
+    pool: asyncpg.Pool, actors: list[Actor], level: ReviewLevel, limit: int
+) -> list[StoryRow]:
+    """What waits at `level` for the caller's grants there; nothing if they review elsewhere.
+    A reviewer's own stories are left out: they cannot act on them."""
+    if level is ReviewLevel.CIRCLE:
+        scope = {"circle_ids": [a.unit_id for a in actors if a.role is Role.CO]}
+    elif level is ReviewLevel.DISTRICT:
+        scope = {"district_ids": [a.unit_id for a in actors if a.role is Role.SP]}
+    else:
+        scope = {}
+    everywhere = level is ReviewLevel.PHQ and any(a.role in chain.PHQ_REVIEWERS for a in actors)
+    if not everywhere and not any(scope.values()):
+        raise ChainRefusalError("story.not_your_queue")
+    async with pool.acquire() as conn:
+        rows = await store.queue(conn, str(level), everywhere=everywhere, limit=limit, **scope)
+    mine_ids = {a.member_id for a in actors}
+    return [r for r in rows if r.author_id not in mine_ids]
+
+
+async def story(pool: asyncpg.Pool, story_id: uuid.UUID) -> StoryRow:
+    async with pool.acquire() as conn:
+        row = await store.get(conn, story_id)
+    if row is None:
+        raise StoryNotFoundError(str(story_id))
+    return row
+
+
+async def counts(pool: asyncpg.Pool) -> list[tuple[str, str | None, int]]:
+    async with pool.acquire() as conn:
+        return await store.counts(conn)

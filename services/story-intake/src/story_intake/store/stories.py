@@ -1,0 +1,177 @@
+"""Stories, their steps and the queues, in PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from nazar_platform import db
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What the author writes; the gate runs over the titles and texts."""
+
+    kind: str
+    title_hi: str | None
+    title_en: str | None
+    text_hi: str | None
+    text_en: str | None
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    event_date: date | None
+    case_ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    id: uuid.UUID
+    author_id: str
+    author_role: str
+    unit_id: str
+    circle_id: str | None
+    district_id: str
+    content: Content
+    state: str
+    level: str | None
+    last_editor_id: str
+    gate_verdict: str
+    gate_rules: tuple[str, ...]
+    sexual_offence: bool
+    child_involved: bool
+    claim_by: str | None
+    claim_role: str | None
+    claim_at: datetime | None
+    claim_lapses_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StepRow:
+    action: str
+    level: str | None
+    by_id: str
+    by_role: str
+    note: str | None
+    at: datetime
+
+
+_CONTENT = [f.name for f in fields(Content)]
+_ROW = [f.name for f in fields(StoryRow) if f.name != "content"]
+_COLUMNS = ", ".join(_ROW + _CONTENT)
+
+
+def _row(r: Any) -> StoryRow:
+    values = {k: r[k] for k in _ROW}
+    values["gate_rules"] = tuple(values["gate_rules"])
+    return StoryRow(content=Content(**{k: r[k] for k in _CONTENT}), **values)
+
+
+async def insert(conn: db.Connection, story: StoryRow) -> bool:
+    """False if a story with this id exists already (an idempotent retry)."""
+    values = {**{k: getattr(story, k) for k in _ROW}, **asdict(story.content)}
+    values["gate_rules"] = list(story.gate_rules)
+    names = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 1))
+    done = await conn.fetchval(
+        f"INSERT INTO stories ({', '.join(names)}) VALUES ({placeholders}) "
+        "ON CONFLICT (id) DO NOTHING RETURNING true",
+        *values.values(),
+    )
+    return bool(done)
+
+
+async def get(conn: db.Connection, story_id: uuid.UUID, *, lock: bool = False) -> StoryRow | None:
+    suffix = " FOR UPDATE" if lock else ""
+    r = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM stories WHERE id = $1{suffix}",
+        story_id,
+    )
+    return None if r is None else _row(r)
+
+
+async def update(conn: db.Connection, story: StoryRow) -> None:
+    """Writes back the story's content, chain state, gate result and claim."""
+    values = {**{k: getattr(story, k) for k in _ROW}, **asdict(story.content)}
+    values["gate_rules"] = list(story.gate_rules)
+    values.pop("id")
+    names = list(values)
+    sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=2))
+    await conn.execute(
+        f"UPDATE stories SET {sets} WHERE id = $1",
+        story.id,
+        *values.values(),
+    )
+
+
+async def add_step(conn: db.Connection, story_id: uuid.UUID, step: StepRow) -> None:
+    await conn.execute(
+        "INSERT INTO story_steps (story_id, action, level, by_id, by_role, note, at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        story_id,
+        step.action,
+        step.level,
+        step.by_id,
+        step.by_role,
+        step.note,
+        step.at,
+    )
+
+
+async def steps_of(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[StepRow]]:
+    rows = await conn.fetch(
+        "SELECT story_id, action, level, by_id, by_role, note, at FROM story_steps "
+        "WHERE story_id = ANY($1::uuid[]) ORDER BY id",
+        list(ids),
+    )
+    out: dict[uuid.UUID, list[StepRow]] = {i: [] for i in ids}
+    for r in rows:
+        out[r["story_id"]].append(
+            StepRow(r["action"], r["level"], r["by_id"], r["by_role"], r["note"], r["at"])
+        )
+    return out
+
+
+async def of_author(conn: db.Connection, author_id: str, limit: int) -> list[StoryRow]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM stories WHERE author_id = $1 "
+        "ORDER BY created_at DESC, id LIMIT $2",
+        author_id,
+        limit,
+    )
+    return [_row(r) for r in rows]
+
+
+async def queue(
+    conn: db.Connection,
+    level: str,
+    *,
+    circle_ids: Sequence[str] = (),
+    district_ids: Sequence[str] = (),
+    everywhere: bool = False,
+    limit: int,
+) -> list[StoryRow]:
+    """Stories waiting at `level` from these circles or districts (or all, at PHQ); oldest
+    first, since the oldest wait longest."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM stories WHERE state = 'in_review' AND level = $1 "
+        "AND ($2 OR circle_id = ANY($3::text[]) OR district_id = ANY($4::text[])) "
+        "ORDER BY updated_at, id LIMIT $5",
+        level,
+        everywhere,
+        list(circle_ids),
+        list(district_ids),
+        limit,
+    )
+    return [_row(r) for r in rows]
+
+
+async def counts(conn: db.Connection) -> list[tuple[str, str | None, int]]:
+    """(state, level, count) over all stories, for the metrics."""
+    rows = await conn.fetch("SELECT state, level, count(*) AS n FROM stories GROUP BY 1, 2")
+    return [(r["state"], r["level"], r["n"]) for r in rows]

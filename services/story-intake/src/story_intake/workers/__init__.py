@@ -1,0 +1,1 @@
+"""Story-intake's Kafka consumers."""
