@@ -1,6 +1,6 @@
 """A state-scale roster written straight into the directive read model (no roster service).
 
-Shape from ../shared/data/rajasthan-police.md: 7 ranges and 2 commissionerates, 49 police
+Shape from Rajasthan Police's published structure: 7 ranges and 2 commissionerates, 49 police
 districts, 230 circles, about 900 police stations, and about 330 members per station (police
 personnel and community volunteers) — some 300,000 recipients. Every circle group holds the
 circle's members, its CO, the district's SP and the range's IG. A few volunteers have no consent

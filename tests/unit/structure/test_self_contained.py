@@ -27,6 +27,6 @@ def test_tests_and_benchmarks_read_nothing_outside_the_repository() -> None:
 
 
 def test_the_check_sees_a_path_outside() -> None:
-    assert OUTSIDE.search("../shared/seed/article.md")
-    assert OUTSIDE.search("/work/shared/seed")
+    assert OUTSIDE.search("../elsewhere/article.md")
+    assert OUTSIDE.search("/work/elsewhere/seed")
     assert not OUTSIDE.search("tests/hindi.py")

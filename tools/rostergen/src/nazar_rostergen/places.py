@@ -1,4 +1,4 @@
-"""The real ranges, commissionerates and police districts (../shared/data/rajasthan-police.md).
+"""The real ranges, commissionerates and police districts (as Rajasthan Police publishes them).
 
 State after the January 2025 reorganisation: seven ranges, two commissionerates. Circle and police
 station names are made up (the public record gives totals, not lists) except the three circles
