@@ -93,30 +93,28 @@ async def whatsapp_webhook(request: Request) -> Response:
 
 @router.post("/webhooks/sms/reports", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_reports(request: Request) -> Response:
-    secret = _settings(request).sms_webhook_secret.get_secret_value()
-    body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
-    if isinstance(body, Response):
-        return body
-    try:
-        statuses = webhooks.parse_sms_reports(_parse(body))
-    except (ValueError, webhooks.MalformedWebhookError) as exc:
-        metrics.WEBHOOKS.labels("sms", "malformed").inc()
-        return _malformed(request, "delivery report", exc)
-    return await _apply(request, "sms", statuses, [])
+    return await _sms(request, "delivery report", reports=True)
 
 
 @router.post("/webhooks/sms/inbound", response_model=None, openapi_extra=route_class(WEBHOOK))
 async def sms_inbound(request: Request) -> Response:
+    return await _sms(request, "inbound SMS", reports=False)
+
+
+async def _sms(request: Request, what: str, *, reports: bool) -> Response:
+    """Both gateway callbacks: signed alike, each body holding either reports or inbound texts."""
     secret = _settings(request).sms_webhook_secret.get_secret_value()
     body = await _signed_body(request, "sms", secret, "X-Gateway-Signature")
     if isinstance(body, Response):
         return body
     try:
-        inbound = webhooks.parse_sms_inbound(_parse(body))
+        document = _parse(body)
+        statuses = webhooks.parse_sms_reports(document) if reports else []
+        inbound = [] if reports else webhooks.parse_sms_inbound(document)
     except (ValueError, webhooks.MalformedWebhookError) as exc:
         metrics.WEBHOOKS.labels("sms", "malformed").inc()
-        return _malformed(request, "inbound SMS", exc)
-    return await _apply(request, "sms", [], inbound)
+        return _malformed(request, what, exc)
+    return await _apply(request, "sms", statuses, inbound)
 
 
 STATUS_SLICE = 100
