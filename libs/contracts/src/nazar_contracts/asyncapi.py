@@ -47,8 +47,7 @@ saying why.
 consumers ignore fields they do not know. Anything else is a new version with a new event type
 (and, for a changed key or meaning, a new topic).
 
-`alert.events.v1`, `publish.requests.v1` and `publish.results.v1` are reserved:
-their event types are defined by later releases.
+`alert.events.v1` is reserved: its event types are defined by a later release.
 """
 
 

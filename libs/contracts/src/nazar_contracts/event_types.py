@@ -37,3 +37,8 @@ STORY_REJECTED = "nazar.story.rejected.v1"
 STORY_WITHDRAWN = "nazar.story.withdrawn.v1"
 STORY_APPROVED = "nazar.story.approved.v1"
 STORY_CLAIMED = "nazar.story.claimed.v1"
+STORY_CIRCULATION_REQUESTED = "nazar.story.circulation_requested.v1"
+
+PUBLISH_REQUESTED = "nazar.publish.requested.v1"
+PUBLISH_POSTED = "nazar.publish.posted.v1"
+PUBLISH_FAILED = "nazar.publish.failed.v1"

@@ -40,8 +40,10 @@ from nazar_contracts.dispatch import (
 )
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MemberUpserted
+from nazar_contracts.publish import PublishFailed, PublishPosted, PublishRequested
 from nazar_contracts.stories import (
     StoryApproved,
+    StoryCirculationRequested,
     StoryClaimed,
     StoryForwarded,
     StoryRejected,
@@ -112,6 +114,10 @@ def _story(data: Any) -> str:
     return cast(str, data.story_id)
 
 
+def _post(data: Any) -> str:
+    return cast(str, data.post_id)
+
+
 SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
     EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
@@ -150,6 +156,10 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.STORY_WITHDRAWN, t.STORY_EVENTS, StoryWithdrawn, _story),
     EventSpec(e.STORY_APPROVED, t.STORY_EVENTS, StoryApproved, _story),
     EventSpec(e.STORY_CLAIMED, t.STORY_EVENTS, StoryClaimed, _story),
+    EventSpec(e.STORY_CIRCULATION_REQUESTED, t.STORY_EVENTS, StoryCirculationRequested, _story),
+    EventSpec(e.PUBLISH_REQUESTED, t.PUBLISH_REQUESTS, PublishRequested, _post),
+    EventSpec(e.PUBLISH_POSTED, t.PUBLISH_RESULTS, PublishPosted, _post),
+    EventSpec(e.PUBLISH_FAILED, t.PUBLISH_RESULTS, PublishFailed, _post),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

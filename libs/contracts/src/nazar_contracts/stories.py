@@ -1,9 +1,11 @@
 """story.events.v1: a field story's way up the chain, keyed by story id so its events stay in order.
 
 submitted → CO of the author's circle → SP of the district → PHQ social media cell → approved.
-The events say who did what at which step. They carry no story text, notes, FIR or case
+The events say who did what at which step. They carry no field text, notes, FIR or case
 reference, photo or phone number: those stay in story-intake, whose API serves them to those
-allowed to read them; a consumer that needs the text asks story-intake.
+allowed to read them. The one text that travels is the circulation text an approver approved
+(`StoryCirculationRequested`): gated, with no block finding left, and meant to be sent to every
+member of the groups it names.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from nazar_contracts.base import Id, NazarModel, UnitId, UtcDatetime
+from nazar_contracts.base import BilingualText, Id, NazarModel, UnitId, UtcDatetime
 from nazar_contracts.vocabulary import Role
 
 
@@ -32,6 +34,24 @@ class ReviewLevel(StrEnum):
     CIRCLE = "circle"  # the CO of the author's circle
     DISTRICT = "district"  # the SP (DCP) of the author's district
     PHQ = "phq"  # the PHQ social media cell; SP PHQ Crime or ADG Crime approves
+
+
+class CirculationScope(StrEnum):
+    """How far the approver sends a story inside the force; the PHQ crime admin group always
+    gets it."""
+
+    PHQ_ADMIN = "phq_admin"  # the PHQ crime admin group only
+    DISTRICT = "district"  # and every circle group of the author's district
+    RANGE = "range"  # and every circle group of the author's range
+    STATE = "state"  # and every circle group in the state
+
+
+class PublicChannel(StrEnum):
+    """The official accounts a story can be published on (see publish.requests.v1)."""
+
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
 
 
 class GateVerdict(StrEnum):
@@ -74,6 +94,9 @@ class StoryForwarded(NazarModel):
     """A reviewer passed the story to the next level."""
 
     story_id: Id
+    author_id: Id | None = Field(
+        default=None, description="the author, who is told of the change; None in older records"
+    )
     from_level: ReviewLevel
     to_level: ReviewLevel
     by: Id
@@ -85,6 +108,9 @@ class StorySentBack(NazarModel):
     """A reviewer returned the story to its author with a note (the note stays in story-intake)."""
 
     story_id: Id
+    author_id: Id | None = Field(
+        default=None, description="the author, who is told of the change; None in older records"
+    )
     level: ReviewLevel
     by: Id
     by_role: Role
@@ -95,6 +121,9 @@ class StoryRejected(NazarModel):
     """A reviewer rejected the story with a reason (kept in story-intake); it goes no further."""
 
     story_id: Id
+    author_id: Id | None = Field(
+        default=None, description="the author, who is told of the change; None in older records"
+    )
     level: ReviewLevel
     by: Id
     by_role: Role
@@ -114,8 +143,17 @@ class StoryApproved(NazarModel):
     """SP PHQ Crime or ADG Crime approved the story at PHQ."""
 
     story_id: Id
+    author_id: Id | None = Field(
+        default=None, description="the author, who is told of the change; None in older records"
+    )
     by: Id
     by_role: Role
+    scope: CirculationScope | None = Field(
+        default=None, description="how far it circulates inside the force; None in older records"
+    )
+    public_channels: list[PublicChannel] = Field(
+        default_factory=list, description="the official accounts it is approved for; [] = internal"
+    )
     at: UtcDatetime
 
 
@@ -128,4 +166,19 @@ class StoryClaimed(NazarModel):
     by_role: Role
     taken_over_from: Id | None = Field(description="the member whose live claim was taken over")
     lapses_at: UtcDatetime
+    at: UtcDatetime
+
+
+class StoryCirculationRequested(NazarModel):
+    """An approved story to send, as a message without acknowledgement, to the PHQ crime admin
+    group and the circle groups `scope` names. The directive service sends it and counts reach."""
+
+    story_id: Id
+    kind: StoryKind
+    scope: CirculationScope
+    district_id: UnitId = Field(description="the author's district (or commissionerate)")
+    range_id: UnitId | None = Field(description="the author's range; None above a range")
+    title: BilingualText = Field(description="the approved circulation title")
+    body: BilingualText = Field(description="the approved circulation text (gated, no FIR)")
+    approved_by: Id
     at: UtcDatetime

@@ -54,15 +54,16 @@ TOPICS: tuple[Topic, ...] = (
           "Members' replies (buttons, text) and opt-outs."),
     Topic(STORY_EVENTS, "story id", "delete", "story-intake",
           "Field stories and their moderation: submitted, forwarded, sent back, resubmitted, "
-          "rejected, withdrawn, approved, claimed (no story text, notes or photos)."),
+          "rejected, withdrawn, approved, claimed; and the approved circulation text for the "
+          "directive service to send (no field text, notes, case reference or photos)."),
     Topic(ALERT_EVENTS, "alert id", "delete", "story-intake",
           "Field alerts. Reserved: its event types come in a later release."),
     Topic(PUBLISH_REQUESTS, "post id", "delete", "story-intake",
-          "Requests to post to X / Facebook / Instagram. Reserved: its event types come in a "
-          "later release."),
+          "Requests to post an approved story to X / Facebook / Instagram: the approved text "
+          "and, per creative, its sha256 and a signed story-intake URL (never the bytes)."),
     Topic(PUBLISH_RESULTS, "post id", "delete", "social-publisher",
-          "Results of posts to X / Facebook / Instagram. Reserved: its event types come in a "
-          "later release."),
+          "Results of posts to X / Facebook / Instagram: the post id and public URL, or a "
+          "failure in words."),
 )  # fmt: skip
 
 TOPIC_NAMES = frozenset(t.name for t in TOPICS)
