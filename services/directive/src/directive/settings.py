@@ -29,6 +29,7 @@ class DirectiveSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
+    topic_stories: str = topics.STORY_EVENTS
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
@@ -54,6 +55,8 @@ class DirectiveSettings(PlatformSettings):
     http_port: int = 19102
     http_max_body_bytes: int = 11 * 1024 * 1024  # attachments; JSON bodies are far smaller
     scheduler_interval: timedelta = timedelta(seconds=5)
+    # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
+    circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
     @property
