@@ -11,7 +11,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 
 from story_intake import __version__
 from story_intake.adapters import gate_data
-from story_intake.api import routers
+from story_intake.api import console, routers
 from story_intake.api.problems import register_all
 from story_intake.settings import StoryIntakeSettings
 from story_intake.workers import gauges
@@ -40,7 +40,7 @@ def parts(settings: StoryIntakeSettings) -> ServiceParts:
 def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
     settings = settings or StoryIntakeSettings()
     register_all()
-    return create_app(
+    app = create_app(
         parts(settings),
         title="Nazar story-intake",
         version=__version__,
@@ -49,3 +49,5 @@ def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
         "numbers, does not go out.",
         routers=routers(),
     )
+    console.install(app)
+    return app

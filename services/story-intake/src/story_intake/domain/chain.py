@@ -203,3 +203,12 @@ def withdraw(story: Story, member_id: str) -> Story:
     if story.state not in OPEN:
         raise ChainRefusalError("story.closed")
     return replace(story, state=State.WITHDRAWN, claim=None)
+
+
+def may_read(actors: list[Actor], story: Story) -> bool:
+    """Who opens a story: its author, and the reviewers of the step it waits at, was sent back
+    from, or was last decided at (PHQ for an approved one)."""
+    if any(a.member_id == story.author_id for a in actors):
+        return True
+    level = story.level
+    return level is not None and any(reviews_at(a, level, story.place) for a in actors)
