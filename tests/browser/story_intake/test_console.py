@@ -288,17 +288,9 @@ async def test_send_back_and_reject_with_a_reason(console: Console) -> None:
 
 async def test_the_approver_approves_and_the_page_speaks_english_too(console: Console) -> None:
     title = "खैरथल पुलिस ने गुमशुदा बुज़ुर्ग को परिवार से मिलाया"
-    story_id = await console.new_story(
-        CONSTABLE,
-        story(
-            title,
-            "बुज़ुर्ग रास्ता भटक गए थे; गश्ती दल ने उन्हें सुरक्षित घर पहुँचाया।",
-            text={
-                "hi": "बुज़ुर्ग रास्ता भटक गए थे; गश्ती दल ने उन्हें सुरक्षित घर पहुँचाया।",
-                "en": "A patrol took an elderly man who had lost his way safely home.",
-            },
-        ),
-    )
+    body = story(title, "बुज़ुर्ग रास्ता भटक गए थे; गश्ती दल ने उन्हें सुरक्षित घर पहुँचाया।")
+    body["text"]["en"] = "A patrol took an elderly man who had lost his way safely home."
+    story_id = await console.new_story(CONSTABLE, body)
     await console.decide(CO, story_id, "forward")
     await console.decide(SP, story_id, "forward")
 
@@ -327,8 +319,8 @@ async def test_the_approver_approves_and_the_page_speaks_english_too(console: Co
 
 async def test_gate_findings_show_with_their_reasons(console: Console) -> None:
     text = (
-        "पीड़िता सीमा के पिता रमेश ने थाने में रिपोर्ट दी। आरोपी को गिरफ्तार किया गया। "
-        "शिकायतकर्ता का मोबाइल 9829012345 है।"
+        "दुष्कर्म पीड़िता के पिता रमेश कुमार ने गांव रामपुरा में रिपोर्ट दी। आरोपी को गिरफ्तार "
+        "किया गया। शिकायतकर्ता का मोबाइल 9829012345 है।"
     )
     story_id = await console.new_story(CONSTABLE, story("तिजारा में आरोपी गिरफ्तार", text))
     _, co = await console.as_member(CO)
@@ -337,6 +329,9 @@ async def test_gate_findings_show_with_their_reasons(console: Console) -> None:
     phone = co.locator("#findings tr[data-rule=phone]")
     await expect(phone).to_contain_text("9829012345")
     await expect(phone).to_contain_text("फ़ोन नंबर")
-    await expect(co.locator("#findings tr[data-rule=victim_name]").first).to_be_visible()
+    relative = co.locator("#findings tr[data-rule=victim_relative]")
+    await expect(relative).to_contain_text("पिता रमेश कुमार")
+    await expect(relative.locator(".verdict")).to_have_text("रोक")
+    await expect(co.locator("#findings tr[data-rule=victim_address]")).to_contain_text("रामपुरा")
     await expect(co.locator("#marks [data-mark=sexual_offence]")).to_have_text("यौन अपराध")
     await shot(co, "05-gate-findings-hi")

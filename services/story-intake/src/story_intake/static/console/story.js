@@ -29,7 +29,8 @@ function renderStory(s) {
   document.title = `${titleOf(s)} — ${T.app}`;
   const kind = fill("kind", T.kinds[s.kind] || s.kind);
   kind.dataset.kind = s.kind;
-  const state = fill("state", `${T.states[s.state] || s.state}${s.level ? ` · ${T.levels[s.level]}` : ""}`);
+  const open = s.level && (s.state === "in_review" || s.state === "sent_back");
+  const state = fill("state", `${T.states[s.state] || s.state}${open ? ` · ${T.levels[s.level]}` : ""}`);
   state.dataset.state = s.state;
   document.getElementById("verdict").replaceChildren(verdictBadge(s.gate_verdict));
   document.getElementById("marks").replaceChildren(...marks(s));
