@@ -29,6 +29,7 @@ class StoryIntakeSettings(PlatformSettings):
     gate_max_text_chars: int = Field(default=100_000, ge=1, le=1_000_000)
     # Topics (deploy/topics.yaml); tests point these at private topics.
     topic_units: str = topics.ROSTER_UNITS
+    topic_members: str = topics.ROSTER_MEMBERS
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.
@@ -68,6 +69,9 @@ class StoryIntakeSettings(PlatformSettings):
     # Files of rejected and withdrawn stories are deleted this long after the story closed.
     media_retention: timedelta = Field(default=timedelta(days=30), ge=timedelta(0))
     retention_interval: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+    # The directive console (another origin), where an approved story's circulation reach shows;
+    # the moderation console links there when this is set (e.g. https://directive.example).
+    directive_console_url: str | None = None
 
     @property
     def media_link_keys(self) -> tuple[bytes, ...]:
