@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from story_intake.api import gate, stories
+from story_intake.api import cell, gate, stories
 
 
 def routers() -> list[APIRouter]:
-    return [gate.router, stories.router]
+    return [gate.router, stories.router, cell.router]

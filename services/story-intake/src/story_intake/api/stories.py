@@ -8,7 +8,7 @@ a retry over a flaky mobile network creates and decides nothing twice.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
-from nazar_contracts.stories import ReviewLevel
+from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel
 from nazar_platform.auth.access import AccessDecision, Action, scopes_for
 from nazar_platform.auth.tokens import Grant, Principal
 from nazar_platform.http.access import get_principal, require
@@ -26,9 +26,11 @@ from nazar_platform.runtime.context import runtime_of
 
 from story_intake.api.problems import NOT_FOUND, refusal
 from story_intake.api.schemas import (
+    ApprovalOut,
     ClaimOut,
     DecisionIn,
     NewStoryIn,
+    PostOut,
     StepOut,
     StoriesOut,
     StoryIn,
@@ -39,6 +41,7 @@ from story_intake.api.schemas import (
 from story_intake.domain.chain import Actor, ChainRefusalError
 from story_intake.handlers import stories as handlers
 from story_intake.settings import StoryIntakeSettings
+from story_intake.store.cell import ApprovalRow, PostRow
 from story_intake.store.stories import Content, StepRow, StoryRow
 
 router = APIRouter(tags=["stories"])
@@ -48,16 +51,16 @@ Claim = Annotated[IdempotencyClaim | None, Depends(idempotent(get_principal))]
 LIST_LIMIT = 200
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+def pool_of(request: Request) -> asyncpg.Pool:
     return runtime_of(request).pool
 
 
-def _settings(request: Request) -> StoryIntakeSettings:
+def settings_of(request: Request) -> StoryIntakeSettings:
     settings: StoryIntakeSettings = runtime_of(request).settings  # type: ignore[assignment]
     return settings
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -66,7 +69,7 @@ def _author(principal: Principal) -> handlers.Author:
     return handlers.Author(principal.member_id, grant.role, grant.unit_id)
 
 
-def _audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
+def audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
     """The audit row names the grant the reviewer acted through and the story's unit, not just
     the first grant that holds the action."""
     decision: AccessDecision = request.state.access_decision
@@ -75,12 +78,12 @@ def _audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
     )
 
 
-def _actors(principal: Principal) -> list[Actor]:
+def actors_of(principal: Principal) -> list[Actor]:
     return [Actor(principal.member_id, g.role, g.unit_id) for g in principal.grants]
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
+def refusals() -> Iterator[None]:
     try:
         yield
     except ChainRefusalError as exc:
@@ -115,11 +118,40 @@ def _step(s: StepRow) -> StepOut:
     )
 
 
-def _out(row: StoryRow, steps: list[StepRow] | None = None) -> StoryOut:
+def approval_out(a: ApprovalRow | None) -> ApprovalOut | None:
+    if a is None:
+        return None
+    return ApprovalOut(
+        scope=CirculationScope(a.scope),
+        public_channels=[PublicChannel(c) for c in a.public_channels],
+        versions=a.versions,
+        by=a.by_id,
+        by_role=a.by_role,
+        at=a.at,
+    )
+
+
+def post_out(p: PostRow) -> PostOut:
+    return PostOut.model_validate(
+        {
+            "post_id": str(p.post_id), "channel": p.channel, "version": p.version,
+            "state": p.state, "provider_post_id": p.provider_post_id, "public_url": p.public_url,
+            "reason": p.reason, "retryable": p.retryable, "requested_at": p.requested_at,
+            "updated_at": p.updated_at,
+        }
+    )  # fmt: skip
+
+
+def story_out(
+    row: StoryRow,
+    steps: list[StepRow] | None = None,
+    approval: ApprovalRow | None = None,
+    posts: Sequence[PostRow] | None = None,
+) -> StoryOut:
     c = row.content
     claim = None
     lapses = row.claim_lapses_at
-    if row.claim_by and row.claim_role and row.claim_at and lapses and lapses > _now():
+    if row.claim_by and row.claim_role and row.claim_at and lapses and lapses > utc_now():
         claim = ClaimOut(by=row.claim_by, by_role=row.claim_role, at=row.claim_at, lapses_at=lapses)
     return StoryOut.model_validate(
         {
@@ -144,6 +176,8 @@ def _out(row: StoryRow, steps: list[StepRow] | None = None) -> StoryOut:
             "child_involved": row.child_involved,
             "claim": claim,
             "steps": None if steps is None else [_step(s) for s in steps],
+            "approval": approval_out(approval),
+            "posts": None if posts is None else [post_out(p) for p in posts],
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
@@ -151,9 +185,9 @@ def _out(row: StoryRow, steps: list[StepRow] | None = None) -> StoryOut:
 
 
 async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> StoryOut:
-    for item in await handlers.mine(_pool(request), member_id, LIST_LIMIT):
+    for item in await handlers.mine(pool_of(request), member_id, LIST_LIMIT):
         if item.story.id == story_id:
-            return _out(item.story, item.steps)
+            return story_out(item.story, item.steps, item.approval, item.posts)
     raise ProblemError(404, NOT_FOUND)
 
 
@@ -161,12 +195,12 @@ async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> St
 async def create_story(
     body: NewStoryIn, request: Request, response: Response, principal: Author, claim: Claim
 ) -> StoryOut:
-    with _refusals():
+    with refusals():
         story_id = await handlers.create(
-            _pool(request),
+            pool_of(request),
             _author(principal),
             _content(body),
-            _now(),
+            utc_now(),
             submit=body.submit,
             story_id=claim.derived_id("story") if claim else None,
         )
@@ -176,16 +210,18 @@ async def create_story(
 
 @router.get("/stories/mine", summary="My stories with their state and every note")
 async def my_stories(request: Request, principal: Author) -> StoriesOut:
-    items = await handlers.mine(_pool(request), principal.member_id, LIST_LIMIT)
-    return StoriesOut(items=[_out(i.story, i.steps) for i in items])
+    items = await handlers.mine(pool_of(request), principal.member_id, LIST_LIMIT)
+    return StoriesOut(items=[story_out(i.story, i.steps, i.approval, i.posts) for i in items])
 
 
 @router.put("/stories/{story_id}", summary="Change a draft or a story sent back to me")
 async def edit_story(
     story_id: uuid.UUID, body: StoryIn, request: Request, principal: Author
 ) -> StoryOut:
-    with _refusals():
-        await handlers.edit(_pool(request), story_id, _author(principal), _content(body), _now())
+    with refusals():
+        await handlers.edit(
+            pool_of(request), story_id, _author(principal), _content(body), utc_now()
+        )
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -193,8 +229,8 @@ async def edit_story(
 async def submit_story(
     story_id: uuid.UUID, request: Request, principal: Author, _: Claim
 ) -> StoryOut:
-    with _refusals():
-        await handlers.submit(_pool(request), story_id, _author(principal), _now())
+    with refusals():
+        await handlers.submit(pool_of(request), story_id, _author(principal), utc_now())
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -202,8 +238,8 @@ async def submit_story(
 async def withdraw_story(
     story_id: uuid.UUID, request: Request, principal: Author, _: Claim
 ) -> StoryOut:
-    with _refusals():
-        await handlers.withdraw(_pool(request), story_id, _author(principal), _now())
+    with refusals():
+        await handlers.withdraw(pool_of(request), story_id, _author(principal), utc_now())
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -211,21 +247,25 @@ async def withdraw_story(
 async def queue(
     request: Request, principal: Reviewer, level: Annotated[ReviewLevel, Query()]
 ) -> StoriesOut:
-    with _refusals():
-        rows = await handlers.queue(_pool(request), _actors(principal), level, LIST_LIMIT)
-    return StoriesOut(items=[_out(r) for r in rows])
+    with refusals():
+        rows = await handlers.queue(pool_of(request), actors_of(principal), level, LIST_LIMIT)
+    return StoriesOut(items=[story_out(r) for r in rows])
 
 
 @router.post("/stories/{story_id}/claim", summary="Take a story to work on it")
 async def claim_story(
     story_id: uuid.UUID, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
-    with _refusals():
+    with refusals():
         row, actor = await handlers.claim(
-            _pool(request), story_id, _actors(principal), _now(), _settings(request).claim_lapse
+            pool_of(request),
+            story_id,
+            actors_of(principal),
+            utc_now(),
+            settings_of(request).claim_lapse,
         )
-    _audit_as(request, actor, row)
-    return _out(row)
+    audit_as(request, actor, row)
+    return story_out(row)
 
 
 @router.post(
@@ -235,11 +275,11 @@ async def claim_story(
 async def decide(
     story_id: uuid.UUID, body: DecisionIn, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
-    pool = _pool(request)
-    with _refusals():
+    pool = pool_of(request)
+    with refusals():
         actor = await handlers.decide(
-            pool, story_id, _actors(principal), body.decision, _now(), text=body.note
+            pool, story_id, actors_of(principal), body.decision, utc_now(), text=body.note
         )
         row = await handlers.story(pool, story_id)
-    _audit_as(request, actor, row)
-    return _out(row)
+    audit_as(request, actor, row)
+    return story_out(row)
