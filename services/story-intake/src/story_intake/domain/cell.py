@@ -182,12 +182,18 @@ def approve(story: Story, actor: Actor, approval: Approval, now: datetime) -> St
                     {"channel": channel.value, "count": m.hashtags, "limit": m.hashtag_limit or 0},
                 )
             )
-    for channel in gated_channels(approval):
-        facts = approval.versions[channel]
-        for i, f in enumerate(facts.findings):
-            params = {"channel": channel.value, "version": facts.n, "rule": f.rule}
-            if f.verdict is Verdict.BLOCK:
-                raise ApprovalRefusedError(Refusal("story.block_remains", params))
-            if f.verdict is Verdict.REVIEW and i not in facts.acknowledged:
-                raise ApprovalRefusedError(Refusal("story.review_unacknowledged", params))
+    gated = [(c, approval.versions[c]) for c in gated_channels(approval)]
+    # A block first, wherever it is: it is the graver refusal and no acknowledgement lifts it.
+    for want in (Verdict.BLOCK, Verdict.REVIEW):
+        for channel, facts in gated:
+            for i, f in enumerate(facts.findings):
+                if f.verdict is not want or (want is Verdict.REVIEW and i in facts.acknowledged):
+                    continue
+                params = {"channel": channel.value, "version": facts.n, "rule": f.rule}
+                code = (
+                    "story.block_remains"
+                    if want is Verdict.BLOCK
+                    else "story.review_unacknowledged"
+                )
+                raise ApprovalRefusedError(Refusal(code, params))
     return approved
