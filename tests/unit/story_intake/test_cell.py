@@ -3,6 +3,7 @@ and acknowledges, and what approval requires."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,14 +113,14 @@ def test_the_cell_writes_versions_at_phq_only_and_never_on_its_own_story() -> No
     with refused("story.not_writer"):
         cell.writer([DESIGNER, ADG], AT_PHQ, NOW)
     with refused("story.not_at_phq"):
-        cell.writer([WRITER], Story(**{**_fields(AT_PHQ), "level": ReviewLevel.DISTRICT}), NOW)
+        cell.writer([WRITER], replace(AT_PHQ, level=ReviewLevel.DISTRICT), NOW)
     with refused("story.own_story"):
         cell.writer([Actor(AUTHOR, Role.CONTENT_WRITER, "RJ")], AT_PHQ, NOW)
 
 
 def test_another_writers_live_claim_holds_the_story() -> None:
     held = Claim(PRO.member_id, PRO.role, NOW, NOW + timedelta(minutes=30))
-    claimed = Story(**{**_fields(AT_PHQ), "claim": held})
+    claimed = replace(AT_PHQ, claim=held)
     with refused("story.claimed_by_other"):
         cell.writer([WRITER], claimed, NOW)
     assert cell.writer([PRO], claimed, NOW) == PRO
@@ -149,10 +150,6 @@ def test_any_reviewer_of_the_step_sets_a_mark_but_not_on_their_own_story() -> No
 
 
 # --- approval --------------------------------------------------------------------------------
-
-
-def _fields(story: Story) -> dict[str, object]:
-    return {f: getattr(story, f) for f in Story.__slots__}  # type: ignore[attr-defined]
 
 
 def _finding(rule: str, part: str = "text") -> PartFinding:
@@ -253,7 +250,7 @@ def test_approval_keeps_the_chains_rules() -> None:
     with refused("story.not_approver"):
         cell.approve(AT_PHQ, WRITER, _approval(), NOW)
     with refused("story.own_edit"):
-        edited = Story(**{**_fields(AT_PHQ), "last_editor_id": APPROVER.member_id})
+        edited = replace(AT_PHQ, last_editor_id=APPROVER.member_id)
         cell.approve(edited, APPROVER, _approval(), NOW)
     approved = chain.decide(AT_PHQ, APPROVER, chain.Decision.APPROVE, NOW)
     with refused("story.not_in_review"):
