@@ -1,8 +1,9 @@
 """The authorization matrix: every story endpoint × role × own / foreign unit.
 
 Each case starts from a fresh story by a constable of PS-TIJARA (circle CIR-TIJARA, district
-DST-KT), waiting at the circle (or a draft, for the author's own endpoints), so one case's
-success never changes another's answer.
+DST-KT), waiting at the circle (or a draft, for the author's own endpoints; or at PHQ with a
+circulation version by the content writer, for the cell's endpoints), so one case's success
+never changes another's answer.
 """
 
 from __future__ import annotations
@@ -75,39 +76,127 @@ async def _forward(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "forward"})
 
 
+async def _versions(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions")
+
+
+async def _version(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions/circulation/1")
+
+
+async def _diff(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/diff"
+    return await c.get(path, params={"from": 1, "to": 1})
+
+
+async def _write(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/versions/x", json={"text": "गिरोह पकड़ा"})
+
+
+async def _redact(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/1/redact"
+    return await c.post(path, json={"findings": [0]})
+
+
+async def _check(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.post("/api/v1/editor/check", json={"channel": "x", "text": "गिरोह पकड़ा"})
+
+
+async def _acknowledge(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    ack = {"channel": "circulation", "version": 1, "finding": 0, "reason": "वाहन बरामदगी का है"}
+    return await c.post(f"/api/v1/stories/{story_id}/acknowledgements", json=ack)
+
+
+async def _mark(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    mark = {"mark": "child_involved", "set": True}
+    return await c.post(f"/api/v1/stories/{story_id}/marks", json=mark)
+
+
+async def _approve(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/approval", json={"scope": "phq_admin"})
+
+
 F, N, Q = "access.forbidden", "story.not_author", "story.not_your_queue"
-# endpoint: (call, the story is a draft?, {who: status or problem code})
+DRAFT, CIRCLE, PHQ = "draft", "circle", "phq"
+# endpoint: (call, where the story is, {who: status or problem code})
 SUBMITTERS = {"author": 0, "constable_same_unit": 0, "co_own": 0, "co_foreign": 0, "sp_own": 0,
               "sp_foreign": 0}  # fmt: skip
-MATRIX: dict[str, tuple[Call, bool, dict[str, int | str]]] = {
-    "create": (_create, False, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
-    "mine": (_mine, False, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
+NOT_FIELD: dict[str, int | str] = {"author": F, "constable_same_unit": F, "ig": F}
+CELL_READ: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": Q,
+    "co_foreign": Q,
+    "sp_own": Q,
+    "sp_foreign": Q,
+    "cell_writer": 0,
+    "approver": 0,
+}
+CELL_WRITE: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": F,
+    "co_foreign": F,
+    "sp_own": F,
+    "sp_foreign": F,
+    "cell_writer": 0,
+    "approver": F,
+}  # the ADG approves; writing is the cell's
+APPROVE: dict[str, int | str] = {**CELL_WRITE, "cell_writer": F, "approver": 0}
+MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
+    "create": (_create, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
+    "mine": (_mine, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
     **{
-        name: (call, True, {
+        name: (call, DRAFT, {
             "author": 0, "constable_same_unit": N, "co_own": N, "co_foreign": N, "sp_own": N,
             "sp_foreign": N, "cell_writer": F, "approver": F, "ig": F,
         })
         for name, call in (("edit", _edit), ("submit", _submit), ("withdraw", _withdraw))
     },
-    "queue": (_queue, False, {
+    "queue": (_queue, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": Q,
         "sp_foreign": Q, "cell_writer": Q, "approver": Q, "ig": F,
     }),
     **{
-        name: (call, False, {
+        name: (call, CIRCLE, {
             "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": Q, "sp_own": Q,
             "sp_foreign": Q, "cell_writer": Q, "approver": Q, "ig": F,
         })
         for name, call in (("claim", _claim), ("forward", _forward))
     },
+    "versions": (_versions, PHQ, CELL_READ),
+    "version": (_version, PHQ, CELL_READ),
+    "diff": (_diff, PHQ, CELL_READ),
+    "write_version": (_write, PHQ, CELL_WRITE),
+    "redact_version": (_redact, PHQ, CELL_WRITE),
+    "editor_check": (_check, PHQ, CELL_WRITE),
+    "acknowledge": (_acknowledge, PHQ, APPROVE),
+    "mark": (_mark, PHQ, CELL_READ),
+    "approve": (_approve, PHQ, APPROVE),
 }  # fmt: skip
 CASES = [(endpoint, who) for endpoint in MATRIX for who in WHO]
+# A review finding (a vehicle number) for the approver to acknowledge; no block finding.
+CIRCULATION = {
+    "title": {"hi": "तिजारा पुलिस ने चोरी का ट्रक बरामद किया"},
+    "body": {"hi": "तिजारा पुलिस ने चोरी का ट्रक RJ-07-CA-1234 बरामद किया।"},
+}
+
+
+async def _to_phq(running: Running, story_id: str) -> None:
+    for who in (CO, SP):
+        async with client(running, who) as c:
+            r = await _forward(c, story_id)
+            assert r.status_code == 200, r.text
+    async with client(running, WRITER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/versions/circulation", json=CIRCULATION)
+        assert r.status_code == 201, r.text
+        assert [f["rule"] for f in r.json()["findings"]] == ["vehicle_registration"]
 
 
 @pytest.mark.parametrize(("endpoint", "who"), CASES, ids=[f"{e}-{w}" for e, w in CASES])
 async def test_authorization_matrix(running: Running, endpoint: str, who: str) -> None:
-    call, draft, expected = MATRIX[endpoint]
-    story_id = await new_story(running, submit=not draft)
+    call, where, expected = MATRIX[endpoint]
+    story_id = await new_story(running, submit=where != DRAFT)
+    if where == PHQ:
+        await _to_phq(running, story_id)
     async with client(running, WHO[who], language="hi") as c:
         r = await call(c, story_id)
     want = expected[who]
