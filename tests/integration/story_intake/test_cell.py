@@ -447,3 +447,25 @@ async def test_live_checks_count_as_the_network_and_gate_without_storing(running
     async with client(running, CONSTABLE) as c:
         r = await c.post("/api/v1/editor/check", json={"channel": "x", "text": "x"})
         assert r.status_code == 403
+
+
+async def test_a_retried_write_makes_one_version_and_an_unknown_channel_is_a_problem(
+    running: Running,
+) -> None:
+    story_id = await at_phq(running)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    text = {"text": "तिजारा पुलिस ने वाहन चोर गिरोह पकड़ा।"}
+    async with client(running, WRITER) as c:
+        first = await c.post(f"/api/v1/stories/{story_id}/versions/x", json=text, headers=key)
+        again = await c.post(f"/api/v1/stories/{story_id}/versions/x", json=text, headers=key)
+        assert first.status_code == again.status_code == 201, again.text
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        seen = (await c.get(f"/api/v1/stories/{story_id}/versions")).json()
+        assert [(v["channel"], v["n"]) for v in seen["items"]] == [("x", 1)]
+    async with client(running, WRITER, language="hi") as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/versions/tiktok", json=text)
+        assert r.status_code == 404
+        _hindi(r, "story.unknown_channel")
+        r = await c.get(f"/api/v1/stories/{story_id}/versions/x/7")
+        assert r.status_code == 404
+        _hindi(r, "story.no_such_version")

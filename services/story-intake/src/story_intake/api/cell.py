@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import require
@@ -60,6 +60,8 @@ from story_intake.handlers import stories as story_handlers
 from story_intake.store.cell import AckRow, FindingRow, VersionRow
 
 router = APIRouter(tags=["phq cell"])
+# A version number: far above any story's edits, well inside PostgreSQL's integer.
+VersionNo = Annotated[int, Path(ge=1, le=100_000)]
 Editor = Annotated[Principal, Depends(require(Action.STORY_EDIT))]
 Approver = Annotated[Principal, Depends(require(Action.STORY_APPROVE))]
 
@@ -167,8 +169,8 @@ async def diff_versions(
     channel: str,
     request: Request,
     principal: Reviewer,
-    before: Annotated[int, Query(alias="from", ge=1)],
-    after: Annotated[int, Query(alias="to", ge=1)],
+    before: Annotated[int, Query(alias="from", ge=1, le=100_000)],
+    after: Annotated[int, Query(alias="to", ge=1, le=100_000)],
 ) -> DiffOut:
     ch = _channel(channel)
     with refusals():
@@ -193,7 +195,7 @@ async def diff_versions(
 
 @router.get("/stories/{story_id}/versions/{channel}/{n}", summary="One version with its findings")
 async def get_version(
-    story_id: uuid.UUID, channel: str, n: int, request: Request, principal: Reviewer
+    story_id: uuid.UUID, channel: str, n: VersionNo, request: Request, principal: Reviewer
 ) -> VersionOut:
     with refusals():
         v, acks = await handlers.one(
@@ -214,6 +216,7 @@ async def create_version(
     request: Request,
     response: Response,
     principal: Editor,
+    _: Claim,
 ) -> VersionOut:
     with refusals():
         v = await handlers.write(
@@ -236,10 +239,11 @@ async def create_version(
 async def redact_version(
     story_id: uuid.UUID,
     channel: str,
-    n: int,
+    n: VersionNo,
     body: RedactVersionIn,
     request: Request,
     principal: Editor,
+    _: Claim,
 ) -> VersionOut:
     chosen = set(body.findings) if body.findings is not None else None
     with refusals():

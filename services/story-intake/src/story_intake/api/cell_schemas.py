@@ -169,8 +169,8 @@ class RedactVersionIn(BaseModel):
 
 class AckIn(BaseModel):
     channel: str
-    version: int = Field(ge=1)
-    finding: int = Field(ge=0, description="the finding's `index` in that version")
+    version: int = Field(ge=1, le=100_000)
+    finding: int = Field(ge=0, le=10_000, description="the finding's `index` in that version")
     reason: Reason = Field(description="why it may go out as it is")
 
 
@@ -187,7 +187,7 @@ class ApprovalIn(BaseModel):
     public_channels: list[PublicChannel] = Field(
         default_factory=list, description="[] = internal circulation only"
     )
-    versions: dict[str, Annotated[int, Field(ge=1)]] = Field(
+    versions: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(
         default_factory=dict,
         description="channel → the version approved (the one the approver read); a channel not "
         "named: its latest version",
