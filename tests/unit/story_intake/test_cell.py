@@ -3,13 +3,16 @@ and acknowledges, and what approval requires."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel
 from nazar_contracts.vocabulary import Role
-from story_intake.domain import cell, chain
+from story_intake.api.problems import codes, register_all
+from story_intake.domain import cell, chain, channels
 from story_intake.domain.cell import Approval, ApprovalRefusedError, PartFinding, VersionFacts
 from story_intake.domain.chain import Actor, ChainRefusalError, Claim, Place, State, Story
 from story_intake.domain.channels import (
@@ -255,3 +258,15 @@ def test_approval_keeps_the_chains_rules() -> None:
     approved = chain.decide(AT_PHQ, APPROVER, chain.Decision.APPROVE, NOW)
     with refused("story.not_in_review"):
         cell.approve(approved, APPROVER, _approval(), NOW)
+
+
+def test_every_refusal_code_raised_has_its_hindi_and_english_texts() -> None:
+    """A code raised without texts would answer with a generic problem nobody can act on."""
+    src = Path(channels.__file__).resolve().parents[1]
+    raised: set[str] = set()
+    for path in [*src.glob("domain/*.py"), *src.glob("handlers/*.py"), *src.glob("api/*.py")]:
+        if not path.name.endswith("problems.py"):
+            raised |= set(re.findall(r'"(story\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert {"story.block_remains", "story.unknown_channel", "story.own_version"} <= raised
+    register_all()
+    assert raised <= codes(), sorted(raised - codes())
