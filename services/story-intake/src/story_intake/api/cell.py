@@ -43,15 +43,16 @@ from story_intake.api.schemas import StoryOut
 from story_intake.api.stories import (
     Claim,
     Reviewer,
-    actors_of,
+    _actors,
+    _audit_as,
+    _now,
+    _out,
+    _photos,
+    _pool,
+    _refusals,
+    _settings,
     approval_out,
-    audit_as,
-    pool_of,
     post_out,
-    refusals,
-    settings_of,
-    story_out,
-    utc_now,
 )
 from story_intake.domain.channels import Channel, Measure, VersionText, measure
 from story_intake.handlers import approval as approval_handlers
@@ -122,7 +123,7 @@ def _version(request: Request, v: VersionRow, acks: list[AckRow]) -> VersionOut:
         gate_verdict=v.gate_verdict,
         findings=_findings(v.findings),
         acknowledgements=[_ack(a) for a in acks if (a.channel, a.n) == (v.channel, v.n)],
-        measure=_measure(measure(channel, text, settings_of(request).instagram_hashtag_limit)),
+        measure=_measure(measure(channel, text, _settings(request).instagram_hashtag_limit)),
         at=v.at,
     )
 
@@ -144,9 +145,9 @@ async def list_versions(
     principal: Reviewer,
     channel: Annotated[str | None, Query(description="only this channel")] = None,
 ) -> VersionsOut:
-    with refusals():
+    with _refusals():
         found = await handlers.versions(
-            pool_of(request), story_id, actors_of(principal), _channel(channel) if channel else None
+            _pool(request), story_id, _actors(principal), _channel(channel) if channel else None
         )
     s = found.story
     return VersionsOut(
@@ -173,10 +174,8 @@ async def diff_versions(
     after: Annotated[int, Query(alias="to", ge=1, le=100_000)],
 ) -> DiffOut:
     ch = _channel(channel)
-    with refusals():
-        parts = await handlers.diff(
-            pool_of(request), story_id, actors_of(principal), ch, before, after
-        )
+    with _refusals():
+        parts = await handlers.diff(_pool(request), story_id, _actors(principal), ch, before, after)
     return DiffOut(
         channel=ch,
         before=before,
@@ -197,9 +196,9 @@ async def diff_versions(
 async def get_version(
     story_id: uuid.UUID, channel: str, n: VersionNo, request: Request, principal: Reviewer
 ) -> VersionOut:
-    with refusals():
+    with _refusals():
         v, acks = await handlers.one(
-            pool_of(request), story_id, actors_of(principal), _channel(channel), n
+            _pool(request), story_id, _actors(principal), _channel(channel), n
         )
     return _version(request, v, acks)
 
@@ -218,14 +217,14 @@ async def create_version(
     principal: Editor,
     _: Claim,
 ) -> VersionOut:
-    with refusals():
+    with _refusals():
         v = await handlers.write(
-            pool_of(request),
+            _pool(request),
             story_id,
-            actors_of(principal),
+            _actors(principal),
             _channel(channel),
             _text(body),
-            utc_now(),
+            _now(),
         )
     response.headers["Location"] = f"/api/v1/stories/{story_id}/versions/{channel}/{v.n}"
     return _version(request, v, [])
@@ -246,15 +245,15 @@ async def redact_version(
     _: Claim,
 ) -> VersionOut:
     chosen = set(body.findings) if body.findings is not None else None
-    with refusals():
+    with _refusals():
         v = await handlers.redact_version(
-            pool_of(request),
+            _pool(request),
             story_id,
-            actors_of(principal),
+            _actors(principal),
             _channel(channel),
             n,
             chosen,
-            utc_now(),
+            _now(),
         )
     return _version(request, v, [])
 
@@ -262,7 +261,7 @@ async def redact_version(
 @router.post("/editor/check", summary="Live checks as the writer types: length, hashtags, gate")
 def live_check(body: CheckTextIn, request: Request, _: Editor) -> LiveCheckOut:
     channel = _channel(body.channel)
-    done = handlers.live_check(channel, _text(body), settings_of(request).instagram_hashtag_limit)
+    done = handlers.live_check(channel, _text(body), _settings(request).instagram_hashtag_limit)
     return LiveCheckOut(
         channel=channel,
         measure=_measure(done.measure),
@@ -281,16 +280,16 @@ def live_check(body: CheckTextIn, request: Request, _: Editor) -> LiveCheckOut:
 async def acknowledge(
     story_id: uuid.UUID, body: AckIn, request: Request, principal: Approver, _: Claim
 ) -> AckOut:
-    with refusals():
+    with _refusals():
         ack = await handlers.acknowledge(
-            pool_of(request),
+            _pool(request),
             story_id,
-            actors_of(principal),
+            _actors(principal),
             _channel(body.channel),
             body.version,
             body.finding,
             body.reason,
-            utc_now(),
+            _now(),
         )
     return _ack(ack)
 
@@ -302,17 +301,17 @@ async def acknowledge(
 async def mark(
     story_id: uuid.UUID, body: MarkIn, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
-    with refusals():
+    with _refusals():
         row = await handlers.mark(
-            pool_of(request),
+            _pool(request),
             story_id,
-            actors_of(principal),
+            _actors(principal),
             body.mark,
             body.set,
             body.reason,
-            utc_now(),
+            _now(),
         )
-    return story_out(row)
+    return _out(row)
 
 
 @router.post(
@@ -322,17 +321,16 @@ async def mark(
 async def approve(
     story_id: uuid.UUID, body: ApprovalIn, request: Request, principal: Approver, _: Claim
 ) -> StoryOut:
-    pool = pool_of(request)
+    pool = _pool(request)
     req = approval_handlers.Request(
         scope=body.scope,
         public=tuple(body.public_channels),
         versions={_channel(c): n for c, n in body.versions.items()},
-        hashtag_limit=settings_of(request).instagram_hashtag_limit,
+        hashtag_limit=_settings(request).instagram_hashtag_limit,
     )
-    with refusals():
-        actor = await approval_handlers.approve(
-            pool, story_id, actors_of(principal), req, utc_now()
-        )
+    with _refusals():
+        actor = await approval_handlers.approve(pool, story_id, _actors(principal), req, _now())
         full = await story_handlers.full(pool, story_id)
-    audit_as(request, actor, full.story)
-    return story_out(full.story, full.steps, full.approval, full.posts)
+    _audit_as(request, actor, full.story)
+    photos = await _photos(request, [story_id])
+    return _out(full.story, full.steps, photos[story_id], approval=full.approval, posts=full.posts)

@@ -24,11 +24,13 @@ from nazar_platform.http.idempotency import IdempotencyClaim, idempotent
 from nazar_platform.http.problems import ProblemError
 from nazar_platform.runtime.context import runtime_of
 
+from story_intake.api.media_views import media_out
 from story_intake.api.problems import NOT_FOUND, refusal
 from story_intake.api.schemas import (
     ApprovalOut,
     ClaimOut,
     DecisionIn,
+    MediaOut,
     NewStoryIn,
     PostOut,
     StepOut,
@@ -39,7 +41,9 @@ from story_intake.api.schemas import (
     TitleIn,
 )
 from story_intake.domain.chain import Actor, ChainRefusalError
+from story_intake.handlers import photos as photo_handlers
 from story_intake.handlers import stories as handlers
+from story_intake.handlers.media_links import MediaLinks
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store.cell import ApprovalRow, PostRow
 from story_intake.store.stories import Content, StepRow, StoryRow
@@ -51,16 +55,16 @@ Claim = Annotated[IdempotencyClaim | None, Depends(idempotent(get_principal))]
 LIST_LIMIT = 200
 
 
-def pool_of(request: Request) -> asyncpg.Pool:
+def _pool(request: Request) -> asyncpg.Pool:
     return runtime_of(request).pool
 
 
-def settings_of(request: Request) -> StoryIntakeSettings:
+def _settings(request: Request) -> StoryIntakeSettings:
     settings: StoryIntakeSettings = runtime_of(request).settings  # type: ignore[assignment]
     return settings
 
 
-def utc_now() -> datetime:
+def _now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -69,7 +73,7 @@ def _author(principal: Principal) -> handlers.Author:
     return handlers.Author(principal.member_id, grant.role, grant.unit_id)
 
 
-def audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
+def _audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
     """The audit row names the grant the reviewer acted through and the story's unit, not just
     the first grant that holds the action."""
     decision: AccessDecision = request.state.access_decision
@@ -78,12 +82,12 @@ def audit_as(request: Request, actor: Actor, row: StoryRow) -> None:
     )
 
 
-def actors_of(principal: Principal) -> list[Actor]:
+def _actors(principal: Principal) -> list[Actor]:
     return [Actor(principal.member_id, g.role, g.unit_id) for g in principal.grants]
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
+def _refusals() -> Iterator[None]:
     try:
         yield
     except ChainRefusalError as exc:
@@ -142,16 +146,17 @@ def post_out(p: PostRow) -> PostOut:
     )  # fmt: skip
 
 
-def story_out(
+def _out(
     row: StoryRow,
     steps: list[StepRow] | None = None,
+    photos: list[MediaOut] | None = None,
     approval: ApprovalRow | None = None,
     posts: Sequence[PostRow] | None = None,
 ) -> StoryOut:
     c = row.content
     claim = None
     lapses = row.claim_lapses_at
-    if row.claim_by and row.claim_role and row.claim_at and lapses and lapses > utc_now():
+    if row.claim_by and row.claim_role and row.claim_at and lapses and lapses > _now():
         claim = ClaimOut(by=row.claim_by, by_role=row.claim_role, at=row.claim_at, lapses_at=lapses)
     return StoryOut.model_validate(
         {
@@ -176,6 +181,7 @@ def story_out(
             "child_involved": row.child_involved,
             "claim": claim,
             "steps": None if steps is None else [_step(s) for s in steps],
+            "photos": photos,
             "approval": approval_out(approval),
             "posts": None if posts is None else [post_out(p) for p in posts],
             "created_at": row.created_at,
@@ -184,10 +190,19 @@ def story_out(
     )
 
 
+async def _photos(request: Request, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[MediaOut]]:
+    """The live photos and creatives of stories the caller may list, with signed URLs."""
+    links = MediaLinks.of(_settings(request))
+    now = _now()
+    found = await photo_handlers.of_stories(_pool(request), ids)
+    return {i: [media_out(r, links, now) for r in rows] for i, rows in found.items()}
+
+
 async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> StoryOut:
-    for item in await handlers.mine(pool_of(request), member_id, LIST_LIMIT):
+    for item in await handlers.mine(_pool(request), member_id, LIST_LIMIT):
         if item.story.id == story_id:
-            return story_out(item.story, item.steps, item.approval, item.posts)
+            photos = await _photos(request, [story_id])
+            return _out(item.story, item.steps, photos[story_id], item.approval, item.posts)
     raise ProblemError(404, NOT_FOUND)
 
 
@@ -195,12 +210,12 @@ async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> St
 async def create_story(
     body: NewStoryIn, request: Request, response: Response, principal: Author, claim: Claim
 ) -> StoryOut:
-    with refusals():
+    with _refusals():
         story_id = await handlers.create(
-            pool_of(request),
+            _pool(request),
             _author(principal),
             _content(body),
-            utc_now(),
+            _now(),
             submit=body.submit,
             story_id=claim.derived_id("story") if claim else None,
         )
@@ -210,18 +225,19 @@ async def create_story(
 
 @router.get("/stories/mine", summary="My stories with their state and every note")
 async def my_stories(request: Request, principal: Author) -> StoriesOut:
-    items = await handlers.mine(pool_of(request), principal.member_id, LIST_LIMIT)
-    return StoriesOut(items=[story_out(i.story, i.steps, i.approval, i.posts) for i in items])
+    items = await handlers.mine(_pool(request), principal.member_id, LIST_LIMIT)
+    photos = await _photos(request, [i.story.id for i in items])
+    return StoriesOut(
+        items=[_out(i.story, i.steps, photos[i.story.id], i.approval, i.posts) for i in items]
+    )
 
 
 @router.put("/stories/{story_id}", summary="Change a draft or a story sent back to me")
 async def edit_story(
     story_id: uuid.UUID, body: StoryIn, request: Request, principal: Author
 ) -> StoryOut:
-    with refusals():
-        await handlers.edit(
-            pool_of(request), story_id, _author(principal), _content(body), utc_now()
-        )
+    with _refusals():
+        await handlers.edit(_pool(request), story_id, _author(principal), _content(body), _now())
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -229,8 +245,8 @@ async def edit_story(
 async def submit_story(
     story_id: uuid.UUID, request: Request, principal: Author, _: Claim
 ) -> StoryOut:
-    with refusals():
-        await handlers.submit(pool_of(request), story_id, _author(principal), utc_now())
+    with _refusals():
+        await handlers.submit(_pool(request), story_id, _author(principal), _now())
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -238,8 +254,8 @@ async def submit_story(
 async def withdraw_story(
     story_id: uuid.UUID, request: Request, principal: Author, _: Claim
 ) -> StoryOut:
-    with refusals():
-        await handlers.withdraw(pool_of(request), story_id, _author(principal), utc_now())
+    with _refusals():
+        await handlers.withdraw(_pool(request), story_id, _author(principal), _now())
     return await _mine_one(request, principal.member_id, story_id)
 
 
@@ -247,25 +263,22 @@ async def withdraw_story(
 async def queue(
     request: Request, principal: Reviewer, level: Annotated[ReviewLevel, Query()]
 ) -> StoriesOut:
-    with refusals():
-        rows = await handlers.queue(pool_of(request), actors_of(principal), level, LIST_LIMIT)
-    return StoriesOut(items=[story_out(r) for r in rows])
+    with _refusals():
+        rows = await handlers.queue(_pool(request), _actors(principal), level, LIST_LIMIT)
+    photos = await _photos(request, [r.id for r in rows])
+    return StoriesOut(items=[_out(r, photos=photos[r.id]) for r in rows])
 
 
 @router.post("/stories/{story_id}/claim", summary="Take a story to work on it")
 async def claim_story(
     story_id: uuid.UUID, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
-    with refusals():
+    with _refusals():
         row, actor = await handlers.claim(
-            pool_of(request),
-            story_id,
-            actors_of(principal),
-            utc_now(),
-            settings_of(request).claim_lapse,
+            _pool(request), story_id, _actors(principal), _now(), _settings(request).claim_lapse
         )
-    audit_as(request, actor, row)
-    return story_out(row)
+    _audit_as(request, actor, row)
+    return _out(row)
 
 
 @router.post(
@@ -275,11 +288,11 @@ async def claim_story(
 async def decide(
     story_id: uuid.UUID, body: DecisionIn, request: Request, principal: Reviewer, _: Claim
 ) -> StoryOut:
-    pool = pool_of(request)
-    with refusals():
+    pool = _pool(request)
+    with _refusals():
         actor = await handlers.decide(
-            pool, story_id, actors_of(principal), body.decision, utc_now(), text=body.note
+            pool, story_id, _actors(principal), body.decision, _now(), text=body.note
         )
         row = await handlers.story(pool, story_id)
-    audit_as(request, actor, row)
-    return story_out(row)
+    _audit_as(request, actor, row)
+    return _out(row)

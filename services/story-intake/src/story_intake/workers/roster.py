@@ -1,6 +1,7 @@
-"""The consumers: roster.units.v1 (the command tree: an author's circle, district and range)
-and publish.results.v1 (what became of each post asked for). A record neither handler can
-apply goes to `<topic>.dlq` (the platform's IdempotentConsumer)."""
+"""The consumers: roster.units.v1 (the command tree: an author's circle, district and range),
+roster.members.v1 (names, postings) and publish.results.v1 (what became of each post asked
+for). A record a handler can never apply goes to `<topic>.dlq` (the platform's
+IdempotentConsumer)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncpg
 from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
 
 from story_intake.handlers.publish import apply_results
-from story_intake.handlers.roster import apply_units
+from story_intake.handlers.roster import apply_members, apply_units
 from story_intake.settings import StoryIntakeSettings
 
 
@@ -26,5 +27,6 @@ def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[Id
 
     return [
         consumer("units", settings.topic_units, apply_units),
+        consumer("members", settings.topic_members, apply_members),
         consumer("publish-results", settings.topic_publish_results, apply_results),
     ]
