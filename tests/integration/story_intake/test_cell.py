@@ -9,6 +9,7 @@ StoryApproved, StoryCirculationRequested and one PublishRequested per public cha
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -41,6 +42,7 @@ from tests.integration.story_intake.test_stories import (
     TREE,
     WRITER,
 )
+from tests.unit.story_intake.images import plain
 
 APPROVER = ("M-SPPHQ-1", "sp_phq_crime:RJ")
 ADG = ("M-ADG-1", "adg:RJ")
@@ -71,7 +73,10 @@ async def results_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="module")
 async def running(
-    databases: DatabaseFactory, kafka_bootstrap: str, results_topic: str
+    databases: DatabaseFactory,
+    kafka_bootstrap: str,
+    results_topic: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Running]:
     database = await databases.create("story_cell")
     settings = StoryIntakeSettings(
@@ -83,6 +88,7 @@ async def running(
         topic_units="test.story-intake.no-units",  # the tree is written directly below
         topic_publish_results=results_topic,
         consumer_group_prefix=f"story-intake-{uuid.uuid4().hex[:8]}",
+        media_dir=tmp_path_factory.mktemp("story-media"),
         shutdown_timeout=timedelta(seconds=20),
     )
     async with serve(create(settings)) as url:
@@ -469,3 +475,67 @@ async def test_a_retried_write_makes_one_version_and_an_unknown_channel_is_a_pro
         r = await c.get(f"/api/v1/stories/{story_id}/versions/x/7")
         assert r.status_code == 404
         _hindi(r, "story.no_such_version")
+
+
+async def test_a_marked_story_goes_public_only_with_every_image_confirmed_and_its_creative(
+    running: Running, kafka_bootstrap: str
+) -> None:
+    """A photo of the field and the Instagram creative: the story is marked, so each must be
+    confirmed by the approver; the publish request then names the creative by sha256 and a
+    signed URL that serves it."""
+    async with client(running, CONSTABLE) as c:
+        r = await c.post("/api/v1/stories", json={**STORY, "submit": False})
+        story_id = str(r.json()["id"])
+        files = {"file": ("field.png", plain(800, 600), "image/png")}
+        r = await c.post(f"/api/v1/stories/{story_id}/photos", files=files)
+        assert r.status_code == 201, r.text
+        r = await c.post(f"/api/v1/stories/{story_id}/submit")
+        assert r.status_code == 200, r.text
+    for who in (CO, SP):
+        async with client(running, who) as c:
+            r = await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "forward"})
+            assert r.status_code == 200, r.text
+    async with client(running, WRITER) as c:
+        r = await c.post(
+            f"/api/v1/stories/{story_id}/marks", json={"mark": "child_involved", "set": True}
+        )
+        assert r.status_code == 200, r.text
+        files = {"file": ("post.png", plain(1080, 1080), "image/png")}
+        r = await c.post(f"/api/v1/stories/{story_id}/creatives/instagram", files=files)
+        assert r.status_code == 201, r.text
+        creative = r.json()
+    await write(
+        running,
+        WRITER,
+        story_id,
+        "circulation",
+        {"title": {"hi": "गिरोह पकड़ा"}, "body": {"hi": "तिजारा पुलिस ने गिरोह पकड़ा।"}},
+    )
+    await write(running, WRITER, story_id, "instagram", {"text": "तिजारा पुलिस #राजस्थान_पुलिस"})
+    body = {"scope": "district", "public_channels": ["instagram"]}
+    r = await approve(running, APPROVER, story_id, body)
+    assert r.status_code == 409
+    _hindi(r, "story.images_unconfirmed")
+    assert "2" in r.json()["detail"]
+    async with client(running, APPROVER) as c:
+        images = (await c.get(f"/api/v1/stories/{story_id}/photos")).json()["items"]
+        assert len(images) == 2
+        for image in images:
+            r = await c.post(
+                f"/api/v1/stories/{story_id}/photos/{image['id']}/confirm-unidentifiable",
+                json={"reason": "केवल वाहन दिख रहे हैं, कोई व्यक्ति नहीं"},
+            )
+            assert r.status_code == 200, r.text
+    r = await approve(running, APPROVER, story_id, body)
+    assert r.status_code == 200, r.text
+
+    async def requests() -> list[Any]:
+        return await _story_records(kafka_bootstrap, topics.PUBLISH_REQUESTS, story_id)
+
+    await wait_for(lambda: _at_least(requests, 1))
+    (request,) = await requests()
+    (media,) = json.loads(request.value or b"{}")["media"]
+    assert (media["sha256"], media["media_type"]) == (creative["sha256"], "image/png")
+    async with httpx.AsyncClient(timeout=30) as c:
+        got = await c.get(media["url"].replace("http://127.0.0.1:19104", running.url))
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == media["sha256"]

@@ -24,7 +24,7 @@ from story_intake.domain.channels import (
     measure,
     x_length,
 )
-from story_intake.domain.diff import diff_parts
+from story_intake.domain.diff import Image, diff_images, diff_parts
 
 NOW = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
 AUTHOR = "mbr-author"
@@ -271,3 +271,20 @@ def test_every_refusal_code_raised_has_its_hindi_and_english_texts() -> None:
     assert {"story.block_remains", "story.unknown_channel", "story.own_version"} <= raised
     register_all()
     assert raised <= codes(), sorted(raised - codes())
+
+
+def test_the_diff_names_the_images_that_went_with_each_version() -> None:
+    t = [NOW + timedelta(minutes=m) for m in range(6)]
+    images = [
+        Image("a" * 64, "creative", "instagram", t[0], t[2]),  # replaced at t2 by b
+        Image("b" * 64, "creative", "instagram", t[2], None),
+        Image("c" * 64, "creative", "x", t[0], None),
+        Image("d" * 64, "photo", None, t[0], t[4]),  # removed at t4
+    ]
+    insta = diff_images(images, "instagram", t[1], t[3])
+    assert (insta.before, insta.after) == (("a" * 64,), ("b" * 64,))
+    assert (insta.added, insta.removed) == (("b" * 64,), ("a" * 64,))
+    circ = diff_images(images, "circulation", t[1], t[5])
+    assert (circ.before, circ.after, circ.removed) == (("d" * 64,), (), ("d" * 64,))
+    same = diff_images(images, "x", t[1], t[5])
+    assert same.before == same.after == ("c" * 64,) and not same.added and not same.removed

@@ -27,6 +27,7 @@ from story_intake.api.cell_schemas import (
     CircTitleIn,
     DiffOpOut,
     DiffOut,
+    ImagesDiffOut,
     LiveCheckOut,
     MarkIn,
     MeasureOut,
@@ -58,6 +59,7 @@ from story_intake.domain.channels import Channel, Measure, VersionText, measure
 from story_intake.handlers import approval as approval_handlers
 from story_intake.handlers import cell as handlers
 from story_intake.handlers import stories as story_handlers
+from story_intake.handlers.media_links import MediaLinks
 from story_intake.store.cell import AckRow, FindingRow, VersionRow
 
 router = APIRouter(tags=["phq cell"])
@@ -175,8 +177,16 @@ async def diff_versions(
 ) -> DiffOut:
     ch = _channel(channel)
     with _refusals():
-        parts = await handlers.diff(_pool(request), story_id, _actors(principal), ch, before, after)
+        parts, images = await handlers.diff(
+            _pool(request), story_id, _actors(principal), ch, before, after
+        )
     return DiffOut(
+        images=ImagesDiffOut(
+            before=list(images.before),
+            after=list(images.after),
+            added=list(images.added),
+            removed=list(images.removed),
+        ),
         channel=ch,
         before=before,
         after=after,
@@ -327,6 +337,7 @@ async def approve(
         public=tuple(body.public_channels),
         versions={_channel(c): n for c, n in body.versions.items()},
         hashtag_limit=_settings(request).instagram_hashtag_limit,
+        links=MediaLinks.of(_settings(request)),
     )
     with _refusals():
         actor = await approval_handlers.approve(pool, story_id, _actors(principal), req, _now())

@@ -98,4 +98,13 @@ CELL: dict[str, tuple[int, str, str, str, str]] = {
         "{channel} के संस्करण {version} में '{rule}' आपत्ति की समीक्षा बाकी है। कारण लिखकर उसे "
         "स्वीकार करें या हटाएं, फिर स्वीकृत करें।",
     ),
+    "story.images_unconfirmed": (
+        409, "Confirm the images first", "पहले छवियों की पुष्टि करें",
+        "The story is marked (sexual offence or child) and {count} of its images has no "
+        "confirmation that no person can be identified on it. Confirm each one, or remove it, "
+        "then approve for public channels.",
+        "स्टोरी चिह्नित है (यौन अपराध या बालक/बालिका) और इसकी {count} छवियों पर पुष्टि नहीं है कि "
+        "उनमें किसी व्यक्ति की पहचान नहीं हो सकती। हर एक की पुष्टि करें या उसे हटाएं, फिर सार्वजनिक "
+        "चैनलों के लिए स्वीकृत करें।",
+    ),
 }  # fmt: skip

@@ -141,14 +141,20 @@ class PartDiffOut(BaseModel):
     unified: list[str] = Field(description="the unified diff, line by line")
 
 
+class ImagesDiffOut(BaseModel):
+    before: list[str] = Field(description="sha256 of each image live when `from` was written")
+    after: list[str] = Field(description="… when `to` was written")
+    added: list[str]
+    removed: list[str]
+
+
 class DiffOut(BaseModel):
     channel: Channel
     before: int
     after: int
     parts: list[PartDiffOut]
-    creatives: None = Field(
-        default=None,
-        description="which photos / creatives changed: comes with the photos slice (None now)",
+    images: ImagesDiffOut = Field(
+        description="the channel's creatives (circulation: the story's photos) at each version"
     )
 
 

@@ -9,8 +9,10 @@ reviewer of the step (or the gate) sets a mark.
 Approval names the circulation scope and the public channels. It is refused while a `block`
 finding remains, or a `review` finding is not acknowledged, on a text that goes beyond the PHQ
 crime admin group (every public channel's, and the circulation's unless its scope is
-`phq_admin`); while a public text is over its network's limit; and to whoever wrote any of the
-versions approved (the chain's "last editor does not approve", extended to versions).
+`phq_admin`); while a public text is over its network's limit; for a public channel of a story
+marked sexual offence / child involved, while an image (photo, or creative of a channel approved)
+has no approver's confirmation that no person can be identified on it; and to whoever wrote any
+of the versions approved (the chain's "last editor does not approve", extended to versions).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class Approval:
     scope: CirculationScope
     public: tuple[PublicChannel, ...]
     versions: Mapping[Channel, VersionFacts] = field(default_factory=dict)
+    # Live images (photos, and creatives of the channels approved) no approver has confirmed
+    # show no identifiable person; counted only for a marked story.
+    unconfirmed_images: int = 0
 
 
 def _not_claimed_by_other(story: Story, actor: Actor, now: datetime) -> None:
@@ -182,6 +187,8 @@ def approve(story: Story, actor: Actor, approval: Approval, now: datetime) -> St
                     {"channel": channel.value, "count": m.hashtags, "limit": m.hashtag_limit or 0},
                 )
             )
+    if approval.public and (count := approval.unconfirmed_images):
+        raise ApprovalRefusedError(Refusal("story.images_unconfirmed", {"count": count}))
     gated = [(c, approval.versions[c]) for c in gated_channels(approval)]
     # A block first, wherever it is: it is the graver refusal and no acknowledgement lifts it.
     for want in (Verdict.BLOCK, Verdict.REVIEW):

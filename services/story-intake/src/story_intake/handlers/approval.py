@@ -3,8 +3,9 @@ and, optionally, public channels, naming the versions (by default each channel's
 
 In ONE transaction with the state change, through the outbox: `StoryApproved`,
 `StoryCirculationRequested` (the approved circulation version, the author's district and range)
-and one `PublishRequested` per public channel, whose post id comes from the story and the
-channel, so a retried approval cannot ask for a second post. A second approval is refused by the
+and one `PublishRequested` per public channel, with the channel's live creatives (sha256, size,
+type, a signed expiring URL), whose post id comes from the story and the channel, so a retried
+approval cannot ask for a second post. A second approval is refused by the
 chain (the story is approved already) and emits nothing.
 """
 
@@ -23,8 +24,10 @@ from story_intake.domain.chain import Actor, ChainRefusalError
 from story_intake.domain.channels import Channel, measure
 from story_intake.handlers import events
 from story_intake.handlers.cell import text_of
+from story_intake.handlers.media_links import MediaLinks, creatives_for_publish
 from story_intake.handlers.stories import actor_for, applied, domain_of, locked
 from story_intake.store import cell as store
+from story_intake.store import media as media_store
 from story_intake.store import stories as story_store
 from story_intake.store import units
 from story_intake.store.cell import ApprovalRow, PostRow, VersionRow
@@ -37,6 +40,7 @@ class Request:
     public: tuple[PublicChannel, ...]
     versions: dict[Channel, int]  # a channel not named: its latest version
     hashtag_limit: int
+    links: MediaLinks  # signs the creatives' URLs in the publish requests
 
 
 async def _facts(
@@ -86,7 +90,18 @@ async def approve(
             )
             if got is not None:
                 found[channel] = got
-        approval = cell.Approval(req.scope, public, {c: f for c, (_, f) in found.items()})
+        unconfirmed = 0
+        if row.sexual_offence or row.child_involved:
+            channels = {p.value for p in public}
+            images = (await media_store.of_stories(conn, [story_id]))[story_id]
+            unconfirmed = sum(
+                1
+                for m in images
+                if m.unidentifiable_at is None and (m.kind == "photo" or m.channel in channels)
+            )
+        approval = cell.Approval(
+            req.scope, public, {c: f for c, (_, f) in found.items()}, unconfirmed
+        )
         after = applied(row, cell.approve(story, actor, approval, now), now)
         await story_store.update(conn, after)
         chosen = {c.value: v.n for c, (v, _) in found.items()}
@@ -129,10 +144,17 @@ async def approve(
             [
                 events.approved(after, actor, req.scope, list(public), now),
                 events.circulation_requested(after, circulation, req.scope, range_id, actor, now),
-                *(
-                    events.publish_requested(after, found[Channel(p.value)][0], p, actor, now)
+                *[
+                    events.publish_requested(
+                        after,
+                        found[Channel(p.value)][0],
+                        p,
+                        actor,
+                        now,
+                        await creatives_for_publish(conn, story_id, p, req.links, now),
+                    )
                     for p in public
-                ),
+                ],
             ],
         )
     return actor

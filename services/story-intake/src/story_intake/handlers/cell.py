@@ -18,12 +18,13 @@ from nazar_platform import db
 from story_intake.domain import cell
 from story_intake.domain.chain import PHQ_REVIEWERS, Actor, ChainRefusalError, Story
 from story_intake.domain.channels import Channel, Measure, VersionText, check_shape, measure
-from story_intake.domain.diff import PartDiff, diff_parts
+from story_intake.domain.diff import Image, ImagesDiff, PartDiff, diff_images, diff_parts
 from story_intake.domain.redact import redact
 from story_intake.domain.rules import Finding, Verdict, verdict_of
 from story_intake.handlers.gate import check
 from story_intake.handlers.stories import StoryNotFoundError, domain_of, locked
 from story_intake.store import cell as store
+from story_intake.store import media as media_store
 from story_intake.store import stories as story_store
 from story_intake.store.cell import AckRow, FindingRow, VersionRow
 from story_intake.store.stories import StepRow, StoryRow
@@ -228,14 +229,21 @@ async def diff(
     channel: Channel,
     before: int,
     after: int,
-) -> list[PartDiff]:
+) -> tuple[list[PartDiff], ImagesDiff]:
     reader(actors)
     async with pool.acquire() as conn:
         if await story_store.get(conn, story_id) is None:
             raise StoryNotFoundError(str(story_id))
         a = await _version_or_404(conn, story_id, channel, before)
         b = await _version_or_404(conn, story_id, channel, after)
-    return diff_parts(text_of(a).parts(), text_of(b).parts())
+        media = (await media_store.of_stories(conn, [story_id], history=True))[story_id]
+    images = [
+        Image(m.sha256, m.kind, m.channel, m.added_at, m.replaced_at or m.deleted_at) for m in media
+    ]
+    return (
+        diff_parts(text_of(a).parts(), text_of(b).parts()),
+        diff_images(images, channel.value, a.at, b.at),
+    )
 
 
 async def acknowledge(

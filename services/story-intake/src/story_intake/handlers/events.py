@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 from nazar_contracts.base import BilingualText
-from nazar_contracts.publish import PublishRequested
+from nazar_contracts.publish import PublishMedia, PublishRequested
 from nazar_contracts.stories import (
     CirculationScope,
     GateVerdict,
@@ -182,7 +182,12 @@ def post_id(story_id: uuid.UUID, channel: PublicChannel) -> uuid.UUID:
 
 
 def publish_requested(
-    row: StoryRow, version: VersionRow, channel: PublicChannel, actor: Actor, at: datetime
+    row: StoryRow,
+    version: VersionRow,
+    channel: PublicChannel,
+    actor: Actor,
+    at: datetime,
+    media: list[PublishMedia],
 ) -> OutboxEvent:
     assert version.text is not None  # a public channel's version always has one
     return _event(
@@ -192,7 +197,7 @@ def publish_requested(
             channel=channel,
             version=version.n,
             text=version.text,
-            media=[],  # the creatives (with signed URLs) come with the photos slice
+            media=media,
             approved_by=actor.member_id,
             requested_at=at,
         )
