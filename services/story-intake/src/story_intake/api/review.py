@@ -30,7 +30,7 @@ class MemberNamesOut(BaseModel):
 async def one_story(story_id: uuid.UUID, request: Request, principal: Reviewer) -> StoryOut:
     with _refusals():
         found = await reads.one(_pool(request), story_id, _actors(principal))
-    return _out(found.story, found.steps)
+    return _out(found.story, found.steps, approval=found.approval, posts=found.posts)
 
 
 @router.get("/members/names", summary="Names of members (roster read model)")
