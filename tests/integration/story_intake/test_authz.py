@@ -75,6 +75,14 @@ async def _forward(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "forward"})
 
 
+async def _read(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}")
+
+
+async def _names(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.get("/api/v1/members/names", params={"id": ["M-CONST-1", "M-CO-1"]})
+
+
 F, N, Q = "access.forbidden", "story.not_author", "story.not_your_queue"
 # endpoint: (call, the story is a draft?, {who: status or problem code})
 SUBMITTERS = {"author": 0, "constable_same_unit": 0, "co_own": 0, "co_foreign": 0, "sp_own": 0,
@@ -98,8 +106,12 @@ MATRIX: dict[str, tuple[Call, bool, dict[str, int | str]]] = {
             "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": Q, "sp_own": Q,
             "sp_foreign": Q, "cell_writer": Q, "approver": Q, "ig": F,
         })
-        for name, call in (("claim", _claim), ("forward", _forward))
+        for name, call in (("claim", _claim), ("forward", _forward), ("read", _read))
     },
+    "names": (_names, False, {
+        "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
+        "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
+    }),
 }  # fmt: skip
 CASES = [(endpoint, who) for endpoint in MATRIX for who in WHO]
 
@@ -116,6 +128,8 @@ async def test_authorization_matrix(running: Running, endpoint: str, who: str) -
         if endpoint == "queue":  # a CO sees the circle's stories, another circle's CO does not
             listed = story_id in {s["id"] for s in r.json()["items"]}
             assert listed == (who == "co_own")
+        if endpoint == "read":  # with every step, for the page's history
+            assert [s["action"] for s in r.json()["steps"]] == ["created", "submitted"]
     else:
         assert r.status_code == 403, r.text
         assert r.json()["code"] == want

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from nazar_contracts import event_types as types
 from nazar_contracts.dispatch import Purpose
+from nazar_platform.auth import links
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
-from directive.domain import links
 from directive.domain.model import MessageInfo, MessageKind, OriginKind, Text
 from directive.domain.texts import note_label
 
@@ -125,7 +125,7 @@ class Encoder:
         key_hash: int | None = None,
     ) -> OutRecord:
         _, shared = self._static_part(message_id, language)
-        url = self._base + links.sign(delivery_id, requested_at + self._ttl, self._key)
+        url = self._base + links.sign(delivery_id.bytes, requested_at + self._ttl, self._key)
         at, at_bytes = self._time(requested_at)
         did = str(delivery_id)
         member = _dumps(member_id)

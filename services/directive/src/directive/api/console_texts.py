@@ -5,26 +5,10 @@ Handed to the pages' JavaScript as one JSON document, so the script never holds 
 
 from __future__ import annotations
 
-from nazar_contracts.vocabulary import ROLE_NAMES
+from nazar_platform.http.console import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "app": ("नज़र — निर्देश कंसोल", "Nazar — Directive console"),
-    "sign_in": ("साइन इन", "Sign in"),
-    "sign_out": ("साइन आउट", "Sign out"),
-    "signed_in_as": ("साइन इन:", "Signed in:"),
-    "dev_note": (
-        "केवल स्थानीय/परीक्षण परिवेश: रोस्टर से कोई भी सदस्य चुनकर उसकी तैनाती के अधिकारों से साइन इन करें।",
-        "Local and test environments only: pick any member of the roster and sign in with the "
-        "grants of their postings.",
-    ),
-    "filter": ("छाँटें", "Filter"),
-    "role": ("पद", "Role"),
-    "all_officers": ("सभी अधिकारी", "All officers"),
-    "everyone": ("सभी सदस्य", "Everyone"),
-    "unit_id": ("इकाई कोड", "Unit code"),
-    "name": ("नाम", "Name"),
-    "more": ("और दिखाएँ", "Show more"),
-    "none": ("कुछ नहीं मिला", "Nothing found"),
     "directives": ("निर्देश", "Directives"),
     "title": ("शीर्षक", "Title"),
     "new_directive": ("नया निर्देश जारी करें", "Issue a directive"),
@@ -95,12 +79,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "export": ("रिकॉर्ड (CSV)", "Record (CSV)"),
     "export_station": ("थानेवार CSV", "CSV per police station"),
     "export_member": ("सदस्यवार CSV", "CSV per member"),
-    "yes": ("हाँ", "yes"),
-    "no": ("नहीं", "no"),
-    "loading": ("लोड हो रहा है…", "Loading…"),
     "back": ("सभी निर्देश", "All directives"),
-    "problem": ("समस्या", "Problem"),
-    "network_error": ("सर्वर से संपर्क नहीं हो सका।", "Could not reach the server."),
     "story_reach": ("कहानी का प्रसार: पहुँच", "Story circulation: reach"),
     "story": ("कहानी", "Story"),
     "circulated_to": ("किसे भेजी गई", "Sent to"),
@@ -169,10 +148,9 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def labels(lang: str) -> dict[str, object]:
-    """Everything the pages show, in `lang` ('hi' or 'en')."""
+    """Everything the pages show, in `lang` ('hi' or 'en'), with the shared frame's words."""
     i = 0 if lang == "hi" else 1
-    out: dict[str, object] = {key: pair[i] for key, pair in _PAIRS.items()}
-    out["roles"] = {str(role): pair[i] for role, pair in ROLE_NAMES.items()}
+    out = words(lang, _PAIRS)
     for group, names in _ENUMS.items():
         out[group] = {key: pair[i] for key, pair in names.items()}
     return out
