@@ -33,6 +33,7 @@ class DirectiveSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
+    topic_stories: str = topics.STORY_EVENTS
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
@@ -59,6 +60,8 @@ class DirectiveSettings(PlatformSettings):
     receipts_batch_max: int = 10_000
     http_port: int = 19102
     scheduler_interval: timedelta = timedelta(seconds=5)
+    # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
+    circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
     @property

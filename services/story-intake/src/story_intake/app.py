@@ -13,7 +13,7 @@ from story_intake import __version__
 from story_intake.adapters import gate_data
 from story_intake.adapters.s3 import S3Files
 from story_intake.adapters.storage import media_store
-from story_intake.api import routers
+from story_intake.api import console, routers
 from story_intake.api.problems import register_all
 from story_intake.domain.media import ImageLimits
 from story_intake.handlers.photos import MediaContext
@@ -76,4 +76,5 @@ def create(settings: StoryIntakeSettings | None = None) -> FastAPI:
         routers=routers(),
     )
     app.state.media = media
+    console.install(app)
     return app

@@ -36,6 +36,7 @@ def _item(
     return schemas.InboxItem(
         delivery_id=r["delivery_id"],
         directive_id=r["directive_id"],
+        origin=schemas.OriginOut(kind=r["origin_kind"], id=r["origin_id"]),
         message_id=r["message_id"],
         kind=r["kind"],
         priority=r["priority"],

@@ -1,16 +1,18 @@
-"""The command tree read model: roster.units.v1 records → `units`. The highest version of a unit
-wins, within a batch and against what is stored, so a late older record changes nothing."""
+"""The roster read models: roster.units.v1 records → `units`, roster.members.v1 → `members`. The
+highest version of a unit or member wins, within a batch and against what is stored, so a late
+older record changes nothing; an erased member (a tombstone) is deleted."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nazar_contracts.members import MemberUpserted
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.consumer import Record
 from nazar_platform.kafka.records import parse_record
 
-from story_intake.store import units
+from story_intake.store import members, units
 
 
 async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
@@ -25,3 +27,29 @@ async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
         conn,
         [units.UnitRow(u.unit_id, str(u.kind), tuple(u.path), u.version) for u in latest.values()],
     )
+
+
+def _member_row(m: MemberUpserted) -> members.MemberRow:
+    postings = sorted(m.postings, key=lambda p: not p.primary)
+    return members.MemberRow(
+        m.member_id,
+        m.name_hi,
+        m.name_latin,
+        tuple((str(p.role), p.unit_id) for p in postings),
+        m.active,
+        m.version,
+    )
+
+
+async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
+    latest: dict[str, MemberUpserted | None] = {}
+    for record in records:
+        data = parse_record(record)
+        if isinstance(data, MemberUpserted):
+            held = latest.get(data.member_id)
+            if held is None or data.version >= held.version:
+                latest[data.member_id] = data
+        elif data is None and record.key is not None:
+            latest[record.key] = None  # erased: whatever came before it in the batch is gone
+    await members.erase(conn, [k for k, m in latest.items() if m is None])
+    await members.upsert(conn, [_member_row(m) for m in latest.values() if m is not None])
