@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Query
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from nazar_platform.auth.access import Action
@@ -62,6 +63,14 @@ def install(app: FastAPI) -> None:
         directive_id: uuid.UUID, lang: Annotated[str | None, Query()] = None
     ) -> HTMLResponse:
         return render("directive.html", lang, "directive", directive_id=str(directive_id))
+
+    # The story page of story-intake links here for a story's circulation.
+    @app.get("/console/stories/{story_id}", include_in_schema=False)
+    async def story_page(
+        story_id: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")],
+        lang: Annotated[str | None, Query()] = None,
+    ) -> HTMLResponse:
+        return render("story.html", lang, "story", story_id=story_id)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

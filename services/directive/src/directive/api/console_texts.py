@@ -80,6 +80,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "export_station": ("थानेवार CSV", "CSV per police station"),
     "export_member": ("सदस्यवार CSV", "CSV per member"),
     "back": ("सभी निर्देश", "All directives"),
+    "story_reach": ("कहानी का प्रसार: पहुँच", "Story circulation: reach"),
+    "story": ("कहानी", "Story"),
+    "circulated_to": ("किसे भेजी गई", "Sent to"),
+    "approved_at": ("स्वीकृत", "Approved"),
+    "circle_groups": ("वृत्त समूह", "Circle groups"),
+    "fanning_out": ("भेजी जा रही है…", "Being sent…"),
+    "fanned_out": ("सभी को भेजी गई", "Sent to everyone"),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
@@ -99,11 +106,37 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "cancellation": ("निरस्तीकरण", "Cancellation"),
         "note": ("सीओ की टिप्पणी", "CO note"),
         "escalation": ("वृद्धि सूचना", "Escalation"),
+        "story": ("सफलता की कहानी", "Success story"),
+        "story_notice": ("लेखक को सूचना", "Notice to the author"),
     },
     "escalation_kinds": {
         "relay_overdue": ("आगे नहीं भेजा → आईजी", "Not relayed → IG"),
         "ack_to_co": ("पावती कम → सीओ", "Low acknowledgements → CO"),
         "ack_to_sp": ("पावती कम → पुलिस अधीक्षक", "Low acknowledgements → SP"),
+    },
+    "scopes": {
+        "phq_admin": ("केवल पुलिस मुख्यालय अपराध एडमिन समूह", "The PHQ crime admin group only"),
+        "district": (
+            "पुलिस मुख्यालय एडमिन समूह और लेखक के जिले के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group of the author's district",
+        ),
+        "range": (
+            "पुलिस मुख्यालय एडमिन समूह और लेखक की रेंज के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group of the author's range",
+        ),
+        "state": (
+            "पुलिस मुख्यालय एडमिन समूह और राज्य के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group in the state",
+        ),
+    },
+    "story_kinds": {
+        "arrest": ("गिरफ़्तारी", "Arrest"),
+        "gang_bust": ("गिरोह का भंडाफोड़", "Gang bust"),
+        "recovery": ("बरामदगी", "Recovery"),
+        "good_initiative": ("अच्छी पहल", "Good initiative"),
+        "help_to_citizens": ("नागरिकों की सहायता", "Help to citizens"),
+        "positive_impact": ("सकारात्मक प्रभाव", "Positive impact"),
+        "other": ("अन्य", "Other"),
     },
     "stages": {
         "watching": ("निगरानी में", "watching"),
