@@ -1,18 +1,22 @@
 """The authorization matrix: every story endpoint × role × own / foreign unit.
 
 Each case starts from a fresh story by a constable of PS-TIJARA (circle CIR-TIJARA, district
-DST-KT), waiting at the circle (or a draft, for the author's own endpoints), so one case's
-success never changes another's answer.
+DST-KT), waiting at the circle (or a draft, for the author's own endpoints; or at PHQ with a
+circulation version by the content writer, for the cell's), with a photo where the endpoint acts
+on one, so one case's success never changes another's answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import httpx
 import pytest
 
 from tests.integration.story_intake.test_api import Running
+from tests.integration.story_intake.test_creatives import at_phq
+from tests.integration.story_intake.test_photos import upload
 from tests.integration.story_intake.test_stories import (
     CO,
     CONSTABLE,
@@ -25,6 +29,7 @@ from tests.integration.story_intake.test_stories import (
     new_story,
 )
 from tests.integration.story_intake.test_stories import running as running  # noqa: PLC0414
+from tests.unit.story_intake.images import plain
 
 OTHER_CONSTABLE = ("M-CONST-9", "constable:PS-TIJARA")  # same unit, not the author
 APPROVER = ("M-ADG-1", "adg:RJ")
@@ -75,6 +80,46 @@ async def _forward(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "forward"})
 
 
+async def _versions(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions")
+
+
+async def _version(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions/circulation/1")
+
+
+async def _diff(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/diff"
+    return await c.get(path, params={"from": 1, "to": 1})
+
+
+async def _write(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/versions/x", json={"text": "गिरोह पकड़ा"})
+
+
+async def _redact(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/1/redact"
+    return await c.post(path, json={"findings": [0]})
+
+
+async def _check(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.post("/api/v1/editor/check", json={"channel": "x", "text": "गिरोह पकड़ा"})
+
+
+async def _acknowledge(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    ack = {"channel": "circulation", "version": 1, "finding": 0, "reason": "वाहन बरामदगी का है"}
+    return await c.post(f"/api/v1/stories/{story_id}/acknowledgements", json=ack)
+
+
+async def _mark(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    mark = {"mark": "child_involved", "set": True}
+    return await c.post(f"/api/v1/stories/{story_id}/marks", json=mark)
+
+
+async def _approve(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/approval", json={"scope": "phq_admin"})
+
+
 async def _read(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.get(f"/api/v1/stories/{story_id}")
 
@@ -83,43 +128,156 @@ async def _names(c: httpx.AsyncClient, _: str) -> httpx.Response:
     return await c.get("/api/v1/members/names", params={"id": ["M-CONST-1", "M-CO-1"]})
 
 
+async def _add_photo(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    files = {"file": ("फ़ोटो.png", plain(40, 30), "image/png")}
+    return await c.post(f"/api/v1/stories/{story_id}/photos", files=files)
+
+
+async def _list_photos(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/photos")
+
+
+async def _remove_photo(c: httpx.AsyncClient, target: str) -> httpx.Response:
+    story_id, photo_id = target.split("/")
+    return await c.delete(f"/api/v1/stories/{story_id}/photos/{photo_id}")
+
+
+async def _add_creative(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    files = {"file": ("x.png", plain(1200, 675), "image/png")}
+    return await c.post(f"/api/v1/stories/{story_id}/creatives/x", files=files)
+
+
+async def _confirm(c: httpx.AsyncClient, target: str) -> httpx.Response:
+    story_id, photo_id = target.split("/")
+    return await c.post(
+        f"/api/v1/stories/{story_id}/photos/{photo_id}/confirm-unidentifiable",
+        json={"reason": "केवल बरामद सामान दिखता है"},
+    )
+
+
 F, N, Q = "access.forbidden", "story.not_author", "story.not_your_queue"
-# endpoint: (call, the story is a draft?, {who: status or problem code})
+R, C = "media.not_readable", "media.not_cell"
+# Where the story is: a draft, at the circle, at PHQ; with a photo (the target is
+# "story/photo"), marked sexual offence.
+DRAFT, CIRCLE, PHQ, DRAFT_PHOTO, PHQ_MARKED = "draft", "circle", "phq", "draft+photo", "phq+marked"
+# endpoint: (call, where the story is, {who: 0 (allowed) or the 403 problem code})
 SUBMITTERS = {"author": 0, "constable_same_unit": 0, "co_own": 0, "co_foreign": 0, "sp_own": 0,
               "sp_foreign": 0}  # fmt: skip
-MATRIX: dict[str, tuple[Call, bool, dict[str, int | str]]] = {
-    "create": (_create, False, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
-    "mine": (_mine, False, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
+NOT_FIELD: dict[str, int | str] = {"author": F, "constable_same_unit": F, "ig": F}
+CELL_READ: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": Q,
+    "co_foreign": Q,
+    "sp_own": Q,
+    "sp_foreign": Q,
+    "cell_writer": 0,
+    "approver": 0,
+}
+CELL_WRITE: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": F,
+    "co_foreign": F,
+    "sp_own": F,
+    "sp_foreign": F,
+    "cell_writer": 0,
+    "approver": F,
+}  # the ADG approves; writing is the cell's
+APPROVE: dict[str, int | str] = {**CELL_WRITE, "cell_writer": F, "approver": 0}
+MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
+    "create": (_create, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
+    "mine": (_mine, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
     **{
-        name: (call, True, {
+        name: (call, DRAFT if name != "remove_photo" else DRAFT_PHOTO, {
             "author": 0, "constable_same_unit": N, "co_own": N, "co_foreign": N, "sp_own": N,
             "sp_foreign": N, "cell_writer": F, "approver": F, "ig": F,
         })
-        for name, call in (("edit", _edit), ("submit", _submit), ("withdraw", _withdraw))
+        for name, call in (
+            ("edit", _edit), ("submit", _submit), ("withdraw", _withdraw),
+            ("add_photo", _add_photo), ("remove_photo", _remove_photo),
+        )
     },
-    "queue": (_queue, False, {
+    "list_photos": (_list_photos, CIRCLE, {
+        "author": 0, "constable_same_unit": R, "co_own": 0, "co_foreign": R, "sp_own": R,
+        "sp_foreign": R, "cell_writer": R, "approver": R, "ig": R,
+    }),
+    "add_creative": (_add_creative, PHQ, {
+        "author": F, "constable_same_unit": F, "co_own": C, "co_foreign": C, "sp_own": C,
+        "sp_foreign": C, "cell_writer": 0, "approver": 0, "ig": F,
+    }),
+    "confirm_unidentifiable": (_confirm, PHQ_MARKED, {
+        "author": F, "constable_same_unit": F, "co_own": F, "co_foreign": F, "sp_own": F,
+        "sp_foreign": F, "cell_writer": F, "approver": 0, "ig": F,
+    }),
+    "queue": (_queue, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": Q,
         "sp_foreign": Q, "cell_writer": Q, "approver": Q, "ig": F,
     }),
     **{
-        name: (call, False, {
+        name: (call, CIRCLE, {
             "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": Q, "sp_own": Q,
             "sp_foreign": Q, "cell_writer": Q, "approver": Q, "ig": F,
         })
         for name, call in (("claim", _claim), ("forward", _forward), ("read", _read))
     },
-    "names": (_names, False, {
+    "versions": (_versions, PHQ, CELL_READ),
+    "version": (_version, PHQ, CELL_READ),
+    "diff": (_diff, PHQ, CELL_READ),
+    "write_version": (_write, PHQ, CELL_WRITE),
+    "redact_version": (_redact, PHQ, CELL_WRITE),
+    "editor_check": (_check, PHQ, CELL_WRITE),
+    "acknowledge": (_acknowledge, PHQ, APPROVE),
+    "mark": (_mark, PHQ, CELL_READ),
+    "approve": (_approve, PHQ, APPROVE),
+    "names": (_names, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
         "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
     }),
 }  # fmt: skip
 CASES = [(endpoint, who) for endpoint in MATRIX for who in WHO]
+# A review finding (a vehicle number) for the approver to acknowledge; no block finding.
+CIRCULATION = {
+    "title": {"hi": "तिजारा पुलिस ने चोरी का ट्रक बरामद किया"},
+    "body": {"hi": "तिजारा पुलिस ने चोरी का ट्रक RJ-07-CA-1234 बरामद किया।"},
+}
+
+
+async def _with_circulation(running: Running, story_id: str) -> None:
+    async with client(running, WRITER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/versions/circulation", json=CIRCULATION)
+        assert r.status_code == 201, r.text
+        assert [f["rule"] for f in r.json()["findings"]] == ["vehicle_registration"]
+
+
+async def _target(running: Running, where: str) -> str:
+    """A fresh story where the endpoint expects it; "story/photo" when it acts on a photo."""
+    if where in (DRAFT, CIRCLE):
+        return await new_story(running, submit=where == CIRCLE)
+    if where == PHQ:
+        story_id = await at_phq(running)
+        await _with_circulation(running, story_id)
+        return story_id
+    photo = plain(50, 40, (7, 77, 177))
+    if where == DRAFT_PHOTO:
+        story_id = await new_story(running, submit=False)
+        r = await upload(running, story_id, photo)
+        assert r.status_code == 201, r.text
+        return f"{story_id}/{r.json()['id']}"
+    story_id = await at_phq(running, photo)
+    conn = await asyncpg.connect(running.database)
+    try:
+        await conn.execute("UPDATE stories SET sexual_offence = true WHERE id = $1::uuid", story_id)
+        photo_id = await conn.fetchval(
+            "SELECT id FROM story_media WHERE story_id = $1::uuid", story_id
+        )
+    finally:
+        await conn.close()
+    return f"{story_id}/{photo_id}"
 
 
 @pytest.mark.parametrize(("endpoint", "who"), CASES, ids=[f"{e}-{w}" for e, w in CASES])
 async def test_authorization_matrix(running: Running, endpoint: str, who: str) -> None:
-    call, draft, expected = MATRIX[endpoint]
-    story_id = await new_story(running, submit=not draft)
+    call, where, expected = MATRIX[endpoint]
+    story_id = await _target(running, where)
     async with client(running, WHO[who], language="hi") as c:
         r = await call(c, story_id)
     want = expected[who]
@@ -141,5 +299,8 @@ async def test_authorization_matrix(running: Running, endpoint: str, who: str) -
 async def test_every_endpoint_wants_a_sign_in(running: Running, endpoint: str) -> None:
     call, _, _ = MATRIX[endpoint]
     async with running.client(None) as c:
-        r = await call(c, "00000000-0000-4000-8000-000000000000")
+        zero = "00000000-0000-4000-8000-000000000000"
+        r = await call(
+            c, f"{zero}/{zero}" if MATRIX[endpoint][1].endswith(("photo", "marked")) else zero
+        )
     assert r.status_code == 401

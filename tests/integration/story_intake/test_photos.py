@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from nazar_contracts import event_types
 from nazar_platform.files import LocalFiles
 from PIL import Image
 from story_intake.app import create
@@ -114,7 +116,8 @@ async def test_a_phone_jpeg_is_stored_upright_without_exif_and_served_signed(
 ) -> None:
     api, _ = running
     story_id = await draft(api)
-    r = await upload(api, story_id, phone_jpeg(400, 200, orientation=6), "IMG_0042.jpg")
+    sent = phone_jpeg(400, 200, orientation=6)  # made once: its ICC profile carries a time
+    r = await upload(api, story_id, sent, "IMG_0042.jpg")
     assert r.status_code == 201, r.text
     photo = r.json()
     assert (photo["kind"], photo["media_type"]) == ("photo", "image/jpeg")
@@ -133,7 +136,7 @@ async def test_a_phone_jpeg_is_stored_upright_without_exif_and_served_signed(
         rendition = await fetch(api, photo[key])
         assert rendition.status_code == 200 and b"Exif" not in rendition.content
     # The story carries it, and the same bytes again are the same photo.
-    again = await upload(api, story_id, phone_jpeg(400, 200, orientation=6), "retry.jpg")
+    again = await upload(api, story_id, sent, "retry.jpg")
     assert again.status_code == 201 and again.json()["id"] == photo["id"]
     async with client(api) as c:
         mine = (await c.get("/api/v1/stories/mine")).json()["items"]
@@ -222,6 +225,29 @@ async def test_the_eleventh_photo_is_refused(running: tuple[Running, StoryIntake
         assert gone.status_code == 204
     r = await upload(api, story_id, plain(64, 48, (255, 255, 0)), "11.png")
     assert r.status_code == 201, r.text
+
+
+async def test_the_submitted_event_counts_the_photos(
+    running: tuple[Running, StoryIntakeSettings],
+) -> None:
+    api, _ = running
+    story_id = await draft(api)
+    for i in range(2):
+        assert (
+            await upload(api, story_id, plain(60, 40, (i, 9, 9)), f"{i}.png")
+        ).status_code == 201
+    async with client(api) as c:
+        assert (await c.post(f"/api/v1/stories/{story_id}/submit")).status_code == 200
+    conn = await asyncpg.connect(api.database)
+    try:
+        value = await conn.fetchval(
+            "SELECT value FROM outbox WHERE key = $1 AND ce_type = $2",
+            story_id.encode(),
+            event_types.STORY_SUBMITTED,
+        )
+    finally:
+        await conn.close()
+    assert json.loads(value)["photo_count"] == 2
 
 
 async def test_only_the_author_and_only_on_a_draft_or_sent_back(
