@@ -16,6 +16,7 @@ from nazar_contracts.stories import ReviewLevel
 from nazar_contracts.vocabulary import Role
 from nazar_platform import db, outbox
 
+from story_intake import metrics
 from story_intake.domain import chain
 from story_intake.domain.chain import Actor, ChainRefusalError, Decision, Place, State, Story
 from story_intake.handlers import events
@@ -60,6 +61,11 @@ def _domain(row: StoryRow) -> Story:
 
 def _apply(row: StoryRow, story: Story, now: datetime) -> StoryRow:
     c = story.claim
+    # A story arrives at a level when it is submitted, forwarded or resubmitted; a claim or an
+    # edit does not restart its wait.
+    level = str(story.level) if story.level else row.level
+    moved = row.state != State.IN_REVIEW or level != row.level
+    arrives = story.state is State.IN_REVIEW and moved
     return replace(
         row,
         state=str(story.state),
@@ -70,7 +76,15 @@ def _apply(row: StoryRow, story: Story, now: datetime) -> StoryRow:
         claim_at=c.at if c else None,
         claim_lapses_at=c.lapses_at if c else None,
         updated_at=now,
+        arrived_at=now if arrives else row.arrived_at,
     )
+
+
+def _count_blocks(row: StoryRow) -> None:
+    """Counted once the story is saved, so a retry or a refused edit counts nothing."""
+    if row.gate_verdict == "block":
+        for rule in row.gate_rules:
+            metrics.GATE_BLOCKS.labels(rule).inc()
 
 
 def _gated(row: StoryRow, content: Content) -> StoryRow:
@@ -137,11 +151,13 @@ async def create(
             updated_at=now,
         )
         row = _gated(blank, content)
-        if not await store.insert(conn, row):
-            return story_id
-        await store.add_step(conn, story_id, _step("created", None, author, now))
-        if submit:
-            await _submit(conn, row, author, now)
+        created = await store.insert(conn, row)
+        if created:
+            await store.add_step(conn, story_id, _step("created", None, author, now))
+            if submit:
+                await _submit(conn, row, author, now)
+    if created:
+        _count_blocks(row)
     return story_id
 
 
@@ -172,8 +188,10 @@ async def edit(
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, story_id)
         story = chain.edit(_domain(row), author.member_id)
-        await store.update(conn, _gated(_apply(row, story, now), content))
+        edited = _gated(_apply(row, story, now), content)
+        await store.update(conn, edited)
         await store.add_step(conn, story_id, _step("edited", row.level, author, now))
+    _count_blocks(edited)
 
 
 async def submit(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
@@ -229,6 +247,9 @@ async def decide(
         else:
             event = events.rejected(row, actor, now)
         await outbox.enqueue(conn, [event])
+    if row.arrived_at is not None and row.level is not None:
+        waited = (now - row.arrived_at).total_seconds()
+        metrics.STEP_SECONDS.labels(row.level, str(decision)).observe(max(waited, 0.0))
     return actor
 
 
@@ -282,6 +303,6 @@ async def story(pool: asyncpg.Pool, story_id: uuid.UUID) -> StoryRow:
     return row
 
 
-async def counts(pool: asyncpg.Pool) -> list[tuple[str, str | None, int]]:
+async def tally(pool: asyncpg.Pool) -> list[store.Tally]:
     async with pool.acquire() as conn:
-        return await store.counts(conn)
+        return await store.tally(conn)
