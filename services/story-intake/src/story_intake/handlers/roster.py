@@ -1,16 +1,18 @@
-"""The command tree read model: roster.units.v1 records → `units`. The highest version of a unit
-wins, within a batch and against what is stored, so a late older record changes nothing."""
+"""The roster's read models: roster.units.v1 records → `units`, roster.members.v1 → members'
+consent. The highest version wins, within a batch and against what is stored, so a late older
+record changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nazar_contracts.members import MemberUpserted
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.consumer import Record
 from nazar_platform.kafka.records import parse_record
 
-from story_intake.store import units
+from story_intake.store import consent, units
 
 
 async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
@@ -24,4 +26,27 @@ async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
     await units.upsert(
         conn,
         [units.UnitRow(u.unit_id, str(u.kind), tuple(u.path), u.version) for u in latest.values()],
+    )
+
+
+async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
+    """Only what intake needs of a member: whether consent is required and its state. A
+    tombstone (erasure) removes the member."""
+    latest: dict[str, MemberUpserted | None] = {}
+    for record in records:
+        data = parse_record(record)
+        if isinstance(data, MemberUpserted):
+            held = latest.get(data.member_id)
+            if held is None or data.version >= held.version:
+                latest[data.member_id] = data
+        elif data is None and record.key is not None:
+            latest[record.key] = None
+    await consent.forget(conn, [k for k, m in latest.items() if m is None])
+    await consent.upsert(
+        conn,
+        [
+            consent.ConsentRow(m.member_id, m.consent.required, str(m.consent.state), m.version)
+            for m in latest.values()
+            if m is not None
+        ],
     )

@@ -19,10 +19,11 @@ from nazar_platform import db, outbox
 from story_intake import metrics
 from story_intake.domain import chain
 from story_intake.domain.chain import Actor, ChainRefusalError, Decision, Place, State, Story
+from story_intake.domain.consent import may_send_stories
 from story_intake.handlers import events
 from story_intake.handlers.gate import check
+from story_intake.store import consent, units
 from story_intake.store import stories as store
-from story_intake.store import units
 from story_intake.store.stories import Content, StepRow, StoryRow
 
 
@@ -110,6 +111,13 @@ async def place_of(conn: db.Connection, unit_id: str) -> Place:
     return Place(unit_id, circles[-1] if circles else None, districts[-1])
 
 
+async def _consented(conn: db.Connection, author: Author) -> None:
+    """Volunteers send stories only with their consent recorded (issue 13: "volunteers only with
+    consent"); checked when a story is written and each time it is sent up."""
+    if not may_send_stories(author.role, await consent.state_of(conn, author.member_id)):
+        raise ChainRefusalError("story.consent_missing")
+
+
 def _step(action: str, level: str | None, actor: Actor | Author, at: datetime) -> StepRow:
     return StepRow(action, level, actor.member_id, str(actor.role), None, at)
 
@@ -127,6 +135,7 @@ async def create(
     retry after a lost answer creates nothing twice."""
     story_id = story_id or uuid.uuid4()
     async with pool.acquire() as conn, conn.transaction():
+        await _consented(conn, author)
         place = await place_of(conn, author.unit_id)
         blank = StoryRow(
             id=story_id,
@@ -169,6 +178,7 @@ async def _locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
 
 
 async def _submit(conn: db.Connection, row: StoryRow, author: Author, now: datetime) -> None:
+    await _consented(conn, author)
     was = State(row.state)
     after = _apply(row, chain.submit(_domain(row), author.member_id), now)
     await store.update(conn, after)

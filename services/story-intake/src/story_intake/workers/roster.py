@@ -1,11 +1,12 @@
-"""The roster.units.v1 consumer: the command tree (an author's circle and district)."""
+"""The roster consumers: roster.units.v1 (an author's circle and district) and roster.members.v1
+(whether a volunteer's consent is recorded)."""
 
 from __future__ import annotations
 
 import asyncpg
 from nazar_platform.kafka.consumer import IdempotentConsumer
 
-from story_intake.handlers.roster import apply_units
+from story_intake.handlers.roster import apply_members, apply_units
 from story_intake.settings import StoryIntakeSettings
 
 
@@ -19,5 +20,14 @@ def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[Id
             bootstrap=settings.kafka_bootstrap,
             session_timeout_ms=settings.consumer_session_timeout_ms,
             retention=settings.processed_event_retention,
-        )
+        ),
+        IdempotentConsumer(
+            name=f"{settings.consumer_group_prefix}-members",
+            topics=[settings.topic_members],
+            pool=pool,
+            handler=apply_members,
+            bootstrap=settings.kafka_bootstrap,
+            session_timeout_ms=settings.consumer_session_timeout_ms,
+            retention=settings.processed_event_retention,
+        ),
     ]
