@@ -153,3 +153,41 @@ async def test_a_story_the_gate_blocks_is_counted_once_per_rule_even_when_retrie
             assert r.status_code == 201, r.text
             assert r.json()["gate_verdict"] == "block"
     assert _sample("nazar_story_gate_blocks_total", rule="aadhaar") == before + 1
+
+
+async def test_a_decision_retried_after_its_answer_was_lost_applies_nothing_again(
+    running: Running,
+) -> None:
+    """The decision commits, the process dies before its answer is stored (here: the stored
+    answer is deleted), the client resends with the same key: the same answer, one step, one
+    event, one observation."""
+    story = await _post(running, CONSTABLE, "/api/v1/stories", **STORY, submit=True)
+    path = f"/api/v1/stories/{story['id']}/decisions"
+    before = _sample("nazar_story_step_seconds_count", level="circle", decision="forward")
+    async with running.client(token(*CO)) as c:
+        first = await c.post(path, json={"decision": "forward"}, headers={"Idempotency-Key": "k1"})
+        assert first.status_code == 200, first.text
+        conn = await asyncpg.connect(running.database)
+        try:
+            await conn.execute("DELETE FROM idempotency_keys")
+            again = await c.post(
+                path, json={"decision": "forward"}, headers={"Idempotency-Key": "k1"}
+            )
+            steps = await conn.fetchval(
+                "SELECT count(*) FROM story_steps WHERE story_id = $1 AND action = 'forward'",
+                uuid.UUID(story["id"]),
+            )
+            events = await conn.fetchval(
+                "SELECT count(*) FROM outbox WHERE key = convert_to($1, 'UTF8') "
+                "AND ce_type = 'nazar.story.forwarded.v1'",
+                story["id"],
+            )
+        finally:
+            await conn.close()
+    assert again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in again.headers  # it ran again, and applied nothing
+    assert (again.json()["level"], again.json()["state"]) == ("district", "in_review")
+    assert (steps, events) == (1, 1)
+    assert _sample("nazar_story_step_seconds_count", level="circle", decision="forward") == (
+        before + 1
+    )

@@ -238,15 +238,23 @@ async def decide(
     now: datetime,
     *,
     text: str | None = None,
+    request_id: uuid.UUID | None = None,
 ) -> Actor:
-    """The decision applied; the grant it was made through (for the audit trail)."""
+    """The decision applied; the grant it was made through (for the audit trail). A request
+    whose step exists already (a retry after a crash lost the first answer) applies nothing."""
     async with pool.acquire() as conn, conn.transaction():
         row = await _locked(conn, story_id)
+        if request_id is not None:
+            done = await store.step_of_request(conn, story_id, request_id)
+            if done is not None:
+                return _made_by(actors, done)
         story = _domain(row)
         actor = _actor(actors, story)
         after = _apply(row, chain.decide(story, actor, decision, now, text=text), now)
         await store.update(conn, after)
-        step = replace(_step(str(decision), row.level, actor, now), note=text or None)
+        step = replace(
+            _step(str(decision), row.level, actor, now), note=text or None, request_id=request_id
+        )
         await store.add_step(conn, story_id, step)
         if decision is Decision.FORWARD:
             event = events.forwarded(row, after, actor, now)
@@ -261,6 +269,14 @@ async def decide(
         waited = (now - row.arrived_at).total_seconds()
         metrics.STEP_SECONDS.labels(row.level, str(decision)).observe(max(waited, 0.0))
     return actor
+
+
+def _made_by(actors: list[Actor], step: StepRow) -> Actor:
+    """The caller's grant a step was made through (its role; the first such grant)."""
+    same = [a for a in actors if a.member_id == step.by_id and str(a.role) == step.by_role]
+    if not same:  # the key was reused by someone else's token: not theirs to replay
+        raise ChainRefusalError("story.not_your_queue")
+    return same[0]
 
 
 async def claim(

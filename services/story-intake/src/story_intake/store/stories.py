@@ -62,6 +62,7 @@ class StepRow:
     by_role: str
     note: str | None
     at: datetime
+    request_id: uuid.UUID | None = None  # a decision's, from its Idempotency-Key
 
 
 _CONTENT = [f.name for f in fields(Content)]
@@ -114,8 +115,8 @@ async def update(conn: db.Connection, story: StoryRow) -> None:
 
 async def add_step(conn: db.Connection, story_id: uuid.UUID, step: StepRow) -> None:
     await conn.execute(
-        "INSERT INTO story_steps (story_id, action, level, by_id, by_role, note, at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO story_steps (story_id, action, level, by_id, by_role, note, at, request_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         story_id,
         step.action,
         step.level,
@@ -123,7 +124,21 @@ async def add_step(conn: db.Connection, story_id: uuid.UUID, step: StepRow) -> N
         step.by_role,
         step.note,
         step.at,
+        step.request_id,
     )
+
+
+async def step_of_request(
+    conn: db.Connection, story_id: uuid.UUID, request_id: uuid.UUID
+) -> StepRow | None:
+    """The step a request already made on this story (a retried decision), if any."""
+    r = await conn.fetchrow(
+        "SELECT action, level, by_id, by_role, note, at, request_id FROM story_steps "
+        "WHERE story_id = $1 AND request_id = $2",
+        story_id,
+        request_id,
+    )
+    return None if r is None else StepRow(**dict(r))
 
 
 async def steps_of(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[StepRow]]:
