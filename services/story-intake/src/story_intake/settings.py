@@ -19,7 +19,7 @@ class StoryIntakeSettings(PlatformSettings):
     gate_max_text_chars: int = Field(default=100_000, ge=1, le=1_000_000)
     # Topics (deploy/topics.yaml); tests point these at private topics.
     topic_units: str = topics.ROSTER_UNITS
-    topic_members: str = topics.ROSTER_MEMBERS  # consent of volunteers only
+    topic_members: str = topics.ROSTER_MEMBERS
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.

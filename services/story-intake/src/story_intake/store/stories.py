@@ -174,17 +174,23 @@ async def queue(
     everywhere: bool = False,
     limit: int,
 ) -> list[StoryRow]:
-    """Stories waiting at `level` from these circles or districts (or all, at PHQ); oldest
-    first, since the oldest wait longest."""
+    """Stories waiting at `level` from these circles or districts (or all, at PHQ); the
+    earliest arrival at the level first, since it has waited longest. Only the conditions asked
+    for are in the SQL, so each kind of queue runs on its own index (013_queue_order.sql)."""
+    args: list[Any] = [level, limit]
+    scope = []
+    if not everywhere:
+        for column, ids in (("circle_id", circle_ids), ("district_id", district_ids)):
+            if ids:
+                args.append(list(ids))
+                scope.append(f"{column} = ANY(${len(args)}::text[])")
+        if not scope:
+            return []
+    where = f" AND ({' OR '.join(scope)})" if scope else ""
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM stories WHERE state = 'in_review' AND level = $1 "
-        "AND ($2 OR circle_id = ANY($3::text[]) OR district_id = ANY($4::text[])) "
-        "ORDER BY updated_at, id LIMIT $5",
-        level,
-        everywhere,
-        list(circle_ids),
-        list(district_ids),
-        limit,
+        f"SELECT {_COLUMNS} FROM stories WHERE state = 'in_review' AND level = $1{where} "
+        "ORDER BY arrived_at, id LIMIT $2",
+        *args,
     )
     return [_row(r) for r in rows]
 
