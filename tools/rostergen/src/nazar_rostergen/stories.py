@@ -33,7 +33,7 @@ from nazar_platform.auth.tokens import AuthSettings, Grant, mint
 CIRCLE = "CIR-TIJARA"
 DISTRICT = "DST-KHAIRTHAL-TIJARA"
 STATE = "PHQ"
-UNIT_WAIT_SECONDS = 60.0  # story-intake learns the tree from roster.units.v1 after the seed
+UNIT_WAIT_SECONDS = 60.0  # story-intake learns the seeded tree from the roster's units topic
 
 
 class DemoError(RuntimeError):
@@ -169,7 +169,7 @@ def _create(base: str, author: Person, demo: Demo) -> Any:
         if not (status == 422 and answer.get("code") == "story.unit_unknown"):
             raise DemoError(f"story {demo.key!r}: {status} {answer}")
         if time.monotonic() > deadline:
-            raise DemoError("story-intake did not learn the demo tree from roster.units.v1")
+            raise DemoError("story-intake did not learn the demo tree from the roster in time")
         time.sleep(0.5)
 
 
