@@ -56,8 +56,8 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SMS_API_KEY": "local-sms-key",
         "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
     },
-    # Its database password is its only secret so far.
-    "story-intake": {},
+    # The key signing media URLs (photos and creatives for the publisher and the console).
+    "story-intake": {"NAZAR_MEDIA_LINK_KEY": "local-development-story-media-link-key"},
 }
 # The database URL is a secret of every service (its password); the stack's is nazar:nazar.
 for _service, _database in DATABASES.items():

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from directive.domain import links
+from nazar_platform.auth import links
 
 from tests.conftest import DatabaseFactory
 from tests.integration.directive.api_support import Api, running_service

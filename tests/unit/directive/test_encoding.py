@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 from directive.adapters.dispatch import Encoder
-from directive.domain import links
 from directive.domain.ids import delivery_id, reply_code
 from directive.domain.model import MessageInfo
 from directive.domain.partitioning import key_hash, murmur2, partition_of
 from nazar_contracts import ids
 from nazar_contracts.dispatch import DispatchRequested, Purpose
 from nazar_contracts.registry import parse_json
+from nazar_platform.auth import links
 from nazar_platform.kafka.cloudevents import decode
 
 KEY = b"unit-test-inbox-link-key-0123456789"
@@ -70,7 +70,10 @@ def test_a_record_is_a_valid_cloudevent_with_contract_data() -> None:
     assert data.body.endswith("पुलिस अधीक्षक की टिप्पणी: आज ही बैठक करें")
     assert r.topic == "flash" and r.key == b"mbr-0001"
     token = (data.inbox_url or "").rsplit("/", 1)[1]
-    assert links.verify(token, [KEY], NOW, timedelta(days=14)) == (did, NOW + timedelta(days=14))
+    assert links.verify(token, [KEY], NOW, timedelta(days=14)) == (
+        did.bytes,
+        NOW + timedelta(days=14),
+    )
 
 
 def test_each_member_gets_their_language_or_the_one_there_is() -> None:

@@ -54,6 +54,20 @@ class _Addressed(NazarModel):
         return self
 
 
+class OriginKind(StrEnum):
+    DIRECTIVE = "directive"
+    STORY = "story"
+    ALERT = "alert"
+
+
+class Origin(NazarModel):
+    """What a message belongs to: a directive, a field story (its circulation, or a notice to
+    its author) or an alert, by that aggregate's id."""
+
+    kind: OriginKind
+    id: Id
+
+
 ReplyCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{4,8}$")]
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=2048)]
 
@@ -65,6 +79,11 @@ class DispatchRequested(_Addressed):
     purpose: Purpose
     directive_id: Id | None = Field(
         default=None, description="the directive this message belongs to, if any"
+    )
+    origin: Origin | None = Field(
+        default=None,
+        description="what the message belongs to (directive_id repeats a directive's id); "
+        "None in older records",
     )
     language: Language = Field(description="the language title and body are written in")
     title: Text = Field(max_length=200, description="short title")

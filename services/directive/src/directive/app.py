@@ -24,9 +24,11 @@ from directive.api.inbox import pages_router
 from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
 from directive.store.directories import MemberDirectory, UnitDirectory
+from directive.workers.circulation import run_circulation
 from directive.workers.consumers import consumers
 from directive.workers.fanout import FanOut
 from directive.workers.scheduler import Scheduler
+from directive.workers.stories import stories_consumer
 from directive.workers.stream import run_fanout
 
 DESCRIPTION = """Directives from the ADG Crime (or the Home Department) down the chain of command:
@@ -55,12 +57,20 @@ def parts(
         topics = Topics(events=settings.topic_events)
         await Scheduler(settings.dsn, rt.pool, topics, clock, settings.scheduler_interval).run(stop)
 
-    background = [Task("fanout", fan_out)] if fanout else []
+    async def circulation(rt: Runtime, stop: asyncio.Event) -> None:
+        await run_circulation(settings, rt.pool, stop, clock)
+
+    # Stories' jobs (circulations, author notices) go through the same fan-out engine.
+    background = [Task("fanout", fan_out), Task("circulation", circulation)] if fanout else []
     background += [Task("scheduler", scheduler)] if schedule else []
     return ServiceParts(
         settings,
         migrations=migrations.load("directive", "directive"),
-        consumers=(lambda rt: consumers(settings, rt.pool)) if consume else None,
+        consumers=(
+            (lambda rt: [*consumers(settings, rt.pool), stories_consumer(settings, rt.pool, clock)])
+            if consume
+            else None
+        ),
         background=background,
     )
 

@@ -47,3 +47,13 @@ FANOUT_STAGE_SECONDS = Counter(
     "Time the fan-out spent per stage (audience query, delivery insert, encoding, Kafka acks)",
     ["stage"],
 )
+STORY_MESSAGES = Counter(
+    "nazar_directive_story_messages_total",
+    "Story messages from the story events: circulations and author notices (by step), and whether "
+    "one was sent, was a repeat, or had an author unknown to the read model",
+    ["what", "outcome"],
+)
+CIRCULATION_RUNNER_ACTIVE = Gauge(
+    "nazar_directive_circulation_runner_active",
+    "1 while this process holds the lock of the runner of stories' fan-out jobs",
+)

@@ -9,10 +9,14 @@ from typing import Annotated
 from nazar_contracts import topics
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 # The local and test stacks' key; refused in any other environment (nazar_platform.config.secrets).
 DEV_INBOX_LINK_KEY = "local-development-inbox-link-key-change-me"
+# The attachment upload's own body limit (JSON routes keep the platform's 1 MiB): the largest
+# attachment a deployment may allow plus room for the multipart framing around it.
+ATTACHMENT_BODY_BYTES = 11 * 1024 * 1024
+_MULTIPART_ROOM = 64 * 1024
 
 
 class DirectiveSettings(PlatformSettings):
@@ -29,6 +33,7 @@ class DirectiveSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
+    topic_stories: str = topics.STORY_EVENTS
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
@@ -44,7 +49,9 @@ class DirectiveSettings(PlatformSettings):
     inbox_link_ttl: timedelta = timedelta(days=14)
 
     attachment_dir: Path = Path(".state/directive-attachments")
-    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_max_bytes: Annotated[
+        int, Field(gt=0, le=ATTACHMENT_BODY_BYTES - _MULTIPART_ROOM)
+    ] = 10 * 1024 * 1024
 
     fanout_batch_size: int = 5000
     fanout_compression: str | None = "zstd"
@@ -52,8 +59,9 @@ class DirectiveSettings(PlatformSettings):
     faust_datadir: Path = Path(".state/directive-faust")
     receipts_batch_max: int = 10_000
     http_port: int = 19102
-    http_max_body_bytes: int = 11 * 1024 * 1024  # attachments; JSON bodies are far smaller
     scheduler_interval: timedelta = timedelta(seconds=5)
+    # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
+    circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
     @property

@@ -40,3 +40,22 @@ QUEUE_OLDEST_AGE = Gauge(
     "How long the story waiting longest at each level has waited there (0: none waits)",
     ["level"],
 )
+
+# Photos and creatives.
+MEDIA_BYTES_STORED = Counter(
+    "nazar_story_media_stored_bytes_total",
+    "Bytes of image files kept (an original and its two renditions), by what they belong to",
+    ["kind"],
+)  # kind: photo | creative
+MEDIA_REFUSED = Counter(
+    "nazar_story_media_refused_total",
+    "Photo and creative uploads refused, by the problem code's reason",
+    ["kind", "reason"],
+)  # reason: too_large, wrong_type, too_many_pixels, unreadable, too_many_photos, aspect, ...
+MEDIA_BYTES = Gauge(
+    "nazar_story_media_bytes",
+    "Bytes of image files kept now (set by the replica leading the retention sweep)",
+)
+MEDIA_FILES_DELETED = Counter(
+    "nazar_story_media_files_deleted_total", "Kept files deleted by the retention sweep"
+)

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
 
 from nazar_contracts import topics
+from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
+
+# The local and test stacks' key; refused in any other environment (nazar_platform.config.secrets).
+DEV_MEDIA_LINK_KEY = "local-development-story-media-link-key"
+# The photo and creative uploads' own body limit (JSON routes keep the platform's 1 MiB): the
+# largest image a deployment may allow plus room for the multipart framing around it.
+UPLOAD_BODY_BYTES = 16 * 1024 * 1024
+_MULTIPART_ROOM = 64 * 1024
 
 
 class StoryIntakeSettings(PlatformSettings):
@@ -24,3 +34,47 @@ class StoryIntakeSettings(PlatformSettings):
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.
     claim_lapse: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
+
+    # Photos and creatives. Field apps downscale to 2,048 px before sending; these refuse what
+    # no phone would send and what would exhaust the memory when decoded.
+    photo_max_bytes: Annotated[int, Field(gt=0, le=UPLOAD_BODY_BYTES - _MULTIPART_ROOM)] = (
+        15_000_000
+    )
+    photo_max_pixels: int = Field(default=40_000_000, gt=0, le=200_000_000)
+    photos_per_story: int = Field(default=10, ge=1, le=50)
+    photo_thumb_px: int = Field(default=320, ge=32, le=2048)
+    photo_web_px: int = Field(default=1280, ge=256, le=4096)
+    # Images decoded at once in this process (each may take ~4 bytes a pixel): beyond, uploads wait.
+    image_workers: int = Field(default=2, ge=1, le=32)
+    # Where the files are kept: `local` (a folder, a volume in compose) or `s3` (an S3-compatible
+    # object store: MinIO, Ceph, AWS).
+    media_store: Literal["local", "s3"] = "local"
+    media_dir: Path = Path(".state/story-media")
+    s3_endpoint: str = "localhost:9000"  # host[:port]
+    s3_secure: bool = True
+    s3_region: str | None = None
+    s3_bucket: str = "nazar-story-media"
+    s3_access_key: Annotated[SecretStr, Secret(min_length=3, optional=True)] = SecretStr("")
+    s3_secret_key: Annotated[SecretStr, Secret(min_length=8, optional=True)] = SecretStr("")
+    # Media URLs (`/api/v1/media/{sha256}?token=`): the only way other services and the console
+    # get a file. Signed with the key, verified with it or any previous one (a JSON list), so a
+    # new key can be rolled out while URLs signed with the old one are still open.
+    public_base_url: str = "http://127.0.0.1:19104"
+    media_link_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_MEDIA_LINK_KEY)
+    media_link_previous_keys: Annotated[
+        tuple[SecretStr, ...], Secret(min_length=32, optional=True)
+    ] = ()
+    # Long enough for a publish request to wait out a network's outage.
+    media_link_ttl: timedelta = Field(default=timedelta(days=3), gt=timedelta(0))
+    # Files of rejected and withdrawn stories are deleted this long after the story closed.
+    media_retention: timedelta = Field(default=timedelta(days=30), ge=timedelta(0))
+    retention_interval: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+    # The directive console (another origin), where an approved story's circulation reach shows;
+    # the moderation console links there when this is set (e.g. https://directive.example).
+    directive_console_url: str | None = None
+
+    @property
+    def media_link_keys(self) -> tuple[bytes, ...]:
+        """The signing key first, then the previous keys URLs are still verified with."""
+        keys = (self.media_link_key, *self.media_link_previous_keys)
+        return tuple(k.get_secret_value().encode() for k in keys)

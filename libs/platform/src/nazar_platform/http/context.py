@@ -6,8 +6,10 @@ types and HTTP metrics.
   of the request (structlog contextvars) and on the response. It also turns an exception that
   escaped everything else into a 500 problem document (logged with the request id, nothing
   internal shown) and counts requests per route template for Prometheus.
-* `BodyLimitMiddleware`: a body larger than the limit is a 413 problem, checked on
-  `Content-Length` before anything is read and again while a chunked body streams in.
+* `BodyLimitMiddleware`: a body larger than the limit is a 413 problem naming the limit that
+  applied, checked on `Content-Length` before anything is read and again while a chunked body
+  streams in. The limit is the service's (`NAZAR_HTTP_MAX_BODY_BYTES`) unless the route declares
+  its own (`nazar_platform.http.edge.body_limit`).
 * `require_json_body`: a route dependency answering 415 when a route that takes a JSON body gets
   another media type (FastAPI would otherwise call it a 422 about the body's shape).
 """
@@ -23,6 +25,7 @@ import structlog
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nazar_platform.http.edge import route_table
 from nazar_platform.http.problems import ProblemError, on_unhandled, problem_response
 from nazar_platform.observability import metrics
 
@@ -109,10 +112,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = route_table(scope["app"]).body_limit(scope["method"], scope["path"], self.max_bytes)
+        params = {"limit": limit}
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             response = problem_response(
-                Request(scope, receive), 413, "payload_too_large", detail_params=self._params()
+                Request(scope, receive), 413, "payload_too_large", detail_params=params
             )
             await response(scope, receive, send)
             return
@@ -123,15 +128,12 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # FastAPI re-raises an HTTPException met while reading the body.
-                    raise ProblemError(413, "payload_too_large", detail_params=self._params())
+                    raise ProblemError(413, "payload_too_large", detail_params=params)
             return message
 
         await self.app(scope, counting_receive, send)
-
-    def _params(self) -> dict[str, Any]:
-        return {"limit": self.max_bytes}
 
 
 def _is_json(content_type: str) -> bool:

@@ -15,12 +15,24 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request
+from nazar_contracts.vocabulary import Role
 from pydantic import BaseModel, Field
 
 from nazar_platform.auth.keys import ensure_dev_keypair
 from nazar_platform.auth.tokens import AuthSettings, Grant, mint
 from nazar_platform.http.edge import DEV_SIGN_IN, route_class
 from nazar_platform.http.problems import ProblemError
+
+# Most senior first: the order the sign-in lists show members in.
+SENIORITY: tuple[str, ...] = tuple(
+    str(r)
+    for r in (
+        Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.SP_PHQ_CRIME,
+        Role.POLICE_PRO, Role.IG, Role.SP, Role.CO, Role.SHO, Role.INSPECTOR, Role.SI, Role.ASI,
+        Role.HEAD_CONSTABLE, Role.CONSTABLE, Role.CONTENT_WRITER, Role.GRAPHICS_DESIGNER,
+        Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI,
+    )
+)  # fmt: skip
 
 GrantsOf = Callable[[Request, str], Awaitable[Sequence[Grant] | None]]
 

@@ -10,6 +10,12 @@ templates, compiled once on first use. A route declares its class where it is wr
 and the class is visible to integrators as the operation's `x-nazar-route-class`. Routes that
 declare nothing are `api`: called with a bearer token. The other classes are the unauthenticated
 entry points, each with its own per-address limit (`nazar_platform.http.ratelimit`).
+
+A route that takes more than the service-wide body limit (`NAZAR_HTTP_MAX_BODY_BYTES`, sized for
+JSON) declares its own, shown as `x-nazar-body-limit`; the body limit and the input guard of the
+platform apply it to that operation alone (a photo upload, not every JSON route):
+
+    @router.post("/stories/{story_id}/photos", openapi_extra=body_limit(16 * 1024 * 1024))
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp
 
 ROUTE_CLASS_KEY = "x-nazar-route-class"
+BODY_LIMIT_KEY = "x-nazar-body-limit"
 
 API = "api"
 SIGNED_LINK = "signed_link"  # a signed link in a notice: the link is the only credential
@@ -38,10 +45,19 @@ def route_class(name: str) -> dict[str, Any]:
     return {ROUTE_CLASS_KEY: name}
 
 
+def body_limit(max_bytes: int) -> dict[str, Any]:
+    """`openapi_extra` of a route taking bodies of up to `max_bytes` (combine with `route_class`
+    by merging the two dicts)."""
+    if max_bytes < 1:
+        raise ValueError("a body limit is at least one byte")
+    return {BODY_LIMIT_KEY: max_bytes}
+
+
 @dataclass(frozen=True)
 class _Template:
     regex: re.Pattern[str]
     classes: dict[str, str]  # HTTP method -> route class
+    limits: dict[str, int]  # HTTP method -> its own body limit, where it declares one
 
 
 class RouteTable:
@@ -56,9 +72,15 @@ class RouteTable:
                 for method, operation in item.items()
                 if isinstance(operation, dict)
             }
-            self._templates.append(_Template(regex, classes))
+            limits = {
+                method.upper(): int(operation[BODY_LIMIT_KEY])
+                for method, operation in item.items()
+                if isinstance(operation, dict) and BODY_LIMIT_KEY in operation
+            }
+            self._templates.append(_Template(regex, classes, limits))
         # Classifying runs on every request: look only at templates whose class is not `api`.
         self._classified = [t for t in self._templates if set(t.classes.values()) != {API}]
+        self._limited = [t for t in self._templates if t.limits]
 
     def route_class(self, method: str, path: str) -> str:
         method = "GET" if method == "HEAD" else method
@@ -66,6 +88,13 @@ class RouteTable:
             if method in template.classes and template.regex.match(path):
                 return template.classes[method]
         return API
+
+    def body_limit(self, method: str, path: str, default: int) -> int:
+        """The operation's own body limit, else `default` (the service-wide one)."""
+        for template in self._limited:
+            if method in template.limits and template.regex.match(path):
+                return template.limits[method]
+        return default
 
     def path_params(self, path: str) -> dict[str, str]:
         """The parameters of the first template `path` matches (none when no template does)."""

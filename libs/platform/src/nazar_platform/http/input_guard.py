@@ -289,7 +289,10 @@ class InputGuardMiddleware:
                 and _is_checked_body(media_type)
                 and not _provider_signed(scope)
             ):
-                body, complete = await self._read(receive)
+                limit = route_table(scope["app"]).body_limit(
+                    scope["method"], scope["path"], self.max_body_bytes
+                )
+                body, complete = await self._read(receive, limit)
                 receive = _replay(body, not complete, receive)
                 if complete:
                     _check_body(media_type, body)
@@ -298,7 +301,7 @@ class InputGuardMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes, bool]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes, bool]:
         """The body, and whether it is all of it: reading stops past the limit (the body limit
         answers 413 from what is left) and at a disconnect."""
         chunks: list[bytes] = []
@@ -312,7 +315,7 @@ class InputGuardMiddleware:
             size += len(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks), True
-            if size > self.max_body_bytes:
+            if size > limit:
                 return b"".join(chunks), False
 
     async def _refuse(

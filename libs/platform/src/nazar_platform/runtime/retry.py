@@ -16,6 +16,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    # asyncpg's protocol state breaks when the server dies under a running query ("got result for
+    # unknown protocol state"); the pool drops that connection, so a retry gets a fresh one.
+    asyncpg.InternalClientError,
     asyncpg.CannotConnectNowError,
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,

@@ -13,10 +13,10 @@ from uuid import UUID
 
 from nazar_contracts import event_types as types
 from nazar_contracts.dispatch import Purpose
+from nazar_platform.auth import links
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
-from directive.domain import links
-from directive.domain.model import MessageInfo, MessageKind, Text
+from directive.domain.model import MessageInfo, MessageKind, OriginKind, Text
 from directive.domain.texts import note_label
 
 REQUESTED_TYPE = types.DISPATCH_REQUESTED
@@ -31,6 +31,8 @@ PURPOSES = {
     MessageKind.CANCELLATION: Purpose.CANCELLATION,
     MessageKind.NOTE: Purpose.CO_NOTE,
     MessageKind.ESCALATION: Purpose.ESCALATION,
+    MessageKind.STORY: Purpose.STORY,
+    MessageKind.STORY_NOTICE: Purpose.STORY,
 }
 TITLE_MAX = 200  # the contract's limit
 
@@ -83,9 +85,15 @@ class Encoder:
         chosen, title, body = text.pick(language)
         if self._note and m.kind == MessageKind.ORIGINAL:
             body = f"{body}\n\n{note_label(chosen)}: {self._note}"
+        # `directive_id` stays filled for a directive's messages, for readers that predate
+        # `origin`.
         shared = {
             "message_id": str(m.id),
-            "directive_id": str(m.directive_id),
+            "directive_id": None if m.directive_id is None else str(m.directive_id),
+            "origin": {
+                "kind": m.origin_kind or OriginKind.DIRECTIVE,
+                "id": m.origin_id or str(m.directive_id),
+            },
             "priority": m.priority,
             "purpose": str(PURPOSES[MessageKind(m.kind)]),
             "language": chosen,
@@ -93,7 +101,7 @@ class Encoder:
             "body": body,
             "ack_requested": m.ack_requested,
             "reply_code": m.reply_code,
-            "expires_at": format_time(m.expires_at),
+            "expires_at": None if m.expires_at is None else format_time(m.expires_at),
         }
         part = (chosen, _dumps(shared)[1:-1])
         self._static[(message_id, language)] = part
@@ -117,7 +125,7 @@ class Encoder:
         key_hash: int | None = None,
     ) -> OutRecord:
         _, shared = self._static_part(message_id, language)
-        url = self._base + links.sign(delivery_id, requested_at + self._ttl, self._key)
+        url = self._base + links.sign(delivery_id.bytes, requested_at + self._ttl, self._key)
         at, at_bytes = self._time(requested_at)
         did = str(delivery_id)
         member = _dumps(member_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directive.api import attachments, dev, directives, inbox, reach, relays
+from directive.api import attachments, dev, directives, inbox, reach, relays, stories
 
 router = APIRouter()
-for module in (directives, relays, reach, inbox, attachments, dev):
+for module in (directives, relays, reach, stories, inbox, attachments, dev):
     router.include_router(module.router)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from nazar_platform.auth.access import Action, scope_units
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import Authorized, authorize, require
+from nazar_platform.http.edge import body_limit
 from nazar_platform.http.input_guard import refuse_invalid_text
 
 from directive.adapters import files
@@ -19,12 +20,18 @@ from directive.api.common import directive_for, now_of, pool_of, settings_of
 from directive.api.problems import problem
 from directive.domain.model import InvalidRequestError
 from directive.handlers import attachments as handlers
+from directive.settings import ATTACHMENT_BODY_BYTES
 from directive.store import attachments as attachment_store
 
 router = APIRouter(tags=["attachments"])
 
 
-@router.post("/attachments", status_code=201, response_model=schemas.AttachmentOut)
+@router.post(
+    "/attachments",
+    status_code=201,
+    response_model=schemas.AttachmentOut,
+    openapi_extra=body_limit(ATTACHMENT_BODY_BYTES),
+)
 async def upload(
     request: Request,
     principal: Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE))],

@@ -5,26 +5,10 @@ Handed to the pages' JavaScript as one JSON document, so the script never holds 
 
 from __future__ import annotations
 
-from nazar_contracts.vocabulary import ROLE_NAMES
+from nazar_platform.http.console import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "app": ("नज़र — निर्देश कंसोल", "Nazar — Directive console"),
-    "sign_in": ("साइन इन", "Sign in"),
-    "sign_out": ("साइन आउट", "Sign out"),
-    "signed_in_as": ("साइन इन:", "Signed in:"),
-    "dev_note": (
-        "केवल स्थानीय/परीक्षण परिवेश: रोस्टर से कोई भी सदस्य चुनकर उसकी तैनाती के अधिकारों से साइन इन करें।",
-        "Local and test environments only: pick any member of the roster and sign in with the "
-        "grants of their postings.",
-    ),
-    "filter": ("छाँटें", "Filter"),
-    "role": ("पद", "Role"),
-    "all_officers": ("सभी अधिकारी", "All officers"),
-    "everyone": ("सभी सदस्य", "Everyone"),
-    "unit_id": ("इकाई कोड", "Unit code"),
-    "name": ("नाम", "Name"),
-    "more": ("और दिखाएँ", "Show more"),
-    "none": ("कुछ नहीं मिला", "Nothing found"),
     "directives": ("निर्देश", "Directives"),
     "title": ("शीर्षक", "Title"),
     "new_directive": ("नया निर्देश जारी करें", "Issue a directive"),
@@ -95,12 +79,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "export": ("रिकॉर्ड (CSV)", "Record (CSV)"),
     "export_station": ("थानेवार CSV", "CSV per police station"),
     "export_member": ("सदस्यवार CSV", "CSV per member"),
-    "yes": ("हाँ", "yes"),
-    "no": ("नहीं", "no"),
-    "loading": ("लोड हो रहा है…", "Loading…"),
     "back": ("सभी निर्देश", "All directives"),
-    "problem": ("समस्या", "Problem"),
-    "network_error": ("सर्वर से संपर्क नहीं हो सका।", "Could not reach the server."),
+    "story_reach": ("कहानी का प्रसार: पहुँच", "Story circulation: reach"),
+    "story": ("कहानी", "Story"),
+    "circulated_to": ("किसे भेजी गई", "Sent to"),
+    "approved_at": ("स्वीकृत", "Approved"),
+    "circle_groups": ("वृत्त समूह", "Circle groups"),
+    "fanning_out": ("भेजी जा रही है…", "Being sent…"),
+    "fanned_out": ("सभी को भेजी गई", "Sent to everyone"),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
@@ -120,11 +106,37 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "cancellation": ("निरस्तीकरण", "Cancellation"),
         "note": ("सीओ की टिप्पणी", "CO note"),
         "escalation": ("वृद्धि सूचना", "Escalation"),
+        "story": ("सफलता की कहानी", "Success story"),
+        "story_notice": ("लेखक को सूचना", "Notice to the author"),
     },
     "escalation_kinds": {
         "relay_overdue": ("आगे नहीं भेजा → आईजी", "Not relayed → IG"),
         "ack_to_co": ("पावती कम → सीओ", "Low acknowledgements → CO"),
         "ack_to_sp": ("पावती कम → पुलिस अधीक्षक", "Low acknowledgements → SP"),
+    },
+    "scopes": {
+        "phq_admin": ("केवल पुलिस मुख्यालय अपराध एडमिन समूह", "The PHQ crime admin group only"),
+        "district": (
+            "पुलिस मुख्यालय एडमिन समूह और लेखक के जिले के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group of the author's district",
+        ),
+        "range": (
+            "पुलिस मुख्यालय एडमिन समूह और लेखक की रेंज के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group of the author's range",
+        ),
+        "state": (
+            "पुलिस मुख्यालय एडमिन समूह और राज्य के सभी वृत्त समूह",
+            "The PHQ admin group and every circle group in the state",
+        ),
+    },
+    "story_kinds": {
+        "arrest": ("गिरफ़्तारी", "Arrest"),
+        "gang_bust": ("गिरोह का भंडाफोड़", "Gang bust"),
+        "recovery": ("बरामदगी", "Recovery"),
+        "good_initiative": ("अच्छी पहल", "Good initiative"),
+        "help_to_citizens": ("नागरिकों की सहायता", "Help to citizens"),
+        "positive_impact": ("सकारात्मक प्रभाव", "Positive impact"),
+        "other": ("अन्य", "Other"),
     },
     "stages": {
         "watching": ("निगरानी में", "watching"),
@@ -136,10 +148,9 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def labels(lang: str) -> dict[str, object]:
-    """Everything the pages show, in `lang` ('hi' or 'en')."""
+    """Everything the pages show, in `lang` ('hi' or 'en'), with the shared frame's words."""
     i = 0 if lang == "hi" else 1
-    out: dict[str, object] = {key: pair[i] for key, pair in _PAIRS.items()}
-    out["roles"] = {str(role): pair[i] for role, pair in ROLE_NAMES.items()}
+    out = words(lang, _PAIRS)
     for group, names in _ENUMS.items():
         out[group] = {key: pair[i] for key, pair in names.items()}
     return out

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.tokens import AuthSettings, Grant
-from nazar_platform.http.dev_signin import dev_signin_enabled, dev_signin_router
+from nazar_platform.http.dev_signin import SENIORITY, dev_signin_enabled, dev_signin_router
 from nazar_platform.http.edge import DEV_SIGN_IN, route_class
 from nazar_platform.http.pagination import Page, PageParams, Row, page_params
 from nazar_platform.http.problems import ProblemError
@@ -26,17 +26,6 @@ from pydantic import BaseModel
 from directive.api.common import pool_of
 from directive.api.schemas import Bilingual
 from directive.store import roster
-
-# Most senior first: the order the sign-in list shows members in.
-SENIORITY: tuple[str, ...] = tuple(
-    str(r)
-    for r in (
-        Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.SP_PHQ_CRIME,
-        Role.POLICE_PRO, Role.IG, Role.SP, Role.CO, Role.SHO, Role.INSPECTOR, Role.SI, Role.ASI,
-        Role.HEAD_CONSTABLE, Role.CONSTABLE, Role.CONTENT_WRITER, Role.GRAPHICS_DESIGNER,
-        Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI,
-    )
-)  # fmt: skip
 
 
 async def grants_of(request: Request, member_id: str) -> Sequence[Grant] | None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from nazar_platform.auth import links
 from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import authorize, require
@@ -19,7 +20,6 @@ from nazar_platform.http.problems import problem_response
 from directive.api import pages, schemas, views
 from directive.api.attachments import file_response
 from directive.api.common import now_of, pool_of, settings_of, topics_of
-from directive.domain import links
 from directive.domain.acks import AckVia
 from directive.handlers import acks as ack_handlers
 from directive.store import attachments as attachment_store
@@ -36,6 +36,7 @@ def _item(
     return schemas.InboxItem(
         delivery_id=r["delivery_id"],
         directive_id=r["directive_id"],
+        origin=schemas.OriginOut(kind=r["origin_kind"], id=r["origin_id"]),
         message_id=r["message_id"],
         kind=r["kind"],
         priority=r["priority"],
@@ -112,12 +113,13 @@ LINK_CLOCK_SLACK = timedelta(hours=1)
 async def _open(request: Request, token: str) -> tuple[uuid.UUID, datetime] | int:
     settings = settings_of(request)
     try:
-        return links.verify(
+        delivery, expires_at = links.verify(
             token,
             settings.inbox_link_keys,
             now_of(request),
             max_lifetime=settings.inbox_link_ttl + LINK_CLOCK_SLACK,
         )
+        return uuid.UUID(bytes=delivery), expires_at
     except links.ExpiredLinkError:
         return 410
     except links.LinkError:

@@ -234,6 +234,25 @@ class ReachOut(BaseModel):
     escalations: list[EscalationOut]
 
 
+class StoryReachOut(BaseModel):
+    """Reach of a story's circulation: the same counters as a directive's, per unit."""
+
+    story_id: str
+    message_id: uuid.UUID = Field(description="the circulation's message")
+    kind: str = Field(description="the story's kind")
+    scope: Literal["phq_admin", "district", "range", "state"]
+    district_id: str = Field(description="the author's district")
+    range_id: str | None
+    circles: int = Field(description="circle groups it went to (besides the PHQ admin group)")
+    recipients: int = Field(description="members of those groups when it was approved")
+    approved_by: str
+    approved_at: datetime
+    fanned_out: bool = Field(description="every delivery of it is on its way")
+    as_of: datetime
+    totals: Counts
+    units: list[UnitReach]
+
+
 class LaggardDistrict(BaseModel):
     district_id: str
     name: Bilingual
@@ -261,9 +280,15 @@ class LaggardsOut(BaseModel):
     circles_below_threshold: list[LaggardCircle]
 
 
+class OriginOut(BaseModel):
+    kind: Literal["directive", "story", "alert"]
+    id: str
+
+
 class InboxItem(BaseModel):
     delivery_id: uuid.UUID
-    directive_id: uuid.UUID
+    directive_id: uuid.UUID | None = Field(description="None for a message that is no directive's")
+    origin: OriginOut = Field(description="what the message belongs to: a directive or a story")
     message_id: uuid.UUID
     kind: str
     priority: Priority
@@ -271,7 +296,7 @@ class InboxItem(BaseModel):
     body: Bilingual
     note: str | None = Field(description="the SP's note that came with the relay")
     ack_requested: bool
-    reply_code: str
+    reply_code: str | None
     status: Literal["requested", "sent", "delivered", "read"]
     failed: bool
     requested_at: datetime

@@ -130,23 +130,8 @@ async def reach(
     rows = await reach_store.roll_up(
         conn, d.id, message_id=counted, scope=scope, max_depth=max_depth
     )
-    names = await reach_store.unit_names(conn, [r.unit_id for r in rows])
-    tops = [r for r in rows if (scope is None and r.depth == 1) or (scope and r.unit_id in scope)]
-    totals = sum((r.counts for r in tops), start=Counts())
-    units = [
-        schemas.UnitReach(
-            unit_id=r.unit_id,
-            kind=names.get(r.unit_id, {}).get("kind"),
-            name=schemas.Bilingual(
-                hi=names.get(r.unit_id, {}).get("name_hi"),
-                en=names.get(r.unit_id, {}).get("name_en"),
-            ),
-            parent_id=names.get(r.unit_id, {}).get("parent_id"),
-            depth=r.depth,
-            counts=counts(r.counts),
-        )
-        for r in sorted(rows, key=lambda r: (r.depth, r.unit_id))
-    ]
+    totals = totals_of(rows, scope)
+    units = await unit_reach(conn, rows)
     per_message = await reach_store.per_message(conn, d.id, scope)
     messages = await store.messages_of(conn, d.id)
     shown = await escalations_within(conn, d.id, scope)
@@ -169,6 +154,33 @@ async def reach(
         ],
         escalations=[escalation(e) for e in shown],
     )
+
+
+async def unit_reach(
+    conn: Connection, rows: Sequence[reach_store.UnitReach]
+) -> list[schemas.UnitReach]:
+    """Roll-up rows with their units' names, top down."""
+    names = await reach_store.unit_names(conn, [r.unit_id for r in rows])
+    return [
+        schemas.UnitReach(
+            unit_id=r.unit_id,
+            kind=names.get(r.unit_id, {}).get("kind"),
+            name=schemas.Bilingual(
+                hi=names.get(r.unit_id, {}).get("name_hi"),
+                en=names.get(r.unit_id, {}).get("name_en"),
+            ),
+            parent_id=names.get(r.unit_id, {}).get("parent_id"),
+            depth=r.depth,
+            counts=counts(r.counts),
+        )
+        for r in sorted(rows, key=lambda r: (r.depth, r.unit_id))
+    ]
+
+
+def totals_of(rows: Sequence[reach_store.UnitReach], scope: Sequence[str] | None) -> Counts:
+    """The sum of the top rows: the state's, or those of the caller's scope units."""
+    tops = [r for r in rows if (scope is None and r.depth == 1) or (scope and r.unit_id in scope)]
+    return sum((r.counts for r in tops), start=Counts())
 
 
 async def escalations_within(

@@ -1,10 +1,12 @@
-"""Who receives what: the issue audience, role filters, and each recipient's place in the tree."""
+"""Who receives what: the issue audience, role filters, each recipient's place in the tree, and
+the circle groups a story's circulation reaches."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from nazar_contracts.stories import CirculationScope
 from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
 
 from directive.domain.tree import UnitTree
@@ -91,3 +93,30 @@ def leaf_unit(postings: Sequence[Posting], tree: UnitTree, within: str | None = 
             if tree.is_within(p.unit_id, within):
                 return p.unit_id
     return postings[0].unit_id if postings else None
+
+
+@dataclass(frozen=True, slots=True)
+class CircleSelection:
+    """Which circle groups a story's circulation reaches besides the PHQ crime admin group:
+    none, those under one unit (the author's district or range), or every circle in the state."""
+
+    under: str | None = None
+    everywhere: bool = False
+
+    @property
+    def none(self) -> bool:
+        return self.under is None and not self.everywhere
+
+
+def circulation_circles(
+    scope: CirculationScope, district_id: str, range_id: str | None
+) -> CircleSelection:
+    """The approver's scope as circle groups (issue 13, item 6). A district without a range
+    above it (a commissionerate's, in a tree without one) circulates in its own district."""
+    if scope is CirculationScope.STATE:
+        return CircleSelection(everywhere=True)
+    if scope is CirculationScope.RANGE:
+        return CircleSelection(under=range_id or district_id)
+    if scope is CirculationScope.DISTRICT:
+        return CircleSelection(under=district_id)
+    return CircleSelection()

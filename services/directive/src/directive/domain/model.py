@@ -24,6 +24,8 @@ __all__ = [
     "MessageInfo",
     "MessageKind",
     "NotFoundError",
+    "Origin",
+    "OriginKind",
     "Priority",
     "RelayMode",
     "Text",
@@ -67,6 +69,35 @@ class MessageKind(StrEnum):
     CANCELLATION = "cancellation"
     NOTE = "note"  # a CO's note to the circle
     ESCALATION = "escalation"
+    STORY = "story"  # an approved story's circulation to the groups its approver chose
+    STORY_NOTICE = "story_notice"  # a story's author told of a step of its moderation
+
+
+class OriginKind(StrEnum):
+    """What a message (with its job, deliveries and reach) belongs to."""
+
+    DIRECTIVE = "directive"
+    STORY = "story"
+    ALERT = "alert"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    kind: OriginKind
+    id: str
+
+    @classmethod
+    def directive(cls, directive_id: UUID) -> Origin:
+        return cls(OriginKind.DIRECTIVE, str(directive_id))
+
+    @classmethod
+    def story(cls, story_id: str) -> Origin:
+        return cls(OriginKind.STORY, story_id)
+
+    @property
+    def directive_id(self) -> UUID | None:
+        """The directive's id for a directive's rows (kept beside the origin for old readers)."""
+        return UUID(self.id) if self.kind is OriginKind.DIRECTIVE else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +170,7 @@ class MessageInfo:
     """What the fan-out says of one message: its text, priority, expiry and reply code."""
 
     id: UUID
-    directive_id: UUID
+    directive_id: UUID | None  # None: a message of another origin
     kind: str
     priority: str
     title_hi: str | None
@@ -147,5 +178,8 @@ class MessageInfo:
     title_en: str | None
     body_en: str | None
     ack_requested: bool
-    reply_code: str
-    expires_at: datetime
+    reply_code: str | None
+    expires_at: datetime | None
+    # None: the directive's (its id is `directive_id`)
+    origin_kind: str | None = None
+    origin_id: str | None = None

@@ -65,8 +65,12 @@ async def record_acks(
         [at for _, _, at in decisions],
         [str(via) for _, via, _ in decisions],
     )
+    # Only a directive's acknowledgements are directive events; a story asks for none, and a
+    # button pressed on one still counts as read, which is all its reach shows.
     await events.announce(
-        conn, topics.events, *((events.acknowledged(a), a.at) for a in applied.acknowledged)
+        conn,
+        topics.events,
+        *((events.acknowledged(a), a.at) for a in applied.acknowledged if a.directive_id),
     )
     for a in applied.acknowledged:
         metrics.ACKS.labels(a.via).inc()

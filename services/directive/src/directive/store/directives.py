@@ -12,7 +12,7 @@ import asyncpg
 from nazar_platform.db import Connection
 from nazar_platform.http.pagination import Keyset, Page
 
-from directive.domain.model import Text
+from directive.domain.model import OriginKind, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ async def update_text(
 @dataclass(frozen=True, slots=True)
 class MessageRow:
     id: UUID
-    directive_id: UUID
+    directive_id: UUID | None  # None: a message of another origin (a story's)
     kind: str
     seq: int
     title_hi: str | None
@@ -130,10 +130,16 @@ class MessageRow:
     title_en: str | None
     body_en: str | None
     ack_requested: bool
-    reply_code: str
+    reply_code: str | None
     unit_id: str | None
     created_by: str | None
     created_at: datetime
+    # A directive's message belongs to it (the defaults); another origin names itself and its
+    # priority and expiry, which a directive's messages take from the directive.
+    origin_kind: str = OriginKind.DIRECTIVE
+    origin_id: str | None = None
+    priority: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def text(self) -> Text:
@@ -142,15 +148,17 @@ class MessageRow:
 
 _MESSAGE_COLUMNS = (
     "id, directive_id, kind, seq, title_hi, body_hi, title_en, body_en, ack_requested, "
-    "reply_code, unit_id, created_by, created_at"
+    "reply_code, unit_id, created_by, created_at, origin_kind, origin_id, priority, expires_at"
 )
 
 
 async def insert_message(conn: Connection, m: MessageRow) -> None:
+    values = [getattr(m, c.strip()) for c in _MESSAGE_COLUMNS.split(",")]
+    values[14] = m.origin_id if m.origin_id is not None else str(m.directive_id)
     await conn.execute(
         f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        *(getattr(m, c.strip()) for c in _MESSAGE_COLUMNS.split(",")),
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        *values,
     )
 
 

@@ -16,7 +16,7 @@ from directive.domain.model import MessageInfo
 @dataclass(frozen=True, slots=True)
 class Job:
     id: UUID
-    directive_id: UUID
+    directive_id: UUID | None  # None: a job of another origin
     kind: str
     message_ids: list[UUID]
     has_snapshot: bool
@@ -28,8 +28,10 @@ class Job:
     requested: int
     created_at: datetime
     finished: bool
-    issued_at: datetime
+    issued_at: datetime  # the directive's issue, or the job's creation for another origin
     attempts: int
+    origin_kind: str = "directive"
+    origin_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +61,9 @@ async def start_job(conn: Connection, job_id: UUID) -> Job | None:
         "RETURNING *) "
         "SELECT j.id, j.directive_id, j.kind, j.message_ids, "
         "j.member_ids IS NOT NULL AS has_snapshot, j.source_message_id, j.scope_units, j.roles, "
-        "j.note, j.cursor, j.requested, j.created_at, false AS finished, d.issued_at, j.attempts "
-        "FROM j JOIN directives d ON d.id = j.directive_id",
+        "j.note, j.cursor, j.requested, j.created_at, false AS finished, "
+        "coalesce(d.issued_at, j.created_at) AS issued_at, j.attempts, j.origin_kind, j.origin_id "
+        "FROM j LEFT JOIN directives d ON d.id = j.directive_id",
         job_id,
     )
     if row is None:
@@ -91,8 +94,13 @@ _FINISHED = Job(
 )
 
 
-async def unfinished_jobs(conn: Connection) -> list[UUID]:
-    rows = await conn.fetch("SELECT id FROM jobs WHERE finished_at IS NULL ORDER BY created_at")
+async def unfinished_jobs(conn: Connection, origin_kind: str | None = None) -> list[UUID]:
+    """Unfinished jobs, oldest first; of one origin kind when given."""
+    rows = await conn.fetch(
+        "SELECT id FROM jobs WHERE finished_at IS NULL AND ($1::text IS NULL OR origin_kind = $1) "
+        "ORDER BY created_at, id",
+        origin_kind,
+    )
     return [r["id"] for r in rows]
 
 
@@ -142,16 +150,18 @@ _TAIL = """
     CROSS JOIN unnest(${msgs}::uuid[], ${acks}::boolean[]) WITH ORDINALITY AS msg(id, ack, seq)
 ), ins AS (
     INSERT INTO deliveries (id, message_id, directive_id, member_id, job_id, unit_id,
-                            ack_requested, requested_at)
-    SELECT id, message_id, ${directive}, member_id, ${job}, unit_id, ack_requested, ${now}
+                            ack_requested, requested_at, origin_kind, origin_id)
+    SELECT id, message_id, ${directive}::uuid, member_id, ${job}, unit_id, ack_requested, ${now},
+           ${okind}, ${oid}
     FROM planned ORDER BY id
     ON CONFLICT (id) DO NOTHING
     RETURNING id, message_id, unit_id
 ), counted AS (
-    INSERT INTO reach_counters AS c (message_id, unit_id, directive_id, path, targeted)
-    SELECT ins.message_id, ins.unit_id, ${directive},
+    INSERT INTO reach_counters AS c (message_id, unit_id, directive_id, path, targeted,
+                                     origin_kind, origin_id)
+    SELECT ins.message_id, ins.unit_id, ${directive}::uuid,
            coalesce((SELECT u.path FROM units u WHERE u.id = ins.unit_id), ARRAY[ins.unit_id]),
-           count(*)
+           count(*), ${okind}::text, ${oid}::text
     FROM ins GROUP BY ins.message_id, ins.unit_id ORDER BY ins.message_id, ins.unit_id
     ON CONFLICT (message_id, unit_id) DO UPDATE SET targeted = c.targeted + excluded.targeted
 )
@@ -171,7 +181,7 @@ SELECT NULL, NULL, (SELECT max(member_id) FROM batch), NULL, NULL,
 
 
 def _statement(batch_sql: str, first: int) -> str:
-    names = ("ns", "msgs", "acks", "directive", "job", "now", "resumed")
+    names = ("ns", "msgs", "acks", "directive", "job", "now", "resumed", "okind", "oid")
     numbers = {n: f"{first + i}" for i, n in enumerate(names)}
     return "WITH batch AS (" + batch_sql + ")" + _TAIL.format(**numbers)
 
@@ -190,7 +200,17 @@ async def fan_out_batch(
     now: datetime,
 ) -> Batch:
     resumed = job.attempts > 1
-    tail = (namespace, job.message_ids, list(ack_requested), job.directive_id, job.id, now, resumed)
+    tail = (
+        namespace,
+        job.message_ids,
+        list(ack_requested),
+        job.directive_id,
+        job.id,
+        now,
+        resumed,
+        job.origin_kind,
+        job.origin_id,
+    )
     if job.has_snapshot:
         rows = await conn.fetch(
             _SNAPSHOT_STATEMENT,
@@ -228,7 +248,12 @@ async def fan_out_batch(
 
 
 async def advance(
-    conn: Connection, job_id: UUID, directive_id: UUID, cursor: str, requested: int, at: datetime
+    conn: Connection,
+    job_id: UUID,
+    directive_id: UUID | None,
+    cursor: str,
+    requested: int,
+    at: datetime,
 ) -> None:
     """Record that everything up to `cursor` is on Kafka."""
     await conn.execute(
@@ -237,7 +262,7 @@ async def advance(
         cursor,
         requested,
     )
-    if requested:
+    if requested and directive_id is not None:
         await conn.execute(
             "UPDATE directives SET first_request_at = coalesce(first_request_at, $2), "
             "last_request_at = greatest(last_request_at, $2) WHERE id = $1",
@@ -254,9 +279,10 @@ async def finish(conn: Connection, job_id: UUID, at: datetime) -> None:
 
 async def load_messages(conn: Connection, ids: Sequence[UUID]) -> list[MessageInfo]:
     rows = await conn.fetch(
-        "SELECT m.id, m.directive_id, m.kind, d.priority, m.title_hi, m.body_hi, m.title_en, "
-        "m.body_en, m.ack_requested, m.reply_code, d.expires_at "
-        "FROM messages m JOIN directives d ON d.id = m.directive_id "
+        "SELECT m.id, m.directive_id, m.kind, coalesce(d.priority, m.priority) AS priority, "
+        "m.title_hi, m.body_hi, m.title_en, m.body_en, m.ack_requested, m.reply_code, "
+        "coalesce(d.expires_at, m.expires_at) AS expires_at, m.origin_kind, m.origin_id "
+        "FROM messages m LEFT JOIN directives d ON d.id = m.directive_id "
         "WHERE m.id = ANY($1::uuid[]) ORDER BY m.seq",
         list(ids),
     )

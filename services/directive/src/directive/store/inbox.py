@@ -17,13 +17,16 @@ _PAGE = Keyset(
     row_keys=("requested_at", "delivery_id"),
 )
 
+# A story's messages have no directive: their priority is their own, and they carry no files.
 _ITEM = """
-SELECT d.id AS delivery_id, d.directive_id, d.message_id, d.member_id, m.kind, x.priority,
+SELECT d.id AS delivery_id, d.directive_id, d.origin_kind, d.origin_id, d.message_id,
+       d.member_id, m.kind, coalesce(x.priority, m.priority) AS priority,
        m.title_hi, m.title_en, m.body_hi, m.body_en, j.note, d.ack_requested, m.reply_code,
-       d.status, d.failed, d.requested_at, d.acked_at, x.attachment_ids
+       d.status, d.failed, d.requested_at, d.acked_at,
+       coalesce(x.attachment_ids, '{}') AS attachment_ids
 FROM deliveries d
 JOIN messages m ON m.id = d.message_id
-JOIN directives x ON x.id = d.directive_id
+LEFT JOIN directives x ON x.id = d.directive_id
 LEFT JOIN jobs j ON j.id = d.job_id AND m.kind = 'original'
 """
 

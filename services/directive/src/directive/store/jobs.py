@@ -8,11 +8,13 @@ from uuid import UUID
 
 from nazar_platform.db import Connection
 
+from directive.domain.model import Origin
+
 
 async def insert_job(
     conn: Connection,
     job_id: UUID,
-    directive_id: UUID,
+    directive_id: UUID | None,
     kind: str,
     message_ids: Sequence[UUID],
     at: datetime,
@@ -22,10 +24,17 @@ async def insert_job(
     scope_units: Sequence[str] | None = None,
     roles: Sequence[str] | None = None,
     note: str | None = None,
+    origin: Origin | None = None,
 ) -> None:
+    """A fan-out job; its origin is the directive unless `origin` names another."""
+    if origin is None and directive_id is not None:
+        origin = Origin.directive(directive_id)
+    if origin is None:
+        raise ValueError("a job belongs to a directive or names its origin")
     await conn.execute(
         "INSERT INTO jobs (id, directive_id, kind, message_ids, member_ids, source_message_id, "
-        "scope_units, roles, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "scope_units, roles, note, created_at, origin_kind, origin_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         job_id,
         directive_id,
         kind,
@@ -36,6 +45,8 @@ async def insert_job(
         None if roles is None else list(roles),
         note,
         at,
+        str(origin.kind),
+        origin.id,
     )
 
 

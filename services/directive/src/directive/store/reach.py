@@ -52,6 +52,64 @@ async def roll_up(
     ]
 
 
+# The same roll-up for a message of another origin (a story's circulation), found by its origin.
+_ORIGIN_ROLL_UP = f"""
+SELECT p.unit_id, p.depth::int AS depth, {_SUMS}
+FROM reach_counters c CROSS JOIN LATERAL unnest(c.path) WITH ORDINALITY AS p(unit_id, depth)
+WHERE c.origin_kind = $1 AND c.origin_id = $2 AND c.message_id = $3
+  AND ($4::text[] IS NULL OR c.path[1:p.depth] && $4::text[])
+  AND p.depth <= $5
+GROUP BY p.unit_id, p.depth
+"""
+
+
+async def origin_roll_up(
+    conn: Connection,
+    origin_kind: str,
+    origin_id: str,
+    message_id: UUID,
+    *,
+    scope: Sequence[str] | None = None,
+    max_depth: int = 5,
+) -> list[UnitReach]:
+    """Reach of one message of an origin per unit on its path, within `scope` (None: all)."""
+    rows = await conn.fetch(
+        _ORIGIN_ROLL_UP,
+        origin_kind,
+        origin_id,
+        message_id,
+        None if scope is None else list(scope),
+        max_depth,
+    )
+    return [
+        UnitReach(r["unit_id"], r["depth"], Counts(*(r[c] for c in _COUNTS.split(", "))))
+        for r in rows
+    ]
+
+
+async def origin_recount(
+    conn: Connection, origin_kind: str, origin_id: str
+) -> dict[tuple[UUID, str], Counts]:
+    """Counts per (message, unit) of an origin recomputed from its deliveries (for checks)."""
+    rows = await conn.fetch(
+        """SELECT message_id, unit_id, count(*)::int AS targeted,
+                  count(*) FILTER (WHERE status >= 1)::int AS sent,
+                  count(*) FILTER (WHERE status >= 2)::int AS delivered,
+                  count(*) FILTER (WHERE status >= 3)::int AS read,
+                  count(*) FILTER (WHERE acked_at IS NOT NULL)::int AS acknowledged,
+                  count(*) FILTER (WHERE failed AND status < 2)::int AS failed
+           FROM deliveries d
+           WHERE d.message_id IN (SELECT id FROM messages
+                                  WHERE origin_kind = $1 AND origin_id = $2)
+           GROUP BY message_id, unit_id""",
+        origin_kind,
+        origin_id,
+    )
+    return {
+        (r["message_id"], r["unit_id"]): Counts(*(r[c] for c in _COUNTS.split(", "))) for r in rows
+    }
+
+
 async def per_message(
     conn: Connection, directive_id: UUID, scope: Sequence[str] | None = None
 ) -> dict[UUID, Counts]:

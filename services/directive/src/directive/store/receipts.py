@@ -39,7 +39,7 @@ WITH input AS (
     FROM input GROUP BY id
 ), old AS (
     SELECT d.id, d.message_id, d.directive_id, d.member_id, d.unit_id, d.status, d.failed,
-           d.acked_at IS NOT NULL AS acked
+           d.acked_at IS NOT NULL AS acked, d.origin_kind, d.origin_id
     FROM deliveries d WHERE d.id IN (SELECT id FROM agg) ORDER BY d.id FOR UPDATE
 ), upd AS (
     UPDATE deliveries d SET
@@ -59,11 +59,13 @@ WITH input AS (
         OR (d.delivered_at IS NULL AND a.delivered_at IS NOT NULL)
         OR (d.read_at IS NULL AND a.read_at IS NOT NULL)
         OR (d.acked_at IS NULL AND a.acked_at IS NOT NULL))
-    RETURNING d.id, o.message_id, o.directive_id, o.member_id, o.unit_id,
+    RETURNING d.id, o.message_id, o.directive_id, o.member_id, o.unit_id, o.origin_kind,
+              o.origin_id,
               o.status AS old_status, o.failed AS old_failed, o.acked AS old_acked,
               d.status, d.failed, d.acked_at, d.ack_via
 ), deltas AS (
     SELECT message_id, unit_id, min(directive_id::text)::uuid AS directive_id,
+           min(origin_kind) AS origin_kind, min(origin_id) AS origin_id,
            sum((status >= 1)::int - (old_status >= 1)::int) AS sent,
            sum((status >= 2)::int - (old_status >= 2)::int) AS delivered,
            sum((status >= 3)::int - (old_status >= 3)::int) AS read,
@@ -74,9 +76,9 @@ WITH input AS (
     -- INSERT ... ORDER BY locks counter rows in one global order, so writers cannot deadlock;
     -- the rows exist (the fan-out made them with the deliveries), the insert never happens.
     INSERT INTO reach_counters AS c (message_id, unit_id, directive_id, path, sent, delivered,
-                                     read, acknowledged, failed)
+                                     read, acknowledged, failed, origin_kind, origin_id)
     SELECT x.message_id, x.unit_id, x.directive_id, ARRAY[x.unit_id], x.sent, x.delivered,
-           x.read, x.acknowledged, x.failed
+           x.read, x.acknowledged, x.failed, x.origin_kind, x.origin_id
     FROM deltas x
     WHERE x.sent <> 0 OR x.delivered <> 0 OR x.read <> 0 OR x.acknowledged <> 0 OR x.failed <> 0
     ORDER BY x.message_id, x.unit_id
@@ -100,7 +102,7 @@ SELECT NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
 class Acknowledged:
     delivery_id: UUID
     message_id: UUID
-    directive_id: UUID
+    directive_id: UUID | None  # None: a delivery of another origin (nothing to announce)
     member_id: str
     at: datetime
     via: str

@@ -192,6 +192,26 @@ async def circle_group_members(conn: Connection, circle_ids: Iterable[str]) -> l
     return list(row)
 
 
+async def group_members(conn: Connection, kind: str) -> list[str]:
+    """The union of every group of `kind` (members and admins) as they stand now, sorted."""
+    row = await conn.fetchval(
+        "SELECT coalesce(array_agg(DISTINCT x ORDER BY x), '{}') FROM groups g, "
+        "unnest(g.members || g.admins) AS x WHERE g.kind = $1",
+        kind,
+    )
+    return list(row)
+
+
+async def circles_within(conn: Connection, unit_id: str | None) -> list[str]:
+    """The active circles under `unit_id` (a district, a range), or in the state (None)."""
+    rows = await conn.fetch(
+        "SELECT id FROM units WHERE kind = 'circle' AND active "
+        "AND ($1::text IS NULL OR $1 = ANY(path)) ORDER BY id",
+        unit_id,
+    )
+    return [r["id"] for r in rows]
+
+
 async def circles_of(conn: Connection, district_id: str) -> list[str]:
     rows = await conn.fetch(
         "SELECT id FROM units WHERE kind = 'circle' AND active AND $1 = ANY(path) ORDER BY id",

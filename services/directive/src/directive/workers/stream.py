@@ -178,6 +178,17 @@ def fanout_producer(
     )
 
 
+def fanout_config(settings: DirectiveSettings) -> FanOutConfig:
+    return FanOutConfig(
+        topic=settings.topic_deliveries,
+        flash_topic=settings.topic_deliveries_flash,
+        link_key=settings.inbox_link_key.get_secret_value().encode(),
+        base_url=settings.public_base_url,
+        link_ttl=settings.inbox_link_ttl,
+        batch_size=settings.fanout_batch_size,
+    )
+
+
 async def run_fanout(
     settings: DirectiveSettings,
     pool: asyncpg.Pool,
@@ -195,14 +206,7 @@ async def run_fanout(
     engine = FanOut(
         pool,
         KafkaSink(producer),
-        FanOutConfig(
-            topic=settings.topic_deliveries,
-            flash_topic=settings.topic_deliveries_flash,
-            link_key=settings.inbox_link_key.get_secret_value().encode(),
-            base_url=settings.public_base_url,
-            link_ttl=settings.inbox_link_ttl,
-            batch_size=settings.fanout_batch_size,
-        ),
+        fanout_config(settings),
         clock,
     )
     handler = FanOutStream(settings.fanout_concurrency)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from nazar_contracts.stories import ReviewLevel, StoryKind
+from nazar_contracts.stories import PublicChannel, ReviewLevel, StoryKind
 from pydantic import BaseModel, Field, model_validator
 
 from story_intake.domain.chain import Decision, State
@@ -161,9 +161,60 @@ class StoryOut(BaseModel):
     child_involved: bool
     claim: ClaimOut | None
     steps: list[StepOut] | None = Field(default=None, description="every step and note")
+    photos: list[MediaOut] | None = Field(
+        default=None, description="the live photos and creatives, with signed URLs"
+    )
     created_at: datetime
     updated_at: datetime
 
 
 class StoriesOut(BaseModel):
     items: list[StoryOut]
+
+
+# --- photos and creatives -------------------------------------------------------------------
+
+
+class UnidentifiableOut(BaseModel):
+    by: str
+    by_role: str
+    at: datetime
+    reason: str
+
+
+class MediaOut(BaseModel):
+    """A photo (the author's) or a creative (the PHQ cell's, per channel), as stored: upright,
+    without metadata, re-encoded; URLs are signed and expire at `url_expires_at`."""
+
+    id: uuid.UUID
+    kind: Literal["photo", "creative"]
+    channel: PublicChannel | None
+    version: int
+    sha256: str = Field(description="of the stored original")
+    media_type: str
+    size: int
+    width: int
+    height: int
+    url: str
+    thumb_url: str
+    web_url: str
+    url_expires_at: datetime
+    added_by: str
+    added_role: str
+    added_at: datetime
+    replaced_at: datetime | None = Field(description="a creative replaced by a newer version")
+    deleted_at: datetime | None = Field(description="a photo the author removed")
+    unidentifiable: UnidentifiableOut | None = Field(
+        description="the approver's confirmation that no person can be identified (marked stories)"
+    )
+
+
+class MediaListOut(BaseModel):
+    items: list[MediaOut]
+
+
+class ConfirmUnidentifiableIn(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+StoryOut.model_rebuild()

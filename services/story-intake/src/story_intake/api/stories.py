@@ -24,10 +24,12 @@ from nazar_platform.http.idempotency import IdempotencyClaim, idempotent
 from nazar_platform.http.problems import ProblemError
 from nazar_platform.runtime.context import runtime_of
 
+from story_intake.api.media_views import media_out
 from story_intake.api.problems import NOT_FOUND, refusal
 from story_intake.api.schemas import (
     ClaimOut,
     DecisionIn,
+    MediaOut,
     NewStoryIn,
     StepOut,
     StoriesOut,
@@ -37,7 +39,9 @@ from story_intake.api.schemas import (
     TitleIn,
 )
 from story_intake.domain.chain import Actor, ChainRefusalError
+from story_intake.handlers import photos as photo_handlers
 from story_intake.handlers import stories as handlers
+from story_intake.handlers.media_links import MediaLinks
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store.stories import Content, StepRow, StoryRow
 
@@ -115,7 +119,9 @@ def _step(s: StepRow) -> StepOut:
     )
 
 
-def _out(row: StoryRow, steps: list[StepRow] | None = None) -> StoryOut:
+def _out(
+    row: StoryRow, steps: list[StepRow] | None = None, photos: list[MediaOut] | None = None
+) -> StoryOut:
     c = row.content
     claim = None
     lapses = row.claim_lapses_at
@@ -144,16 +150,26 @@ def _out(row: StoryRow, steps: list[StepRow] | None = None) -> StoryOut:
             "child_involved": row.child_involved,
             "claim": claim,
             "steps": None if steps is None else [_step(s) for s in steps],
+            "photos": photos,
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
     )
 
 
+async def _photos(request: Request, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[MediaOut]]:
+    """The live photos and creatives of stories the caller may list, with signed URLs."""
+    links = MediaLinks.of(_settings(request))
+    now = _now()
+    found = await photo_handlers.of_stories(_pool(request), ids)
+    return {i: [media_out(r, links, now) for r in rows] for i, rows in found.items()}
+
+
 async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> StoryOut:
     for item in await handlers.mine(_pool(request), member_id, LIST_LIMIT):
         if item.story.id == story_id:
-            return _out(item.story, item.steps)
+            photos = await _photos(request, [story_id])
+            return _out(item.story, item.steps, photos[story_id])
     raise ProblemError(404, NOT_FOUND)
 
 
@@ -177,7 +193,8 @@ async def create_story(
 @router.get("/stories/mine", summary="My stories with their state and every note")
 async def my_stories(request: Request, principal: Author) -> StoriesOut:
     items = await handlers.mine(_pool(request), principal.member_id, LIST_LIMIT)
-    return StoriesOut(items=[_out(i.story, i.steps) for i in items])
+    photos = await _photos(request, [i.story.id for i in items])
+    return StoriesOut(items=[_out(i.story, i.steps, photos[i.story.id]) for i in items])
 
 
 @router.put("/stories/{story_id}", summary="Change a draft or a story sent back to me")
@@ -213,7 +230,8 @@ async def queue(
 ) -> StoriesOut:
     with _refusals():
         rows = await handlers.queue(_pool(request), _actors(principal), level, LIST_LIMIT)
-    return StoriesOut(items=[_out(r) for r in rows])
+    photos = await _photos(request, [r.id for r in rows])
+    return StoriesOut(items=[_out(r, photos=photos[r.id]) for r in rows])
 
 
 @router.post("/stories/{story_id}/claim", summary="Take a story to work on it")

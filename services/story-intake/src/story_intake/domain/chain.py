@@ -203,3 +203,17 @@ def withdraw(story: Story, member_id: str) -> Story:
     if story.state not in OPEN:
         raise ChainRefusalError("story.closed")
     return replace(story, state=State.WITHDRAWN, claim=None)
+
+
+_ORDER = (ReviewLevel.CIRCLE, ReviewLevel.DISTRICT, ReviewLevel.PHQ)
+
+
+def may_read(actors: list[Actor], story: Story) -> bool:
+    """Who opens a story: its author, and the reviewers of every step up to the one it waits at
+    (was sent back from, or was last decided at): a CO still sees what they forwarded."""
+    if any(a.member_id == story.author_id for a in actors):
+        return True
+    if story.level is None:
+        return False
+    reached = _ORDER[: _ORDER.index(story.level) + 1]
+    return any(reviews_at(a, level, story.place) for a in actors for level in reached)

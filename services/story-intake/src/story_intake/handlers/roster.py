@@ -1,6 +1,7 @@
-"""The roster's read models: roster.units.v1 records → `units`, roster.members.v1 → members'
-consent. The highest version wins, within a batch and against what is stored, so a late older
-record changes nothing."""
+"""The roster read models: roster.units.v1 records → `units`, roster.members.v1 → `members` and
+`member_consent` (whether a volunteer may send stories). The
+highest version of a unit or member wins, within a batch and against what is stored, so a late
+older record changes nothing; an erased member (a tombstone) is deleted."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from nazar_platform.db import Connection
 from nazar_platform.kafka.consumer import Record
 from nazar_platform.kafka.records import parse_record
 
-from story_intake.store import consent, units
+from story_intake.store import consent, members, units
 
 
 async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
@@ -29,9 +30,19 @@ async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
     )
 
 
+def _member_row(m: MemberUpserted) -> members.MemberRow:
+    postings = sorted(m.postings, key=lambda p: not p.primary)
+    return members.MemberRow(
+        m.member_id,
+        m.name_hi,
+        m.name_latin,
+        tuple((str(p.role), p.unit_id) for p in postings),
+        m.active,
+        m.version,
+    )
+
+
 async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
-    """Only what intake needs of a member: whether consent is required and its state. A
-    tombstone (erasure) removes the member."""
     latest: dict[str, MemberUpserted | None] = {}
     for record in records:
         data = parse_record(record)
@@ -40,8 +51,11 @@ async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
             if held is None or data.version >= held.version:
                 latest[data.member_id] = data
         elif data is None and record.key is not None:
-            latest[record.key] = None
-    await consent.forget(conn, [k for k, m in latest.items() if m is None])
+            latest[record.key] = None  # erased: whatever came before it in the batch is gone
+    erased = [k for k, m in latest.items() if m is None]
+    await members.erase(conn, erased)
+    await members.upsert(conn, [_member_row(m) for m in latest.values() if m is not None])
+    await consent.forget(conn, erased)
     await consent.upsert(
         conn,
         [

@@ -23,6 +23,7 @@ from story_intake.domain.consent import may_send_stories
 from story_intake.handlers import events
 from story_intake.handlers.gate import check
 from story_intake.store import consent, units
+from story_intake.store import media as media_store
 from story_intake.store import stories as store
 from story_intake.store.stories import Content, StepRow, StoryRow
 
@@ -187,7 +188,7 @@ async def _submit(conn: db.Connection, row: StoryRow, author: Author, now: datet
     event = (
         events.resubmitted(after, now)
         if was is State.SENT_BACK
-        else events.submitted(after, 0, now)
+        else events.submitted(after, await media_store.live_photo_count(conn, row.id), now)
     )
     await outbox.enqueue(conn, [event])
 

@@ -176,7 +176,7 @@ async def queue(
 ) -> list[StoryRow]:
     """Stories waiting at `level` from these circles or districts (or all, at PHQ); the
     earliest arrival at the level first, since it has waited longest. Only the conditions asked
-    for are in the SQL, so each kind of queue runs on its own index (013_queue_order.sql)."""
+    for are in the SQL, so each kind of queue runs on its own index (023_queue_order.sql)."""
     args: list[Any] = [level, limit]
     scope = []
     if not everywhere:

@@ -1,5 +1,5 @@
-"""The roster consumers: roster.units.v1 (an author's circle and district) and roster.members.v1
-(whether a volunteer's consent is recorded)."""
+"""The roster consumers: the command tree (an author's circle and district) from roster.units.v1,
+and members (names, postings, whether a volunteer's consent is recorded) from roster.members.v1."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Signed, expiring inbox links: genuine ones open; forged, altered, re-spelt, absurd or expired
-ones do not; two keys are valid while one replaces the other."""
+"""Signed, expiring links (the directive's inbox links, story-intake's media links): genuine
+ones open; forged, altered, re-spelt, absurd or expired ones do not; two keys are valid while one
+replaces the other; a purpose is signed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from directive.domain.links import ExpiredLinkError, InvalidLinkError, sign, verify
+from nazar_platform.auth.links import ExpiredLinkError, InvalidLinkError, sign, verify
 
 KEY = b"a-test-key-that-is-long-enough-32b"
 NEW_KEY = b"the-key-that-replaces-it-0123456789"
@@ -21,7 +22,7 @@ B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def test_a_signed_link_names_its_delivery_until_it_expires() -> None:
-    did = uuid.uuid4()
+    did = uuid.uuid4().bytes
     token = sign(did, NOW + timedelta(days=1), KEY)
     assert verify(token, [KEY], NOW, TTL) == (did, NOW + timedelta(days=1))
     assert len(token) < 64  # short enough for an SMS
@@ -30,7 +31,7 @@ def test_a_signed_link_names_its_delivery_until_it_expires() -> None:
 
 
 def test_another_key_or_one_changed_character_is_refused() -> None:
-    token = sign(uuid.uuid4(), NOW + timedelta(days=1), KEY)
+    token = sign(uuid.uuid4().bytes, NOW + timedelta(days=1), KEY)
     with pytest.raises(InvalidLinkError):
         verify(token, [b"another-key-another-key-another!!"], NOW, TTL)
     payload, mac = token.split(".")
@@ -64,7 +65,7 @@ def spellings(token: str) -> set[str]:
 
 def test_a_link_has_exactly_one_spelling() -> None:
     # Regression: any of 256 variants of the last characters (and padded ones) used to verify.
-    did = uuid.uuid4()
+    did = uuid.uuid4().bytes
     token = sign(did, NOW + timedelta(days=1), KEY)
     # Make sure the payload needs the varied characters: some spelling must differ from it.
     variants = spellings(token)
@@ -107,7 +108,7 @@ def test_expiry_is_bounded_by_the_longest_lifetime_a_link_is_issued_with() -> No
 
 
 def test_during_a_rotation_links_signed_with_either_key_open() -> None:
-    old, new = uuid.uuid4(), uuid.uuid4()
+    old, new = uuid.uuid4().bytes, uuid.uuid4().bytes
     signed_before = sign(old, NOW + timedelta(days=1), KEY)
     signed_after = sign(new, NOW + timedelta(days=1), NEW_KEY)
     keys = [NEW_KEY, KEY]
@@ -127,4 +128,19 @@ def test_an_empty_key_neither_signs_nor_verifies() -> None:
     with pytest.raises(InvalidLinkError):
         verify(anyone, [KEY, b""], NOW, TTL)
     with pytest.raises(ValueError, match="signing key"):
-        sign(uuid.uuid4(), NOW, b"")
+        sign(uuid.uuid4().bytes, NOW, b"")
+
+
+def test_a_purpose_is_signed_so_a_token_opens_nothing_else() -> None:
+    sha = hashlib.sha256(b"a photo").digest()
+    token = sign(sha, NOW + timedelta(hours=1), KEY, purpose="media")
+    assert verify(token, [KEY], NOW, TTL, id_bytes=32, purpose="media")[0] == sha
+    with pytest.raises(InvalidLinkError):
+        verify(token, [KEY], NOW, TTL, id_bytes=32, purpose="inbox")
+    with pytest.raises(InvalidLinkError):
+        verify(token, [KEY], NOW, TTL, id_bytes=32)
+    # A token for a 16-byte id is not read as one for 32 bytes, nor the other way round.
+    with pytest.raises(InvalidLinkError):
+        verify(token, [KEY], NOW, TTL, purpose="media")
+    with pytest.raises(ValueError, match="purpose"):
+        sign(sha, NOW, KEY, purpose="Media\x01")

@@ -1,0 +1,45 @@
+"""What a reviewer opens besides the queue: one story with every step and note, and the names of
+the members a page shows (who claimed a story, who took each step)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from story_intake.api.schemas import StoryOut
+from story_intake.api.stories import LIST_LIMIT, Reviewer, _actors, _out, _pool, _refusals
+from story_intake.handlers import reads
+
+router = APIRouter(tags=["stories"])
+
+
+class MemberName(BaseModel):
+    member_id: str
+    hi: str | None
+    en: str | None  # in Latin script
+
+
+class MemberNamesOut(BaseModel):
+    items: list[MemberName]
+
+
+@router.get("/stories/{story_id}", summary="A story with every step, for a reviewer of its step")
+async def one_story(story_id: uuid.UUID, request: Request, principal: Reviewer) -> StoryOut:
+    with _refusals():
+        found = await reads.one(_pool(request), story_id, _actors(principal))
+    return _out(found.story, found.steps)
+
+
+@router.get("/members/names", summary="Names of members (roster read model)")
+async def member_names(
+    request: Request,
+    _: Reviewer,
+    member_id: Annotated[list[str], Query(alias="id")],
+) -> MemberNamesOut:
+    rows = await reads.names(_pool(request), member_id[:LIST_LIMIT])
+    return MemberNamesOut(
+        items=[MemberName(member_id=m.id, hi=m.name_hi, en=m.name_latin) for m in rows]
+    )

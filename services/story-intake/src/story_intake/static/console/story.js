@@ -1,0 +1,137 @@
+/* One story: its texts, place and date, photos, the gate's findings on each text, every step
+   with its note, and — for a reviewer of the step it waits at — claim, forward, approve, send
+   back and reject. A refusal shows as the API's problem in the page's language. */
+"use strict";
+
+const ID = DATA.story_id;
+
+function fill(id, value) {
+  const node = document.getElementById(id);
+  node.textContent = value || "—";
+  return node;
+}
+
+function showText(id, value) {
+  const node = document.getElementById(id);
+  node.textContent = value || "";
+  node.hidden = !value;
+  const label = document.getElementById(`${id}-label`);
+  if (label) label.hidden = !value;
+}
+
+function canDecide(s) {
+  const me = session();
+  if (!me || s.state !== "in_review" || me.member_id === s.author_id) return false;
+  return myLevels().includes(s.level);
+}
+
+function renderStory(s) {
+  document.title = `${titleOf(s)} — ${T.app}`;
+  const kind = fill("kind", T.kinds[s.kind] || s.kind);
+  kind.dataset.kind = s.kind;
+  const open = s.level && (s.state === "in_review" || s.state === "sent_back");
+  const state = fill("state", `${T.states[s.state] || s.state}${open ? ` · ${T.levels[s.level]}` : ""}`);
+  state.dataset.state = s.state;
+  document.getElementById("verdict").replaceChildren(verdictBadge(s.gate_verdict));
+  document.getElementById("marks").replaceChildren(...marks(s));
+  showText("title-hi", s.title.hi);
+  showText("title-en", s.title.en);
+  showText("text-hi", s.text.hi);
+  showText("text-en", s.text.en);
+  fill("place", s.place);
+  fill("event-date", s.event_date ? new Date(s.event_date).toLocaleDateString(LANG === "hi" ? "hi-IN" : "en-IN", { dateStyle: "medium" }) : "");
+  fill("unit", s.unit_id);
+  fill("author", who(s.author_id));
+  fill("case-ref", s.case_ref);
+  fill("claim", claimText(s.claim));
+  if (s.state === "approved" && DATA.reach_base) {
+    document.getElementById("reach-link").href = `${DATA.reach_base}/console/stories/${s.id}?lang=${LANG}`;
+    document.getElementById("reach").hidden = false;
+  }
+  const photos = s.photos || [];
+  document.getElementById("photos").replaceChildren();
+  document.getElementById("no-photos").hidden = photos.length > 0;
+
+  const actions = canDecide(s);
+  document.getElementById("actions-card").hidden = !actions;
+  if (actions) {
+    const atPhq = s.level === "phq";
+    document.getElementById("forward-button").hidden = atPhq;
+    document.getElementById("approve-button").hidden = !atPhq || grantsFor("approve").length === 0;
+    const mine = s.claim && s.claim.by === session().member_id;
+    document.getElementById("claim-button").hidden = Boolean(mine);
+  }
+
+  document.querySelector("#history tbody").replaceChildren(...(s.steps || []).map((step) => el("tr", { "data-action": step.action },
+    el("td", {}, when(step.at)),
+    el("td", {}, T.steps[step.action] || step.action),
+    el("td", {}, step.level ? T.levels[step.level] : ""),
+    el("td", {}, who(step.by, step.by_role)),
+    el("td", { class: "body" }, step.note || ""),
+  )));
+}
+
+/* The gate's findings on each text of the story, as the gate sees them now. */
+async function renderFindings(s) {
+  const texts = [s.title.hi, s.text.hi, s.title.en, s.text.en, s.place].filter(Boolean);
+  const rows = [];
+  for (const t of texts) {
+    const r = await api("POST", "/gate/check", { json: { text: t } });
+    if (!r.ok) return;
+    for (const f of r.data.findings) {
+      rows.push(el("tr", { "data-rule": f.rule },
+        el("td", {}, verdictBadge(DATA.rule_verdicts[f.rule] || "review")),
+        el("td", {}, f.rule),
+        el("td", {}, el("mark", {}, f.text)),
+        el("td", {}, f.why[LANG] || f.why.en),
+      ));
+    }
+  }
+  document.querySelector("#findings tbody").replaceChildren(...rows);
+  document.getElementById("findings").hidden = rows.length === 0;
+  document.getElementById("no-findings").hidden = rows.length > 0;
+}
+
+async function load() {
+  const r = await api("GET", `/stories/${ID}`);
+  if (!r.ok) return null;
+  const s = r.data;
+  await loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by)]);
+  renderStory(s);
+  document.getElementById("story").hidden = false;
+  return s;
+}
+
+function done(message) {
+  const p = document.getElementById("done");
+  p.textContent = message;
+  p.hidden = false;
+}
+
+async function act(button, path, body, message) {
+  clearProblem();
+  document.getElementById("done").hidden = true;
+  button.disabled = true;
+  const r = await api("POST", path, { json: body });
+  button.disabled = false;
+  if (!r.ok) return;
+  await load();
+  // The actions card is hidden once the story moved on; the outcome shows beside the history.
+  document.getElementById("actions-card").hidden = false;
+  done(message);
+  if (!canDecide(r.data)) {
+    document.getElementById("decide").hidden = true;
+    document.getElementById("claim-button").hidden = true;
+  }
+}
+
+if (requireSession()) {
+  document.getElementById("claim-button").addEventListener("click", (e) => act(e.currentTarget, `/stories/${ID}/claim`, undefined, T.claimed_done));
+  for (const button of document.querySelectorAll("#decide button[data-decision]")) {
+    button.addEventListener("click", () => {
+      const note = document.getElementById("note").value.trim();
+      act(button, `/stories/${ID}/decisions`, { decision: button.dataset.decision, note: note || null }, T.decided);
+    });
+  }
+  load().then((s) => { if (s) renderFindings(s); });
+}
