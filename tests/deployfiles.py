@@ -248,11 +248,16 @@ def dockerignore_patterns() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+# The services' Python packages (their own metrics modules: `<package>.metrics`).
+SERVICE_PACKAGES = ("roster", "directive", "social_publisher", "story_intake")
+
+
 def metrics_modules() -> list[ModuleType]:
     """nazar_platform.observability.metrics and the `metrics` module of every installed Nazar
     service."""
     found = []
-    for package in sorted(m.name for m in pkgutil.iter_modules() if m.name.startswith("nazar_")):
+    names = {m.name for m in pkgutil.iter_modules() if m.name.startswith("nazar_")}
+    for package in sorted(names | set(SERVICE_PACKAGES)):
         for module in ("metrics", "observability.metrics"):
             if importlib.util.find_spec(package) and _has_submodule(package, module):
                 found.append(importlib.import_module(f"{package}.{module}"))

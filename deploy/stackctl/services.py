@@ -130,6 +130,7 @@ SERVICES: list[Service] = [
         ["{python}", "-m", "story_intake", "serve"],
         port_offset=104,
         metrics_offset=114,
+        console_path="/console",  # the moderation console
     ),
 ]  # fmt: skip
 
@@ -138,7 +139,12 @@ AFTER_UP: list[list[str]] = [
     # The synthetic demo roster (two districts' circles, a few hundred members), into an empty
     # roster only: running `up` again leaves what was changed since as it is.
     ["{python}", "-m", "nazar_rostergen", "seed", "--scale", "demo"],
-]
+    # A demo story at each step of the moderation chain (draft, at the CO, the SP, PHQ, sent
+    # back, rejected, approved), through story-intake's API with Idempotency-Keys: a second
+    # `up` creates and decides nothing twice.
+    ["{python}", "-m", "nazar_rostergen.stories",
+     "--roster", "http://127.0.0.1:{base+101}", "--story-intake", "http://127.0.0.1:{base+104}"],
+]  # fmt: skip
 
 
 _PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}")

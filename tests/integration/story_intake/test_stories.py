@@ -289,7 +289,7 @@ async def test_the_gauges_count_stories_by_state_and_queue_depth_by_level(runnin
         await pool.close()
     assert waiting >= 1, story_id
     assert metrics.QUEUE_DEPTH.labels("circle")._value.get() == waiting
-    assert metrics.STORIES.labels("in_review")._value.get() >= waiting
+    assert metrics.STORIES.labels("in_review", "gang_bust")._value.get() >= waiting
 
 
 async def test_every_decision_is_in_the_audit_trail(running: Running) -> None:

@@ -24,6 +24,8 @@ DIRECTIVE = 'job="directive", instance="10.0.0.4:8000"'
 API = 'method="POST", route="/api/v1/members"'
 PROBE = 'method="GET", route="/readyz"'
 SCRAPE = 'method="GET", route="/metrics"'
+STORY_A = 'job="story-intake", instance="10.0.0.5:8000"'
+STORY_B = 'job="story-intake", instance="10.0.0.6:8000"'
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,51 @@ SCENARIOS = [
         },
         "NazarHttpServerErrors",
         "20m",
+    ),
+]
+
+
+SCENARIOS += [
+    Scenario(
+        "a story waiting more than a day at the district (both replicas report it)",
+        {
+            f'nazar_story_queue_oldest_age_seconds{{{STORY_A}, level="district"}}': "85000+60x60",
+            f'nazar_story_queue_oldest_age_seconds{{{STORY_B}, level="district"}}': "85000+60x60",
+            f'nazar_story_queue_oldest_age_seconds{{{STORY_A}, level="circle"}}': "3600x60",
+        },
+        "NazarStoryWaitingTooLong",
+        "45m",
+        [{"job": "story-intake", "level": "district", "severity": "warning"}],
+    ),
+    Scenario(
+        "a story that waited a day and was then decided is no alert",
+        {
+            f'nazar_story_queue_oldest_age_seconds{{{STORY_A}, level="phq"}}': ("86000+60x15 0x25"),
+        },
+        "NazarStoryWaitingTooLong",
+        "40m",
+    ),
+    Scenario(
+        "a story over a day old for less than 15 minutes is not yet an alert",
+        {f'nazar_story_queue_oldest_age_seconds{{{STORY_A}, level="circle"}}': "86000+60x20"},
+        "NazarStoryWaitingTooLong",
+        "15m",
+    ),
+    Scenario(
+        "twenty stories blocked by the gate within an hour",
+        {
+            f'nazar_story_gate_blocks_total{{{STORY_A}, rule="victim_name"}}': "0x30 0+1x20",
+            f'nazar_story_gate_blocks_total{{{STORY_B}, rule="aadhaar"}}': "0x50",
+        },
+        "NazarStoryGateBlocksSpiking",
+        "55m",
+        [{"job": "story-intake", "severity": "warning"}],
+    ),
+    Scenario(
+        "a few blocked stories a day is no alert",
+        {f'nazar_story_gate_blocks_total{{{STORY_A}, rule="phone"}}': "0+0.05x180"},
+        "NazarStoryGateBlocksSpiking",
+        "3h",
     ),
 ]
 

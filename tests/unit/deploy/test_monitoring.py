@@ -194,6 +194,24 @@ def test_the_platform_dashboard_shows_what_the_issue_asks_for() -> None:
         assert metric in exprs, metric
 
 
+def test_the_stories_dashboard_shows_the_queues_steps_states_and_gate_blocks() -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "nazar-stories.json").read_text())
+    exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
+    for metric in [
+        "nazar_story_queue_depth",
+        "nazar_story_queue_oldest_age_seconds",
+        "nazar_story_step_seconds_bucket",
+        "nazar_story_stories",
+        "nazar_story_gate_blocks_total",
+    ]:
+        assert metric in exprs, metric
+
+
+def test_the_story_alerts_watch_the_queues_and_the_gate() -> None:
+    used = {m for r in alert_rules() for m in promql_uses(r["expr"]).metrics}
+    assert {"nazar_story_queue_oldest_age_seconds", "nazar_story_gate_blocks_total"} <= used
+
+
 def _promtool_or_skip() -> str:
     found = promtool()
     if found is None:

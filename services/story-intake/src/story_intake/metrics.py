@@ -15,11 +15,30 @@ GATE_SECONDS = Histogram(
     "Time to gate one text",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1),
 )
+# A story saved (written, edited) whose text the gate blocks, per blocking rule: a spike means
+# field staff are writing victims' names or citizens' numbers into stories.
+GATE_BLOCKS = Counter(
+    "nazar_story_gate_blocks_total", "Stories saved with a text the gate blocks", ["rule"]
+)
+
+# From a story's arrival at a level (submitted, forwarded, resubmitted) to the reviewer's
+# decision there: how long each step of the chain keeps good work waiting.
+STEP_SECONDS = Histogram(
+    "nazar_story_step_seconds",
+    "Time from a story's arrival at a level to the decision made there",
+    ["level", "decision"],
+    buckets=(60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 48 * 3600, 96 * 3600, 7 * 86400),
+)
 
 # Refreshed from the database by `workers/gauges.py`, so every instance reports the same totals.
-STORIES = Gauge("nazar_story_stories", "Stories by state", ["state"])
+STORIES = Gauge("nazar_story_stories", "Stories by state and kind", ["state", "kind"])
 QUEUE_DEPTH = Gauge(
     "nazar_story_queue_depth", "Stories waiting for review at each level", ["level"]
+)
+QUEUE_OLDEST_AGE = Gauge(
+    "nazar_story_queue_oldest_age_seconds",
+    "How long the story waiting longest at each level has waited there (0: none waits)",
+    ["level"],
 )
 
 # Photos and creatives.

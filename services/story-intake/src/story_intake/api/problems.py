@@ -27,6 +27,14 @@ _STORY: dict[str, tuple[int, str, str, str, str]] = {
         "again.",
         "आपकी इकाई अभी रोस्टर में नहीं है। अपने थानाधिकारी या सीओ से तैनाती जँचवाएं, फिर प्रयास करें।",
     ),
+    "story.consent_missing": (
+        403, "Your consent is not recorded", "आपकी सहमति दर्ज नहीं है",
+        "Stories are taken from community volunteers only with their consent recorded in the "
+        "roster. Ask your SHO or beat constable to record your consent, then send the story "
+        "again.",
+        "सामुदायिक स्वयंसेवकों से स्टोरी केवल रोस्टर में उनकी सहमति दर्ज होने पर ली जाती है। अपने "
+        "थानाधिकारी या बीट कांस्टेबल से अपनी सहमति दर्ज करवाएं, फिर स्टोरी दोबारा भेजें।",
+    ),
     "story.not_author": (
         403, "Not your story", "यह आपकी स्टोरी नहीं है",
         "Only the author can change, submit or withdraw a story.",

@@ -287,7 +287,7 @@ async def claim_story(
     summary="Forward, approve (PHQ), send back with a note, or reject with a reason",
 )
 async def decide(
-    story_id: uuid.UUID, body: DecisionIn, request: Request, principal: Reviewer, _: Claim
+    story_id: uuid.UUID, body: DecisionIn, request: Request, principal: Reviewer, claim: Claim
 ) -> StoryOut:
     pool = _pool(request)
     with _refusals():
@@ -305,7 +305,13 @@ async def decide(
             actor = await approval_handlers.approve(pool, story_id, _actors(principal), req, _now())
         else:
             actor = await handlers.decide(
-                pool, story_id, _actors(principal), body.decision, _now(), text=body.note
+                pool,
+                story_id,
+                _actors(principal),
+                body.decision,
+                _now(),
+                text=body.note,
+                request_id=claim.derived_id("decision") if claim else None,
             )
         row = await handlers.story(pool, story_id)
     _audit_as(request, actor, row)

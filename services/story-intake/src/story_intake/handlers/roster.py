@@ -1,4 +1,5 @@
-"""The roster read models: roster.units.v1 records → `units`, roster.members.v1 → `members`. The
+"""The roster read models: roster.units.v1 records → `units`, roster.members.v1 → `members` and
+`member_consent` (whether a volunteer may send stories). The
 highest version of a unit or member wins, within a batch and against what is stored, so a late
 older record changes nothing; an erased member (a tombstone) is deleted."""
 
@@ -12,7 +13,7 @@ from nazar_platform.db import Connection
 from nazar_platform.kafka.consumer import Record
 from nazar_platform.kafka.records import parse_record
 
-from story_intake.store import members, units
+from story_intake.store import consent, members, units
 
 
 async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
@@ -51,5 +52,15 @@ async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
                 latest[data.member_id] = data
         elif data is None and record.key is not None:
             latest[record.key] = None  # erased: whatever came before it in the batch is gone
-    await members.erase(conn, [k for k, m in latest.items() if m is None])
+    erased = [k for k, m in latest.items() if m is None]
+    await members.erase(conn, erased)
     await members.upsert(conn, [_member_row(m) for m in latest.values() if m is not None])
+    await consent.forget(conn, erased)
+    await consent.upsert(
+        conn,
+        [
+            consent.ConsentRow(m.member_id, m.consent.required, str(m.consent.state), m.version)
+            for m in latest.values()
+            if m is not None
+        ],
+    )

@@ -16,14 +16,16 @@ from nazar_contracts.stories import ReviewLevel
 from nazar_contracts.vocabulary import Role
 from nazar_platform import db, outbox
 
+from story_intake import metrics
 from story_intake.domain import chain
 from story_intake.domain.chain import Actor, ChainRefusalError, Decision, Place, State, Story
+from story_intake.domain.consent import may_send_stories
 from story_intake.handlers import events
 from story_intake.handlers.gate import check
 from story_intake.store import cell as cell_store
+from story_intake.store import consent, units
 from story_intake.store import media as media_store
 from story_intake.store import stories as store
-from story_intake.store import units
 from story_intake.store.stories import Content, StepRow, StoryRow
 
 
@@ -64,6 +66,11 @@ def domain_of(row: StoryRow) -> Story:
 
 def applied(row: StoryRow, story: Story, now: datetime) -> StoryRow:
     c = story.claim
+    # A story arrives at a level when it is submitted, forwarded or resubmitted; a claim or an
+    # edit does not restart its wait.
+    level = str(story.level) if story.level else row.level
+    moved = row.state != State.IN_REVIEW or level != row.level
+    arrives = story.state is State.IN_REVIEW and moved
     return replace(
         row,
         state=str(story.state),
@@ -74,6 +81,7 @@ def applied(row: StoryRow, story: Story, now: datetime) -> StoryRow:
         claim_at=c.at if c else None,
         claim_lapses_at=c.lapses_at if c else None,
         updated_at=now,
+        arrived_at=now if arrives else row.arrived_at,
     )
 
 
@@ -86,6 +94,13 @@ def _field_parts(content: Content) -> dict[str, str]:
         ("place", content.place),
     )
     return {name: value for name, value in named if value}
+
+
+def _count_blocks(row: StoryRow) -> None:
+    """Counted once the story is saved, so a retry or a refused edit counts nothing."""
+    if row.gate_verdict == "block":
+        for rule in row.gate_rules:
+            metrics.GATE_BLOCKS.labels(rule).inc()
 
 
 def _gated(row: StoryRow, content: Content) -> StoryRow:
@@ -128,6 +143,13 @@ async def place_of(conn: db.Connection, unit_id: str) -> Place:
     return Place(unit_id, circles[-1] if circles else None, districts[-1])
 
 
+async def _consented(conn: db.Connection, author: Author) -> None:
+    """Volunteers send stories only with their consent recorded (issue 13: "volunteers only with
+    consent"); checked when a story is written and each time it is sent up."""
+    if not may_send_stories(author.role, await consent.state_of(conn, author.member_id)):
+        raise ChainRefusalError("story.consent_missing")
+
+
 def _step(action: str, level: str | None, actor: Actor | Author, at: datetime) -> StepRow:
     return StepRow(action, level, actor.member_id, str(actor.role), None, at)
 
@@ -145,6 +167,7 @@ async def create(
     retry after a lost answer creates nothing twice."""
     story_id = story_id or uuid.uuid4()
     async with pool.acquire() as conn, conn.transaction():
+        await _consented(conn, author)
         place = await place_of(conn, author.unit_id)
         blank = StoryRow(
             id=story_id,
@@ -169,11 +192,13 @@ async def create(
             updated_at=now,
         )
         row = _gated(blank, content)
-        if not await store.insert(conn, row):
-            return story_id
-        await store.add_step(conn, story_id, _step("created", None, author, now))
-        if submit:
-            await _submit(conn, row, author, now)
+        created = await store.insert(conn, row)
+        if created:
+            await store.add_step(conn, story_id, _step("created", None, author, now))
+            if submit:
+                await _submit(conn, row, author, now)
+    if created:
+        _count_blocks(row)
     return story_id
 
 
@@ -185,6 +210,7 @@ async def locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
 
 
 async def _submit(conn: db.Connection, row: StoryRow, author: Author, now: datetime) -> None:
+    await _consented(conn, author)
     was = State(row.state)
     after = await _reaching_phq(
         conn, applied(row, chain.submit(domain_of(row), author.member_id), now)
@@ -206,8 +232,10 @@ async def edit(
     async with pool.acquire() as conn, conn.transaction():
         row = await locked(conn, story_id)
         story = chain.edit(domain_of(row), author.member_id)
-        await store.update(conn, _gated(applied(row, story, now), content))
+        edited = _gated(applied(row, story, now), content)
+        await store.update(conn, edited)
         await store.add_step(conn, story_id, _step("edited", row.level, author, now))
+    _count_blocks(edited)
 
 
 async def submit(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
@@ -244,10 +272,16 @@ async def decide(
     now: datetime,
     *,
     text: str | None = None,
+    request_id: uuid.UUID | None = None,
 ) -> Actor:
-    """The decision applied; the grant it was made through (for the audit trail)."""
+    """The decision applied; the grant it was made through (for the audit trail). A request
+    whose step exists already (a retry after a crash lost the first answer) applies nothing."""
     async with pool.acquire() as conn, conn.transaction():
         row = await locked(conn, story_id)
+        if request_id is not None:
+            done = await store.step_of_request(conn, story_id, request_id)
+            if done is not None:
+                return _made_by(actors, done)
         story = domain_of(row)
         actor = actor_for(actors, story)
         if decision is Decision.APPROVE:
@@ -256,7 +290,9 @@ async def decide(
         after = applied(row, chain.decide(story, actor, decision, now, text=text), now)
         after = await _reaching_phq(conn, after)
         await store.update(conn, after)
-        step = replace(_step(str(decision), row.level, actor, now), note=text or None)
+        step = replace(
+            _step(str(decision), row.level, actor, now), note=text or None, request_id=request_id
+        )
         await store.add_step(conn, story_id, step)
         if decision is Decision.FORWARD:
             event = events.forwarded(row, after, actor, now)
@@ -265,7 +301,18 @@ async def decide(
         else:
             event = events.rejected(row, actor, now)
         await outbox.enqueue(conn, [event])
+    if row.arrived_at is not None and row.level is not None:
+        waited = (now - row.arrived_at).total_seconds()
+        metrics.STEP_SECONDS.labels(row.level, str(decision)).observe(max(waited, 0.0))
     return actor
+
+
+def _made_by(actors: list[Actor], step: StepRow) -> Actor:
+    """The caller's grant a step was made through (its role; the first such grant)."""
+    same = [a for a in actors if a.member_id == step.by_id and str(a.role) == step.by_role]
+    if not same:  # the key was reused by someone else's token: not theirs to replay
+        raise ChainRefusalError("story.not_your_queue")
+    return same[0]
 
 
 async def claim(
@@ -333,6 +380,6 @@ async def story(pool: asyncpg.Pool, story_id: uuid.UUID) -> StoryRow:
     return row
 
 
-async def counts(pool: asyncpg.Pool) -> list[tuple[str, str | None, int]]:
+async def tally(pool: asyncpg.Pool) -> list[store.Tally]:
     async with pool.acquire() as conn:
-        return await store.counts(conn)
+        return await store.tally(conn)

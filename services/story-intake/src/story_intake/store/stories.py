@@ -49,6 +49,9 @@ class StoryRow:
     claim_lapses_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # When it arrived at the level it waits at (or last waited at): submitted, forwarded or
+    # resubmitted. The time at each step and the age of the queues are measured from it.
+    arrived_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class StepRow:
     by_role: str
     note: str | None
     at: datetime
+    request_id: uuid.UUID | None = None  # a decision's, from its Idempotency-Key
 
 
 _CONTENT = [f.name for f in fields(Content)]
@@ -111,8 +115,8 @@ async def update(conn: db.Connection, story: StoryRow) -> None:
 
 async def add_step(conn: db.Connection, story_id: uuid.UUID, step: StepRow) -> None:
     await conn.execute(
-        "INSERT INTO story_steps (story_id, action, level, by_id, by_role, note, at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO story_steps (story_id, action, level, by_id, by_role, note, at, request_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         story_id,
         step.action,
         step.level,
@@ -120,7 +124,21 @@ async def add_step(conn: db.Connection, story_id: uuid.UUID, step: StepRow) -> N
         step.by_role,
         step.note,
         step.at,
+        step.request_id,
     )
+
+
+async def step_of_request(
+    conn: db.Connection, story_id: uuid.UUID, request_id: uuid.UUID
+) -> StepRow | None:
+    """The step a request already made on this story (a retried decision), if any."""
+    r = await conn.fetchrow(
+        "SELECT action, level, by_id, by_role, note, at, request_id FROM story_steps "
+        "WHERE story_id = $1 AND request_id = $2",
+        story_id,
+        request_id,
+    )
+    return None if r is None else StepRow(**dict(r))
 
 
 async def steps_of(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[StepRow]]:
@@ -156,22 +174,42 @@ async def queue(
     everywhere: bool = False,
     limit: int,
 ) -> list[StoryRow]:
-    """Stories waiting at `level` from these circles or districts (or all, at PHQ); oldest
-    first, since the oldest wait longest."""
+    """Stories waiting at `level` from these circles or districts (or all, at PHQ); the
+    earliest arrival at the level first, since it has waited longest. Only the conditions asked
+    for are in the SQL, so each kind of queue runs on its own index (023_queue_order.sql)."""
+    args: list[Any] = [level, limit]
+    scope = []
+    if not everywhere:
+        for column, ids in (("circle_id", circle_ids), ("district_id", district_ids)):
+            if ids:
+                args.append(list(ids))
+                scope.append(f"{column} = ANY(${len(args)}::text[])")
+        if not scope:
+            return []
+    where = f" AND ({' OR '.join(scope)})" if scope else ""
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM stories WHERE state = 'in_review' AND level = $1 "
-        "AND ($2 OR circle_id = ANY($3::text[]) OR district_id = ANY($4::text[])) "
-        "ORDER BY updated_at, id LIMIT $5",
-        level,
-        everywhere,
-        list(circle_ids),
-        list(district_ids),
-        limit,
+        f"SELECT {_COLUMNS} FROM stories WHERE state = 'in_review' AND level = $1{where} "
+        "ORDER BY arrived_at, id LIMIT $2",
+        *args,
     )
     return [_row(r) for r in rows]
 
 
-async def counts(conn: db.Connection) -> list[tuple[str, str | None, int]]:
-    """(state, level, count) over all stories, for the metrics."""
-    rows = await conn.fetch("SELECT state, level, count(*) AS n FROM stories GROUP BY 1, 2")
-    return [(r["state"], r["level"], r["n"]) for r in rows]
+@dataclass(frozen=True, slots=True)
+class Tally:
+    state: str
+    kind: str
+    level: str | None
+    count: int
+    oldest_age_seconds: float | None  # of the group's longest wait at its level (in review)
+
+
+async def tally(conn: db.Connection) -> list[Tally]:
+    """Stories by state, kind and level, with the longest wait of those in review, for the
+    metrics. One scan of a table that stays in the hundred thousands."""
+    rows = await conn.fetch(
+        "SELECT state, kind, level, count(*) AS n, "
+        "extract(epoch FROM now() - min(arrived_at) FILTER (WHERE state = 'in_review'))::float8 "
+        "AS oldest FROM stories GROUP BY 1, 2, 3"
+    )
+    return [Tally(r["state"], r["kind"], r["level"], r["n"], r["oldest"]) for r in rows]
