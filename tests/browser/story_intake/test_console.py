@@ -36,6 +36,7 @@ from tests.conftest import DatabaseFactory
 from tests.integration.platform.http.server import serve
 from tests.integration.story_intake.test_api import Running, token
 from tests.integration.story_intake.test_stories import TREE
+from tests.unit.story_intake.images import phone_jpeg
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / ".state" / "console-shots"
@@ -122,6 +123,20 @@ class Console:
             assert r.status_code == 201, r.text
             return str(r.json()["id"])
 
+    async def with_photo(self, author: members.MemberRow, body: dict[str, Any]) -> str:
+        """A story sent up with one photo, as a field app does it: draft, photo, submit."""
+        grant = f"{author.postings[0][0]}:{author.postings[0][1]}"
+        story_id = await self.new_story(author, {**body, "submit": False})
+        async with self.running.client(token(author.id, grant)) as c:
+            r = await c.post(
+                f"/api/v1/stories/{story_id}/photos",
+                files={"file": ("naka.jpg", phone_jpeg(), "image/jpeg")},
+            )
+            assert r.status_code == 201, r.text
+            r = await c.post(f"/api/v1/stories/{story_id}/submit")
+            assert r.status_code == 200, r.text
+        return story_id
+
     async def decide(self, who: members.MemberRow, story_id: str, decision: str) -> None:
         grant = f"{who.postings[0][0]}:{who.postings[0][1]}"
         async with self.running.client(token(who.id, grant)) as c:
@@ -180,7 +195,7 @@ async def test_a_co_sees_only_their_circle_and_forwards_from_the_page(console: C
         "तिजारा थाना पुलिस ने नाकाबंदी के दौरान चोरी की सात मोटरसाइकिलें बरामद कीं। "
         "थानाधिकारी ने बताया कि वाहन मालिकों को सूचना दे दी गई है।"
     )
-    ours = await console.new_story(CONSTABLE, story(title, text))
+    ours = await console.with_photo(CONSTABLE, story(title, text))
     theirs = await console.new_story(
         KBAS_CONSTABLE,
         story("किशनगढ़ बास में गुमशुदा बालक परिजनों को सौंपा", "पुलिस ने बालक को खोज निकाला।"),
@@ -210,7 +225,13 @@ async def test_a_co_sees_only_their_circle_and_forwards_from_the_page(console: C
     await expect(co.locator("#text-hi")).to_have_text(text)
     await expect(co.locator("#author")).to_have_text("सुनीता मीणा")
     await expect(co.locator("#history tr[data-action=submitted]")).to_contain_text("सुनीता मीणा")
-    await expect(co.locator("#no-photos")).to_be_visible()
+    # The photo, upright (the phone's EXIF orientation applied), through its signed URL.
+    await expect(co.locator("#no-photos")).to_be_hidden()
+    thumb = co.locator("#photos img")
+    await expect(thumb).to_have_count(1)
+    await expect(thumb).to_have_js_property("complete", True)
+    width, height = await thumb.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
+    assert 0 < width < height, (width, height)
     await expect(co.locator("#approve-button")).to_be_hidden()
     await shot(co, "02-co-story-hi")
     await co.click("#forward-button")

@@ -24,7 +24,7 @@ TITLE = "तिजारा में नाकाबंदी </script><style>b
 
 
 async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F811
-    story_id = await console.new_story(
+    story_id = await console.with_photo(
         CONSTABLE, story(TITLE, "नाकाबंदी में चोरी की दो मोटरसाइकिलें बरामद हुईं।")
     )
     context, co = await console.as_member(CO, lang="en")
@@ -35,6 +35,7 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     await co.click(f'#queue tr[data-story="{story_id}"] a.story-link')
     await co.wait_for_url(re.compile(rf"/console/stories/{story_id}\?lang=en$"))
     await expect(co.locator("#title-hi")).to_have_text(TITLE)
+    await expect(co.locator("#photos img")).to_have_js_property("complete", True)
     await co.click("#reject-button")  # no reason: a problem document, shown
     await expect(co.locator("#problem")).to_contain_text("Give a reason")
     await co.click("#claim-button")
@@ -57,3 +58,4 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     assert kinds.get("/console/static/moderation.css") == "text/css"
     assert "application/json" in kinds.values() and "application/problem+json" in kinds.values()
     assert any(kind.endswith("/javascript") for kind in kinds.values())
+    assert "image/jpeg" in kinds.values()  # the photo's thumbnail, by its signed URL

@@ -1,9 +1,9 @@
 """The authorization matrix: every story endpoint × role × own / foreign unit.
 
 Each case starts from a fresh story by a constable of PS-TIJARA (circle CIR-TIJARA, district
-DST-KT), waiting at the circle (or a draft, for the author's own endpoints; or at PHQ, for the
-cell's), with a photo where the endpoint acts on one, so one case's success never changes
-another's answer.
+DST-KT), waiting at the circle (or a draft, for the author's own endpoints; or at PHQ with a
+circulation version by the content writer, for the cell's), with a photo where the endpoint acts
+on one, so one case's success never changes another's answer.
 """
 
 from __future__ import annotations
@@ -80,6 +80,46 @@ async def _forward(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "forward"})
 
 
+async def _versions(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions")
+
+
+async def _version(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.get(f"/api/v1/stories/{story_id}/versions/circulation/1")
+
+
+async def _diff(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/diff"
+    return await c.get(path, params={"from": 1, "to": 1})
+
+
+async def _write(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/versions/x", json={"text": "गिरोह पकड़ा"})
+
+
+async def _redact(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    path = f"/api/v1/stories/{story_id}/versions/circulation/1/redact"
+    return await c.post(path, json={"findings": [0]})
+
+
+async def _check(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.post("/api/v1/editor/check", json={"channel": "x", "text": "गिरोह पकड़ा"})
+
+
+async def _acknowledge(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    ack = {"channel": "circulation", "version": 1, "finding": 0, "reason": "वाहन बरामदगी का है"}
+    return await c.post(f"/api/v1/stories/{story_id}/acknowledgements", json=ack)
+
+
+async def _mark(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    mark = {"mark": "child_involved", "set": True}
+    return await c.post(f"/api/v1/stories/{story_id}/marks", json=mark)
+
+
+async def _approve(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
+    return await c.post(f"/api/v1/stories/{story_id}/approval", json={"scope": "phq_admin"})
+
+
 async def _read(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     return await c.get(f"/api/v1/stories/{story_id}")
 
@@ -123,6 +163,26 @@ DRAFT, CIRCLE, PHQ, DRAFT_PHOTO, PHQ_MARKED = "draft", "circle", "phq", "draft+p
 # endpoint: (call, where the story is, {who: 0 (allowed) or the 403 problem code})
 SUBMITTERS = {"author": 0, "constable_same_unit": 0, "co_own": 0, "co_foreign": 0, "sp_own": 0,
               "sp_foreign": 0}  # fmt: skip
+NOT_FIELD: dict[str, int | str] = {"author": F, "constable_same_unit": F, "ig": F}
+CELL_READ: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": Q,
+    "co_foreign": Q,
+    "sp_own": Q,
+    "sp_foreign": Q,
+    "cell_writer": 0,
+    "approver": 0,
+}
+CELL_WRITE: dict[str, int | str] = {
+    **NOT_FIELD,
+    "co_own": F,
+    "co_foreign": F,
+    "sp_own": F,
+    "sp_foreign": F,
+    "cell_writer": 0,
+    "approver": F,
+}  # the ADG approves; writing is the cell's
+APPROVE: dict[str, int | str] = {**CELL_WRITE, "cell_writer": F, "approver": 0}
 MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
     "create": (_create, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
     "mine": (_mine, CIRCLE, {**SUBMITTERS, "cell_writer": F, "approver": F, "ig": F}),
@@ -159,12 +219,33 @@ MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
         })
         for name, call in (("claim", _claim), ("forward", _forward), ("read", _read))
     },
+    "versions": (_versions, PHQ, CELL_READ),
+    "version": (_version, PHQ, CELL_READ),
+    "diff": (_diff, PHQ, CELL_READ),
+    "write_version": (_write, PHQ, CELL_WRITE),
+    "redact_version": (_redact, PHQ, CELL_WRITE),
+    "editor_check": (_check, PHQ, CELL_WRITE),
+    "acknowledge": (_acknowledge, PHQ, APPROVE),
+    "mark": (_mark, PHQ, CELL_READ),
+    "approve": (_approve, PHQ, APPROVE),
     "names": (_names, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
         "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
     }),
 }  # fmt: skip
 CASES = [(endpoint, who) for endpoint in MATRIX for who in WHO]
+# A review finding (a vehicle number) for the approver to acknowledge; no block finding.
+CIRCULATION = {
+    "title": {"hi": "तिजारा पुलिस ने चोरी का ट्रक बरामद किया"},
+    "body": {"hi": "तिजारा पुलिस ने चोरी का ट्रक RJ-07-CA-1234 बरामद किया।"},
+}
+
+
+async def _with_circulation(running: Running, story_id: str) -> None:
+    async with client(running, WRITER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/versions/circulation", json=CIRCULATION)
+        assert r.status_code == 201, r.text
+        assert [f["rule"] for f in r.json()["findings"]] == ["vehicle_registration"]
 
 
 async def _target(running: Running, where: str) -> str:
@@ -172,7 +253,9 @@ async def _target(running: Running, where: str) -> str:
     if where in (DRAFT, CIRCLE):
         return await new_story(running, submit=where == CIRCLE)
     if where == PHQ:
-        return await at_phq(running)
+        story_id = await at_phq(running)
+        await _with_circulation(running, story_id)
+        return story_id
     photo = plain(50, 40, (7, 77, 177))
     if where == DRAFT_PHOTO:
         story_id = await new_story(running, submit=False)

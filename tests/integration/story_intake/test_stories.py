@@ -122,21 +122,32 @@ async def test_a_story_goes_co_sp_phq_and_is_approved_with_its_events(
         r = await decide(running, who, story_id, "forward")
         assert r.status_code == 200, r.text
         assert r.json()["level"] == expected
-    r = await decide(running, WRITER, story_id, "approve")
-    assert r.status_code == 403 and r.json()["code"] == "story.not_approver"
     r = await decide(running, APPROVER, story_id, "approve")
+    assert r.status_code == 409 and r.json()["code"] == "story.use_approval"
+    async with client(running, WRITER) as c:
+        r = await c.post(
+            f"/api/v1/stories/{story_id}/versions/circulation",
+            json={"title": {"hi": "तिजारा: वाहन चोर गिरोह पकड़ा"}, "body": {"hi": "सात बाइक मिलीं।"}},
+        )
+        assert r.status_code == 201, r.text
+    async with client(running, WRITER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/approval", json={"scope": "phq_admin"})
+        assert r.status_code == 403 and r.json()["code"] == "access.forbidden"
+    async with client(running, APPROVER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/approval", json={"scope": "phq_admin"})
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "approved"
     story = await mine(running, story_id)
     assert [s["action"] for s in story["steps"]] == [
-        "created", "submitted", "forward", "forward", "approve"
+        "created", "submitted", "forward", "forward", "version", "approve"
     ]  # fmt: skip
+    assert story["approval"]["scope"] == "phq_admin" and story["posts"] == []
 
     async def all_events() -> list[Any]:
         return [r for r in await read_topic(kafka_bootstrap, topics.STORY_EVENTS)
                 if r.key == story_id.encode()]  # fmt: skip
 
-    await wait_for(lambda: _count(all_events, 4))
+    await wait_for(lambda: _count(all_events, 5))
     records = await all_events()
     types = [dict(r.headers)["ce_type"].decode() for r in records]
     assert types == [
@@ -144,9 +155,14 @@ async def test_a_story_goes_co_sp_phq_and_is_approved_with_its_events(
         event_types.STORY_FORWARDED,
         event_types.STORY_FORWARDED,
         event_types.STORY_APPROVED,
+        event_types.STORY_CIRCULATION_REQUESTED,
     ]
+    # No case reference anywhere and no field text: the one text that travels is the approved
+    # circulation version.
     raw = b"".join(r.value or b"" for r in records).decode()
-    assert "412/2026" not in raw and "मोटरसाइकिल" not in raw  # no case reference, no text
+    assert "412/2026" not in raw and "मोटरसाइकिल" not in raw
+    forwarded = json.loads(records[1].value or b"{}")
+    assert forwarded["author_id"] == CONSTABLE[0]
     submitted = json.loads(records[0].value or b"{}")
     assert submitted["author_id"] == CONSTABLE[0] and submitted["level"] == "circle"
 

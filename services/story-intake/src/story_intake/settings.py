@@ -29,11 +29,15 @@ class StoryIntakeSettings(PlatformSettings):
     gate_max_text_chars: int = Field(default=100_000, ge=1, le=1_000_000)
     # Topics (deploy/topics.yaml); tests point these at private topics.
     topic_units: str = topics.ROSTER_UNITS
+    topic_publish_results: str = topics.PUBLISH_RESULTS
     topic_members: str = topics.ROSTER_MEMBERS
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.
     claim_lapse: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
+    # The most hashtags an Instagram caption of the cell may carry (Instagram's own limit is 30;
+    # a police account's post reads better with a few).
+    instagram_hashtag_limit: int = Field(default=5, ge=0, le=30)
 
     # Photos and creatives. Field apps downscale to 2,048 px before sending; these refuse what
     # no phone would send and what would exhaust the memory when decoded.

@@ -6,6 +6,8 @@ from __future__ import annotations
 from nazar_platform.http.problem_messages import register
 from nazar_platform.http.problems import ProblemError
 
+from story_intake.api.cell_problems import CELL
+from story_intake.domain.cell import ApprovalRefusedError
 from story_intake.domain.chain import ChainRefusalError
 from story_intake.domain.media import MediaRefusalError
 
@@ -112,6 +114,7 @@ _STORY: dict[str, tuple[int, str, str, str, str]] = {
         "जिसने अंतिम बदलाव किया वह उसे स्वीकृत नहीं कर सकता। दूसरे स्वीकृतकर्ता से कहें।",
     ),
 }  # fmt: skip
+_STORY.update(CELL)
 
 
 # Photos, creatives and media URLs: what was wrong with the file, and what to do instead.
@@ -248,7 +251,8 @@ def register_all() -> None:
 
 
 def refusal(exc: ChainRefusalError) -> ProblemError:
-    return ProblemError(_STORY[exc.code][0], exc.code)
+    params = exc.params if isinstance(exc, ApprovalRefusedError) else None
+    return ProblemError(_STORY[exc.code][0], exc.code, detail_params=params)
 
 
 def media_refusal(exc: MediaRefusalError) -> ProblemError:

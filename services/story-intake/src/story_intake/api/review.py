@@ -1,4 +1,5 @@
-"""What a reviewer opens besides the queue: one story with every step and note, and the names of
+"""What a reviewer opens besides the queue: one story with every step and note and its photos
+(signed URLs), and the names of
 the members a page shows (who claimed a story, who took each step)."""
 
 from __future__ import annotations
@@ -10,7 +11,15 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from story_intake.api.schemas import StoryOut
-from story_intake.api.stories import LIST_LIMIT, Reviewer, _actors, _out, _pool, _refusals
+from story_intake.api.stories import (
+    LIST_LIMIT,
+    Reviewer,
+    _actors,
+    _out,
+    _photos,
+    _pool,
+    _refusals,
+)
 from story_intake.handlers import reads
 
 router = APIRouter(tags=["stories"])
@@ -30,7 +39,10 @@ class MemberNamesOut(BaseModel):
 async def one_story(story_id: uuid.UUID, request: Request, principal: Reviewer) -> StoryOut:
     with _refusals():
         found = await reads.one(_pool(request), story_id, _actors(principal))
-    return _out(found.story, found.steps)
+    photos = await _photos(request, [story_id])
+    return _out(
+        found.story, found.steps, photos[story_id], approval=found.approval, posts=found.posts
+    )
 
 
 @router.get("/members/names", summary="Names of members (roster read model)")

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from nazar_contracts.stories import PublicChannel, ReviewLevel, StoryKind
+from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel, StoryKind
 from pydantic import BaseModel, Field, model_validator
 
 from story_intake.domain.chain import Decision, State
@@ -139,6 +139,28 @@ class ClaimOut(BaseModel):
     lapses_at: datetime
 
 
+class ApprovalOut(BaseModel):
+    scope: CirculationScope
+    public_channels: list[PublicChannel]
+    versions: dict[str, int] = Field(description="channel → the version approved")
+    by: str
+    by_role: str
+    at: datetime
+
+
+class PostOut(BaseModel):
+    post_id: str
+    channel: PublicChannel
+    version: int
+    state: Literal["requested", "posted", "failed"]
+    provider_post_id: str | None
+    public_url: str | None
+    reason: str | None = Field(description="why it failed, in the publisher's words")
+    retryable: bool | None
+    requested_at: datetime
+    updated_at: datetime
+
+
 class StoryOut(BaseModel):
     id: uuid.UUID
     kind: StoryKind
@@ -163,6 +185,12 @@ class StoryOut(BaseModel):
     steps: list[StepOut] | None = Field(default=None, description="every step and note")
     photos: list[MediaOut] | None = Field(
         default=None, description="the live photos and creatives, with signed URLs"
+    )
+    approval: ApprovalOut | None = Field(
+        default=None, description="what was approved (scope, channels, versions); None before"
+    )
+    posts: list[PostOut] | None = Field(
+        default=None, description="one per public channel approved, with the publisher's answer"
     )
     created_at: datetime
     updated_at: datetime

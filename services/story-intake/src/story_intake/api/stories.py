@@ -8,7 +8,7 @@ a retry over a flaky mobile network creates and decides nothing twice.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
-from nazar_contracts.stories import ReviewLevel
+from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel
 from nazar_platform.auth.access import AccessDecision, Action, scopes_for
 from nazar_platform.auth.tokens import Grant, Principal
 from nazar_platform.http.access import get_principal, require
@@ -27,10 +27,12 @@ from nazar_platform.runtime.context import runtime_of
 from story_intake.api.media_views import media_out
 from story_intake.api.problems import NOT_FOUND, refusal
 from story_intake.api.schemas import (
+    ApprovalOut,
     ClaimOut,
     DecisionIn,
     MediaOut,
     NewStoryIn,
+    PostOut,
     StepOut,
     StoriesOut,
     StoryIn,
@@ -43,6 +45,7 @@ from story_intake.handlers import photos as photo_handlers
 from story_intake.handlers import stories as handlers
 from story_intake.handlers.media_links import MediaLinks
 from story_intake.settings import StoryIntakeSettings
+from story_intake.store.cell import ApprovalRow, PostRow
 from story_intake.store.stories import Content, StepRow, StoryRow
 
 router = APIRouter(tags=["stories"])
@@ -119,8 +122,36 @@ def _step(s: StepRow) -> StepOut:
     )
 
 
+def approval_out(a: ApprovalRow | None) -> ApprovalOut | None:
+    if a is None:
+        return None
+    return ApprovalOut(
+        scope=CirculationScope(a.scope),
+        public_channels=[PublicChannel(c) for c in a.public_channels],
+        versions=a.versions,
+        by=a.by_id,
+        by_role=a.by_role,
+        at=a.at,
+    )
+
+
+def post_out(p: PostRow) -> PostOut:
+    return PostOut.model_validate(
+        {
+            "post_id": str(p.post_id), "channel": p.channel, "version": p.version,
+            "state": p.state, "provider_post_id": p.provider_post_id, "public_url": p.public_url,
+            "reason": p.reason, "retryable": p.retryable, "requested_at": p.requested_at,
+            "updated_at": p.updated_at,
+        }
+    )  # fmt: skip
+
+
 def _out(
-    row: StoryRow, steps: list[StepRow] | None = None, photos: list[MediaOut] | None = None
+    row: StoryRow,
+    steps: list[StepRow] | None = None,
+    photos: list[MediaOut] | None = None,
+    approval: ApprovalRow | None = None,
+    posts: Sequence[PostRow] | None = None,
 ) -> StoryOut:
     c = row.content
     claim = None
@@ -151,6 +182,8 @@ def _out(
             "claim": claim,
             "steps": None if steps is None else [_step(s) for s in steps],
             "photos": photos,
+            "approval": approval_out(approval),
+            "posts": None if posts is None else [post_out(p) for p in posts],
             "created_at": row.created_at,
             "updated_at": row.updated_at,
         }
@@ -169,7 +202,7 @@ async def _mine_one(request: Request, member_id: str, story_id: uuid.UUID) -> St
     for item in await handlers.mine(_pool(request), member_id, LIST_LIMIT):
         if item.story.id == story_id:
             photos = await _photos(request, [story_id])
-            return _out(item.story, item.steps, photos[story_id])
+            return _out(item.story, item.steps, photos[story_id], item.approval, item.posts)
     raise ProblemError(404, NOT_FOUND)
 
 
@@ -194,7 +227,9 @@ async def create_story(
 async def my_stories(request: Request, principal: Author) -> StoriesOut:
     items = await handlers.mine(_pool(request), principal.member_id, LIST_LIMIT)
     photos = await _photos(request, [i.story.id for i in items])
-    return StoriesOut(items=[_out(i.story, i.steps, photos[i.story.id]) for i in items])
+    return StoriesOut(
+        items=[_out(i.story, i.steps, photos[i.story.id], i.approval, i.posts) for i in items]
+    )
 
 
 @router.put("/stories/{story_id}", summary="Change a draft or a story sent back to me")

@@ -6,12 +6,18 @@ reference and photos stay in this service.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
+from nazar_contracts.base import BilingualText
+from nazar_contracts.publish import PublishMedia, PublishRequested
 from nazar_contracts.stories import (
+    CirculationScope,
     GateVerdict,
+    PublicChannel,
     ReviewLevel,
     StoryApproved,
+    StoryCirculationRequested,
     StoryClaimed,
     StoryForwarded,
     StoryKind,
@@ -26,6 +32,7 @@ from nazar_platform.outbox import OutboxEvent, outbox_event
 from pydantic import BaseModel
 
 from story_intake.domain.chain import Actor
+from story_intake.store.cell import VersionRow
 from story_intake.store.stories import StoryRow
 
 SOURCE = "/nazar/story-intake"
@@ -83,6 +90,7 @@ def forwarded(before: StoryRow, after: StoryRow, actor: Actor, at: datetime) -> 
     return _event(
         StoryForwarded(
             story_id=str(after.id),
+            author_id=after.author_id,
             from_level=_level(before),
             to_level=_level(after),
             by=actor.member_id,
@@ -95,7 +103,12 @@ def forwarded(before: StoryRow, after: StoryRow, actor: Actor, at: datetime) -> 
 def sent_back(row: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
     return _event(
         StorySentBack(
-            story_id=str(row.id), level=_level(row), by=actor.member_id, by_role=actor.role, at=at
+            story_id=str(row.id),
+            author_id=row.author_id,
+            level=_level(row),
+            by=actor.member_id,
+            by_role=actor.role,
+            at=at,
         )
     )
 
@@ -104,6 +117,7 @@ def rejected(before: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
     return _event(
         StoryRejected(
             story_id=str(before.id),
+            author_id=before.author_id,
             level=_level(before),
             by=actor.member_id,
             by_role=actor.role,
@@ -112,9 +126,81 @@ def rejected(before: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
     )
 
 
-def approved(row: StoryRow, actor: Actor, at: datetime) -> OutboxEvent:
+def approved(
+    row: StoryRow,
+    actor: Actor,
+    scope: CirculationScope,
+    public: list[PublicChannel],
+    at: datetime,
+) -> OutboxEvent:
     return _event(
-        StoryApproved(story_id=str(row.id), by=actor.member_id, by_role=actor.role, at=at)
+        StoryApproved(
+            story_id=str(row.id),
+            author_id=row.author_id,
+            by=actor.member_id,
+            by_role=actor.role,
+            scope=scope,
+            public_channels=public,
+            at=at,
+        )
+    )
+
+
+def _bilingual(hi: str | None, en: str | None) -> BilingualText:
+    return BilingualText(hi=hi or None, en=en or None)
+
+
+def circulation_requested(
+    row: StoryRow,
+    version: VersionRow,
+    scope: CirculationScope,
+    range_id: str | None,
+    actor: Actor,
+    at: datetime,
+) -> OutboxEvent:
+    """The one event that carries a text: the approved circulation version (gated; its block
+    findings redacted whenever it goes beyond the PHQ crime admin group)."""
+    return _event(
+        StoryCirculationRequested(
+            story_id=str(row.id),
+            kind=StoryKind(row.content.kind),
+            scope=scope,
+            district_id=row.district_id,
+            range_id=range_id,
+            title=_bilingual(version.title_hi, version.title_en),
+            body=_bilingual(version.body_hi, version.body_en),
+            approved_by=actor.member_id,
+            at=at,
+        )
+    )
+
+
+def post_id(story_id: uuid.UUID, channel: PublicChannel) -> uuid.UUID:
+    """The same story and channel always give the same post: a retried approval, or the
+    publisher seeing a request twice, cannot post twice."""
+    return uuid.uuid5(story_id, f"post/{channel.value}")
+
+
+def publish_requested(
+    row: StoryRow,
+    version: VersionRow,
+    channel: PublicChannel,
+    actor: Actor,
+    at: datetime,
+    media: list[PublishMedia],
+) -> OutboxEvent:
+    assert version.text is not None  # a public channel's version always has one
+    return _event(
+        PublishRequested(
+            post_id=str(post_id(row.id, channel)),
+            story_id=str(row.id),
+            channel=channel,
+            version=version.n,
+            text=version.text,
+            media=media,
+            approved_by=actor.member_id,
+            requested_at=at,
+        )
     )
 
 

@@ -33,7 +33,7 @@ from story_intake.domain import media as rules
 from story_intake.domain.chain import Actor
 from story_intake.domain.media import ImageLimits, MediaRefusalError
 from story_intake.handlers.stories import StoryNotFoundError
-from story_intake.handlers.stories import _domain as story_domain
+from story_intake.handlers.stories import domain_of as story_domain
 from story_intake.store import media as store
 from story_intake.store import stories as story_store
 from story_intake.store.stories import StoryRow

@@ -10,7 +10,8 @@ import asyncpg
 
 from story_intake.domain import chain
 from story_intake.domain.chain import Actor, ChainRefusalError
-from story_intake.handlers.stories import StoryNotFoundError, WithSteps, _domain
+from story_intake.handlers.stories import StoryNotFoundError, WithSteps, domain_of
+from story_intake.store import cell as cell_store
 from story_intake.store import members
 from story_intake.store import stories as store
 from story_intake.store.members import MemberRow
@@ -22,10 +23,12 @@ async def one(pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor]) -> W
         row = await store.get(conn, story_id)
         if row is None:
             raise StoryNotFoundError(str(story_id))
-        if not chain.may_read(actors, _domain(row)):
+        if not chain.may_read(actors, domain_of(row)):
             raise ChainRefusalError("story.not_your_queue")
         steps = await store.steps_of(conn, [row.id])
-    return WithSteps(row, steps[row.id])
+        approved = await cell_store.approvals(conn, [row.id])
+        posts = await cell_store.posts(conn, [row.id])
+    return WithSteps(row, steps[row.id], approved.get(row.id), tuple(posts[row.id]))
 
 
 async def names(pool: asyncpg.Pool, member_ids: Sequence[str]) -> list[MemberRow]:

@@ -22,6 +22,7 @@ from story_intake.domain.chain import Actor, ChainRefusalError, Decision, Place,
 from story_intake.domain.consent import may_send_stories
 from story_intake.handlers import events
 from story_intake.handlers.gate import check
+from story_intake.store import cell as cell_store
 from story_intake.store import consent, units
 from story_intake.store import media as media_store
 from story_intake.store import stories as store
@@ -43,9 +44,11 @@ class Author:
 class WithSteps:
     story: StoryRow
     steps: list[StepRow]
+    approval: cell_store.ApprovalRow | None = None
+    posts: tuple[cell_store.PostRow, ...] = ()
 
 
-def _domain(row: StoryRow) -> Story:
+def domain_of(row: StoryRow) -> Story:
     claim = None
     if row.claim_by and row.claim_role and row.claim_at and row.claim_lapses_at:
         claim = chain.Claim(row.claim_by, Role(row.claim_role), row.claim_at, row.claim_lapses_at)
@@ -61,7 +64,7 @@ def _domain(row: StoryRow) -> Story:
     )
 
 
-def _apply(row: StoryRow, story: Story, now: datetime) -> StoryRow:
+def applied(row: StoryRow, story: Story, now: datetime) -> StoryRow:
     c = story.claim
     # A story arrives at a level when it is submitted, forwarded or resubmitted; a claim or an
     # edit does not restart its wait.
@@ -89,18 +92,46 @@ def _count_blocks(row: StoryRow) -> None:
             metrics.GATE_BLOCKS.labels(rule).inc()
 
 
+def _field_parts(content: Content) -> dict[str, str]:
+    named = (
+        ("title_hi", content.title_hi),
+        ("text_hi", content.text_hi),
+        ("title_en", content.title_en),
+        ("text_en", content.text_en),
+        ("place", content.place),
+    )
+    return {name: value for name, value in named if value}
+
+
 def _gated(row: StoryRow, content: Content) -> StoryRow:
-    """The gate runs on the field text; its verdict and flags are kept with the story."""
-    parts = (content.title_hi, content.text_hi, content.title_en, content.text_en, content.place)
-    result = check("\n\n".join(p for p in parts if p))
+    """The gate runs on the field text; its verdict is kept with the story. A mark, once set
+    (by the gate or a reviewer), stays until an approver clears it with a reason."""
+    result = check("\n\n".join(_field_parts(content).values()))
     return replace(
         row,
         content=content,
         gate_verdict=str(result.verdict),
         gate_rules=tuple(sorted({f.rule for f in result.findings})),
-        sexual_offence=result.sexual_offence,
-        child_involved=result.child_involved,
+        sexual_offence=row.sexual_offence or result.sexual_offence,
+        child_involved=row.child_involved or result.child_involved,
     )
+
+
+async def _reaching_phq(conn: db.Connection, row: StoryRow) -> StoryRow:
+    """When a story arrives at PHQ the gate runs on its field text again, part by part; the
+    findings are kept for the cell, and the marks it sets are added to the story."""
+    if row.state != State.IN_REVIEW or row.level != ReviewLevel.PHQ:
+        return row
+    found: list[cell_store.FindingRow] = []
+    so, child = row.sexual_offence, row.child_involved
+    for part, text in _field_parts(row.content).items():
+        result = check(text)
+        so, child = so or result.sexual_offence, child or result.child_involved
+        found += [
+            cell_store.FindingRow(part, f.rule, f.start, f.end, f.text) for f in result.findings
+        ]
+    await cell_store.set_phq_findings(conn, row.id, found)
+    return replace(row, sexual_offence=so, child_involved=child)
 
 
 async def place_of(conn: db.Connection, unit_id: str) -> Place:
@@ -171,7 +202,7 @@ async def create(
     return story_id
 
 
-async def _locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
+async def locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
     row = await store.get(conn, story_id, lock=True)
     if row is None:
         raise StoryNotFoundError(str(story_id))
@@ -181,7 +212,9 @@ async def _locked(conn: db.Connection, story_id: uuid.UUID) -> StoryRow:
 async def _submit(conn: db.Connection, row: StoryRow, author: Author, now: datetime) -> None:
     await _consented(conn, author)
     was = State(row.state)
-    after = _apply(row, chain.submit(_domain(row), author.member_id), now)
+    after = await _reaching_phq(
+        conn, applied(row, chain.submit(domain_of(row), author.member_id), now)
+    )
     await store.update(conn, after)
     action = "resubmitted" if was is State.SENT_BACK else "submitted"
     await store.add_step(conn, row.id, _step(action, after.level, author, now))
@@ -197,9 +230,9 @@ async def edit(
     pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, content: Content, now: datetime
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, story_id)
-        story = chain.edit(_domain(row), author.member_id)
-        edited = _gated(_apply(row, story, now), content)
+        row = await locked(conn, story_id)
+        story = chain.edit(domain_of(row), author.member_id)
+        edited = _gated(applied(row, story, now), content)
         await store.update(conn, edited)
         await store.add_step(conn, story_id, _step("edited", row.level, author, now))
     _count_blocks(edited)
@@ -207,20 +240,20 @@ async def edit(
 
 async def submit(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await _submit(conn, await _locked(conn, story_id), author, now)
+        await _submit(conn, await locked(conn, story_id), author, now)
 
 
 async def withdraw(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, story_id)
-        after = _apply(row, chain.withdraw(_domain(row), author.member_id), now)
+        row = await locked(conn, story_id)
+        after = applied(row, chain.withdraw(domain_of(row), author.member_id), now)
         await store.update(conn, after)
         await store.add_step(conn, story_id, _step("withdrawn", row.level, author, now))
         waiting = row.state == State.IN_REVIEW
         await outbox.enqueue(conn, [events.withdrawn(after, waiting, now)])
 
 
-def _actor(actors: list[Actor], story: Story) -> Actor:
+def actor_for(actors: list[Actor], story: Story) -> Actor:
     actor = chain.acting_as(actors, story)
     if actor is None:
         raise ChainRefusalError(
@@ -244,14 +277,18 @@ async def decide(
     """The decision applied; the grant it was made through (for the audit trail). A request
     whose step exists already (a retry after a crash lost the first answer) applies nothing."""
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, story_id)
+        row = await locked(conn, story_id)
         if request_id is not None:
             done = await store.step_of_request(conn, story_id, request_id)
             if done is not None:
                 return _made_by(actors, done)
-        story = _domain(row)
-        actor = _actor(actors, story)
-        after = _apply(row, chain.decide(story, actor, decision, now, text=text), now)
+        story = domain_of(row)
+        actor = actor_for(actors, story)
+        if decision is Decision.APPROVE:
+            # Approval names its channels and scope and checks the versions: `handlers.approval`.
+            raise ChainRefusalError("story.use_approval")
+        after = applied(row, chain.decide(story, actor, decision, now, text=text), now)
+        after = await _reaching_phq(conn, after)
         await store.update(conn, after)
         step = replace(
             _step(str(decision), row.level, actor, now), note=text or None, request_id=request_id
@@ -259,8 +296,6 @@ async def decide(
         await store.add_step(conn, story_id, step)
         if decision is Decision.FORWARD:
             event = events.forwarded(row, after, actor, now)
-        elif decision is Decision.APPROVE:
-            event = events.approved(after, actor, now)
         elif decision is Decision.SEND_BACK:
             event = events.sent_back(after, actor, now)
         else:
@@ -284,11 +319,11 @@ async def claim(
     pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor], now: datetime, lapse: timedelta
 ) -> tuple[StoryRow, Actor]:
     async with pool.acquire() as conn, conn.transaction():
-        row = await _locked(conn, story_id)
-        story = _domain(row)
-        actor = _actor(actors, story)
+        row = await locked(conn, story_id)
+        story = domain_of(row)
+        actor = actor_for(actors, story)
         claimed, taken_from = chain.claim(story, actor, now, lapse)
-        after = _apply(row, claimed, now)
+        after = applied(row, claimed, now)
         await store.update(conn, after)
         await store.add_step(conn, story_id, _step("claimed", row.level, actor, now))
         await outbox.enqueue(conn, [events.claimed(after, actor, taken_from, now)])
@@ -298,8 +333,11 @@ async def claim(
 async def mine(pool: asyncpg.Pool, member_id: str, limit: int) -> list[WithSteps]:
     async with pool.acquire() as conn:
         rows = await store.of_author(conn, member_id, limit)
-        steps = await store.steps_of(conn, [r.id for r in rows])
-    return [WithSteps(r, steps[r.id]) for r in rows]
+        ids = [r.id for r in rows]
+        steps = await store.steps_of(conn, ids)
+        approved = await cell_store.approvals(conn, ids)
+        posts = await cell_store.posts(conn, ids)
+    return [WithSteps(r, steps[r.id], approved.get(r.id), tuple(posts[r.id])) for r in rows]
 
 
 async def queue(
@@ -320,6 +358,18 @@ async def queue(
         rows = await store.queue(conn, str(level), everywhere=everywhere, limit=limit, **scope)
     mine_ids = {a.member_id for a in actors}
     return [r for r in rows if r.author_id not in mine_ids]
+
+
+async def full(pool: asyncpg.Pool, story_id: uuid.UUID) -> WithSteps:
+    """One story with its steps, approval and posts."""
+    async with pool.acquire() as conn:
+        row = await store.get(conn, story_id)
+        if row is None:
+            raise StoryNotFoundError(str(story_id))
+        steps = await store.steps_of(conn, [story_id])
+        approved = await cell_store.approvals(conn, [story_id])
+        posts = await cell_store.posts(conn, [story_id])
+    return WithSteps(row, steps[story_id], approved.get(story_id), tuple(posts[story_id]))
 
 
 async def story(pool: asyncpg.Pool, story_id: uuid.UUID) -> StoryRow:

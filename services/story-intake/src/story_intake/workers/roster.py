@@ -1,33 +1,32 @@
-"""The roster consumers: the command tree (an author's circle and district) from roster.units.v1,
-and members (names, postings, whether a volunteer's consent is recorded) from roster.members.v1."""
+"""The consumers: roster.units.v1 (the command tree: an author's circle, district and range),
+roster.members.v1 (names, postings, whether a volunteer's consent is recorded) and
+publish.results.v1 (what became of each post asked for). A record a handler can never apply
+goes to `<topic>.dlq` (the platform's IdempotentConsumer)."""
 
 from __future__ import annotations
 
 import asyncpg
-from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
 
+from story_intake.handlers.publish import apply_results
 from story_intake.handlers.roster import apply_members, apply_units
 from story_intake.settings import StoryIntakeSettings
 
 
 def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[IdempotentConsumer]:
+    def consumer(name: str, topic: str, handler: Handler) -> IdempotentConsumer:
+        return IdempotentConsumer(
+            name=f"{settings.consumer_group_prefix}-{name}",
+            topics=[topic],
+            pool=pool,
+            handler=handler,
+            bootstrap=settings.kafka_bootstrap,
+            session_timeout_ms=settings.consumer_session_timeout_ms,
+            retention=settings.processed_event_retention,
+        )
+
     return [
-        IdempotentConsumer(
-            name=f"{settings.consumer_group_prefix}-units",
-            topics=[settings.topic_units],
-            pool=pool,
-            handler=apply_units,
-            bootstrap=settings.kafka_bootstrap,
-            session_timeout_ms=settings.consumer_session_timeout_ms,
-            retention=settings.processed_event_retention,
-        ),
-        IdempotentConsumer(
-            name=f"{settings.consumer_group_prefix}-members",
-            topics=[settings.topic_members],
-            pool=pool,
-            handler=apply_members,
-            bootstrap=settings.kafka_bootstrap,
-            session_timeout_ms=settings.consumer_session_timeout_ms,
-            retention=settings.processed_event_retention,
-        ),
+        consumer("units", settings.topic_units, apply_units),
+        consumer("members", settings.topic_members, apply_members),
+        consumer("publish-results", settings.topic_publish_results, apply_results),
     ]

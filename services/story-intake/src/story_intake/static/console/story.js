@@ -19,6 +19,13 @@ function showText(id, value) {
   if (label) label.hidden = !value;
 }
 
+/* A signed media URL as a path on this origin: the console is served by story-intake itself,
+   and the page's policy loads images from 'self' only. */
+function local(url) {
+  const u = new URL(url, window.location.href);
+  return u.pathname + u.search;
+}
+
 function canDecide(s) {
   const me = session();
   if (!me || s.state !== "in_review" || me.member_id === s.author_id) return false;
@@ -48,8 +55,10 @@ function renderStory(s) {
     document.getElementById("reach-link").href = `${DATA.reach_base}/console/stories/${s.id}?lang=${LANG}`;
     document.getElementById("reach").hidden = false;
   }
-  const photos = s.photos || [];
-  document.getElementById("photos").replaceChildren();
+  const photos = (s.photos || []).filter((m) => m.kind === "photo");
+  document.getElementById("photos").replaceChildren(...photos.map((m) => el("li", { "data-photo": m.id },
+    el("a", { href: local(m.web_url), title: `${m.width} × ${m.height}` },
+      el("img", { src: local(m.thumb_url), alt: `${T.photos} ${m.width} × ${m.height}` })))));
   document.getElementById("no-photos").hidden = photos.length > 0;
 
   const actions = canDecide(s);
