@@ -33,11 +33,11 @@ from tests.integration.story_intake.test_stories import CO, SP, STORY, TREE
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
-STORIES = 240
+STORIES = 300
 CLIENTS = 24
 KILLS = 3
 AUTHORS = [(f"M-KILL-{n}", "constable:PS-TIJARA") for n in range(6)]
-GAP = (0.8, 1.6)  # seconds of work between a restart and the next kill
+GAP = (0.2, 0.6)  # seconds of work between a restart and the next kill
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """`python -m nazar_rostergen.stories --roster URL --story-intake URL`: the demo stories of
 `deploy/stack up` (after `seed --scale demo`), one at each step of the moderation chain (a draft,
-at the CO, at the SP, at PHQ, sent back, rejected, approved), in Hindi and English, written and
-decided through story-intake's public API by members of the demo roster with dev tokens.
+at the CO, at the SP, at PHQ, sent back, rejected, approved for internal circulation in its
+district), in Hindi and English, written and decided through story-intake's public API by members
+of the demo roster with dev tokens (the approved one's circulation text by the content writer).
 
 Its own entry point, apart from `generate | seed`: it needs neither the roster's code nor its
 database (importing them would double its start-up time), only the two services' APIs.
@@ -173,6 +174,18 @@ def _create(base: str, author: Person, demo: Demo) -> Any:
         time.sleep(0.5)
 
 
+def _approve(base: str, story: Any, demo: Demo, writer: Person, approver: Person, key: str) -> Any:
+    """The cell's way: the content writer writes the circulation text from the field text, the
+    approver approves it for internal circulation in the author's district."""
+    url = f"{base}/api/v1/stories/{story['id']}"
+    # Approved by an earlier `up` whose keys have expired: a new version would be refused.
+    status, now = _call("GET", url, approver.token())
+    if status == 200 and now["state"] == "approved":
+        return now
+    _post(f"{url}/versions/circulation", writer, {"title": demo.title, "body": demo.text}, key)
+    return _post(f"{url}/approval", approver, {"scope": "district"}, f"{key}-approval")
+
+
 def seed_stories(roster: str, story_intake: str) -> dict[str, str]:
     """The demo stories; story key -> state. Nothing twice on a second run."""
     reader = Person("rostergen-demo", Grant(Role.ADG, STATE))
@@ -182,15 +195,20 @@ def seed_stories(roster: str, story_intake: str) -> dict[str, str]:
         "sp": find(roster, reader, Role.SP, DISTRICT),
         "phq": find(roster, reader, Role.SP_PHQ_CRIME, STATE),
     }
+    writer = find(roster, reader, Role.CONTENT_WRITER, STATE)
     states = {}
     for demo in DEMOS:
         story = _create(story_intake, author, demo)
         for n, (who, decision, note) in enumerate(demo.steps):
+            key = f"demo-story-{demo.key}-{n}"
+            if decision == "approve":
+                story = _approve(story_intake, story, demo, writer, reviewers[who], key)
+                continue
             story = _post(
                 f"{story_intake}/api/v1/stories/{story['id']}/decisions",
                 reviewers[who],
                 {"decision": decision, "note": note},
-                f"demo-story-{demo.key}-{n}",
+                key,
             )
         states[demo.key] = f"{story['state']} {story['level'] or ''}".strip()
     return states

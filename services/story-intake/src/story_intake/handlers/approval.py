@@ -19,6 +19,7 @@ import asyncpg
 from nazar_contracts.stories import CirculationScope, PublicChannel
 from nazar_platform import db, outbox
 
+from story_intake import metrics
 from story_intake.domain import cell
 from story_intake.domain.chain import Actor, ChainRefusalError
 from story_intake.domain.channels import Channel, VersionText, measure
@@ -179,4 +180,7 @@ async def approve(
                 ],
             ],
         )
+    if row.arrived_at is not None and row.level is not None:  # the time at PHQ, as decide's
+        waited = (now - row.arrived_at).total_seconds()
+        metrics.STEP_SECONDS.labels(row.level, "approve").observe(max(waited, 0.0))
     return actor
