@@ -539,3 +539,28 @@ async def test_a_marked_story_goes_public_only_with_every_image_confirmed_and_it
     async with httpx.AsyncClient(timeout=30) as c:
         got = await c.get(media["url"].replace("http://127.0.0.1:19104", running.url))
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == media["sha256"]
+
+
+async def test_a_bare_approve_sends_the_field_text_to_the_phq_admin_group_only(
+    running: Running, kafka_bootstrap: str
+) -> None:
+    story_id = await at_phq(running)
+    async with client(running, APPROVER) as c:
+        r = await c.post(f"/api/v1/stories/{story_id}/decisions", json={"decision": "approve"})
+    assert r.status_code == 200, r.text
+    async with client(running, APPROVER) as c:
+        seen = (await c.get(f"/api/v1/stories/{story_id}/versions")).json()
+    assert seen["approval"]["scope"] == "phq_admin" and seen["approval"]["public_channels"] == []
+    assert seen["approval"]["versions"] == {"circulation": 0}  # the field text
+
+    async def circulation() -> list[Any]:
+        return [
+            r for r in await _story_records(kafka_bootstrap, topics.STORY_EVENTS, story_id)
+            if dict(r.headers)["ce_type"].decode() == event_types.STORY_CIRCULATION_REQUESTED
+        ]  # fmt: skip
+
+    await wait_for(lambda: _at_least(circulation, 1))
+    (event,) = await circulation()
+    sent = json.loads(event.value or b"{}")
+    assert sent["scope"] == "phq_admin" and sent["title"]["hi"] == STORY["title"]["hi"]  # type: ignore[index]
+    assert "412/2026" not in (event.value or b"").decode()  # never the case reference

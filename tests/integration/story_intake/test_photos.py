@@ -19,6 +19,7 @@ import pytest
 from nazar_contracts import event_types
 from nazar_platform.files import LocalFiles
 from PIL import Image
+from prometheus_client import REGISTRY
 from story_intake.app import create
 from story_intake.handlers.media_links import MediaLinks
 from story_intake.handlers.retention import sweep
@@ -176,6 +177,12 @@ async def test_refused_uploads_leave_the_story_as_it_was(
 ) -> None:
     api, settings = running
     story_id = await draft(api)
+
+    def refused(reason: str) -> float:
+        labels = {"kind": "photo", "reason": reason}
+        return REGISTRY.get_sample_value("nazar_story_media_refused_total", labels) or 0.0
+
+    before = {r: refused(r) for r in ("wrong_type", "too_many_pixels", "unreadable", "too_large")}
     text = "यह फ़ोटो नहीं, एक पाठ फ़ाइल है।".encode()
     body = problem(
         await upload(api, story_id, text, "photo.jpg", lang="hi"), 415, "media.wrong_type"
@@ -187,6 +194,7 @@ async def test_refused_uploads_leave_the_story_as_it_was(
     body = problem(await upload(api, story_id, big), 413, "media.too_large")
     assert "15 MB" in str(body["detail"])
     assert await photos_of(api, story_id) == []
+    assert {r: refused(r) - n for r, n in before.items()} == dict.fromkeys(before, 1.0)
     # Only the scratch folder's leftovers would show a half-stored upload.
     scratch = Path(settings.media_dir) / ".scratch"
     assert not any(p.name.startswith(".upload-") for p in scratch.iterdir())

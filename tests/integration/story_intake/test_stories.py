@@ -122,8 +122,8 @@ async def test_a_story_goes_co_sp_phq_and_is_approved_with_its_events(
         r = await decide(running, who, story_id, "forward")
         assert r.status_code == 200, r.text
         assert r.json()["level"] == expected
-    r = await decide(running, APPROVER, story_id, "approve")
-    assert r.status_code == 409 and r.json()["code"] == "story.use_approval"
+    r = await decide(running, WRITER, story_id, "approve")
+    assert r.status_code == 403 and r.json()["code"] == "story.not_approver"
     async with client(running, WRITER) as c:
         r = await c.post(
             f"/api/v1/stories/{story_id}/versions/circulation",

@@ -12,6 +12,9 @@ from pydantic import Field, SecretStr
 
 # The local and test stacks' secret; refused in any other environment
 # (nazar_platform.config.secrets).
+# The CSV import's own body limit (every JSON route keeps the platform's 1 MiB): the HR export of
+# a whole state is about 15 MB and the volunteer lists about 30 MB.
+IMPORT_BODY_BYTES = 64 * 1024 * 1024
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
 
 
@@ -20,8 +23,6 @@ class RosterSettings(PlatformSettings):
     http_port: int = 19101
     # Its own database on the server of NAZAR_PG_DSN, unless NAZAR_DATABASE_URL is set.
     database_name: str | None = "nazar_roster"
-    # The HR export of a whole state is about 15 MB and the volunteer lists about 30 MB.
-    http_max_body_bytes: int = 64 * 1024 * 1024
     # Member ids are HMAC(secret, natural key): keep it stable for a deployment, and secret.
     member_id_secret: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_MEMBER_ID_SECRET)
     # Topic names come from here so that a test can point the service at its own topics.

@@ -19,6 +19,7 @@ from nazar_platform.auth.access import Action, scope_units
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import require
 from nazar_platform.http.csv_files import CheckedCsv, CsvReadError, read_checked
+from nazar_platform.http.edge import body_limit
 from nazar_platform.http.idempotency import IdempotencyClaim
 from nazar_platform.http.pagination import Page, PageParams, page_params
 from nazar_platform.http.problems import ProblemError
@@ -40,6 +41,7 @@ from roster.domain.rows import HeaderError, ImportKind, check_header
 from roster.handlers.context import Roster
 from roster.handlers.imports import import_members
 from roster.handlers.unit_imports import import_units
+from roster.settings import IMPORT_BODY_BYTES
 from roster.store import imports as import_store
 
 log = structlog.get_logger(__name__)
@@ -51,7 +53,8 @@ _CSV_BODY = {
         "required": True,
         "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
         "description": "The CSV file (UTF-8); column sets in the roster README",
-    }
+    },
+    **body_limit(IMPORT_BODY_BYTES),
 }
 
 

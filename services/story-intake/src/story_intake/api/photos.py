@@ -50,6 +50,7 @@ Reviewer = Annotated[Principal, Depends(require(Action.STORY_MODERATE))]
 Approver = Annotated[Principal, Depends(require(Action.STORY_APPROVE))]
 Upload = Annotated[UploadFile, File(description="one JPEG, PNG or WebP image")]
 UPLOAD = body_limit(UPLOAD_BODY_BYTES)
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -145,6 +146,12 @@ async def list_photos(
     "/stories/{story_id}/photos/{photo_id}",
     status_code=204,
     summary="Remove a photo from my draft or sent-back story",
+    responses={
+        409: {
+            "description": "Problem document (RFC 9457); code: `media.photos_locked`",
+            "content": _PROBLEM,
+        }
+    },
 )
 async def remove_photo(
     story_id: uuid.UUID, photo_id: uuid.UUID, request: Request, principal: Author
@@ -202,6 +209,16 @@ async def confirm_unidentifiable(
     summary="A photo, rendition or creative, through its signed, expiring URL",
     response_class=Response,
     openapi_extra=route_class(SIGNED_LINK),
+    responses={
+        200: {
+            "description": "the file",
+            "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+        },
+        410: {
+            "description": "Problem document (RFC 9457); code: `media.link_expired`",
+            "content": _PROBLEM,
+        },
+    },
 )
 async def media(
     sha256: str,

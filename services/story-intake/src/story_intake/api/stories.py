@@ -40,7 +40,8 @@ from story_intake.api.schemas import (
     TextIn,
     TitleIn,
 )
-from story_intake.domain.chain import Actor, ChainRefusalError
+from story_intake.domain.chain import Actor, ChainRefusalError, Decision
+from story_intake.handlers import approval as approval_handlers
 from story_intake.handlers import photos as photo_handlers
 from story_intake.handlers import stories as handlers
 from story_intake.handlers.media_links import MediaLinks
@@ -290,15 +291,28 @@ async def decide(
 ) -> StoryOut:
     pool = _pool(request)
     with _refusals():
-        actor = await handlers.decide(
-            pool,
-            story_id,
-            _actors(principal),
-            body.decision,
-            _now(),
-            text=body.note,
-            request_id=claim.derived_id("decision") if claim else None,
-        )
+        if body.decision is Decision.APPROVE:
+            # A bare approval names nothing: the narrowest, the PHQ crime admin group only, no
+            # public channel (`POST /stories/{id}/approval` names scope and channels).
+            settings = _settings(request)
+            req = approval_handlers.Request(
+                scope=CirculationScope.PHQ_ADMIN,
+                public=(),
+                versions={},
+                hashtag_limit=settings.instagram_hashtag_limit,
+                links=MediaLinks.of(settings),
+            )
+            actor = await approval_handlers.approve(pool, story_id, _actors(principal), req, _now())
+        else:
+            actor = await handlers.decide(
+                pool,
+                story_id,
+                _actors(principal),
+                body.decision,
+                _now(),
+                text=body.note,
+                request_id=claim.derived_id("decision") if claim else None,
+            )
         row = await handlers.story(pool, story_id)
     _audit_as(request, actor, row)
     return _out(row)

@@ -22,7 +22,7 @@ from nazar_platform import db, outbox
 from story_intake import metrics
 from story_intake.domain import cell
 from story_intake.domain.chain import Actor, ChainRefusalError
-from story_intake.domain.channels import Channel, measure
+from story_intake.domain.channels import Channel, VersionText, measure
 from story_intake.handlers import events
 from story_intake.handlers.cell import text_of
 from story_intake.handlers.media_links import MediaLinks, creatives_for_publish
@@ -32,7 +32,7 @@ from story_intake.store import media as media_store
 from story_intake.store import stories as story_store
 from story_intake.store import units
 from story_intake.store.cell import ApprovalRow, PostRow, VersionRow
-from story_intake.store.stories import StepRow
+from story_intake.store.stories import StepRow, StoryRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,26 @@ async def _facts(
         tuple(cell.PartFinding(f.part, f.rule, f.start, f.end, f.text) for f in version.findings),
         acked,
         measure(channel, text_of(version), hashtag_limit),
+    )
+    return version, facts
+
+
+def _field_text(row: StoryRow) -> tuple[VersionRow, cell.VersionFacts]:
+    """No circulation version written: the PHQ crime admin group (and it alone) may get the
+    field text as the author wrote it, as "version 0" (the case reference never goes)."""
+    c = row.content
+    version = VersionRow(
+        row.id, Channel.CIRCULATION.value, 0, None, c.title_hi, c.title_en, c.text_hi, c.text_en,
+        row.author_id, row.author_role, None, row.gate_verdict, (), row.updated_at,
+    )  # fmt: skip
+    text = VersionText(None, c.title_hi, c.title_en, c.text_hi, c.text_en)
+    facts = cell.VersionFacts(
+        Channel.CIRCULATION,
+        0,
+        row.author_id,
+        (),
+        frozenset(),
+        measure(Channel.CIRCULATION, text, 0),
     )
     return version, facts
 
@@ -100,6 +120,8 @@ async def approve(
                 for m in images
                 if m.unidentifiable_at is None and (m.kind == "photo" or m.channel in channels)
             )
+        if Channel.CIRCULATION not in found and req.scope is CirculationScope.PHQ_ADMIN:
+            found[Channel.CIRCULATION] = _field_text(row)
         approval = cell.Approval(
             req.scope, public, {c: f for c, (_, f) in found.items()}, unconfirmed
         )

@@ -85,13 +85,6 @@ def applied(row: StoryRow, story: Story, now: datetime) -> StoryRow:
     )
 
 
-def _count_blocks(row: StoryRow) -> None:
-    """Counted once the story is saved, so a retry or a refused edit counts nothing."""
-    if row.gate_verdict == "block":
-        for rule in row.gate_rules:
-            metrics.GATE_BLOCKS.labels(rule).inc()
-
-
 def _field_parts(content: Content) -> dict[str, str]:
     named = (
         ("title_hi", content.title_hi),
@@ -101,6 +94,13 @@ def _field_parts(content: Content) -> dict[str, str]:
         ("place", content.place),
     )
     return {name: value for name, value in named if value}
+
+
+def _count_blocks(row: StoryRow) -> None:
+    """Counted once the story is saved, so a retry or a refused edit counts nothing."""
+    if row.gate_verdict == "block":
+        for rule in row.gate_rules:
+            metrics.GATE_BLOCKS.labels(rule).inc()
 
 
 def _gated(row: StoryRow, content: Content) -> StoryRow:

@@ -1,7 +1,7 @@
 """The consumers: roster.units.v1 (the command tree: an author's circle, district and range),
 roster.members.v1 (names, postings, whether a volunteer's consent is recorded) and
-publish.results.v1 (what became of each post asked for). A record a handler can never apply
-goes to `<topic>.dlq` (the platform's IdempotentConsumer)."""
+publish.results.v1 (what became of each post asked for). A record a handler can never apply goes
+to `<topic>.dlq` (the platform's IdempotentConsumer)."""
 
 from __future__ import annotations
 
