@@ -34,7 +34,11 @@ STATIC = Path(__file__).parent.parent / "static" / "console"
 PAGES = ConsolePages(
     "story_intake",
     labels,
-    may={"moderate": Action.STORY_MODERATE, "approve": Action.STORY_APPROVE},
+    may={
+        "moderate": Action.STORY_MODERATE,
+        "edit": Action.STORY_EDIT,
+        "approve": Action.STORY_APPROVE,
+    },
 )
 # The level each reviewing role works at (`domain.chain.reviews_at`): the queue page offers these.
 LEVEL_OF = {

@@ -1,6 +1,7 @@
 /* One story: its texts, place and date, photos, the gate's findings on each text, every step
-   with its note, and — for a reviewer of the step it waits at — claim, forward, approve, send
-   back and reject. A refusal shows as the API's problem in the page's language. */
+   with its note, and — for a reviewer of the step it waits at — claim, forward, send back and
+   reject (approval, with its channels, is the PHQ cell's part: cell.js). A refusal shows as the
+   API's problem in the page's language. */
 "use strict";
 
 const ID = DATA.story_id;
@@ -66,7 +67,6 @@ function renderStory(s) {
   if (actions) {
     const atPhq = s.level === "phq";
     document.getElementById("forward-button").hidden = atPhq;
-    document.getElementById("approve-button").hidden = !atPhq || grantsFor("approve").length === 0;
     const mine = s.claim && s.claim.by === session().member_id;
     document.getElementById("claim-button").hidden = Boolean(mine);
   }
@@ -108,6 +108,7 @@ async function load() {
   await loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by)]);
   renderStory(s);
   document.getElementById("story").hidden = false;
+  if (typeof onStory === "function") await onStory(s);
   return s;
 }
 

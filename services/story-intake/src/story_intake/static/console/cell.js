@@ -1,0 +1,245 @@
+/* The PHQ cell's part of a story page: one version per channel (X, Facebook, Instagram, the
+   internal circulation text) written from the field text with live counters and the gate as the
+   writer types (/editor/check), a preview, the versions and the difference between any two, the
+   gate's findings on a version with one-click redaction and (approvers) acknowledgement with a
+   reason, the approval naming circulation scope and public channels, and the publish results. */
+"use strict";
+
+const CELL = { story: null, data: null, channel: "x", checkTimer: null };
+const $ = (id) => document.getElementById(id);
+const CIRC = { "circ-title-hi": ["title", "hi"], "circ-title-en": ["title", "en"],
+               "circ-body-hi": ["body", "hi"], "circ-body-en": ["body", "en"] };
+
+const PART_NAMES = { text: "post_text", title_hi: "circ_title_hi", title_en: "circ_title_en",
+                     body_hi: "circ_body_hi", body_en: "circ_body_en" };
+
+function versionsOf(channel) { return CELL.data.items.filter((v) => v.channel === channel); }
+function latest(channel) { const v = versionsOf(channel); return v.length ? v[v.length - 1] : null; }
+function isEditor() { return grantsFor("edit").length > 0; }
+function isApprover() { return grantsFor("approve").length > 0; }
+
+/* What the editor holds, as the API takes it for this channel. */
+function editorBody() {
+  if (CELL.channel !== "circulation") return { text: $("version-text").value || null };
+  const out = { title: {}, body: {} };
+  for (const [id, [part, lang]] of Object.entries(CIRC)) out[part][lang] = $(id).value.trim() || null;
+  return out;
+}
+
+function fillEditor() {
+  const v = latest(CELL.channel);
+  const seed = CELL.data.seed;
+  const circulation = CELL.channel === "circulation";
+  $("post-fields").hidden = circulation;
+  $("circ-fields").hidden = !circulation;
+  if (circulation) {
+    const from = v || seed;
+    for (const [id, [part, lang]] of Object.entries(CIRC)) $(id).value = (from[part] && from[part][lang]) || "";
+  } else {
+    $("version-text").value = v ? v.text || "" : seed.text || "";
+  }
+}
+
+function preview() {
+  const b = editorBody();
+  const box = $("preview");
+  box.dataset.channel = CELL.channel;
+  if (CELL.channel === "circulation") {
+    box.replaceChildren(...["hi", "en"].filter((l) => b.title[l] || b.body[l]).map((l) =>
+      el("div", { lang: l }, el("strong", {}, b.title[l] || ""), el("p", {}, b.body[l] || ""))));
+  } else {
+    box.textContent = b.text || "";
+  }
+}
+
+function showMeasure(m) {
+  const counter = $("counter");
+  counter.textContent = m.limit === null ? String(m.length) : `${m.length} / ${m.limit}`;
+  counter.className = m.too_long ? "over" : "";
+  counter.title = m.too_long ? T.too_long : "";
+  $("hashtag-box").hidden = m.hashtag_limit === null;
+  $("hashtags").textContent = `${m.hashtags} / ${m.hashtag_limit}`;
+  $("hashtags").className = m.too_many_hashtags ? "over" : "";
+}
+
+function findingRow(f, extra) {
+  return el("tr", { "data-rule": f.rule, "data-index": f.index },
+    el("td", {}, verdictBadge(f.verdict)),
+    el("td", {}, el("mark", {}, f.text)),
+    el("td", {}, f.why[LANG] || f.why.en),
+    el("td", {}, extra || ""));
+}
+
+/* Live: counters and the gate on what is in the editor now (editors only: the API's rule). */
+async function liveCheck() {
+  preview();
+  if (!isEditor()) return;
+  const r = await api("POST", "/editor/check", { json: { channel: CELL.channel, ...editorBody() } });
+  if (!r.ok) return;
+  showMeasure(r.data.measure);
+  $("live-findings").replaceChildren(...r.data.findings.map((f) =>
+    el("li", { "data-rule": f.rule }, verdictBadge(f.verdict), " ", el("mark", {}, f.text), " — ", f.why[LANG] || f.why.en)));
+}
+
+function scheduleCheck() {
+  clearTimeout(CELL.checkTimer);
+  CELL.checkTimer = setTimeout(liveCheck, 250);
+}
+
+function renderVersions() {
+  const list = versionsOf(CELL.channel);
+  $("no-versions").hidden = list.length > 0;
+  $("versions").hidden = list.length === 0;
+  $("diff-button").hidden = list.length < 2;
+  $("diff").replaceChildren();
+  $("versions").querySelector("tbody").replaceChildren(...list.map((v, i) => el("tr", { "data-n": v.n },
+    el("td", {}, String(v.n), v.redacted_from ? el("span", { class: "muted" }, ` (${T.redacted_from} ${v.redacted_from})`) : ""),
+    el("td", {}, when(v.at)),
+    el("td", {}, who(v.author_id, v.author_role)),
+    el("td", {}, verdictBadge(v.gate_verdict)),
+    el("td", {}, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`),
+    el("td", {}, el("input", { type: "radio", name: "diff-from", value: v.n, checked: i === list.length - 2 })),
+    el("td", {}, el("input", { type: "radio", name: "diff-to", value: v.n, checked: i === list.length - 1 })),
+  )));
+  renderVersionFindings(list.length ? list[list.length - 1] : null);
+}
+
+function renderVersionFindings(v) {
+  $("findings-of").textContent = v ? `(${T.channels[v.channel]} · ${T.version} ${v.n})` : "";
+  const body = $("version-findings").querySelector("tbody");
+  body.replaceChildren();
+  if (!v) return;
+  for (const f of v.findings) {
+    const ack = v.acknowledgements.find((a) => a.finding === f.index);
+    let extra = null;
+    if (f.verdict === "block" && isEditor() && CELL.story.state === "in_review") {
+      extra = el("button", { type: "button", class: "redact" }, T.redact);
+      extra.addEventListener("click", () => redact(v, f, extra));
+    } else if (f.verdict === "review" && ack) {
+      extra = el("span", { class: "done" }, `${T.acknowledged}: ${ack.reason} — ${who(ack.by, ack.by_role)}`);
+    } else if (f.verdict === "review" && isApprover() && CELL.story.state === "in_review") {
+      const reason = el("input", { class: "ack-reason", placeholder: T.ack_reason, "data-index": f.index });
+      const button = el("button", { type: "button", class: "ack-button" }, T.acknowledge);
+      button.addEventListener("click", () => acknowledge(v, f, reason, button));
+      extra = el("span", { class: "row" }, reason, button);
+    }
+    body.append(findingRow(f, extra));
+  }
+}
+
+async function showDiff() {
+  const from = document.querySelector("input[name=diff-from]:checked");
+  const to = document.querySelector("input[name=diff-to]:checked");
+  if (!from || !to) return;
+  const r = await api("GET", `/stories/${ID}/versions/${CELL.channel}/diff?from=${from.value}&to=${to.value}`);
+  if (!r.ok) return;
+  $("diff").replaceChildren(...r.data.parts.map((p) => el("div", { class: "diff-part", "data-part": p.part },
+    el("h4", {}, PART_NAMES[p.part] ? T[PART_NAMES[p.part]] : p.part, p.changed ? "" : ` — ${T.unchanged}`),
+    el("p", { class: "body" }, p.ops.flatMap((o) => {
+      if (o.op === "equal") return [o.after];
+      const out = [];
+      if (o.before) out.push(el("del", {}, o.before));
+      if (o.after) out.push(el("ins", {}, o.after));
+      return out;
+    })),
+  )));
+}
+
+async function reloadCell(message) {
+  const r = await api("GET", `/stories/${ID}/versions`);
+  if (!r.ok) return;
+  CELL.data = r.data;
+  await loadNames(r.data.items.map((v) => v.author_id).concat(
+    r.data.items.flatMap((v) => v.acknowledgements.map((a) => a.by))));
+  renderVersions();
+  renderOutcome();
+  if (message) done(message);
+}
+
+async function saveVersion(e) {
+  e.preventDefault();
+  clearProblem();
+  const button = $("save-version");
+  button.disabled = true;
+  const r = await api("POST", `/stories/${ID}/versions/${CELL.channel}`, { json: editorBody() });
+  button.disabled = false;
+  if (r.ok) await reloadCell(T.version_saved);
+}
+
+async function redact(v, f, button) {
+  clearProblem();
+  button.disabled = true;
+  const r = await api("POST", `/stories/${ID}/versions/${v.channel}/${v.n}/redact`, { json: { findings: [f.index] } });
+  button.disabled = false;
+  if (!r.ok) return;
+  await reloadCell(T.redacted_done);
+  fillEditor();
+  scheduleCheck();
+}
+
+async function acknowledge(v, f, reason, button) {
+  clearProblem();
+  button.disabled = true;
+  const r = await api("POST", `/stories/${ID}/acknowledgements`, {
+    json: { channel: v.channel, version: v.n, finding: f.index, reason: reason.value.trim() },
+  });
+  button.disabled = false;
+  if (r.ok) await reloadCell(T.acknowledged);
+}
+
+async function approveStory(e) {
+  e.preventDefault();
+  clearProblem();
+  const button = $("approve-story");
+  const publics = [...document.querySelectorAll("#approval input[name=public]:checked")].map((c) => c.value);
+  // The versions the approver has on the page are the ones approved (not a newer one unseen).
+  const versions = {};
+  for (const ch of ["circulation", ...publics]) { const v = latest(ch); if (v) versions[ch] = v.n; }
+  button.disabled = true;
+  const r = await api("POST", `/stories/${ID}/approval`, { json: { scope: $("scope").value, public_channels: publics, versions } });
+  button.disabled = false;
+  if (!r.ok) return;
+  await load();
+  done(T.decided);
+}
+
+function renderOutcome() {
+  const a = CELL.data.approval;
+  $("outcome-card").hidden = !a;
+  if (!a) return;
+  const channels = a.public_channels.map((c) => T.channels[c]).join(", ");
+  $("approved-as").textContent = `${T.approved_as} ${T.scopes[a.scope]}${channels ? ` · ${channels}` : ""} — ${who(a.by, a.by_role)}, ${when(a.at)}`;
+  $("posts").querySelector("tbody").replaceChildren(...CELL.data.posts.map((p) => el("tr", { "data-channel": p.channel, "data-state": p.state },
+    el("td", {}, T.channels[p.channel]),
+    el("td", {}, String(p.version)),
+    el("td", {}, T.post_states[p.state] || p.state),
+    el("td", {}, p.public_url ? el("a", { href: p.public_url, rel: "noopener" }, p.public_url) : (p.reason || "")),
+  )));
+}
+
+/* Called by story.js after every load of the story. */
+async function onStory(s) {
+  CELL.story = s;
+  const atPhq = s.level === "phq" && myLevels().includes("phq");
+  $("cell-card").hidden = !atPhq || s.state !== "in_review";
+  $("approval-card").hidden = !atPhq || s.state !== "in_review" || !isApprover();
+  $("save-version").hidden = !isEditor();
+  if (!atPhq) return;
+  const first = CELL.data === null;
+  await reloadCell(null);
+  if (first) {
+    fillEditor();
+    liveCheck();
+  }
+}
+
+$("channel").addEventListener("change", () => {
+  CELL.channel = $("channel").value;
+  fillEditor();
+  renderVersions();
+  liveCheck();
+});
+$("editor").addEventListener("input", scheduleCheck);
+$("editor").addEventListener("submit", saveVersion);
+$("diff-button").addEventListener("click", showDiff);
+$("approval").addEventListener("submit", approveStory);
