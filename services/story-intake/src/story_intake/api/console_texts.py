@@ -50,6 +50,19 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "marks": ("चिह्न", "Marks"),
     "sexual_offence": ("यौन अपराध", "sexual offence"),
     "child_involved": ("बालक/बालिका", "child involved"),
+    "marks_help": (
+        "चिह्न लगने पर फ़ोटो और पाठ पर पहचान छिपाने के नियम लागू होते हैं; "
+        "हटाने का अधिकार केवल स्वीकृतकर्ता को है, कारण सहित।",
+        "A mark brings the identity-protection rules on photos and text; only an approver clears "
+        "one, with a reason.",
+    ),
+    "mark_on": ("लगा है", "set"),
+    "mark_off": ("नहीं लगा", "not set"),
+    "mark_set": ("चिह्न लगाएँ", "Set the mark"),
+    "mark_clear": ("चिह्न हटाएँ", "Clear the mark"),
+    "mark_clear_reason": ("हटाने का कारण", "Why it is cleared"),
+    "mark_set_done": ("चिह्न लगाया गया", "Mark set"),
+    "mark_cleared_done": ("चिह्न हटाया गया", "Mark cleared"),
     "actions": ("निर्णय", "Decision"),
     "claim_it": ("मैं इस पर काम करूँगा/करूँगी", "I take it"),
     "claimed_done": ("आपने यह स्टोरी ले ली है", "You have taken this story"),
@@ -160,6 +173,8 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "send_back": ("लौटाई गई", "sent back"),
         "reject": ("अस्वीकृत", "rejected"),
         "withdrawn": ("वापस ली गई", "withdrawn"),
+        "mark_set": ("चिह्न लगाया", "mark set"),
+        "mark_cleared": ("चिह्न हटाया", "mark cleared"),
     },
 }
 

@@ -235,6 +235,8 @@ async function onStory(s) {
 
 $("channel").addEventListener("change", () => {
   CELL.channel = $("channel").value;
+  // Chosen before the versions arrived: their first load fills the editor for this channel.
+  if (CELL.data === null) return;
   fillEditor();
   renderVersions();
   liveCheck();

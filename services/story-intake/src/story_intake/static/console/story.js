@@ -71,13 +71,48 @@ function renderStory(s) {
     document.getElementById("claim-button").hidden = Boolean(mine);
   }
 
+  renderMarks(s);
+
   document.querySelector("#history tbody").replaceChildren(...(s.steps || []).map((step) => el("tr", { "data-action": step.action },
     el("td", {}, when(step.at)),
     el("td", {}, T.steps[step.action] || step.action),
     el("td", {}, step.level ? T.levels[step.level] : ""),
     el("td", {}, who(step.by, step.by_role)),
-    el("td", { class: "body" }, step.note || ""),
+    el("td", { class: "body" }, stepNote(step)),
   )));
+}
+
+/* A mark step's note starts with the mark's code name (the API's): shown as the mark's name. */
+function stepNote(step) {
+  const note = step.note || "";
+  if (!step.action.startsWith("mark_")) return note;
+  const m = /^(sexual_offence|child_involved)(: )?/.exec(note);
+  return m ? `${T[m[1]]}${note.slice(m[0].length) ? `: ${note.slice(m[0].length)}` : ""}` : note;
+}
+
+/* Marks: any reviewer of the step sets one; an approver clears one, with a reason. */
+function renderMarks(s) {
+  const reviewer = canDecide(s);
+  const approver = reviewer && grantsFor("approve").length > 0;
+  document.getElementById("marks-card").hidden = !reviewer;
+  for (const tr of document.querySelectorAll("#mark-controls tr[data-mark]")) {
+    const on = Boolean(s[tr.dataset.mark]);
+    tr.dataset.on = String(on);
+    tr.querySelector(".mark-state").textContent = on ? T.mark_on : T.mark_off;
+    tr.querySelector(".mark-set").hidden = on;
+    tr.querySelector(".mark-clear").hidden = !(on && approver);
+  }
+}
+
+async function setMark(tr, on) {
+  clearProblem();
+  const reason = tr.querySelector(".mark-reason").value.trim();
+  const body = { mark: tr.dataset.mark, set: on, reason: on ? null : reason || null };
+  const r = await api("POST", `/stories/${ID}/marks`, { json: body });
+  if (!r.ok) return;
+  tr.querySelector(".mark-reason").value = "";
+  await load();
+  done(on ? T.mark_set_done : T.mark_cleared_done);
 }
 
 /* The gate's findings on each text of the story, as the gate sees them now. */
@@ -90,9 +125,9 @@ async function renderFindings(s) {
     for (const f of r.data.findings) {
       rows.push(el("tr", { "data-rule": f.rule },
         el("td", {}, verdictBadge(DATA.rule_verdicts[f.rule] || "review")),
-        el("td", {}, f.rule),
         el("td", {}, el("mark", {}, f.text)),
-        el("td", {}, f.why[LANG] || f.why.en),
+        // The rule by its reason in the page's language; its code name only if none is given.
+        el("td", {}, (f.why && (f.why[LANG] || f.why.en)) || f.rule),
       ));
     }
   }
@@ -142,6 +177,10 @@ if (requireSession()) {
       const note = document.getElementById("note").value.trim();
       act(button, `/stories/${ID}/decisions`, { decision: button.dataset.decision, note: note || null }, T.decided);
     });
+  }
+  for (const tr of document.querySelectorAll("#mark-controls tr[data-mark]")) {
+    tr.querySelector(".mark-set").addEventListener("click", () => setMark(tr, true));
+    tr.querySelector(".mark-clear-button").addEventListener("click", () => setMark(tr, false));
   }
   load().then((s) => { if (s) renderFindings(s); });
 }

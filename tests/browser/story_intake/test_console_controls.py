@@ -1,0 +1,64 @@
+"""The moderation console's controls over marks, creatives and the approver's confirmation that
+no person can be identified on a photo (issue 13, items 4, 5, 8), in headless Chromium on the
+module's one service and browser (`test_console.console`): each control used from the page, its
+refusal shown in Hindi, and the outcome read back from the page."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.browser.story_intake.test_console import (  # the module's service and browser
+    APPROVER,
+    CO,
+    CONSTABLE,
+    SP,
+    WRITER,
+    Console,
+    console,  # noqa: F401
+    shot,
+    story,
+)
+
+
+async def _at_phq(console: Console, title: str, text: str, photo: bool = False) -> str:  # noqa: F811
+    make = console.with_photo if photo else console.new_story
+    story_id = await make(CONSTABLE, story(title, text))
+    await console.decide(CO, story_id, "forward")
+    await console.decide(SP, story_id, "forward")
+    return story_id
+
+
+async def test_a_reviewer_sets_a_mark_and_the_approver_clears_it_with_a_reason(
+    console: Console,  # noqa: F811
+) -> None:
+    story_id = await _at_phq(
+        console,
+        "तिजारा में अवैध शराब की 40 पेटियाँ ज़ब्त",
+        "तिजारा पुलिस ने नाकाबंदी के दौरान एक ट्रक से अवैध शराब की 40 पेटियाँ ज़ब्त कीं।",
+    )
+    _, writer = await console.as_member(WRITER)
+    await writer.goto(f"{console.url}/console/stories/{story_id}?lang=hi")
+    child = writer.locator('#mark-controls tr[data-mark="child_involved"]')
+    await expect(child.locator(".mark-state")).to_have_text("नहीं लगा")
+    await child.locator(".mark-set").click()
+    await expect(writer.locator("#done")).to_have_text("चिह्न लगाया गया")
+    await expect(child).to_have_attribute("data-on", "true")
+    await expect(writer.locator("#marks [data-mark=child_involved]")).to_have_text("बालक/बालिका")
+    await expect(child.locator(".mark-clear")).to_be_hidden()  # a writer does not clear
+    await expect(writer.locator("#history tr[data-action=mark_set]")).to_contain_text("आप")
+
+    _, approver = await console.as_member(APPROVER)
+    await approver.goto(f"{console.url}/console/stories/{story_id}?lang=hi")
+    child = approver.locator('#mark-controls tr[data-mark="child_involved"]')
+    await child.locator(".mark-clear-button").click()  # without a reason: refused, in Hindi
+    await expect(approver.locator("#problem")).to_contain_text("कारण लिखें")
+    await expect(child).to_have_attribute("data-on", "true")
+    reason = "स्टोरी में कोई बालक/बालिका नहीं है, चिह्न भूल से लगा"
+    await child.locator(".mark-reason").fill(reason)
+    await child.locator(".mark-clear-button").click()
+    await expect(approver.locator("#done")).to_have_text("चिह्न हटाया गया")
+    await expect(child).to_have_attribute("data-on", "false")
+    await expect(approver.locator("#marks [data-mark=child_involved]")).to_have_count(0)
+    cleared = approver.locator("#history tr[data-action=mark_cleared]")
+    await expect(cleared).to_contain_text(f"बालक/बालिका: {reason}")
+    await shot(approver, "07-mark-cleared-hi")
