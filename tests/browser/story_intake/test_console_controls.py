@@ -62,3 +62,41 @@ async def test_a_reviewer_sets_a_mark_and_the_approver_clears_it_with_a_reason(
     cleared = approver.locator("#history tr[data-action=mark_cleared]")
     await expect(cleared).to_contain_text(f"बालक/बालिका: {reason}")
     await shot(approver, "07-mark-cleared-hi")
+
+
+async def test_the_approver_confirms_no_person_can_be_identified_on_a_marked_storys_photo(
+    console: Console,  # noqa: F811
+) -> None:
+    story_id = await _at_phq(
+        console,
+        "दुष्कर्म के आरोपी को 24 घंटे में गिरफ्तार किया",
+        "तिजारा पुलिस ने दुष्कर्म के आरोपी को 24 घंटे में गिरफ्तार किया; घटनास्थल की फ़ोटो संलग्न।",
+        photo=True,
+    )
+    _, writer = await console.as_member(WRITER)
+    await writer.goto(f"{console.url}/console/stories/{story_id}?lang=hi")
+    await expect(writer.locator("#marks [data-mark=sexual_offence]")).to_be_visible()
+    pending = writer.locator("#photos li .unidentifiable")
+    await expect(pending).to_have_attribute("data-confirmed", "false")
+    await expect(pending).to_contain_text("स्वीकृतकर्ता की पुष्टि बाकी")  # the writer may not confirm
+    await expect(writer.locator("#photos .unidentifiable-button")).to_have_count(0)
+
+    _, approver = await console.as_member(APPROVER)
+    await approver.goto(f"{console.url}/console/stories/{story_id}?lang=hi")
+    photo = approver.locator("#photos li").first
+    await photo.locator(".unidentifiable-button").click()  # without a reason: refused
+    await expect(approver.locator("#problem")).to_contain_text("अमान्य अनुरोध")
+    await expect(photo.locator(".unidentifiable")).to_have_attribute("data-confirmed", "false")
+    reason = "फ़ोटो में केवल थाना भवन और ज़ब्त वाहन हैं, कोई चेहरा नहीं"
+    await photo.locator(".unidentifiable-reason").fill(reason)
+    await photo.locator(".unidentifiable-button").click()
+    await expect(approver.locator("#done")).to_have_text("पुष्टि दर्ज हुई")
+    confirmed = approver.locator("#photos li .unidentifiable")
+    await expect(confirmed).to_have_attribute("data-confirmed", "true")
+    await expect(confirmed).to_contain_text("पुष्टि: आप (पुलिस अधीक्षक (अपराध), मुख्यालय)")
+    await expect(confirmed).to_contain_text(reason)
+    await shot(approver, "08-unidentifiable-hi")
+
+    # The writer, reloading, sees who confirmed, by name.
+    await writer.reload()
+    await expect(writer.locator("#photos li .unidentifiable")).to_contain_text("राजेंद्र पाल")

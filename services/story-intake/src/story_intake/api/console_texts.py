@@ -63,6 +63,23 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "mark_clear_reason": ("हटाने का कारण", "Why it is cleared"),
     "mark_set_done": ("चिह्न लगाया गया", "Mark set"),
     "mark_cleared_done": ("चिह्न हटाया गया", "Mark cleared"),
+    "unidentifiable_reason": (
+        "क्यों कोई व्यक्ति पहचाना नहीं जा सकता (जैसे: चेहरे धुंधले)",
+        "Why no person can be identified (e.g. faces blurred)",
+    ),
+    "unidentifiable_confirm": (
+        "पुष्टि करें: कोई व्यक्ति पहचाना नहीं जा सकता",
+        "Confirm: no person can be identified",
+    ),
+    "unidentifiable_done": ("पुष्टि दर्ज हुई", "Confirmation recorded"),
+    "unidentifiable_by": (
+        "कोई व्यक्ति पहचाना नहीं जा सकता — पुष्टि:",
+        "No person can be identified — confirmed by",
+    ),
+    "unidentifiable_pending": (
+        "स्वीकृतकर्ता की पुष्टि बाकी: कोई व्यक्ति पहचाना नहीं जा सकता",
+        "Waiting for an approver's confirmation that no person can be identified",
+    ),
     "actions": ("निर्णय", "Decision"),
     "claim_it": ("मैं इस पर काम करूँगा/करूँगी", "I take it"),
     "claimed_done": ("आपने यह स्टोरी ले ली है", "You have taken this story"),

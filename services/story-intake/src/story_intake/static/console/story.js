@@ -59,7 +59,8 @@ function renderStory(s) {
   const photos = (s.photos || []).filter((m) => m.kind === "photo");
   document.getElementById("photos").replaceChildren(...photos.map((m) => el("li", { "data-photo": m.id },
     el("a", { href: local(m.web_url), title: `${m.width} × ${m.height}` },
-      el("img", { src: local(m.thumb_url), alt: `${T.photos} ${m.width} × ${m.height}` })))));
+      el("img", { src: local(m.thumb_url), alt: `${T.photos} ${m.width} × ${m.height}` })),
+    unidentifiable(s, m))));
   document.getElementById("no-photos").hidden = photos.length > 0;
 
   const actions = canDecide(s);
@@ -80,6 +81,32 @@ function renderStory(s) {
     el("td", {}, who(step.by, step.by_role)),
     el("td", { class: "body" }, stepNote(step)),
   )));
+}
+
+/* On a marked story, an image goes out only once an approver confirmed that no person can be
+   identified on it: who confirmed and why, else (approvers at the step) the confirmation. */
+function unidentifiable(s, m) {
+  if (!s.sexual_offence && !s.child_involved) return null;
+  const c = m.unidentifiable;
+  if (c) {
+    return el("p", { class: "done unidentifiable", "data-confirmed": "true" },
+      `${T.unidentifiable_by} ${who(c.by, c.by_role)}, ${when(c.at)}: ${c.reason}`);
+  }
+  if (!(canDecide(s) && s.level === "phq" && grantsFor("approve").length > 0)) {
+    return el("p", { class: "muted unidentifiable", "data-confirmed": "false" }, T.unidentifiable_pending);
+  }
+  const reason = el("input", { class: "unidentifiable-reason", placeholder: T.unidentifiable_reason, maxLength: 2000 });
+  const button = el("button", { type: "button", class: "unidentifiable-button" }, T.unidentifiable_confirm);
+  button.addEventListener("click", async () => {
+    clearProblem();
+    button.disabled = true;
+    const r = await api("POST", `/stories/${ID}/photos/${m.id}/confirm-unidentifiable`, { json: { reason: reason.value.trim() } });
+    button.disabled = false;
+    if (!r.ok) return;
+    await load();
+    done(T.unidentifiable_done);
+  });
+  return el("div", { class: "unidentifiable", "data-confirmed": "false" }, reason, button);
 }
 
 /* A mark step's note starts with the mark's code name (the API's): shown as the mark's name. */
@@ -140,7 +167,8 @@ async function load() {
   const r = await api("GET", `/stories/${ID}`);
   if (!r.ok) return null;
   const s = r.data;
-  await loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by)]);
+  await loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by),
+    ...(s.photos || []).map((m) => m.unidentifiable && m.unidentifiable.by)]);
   renderStory(s);
   document.getElementById("story").hidden = false;
   if (typeof onStory === "function") await onStory(s);
