@@ -5,7 +5,7 @@ refusal shown in Hindi, and the outcome read back from the page."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import FilePayload, expect
 
 from tests.browser.story_intake.test_console import (  # the module's service and browser
     APPROVER,
@@ -18,6 +18,7 @@ from tests.browser.story_intake.test_console import (  # the module's service an
     shot,
     story,
 )
+from tests.unit.story_intake.images import plain
 
 
 async def _at_phq(console: Console, title: str, text: str, photo: bool = False) -> str:  # noqa: F811
@@ -100,3 +101,47 @@ async def test_the_approver_confirms_no_person_can_be_identified_on_a_marked_sto
     # The writer, reloading, sees who confirmed, by name.
     await writer.reload()
     await expect(writer.locator("#photos li .unidentifiable")).to_contain_text("राजेंद्र पाल")
+
+
+async def test_the_cell_uploads_a_creative_per_channel_and_sees_the_refusal_in_hindi(
+    console: Console,  # noqa: F811
+) -> None:
+    story_id = await _at_phq(
+        console,
+        "तिजारा पुलिस ने 15 चोरी के मोबाइल लौटाए",
+        "तिजारा थाना पुलिस ने साइबर सेल की मदद से 15 चोरी हुए मोबाइल फ़ोन उनके मालिकों को लौटाए।",
+    )
+    _, writer = await console.as_member(WRITER)
+    await writer.goto(f"{console.url}/console/stories/{story_id}?lang=hi")
+    await expect(writer.locator("#no-creative")).to_be_visible()
+    # Four times as wide as high: X shows 1:3 to 3:1 uncropped, so it is refused, saying why.
+    banner = FilePayload(name="banner.png", mimeType="image/png", buffer=plain(2000, 500))
+    await writer.set_input_files("#creative-file", files=[banner])
+    await writer.click("#upload-creative")
+    problem = writer.locator("#problem")
+    await expect(problem).to_have_attribute("data-code", "creative.aspect")
+    await expect(problem).to_contain_text("नेटवर्क के लिए गलत आकृति")
+    await expect(problem).to_contain_text("क्रिएटिव 4.00:1")
+    await expect(writer.locator("#creative li")).to_have_count(0)
+
+    card = FilePayload(name="card.png", mimeType="image/png", buffer=plain(1200, 675))
+    await writer.set_input_files("#creative-file", files=[card])
+    await writer.click("#upload-creative")
+    await expect(writer.locator("#done")).to_have_text("क्रिएटिव सहेजा गया")
+    await expect(problem).to_be_hidden()
+    x = writer.locator('#creative li[data-channel="x"]')
+    await expect(x).to_contain_text("1200 × 675 — आप (कंटेंट राइटर)")
+    thumb = x.locator("img")
+    await expect(thumb).to_have_js_property("complete", True)
+    width, height = await thumb.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
+    assert width > height > 0, (width, height)
+    await shot(writer, "09-creative-hi")
+
+    # Each channel has its own: Instagram has none yet, and X's is there again on return.
+    await writer.select_option("#channel", "instagram")
+    await expect(writer.locator("#no-creative")).to_be_visible()
+    await expect(writer.locator("#creative li")).to_have_count(0)
+    await writer.select_option("#channel", "circulation")
+    await expect(writer.locator("#creative-box")).to_be_hidden()
+    await writer.select_option("#channel", "x")
+    await expect(x).to_be_visible()

@@ -93,6 +93,17 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "decided": ("निर्णय दर्ज हुआ", "Decision recorded"),
     "cell": ("पीएचक्यू सेल: चैनलवार पाठ", "PHQ cell: the text per channel"),
+    "creative": ("इस चैनल का क्रिएटिव", "The channel's creative"),
+    "creative_help": (
+        "ग्राफ़िक डिज़ाइनर का चित्र (JPEG, PNG या WebP); नया चित्र पुराने की जगह लेता है, "
+        "पुराना इतिहास में रहता है।",
+        "The graphics designer's image (JPEG, PNG or WebP); a new one replaces the old, which "
+        "stays in the history.",
+    ),
+    "no_creative": ("इस चैनल का अभी कोई क्रिएटिव नहीं है।", "No creative for this channel yet."),
+    "creative_file": ("चित्र", "Image"),
+    "upload_creative": ("क्रिएटिव अपलोड करें", "Upload the creative"),
+    "creative_saved": ("क्रिएटिव सहेजा गया", "Creative saved"),
     "channel": ("चैनल", "Channel"),
     "post_text": ("पोस्ट का पाठ", "Post text"),
     "circ_title_hi": ("शीर्षक (हिंदी)", "Title (Hindi)"),

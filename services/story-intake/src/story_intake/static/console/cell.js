@@ -2,7 +2,8 @@
    internal circulation text) written from the field text with live counters and the gate as the
    writer types (/editor/check), a preview, the versions and the difference between any two, the
    gate's findings on a version with one-click redaction and (approvers) acknowledgement with a
-   reason, the approval naming circulation scope and public channels, and the publish results. */
+   reason, the approval naming circulation scope and public channels, and the publish results;
+   per public channel the graphics designer's creative, shown and uploaded. */
 "use strict";
 
 const CELL = { story: null, data: null, channel: "x", checkTimer: null };
@@ -217,6 +218,40 @@ function renderOutcome() {
   )));
 }
 
+/* The graphics designer's creative for a public channel: the live one (the story's `photos` of
+   kind creative carry it, with signed URLs) and an upload that replaces it; the API refuses a
+   creative the network would refuse or crop, saying which rule, in the page's language. */
+function renderCreative() {
+  const circulation = CELL.channel === "circulation";
+  $("creative-box").hidden = circulation;
+  if (circulation || !CELL.story) return;
+  const live = (CELL.story.photos || []).filter((m) => m.kind === "creative" && m.channel === CELL.channel
+    && !m.replaced_at && !m.deleted_at);
+  $("no-creative").hidden = live.length > 0;
+  $("creative").replaceChildren(...live.map((m) => el("li", { "data-creative": m.id, "data-channel": m.channel },
+    el("a", { href: local(m.web_url), title: `${m.width} × ${m.height}` },
+      el("img", { src: local(m.thumb_url), alt: `${T.creative} ${T.channels[m.channel]} ${m.width} × ${m.height}` })),
+    el("p", { class: "muted" }, `${m.width} × ${m.height} — ${who(m.added_by, m.added_role)}, ${when(m.added_at)}`),
+    unidentifiable(CELL.story, m))));
+}
+
+async function uploadCreative(e) {
+  e.preventDefault();
+  clearProblem();
+  const file = $("creative-file").files[0];
+  if (!file) return;
+  const form = new FormData();
+  form.append("file", file);
+  const button = $("upload-creative");
+  button.disabled = true;
+  const r = await api("POST", `/stories/${ID}/creatives/${CELL.channel}`, { body: form });
+  button.disabled = false;
+  if (!r.ok) return;
+  $("creative-file").value = "";
+  await load();
+  done(T.creative_saved);
+}
+
 /* Called by story.js after every load of the story. */
 async function onStory(s) {
   CELL.story = s;
@@ -226,6 +261,8 @@ async function onStory(s) {
   $("save-version").hidden = !isEditor();
   if (!atPhq) return;
   const first = CELL.data === null;
+  await loadNames((s.photos || []).map((m) => m.added_by));
+  renderCreative();
   await reloadCell(null);
   if (first) {
     fillEditor();
@@ -237,6 +274,7 @@ $("channel").addEventListener("change", () => {
   CELL.channel = $("channel").value;
   // Chosen before the versions arrived: their first load fills the editor for this channel.
   if (CELL.data === null) return;
+  renderCreative();
   fillEditor();
   renderVersions();
   liveCheck();
@@ -245,3 +283,4 @@ $("editor").addEventListener("input", scheduleCheck);
 $("editor").addEventListener("submit", saveVersion);
 $("diff-button").addEventListener("click", showDiff);
 $("approval").addEventListener("submit", approveStory);
+$("creative-form").addEventListener("submit", uploadCreative);
