@@ -15,6 +15,7 @@ from tests.browser.story_intake.test_console import (  # the module's service an
     WRITER,
     Console,
     console,  # noqa: F401
+    no_script_errors,  # noqa: F401  (autouse: no script error on any page of these tests)
     shot,
     story,
 )
