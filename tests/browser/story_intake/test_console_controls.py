@@ -125,6 +125,9 @@ async def test_the_cell_uploads_a_creative_per_channel_and_sees_the_refusal_in_h
     await expect(problem).to_contain_text("क्रिएटिव 4.00:1")
     await expect(writer.locator("#creative li")).to_have_count(0)
 
+    await writer.click("#save-version")  # version 1, before any creative
+    await expect(writer.locator('#versions tr[data-n="1"]')).to_be_visible()
+
     card = FilePayload(name="card.png", mimeType="image/png", buffer=plain(1200, 675))
     await writer.set_input_files("#creative-file", files=[card])
     await writer.click("#upload-creative")
@@ -137,6 +140,15 @@ async def test_the_cell_uploads_a_creative_per_channel_and_sees_the_refusal_in_h
     width, height = await thumb.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
     assert width > height > 0, (width, height)
     await shot(writer, "09-creative-hi")
+
+    # Version 2 is written with the creative live: the diff names the image that came in.
+    await writer.fill("#version-text", "तिजारा पुलिस ने 15 चोरी के मोबाइल लौटाए। #RajasthanPolice")
+    await writer.click("#save-version")
+    await expect(writer.locator('#versions tr[data-n="2"]')).to_be_visible()
+    await writer.click("#diff-button")
+    added = writer.locator("#diff [data-part=images] li[data-change=added]")
+    await expect(added).to_contain_text("जोड़ा गया:")
+    await expect(added.locator("img")).to_have_js_property("complete", True)
 
     # Each channel has its own: Instagram has none yet, and X's is there again on return.
     await writer.select_option("#channel", "instagram")

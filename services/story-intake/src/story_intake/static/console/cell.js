@@ -134,7 +134,8 @@ async function showDiff() {
   if (!from || !to) return;
   const r = await api("GET", `/stories/${ID}/versions/${CELL.channel}/diff?from=${from.value}&to=${to.value}`);
   if (!r.ok) return;
-  $("diff").replaceChildren(...r.data.parts.map((p) => el("div", { class: "diff-part", "data-part": p.part },
+  const images = await imagesDiff(r.data.images);
+  $("diff").replaceChildren(...images, ...r.data.parts.map((p) => el("div", { class: "diff-part", "data-part": p.part },
     el("h4", {}, PART_NAMES[p.part] ? T[PART_NAMES[p.part]] : p.part, p.changed ? "" : ` — ${T.unchanged}`),
     el("p", { class: "body" }, p.ops.flatMap((o) => {
       if (o.op === "equal") return [o.after];
@@ -144,6 +145,23 @@ async function showDiff() {
       return out;
     })),
   )));
+}
+
+/* Which images (the channel's creatives; circulation: the photos) changed between the two
+   versions, as thumbnails: the replaced and removed ones come from the photos' history. */
+async function imagesDiff(images) {
+  if (!images.added.length && !images.removed.length) return [];
+  const r = await api("GET", `/stories/${ID}/photos?history=true`);
+  if (!r.ok) return [];
+  const by = new Map(r.data.items.map((m) => [m.sha256, m]));
+  const row = (change, shas) => shas.map((sha) => {
+    const m = by.get(sha);
+    return el("li", { "data-change": change, "data-sha256": sha },
+      change === "added" ? T.image_added : T.image_removed, " ",
+      m ? el("img", { src: local(m.thumb_url), alt: `${m.width} × ${m.height}` }) : sha.slice(0, 12));
+  });
+  return [el("div", { class: "diff-part", "data-part": "images" }, el("h4", {}, T.images_changed),
+    el("ul", { class: "photos" }, ...row("added", images.added), ...row("removed", images.removed)))];
 }
 
 async function reloadCell(message) {
