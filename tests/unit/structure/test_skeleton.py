@@ -23,7 +23,7 @@ MODULES = {"__init__.py", "__main__.py", "settings.py", "app.py", "metrics.py", 
 REQUIRED_MODULES = MODULES - {"py.typed"}
 PACKAGES = {"api", "handlers", "store", "adapters", "domain", "workers"}
 REQUIRED_PACKAGES = {"api", "handlers", "store", "domain"}
-RESOURCES = {"migrations", "templates", "static", "data"}
+RESOURCES = {"migrations", "templates", "static"}
 SQL_HOMES = {"store", "migrations"}
 
 # A statement keyword as SQL writes it (upper case, whole word); prose in code rarely shouts so.

@@ -1,4 +1,4 @@
-"""The gate's lexicons, read from the package's `data/gate/` folder (see its README for sources)."""
+"""The gate's lexicons, read from `adapters/lexicons/` beside this module (its README: sources)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from story_intake.domain.gate import CUE_FILES, Gate, GateData
 
 
 def _lines(name: str) -> tuple[str, ...]:
-    text = (
-        resources.files("story_intake").joinpath("data", "gate", f"{name}.txt").read_text("utf-8")
-    )
+    folder = resources.files("story_intake").joinpath("adapters", "lexicons")
+    text = folder.joinpath(f"{name}.txt").read_text("utf-8")
     out = []
     for line in text.splitlines():
         term = line.split("#", 1)[0].strip()

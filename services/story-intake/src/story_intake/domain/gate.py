@@ -21,7 +21,7 @@ from story_intake.domain.numbers import numbers, vehicles
 from story_intake.domain.romanise import spellings
 from story_intake.domain.rules import Finding, GateResult, verdict_of
 
-# Lexicon files of `GateData.terms` (data/gate/<name>.txt).
+# Lexicon files of `GateData.terms` (adapters/lexicons/<name>.txt).
 CUE_FILES = (
     "sexual_offence", "child", "victim", "missing", "accused", "officer", "relation", "address",
     "institution", "photo", "official", "permission", "protection",
