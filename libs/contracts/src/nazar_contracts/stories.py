@@ -28,6 +28,18 @@ class StoryKind(StrEnum):
     OTHER = "other"
 
 
+# What a page calls each kind (Hindi, English); both consoles show them.
+STORY_KIND_NAMES: dict[StoryKind, tuple[str, str]] = {
+    StoryKind.ARREST: ("गिरफ़्तारी", "Arrest"),
+    StoryKind.GANG_BUST: ("गिरोह का पर्दाफ़ाश", "Gang bust"),
+    StoryKind.RECOVERY: ("बरामदगी", "Recovery"),
+    StoryKind.GOOD_INITIATIVE: ("अच्छी पहल", "Good initiative"),
+    StoryKind.HELP_TO_CITIZENS: ("नागरिकों की सहायता", "Help to citizens"),
+    StoryKind.POSITIVE_IMPACT: ("सकारात्मक प्रभाव", "Positive impact"),
+    StoryKind.OTHER: ("अन्य", "Other"),
+}
+
+
 class ReviewLevel(StrEnum):
     """The step a story waits at; each level sees only its own queue."""
 

@@ -5,6 +5,7 @@ Handed to the pages' JavaScript as one JSON document, so the script never holds 
 
 from __future__ import annotations
 
+from nazar_contracts.stories import STORY_KIND_NAMES
 from nazar_platform.http.console import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
@@ -129,15 +130,7 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
             "The PHQ admin group and every circle group in the state",
         ),
     },
-    "story_kinds": {
-        "arrest": ("गिरफ़्तारी", "Arrest"),
-        "gang_bust": ("गिरोह का भंडाफोड़", "Gang bust"),
-        "recovery": ("बरामदगी", "Recovery"),
-        "good_initiative": ("अच्छी पहल", "Good initiative"),
-        "help_to_citizens": ("नागरिकों की सहायता", "Help to citizens"),
-        "positive_impact": ("सकारात्मक प्रभाव", "Positive impact"),
-        "other": ("अन्य", "Other"),
-    },
+    "story_kinds": {str(kind): pair for kind, pair in STORY_KIND_NAMES.items()},
     "stages": {
         "watching": ("निगरानी में", "watching"),
         "co_escalated": ("सीओ को सूचित", "escalated to the CO"),
@@ -149,8 +142,4 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
 
 def labels(lang: str) -> dict[str, object]:
     """Everything the pages show, in `lang` ('hi' or 'en'), with the shared frame's words."""
-    i = 0 if lang == "hi" else 1
-    out = words(lang, _PAIRS)
-    for group, names in _ENUMS.items():
-        out[group] = {key: pair[i] for key, pair in names.items()}
-    return out
+    return words(lang, _PAIRS, _ENUMS)

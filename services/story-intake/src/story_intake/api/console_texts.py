@@ -4,6 +4,7 @@ script never holds text itself. The frame's words are the platform's (`COMMON_WO
 
 from __future__ import annotations
 
+from nazar_contracts.stories import STORY_KIND_NAMES
 from nazar_platform.http.console import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
@@ -166,15 +167,7 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "posted": ("प्रकाशित", "posted"),
         "failed": ("विफल", "failed"),
     },
-    "kinds": {
-        "arrest": ("गिरफ़्तारी", "Arrest"),
-        "gang_bust": ("गिरोह का पर्दाफ़ाश", "Gang bust"),
-        "recovery": ("बरामदगी", "Recovery"),
-        "good_initiative": ("अच्छी पहल", "Good initiative"),
-        "help_to_citizens": ("नागरिकों की सहायता", "Help to citizens"),
-        "positive_impact": ("सकारात्मक प्रभाव", "Positive impact"),
-        "other": ("अन्य", "Other"),
-    },
+    "kinds": {str(kind): pair for kind, pair in STORY_KIND_NAMES.items()},
     "levels": {
         "circle": ("वृत्त (सीओ)", "Circle (CO)"),
         "district": ("ज़िला (पुलिस अधीक्षक)", "District (SP)"),
@@ -212,8 +205,4 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
 
 def labels(lang: str) -> dict[str, object]:
     """Everything the pages show, in `lang` ('hi' or 'en'), with the shared frame's words."""
-    i = 0 if lang == "hi" else 1
-    out = words(lang, _PAIRS)
-    for group, names in _ENUMS.items():
-        out[group] = {key: pair[i] for key, pair in names.items()}
-    return out
+    return words(lang, _PAIRS, _ENUMS)

@@ -68,11 +68,18 @@ def language(lang: str | None) -> str:
     return lang if lang in ("hi", "en") else "hi"
 
 
-def words(lang: str, own: Mapping[str, tuple[str, str]]) -> dict[str, object]:
-    """The frame's words and the service's `own` pairs (Hindi, English), plus role names."""
+def words(
+    lang: str,
+    own: Mapping[str, tuple[str, str]],
+    enums: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+) -> dict[str, object]:
+    """The frame's words and the service's `own` pairs (Hindi, English), plus role names and the
+    service's named values (`enums`: group → value → pair), each in `lang`."""
     i = 0 if lang == "hi" else 1
     out: dict[str, object] = {k: pair[i] for k, pair in {**COMMON_WORDS, **own}.items()}
     out["roles"] = {str(role): pair[i] for role, pair in ROLE_NAMES.items()}
+    for group, names in (enums or {}).items():
+        out[group] = {key: pair[i] for key, pair in names.items()}
     return out
 
 
