@@ -120,6 +120,8 @@ SERVICES: list[Service] = [
             "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
             "NAZAR_SMS_API_KEY": "local-sms-key",
             "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            # Fernet key of the local stack only (32 bytes, urlsafe base64).
+            "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
             # Only the local stack and tests talk to fakes; production keeps this false.
             "NAZAR_ALLOW_SYNTHETIC": "true",

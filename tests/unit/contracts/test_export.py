@@ -88,5 +88,21 @@ def test_document_describes_every_topic_and_event_type() -> None:
     assert "Reserved" in channels[channel_id("alert.events.v1")]["description"]
     assert "messages" not in channels[channel_id("alert.events.v1")]
     results = channels[channel_id("publish.results.v1")]["messages"]
-    posted, failed = "nazar.publish.posted.v1", "nazar.publish.failed.v1"
-    assert set(results) == {message_id(posted), message_id(failed)}
+    assert set(results) == {
+        message_id(f"nazar.publish.{name}.v1")
+        for name in (
+            "posted",
+            "failed",
+            "withdrawal_task_opened",
+            "withdrawn",
+            "withdrawal_failed",
+            "account_stopped",
+            "account_resumed",
+        )
+    }
+    requests = channels[channel_id("publish.requests.v1")]["messages"]
+    assert set(requests) == {
+        message_id("nazar.publish.requested.v1"),
+        message_id("nazar.publish.withdrawal_requested.v1"),
+        message_id("nazar.publish.withdrawal_confirmed.v1"),
+    }

@@ -46,8 +46,18 @@ EXPECTED = {
             "approved", "claimed", "circulation_requested",
         )
     },
-    "publish.requests.v1": {"nazar.publish.requested.v1"},
-    "publish.results.v1": {"nazar.publish.posted.v1", "nazar.publish.failed.v1"},
+    "publish.requests.v1": {
+        "nazar.publish.requested.v1",
+        "nazar.publish.withdrawal_requested.v1",
+        "nazar.publish.withdrawal_confirmed.v1",
+    },
+    "publish.results.v1": {
+        f"nazar.publish.{verb}.v1"
+        for verb in (
+            "posted", "failed", "withdrawal_task_opened", "withdrawn", "withdrawal_failed",
+            "account_stopped", "account_resumed",
+        )
+    },
 }  # fmt: skip
 
 

@@ -176,6 +176,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "whatsapp_verify_token",
                 "sms_api_key",
                 "sms_webhook_secret",
+                "social_token_key",
             },
         ),
         (AuthSettings, set()),

@@ -40,7 +40,18 @@ from nazar_contracts.dispatch import (
 )
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MemberUpserted
-from nazar_contracts.publish import PublishFailed, PublishPosted, PublishRequested
+from nazar_contracts.publish import (
+    PublishAccountResumed,
+    PublishAccountStopped,
+    PublishFailed,
+    PublishPosted,
+    PublishRequested,
+    PublishWithdrawalConfirmed,
+    PublishWithdrawalFailed,
+    PublishWithdrawalRequested,
+    PublishWithdrawalTaskOpened,
+    PublishWithdrawn,
+)
 from nazar_contracts.stories import (
     StoryApproved,
     StoryCirculationRequested,
@@ -118,6 +129,10 @@ def _post(data: Any) -> str:
     return cast(str, data.post_id)
 
 
+def _account(data: Any) -> str:
+    return cast(str, data.account_id)
+
+
 SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
     EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
@@ -160,6 +175,19 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.PUBLISH_REQUESTED, t.PUBLISH_REQUESTS, PublishRequested, _post),
     EventSpec(e.PUBLISH_POSTED, t.PUBLISH_RESULTS, PublishPosted, _post),
     EventSpec(e.PUBLISH_FAILED, t.PUBLISH_RESULTS, PublishFailed, _post),
+    EventSpec(
+        e.PUBLISH_WITHDRAWAL_REQUESTED, t.PUBLISH_REQUESTS, PublishWithdrawalRequested, _post
+    ),
+    EventSpec(
+        e.PUBLISH_WITHDRAWAL_TASK_OPENED, t.PUBLISH_RESULTS, PublishWithdrawalTaskOpened, _post
+    ),
+    EventSpec(
+        e.PUBLISH_WITHDRAWAL_CONFIRMED, t.PUBLISH_REQUESTS, PublishWithdrawalConfirmed, _post
+    ),
+    EventSpec(e.PUBLISH_WITHDRAWN, t.PUBLISH_RESULTS, PublishWithdrawn, _post),
+    EventSpec(e.PUBLISH_WITHDRAWAL_FAILED, t.PUBLISH_RESULTS, PublishWithdrawalFailed, _post),
+    EventSpec(e.PUBLISH_ACCOUNT_STOPPED, t.PUBLISH_RESULTS, PublishAccountStopped, _account),
+    EventSpec(e.PUBLISH_ACCOUNT_RESUMED, t.PUBLISH_RESULTS, PublishAccountResumed, _account),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

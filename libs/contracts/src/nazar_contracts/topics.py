@@ -60,10 +60,12 @@ TOPICS: tuple[Topic, ...] = (
           "Field alerts. Reserved: its event types come in a later release."),
     Topic(PUBLISH_REQUESTS, "post id", "delete", "story-intake",
           "Requests to post an approved story to X / Facebook / Instagram: the approved text "
-          "and, per creative, its sha256 and a signed story-intake URL (never the bytes)."),
+          "and, per creative, its sha256 and a signed story-intake URL (never the bytes); and "
+          "requests to withdraw a published post."),
     Topic(PUBLISH_RESULTS, "post id", "delete", "social-publisher",
           "Results of posts to X / Facebook / Instagram: the post id and public URL, or a "
-          "failure in words."),
+          "failure in words; withdrawals (done, failed, or a by-hand task for Instagram); "
+          "accounts stopped and resumed (keyed by account id)."),
 )  # fmt: skip
 
 TOPIC_NAMES = frozenset(t.name for t in TOPICS)

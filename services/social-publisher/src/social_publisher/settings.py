@@ -14,7 +14,9 @@ from typing import Annotated
 from nazar_contracts import topics
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
+
+from social_publisher.domain.social import Network
 
 # Provider credentials: no default works anywhere (an empty key never verifies a webhook), and
 # outside local and test each must be set (nazar_platform.config.secrets). Meta's app secret is
@@ -22,6 +24,18 @@ from pydantic import Field, SecretStr
 # gateway's key and webhook secret need at least 16 characters.
 ProviderToken = Annotated[SecretStr, Secret(min_length=32)]
 OurSecret = Annotated[SecretStr, Secret(min_length=16)]
+
+
+class SocialAccountSetting(BaseModel):
+    """One official account (the state's now; district accounts later). Its tokens are not here:
+    they are stored encrypted in `social_accounts`, seeded once from `social_seed_tokens`."""
+
+    account_id: str = Field(pattern=r"^[a-z0-9-]{1,100}$")  # ours: "x-state"
+    network: Network
+    name: str  # how the cell reads it: "Rajasthan Police (@PoliceRajasthan)"
+    provider_account_id: str  # X user id, Facebook page id, Instagram user id
+    handle: str  # X handle, page or Instagram user name, for public URLs
+    daily_cap: int | None = Field(default=None, ge=1)  # our own cap of posts a day
 
 
 class PublisherSettings(PlatformSettings):
@@ -110,3 +124,19 @@ class PublisherSettings(PlatformSettings):
     outage_threshold: int = 5
     outage_probe_max: timedelta = timedelta(seconds=10)
     token_probe_interval: timedelta = timedelta(minutes=1)
+
+    # --- Social publishing (issue 14): the accounts, the queue ---------------------------------
+    topic_publish_requests: str = topics.PUBLISH_REQUESTS
+    topic_publish_results: str = topics.PUBLISH_RESULTS
+    social_accounts: list[SocialAccountSetting] = Field(default_factory=list)
+    # Fernet key (urlsafe base64 of 32 bytes) for the tokens at rest; rotate by re-encrypting.
+    social_token_key: OurSecret = SecretStr("")
+    # account id -> {"access_token", "refresh_token"?, "expires_at"?}: written into an account
+    # that has no tokens yet (the local stack, and a first deployment before the OAuth flow).
+    social_seed_tokens: dict[str, dict[str, str]] = Field(default_factory=dict, repr=False)
+
+    # --- X (API v2) -----------------------------------------------------------------------------
+
+    # --- Facebook Pages (Graph API) -------------------------------------------------------------
+
+    # --- Instagram (Graph API content publishing) -----------------------------------------------
