@@ -96,6 +96,8 @@ class Measure:
     limit: int | None
     hashtags: int
     hashtag_limit: int | None
+    # X: how many numbered parts the text would go as, were the approver to choose a thread.
+    thread_parts: int | None = None
 
     @property
     def too_long(self) -> bool:
@@ -110,6 +112,46 @@ def x_length(text: str) -> int:
     return int(parse_tweet(text).weightedLength)
 
 
+# The numbering each part of a thread ends with, " (2/5)": the parts are counted with room for it
+# (at most 99 parts, so "(99/99)" is the widest).
+def _numbering(parts: int) -> int:
+    return len(f" ({parts}/{parts})")
+
+
+def _split(text: str, budget: int) -> list[str]:
+    """Greedy, at spaces: as many words as fit the weighted budget in each part; a word longer
+    than a whole part is cut at code points."""
+    parts: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if x_length(candidate) <= budget:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = word
+        while x_length(current) > budget:
+            cut = max(i for i in range(1, len(current) + 1) if x_length(current[:i]) <= budget)
+            parts.append(current[:cut])
+            current = current[cut:]
+    if current:
+        parts.append(current)
+    return parts
+
+
+def x_thread_parts(text: str) -> int:
+    """How many parts a text over X's limit makes as a numbered thread (1: it fits). An estimate
+    for the approver: the publisher splits the text itself, by the same weighted count."""
+    if x_length(text) <= X_LIMIT:
+        return 1
+    for widest in (9, 99):
+        count = len(_split(text, X_LIMIT - _numbering(widest)))
+        if count <= widest:
+            return count
+    return count
+
+
 def hashtags(text: str) -> int:
     return len(_HASHTAG.findall(text))
 
@@ -117,7 +159,9 @@ def hashtags(text: str) -> int:
 def measure(channel: Channel, text: VersionText, hashtag_limit: int) -> Measure:
     body = text.text or ""
     if channel is Channel.X:
-        return Measure(channel, x_length(body), X_LIMIT, hashtags(body), None)
+        length = x_length(body)
+        parts = 1 if length <= X_LIMIT else x_thread_parts(body)
+        return Measure(channel, length, X_LIMIT, hashtags(body), None, parts)
     if channel is Channel.INSTAGRAM:
         return Measure(channel, len(body), INSTAGRAM_CAPTION_LIMIT, hashtags(body), hashtag_limit)
     if channel is Channel.FACEBOOK:
