@@ -64,3 +64,11 @@ QUEUE_DEPTH = Gauge(
     "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
 )
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
+
+# --- Facebook ------------------------------------------------------------------------------------
+FACEBOOK_USAGE = Gauge(
+    "nazar_publisher_facebook_usage_percent",
+    "The highest share of a Graph API limit used by the Page, from X-App-Usage and "
+    "X-Business-Use-Case-Usage (Meta throttles at 100)",
+    ["account"],
+)
