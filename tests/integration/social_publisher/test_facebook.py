@@ -166,11 +166,34 @@ async def test_a_post_scheduled_ten_minutes_ahead_waits_in_scheduled_posts(graph
         assert (await resp.json())["data"] == []
 
 
-async def test_a_scheduled_photo_post_is_accepted(graph: Graph) -> None:
-    post = story(creatives=(photo(),), scheduled_for=datetime.now(UTC) + timedelta(days=2))
-    published = await graph.client().publish(ACCESS, post)
-    assert published.scheduled
-    assert graph.fake.posts[published.provider_post_id]["published"] is False
+async def test_scheduled_photo_posts_are_accepted(graph: Graph) -> None:
+    at = datetime.now(UTC) + timedelta(days=2)
+    one = await graph.client().publish(ACCESS, story(creatives=(photo(),), scheduled_for=at))
+    assert one.scheduled
+    assert graph.fake.posts[one.provider_post_id]["published"] is False
+    three = story(creatives=(photo(), photo(), photo()), scheduled_for=at)
+    several = await graph.client().publish(ACCESS, three)
+    media = graph.fake.posts[several.provider_post_id]["media"]
+    assert len(media) == 3
+    assert all(graph.fake.photos[m]["temporary"] for m in media)  # kept until the post goes out
+
+
+async def test_the_fake_takes_json_bodies_as_meta_does(graph: Graph) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    form = aiohttp.FormData({"published": "false"})
+    form.add_field("source", JPEG, filename="a.jpg", content_type="image/jpeg")
+    url = f"{graph.url}/{VERSION}/{PAGE}"
+    async with graph.session.post(f"{url}/photos", data=form, headers=headers) as resp:
+        media_fbid = (await resp.json())["id"]
+    body = {"message": "जयपुर 🚓", "attached_media": [{"media_fbid": media_fbid}]}
+    async with graph.session.post(f"{url}/feed", json=body, headers=headers) as resp:
+        assert resp.status == 200
+        post_id = (await resp.json())["id"]
+    assert graph.fake.posts[post_id]["media"] == [media_fbid]
+    async with graph.session.post(f"{url}/feed", json=body, headers=headers) as resp:
+        error = (await resp.json())["error"]  # the photo is already attached
+    assert (resp.status, error["code"], error["type"]) == (400, 100, "OAuthException")
+    assert error["fbtrace_id"] and error["is_transient"] is False
 
 
 @pytest.mark.parametrize(

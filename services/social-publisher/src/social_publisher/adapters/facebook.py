@@ -122,7 +122,10 @@ class FacebookClient:
             answer = await self._call(access, "post", f"{page}/photos", data=form, write=True)
             post_id = str(answer.get("post_id") or answer["id"])
         else:
-            ids = [await self._upload_unpublished(access, c) for c in photos]
+            # Photos for a scheduled post are uploaded `temporary` (Page Photos reference,
+            # parameter `temporary`): Meta keeps them until the post goes out.
+            extra = {"temporary": "true"} if schedule else {}
+            ids = [await self._upload_unpublished(access, c, extra) for c in photos]
             fields = {"message": post.text, **schedule}
             for i, media_id in enumerate(ids):
                 fields[f"attached_media[{i}]"] = json.dumps({"media_fbid": media_id})
@@ -176,9 +179,11 @@ class FacebookClient:
 
     # --- the calls ------------------------------------------------------------------------------
 
-    async def _upload_unpublished(self, access: AccountAccess, photo: Creative) -> str:
+    async def _upload_unpublished(
+        self, access: AccountAccess, photo: Creative, extra: Params
+    ) -> str:
         # An unpublished photo is not a post: a failure here is never UNCLEAR (write=False).
-        form = _photo_form(photo, {"published": "false"})
+        form = _photo_form(photo, {"published": "false", **extra})
         page = access.provider_account_id
         answer = await self._call(access, "post", f"{page}/photos", data=form)
         return str(answer["id"])
