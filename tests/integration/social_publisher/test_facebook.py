@@ -306,6 +306,12 @@ async def test_usage_headers_grow_with_calls_and_the_client_slows_down(graph: Gr
     assert percents == sorted(percents) and percents[0] < percents[-1] == 80
     assert seen[0][1] == timedelta(0)
     assert seen[-1][1] == timedelta(seconds=36)  # (80 - 50) / 50 of a minute
+    # As the queue reads it: nothing left until the gap after the last call has passed.
+    assert limits.remaining == 0
+    assert limits.resets_at is not None
+    assert timedelta(seconds=30) < limits.resets_at - datetime.now(UTC) <= timedelta(seconds=36)
+    calm = await graph.client().limits(ACCESS)  # a client that has seen nothing yet: one call
+    assert calm.usage_percent == 85 and calm.remaining == 0
     async with graph.session.get(
         f"{graph.url}/{VERSION}/{PAGE}", params={"fields": "id", "access_token": TOKEN}
     ) as resp:
@@ -313,15 +319,16 @@ async def test_usage_headers_grow_with_calls_and_the_client_slows_down(graph: Gr
         app = json.loads(resp.headers["X-App-Usage"])
     [entry] = buc[DEFAULTS["business_id"]]
     assert entry["type"] == "pages"
-    assert entry["call_count"] == 85 and 0 < entry["total_cputime"] < entry["total_time"] < 85
+    assert entry["call_count"] == 90 and 0 < entry["total_cputime"] < entry["total_time"] < 90
     assert entry["estimated_time_to_regain_access"] == 0
-    assert app["call_count"] == 85
+    assert app["call_count"] == 90
 
 
 async def test_limits_reads_the_headers_when_it_has_seen_none(graph: Graph) -> None:
     limits = await graph.client().limits(ACCESS)
     assert limits.usage_percent is not None and limits.usage_percent <= 1  # one call of 4,800
     assert limits.pace == timedelta(0)
+    assert (limits.remaining, limits.resets_at) == (None, None)
     assert len(graph.fake.log.attempts_at) == 1
 
 

@@ -167,14 +167,17 @@ class FacebookClient:
             # A cheap read: its answer carries the usage headers.
             await self._call(access, "get", access.provider_account_id, params={"fields": "id"})
             seen = self._usage.get(access.account_id, (fb.NO_USAGE, now))
-        usage = seen[0]
+        usage, seen_at = seen
         percent = usage.percent
-        regain = usage.regain_at(seen[1])
+        gap = fb.pace(percent, slow_from=self._slow_from, max_gap=self._max_gap)
+        # The queue waits while `remaining` is 0 until `resets_at`: until Meta says access
+        # returns, or, while usage is high, until the gap after the last call has passed.
+        regain = usage.regain_at(seen_at) or (seen_at + gap if gap else None)
         return AccountLimits(
             remaining=0 if regain is not None else None,
             resets_at=regain,
             usage_percent=percent,
-            pace=fb.pace(percent, slow_from=self._slow_from, max_gap=self._max_gap),
+            pace=gap,
         )
 
     # --- the calls ------------------------------------------------------------------------------
