@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,8 +32,13 @@ from social_publisher.domain.social import (
     PostRequest,
     SocialError,
 )
+from social_publisher.settings import PublisherSettings
 
 from tests.hindi import HEADLINE
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "deploy"))
+from stackctl import services as stack
+from stackctl.common import Ports, State
 
 PAGE, TOKEN, VERSION = "100000000000101", "test-page-token", "v23.0"
 ACCESS = AccountAccess("facebook-state", Network.FACEBOOK, PAGE, "RajasthanPolice", TOKEN)
@@ -389,38 +396,50 @@ async def test_a_video_is_refused_before_any_call(graph: Graph) -> None:
     assert graph.fake.log.attempts_at == []
 
 
-async def test_the_fake_runs_as_the_stack_starts_it(tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    log = tmp_path / "posts.jsonl"
-    argv = [sys.executable, "-m", "nazar_fakes", "facebook", "--port", str(port), "--token", TOKEN]
-    argv += ["--page-ids", PAGE, "--log", str(log), "--config", '{"call_limit": 100}']
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+async def test_the_stack_runs_the_fake_and_points_the_publisher_at_it() -> None:
+    # Exactly what `deploy/stack up` runs (deploy/stackctl/services.py), on a free port.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        ports = Ports(int(sock.getsockname()[1]) - 204)
+    state = State(f"test-fake-facebook-{os.getpid()}")
+    state.logs.mkdir(parents=True, exist_ok=True)
+    fake = next(s for s in stack.SERVICES if s.name == "fake-facebook")
+    publisher = next(s for s in stack.SERVICES if s.name == "social-publisher")
+    env = stack.env_of(publisher, ports, state, {})
+    settings = PublisherSettings(
+        facebook_base_url=env["NAZAR_FACEBOOK_BASE_URL"],
+        facebook_api_version=env["NAZAR_FACEBOOK_API_VERSION"],
+    )
+    proc = subprocess.Popen(
+        stack.argv_of(fake, ports, state), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         async with aiohttp.ClientSession() as session:
-            for _ in range(100):
+            for _ in range(150):
                 try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    async with session.get(fake.url(ports, fake.health_path)) as resp:
                         if resp.status == 200:
                             break
                 except aiohttp.ClientError:
                     await asyncio.sleep(0.1)
             client = FacebookClient(
                 session,
-                base_url=f"http://127.0.0.1:{port}",
-                version=VERSION,
-                timeout=timedelta(seconds=5),
+                base_url=settings.facebook_base_url,
+                version=settings.facebook_api_version,
+                timeout=settings.facebook_http_timeout,
+            )
+            page = AccountAccess(
+                "facebook-state", Network.FACEBOOK, "100000000000101", "x", "local-facebook-token"
             )
             post = story()
-            published = await client.publish(ACCESS, post)
-            # Two calls of 100: the post and its permalink.
-            assert (await client.limits(ACCESS)).usage_percent == 2
-            async with session.get(f"http://127.0.0.1:{port}/_fake/config") as resp:
-                assert (await resp.json())["call_limit"] == 100
+            published = await client.publish(page, post)
+            async with session.get(fake.url(ports, fake.look_path)) as resp:
+                [logged] = (await resp.json())["messages"]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    [line] = log.read_text(encoding="utf-8").splitlines()
-    assert json.loads(line)["id"] == published.provider_post_id
-    assert json.loads(line)["message"] == post.text
+        log = state.logs / "fake-facebook-posts.jsonl"
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        shutil.rmtree(state.dir, ignore_errors=True)
+    assert (logged["id"], logged["message"]) == (published.provider_post_id, post.text)
+    assert [json.loads(line)["id"] for line in lines] == [published.provider_post_id]
