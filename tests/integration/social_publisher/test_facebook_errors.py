@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from nazar_fakes.facebook import DEFAULTS
+from prometheus_client import REGISTRY
 from social_publisher.adapters.facebook import FacebookClient
 from social_publisher.adapters.social import SocialCallError
 from social_publisher.domain.social import AccountAccess, ErrorKind, Network
@@ -88,7 +89,7 @@ async def test_nobody_listening_is_transient(graph: Graph) -> None:
     assert (error.kind, error.code) == (ErrorKind.TRANSIENT, "unreachable")
 
 
-@pytest.mark.parametrize("code", [4, 32, 80001])
+@pytest.mark.parametrize("code", [4, 17, 32, 613, 80001])
 async def test_rate_limits_wait_for_the_estimated_time_to_regain_access(
     graph: Graph, code: int
 ) -> None:
@@ -132,6 +133,10 @@ async def test_usage_headers_grow_with_calls_and_the_client_slows_down(graph: Gr
     assert timedelta(seconds=30) < limits.resets_at - datetime.now(UTC) <= timedelta(seconds=36)
     calm = await graph.client().limits(ACCESS)  # a client that has seen nothing yet: one call
     assert calm.usage_percent == 85 and calm.remaining == 0
+    gauge = REGISTRY.get_sample_value(
+        "nazar_publisher_facebook_usage_percent", {"account": ACCESS.account_id}
+    )
+    assert gauge == 85
     async with graph.session.get(
         f"{graph.url}/{VERSION}/{PAGE}", params={"fields": "id", "access_token": TOKEN}
     ) as resp:
