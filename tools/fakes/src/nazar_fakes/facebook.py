@@ -331,6 +331,7 @@ class FakeFacebook:
         app = {"call_count": share, "total_cputime": cpu, "total_time": total}
         return {
             "X-App-Usage": json.dumps(app),
+            "X-Page-Usage": json.dumps(app),
             "X-Business-Use-Case-Usage": json.dumps(buc),
         }
 

@@ -254,7 +254,9 @@ class FacebookClient:
                 body = await resp.read()
                 status = resp.status
                 usage = fb.parse_usage(
-                    resp.headers.get("X-App-Usage"), resp.headers.get("X-Business-Use-Case-Usage")
+                    resp.headers.get("X-App-Usage"),
+                    resp.headers.get("X-Business-Use-Case-Usage"),
+                    resp.headers.get("X-Page-Usage"),
                 )
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
             raise SocialCallError(
@@ -280,7 +282,7 @@ class FacebookClient:
         raise GraphCallError(fb.classify(status, graph, usage, now, write=write), graph)
 
     def _remember(self, access: AccountAccess, usage: fb.Usage, now: datetime) -> None:
-        if not usage.app and not usage.business:
+        if not (usage.app or usage.business or usage.page):
             return  # Meta sends the headers only once an account has made enough calls
         self._usage[access.account_id] = (usage, now)
         metrics.FACEBOOK_USAGE.labels(access.account_id).set(usage.percent)
