@@ -65,6 +65,14 @@ QUEUE_DEPTH = Gauge(
 )
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
 
+# --- Facebook ------------------------------------------------------------------------------------
+FACEBOOK_USAGE = Gauge(
+    "nazar_publisher_facebook_usage_percent",
+    "The highest share of a Graph API limit used by the Page, from X-App-Usage and "
+    "X-Business-Use-Case-Usage (Meta throttles at 100)",
+    ["account"],
+)
+
 # The media store (issue 14): creatives fetched from story-intake and kept for the networks.
 MEDIA_FETCHES = Counter(
     "nazar_publisher_media_fetches_total",
