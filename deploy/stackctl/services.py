@@ -64,6 +64,13 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+_FAKE_X = ["--client-id", "local-x-client", "--client-secret", "local-x-client-secret"]
+# A token pair the fake X knows from the start, for an account seeded with
+# NAZAR_SOCIAL_SEED_TOKENS (the OAuth flow at /api/v1/social/accounts/{id}/connect makes others).
+_FAKE_X_SEED = (
+    '{"static_tokens": [{"access_token": "local-x-access-token", '
+    '"refresh_token": "local-x-refresh-token", "user_id": "1500000000000000001"}]}'
+)
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -107,6 +114,14 @@ SERVICES: list[Service] = [
         look_path="/_fake/messages",
     ),
     Service(
+        "fake-x",
+        ["{python}", "-m", "nazar_fakes", "x", "--port", "{base+203}", *_FAKE_X,
+         "--config", _FAKE_X_SEED],
+        port_offset=203,
+        health_path="/healthz",
+        look_path="/_fake/posts",
+    ),
+    Service(
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
@@ -122,6 +137,11 @@ SERVICES: list[Service] = [
             "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
+            "NAZAR_X_API_BASE_URL": "http://127.0.0.1:{base+203}",
+            "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
+            "NAZAR_X_CLIENT_ID": "local-x-client",
+            "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
+            "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
             # Only the local stack and tests talk to fakes; production keeps this false.
             "NAZAR_ALLOW_SYNTHETIC": "true",

@@ -177,6 +177,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "sms_api_key",
                 "sms_webhook_secret",
                 "social_token_key",
+                "x_client_secret",
             },
         ),
         (AuthSettings, set()),

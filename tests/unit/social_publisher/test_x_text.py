@@ -14,6 +14,8 @@ import yaml
 from social_publisher.domain.social import ErrorKind, SocialError
 from social_publisher.domain.x_text import X_LIMIT, XText, plan, weighted_length
 
+from tests.unit.social_publisher.stories import LINK, STORY
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     from twitter_text import extract_urls_with_indices, parse_tweet
@@ -22,16 +24,6 @@ with warnings.catch_warnings():
 _DATA = yaml.safe_load(
     (Path(__file__).parent / "data" / "twitter_text_validate.yml").read_text(encoding="utf-8")
 )["tests"]
-
-# A 300-character story (code points) of a district's police work, with emoji and a link. With a
-# short link it weighs more than 280 (a long link would weigh 23 and let it fit: see below).
-LINK = "https://t.co/Rj2026pol"
-STORY = (
-    "जयपुर पुलिस ने आज सुबह एक बड़ी कार्रवाई में चोरी के बारह वाहन बरामद किए। 🚓👮‍♀️ "
-    "पुलिस अधीक्षक ने बताया कि गिरोह के तीन सदस्य पकड़े गए हैं और पूछताछ जारी है। "
-    "नागरिकों से अपील है कि संदिग्ध गतिविधि की सूचना तुरंत 112 पर दें। "
-    f"पूरी जानकारी: {LINK} #RajasthanPolice #सुरक्षित_राजस्थान 🇮🇳 जय"
-)
 
 
 def _case_id(case: dict[str, Any]) -> str:

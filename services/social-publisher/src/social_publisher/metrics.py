@@ -64,3 +64,10 @@ QUEUE_DEPTH = Gauge(
     "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
 )
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
+
+# --- X -----------------------------------------------------------------------------------------
+X_TOKEN_REFRESHES = Counter(
+    "nazar_publisher_x_token_refreshes_total",
+    "X OAuth 2.0 token refreshes, by outcome",
+    ["outcome"],  # refreshed | already_fresh (another process did it) | revoked | failed
+)

@@ -1,4 +1,5 @@
 """python -m nazar_fakes whatsapp|sms --port P --webhook-url URL --app-secret S [options]
+python -m nazar_fakes x --port P [--client-id C --client-secret S] [--config JSON]
 
 Never part of a deployment: the local stack, the tests and the benchmarks start these.
 """
@@ -17,6 +18,7 @@ from aiohttp import web
 from nazar_fakes.server import sms_app, whatsapp_app
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
+from nazar_fakes.x import FakeX, x_app
 
 
 def _fail(spec: str) -> dict[str, Any]:
@@ -35,11 +37,13 @@ def _fail(spec: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nazar_fakes", description=__doc__)
-    parser.add_argument("provider", choices=["whatsapp", "sms"])
+    parser.add_argument("provider", choices=["whatsapp", "sms", "x"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--webhook-url", required=True)
-    parser.add_argument("--app-secret", required=True, help="HMAC key of the webhooks")
+    parser.add_argument("--webhook-url", default="", help="where statuses go (whatsapp, sms)")
+    parser.add_argument("--app-secret", default="", help="HMAC key of the webhooks")
+    parser.add_argument("--client-id", default="fake-x-client", help="X OAuth 2.0 client id")
+    parser.add_argument("--client-secret", default="fake-x-secret", help="X client secret")
     parser.add_argument("--token", default="fake-token", help="bearer token / API key expected")
     parser.add_argument("--phone-number-ids", default="100000000000001")
     parser.add_argument("--mps-cap", type=int, default=None)
@@ -62,7 +66,11 @@ def main(argv: list[str] | None = None) -> None:
         config.setdefault("replies", []).append({"kind": "button", "share": args.reply_share})
     if args.fail:
         config.setdefault("fail", []).extend(_fail(f) for f in args.fail)
-    if args.provider == "whatsapp":
+    if args.provider != "x" and not (args.webhook_url and args.app_secret):
+        parser.error("whatsapp and sms need --webhook-url and --app-secret")
+    if args.provider == "x":
+        app = x_app(FakeX(args.client_id, args.client_secret, **config))
+    elif args.provider == "whatsapp":
         app = whatsapp_app(
             FakeWhatsApp(
                 token=args.token,

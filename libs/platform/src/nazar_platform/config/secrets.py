@@ -37,6 +37,9 @@ DEVELOPMENT_VALUES = frozenset(
         "local-verify-token",
         "local-sms-key",
         "local-sms-secret",
+        "local-x-client-secret",
+        "local-x-access-token",
+        "local-x-refresh-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
         "fake-token",
         "local-development-inbox-link-key-change-me",

@@ -52,6 +52,10 @@ class PostRequest:
     creatives: tuple[Creative, ...] = ()
     scheduled_for: datetime | None = None
     overflow: Overflow = Overflow.REFUSE
+    # X threads resumed after a failure midway: the parts already out, in order (their ids from
+    # the failure's `SocialError.thread_post_ids` or from reconciliation); the client posts the
+    # rest, replying to the last of them.
+    thread_post_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,3 +106,7 @@ class SocialError:
     reason: str  # in words the cell can act on, never a token or a phone number
     retry_at: datetime | None = None
     duplicate: bool = False  # the network says this text is already posted (X 403, FB 506)
+    # X threads: the parts that are out (ids in order, the first included) when a later part
+    # failed, so that the queue never posts them again (pass them back in
+    # `PostRequest.thread_post_ids`). With UNCLEAR the failing part itself may be out too.
+    thread_post_ids: tuple[str, ...] = ()
