@@ -24,7 +24,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 from social_publisher import __version__, metrics
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
-from social_publisher.api import channels, problems, webhooks
+from social_publisher.api import channels, problems, webhooks, x_oauth
 from social_publisher.domain.channels import ChannelsReport
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.context import Context
@@ -35,6 +35,7 @@ from social_publisher.workers.deliveries import contacts_consumer, deliveries_co
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
+from social_publisher.workers.tokens import TokenKeeper
 
 log = structlog.get_logger(__name__)
 
@@ -139,14 +140,20 @@ class Sending:
         return self.sender.report({p: c.lag for p, c in self.deliveries.items()})
 
 
-def parts(settings: PublisherSettings, sending: Sending | None = None) -> ServiceParts:
+def parts(
+    settings: PublisherSettings,
+    sending: Sending | None = None,
+    keeper: TokenKeeper | None = None,
+) -> ServiceParts:
     sending = sending or Sending(settings)
+    keeper = keeper or TokenKeeper(settings)
     return ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
         consumers=sending.consumers,
-        on_startup=[sending.start],
+        on_startup=[sending.start, keeper.start],
         background=[
+            Task("x-tokens", keeper.refresh_ahead),
             Task("sender", sending.send),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),
@@ -158,17 +165,22 @@ def parts(settings: PublisherSettings, sending: Sending | None = None) -> Servic
 def create(settings: PublisherSettings | None = None) -> FastAPI:
     settings = settings or PublisherSettings()
     sending = Sending(settings)
+    keeper = TokenKeeper(settings)
     problems.register_codes()
+    problems.register_x_codes()
     app = create_app(
-        parts(settings, sending),
+        parts(settings, sending, keeper),
         title="Nazar social-publisher",
         version=__version__,
         description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
-        routers=[channels.router],
+        routers=[channels.router, x_oauth.router],
     )
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
     # (api.webhooks), not with our tokens.
     app.include_router(webhooks.router)
+    # X sends the browser back here; the one-use state is its only credential.
+    app.include_router(x_oauth.callback_router)
     app.state.settings = settings
     app.state.channels_report = sending.report
+    app.state.tokens = keeper  # .x_connect for the API; .tokens.access_for for the queue
     return app

@@ -4,7 +4,8 @@ delete, and OAuth 2.0 with PKCE (`x_auth.py`).
 Paths, bodies and errors as docs.x.com documents them: `POST /2/tweets` (`text`,
 `media.media_ids`, `reply.in_reply_to_tweet_id`) → 201 `{"data": {"id", "text",
 "edit_history_tweet_ids"}}`; `DELETE /2/tweets/{id}` → `{"data": {"deleted": true}}`;
-`GET /2/users/{id}/tweets` (`start_time`, `max_results`, `tweet.fields=created_at`); media:
+`GET /2/users/me`, `GET /2/users/{id}/tweets` (`start_time`, `max_results`,
+`tweet.fields=created_at`); media:
 `POST /2/media/upload` (simple, images), `POST /2/media/upload/initialize`,
 `/2/media/upload/{id}/append` (`media`, `segment_index`), `/2/media/upload/{id}/finalize`, and
 `GET /2/media/upload?command=STATUS&media_id=` while `processing_info.state` is `pending` or
@@ -230,6 +231,15 @@ class FakeX:
             return web.json_response({"data": data, "meta": meta}, headers=headers)
         return web.json_response({"meta": meta}, headers=headers)
 
+    async def me(self, request: web.Request) -> web.Response:
+        grant = self.auth.user_of(request)
+        if grant is None:
+            return unauthorized()
+        handle = self.config["users"].get(grant.user_id, f"user{grant.user_id}")
+        return web.json_response(
+            {"data": {"id": grant.user_id, "name": handle, "username": handle}}
+        )
+
     # --- control (tests, the local stack) -------------------------------------------------
     async def list_posts(self, _request: web.Request) -> web.Response:
         return web.json_response({"count": len(self.posts), "posts": list(self.posts.values())})
@@ -261,6 +271,7 @@ def x_app(fake: FakeX) -> web.Application:
     media = XMedia(fake)
     app.router.add_post("/2/tweets", fake.create_post)
     app.router.add_delete("/2/tweets/{id}", fake.delete_post)
+    app.router.add_get("/2/users/me", fake.me)
     app.router.add_get("/2/users/{id}/tweets", fake.timeline)
     app.router.add_post("/2/media/upload", media.simple)
     app.router.add_get("/2/media/upload", media.status)
