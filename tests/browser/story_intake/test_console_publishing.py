@@ -98,7 +98,8 @@ async def test_a_long_x_text_goes_as_a_thread_and_is_taken_down_from_the_keyboar
     await expect(writer.locator('#versions tr[data-n="1"]')).to_be_visible()
 
     approver = await _open(console, APPROVER, story_id)
-    await expect(approver.locator('#versions tr[data-n="1"]')).to_be_visible()  # read: approvable
+    version = approver.locator('#versions tr[data-n="1"]')  # read: approvable
+    await expect(version.locator(".thread-parts")).to_contain_text("थ्रेड में 2 भाग बनेंगे")
     await approver.check("#approval input[value=x]")
     await approver.click("#approve-story")  # refuse is the default: the text is too long
     await expect(approver.locator("#problem")).to_contain_text("पाठ नेटवर्क के लिए बहुत लंबा है")

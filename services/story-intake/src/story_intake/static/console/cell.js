@@ -102,7 +102,8 @@ function renderVersions() {
     el("td", {}, when(v.at)),
     el("td", {}, who(v.author_id, v.author_role)),
     el("td", {}, verdictBadge(v.gate_verdict)),
-    el("td", {}, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`),
+    el("td", { class: "length" }, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`,
+      v.measure.too_long && v.measure.thread_parts ? el("span", { class: "muted thread-parts" }, ` ${T.thread_of.replace("{n}", v.measure.thread_parts)}`) : ""),
     el("td", {}, el("input", { type: "radio", name: "diff-from", value: v.n, checked: i === list.length - 2 })),
     el("td", {}, el("input", { type: "radio", name: "diff-to", value: v.n, checked: i === list.length - 1 })),
   )));
