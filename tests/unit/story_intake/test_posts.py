@@ -109,6 +109,7 @@ def test_a_long_hindi_x_text_is_counted_as_a_numbered_thread() -> None:
     assert measure(Channel.FACEBOOK, VersionText(text=LONG_HI), 5).thread_parts is None
     # A word longer than a part (no spaces to split at) is cut at code points.
     assert x_thread_parts("क" * 600) == 3
+    assert x_thread_parts("क" * 548) == 2  # two full parts, no empty third
     assert all(x_length(p) <= X_LIMIT - 6 for p in _split("क" * 600, X_LIMIT - 6))
 
 

@@ -118,25 +118,44 @@ def _numbering(parts: int) -> int:
     return len(f" ({parts}/{parts})")
 
 
+def _longest_prefix(word: str, budget: int) -> int:
+    """How many code points of `word` fit the budget (at least one): a prefix only weighs more
+    as it grows, so a binary search."""
+    low, high = 1, len(word)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if x_length(word[:mid]) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _split(text: str, budget: int) -> list[str]:
     """Greedy, at spaces: as many words as fit the weighted budget in each part; a word longer
-    than a whole part is cut at code points."""
+    than a whole part is cut at code points. Each word is weighed once: X's count of words
+    joined by a space is their counts plus one (a URL or an emoji never spans a space), so a
+    long text costs one parse per word, not per candidate part."""
     parts: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = 0
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if x_length(candidate) <= budget:
-            current = candidate
+        weight = x_length(word)
+        if current and used + 1 + weight <= budget:
+            current.append(word)
+            used += 1 + weight
             continue
         if current:
-            parts.append(current)
-        current = word
-        while x_length(current) > budget:
-            cut = max(i for i in range(1, len(current) + 1) if x_length(current[:i]) <= budget)
-            parts.append(current[:cut])
-            current = current[cut:]
+            parts.append(" ".join(current))
+        rest = word
+        while weight > budget:
+            cut = _longest_prefix(rest, budget)
+            parts.append(rest[:cut])
+            rest = rest[cut:]
+            weight = x_length(rest)
+        current, used = ([rest], weight) if rest else ([], 0)
     if current:
-        parts.append(current)
+        parts.append(" ".join(current))
     return parts
 
 
