@@ -19,7 +19,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 from nazar_platform.service import serve as platform_serve
 
 from directive import api
-from directive.api import console, pages, problems
+from directive.api import campaigns, console, pages, problems
 from directive.api.inbox import pages_router
 from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
@@ -94,6 +94,7 @@ def create(
         member_directory=lambda rt: MemberDirectory(rt.pool),
     )
     app.include_router(pages_router)
+    app.include_router(campaigns.pages_router)
     pages.install(app)
     console.install(app)
     problems.install(app)

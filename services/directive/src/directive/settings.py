@@ -64,6 +64,18 @@ class DirectiveSettings(PlatformSettings):
     circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
 
+    # Campaigns (issue 14, item 6): the hosts a campaign's public post may be on (the official
+    # accounts' networks), https only. Each circle it is relayed to gets a tracked link
+    # `<public_base_url>/c/<code>` to it.
+    campaign_post_hosts: tuple[str, ...] = (
+        "x.com",
+        "twitter.com",
+        "www.facebook.com",
+        "facebook.com",
+        "www.instagram.com",
+        "instagram.com",
+    )
+
     @property
     def dsn(self) -> str:
         return self.database_url.get_secret_value()

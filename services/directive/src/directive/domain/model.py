@@ -183,3 +183,5 @@ class MessageInfo:
     # None: the directive's (its id is `directive_id`)
     origin_kind: str | None = None
     origin_id: str | None = None
+    # A campaign's public post: its text carries the link (a circle's tracked one on relay).
+    post_url: str | None = None
