@@ -24,6 +24,7 @@ from directive.api.inbox import pages_router
 from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
 from directive.store.directories import MemberDirectory, UnitDirectory
+from directive.workers.accounts import accounts_consumer
 from directive.workers.circulation import run_circulation
 from directive.workers.consumers import consumers
 from directive.workers.fanout import FanOut
@@ -67,7 +68,13 @@ def parts(
         settings,
         migrations=migrations.load("directive", "directive"),
         consumers=(
-            (lambda rt: [*consumers(settings, rt.pool), stories_consumer(settings, rt.pool, clock)])
+            (
+                lambda rt: [
+                    *consumers(settings, rt.pool),
+                    stories_consumer(settings, rt.pool, clock),
+                    accounts_consumer(settings, rt.pool, clock),
+                ]
+            )
             if consume
             else None
         ),

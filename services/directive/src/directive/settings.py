@@ -34,6 +34,7 @@ class DirectiveSettings(PlatformSettings):
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
     topic_stories: str = topics.STORY_EVENTS
+    topic_publish_results: str = topics.PUBLISH_RESULTS  # its accounts stopped: the cell is told
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a

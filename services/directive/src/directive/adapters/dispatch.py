@@ -34,6 +34,7 @@ PURPOSES = {
     MessageKind.ESCALATION: Purpose.ESCALATION,
     MessageKind.STORY: Purpose.STORY,
     MessageKind.STORY_NOTICE: Purpose.STORY,
+    MessageKind.ACCOUNT_NOTICE: Purpose.ACCOUNT_NOTICE,
 }
 TITLE_MAX = 200  # the contract's limit
 

@@ -291,7 +291,7 @@ class LaggardsOut(BaseModel):
 
 
 class OriginOut(BaseModel):
-    kind: Literal["directive", "story", "alert"]
+    kind: Literal["directive", "story", "alert", "account"]
     id: str
 
 

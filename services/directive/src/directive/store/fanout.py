@@ -95,12 +95,14 @@ _FINISHED = Job(
 )
 
 
-async def unfinished_jobs(conn: Connection, origin_kind: str | None = None) -> list[UUID]:
-    """Unfinished jobs, oldest first; of one origin kind when given."""
+async def unfinished_jobs(
+    conn: Connection, origin_kinds: Sequence[str] | None = None
+) -> list[UUID]:
+    """Unfinished jobs, oldest first; of these origin kinds when given."""
     rows = await conn.fetch(
-        "SELECT id FROM jobs WHERE finished_at IS NULL AND ($1::text IS NULL OR origin_kind = $1) "
-        "ORDER BY created_at, id",
-        origin_kind,
+        "SELECT id FROM jobs WHERE finished_at IS NULL "
+        "AND ($1::text[] IS NULL OR origin_kind = ANY($1::text[])) ORDER BY created_at, id",
+        None if origin_kinds is None else [str(k) for k in origin_kinds],
     )
     return [r["id"] for r in rows]
 
