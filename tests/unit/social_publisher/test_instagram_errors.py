@@ -6,8 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from social_publisher.adapters.instagram import InstagramClient
 from social_publisher.adapters.instagram_errors import graph_error
-from social_publisher.domain.social import ErrorKind
+from social_publisher.adapters.social import SocialClient
+from social_publisher.domain.social import ErrorKind, Network
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
@@ -71,3 +73,13 @@ def test_the_error_carries_code_words_wait_and_container() -> None:
         now=NOW, rate_wait=timedelta(0), quota_wait=timedelta(0),
     )  # fmt: skip
     assert "reconnect" in token.reason and "Session has expired" in token.reason
+
+
+def _keeps_the_protocol(client: InstagramClient) -> SocialClient:
+    """mypy checks here that InstagramClient is a SocialClient (structural typing)."""
+    return client
+
+
+def test_the_client_is_instagrams() -> None:
+    assert InstagramClient.network is Network.INSTAGRAM
+    assert _keeps_the_protocol.__annotations__["return"] == "SocialClient"
