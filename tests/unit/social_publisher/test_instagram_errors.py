@@ -54,6 +54,8 @@ def test_a_server_error_is_unclear_only_when_publishing() -> None:
     assert kind(500, answer(2)) is ErrorKind.TRANSIENT
     assert kind(500, answer(2), publishing=True) is ErrorKind.UNCLEAR
     assert kind(502, b"<html>bad gateway</html>", publishing=True) is ErrorKind.UNCLEAR
+    assert kind(429, b"slow down") is ErrorKind.RATE_LIMITED  # a proxy's, without a Graph body
+    assert kind(400, b"not json") is ErrorKind.REFUSED
 
 
 def test_the_error_carries_code_words_wait_and_container() -> None:
