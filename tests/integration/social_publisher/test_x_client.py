@@ -206,3 +206,13 @@ async def test_delete(fake_x: RunningFakeX, x_client: XClient) -> None:
     assert await x_client.delete(access, published.provider_post_id)
     assert published.provider_post_id not in fake_x.fake.posts
     assert await x_client.delete(access, published.provider_post_id)  # already gone
+
+
+async def test_the_account_s_daily_cap(fake_x: RunningFakeX, x_client: XClient) -> None:
+    access = await fake_x.access()
+    fake_x.fake.config["daily_cap"] = 1
+    await x_client.publish(access, _post())
+    error = (await _fail(x_client, access, _post("दूसरी पोस्ट"))).error
+    assert error.kind is ErrorKind.RATE_LIMITED
+    assert error.retry_at is not None
+    assert error.retry_at - datetime.now(UTC) > timedelta(hours=23)
