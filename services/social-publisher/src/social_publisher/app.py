@@ -35,6 +35,7 @@ from social_publisher.workers.deliveries import contacts_consumer, deliveries_co
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
+from social_publisher.workers.social import Social
 
 log = structlog.get_logger(__name__)
 
@@ -139,14 +140,18 @@ class Sending:
         return self.sender.report({p: c.lag for p, c in self.deliveries.items()})
 
 
-def parts(settings: PublisherSettings, sending: Sending | None = None) -> ServiceParts:
+def parts(
+    settings: PublisherSettings, sending: Sending | None = None, social: Social | None = None
+) -> ServiceParts:
     sending = sending or Sending(settings)
+    social = social or Social(settings)
     return ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
-        consumers=sending.consumers,
-        on_startup=[sending.start],
+        consumers=lambda rt: [*sending.consumers(rt), *social.consumers(rt)],
+        on_startup=[sending.start, social.start],
         background=[
+            Task("social-queue", social.run),
             Task("sender", sending.send),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),

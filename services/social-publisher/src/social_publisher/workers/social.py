@@ -1,0 +1,100 @@
+"""Social publishing on the runtime: the accounts configured at start, the network clients, the
+publish.requests consumer and the per-account queue (`app.py` adds them to the service's parts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import structlog
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.runtime.context import Runtime
+
+from social_publisher.adapters.social import SocialCallError
+from social_publisher.adapters.tokens import TokenCipher
+from social_publisher.domain.accounts import Account
+from social_publisher.domain.posts import Post
+from social_publisher.domain.social import (
+    AccountAccess,
+    Creative,
+    ErrorKind,
+    Network,
+    SocialError,
+)
+from social_publisher.handlers.context import Context
+from social_publisher.handlers.sealed_access import sealed_access
+from social_publisher.settings import PublisherSettings
+from social_publisher.store import accounts as account_store
+from social_publisher.workers.publish_requests import publish_requests_consumer
+from social_publisher.workers.social_queue import AccessFor, Networks, SocialQueue
+
+log = structlog.get_logger(__name__)
+
+
+class Social:
+    """Built at startup (it needs the runtime's pool); runs as the `social-queue` task."""
+
+    def __init__(self, settings: PublisherSettings) -> None:
+        self.settings = settings
+        self.session: aiohttp.ClientSession | None = None
+        self.ctx: Context | None = None
+        self.queue: SocialQueue | None = None
+
+    async def start(self, runtime: Runtime) -> None:
+        s = self.settings
+        self.ctx = ctx = Context.of(runtime.pool, s)
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            for a in s.social_accounts:
+                await account_store.configure(
+                    conn,
+                    account_id=a.account_id,
+                    network=a.network,
+                    name=a.name,
+                    provider_account_id=a.provider_account_id,
+                    handle=a.handle,
+                    daily_cap=a.daily_cap,
+                )
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=s.http_timeout.total_seconds())
+        )
+        self.queue = SocialQueue(ctx, self.networks())
+        log.info("social queue ready", accounts=sorted(self.queue.drivers))
+
+    def networks(self) -> Networks:
+        assert self.ctx is not None
+        key = self.settings.social_token_key.get_secret_value()
+        access: dict[Network, AccessFor] = {}
+        if key:
+            cipher = TokenCipher(key)
+            pool = self.ctx.pool
+
+            async def sealed(account: Account) -> AccountAccess:
+                return await sealed_access(pool, cipher, account)
+
+            access = {Network.FACEBOOK: sealed, Network.INSTAGRAM: sealed}
+        return Networks(clients={}, access=access, creatives=_without_media_store)
+
+    def consumers(self, runtime: Runtime) -> list[IdempotentConsumer]:
+        assert self.ctx is not None and self.queue is not None
+        return [publish_requests_consumer(self.ctx, self.queue.wake)]
+
+    async def run(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.queue is not None and self.session is not None
+        try:
+            await self.queue.run(stop)
+        finally:
+            await self.session.close()
+
+
+async def _without_media_store(post: Post) -> tuple[Creative, ...]:
+    if not post.media:
+        return ()
+    raise SocialCallError(
+        SocialError(
+            ErrorKind.TRANSIENT,
+            Network(post.network),
+            "media_store",
+            "The publisher's media store is not available yet; the post waits.",
+        )
+    )
