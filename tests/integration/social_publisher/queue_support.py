@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -168,8 +168,13 @@ async def prepare(settings: PublisherSettings, parts: ServiceParts) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: PublisherSettings, social: Social) -> AsyncIterator[Social]:
-    """The social parts on the platform runtime (migrations, consumer, queue, outbox publisher)."""
+async def running(
+    settings: PublisherSettings,
+    social: Social,
+    before_start: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+) -> AsyncIterator[Social]:
+    """The social parts on the platform runtime (migrations, consumer, queue, outbox publisher);
+    `before_start` writes what a previous process left behind."""
     parts = ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
@@ -178,6 +183,12 @@ async def running(settings: PublisherSettings, social: Social) -> AsyncIterator[
         background=[Task("social-queue", social.run)],
     )
     await prepare(settings, parts)
+    if before_start is not None:
+        conn = await asyncpg.connect(settings.database_url.get_secret_value())
+        try:
+            await before_start(conn)
+        finally:
+            await conn.close()
     async with started(parts):
         yield social
 
