@@ -24,7 +24,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 from social_publisher import __version__, metrics
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
-from social_publisher.api import channels, problems, webhooks
+from social_publisher.api import channels, problems, social, webhooks
 from social_publisher.domain.channels import ChannelsReport
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.context import Context
@@ -160,20 +160,25 @@ def parts(
     )
 
 
-def create(settings: PublisherSettings | None = None) -> FastAPI:
+def create(
+    settings: PublisherSettings | None = None, social_parts: Social | None = None
+) -> FastAPI:
     settings = settings or PublisherSettings()
     sending = Sending(settings)
+    social_parts = social_parts or Social(settings)
     problems.register_codes()
     app = create_app(
-        parts(settings, sending),
+        parts(settings, sending, social_parts),
         title="Nazar social-publisher",
         version=__version__,
-        description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
-        routers=[channels.router],
+        description="WhatsApp and SMS to members; provider webhooks back as receipts and replies;"
+        " posts to the official X, Facebook and Instagram accounts.",
+        routers=[channels.router, social.router],
     )
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
     # (api.webhooks), not with our tokens.
     app.include_router(webhooks.router)
     app.state.settings = settings
     app.state.channels_report = sending.report
+    app.state.social = social_parts
     return app

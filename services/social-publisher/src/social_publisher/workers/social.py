@@ -75,6 +75,9 @@ class Social:
             access = {Network.FACEBOOK: sealed, Network.INSTAGRAM: sealed}
         return Networks(clients={}, access=access, creatives=_without_media_store)
 
+    def network_remaining(self, account_id: str) -> int | None:
+        return None if self.queue is None else self.queue.network_remaining(account_id)
+
     def consumers(self, runtime: Runtime) -> list[IdempotentConsumer]:
         assert self.ctx is not None and self.queue is not None
         return [publish_requests_consumer(self.ctx, self.queue.wake)]

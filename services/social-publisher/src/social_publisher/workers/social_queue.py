@@ -75,6 +75,8 @@ class AccountDriver:
         self.wake = asyncio.Event()
         # The whole account waits (rate limited, daily cap or quota used up) until then.
         self.wait_until: datetime | None = None
+        # What the network said is left at the last look (None: not driven here, or not said).
+        self.network_remaining: int | None = None
 
     @property
     def poll(self) -> float:
@@ -152,7 +154,7 @@ class AccountDriver:
         remaining: int | None = None
         try:
             limits = await client.limits(access)
-            remaining = limits.remaining
+            remaining = self.network_remaining = limits.remaining
             quota_until = limits_rules.quota_wait(limits.remaining, limits.resets_at, now)
         except SocialCallError:
             quota_until = None  # the network would not say: its answer to the post will
@@ -319,6 +321,10 @@ class SocialQueue:
             a.account_id: AccountDriver(ctx, a.account_id, networks)
             for a in ctx.settings.social_accounts
         }
+
+    def network_remaining(self, account_id: str) -> int | None:
+        driver = self.drivers.get(account_id)
+        return driver.network_remaining if driver is not None else None
 
     def wake(self, account_id: str) -> None:
         driver = self.drivers.get(account_id)
