@@ -64,6 +64,8 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+# The local stack's Facebook Page (its token is the account's, seeded into the publisher).
+_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-page-token"
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -107,6 +109,15 @@ SERVICES: list[Service] = [
         look_path="/_fake/messages",
     ),
     Service(
+        "fake-facebook",
+        ["{python}", "-m", "nazar_fakes", "facebook", "--port", "{base+204}",
+         "--token", _FB_TOKEN, "--page-ids", _FB_PAGE,
+         "--log", "{state}/logs/fake-facebook-posts.jsonl"],
+        port_offset=204,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
@@ -120,6 +131,8 @@ SERVICES: list[Service] = [
             "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
             "NAZAR_SMS_API_KEY": "local-sms-key",
             "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            "NAZAR_FACEBOOK_BASE_URL": "http://127.0.0.1:{base+204}",
+            "NAZAR_FACEBOOK_API_VERSION": "v23.0",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
             # The official accounts of the local stack, one per network (the fakes' ids), and the
@@ -137,7 +150,7 @@ SERVICES: list[Service] = [
             "NAZAR_SOCIAL_SEED_TOKENS": (
                 '{"x-state": {"access_token": "local-x-token",'
                 ' "refresh_token": "local-x-refresh-token"},'
-                ' "facebook-state": {"access_token": "local-facebook-token"},'
+                ' "facebook-state": {"access_token": "local-facebook-page-token"},'
                 ' "instagram-state": {"access_token": "local-instagram-token"}}'
             ),
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",

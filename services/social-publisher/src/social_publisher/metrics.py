@@ -117,3 +117,11 @@ SOCIAL_DRIVING = Gauge(
     "1 while this process drives the account's queue (holds its lock)",
     ["account"],
 )
+
+# --- Facebook ------------------------------------------------------------------------------------
+FACEBOOK_USAGE = Gauge(
+    "nazar_publisher_facebook_usage_percent",
+    "The highest share of a Graph API limit used by the Page, from X-App-Usage and "
+    "X-Business-Use-Case-Usage (Meta throttles at 100)",
+    ["account"],
+)

@@ -158,5 +158,16 @@ class PublisherSettings(PlatformSettings):
     # --- X (API v2) -----------------------------------------------------------------------------
 
     # --- Facebook Pages (Graph API) -------------------------------------------------------------
+    # Pages' tokens are the accounts' (social_accounts, sealed in the database), not settings.
+    facebook_base_url: str = "https://graph.facebook.com"
+    facebook_api_version: str = "v23.0"
+    facebook_http_timeout: timedelta = Field(
+        default=timedelta(seconds=30), gt=timedelta(0), le=timedelta(minutes=5)
+    )
+    # Meta's usage headers give a share of the limit, not a count: from this share (percent) the
+    # client asks the queue to leave a growing gap between a Page's calls, up to the maximum at
+    # 100 %, rather than run into a block that lasts as long as Meta decides.
+    facebook_slow_from_percent: int = Field(default=75, ge=0, le=99)
+    facebook_max_gap: timedelta = Field(default=timedelta(minutes=5), ge=timedelta(0))
 
     # --- Instagram (Graph API content publishing) -----------------------------------------------

@@ -37,6 +37,10 @@ DEVELOPMENT_VALUES = frozenset(
         "local-verify-token",
         "local-sms-key",
         "local-sms-secret",
+        "local-facebook-page-token",
+        "local-x-token",
+        "local-x-refresh-token",
+        "local-instagram-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
         "fake-token",
         "local-development-inbox-link-key-change-me",

@@ -11,7 +11,8 @@ import structlog
 from nazar_platform.kafka.consumer import IdempotentConsumer
 from nazar_platform.runtime.context import Runtime
 
-from social_publisher.adapters.social import SocialCallError
+from social_publisher.adapters.facebook import FacebookClient
+from social_publisher.adapters.social import SocialCallError, SocialClient
 from social_publisher.adapters.tokens import TokenCipher
 from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import Post
@@ -73,7 +74,19 @@ class Social:
                 return await sealed_access(pool, cipher, account)
 
             access = {Network.FACEBOOK: sealed, Network.INSTAGRAM: sealed}
-        return Networks(clients={}, access=access, creatives=_without_media_store)
+        assert self.session is not None
+        s = self.settings
+        clients: dict[Network, SocialClient] = {
+            Network.FACEBOOK: FacebookClient(
+                self.session,
+                base_url=s.facebook_base_url,
+                version=s.facebook_api_version,
+                timeout=s.facebook_http_timeout,
+                slow_from=s.facebook_slow_from_percent,
+                max_gap=s.facebook_max_gap,
+            ),
+        }
+        return Networks(clients=clients, access=access, creatives=_without_media_store)
 
     def network_remaining(self, account_id: str) -> int | None:
         return None if self.queue is None else self.queue.network_remaining(account_id)

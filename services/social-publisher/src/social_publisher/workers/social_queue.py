@@ -152,10 +152,12 @@ class AccountDriver:
         zone = self.ctx.settings.social_day_zone
         cap_until = limits_rules.cap_wait(posted_today, account.daily_cap, now, zone)
         remaining: int | None = None
+        pace: timedelta | None = None
         try:
             limits = await client.limits(access)
             remaining = self.network_remaining = limits.remaining
             quota_until = limits_rules.quota_wait(limits.remaining, limits.resets_at, now)
+            pace = limits.pace
         except SocialCallError:
             quota_until = None  # the network would not say: its answer to the post will
         left = limits_rules.quota_left(remaining, account.daily_cap, posted_today)
@@ -194,6 +196,9 @@ class AccountDriver:
         n = await handle.begin_attempt(self.ctx, post.post_id)
         if n is None:
             return 0
+        if pace:
+            # The network asks for a gap between the account's calls (Facebook's usage near 100 %).
+            self.wait_until = now + pace
         faults.point("social.before_call")
         try:
             published = await client.publish(access, request)
