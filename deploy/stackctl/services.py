@@ -118,6 +118,15 @@ SERVICES: list[Service] = [
         look_path="/_fake/messages",
     ),
     Service(
+        "fake-instagram",
+        ["{python}", "-m", "nazar_fakes", "instagram", "--port", "{base+205}",
+         "--token", "local-instagram-token", "--ig-user-ids", "17841400000000001",
+         "--log", "{state}/logs/fake-instagram-calls.jsonl"],
+        port_offset=205,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
@@ -154,6 +163,10 @@ SERVICES: list[Service] = [
                 ' "instagram-state": {"access_token": "local-instagram-token"}}'
             ),
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # The media store: creatives kept here, served to the fake Instagram at /media/...
+            "NAZAR_MEDIA_DIR": "{state}/publisher-media",
+            "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
+            "NAZAR_INSTAGRAM_BASE_URL": "http://127.0.0.1:{base+205}",
             # Only the local stack and tests talk to fakes; production keeps this false.
             "NAZAR_ALLOW_SYNTHETIC": "true",
         },

@@ -125,3 +125,19 @@ FACEBOOK_USAGE = Gauge(
     "X-Business-Use-Case-Usage (Meta throttles at 100)",
     ["account"],
 )
+
+# The media store (issue 14): creatives fetched from story-intake and kept for the networks.
+MEDIA_FETCHES = Counter(
+    "nazar_publisher_media_fetches_total",
+    "Creatives asked of the media store, by outcome (fetched, kept, expired, mismatch, failed)",
+    ["outcome"],
+)
+MEDIA_FILES_DELETED = Counter(
+    "nazar_publisher_media_files_deleted_total", "Kept media files deleted by the retention sweep"
+)
+MEDIA_BYTES = Gauge("nazar_publisher_media_bytes", "Bytes of media files kept")
+INSTAGRAM_CALLS = Counter(
+    "nazar_publisher_instagram_calls_total",
+    "Calls to the Instagram Graph API, by step and outcome",
+    ["step", "outcome"],
+)

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from nazar_fakes.common import MessageLog, WebhookPoster
 from nazar_fakes.facebook import FakeFacebook
+from nazar_fakes.instagram import FakeInstagram
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 
@@ -117,4 +118,17 @@ def facebook_app(fake: FakeFacebook) -> web.Application:
     app.router.add_get(version + "/{object_id}", fake.read_object)
     app.router.add_delete(version + "/{object_id}", fake.delete_object)
     _lifecycle(app, fake.log, [])
+    return app
+
+
+def instagram_app(fake: FakeInstagram) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post("/{version}/{user}/media", fake.create)
+    app.router.add_get("/{version}/{user}/media", fake.list_media)
+    app.router.add_post("/{version}/{user}/media_publish", fake.publish)
+    app.router.add_get("/{version}/{user}/content_publishing_limit", fake.limit)
+    app.router.add_get("/{version}/{node}", fake.node)
+    _control(app, fake, fake.log, [])
+    _lifecycle(app, fake.log, [])
+    app.on_cleanup.append(fake.close)
     return app

@@ -40,8 +40,9 @@ DEVELOPMENT_VALUES = frozenset(
         "local-facebook-page-token",
         "local-x-token",
         "local-x-refresh-token",
-        "local-instagram-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
+        "local-publisher-public-media-link-key",
+        "local-instagram-token",  # what the local fake Instagram accepts
         "fake-token",
         "local-development-inbox-link-key-change-me",
         "nazar-dev-member-id-secret",

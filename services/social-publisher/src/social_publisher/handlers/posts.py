@@ -16,7 +16,7 @@ from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import MediaRef, Outcome, Post, PostState, Reaction
 from social_publisher.domain.quota import Scheduling, hand_over
 from social_publisher.domain.social import Network, Published, RemotePost, SocialError
-from social_publisher.handlers import post_events
+from social_publisher.handlers import media, post_events
 from social_publisher.handlers.context import Context
 from social_publisher.store import accounts as account_store
 from social_publisher.store import posts as store
@@ -146,6 +146,7 @@ async def _posted(
             )
         ],
     )
+    await media.release(conn, post.post_id, now)
     current = await store.get(conn, post.post_id)
     if current is not None and current.withdraw_reason is not None:
         # The cell withdrew it while the call was under way: take it down next.
@@ -191,6 +192,7 @@ async def record_error(
             code=error.code,
             reason=error.reason,
             at=now,
+            container_id=error.container_id,
         )
         await store.set_state(
             conn,
@@ -213,6 +215,7 @@ async def record_error(
                 attempt=n,
             )
             await outbox.enqueue(conn, [event])
+            await media.release(conn, post.post_id, now)
         if reaction.stop_account:
             await stop_account(ctx, conn, account, error, now)
     return reaction
@@ -260,6 +263,7 @@ async def fail_before_call(ctx: Context, post: Post, error: SocialError) -> None
             attempt=post.attempts,
         )
         await outbox.enqueue(conn, [event])
+        await media.release(conn, post.post_id, now)
 
 
 # --- reconciliation ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from social_publisher.domain import posts as rules
 from social_publisher.domain.identities import event_id
 from social_publisher.domain.posts import Post, PostState
 from social_publisher.domain.social import ErrorKind, SocialError
-from social_publisher.handlers import post_events
+from social_publisher.handlers import media, post_events
 from social_publisher.handlers.context import Context
 from social_publisher.store import posts as store
 from social_publisher.store import withdrawals as tasks
@@ -57,6 +57,7 @@ async def request(ctx: Context, conn: db.Connection, req: PublishWithdrawalReque
             ctx.settings, post, method=WithdrawalMethod.API, confirmed_by=None, at=now
         )
         await outbox.enqueue(conn, [event])
+        await media.release(conn, post.post_id, now)
     elif post.state is PostState.POSTED:
         await store.set_state(
             conn, post.post_id, rules.move(post.state, PostState.WITHDRAWING), next_attempt_at=now

@@ -191,6 +191,16 @@ async def attempts(conn: Connection, post_id: str) -> Sequence[Attempt]:
     return [Attempt(**dict(r)) for r in rows]
 
 
+async def last_container(conn: Connection, post_id: str) -> str | None:
+    """The container (Instagram) the post's latest attempts created, if any."""
+    container: str | None = await conn.fetchval(
+        """SELECT container_id FROM social_attempts
+           WHERE post_id = $1 AND container_id IS NOT NULL ORDER BY n DESC LIMIT 1""",
+        post_id,
+    )
+    return container
+
+
 async def set_posted(
     conn: Connection,
     post_id: str,

@@ -5,13 +5,17 @@ publish.requests consumer and the per-account queue (`app.py` adds them to the s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import aiohttp
 import structlog
+from nazar_contracts.publish import PublishMedia
 from nazar_platform.kafka.consumer import IdempotentConsumer
 from nazar_platform.runtime.context import Runtime
 
 from social_publisher.adapters.facebook import FacebookClient
+from social_publisher.adapters.instagram import InstagramClient
 from social_publisher.adapters.social import SocialCallError, SocialClient
 from social_publisher.adapters.tokens import TokenCipher
 from social_publisher.domain.accounts import Account
@@ -24,6 +28,7 @@ from social_publisher.domain.social import (
     SocialError,
 )
 from social_publisher.handlers.context import Context
+from social_publisher.handlers.media import MediaStore
 from social_publisher.handlers.sealed_access import sealed_access
 from social_publisher.settings import PublisherSettings
 from social_publisher.store import accounts as account_store
@@ -36,8 +41,14 @@ log = structlog.get_logger(__name__)
 class Social:
     """Built at startup (it needs the runtime's pool); runs as the `social-queue` task."""
 
-    def __init__(self, settings: PublisherSettings) -> None:
+    def __init__(
+        self,
+        settings: PublisherSettings,
+        media_store: Callable[[], MediaStore | None] = lambda: None,
+    ) -> None:
         self.settings = settings
+        # The media store is built at startup too (app.Media): read it when a post needs it.
+        self.media_store = media_store
         self.session: aiohttp.ClientSession | None = None
         self.ctx: Context | None = None
         self.queue: SocialQueue | None = None
@@ -77,6 +88,7 @@ class Social:
         assert self.session is not None
         s = self.settings
         clients: dict[Network, SocialClient] = {
+            Network.INSTAGRAM: InstagramClient.of(self.session, s),
             Network.FACEBOOK: FacebookClient(
                 self.session,
                 base_url=s.facebook_base_url,
@@ -86,7 +98,36 @@ class Social:
                 max_gap=s.facebook_max_gap,
             ),
         }
-        return Networks(clients=clients, access=access, creatives=_without_media_store)
+        return Networks(clients=clients, access=access, creatives=self.creatives)
+
+    async def creatives(self, post: Post) -> tuple[Creative, ...]:
+        """The post's creatives through the media store (fetched, checked, kept)."""
+        if not post.media:
+            return ()
+        store = self.media_store()
+        if store is None:
+            raise SocialCallError(
+                SocialError(
+                    ErrorKind.TRANSIENT,
+                    Network(post.network),
+                    "media_store",
+                    "The publisher's media store is not running; the post waits for it.",
+                )
+            )
+        media = [
+            PublishMedia(
+                sha256=m.sha256,
+                size=m.size,
+                media_type=m.media_type,
+                url=m.url,
+                url_expires_at=m.url_expires_at,
+                alt_text=m.alt_text,
+            )
+            for m in post.media
+        ]
+        return await store.creatives_for(
+            post.post_id, Network(post.network), media, datetime.now(UTC)
+        )
 
     def network_remaining(self, account_id: str) -> int | None:
         return None if self.queue is None else self.queue.network_remaining(account_id)
@@ -101,16 +142,3 @@ class Social:
             await self.queue.run(stop)
         finally:
             await self.session.close()
-
-
-async def _without_media_store(post: Post) -> tuple[Creative, ...]:
-    if not post.media:
-        return ()
-    raise SocialCallError(
-        SocialError(
-            ErrorKind.TRANSIENT,
-            Network(post.network),
-            "media_store",
-            "The publisher's media store is not available yet; the post waits.",
-        )
-    )

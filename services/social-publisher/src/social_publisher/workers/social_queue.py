@@ -107,6 +107,7 @@ class AccountDriver:
             if post is None:
                 wake = await post_store.next_wake(conn, self.account_id)
                 return self.poll if wake is None else max(0.01, (wake - now).total_seconds())
+            container = await post_store.last_container(conn, post.post_id)
             posted_today = await post_store.posted_since(
                 conn,
                 self.account_id,
@@ -128,7 +129,7 @@ class AccountDriver:
             return await self.reconcile(account, access, client, post, now)
         if post.state is PostState.WITHDRAWING:
             return await self.withdraw(account, access, client, post, now)
-        return await self.publish(account, access, client, post, now, posted_today)
+        return await self.publish(account, access, client, post, now, posted_today, container)
 
     async def _cannot_act(self, account: Account, error: SocialError, now: datetime) -> float:
         if error.kind is ErrorKind.ACCOUNT:
@@ -148,6 +149,7 @@ class AccountDriver:
         post: Post,
         now: datetime,
         posted_today: int,
+        container: str | None,
     ) -> float:
         zone = self.ctx.settings.social_day_zone
         cap_until = limits_rules.cap_wait(posted_today, account.daily_cap, now, zone)
@@ -192,6 +194,8 @@ class AccountDriver:
             creatives=creatives,
             scheduled_for=schedule_at,
             overflow=Overflow(post.overflow),
+            # Instagram: a container an unclear attempt created is polled before another is made.
+            container_id=container,
         )
         n = await handle.begin_attempt(self.ctx, post.post_id)
         if n is None:
