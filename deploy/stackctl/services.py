@@ -64,8 +64,9 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
-# The local stack's Facebook Page (its token is the account's, seeded into the publisher).
-_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-page-token"
+# The local stack's Facebook Page and the token the fake accepts: the `facebook-state`
+# account's, seeded into the publisher as NAZAR_SOCIAL_SEED_TOKENS.
+_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-token"
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -159,7 +160,7 @@ SERVICES: list[Service] = [
             "NAZAR_SOCIAL_SEED_TOKENS": (
                 '{"x-state": {"access_token": "local-x-token",'
                 ' "refresh_token": "local-x-refresh-token"},'
-                ' "facebook-state": {"access_token": "local-facebook-page-token"},'
+                ' "facebook-state": {"access_token": "local-facebook-token"},'
                 ' "instagram-state": {"access_token": "local-instagram-token"}}'
             ),
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
