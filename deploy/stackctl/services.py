@@ -67,6 +67,13 @@ _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
 # The local stack's Facebook Page and the token the fake accepts: the `facebook-state`
 # account's, seeded into the publisher as NAZAR_SOCIAL_SEED_TOKENS.
 _FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-token"
+_FAKE_X = ["--client-id", "local-x-client", "--client-secret", "local-x-client-secret"]
+# A token pair the fake X knows from the start, for an account seeded with
+# NAZAR_SOCIAL_SEED_TOKENS (the OAuth flow at /api/v1/social/accounts/{id}/connect makes others).
+_FAKE_X_SEED = (
+    '{"static_tokens": [{"access_token": "local-x-access-token", '
+    '"refresh_token": "local-x-refresh-token", "user_id": "1500000000000000001"}]}'
+)
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -108,6 +115,14 @@ SERVICES: list[Service] = [
         port_offset=202,
         health_path="/healthz",
         look_path="/_fake/messages",
+    ),
+    Service(
+        "fake-x",
+        ["{python}", "-m", "nazar_fakes", "x", "--port", "{base+203}", *_FAKE_X,
+         "--config", _FAKE_X_SEED],
+        port_offset=203,
+        health_path="/healthz",
+        look_path="/_fake/posts",
     ),
     Service(
         "fake-facebook",
@@ -158,11 +173,16 @@ SERVICES: list[Service] = [
                 ' "provider_account_id": "17841400000000001", "handle": "policerajasthan"}]'
             ),
             "NAZAR_SOCIAL_SEED_TOKENS": (
-                '{"x-state": {"access_token": "local-x-token",'
+                '{"x-state": {"access_token": "local-x-access-token",'
                 ' "refresh_token": "local-x-refresh-token"},'
                 ' "facebook-state": {"access_token": "local-facebook-token"},'
                 ' "instagram-state": {"access_token": "local-instagram-token"}}'
             ),
+            "NAZAR_X_API_BASE_URL": "http://127.0.0.1:{base+203}",
+            "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
+            "NAZAR_X_CLIENT_ID": "local-x-client",
+            "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
+            "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
             # The media store: creatives kept here, served to the fake Instagram at /media/...
             "NAZAR_MEDIA_DIR": "{state}/publisher-media",

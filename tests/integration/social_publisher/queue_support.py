@@ -40,6 +40,7 @@ from social_publisher.settings import PublisherSettings, SocialAccountSetting
 from social_publisher.store import accounts as account_store
 from social_publisher.workers.social import Social
 from social_publisher.workers.social_queue import Networks
+from social_publisher.workers.tokens import TokenKeeper
 
 from tests.integration.platform.support import read_topic
 
@@ -117,12 +118,8 @@ class ScriptedSocial(Social):
         self.clients = clients
 
     def networks(self) -> Networks:
-        real = super().networks()  # the sealed-token access of every network
-        return Networks(
-            clients=dict(self.clients),
-            access={n: real.access[Network.FACEBOOK] for n in Network},
-            creatives=real.creatives,
-        )
+        real = super().networks()  # the accounts' real tokens and media store
+        return Networks(clients=dict(self.clients), access=real.access, creatives=real.creatives)
 
 
 def settings_for(
@@ -175,11 +172,13 @@ async def running(
 ) -> AsyncIterator[Social]:
     """The social parts on the platform runtime (migrations, consumer, queue, outbox publisher);
     `before_start` writes what a previous process left behind."""
+    keeper = TokenKeeper(settings)  # the accounts' tokens, as app.parts wires them
+    social.tokens = lambda: keeper.tokens
     parts = ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
         consumers=social.consumers,
-        on_startup=[social.start],
+        on_startup=[keeper.start, social.start],
         background=[Task("social-queue", social.run)],
     )
     await prepare(settings, parts)

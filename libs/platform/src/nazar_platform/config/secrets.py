@@ -38,7 +38,8 @@ DEVELOPMENT_VALUES = frozenset(
         "local-sms-key",
         "local-sms-secret",
         "local-facebook-token",
-        "local-x-token",
+        "local-x-client-secret",
+        "local-x-access-token",
         "local-x-refresh-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
         "local-publisher-public-media-link-key",

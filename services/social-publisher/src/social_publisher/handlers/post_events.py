@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Protocol
 
 from nazar_contracts.publish import (
-    PublishAccountStopped,
     PublishFailed,
     PublishPosted,
     PublishWithdrawalFailed,
@@ -21,7 +20,6 @@ from nazar_platform.outbox import outbox_event
 from nazar_platform.outbox.publisher import OutboxEvent
 from pydantic import BaseModel
 
-from social_publisher.domain.accounts import Account
 from social_publisher.domain.identities import SOURCE, event_id
 from social_publisher.domain.posts import Post
 from social_publisher.settings import PublisherSettings
@@ -167,24 +165,5 @@ def withdrawal_failed(
         ),
         post_id,
         "withdrawal-failed",
-        at.isoformat(),
-    )
-
-
-def account_stopped(
-    s: PublisherSettings, account: Account, *, reason: str, code: str | None, at: datetime
-) -> OutboxEvent:
-    return _event(
-        s,
-        PublishAccountStopped(
-            account_id=account.account_id,
-            channel=PublicChannel(account.network),
-            account_name=account.name,
-            reason=reason,
-            provider_code=code,
-            at=at,
-        ),
-        account.account_id,
-        "stopped",
         at.isoformat(),
     )

@@ -16,7 +16,7 @@ from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import MediaRef, Outcome, Post, PostState, Reaction
 from social_publisher.domain.quota import Scheduling, hand_over
 from social_publisher.domain.social import Network, Published, RemotePost, SocialError
-from social_publisher.handlers import media, post_events
+from social_publisher.handlers import media, post_events, tokens
 from social_publisher.handlers.context import Context
 from social_publisher.store import accounts as account_store
 from social_publisher.store import posts as store
@@ -224,16 +224,16 @@ async def record_error(
 async def stop_account(
     ctx: Context, conn: db.Connection, account: Account, error: SocialError, now: datetime
 ) -> bool:
-    """Stop the account once: only the call that stops it tells the cell (PublishAccountStopped)."""
-    if not await account_store.stop(
-        conn, account.account_id, code=error.code, reason=error.reason, at=now
-    ):
-        return False
-    event = post_events.account_stopped(
-        ctx.settings, account, reason=error.reason, code=error.code, at=now
+    """Stop the account once: only the call that stops it tells the cell (PublishAccountStopped,
+    handlers.tokens.stop_account, as a failed refresh does)."""
+    return await tokens.stop_account(
+        conn,
+        account,
+        code=error.code,
+        reason=error.reason,
+        topic=ctx.settings.topic_publish_results,
+        at=now,
     )
-    await outbox.enqueue(conn, [event])
-    return True
 
 
 async def stop_account_now(ctx: Context, account: Account, error: SocialError) -> bool:

@@ -17,7 +17,8 @@ from nazar_platform.runtime.context import Runtime
 from social_publisher.adapters.facebook import FacebookClient
 from social_publisher.adapters.instagram import InstagramClient
 from social_publisher.adapters.social import SocialCallError, SocialClient
-from social_publisher.adapters.tokens import TokenCipher
+from social_publisher.adapters.tokens import TokenKeyError
+from social_publisher.adapters.x import XClient
 from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import Post
 from social_publisher.domain.social import (
@@ -29,11 +30,10 @@ from social_publisher.domain.social import (
 )
 from social_publisher.handlers.context import Context
 from social_publisher.handlers.media import MediaStore
-from social_publisher.handlers.sealed_access import sealed_access
+from social_publisher.handlers.tokens import AccountTokens
 from social_publisher.settings import PublisherSettings
-from social_publisher.store import accounts as account_store
 from social_publisher.workers.publish_requests import publish_requests_consumer
-from social_publisher.workers.social_queue import AccessFor, Networks, SocialQueue
+from social_publisher.workers.social_queue import Networks, SocialQueue
 
 log = structlog.get_logger(__name__)
 
@@ -45,10 +45,13 @@ class Social:
         self,
         settings: PublisherSettings,
         media_store: Callable[[], MediaStore | None] = lambda: None,
+        tokens: Callable[[], AccountTokens | None] = lambda: None,
     ) -> None:
         self.settings = settings
-        # The media store is built at startup too (app.Media): read it when a post needs it.
+        # Built at startup too (app.Media, workers.tokens.TokenKeeper, which also configures the
+        # accounts and seeds their tokens): read when the queue needs them.
         self.media_store = media_store
+        self.tokens = tokens
         self.session: aiohttp.ClientSession | None = None
         self.ctx: Context | None = None
         self.queue: SocialQueue | None = None
@@ -56,17 +59,6 @@ class Social:
     async def start(self, runtime: Runtime) -> None:
         s = self.settings
         self.ctx = ctx = Context.of(runtime.pool, s)
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            for a in s.social_accounts:
-                await account_store.configure(
-                    conn,
-                    account_id=a.account_id,
-                    network=a.network,
-                    name=a.name,
-                    provider_account_id=a.provider_account_id,
-                    handle=a.handle,
-                    daily_cap=a.daily_cap,
-                )
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=s.http_timeout.total_seconds())
         )
@@ -74,21 +66,16 @@ class Social:
         log.info("social queue ready", accounts=sorted(self.queue.drivers))
 
     def networks(self) -> Networks:
-        assert self.ctx is not None
-        key = self.settings.social_token_key.get_secret_value()
-        access: dict[Network, AccessFor] = {}
-        if key:
-            cipher = TokenCipher(key)
-            pool = self.ctx.pool
-
-            async def sealed(account: Account) -> AccountAccess:
-                return await sealed_access(pool, cipher, account)
-
-            access = {Network.FACEBOOK: sealed, Network.INSTAGRAM: sealed}
         assert self.session is not None
         s = self.settings
         clients: dict[Network, SocialClient] = {
-            Network.INSTAGRAM: InstagramClient.of(self.session, s),
+            Network.X: XClient(
+                self.session,
+                s.x_api_base_url,
+                simple_upload_max=s.x_simple_upload_max,
+                chunk_size=s.x_chunk_size,
+                processing_max=s.x_media_processing_max,
+            ),
             Network.FACEBOOK: FacebookClient(
                 self.session,
                 base_url=s.facebook_base_url,
@@ -97,8 +84,37 @@ class Social:
                 slow_from=s.facebook_slow_from_percent,
                 max_gap=s.facebook_max_gap,
             ),
+            Network.INSTAGRAM: InstagramClient.of(self.session, s),
         }
-        return Networks(clients=clients, access=access, creatives=self.creatives)
+        # Every network's token through the one handler: X's refreshed ahead of expiry under the
+        # account's lock, Facebook's and Instagram's long-lived ones decrypted for the call.
+        return Networks(
+            clients=clients, access=dict.fromkeys(Network, self.access), creatives=self.creatives
+        )
+
+    async def access(self, account: Account) -> AccountAccess:
+        tokens = self.tokens()
+        if tokens is None:
+            raise SocialCallError(
+                SocialError(
+                    ErrorKind.TRANSIENT,
+                    account.network,
+                    "no_token_key",
+                    "The publisher has no token key (NAZAR_SOCIAL_TOKEN_KEY): no account posts.",
+                )
+            )
+        try:
+            return await tokens.access_for(account.account_id)
+        except TokenKeyError:
+            raise SocialCallError(
+                SocialError(
+                    ErrorKind.ACCOUNT,
+                    account.network,
+                    "token_key",
+                    f"{account.name}'s stored token does not open with the current key: connect"
+                    " the account again.",
+                )
+            ) from None
 
     async def creatives(self, post: Post) -> tuple[Creative, ...]:
         """The post's creatives through the media store (fetched, checked, kept)."""
