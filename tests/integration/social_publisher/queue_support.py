@@ -47,7 +47,8 @@ from tests.integration.platform.support import read_topic
 KEY = TokenCipher.new_key()
 ACCOUNTS = [
     SocialAccountSetting(account_id="x-state", network=Network.X, name="Rajasthan Police (X)",
-                         provider_account_id="100", handle="PoliceRajasthan", daily_cap=50),
+                         provider_account_id="1500000000000000001", handle="PoliceRajasthan",
+                         daily_cap=50),
     SocialAccountSetting(account_id="facebook-state", network=Network.FACEBOOK,
                          name="Rajasthan Police (Facebook)", provider_account_id="200",
                          handle="PoliceRajasthan"),

@@ -1,9 +1,10 @@
 """Reconciliation: did an unclear call post after all? Read back the account's recent posts and
 look for ours.
 
-A remote post is ours when its normalised text equals ours (for a thread: the first part, its
-"1/N" number aside, is the start of ours) and it was created inside the attempt's time window
-(from a little before the call to now: the network's clock and ours differ). Networks rewrite a
+A remote post is ours when its normalised text equals ours (for an X thread: each part, as X's
+splitter numbers it, in order) and it was created inside the attempt's time window (from a
+little before the call to now: the network's clock and ours differ). A thread found in part is
+resumed after its last part found, never posted again from its start. Networks rewrite a
 text a little on the way: X shortens every link to a t.co address, line ends and runs of spaces
 change; so links become one placeholder and white space one space before comparing.
 """
@@ -21,30 +22,12 @@ from social_publisher.domain.social import RemotePost
 
 _URL = re.compile(r"https?://\S+")
 _SPACE = re.compile(r"\s+")
-# A thread's first part carries its number, "1/3 " in front or " (1/3)" at the end.
-_FIRST_MARK = re.compile(r"^1/\d+\s+|\s*\(1/\d+\)$")
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _URL.sub("<link>", text)
     return _SPACE.sub(" ", text).strip()
-
-
-def is_ours(ours: str, remote: str, *, thread: bool) -> bool:
-    mine, theirs = normalise(ours), normalise(remote)
-    if not theirs:
-        return False
-    if mine == theirs:
-        return True
-    if not thread:
-        return False
-    first, marks = _FIRST_MARK.subn("", theirs)
-    first = first.strip()
-    # The part ends at a word boundary of ours (a split never cuts a word), or mid-word with an
-    # ellipsis the splitter added.
-    first = first.removesuffix("…").strip()
-    return marks == 1 and bool(first) and mine.startswith(first)
 
 
 @dataclass(frozen=True)
@@ -60,12 +43,39 @@ class Window:
         return self.start <= at <= self.end
 
 
-def find(
-    posts: Sequence[RemotePost], text: str, window: Window, *, thread: bool
-) -> RemotePost | None:
-    """The earliest remote post in the window that is ours, if any."""
-    mine = [p for p in posts if window.holds(p.created_at) and is_ours(text, p.text, thread=thread)]
-    return min(mine, key=lambda p: p.created_at) if mine else None
+def is_ours(ours: str, remote: str) -> bool:
+    theirs = normalise(remote)
+    return bool(theirs) and normalise(ours) == theirs
+
+
+def find_parts(
+    posts: Sequence[RemotePost],
+    parts: Sequence[str],
+    window: Window,
+    known: Sequence[str] = (),
+) -> tuple[RemotePost, ...]:
+    """The remote posts that are our parts, in order, after the `known` ones (ids the network
+    already gave us): the longest run found, each the earliest match in the window created no
+    earlier than the part before it. One part for a post; X's numbered parts for a thread."""
+    taken = set(known)
+    found: list[RemotePost] = []
+    after = window.start
+    for part in parts[len(known) :]:
+        mine = [
+            p
+            for p in posts
+            if p.provider_post_id not in taken
+            and window.holds(p.created_at)
+            and p.created_at >= after
+            and is_ours(part, p.text)
+        ]
+        if not mine:
+            break
+        first = min(mine, key=lambda p: p.created_at)
+        found.append(first)
+        taken.add(first.provider_post_id)
+        after = first.created_at
+    return tuple(found)
 
 
 class Verdict(StrEnum):
@@ -74,9 +84,9 @@ class Verdict(StrEnum):
     NOT_POSTED = "not_posted"
 
 
-def verdict(
-    found: RemotePost | None, *, started_at: datetime, now: datetime, settle: timedelta
-) -> Verdict:
-    if found is not None:
+def verdict(complete: bool, *, started_at: datetime, now: datetime, settle: timedelta) -> Verdict:
+    """POSTED when every part is on the account; else wait for the network to show what it may
+    still be adding, then NOT_POSTED (what is missing is posted again; the parts found are not)."""
+    if complete:
         return Verdict.POSTED
     return Verdict.NOT_POSTED if now >= started_at + settle else Verdict.WAIT

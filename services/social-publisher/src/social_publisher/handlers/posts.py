@@ -12,10 +12,11 @@ from nazar_contracts.publish import Overflow, PublishRequested
 from nazar_platform import db, outbox
 
 from social_publisher.domain import posts as rules
+from social_publisher.domain import x_text
 from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import MediaRef, Outcome, Post, PostState, Reaction
 from social_publisher.domain.quota import Scheduling, hand_over
-from social_publisher.domain.social import Network, Published, RemotePost, SocialError
+from social_publisher.domain.social import Network, Published, SocialError
 from social_publisher.handlers import media, post_events, tokens
 from social_publisher.handlers.context import Context
 from social_publisher.store import accounts as account_store
@@ -204,6 +205,9 @@ async def record_error(
             reason=error.reason,
             retryable=reaction.retryable if reaction.fail else None,
         )
+        if error.thread_post_ids:
+            # An X thread failed midway: the parts out are never posted again.
+            await store.set_thread_parts(conn, post.post_id, error.thread_post_ids)
         if reaction.fail:
             event = post_events.failed(
                 ctx.settings,
@@ -285,8 +289,19 @@ async def mark_interrupted(ctx: Context, post: Post) -> None:
         await store.set_state(conn, post.post_id, PostState.UNCLEAR, next_attempt_at=now)
 
 
-async def record_reconciled(ctx: Context, post: Post, found: RemotePost) -> None:
-    """The unclear call did post: record the remote post as ours (PublishPosted), never retry."""
+def parts_of(post: Post) -> tuple[str, ...]:
+    """The texts the post went out as: one, or the parts X's splitter makes of it (a numbered
+    thread), exactly as the X client sends them."""
+    if post.network != Network.X:
+        return (post.text,)
+    planned = x_text.plan(post.text, thread=post.overflow == Overflow.THREAD)
+    return (post.text,) if isinstance(planned, SocialError) else tuple(planned.parts)
+
+
+async def record_reconciled(
+    ctx: Context, post: Post, ids: tuple[str, ...], public_url: str | None
+) -> None:
+    """The unclear call did post (every part of it): record it as ours, never retry."""
     now = datetime.now(UTC)
     async with ctx.pool.acquire() as conn, conn.transaction():
         await _posted(
@@ -295,15 +310,16 @@ async def record_reconciled(ctx: Context, post: Post, found: RemotePost) -> None
             post,
             n=post.attempts,
             outcome=Outcome.RECONCILED,
-            provider_post_id=found.provider_post_id,
-            public_url=found.public_url,
-            thread_post_ids=(),
+            provider_post_id=ids[0],
+            public_url=public_url,
+            thread_post_ids=ids if len(ids) > 1 else (),
             now=now,
         )
 
 
-async def record_not_posted(ctx: Context, post: Post) -> None:
-    """The unclear call did not post (nothing on the account after the settling time): queue it."""
+async def record_not_posted(ctx: Context, post: Post, ids: tuple[str, ...]) -> None:
+    """The unclear call did not post (or, for a thread, not every part; `ids` are the parts
+    that are out, which the retry resumes after): queue it again now."""
     now = datetime.now(UTC)
     async with ctx.pool.acquire() as conn, conn.transaction():
         await store.end_attempt(
@@ -312,9 +328,12 @@ async def record_not_posted(ctx: Context, post: Post) -> None:
             post.attempts,
             outcome=str(Outcome.NOT_FOUND),
             code=None,
-            reason="not on the account: the call did not post",
+            reason="not on the account: the call did not post"
+            if not ids
+            else f"{len(ids)} part(s) of the thread on the account; the rest follows",
             at=now,
         )
+        await store.set_thread_parts(conn, post.post_id, ids)
         await store.set_state(conn, post.post_id, PostState.QUEUED, next_attempt_at=now)
 
 

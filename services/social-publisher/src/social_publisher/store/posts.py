@@ -201,6 +201,15 @@ async def last_container(conn: Connection, post_id: str) -> str | None:
     return container
 
 
+async def set_thread_parts(conn: Connection, post_id: str, ids: Sequence[str]) -> None:
+    """The parts of an X thread that are out (a retry resumes after the last)."""
+    await conn.execute(
+        "UPDATE social_posts SET thread_post_ids = $2, updated_at = now() WHERE post_id = $1",
+        post_id,
+        list(ids),
+    )
+
+
 async def set_posted(
     conn: Connection,
     post_id: str,

@@ -194,6 +194,7 @@ class AccountDriver:
             creatives=creatives,
             scheduled_for=schedule_at,
             overflow=Overflow(post.overflow),
+            thread_post_ids=post.thread_post_ids,
             # Instagram: a container an unclear attempt created is polled before another is made.
             container_id=container,
         )
@@ -263,17 +264,19 @@ class AccountDriver:
                 return await self._cannot_act(account, exc.error, now)
             await handle.reconcile_later(self.ctx, post, s.social_reconcile_settle / 4)
             return 0
-        thread = post.overflow == "thread"
-        found = reconcile.find(remote, post.text, window, thread=thread)
+        parts = handle.parts_of(post)
+        found = reconcile.find_parts(remote, parts, window, post.thread_post_ids)
+        ids = (*post.thread_post_ids, *(f.provider_post_id for f in found))
         verdict = reconcile.verdict(
-            found, started_at=started, now=now, settle=s.social_reconcile_settle
+            len(ids) >= len(parts), started_at=started, now=now, settle=s.social_reconcile_settle
         )
         metrics.SOCIAL_RECONCILED.labels(post.network, post.account_id, verdict).inc()
-        if verdict is reconcile.Verdict.POSTED and found is not None:
-            await handle.record_reconciled(self.ctx, post, found)
+        if verdict is reconcile.Verdict.POSTED:
+            url = found[0].public_url if found and not post.thread_post_ids else post.public_url
+            await handle.record_reconciled(self.ctx, post, ids, url)
             self._count_posted(post, "reconciled", datetime.now(UTC))
         elif verdict is reconcile.Verdict.NOT_POSTED:
-            await handle.record_not_posted(self.ctx, post)
+            await handle.record_not_posted(self.ctx, post, ids)
         else:
             await handle.reconcile_later(self.ctx, post, s.social_reconcile_settle / 4)
         log.info("social post reconciled", post_id=post.post_id, verdict=verdict)
