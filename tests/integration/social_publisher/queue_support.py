@@ -53,9 +53,11 @@ ACCOUNTS = [
                          name="Rajasthan Police (Facebook)", provider_account_id="200",
                          handle="PoliceRajasthan"),
     SocialAccountSetting(account_id="instagram-state", network=Network.INSTAGRAM,
-                         name="Rajasthan Police (Instagram)", provider_account_id="300",
-                         handle="policerajasthan"),
+                         name="Rajasthan Police (Instagram)",
+                         provider_account_id="17841400000000001", handle="policerajasthan"),
 ]  # fmt: skip
+# The tokens the fakes know (tests/integration/social_publisher/support.py for Instagram's).
+TOKENS = {"instagram-state": "test-instagram-token"}
 _ids = itertools.count(1)
 
 
@@ -157,8 +159,9 @@ async def prepare(settings: PublisherSettings, parts: ServiceParts) -> None:
                 provider_account_id=a.provider_account_id, handle=a.handle,
                 daily_cap=a.daily_cap,
             )  # fmt: skip
+            token = TOKENS.get(a.account_id, f"token-{a.account_id}")
             await account_store.save_tokens(
-                conn, a.account_id, access_token=cipher.seal(f"token-{a.account_id}"),
+                conn, a.account_id, access_token=cipher.seal(token),
                 refresh_token=None, expires_at=datetime.now(UTC) + timedelta(days=50),
             )  # fmt: skip
     finally:
