@@ -11,6 +11,7 @@ long password, as the deployment's init script makes them (deploy/postgres/initd
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import secrets
 import signal
@@ -81,6 +82,9 @@ def production_env(service: str, **values: str) -> dict[str, str]:
     env.update(NAZAR_ENVIRONMENT="production", NAZAR_AUTH_JWKS_URL=JWKS_URL, NAZAR_LOG_JSON="false")
     for variable in SECRETS[service]:
         env[variable] = strong()
+    if "NAZAR_SOCIAL_TOKEN_KEY" in env:
+        # A Fernet key has a form (urlsafe base64 of 32 bytes); the publisher opens it at start.
+        env["NAZAR_SOCIAL_TOKEN_KEY"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     # Nothing listens there: a service that got past its settings would fail later, not here.
     env["NAZAR_DATABASE_URL"] = f"postgresql://svc:{strong()}@127.0.0.1:9/{DATABASES[service]}"
     env.update(values)
