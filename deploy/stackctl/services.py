@@ -64,6 +64,9 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+# The local stack's Facebook Page and the token the fake accepts: the `facebook-state`
+# account's, seeded into the publisher as NAZAR_SOCIAL_SEED_TOKENS.
+_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-token"
 _FAKE_X = ["--client-id", "local-x-client", "--client-secret", "local-x-client-secret"]
 # A token pair the fake X knows from the start, for an account seeded with
 # NAZAR_SOCIAL_SEED_TOKENS (the OAuth flow at /api/v1/social/accounts/{id}/connect makes others).
@@ -122,6 +125,24 @@ SERVICES: list[Service] = [
         look_path="/_fake/posts",
     ),
     Service(
+        "fake-facebook",
+        ["{python}", "-m", "nazar_fakes", "facebook", "--port", "{base+204}",
+         "--token", _FB_TOKEN, "--page-ids", _FB_PAGE,
+         "--log", "{state}/logs/fake-facebook-posts.jsonl"],
+        port_offset=204,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
+        "fake-instagram",
+        ["{python}", "-m", "nazar_fakes", "instagram", "--port", "{base+205}",
+         "--token", "local-instagram-token", "--ig-user-ids", "17841400000000001",
+         "--log", "{state}/logs/fake-instagram-calls.jsonl"],
+        port_offset=205,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
@@ -135,14 +156,38 @@ SERVICES: list[Service] = [
             "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
             "NAZAR_SMS_API_KEY": "local-sms-key",
             "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            "NAZAR_FACEBOOK_BASE_URL": "http://127.0.0.1:{base+204}",
+            "NAZAR_FACEBOOK_API_VERSION": "v23.0",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
+            # The official accounts of the local stack, one per network (the fakes' ids), and the
+            # tokens the fakes accept, sealed into accounts that have none at the first start.
+            "NAZAR_SOCIAL_ACCOUNTS": (
+                '[{"account_id": "x-state", "network": "x", "name": "Rajasthan Police (X, local)",'
+                ' "provider_account_id": "1500000000000000001", "handle": "PoliceRajasthan"},'
+                ' {"account_id": "facebook-state", "network": "facebook",'
+                ' "name": "Rajasthan Police (Facebook, local)",'
+                ' "provider_account_id": "100000000000101", "handle": "PoliceRajasthan"},'
+                ' {"account_id": "instagram-state", "network": "instagram",'
+                ' "name": "Rajasthan Police (Instagram, local)",'
+                ' "provider_account_id": "17841400000000001", "handle": "policerajasthan"}]'
+            ),
+            "NAZAR_SOCIAL_SEED_TOKENS": (
+                '{"x-state": {"access_token": "local-x-access-token",'
+                ' "refresh_token": "local-x-refresh-token"},'
+                ' "facebook-state": {"access_token": "local-facebook-token"},'
+                ' "instagram-state": {"access_token": "local-instagram-token"}}'
+            ),
             "NAZAR_X_API_BASE_URL": "http://127.0.0.1:{base+203}",
             "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
             "NAZAR_X_CLIENT_ID": "local-x-client",
             "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
             "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # The media store: creatives kept here, served to the fake Instagram at /media/...
+            "NAZAR_MEDIA_DIR": "{state}/publisher-media",
+            "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
+            "NAZAR_INSTAGRAM_BASE_URL": "http://127.0.0.1:{base+205}",
             # Only the local stack and tests talk to fakes; production keeps this false.
             "NAZAR_ALLOW_SYNTHETIC": "true",
         },

@@ -1,10 +1,13 @@
-"""The fake X in this test process, served over 127.0.0.1, and an `XClient` against it."""
+"""Fixtures of the publisher's integration tests: one database, media folder and set of servers
+per test (`w`, all in process: cheap), and the fake X served over 127.0.0.1 with an `XClient`
+against it (`fake_x`)."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -12,6 +15,8 @@ from aiohttp import web
 from nazar_fakes.x import FakeX, x_app
 from social_publisher.adapters.x import XClient
 from social_publisher.domain.social import AccountAccess, Network
+
+from tests.integration.social_publisher.support import World, world
 
 USER_ID = "1500000000000000001"
 HANDLE = "PoliceRajasthan"
@@ -69,3 +74,12 @@ async def x_client(fake_x: RunningFakeX) -> AsyncIterator[XClient]:
         )
     finally:
         await session.close()
+
+
+@pytest.fixture
+async def w(
+    fresh_database: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[World]:
+    config = getattr(request, "param", {})
+    async with world(fresh_database, tmp_path / "media", **config) as running:
+        yield running

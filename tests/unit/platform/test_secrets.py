@@ -4,6 +4,7 @@ the value; every secret setting of every service is marked; the stack's values a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -177,6 +178,8 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "sms_api_key",
                 "sms_webhook_secret",
                 "social_token_key",
+                "public_media_key",
+                "public_media_previous_keys",
                 "x_client_secret",
             },
         ),
@@ -203,7 +206,7 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
     with pytest.raises(InsecureSecretsError) as caught:
         cls(environment="production")
     marked = {n for n, m in secret_fields(cls).items() if m}
-    optional = {"pg_dsn", "inbox_link_previous_keys"}
+    optional = {"pg_dsn", "inbox_link_previous_keys", "public_media_previous_keys"}
     assert {p.split()[0] for p in caught.value.problems} == {
         f"NAZAR_{n.upper()}" for n in marked - optional
     }
@@ -215,7 +218,17 @@ def test_the_local_stack_secrets_are_known_development_values() -> None:
         value
         for service in SERVICES
         for key, value in service.env.items()
-        if re.search(r"TOKEN|SECRET|_KEY$|PASSWORD", key)
+        if re.search(r"TOKEN|SECRET|_KEY$|PASSWORD", key) and not value.startswith("{")
+    ]
+    # Seed tokens are a JSON object: account id -> {"access_token", "refresh_token"}.
+    given += [
+        token
+        for service in SERVICES
+        for key, value in service.env.items()
+        if key.endswith("_SEED_TOKENS")
+        for pair in json.loads(value).values()
+        for name, token in pair.items()
+        if name.endswith("_token")
     ]
     given += [
         arg
