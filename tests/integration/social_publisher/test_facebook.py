@@ -17,7 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from social_publisher.adapters.facebook import FacebookClient
-from social_publisher.adapters.social import SocialCallError
+from social_publisher.adapters.social import SocialCallError, SocialClient
 from social_publisher.domain.social import AccountAccess, Creative, ErrorKind, Network
 from social_publisher.settings import PublisherSettings
 
@@ -44,8 +44,10 @@ from stackctl.common import Ports, State  # noqa: E402
 
 
 async def test_text_with_a_link_is_a_feed_post_with_its_permalink(graph: Graph) -> None:
+    client: SocialClient = graph.client()  # mypy: FacebookClient keeps the shared protocol
+    assert client.network is Network.FACEBOOK
     post = story()
-    published = await graph.client().publish(ACCESS, post)
+    published = await client.publish(ACCESS, post)
     stored = graph.fake.posts[published.provider_post_id]
     assert stored["message"] == post.text  # Hindi and emoji arrive unchanged
     assert stored["link"] == LINK

@@ -150,8 +150,10 @@ class PublisherSettings(PlatformSettings):
     # The daily cap counts posts per calendar day in this zone.
     social_day_zone: str = "Asia/Kolkata"
     # Facebook publishes scheduled posts itself 10 minutes to 30 days ahead (Graph API
-    # `scheduled_publish_time`); other networks' scheduled posts wait in the queue.
-    social_schedule_min_lead: timedelta = timedelta(minutes=10)
+    # `scheduled_publish_time`); other networks' scheduled posts wait in the queue. A minute over
+    # Meta's 10: a post handed over at 10 minutes ahead would be refused by the time it arrives
+    # (the client checks the same window before calling).
+    social_schedule_min_lead: timedelta = timedelta(minutes=11)
     social_schedule_max_lead: timedelta = timedelta(days=30)
     social_poll_interval: timedelta = timedelta(seconds=1)
     social_gauge_interval: timedelta = timedelta(seconds=15)
