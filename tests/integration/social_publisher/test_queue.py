@@ -15,6 +15,8 @@ from nazar_contracts.publish import (
     PublishAccountStopped,
     PublishFailed,
     PublishPosted,
+    PublishWithdrawalRequested,
+    PublishWithdrawn,
 )
 from nazar_contracts.stories import PublicChannel
 from social_publisher.domain.social import ErrorKind, Network
@@ -181,6 +183,32 @@ async def test_an_unclear_call_that_did_not_post_is_retried_after_settling(queue
     await queue.send(request(PublicChannel.X, HINDI))
     await eventually(lambda: queue.events(PublishPosted))
     assert x.calls == 2 and len(x.posts) == 1
+
+
+async def test_a_post_withdrawn_while_unclear_and_not_posted_never_goes(queue: Queue) -> None:
+    x = queue.clients[Network.X]
+    # Nothing reaches the network: unclear first, then (should the withdrawal come later than
+    # the settling second) transient failures, so that the post is never out either way.
+    x.script = [error(Network.X, ErrorKind.UNCLEAR, "503")]
+    x.script += [error(Network.X, ErrorKind.TRANSIENT, "503")] * 10
+    req = request(PublicChannel.X, HINDI)
+    await queue.send(req)
+    await eventually(lambda: _state_is(queue, req.post_id, "unclear"))
+    await queue.send(
+        PublishWithdrawalRequested(
+            post_id=req.post_id, story_id=req.story_id, channel=PublicChannel.X,
+            reason="गलत जिला / wrong district", requested_by="M-PHQ-CELL-1",
+            requested_at=datetime.now(UTC),
+        )
+    )  # fmt: skip
+    await eventually(lambda: queue.events(PublishWithdrawn))
+    await asyncio.sleep(1.0)
+    assert x.posts == [] and not await queue.events(PublishPosted)
+    assert await queue.state(req.post_id) == "withdrawn"
+
+
+async def _state_is(queue: Queue, post_id: str, state: str) -> bool:
+    return await queue.state(post_id) == state
 
 
 async def _count(queue: Queue, kind: type, n: int) -> bool:

@@ -5,14 +5,17 @@ withdrawal deleted through the API."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 from aiohttp import web
 from nazar_contracts.publish import (
+    PublishAccountResumed,
     PublishAccountStopped,
     PublishFailed,
     PublishPosted,
@@ -23,11 +26,11 @@ from nazar_contracts.publish import (
 from nazar_contracts.stories import PublicChannel
 from nazar_fakes.facebook import DEFAULTS, FakeFacebook
 from nazar_fakes.server import facebook_app
-from social_publisher.store import accounts as account_store
 from social_publisher.workers.social import Social
 
 from tests.conftest import TopicFactory
 from tests.integration.social_publisher.queue_support import (
+    KEY,
     eventually,
     produce,
     request,
@@ -117,12 +120,17 @@ async def test_an_invalid_token_stops_the_page_once_and_its_posts_wait(page: Pag
     assert (stopped.account_id, stopped.provider_code) == ("facebook-state", "190")
     assert page.live_posts() == [] and not await page.of(PublishPosted)
 
-    page.fake.config["token_invalid"] = False  # the cell reconnected the Page
-    conn = await asyncpg.connect(page.dsn)
-    try:
-        assert await account_store.resume(conn, "facebook-state")
-    finally:
-        await conn.close()
+    # A person makes a new Page token and hands it to the publisher's command.
+    page.fake.config["token_invalid"] = False
+    done = subprocess.run(
+        [sys.executable, "-m", "social_publisher", "account-token", "facebook-state"],
+        input="token-facebook-state\n", capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "NAZAR_DATABASE_URL": page.dsn, "NAZAR_ENVIRONMENT": "test",
+             "NAZAR_SOCIAL_TOKEN_KEY": KEY, "NAZAR_TOPIC_PUBLISH_RESULTS": page.results},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "resumes" in done.stdout and "token-facebook-state" not in done.stdout + done.stderr
+    await eventually(lambda: page.of(PublishAccountResumed))
     await eventually(lambda: _n(page, PublishPosted, 2))
     posted = sorted(await page.of(PublishPosted), key=lambda p: p.at)
     assert {p.post_id for p in posted} == {r.post_id for r in reqs}

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from nazar_contracts.publish import Overflow, PublishRequested
+from nazar_contracts.publish import Overflow, PublishRequested, WithdrawalMethod
 from nazar_platform import db, outbox
 
 from social_publisher.domain import posts as rules
@@ -220,6 +220,14 @@ async def record_error(
             )
             await outbox.enqueue(conn, [event])
             await media.release(conn, post.post_id, now)
+            current = await store.get(conn, post.post_id)
+            if current is not None and current.withdraw_reason is not None:
+                # Withdrawn during the call, which failed: nothing is public, the withdrawal done.
+                await store.set_state(conn, post.post_id, PostState.WITHDRAWN)
+                done = post_events.withdrawn(
+                    ctx.settings, post, method=WithdrawalMethod.API, confirmed_by=None, at=now
+                )
+                await outbox.enqueue(conn, [done])
         if reaction.stop_account:
             await stop_account(ctx, conn, account, error, now)
     return reaction

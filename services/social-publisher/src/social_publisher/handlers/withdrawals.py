@@ -66,6 +66,18 @@ async def request(ctx: Context, conn: db.Connection, req: PublishWithdrawalReque
     # (handlers.posts._posted); already being withdrawn or withdrawn: nothing more to do.
 
 
+async def cancel(ctx: Context, post: Post) -> None:
+    """A post the cell withdrew while its call was unsettled, found not posted: it never goes."""
+    now = datetime.now(UTC)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await store.set_state(conn, post.post_id, rules.move(post.state, PostState.WITHDRAWN))
+        event = post_events.withdrawn(
+            ctx.settings, post, method=WithdrawalMethod.API, confirmed_by=None, at=now
+        )
+        await outbox.enqueue(conn, [event])
+        await media.release(conn, post.post_id, now)
+
+
 async def deleted(ctx: Context, post: Post) -> None:
     """The network deleted it (X, Facebook)."""
     now = datetime.now(UTC)

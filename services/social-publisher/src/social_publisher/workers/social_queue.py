@@ -129,6 +129,11 @@ class AccountDriver:
             return await self.reconcile(account, access, client, post, now)
         if post.state is PostState.WITHDRAWING:
             return await self.withdraw(account, access, client, post, now)
+        if post.withdraw_reason is not None and not post.thread_post_ids:
+            # Withdrawn while its call was unsettled, and it turned out not posted: never post it.
+            # (A thread with parts out is finished first, then taken down as any posted post.)
+            await withdrawals.cancel(self.ctx, post)
+            return 0
         return await self.publish(account, access, client, post, now, posted_today, container)
 
     async def _cannot_act(self, account: Account, error: SocialError, now: datetime) -> float:
