@@ -1,0 +1,182 @@
+"""bench/social: `--requests` publish requests (1,000) spread over three accounts (the X, Facebook
+and Instagram state accounts) against the fake networks with their real limits, the limits'
+windows scaled down by `--scale` (1/1440: a day lasts 60 s, X's 15 minutes 0.625 s) so that
+the run takes minutes; the counts are the real ones, so the ratio is what it would be unscaled.
+
+The social-publisher and the fakes run as `deploy/stack up` starts them (bench/social/stack.py),
+on the benchmark's Kafka and PostgreSQL (bench.common.infra), with a fresh database and topics.
+Figures: per account, the time from its first post to its last at the fake (drain) beside the
+limits' own minimum for that many posts (bench/social/limits.py: the earliest schedule the
+limits allow, the baseline measured in the same run from the fakes' own configuration), the
+ratio (target ≤ 1.1), the time from the requests on Kafka to the last PublishPosted, and CPU
+seconds per post of the publisher (and of the fakes, Kafka, PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+import uuid
+from fractions import Fraction
+from typing import Any
+
+import httpx
+
+from bench.common import create_database, create_topics, delete_topics, drop_database, infra
+from bench.common import report as print_report
+from bench.sender.procs import CpuMeter, kafka_pids, postgres_pids
+from bench.social.fakes import NETWORKS, Ports, State, configure, posts
+from bench.social.limits import Limit, minimum_drain
+from bench.social.stack import (
+    PUBLISHER,
+    Creatives,
+    SocialStack,
+    creative_jpeg,
+    posted_once,
+    produce,
+    request,
+    results,
+)
+
+TARGET = 1.1
+DEFAULT_SCALE = Fraction(1, 1440)
+
+
+def limits_of(config: dict[str, Any]) -> list[Limit]:
+    """The posting limits a fake enforces, from its `GET /_fake/config` (`limits`: count, window
+    in seconds of the scaled clock, rolling or fixed), as the fake itself applies them."""
+    return [
+        Limit(int(x["count"]), float(x["window"]), bool(x.get("rolling", True)), str(x["name"]))
+        for x in config.get("limits", [])
+    ]
+
+
+async def _scaled_limits(http: httpx.AsyncClient, base: int, scale: Fraction) -> dict[str, Any]:
+    out = {}
+    for network in NETWORKS:
+        await configure(http, base, network, {"time_scale": float(scale)})
+        r = await http.get(NETWORKS[network].url(base, "/_fake/config"))
+        r.raise_for_status()
+        out[network] = limits_of(r.json())
+    return out
+
+
+async def run(total: int, scale: Fraction) -> dict[str, Any]:
+    port_base = os.environ.get("NAZAR_PORT_BASE", "21400")
+    with infra(name="bench-social", port_base=port_base) as srv:
+        base = int(port_base)
+        dsn = await create_database(srv.pg_dsn, "bench_social")
+        tag = uuid.uuid4().hex[:6]
+        requests_topic, results_topic = f"bench.social.req.{tag}", f"bench.social.res.{tag}"
+        await create_topics(srv.kafka_bootstrap, requests_topic, results_topic, partitions=3)
+        creatives = Creatives()
+        await creatives.start()
+        stack = SocialStack(
+            Ports(base),
+            State("bench-social"),
+            {"NAZAR_KAFKA_BOOTSTRAP": srv.kafka_bootstrap, "NAZAR_PG_DSN": srv.pg_dsn},
+            dsn,
+            requests_topic,
+            results_topic,
+            {"NAZAR_LOG_LEVEL": "WARNING"},
+        )
+        try:
+            async with httpx.AsyncClient(timeout=30) as http:
+                stack.start_fakes()
+                stack.start_publisher()
+                await stack.ready(http)
+                figures = await _measure(http, stack, srv.kafka_bootstrap, creatives, total, scale)
+        finally:
+            stack.stop()
+            await creatives.stop()
+            await drop_database(srv.pg_dsn, dsn)
+            await delete_topics(srv.kafka_bootstrap, requests_topic, results_topic)
+    return figures
+
+
+async def _measure(
+    http: httpx.AsyncClient,
+    stack: SocialStack,
+    bootstrap: str,
+    creatives: Creatives,
+    total: int,
+    scale: Fraction,
+) -> dict[str, Any]:
+    base = stack.ports.base
+    limits = await _scaled_limits(http, base, scale)
+    networks = list(NETWORKS)
+    tag = uuid.uuid4().hex[:8]
+    reqs = [
+        request(
+            n,
+            networks[n % 3],
+            tag,
+            [creatives.add(creative_jpeg(n))] if networks[n % 3] == "instagram" else [],
+        )
+        for n in range(total)
+    ]
+    wanted = {r.post_id for r in reqs}
+    texts = {(r.channel.value, r.text) for r in reqs}
+    fakes = [stack.pid(f.service) for f in NETWORKS.values()]
+    meter = CpuMeter(
+        {
+            "publisher": [stack.pid(PUBLISHER)],
+            "fakes": fakes,
+            "kafka": kafka_pids(State("bench-social").dir),
+            "postgres": postgres_pids(State("bench-social").dir),
+        }
+    )
+    meter.start()
+    started = time.monotonic()
+    await produce(bootstrap, stack.requests_topic, reqs)
+    while not set(posted_once(await results(bootstrap, stack.results_topic))) >= wanted:  # noqa: ASYNC110
+        await asyncio.sleep(1.0)
+    wall = time.monotonic() - started
+    cpu = {name: percent * wall / 100 for name, percent in meter.stop(wall).items()}
+
+    figures: dict[str, Any] = {
+        "requests": total,
+        "window scale": f"{scale} (a day lasts {86_400 * scale:.0f} s)",
+        "requests on Kafka to the last PublishPosted, s": wall,
+    }
+    worst = 0.0
+    for network in networks:
+        ours = [p for p in await posts(http, base, network) if (network, p.text) in texts]
+        times = sorted(p.at for p in ours)
+        drain = times[-1] - times[0] if times else 0.0
+        floor = minimum_drain(len(ours), limits[network])
+        ratio = drain / floor if floor else float("nan")
+        worst = max(worst, ratio) if floor else worst
+        shown = ", ".join(f"{x.name} {x.count}/{x.window:g}s" for x in limits[network])
+        figures |= {
+            f"{network}: posts": len(ours),
+            f"{network}: limits (scaled)": shown,
+            f"{network}: drain, first to last post, s": drain,
+            f"{network}: baseline, the limits' minimum, s": floor,
+            f"{network}: drain / minimum": ratio,
+        }
+    posted = len(wanted)
+    figures |= {
+        "publisher CPU ms per post": 1000 * cpu["publisher"] / posted,
+        "fakes CPU ms per post": 1000 * cpu["fakes"] / posted,
+        "kafka CPU ms per post": 1000 * cpu["kafka"] / posted,
+        "postgres CPU ms per post": 1000 * cpu["postgres"] / posted,
+        f"target drain <= {TARGET} x minimum met": str(0 < worst <= TARGET),
+    }
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.social", description=__doc__)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--scale", type=Fraction, default=DEFAULT_SCALE, help="window scale, e.g. 1/1440"
+    )
+    args = parser.parse_args()
+    print_report("social", asyncio.run(run(args.requests, args.scale)))
+
+
+if __name__ == "__main__":
+    main()
