@@ -64,9 +64,17 @@ FAILING_RUNS = {1, 4, 7}  # runs between kills during which the fakes fail after
 # point of a call, an attempt's record or a result's transaction.
 AFTER_POSTS = (1, 3)
 JITTER = (0.0, 0.6)
-# Production waits minutes before reconciling an attempt it left open; here a restart must
-# reconcile at once, and a killed consumer is noticed after the session timeout.
-OVERRIDES = {"NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000", "NAZAR_LOG_LEVEL": "INFO"}
+# Test-sized waits, never other code: a killed consumer is noticed after the session timeout.
+OVERRIDES = {
+    "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000",
+    "NAZAR_LOG_LEVEL": "INFO",
+    # The fakes show a post in the account's timeline at once (production: 30 s of settling
+    # before an unclear post missing from the timeline counts as not posted).
+    "NAZAR_SOCIAL_RECONCILE_SETTLE": "PT3S",
+    "NAZAR_SOCIAL_RETRY_BASE": "PT0.5S",
+    "NAZAR_SOCIAL_RETRY_CAP": "PT3S",
+    "NAZAR_SOCIAL_POLL_INTERVAL": "PT0.2S",
+}
 # Each fake's switch "store the post, then fail the call" (its README, `/_fake/config`).
 FAIL_AFTER_ACCEPT = {"fail_after_accept": {"share": 0.5, "mode": "500"}}
 HEALED: dict[str, object] = {"fail_after_accept": None}
