@@ -1,7 +1,7 @@
 """bench/social: 1,000 publish requests across the X, Facebook and Instagram accounts against the
 fakes with their real limits (windows scaled down).
 
-    uv run python -m bench.social [--requests 1000] [--scale 1/1440]
+    uv run python -m bench.social [--requests 1000] [--scale 1/288]
 
 See `bench/social/run.py`.
 """

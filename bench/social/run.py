@@ -1,7 +1,10 @@
 """bench/social: `--requests` publish requests (1,000) spread over three accounts (the X, Facebook
 and Instagram state accounts) against the fake networks with their real limits, the limits'
-windows scaled down by `--scale` (1/1440: a day lasts 60 s, X's 15 minutes 0.625 s) so that
-the run takes minutes; the counts are the real ones, so the ratio is what it would be unscaled.
+windows scaled down by `--scale` (default 1/288: a day lasts 5 minutes, X's 15 minutes 3.1 s)
+so that the run takes minutes; the counts are the real ones, so the ratio is what it would be
+unscaled as long as a window stays long beside one post's own time (an Instagram post takes a
+container, a few status polls and a publish call: at 1/1440 a day of 60 s would measure those,
+not the limits).
 
 The social-publisher and the fakes run as `deploy/stack up` starts them (bench/social/stack.py),
 on the benchmark's Kafka and PostgreSQL (bench.common.infra), with a fresh database and topics.
@@ -41,7 +44,7 @@ from bench.social.stack import (
 )
 
 TARGET = 1.1
-DEFAULT_SCALE = Fraction(1, 1440)
+DEFAULT_SCALE = Fraction(1, 288)
 
 
 def limits_of(config: dict[str, Any]) -> list[Limit]:
@@ -172,7 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.social", description=__doc__)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
-        "--scale", type=Fraction, default=DEFAULT_SCALE, help="window scale, e.g. 1/1440"
+        "--scale", type=Fraction, default=DEFAULT_SCALE, help="window scale, e.g. 1/288"
     )
     args = parser.parse_args()
     print_report("social", asyncio.run(run(args.requests, args.scale)))
