@@ -10,7 +10,9 @@ The fakes run as `deploy/stack up` starts them (deploy/stackctl/services.py: `fa
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
 from stackctl import services
 from stackctl.common import ROOT, Ports, State
 
+from bench.social.limits import Limit
+
 __all__ = ["NETWORKS", "ROOT", "FakeNetwork", "FakePost", "Ports", "State", "services"]
 
 
-@dataclass(frozen=True)
-class FakeNetwork:
-    network: str  # the PublicChannel value: x | facebook | instagram
-    service: str  # its entry in deploy/stackctl/services.py
-    port_offset: int
-    # The public URL holds the post id (X: /status/{id}, Facebook: /{post-id}); Instagram's is
-    # the media's permalink (/p/{shortcode}/), which does not.
-    urls_by_permalink: bool = False
-
-    def url(self, base: int, path: str) -> str:
-        return f"http://127.0.0.1:{base + self.port_offset}{path}"
-
-
-NETWORKS = {
-    "x": FakeNetwork("x", "fake-x", 203),
-    "facebook": FakeNetwork("facebook", "fake-facebook", 204),
-    "instagram": FakeNetwork("instagram", "fake-instagram", 205, urls_by_permalink=True),
-}
+Entry = dict[str, Any]
+DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -49,10 +37,83 @@ class FakePost:
 
     network: str
     post_id: str  # the network's id (tweet id, page post id, Instagram media id)
-    account: str  # the network's account id (X user id, page id, Instagram user id)
     text: str
     at: float  # Unix time the fake accepted it
     media_sha256: tuple[str, ...] = ()  # of the bytes the fake received or fetched
+
+
+@dataclass(frozen=True)
+class FakeNetwork:
+    network: str  # the PublicChannel value: x | facebook | instagram
+    service: str  # its entry in deploy/stackctl/services.py
+    port_offset: int
+    # Its posts, from its call log (`GET /_fake/messages`).
+    read_posts: Callable[[list[Entry]], list[FakePost]]
+    # `/_fake/config` switches: store the post, then fail the call (one per way of failing).
+    fail_after_accept: tuple[Entry, ...]
+    healed: Entry
+    # The posting limits it enforces, from its `GET /_fake/config`; and the config that scales
+    # their windows by a factor (the counts stay).
+    limits: Callable[[Entry], list[Limit]]
+    scaled: Callable[[Fraction], Entry]
+    # The public URL holds the post id (X: /status/{id}, Facebook: /{post-id}); Instagram's is
+    # the media's permalink (/p/{shortcode}/), which does not.
+    urls_by_permalink: bool = False
+
+    def url(self, base: int, path: str) -> str:
+        return f"http://127.0.0.1:{base + self.port_offset}{path}"
+
+
+def _instagram_posts(entries: list[Entry]) -> list[FakePost]:
+    """`published` notes, each with the image(s) its container fetched (`container_created`
+    carries the sha256 of the bytes fetched; a carousel names its children)."""
+    images: dict[str, tuple[str, ...]] = {}
+    for e in entries:
+        if e.get("call") == "container_created":
+            children = e.get("children") or []
+            own = (str(e["image_sha256"]),) if e.get("image_sha256") else ()
+            images[str(e["id"])] = own + tuple(s for c in children for s in images.get(c, ()))
+    return [
+        FakePost(
+            "instagram",
+            str(e["id"]),
+            str(e.get("caption") or ""),
+            float(e["at"]),
+            images.get(str(e["container"]), ()),
+        )
+        for e in entries
+        if e.get("call") == "published"
+    ]
+
+
+def _instagram_limits(config: Entry) -> list[Limit]:
+    # The rolling 24-hour content publishing limit (tools/fakes/.../instagram.py cites Meta).
+    total, window = int(config["quota_total"]), float(config["quota_duration"])
+    return [Limit(total, window, rolling=True, name="content_publishing_limit")]
+
+
+def _pending(network: str) -> Callable[..., Any]:
+    def fail(*_args: object) -> Any:
+        raise NotImplementedError(f"the fake {network} is not in the stack yet")
+
+    return fail
+
+
+NETWORKS = {
+    "x": FakeNetwork(
+        "x", "fake-x", 203, _pending("x"), ({},), {}, _pending("x"), _pending("x")
+    ),
+    "facebook": FakeNetwork(
+        "facebook", "fake-facebook", 204, _pending("facebook"), ({},), {},
+        _pending("facebook"), _pending("facebook"),
+    ),
+    "instagram": FakeNetwork(
+        "instagram", "fake-instagram", 205, _instagram_posts,
+        ({"publish_fail": "500"}, {"publish_fail": "drop"}), {"publish_fail": None},
+        _instagram_limits, lambda scale: {"quota_duration": DAY * float(scale)},
+        urls_by_permalink=True,
+    ),
+}  # fmt: skip
 
 
 def missing_fakes() -> list[str]:
@@ -61,25 +122,23 @@ def missing_fakes() -> list[str]:
     return [f.service for f in NETWORKS.values() if f.service not in known]
 
 
-def _post(network: str, raw: dict[str, Any]) -> FakePost:
-    return FakePost(
-        network,
-        str(raw["id"]),
-        str(raw["account"]),
-        str(raw["text"]),
-        float(raw["at"]),
-        tuple(str(s) for s in raw.get("media_sha256", ())),
-    )
-
-
 async def posts(http: httpx.AsyncClient, base: int, network: str) -> list[FakePost]:
     """Every post the fake holds (withdrawn ones too), oldest first."""
-    r = await http.get(NETWORKS[network].url(base, "/_fake/posts"))
+    fake = NETWORKS[network]
+    r = await http.get(fake.url(base, "/_fake/messages"))
     r.raise_for_status()
-    return [_post(network, p) for p in r.json()["posts"]]
+    return fake.read_posts(list(r.json()["messages"]))
 
 
-async def configure(http: httpx.AsyncClient, base: int, network: str, config: Any) -> Any:
+async def configure(http: httpx.AsyncClient, base: int, network: str, config: Entry) -> Entry:
     r = await http.post(NETWORKS[network].url(base, "/_fake/config"), json=config)
     r.raise_for_status()
-    return r.json()
+    found: Entry = r.json()
+    return found
+
+
+async def config_of(http: httpx.AsyncClient, base: int, network: str) -> Entry:
+    r = await http.get(NETWORKS[network].url(base, "/_fake/config"))
+    r.raise_for_status()
+    found: Entry = r.json()
+    return found

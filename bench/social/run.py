@@ -30,8 +30,8 @@ import httpx
 from bench.common import create_database, create_topics, delete_topics, drop_database, infra
 from bench.common import report as print_report
 from bench.sender.procs import CpuMeter, kafka_pids, postgres_pids
-from bench.social.fakes import NETWORKS, Ports, State, configure, posts
-from bench.social.limits import Limit, minimum_drain
+from bench.social.fakes import NETWORKS, Ports, State, config_of, configure, posts
+from bench.social.limits import minimum_drain
 from bench.social.stack import (
     PUBLISHER,
     Creatives,
@@ -47,22 +47,12 @@ TARGET = 1.1
 DEFAULT_SCALE = Fraction(1, 288)
 
 
-def limits_of(config: dict[str, Any]) -> list[Limit]:
-    """The posting limits a fake enforces, from its `GET /_fake/config` (`limits`: count, window
-    in seconds of the scaled clock, rolling or fixed), as the fake itself applies them."""
-    return [
-        Limit(int(x["count"]), float(x["window"]), bool(x.get("rolling", True)), str(x["name"]))
-        for x in config.get("limits", [])
-    ]
-
-
 async def _scaled_limits(http: httpx.AsyncClient, base: int, scale: Fraction) -> dict[str, Any]:
+    """Each fake's windows scaled, then its limits as it now enforces them."""
     out = {}
-    for network in NETWORKS:
-        await configure(http, base, network, {"time_scale": float(scale)})
-        r = await http.get(NETWORKS[network].url(base, "/_fake/config"))
-        r.raise_for_status()
-        out[network] = limits_of(r.json())
+    for network, fake in NETWORKS.items():
+        await configure(http, base, network, fake.scaled(scale))
+        out[network] = fake.limits(await config_of(http, base, network))
     return out
 
 

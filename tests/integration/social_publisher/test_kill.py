@@ -75,14 +75,14 @@ OVERRIDES = {
     "NAZAR_SOCIAL_RETRY_CAP": "PT3S",
     "NAZAR_SOCIAL_POLL_INTERVAL": "PT0.2S",
 }
-# Each fake's switch "store the post, then fail the call" (its README, `/_fake/config`).
-FAIL_AFTER_ACCEPT = {"fail_after_accept": {"share": 0.5, "mode": "500"}}
-HEALED: dict[str, object] = {"fail_after_accept": None}
 
 
-async def _fakes_fail(http: httpx.AsyncClient, base: int, failing: bool) -> None:
-    for network in NETWORKS:
-        await configure(http, base, network, FAIL_AFTER_ACCEPT if failing else HEALED)
+async def _fakes_fail(http: httpx.AsyncClient, base: int, run: int) -> None:
+    """In a failing run each fake stores the post, then fails the call (its ways in turn)."""
+    for network, fake in NETWORKS.items():
+        modes = fake.fail_after_accept
+        failing = run in FAILING_RUNS
+        await configure(http, base, network, modes[run % len(modes)] if failing else fake.healed)
 
 
 async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
@@ -125,7 +125,7 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
             rng = random.Random(14)
             before = 0
             for run in range(KILLS):
-                await _fakes_fail(http, base, run in FAILING_RUNS)
+                await _fakes_fail(http, base, run)
                 floor = before + rng.randint(*AFTER_POSTS)
 
                 async def progressed(floor: int = floor) -> bool:
@@ -138,7 +138,7 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
                 stack.kill_publisher()
                 stack.start_publisher()
                 await stack.ready(http)
-            await _fakes_fail(http, base, False)
+            await _fakes_fail(http, base, -1)
 
             async def all_answered() -> bool:
                 found = await results(stack_env.kafka_bootstrap, stack.results_topic)
