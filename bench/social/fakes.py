@@ -92,6 +92,22 @@ def _instagram_limits(config: Entry) -> list[Limit]:
     return [Limit(total, window, rolling=True, name="content_publishing_limit")]
 
 
+def _facebook_posts(entries: list[Entry]) -> list[FakePost]:
+    """Every Page post the fake stored (its log holds the posts themselves)."""
+    return [
+        FakePost("facebook", str(e["id"]), str(e.get("message") or ""), float(e["created"]))
+        for e in entries
+        if "page" in e and "message" in e
+    ]
+
+
+def _facebook_limits(config: Entry) -> list[Limit]:
+    # Calls per Page in a sliding window (Meta: 4,800 per engaged user per 24 h); one call per
+    # text post, so as many posts.
+    count, window = int(config["call_limit"]), float(config["window_seconds"])
+    return [Limit(count, window, rolling=True, name="page calls")]
+
+
 def _pending(network: str) -> Callable[..., Any]:
     def fail(*_args: object) -> Any:
         raise NotImplementedError(f"the fake {network} is not in the stack yet")
@@ -104,8 +120,11 @@ NETWORKS = {
         "x", "fake-x", 203, _pending("x"), ({},), {}, _pending("x"), _pending("x")
     ),
     "facebook": FakeNetwork(
-        "facebook", "fake-facebook", 204, _pending("facebook"), ({},), {},
-        _pending("facebook"), _pending("facebook"),
+        "facebook", "fake-facebook", 204, _facebook_posts,
+        ({"after_accept": "500", "after_accept_times": 10**6},
+         {"after_accept": "drop", "after_accept_times": 10**6}),
+        {"after_accept": None},
+        _facebook_limits, lambda scale: {"window_seconds": DAY * float(scale)},
     ),
     "instagram": FakeNetwork(
         "instagram", "fake-instagram", 205, _instagram_posts,
