@@ -64,6 +64,8 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
+# The local stack's Facebook Page (its token is the account's, seeded into the publisher).
+_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-page-token"
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -107,6 +109,24 @@ SERVICES: list[Service] = [
         look_path="/_fake/messages",
     ),
     Service(
+        "fake-facebook",
+        ["{python}", "-m", "nazar_fakes", "facebook", "--port", "{base+204}",
+         "--token", _FB_TOKEN, "--page-ids", _FB_PAGE,
+         "--log", "{state}/logs/fake-facebook-posts.jsonl"],
+        port_offset=204,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
+        "fake-instagram",
+        ["{python}", "-m", "nazar_fakes", "instagram", "--port", "{base+205}",
+         "--token", "local-instagram-token", "--ig-user-ids", "17841400000000001",
+         "--log", "{state}/logs/fake-instagram-calls.jsonl"],
+        port_offset=205,
+        health_path="/healthz",
+        look_path="/_fake/messages",
+    ),
+    Service(
         "social-publisher",
         ["{python}", "-m", "social_publisher", "serve"],
         port_offset=103,
@@ -120,9 +140,15 @@ SERVICES: list[Service] = [
             "NAZAR_SMS_BASE_URL": "http://127.0.0.1:{base+202}",
             "NAZAR_SMS_API_KEY": "local-sms-key",
             "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
+            "NAZAR_FACEBOOK_BASE_URL": "http://127.0.0.1:{base+204}",
+            "NAZAR_FACEBOOK_API_VERSION": "v23.0",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # The media store: creatives kept here, served to the fake Instagram at /media/...
+            "NAZAR_MEDIA_DIR": "{state}/publisher-media",
+            "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
+            "NAZAR_INSTAGRAM_BASE_URL": "http://127.0.0.1:{base+205}",
             # Only the local stack and tests talk to fakes; production keeps this false.
             "NAZAR_ALLOW_SYNTHETIC": "true",
         },

@@ -56,6 +56,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SMS_API_KEY": "local-sms-key",
         "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
         "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
+        "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
     },
     # The key signing media URLs (photos and creatives for the publisher and the console).
     "story-intake": {"NAZAR_MEDIA_LINK_KEY": "local-development-story-media-link-key"},

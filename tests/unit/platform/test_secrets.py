@@ -177,6 +177,8 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "sms_api_key",
                 "sms_webhook_secret",
                 "social_token_key",
+                "public_media_key",
+                "public_media_previous_keys",
             },
         ),
         (AuthSettings, set()),
@@ -202,7 +204,7 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
     with pytest.raises(InsecureSecretsError) as caught:
         cls(environment="production")
     marked = {n for n, m in secret_fields(cls).items() if m}
-    optional = {"pg_dsn", "inbox_link_previous_keys"}
+    optional = {"pg_dsn", "inbox_link_previous_keys", "public_media_previous_keys"}
     assert {p.split()[0] for p in caught.value.problems} == {
         f"NAZAR_{n.upper()}" for n in marked - optional
     }

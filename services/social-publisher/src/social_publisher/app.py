@@ -22,15 +22,17 @@ from nazar_platform.runtime.supervisor import Stage
 from nazar_platform.service import ServiceParts, Task, create_app
 
 from social_publisher import __version__, metrics
+from social_publisher.adapters.media_fetch import MediaFetcher
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
-from social_publisher.api import channels, problems, webhooks
+from social_publisher.api import channels, media, problems, webhooks
 from social_publisher.domain.channels import ChannelsReport
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.context import Context
 from social_publisher.handlers.deliveries import quota_members
+from social_publisher.handlers.media import MediaStore
 from social_publisher.settings import PublisherSettings
-from social_publisher.workers import recovery
+from social_publisher.workers import media_retention, recovery
 from social_publisher.workers.deliveries import contacts_consumer, deliveries_consumer
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
@@ -139,17 +141,46 @@ class Sending:
         return self.sender.report({p: c.lag for p, c in self.deliveries.items()})
 
 
-def parts(settings: PublisherSettings, sending: Sending | None = None) -> ServiceParts:
+class Media:
+    """The media store (creatives fetched from story-intake, kept, served at `/media/{sha256}`)
+    and its retention sweep; the store is built at startup, on the runtime's pool."""
+
+    def __init__(self, settings: PublisherSettings) -> None:
+        self.settings = settings
+        self.session: aiohttp.ClientSession | None = None
+        self.store: MediaStore | None = None
+
+    async def start(self, runtime: Runtime) -> None:
+        s = self.settings
+        self.session = aiohttp.ClientSession()
+        fetcher = MediaFetcher(
+            self.session, s.media_fetch_timeout.total_seconds(), s.media_fetch_max_bytes
+        )
+        self.store = MediaStore.local(runtime.pool, s, fetcher)
+
+    async def retain(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.store is not None and self.session is not None
+        try:
+            await media_retention.run(runtime, self.store.files, stop)
+        finally:
+            await self.session.close()
+
+
+def parts(
+    settings: PublisherSettings, sending: Sending | None = None, media_parts: Media | None = None
+) -> ServiceParts:
     sending = sending or Sending(settings)
+    media_parts = media_parts or Media(settings)
     return ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
         consumers=sending.consumers,
-        on_startup=[sending.start],
+        on_startup=[sending.start, media_parts.start],
         background=[
             Task("sender", sending.send),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),
+            Task("media-retention", media_parts.retain),
             Task("recorder", sending.record, Stage.RECORD),
         ],
     )
@@ -158,9 +189,10 @@ def parts(settings: PublisherSettings, sending: Sending | None = None) -> Servic
 def create(settings: PublisherSettings | None = None) -> FastAPI:
     settings = settings or PublisherSettings()
     sending = Sending(settings)
+    media_parts = Media(settings)
     problems.register_codes()
     app = create_app(
-        parts(settings, sending),
+        parts(settings, sending, media_parts),
         title="Nazar social-publisher",
         version=__version__,
         description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
@@ -169,6 +201,9 @@ def create(settings: PublisherSettings | None = None) -> FastAPI:
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
     # (api.webhooks), not with our tokens.
     app.include_router(webhooks.router)
+    # Instagram fetches creatives here, with our signed URL as the only credential.
+    app.include_router(media.router)
+    app.state.media = media_parts
     app.state.settings = settings
     app.state.channels_report = sending.report
     return app

@@ -64,3 +64,27 @@ QUEUE_DEPTH = Gauge(
     "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
 )
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
+
+# --- Facebook ------------------------------------------------------------------------------------
+FACEBOOK_USAGE = Gauge(
+    "nazar_publisher_facebook_usage_percent",
+    "The highest share of a Graph API limit used by the Page, from X-App-Usage and "
+    "X-Business-Use-Case-Usage (Meta throttles at 100)",
+    ["account"],
+)
+
+# The media store (issue 14): creatives fetched from story-intake and kept for the networks.
+MEDIA_FETCHES = Counter(
+    "nazar_publisher_media_fetches_total",
+    "Creatives asked of the media store, by outcome (fetched, kept, expired, mismatch, failed)",
+    ["outcome"],
+)
+MEDIA_FILES_DELETED = Counter(
+    "nazar_publisher_media_files_deleted_total", "Kept media files deleted by the retention sweep"
+)
+MEDIA_BYTES = Gauge("nazar_publisher_media_bytes", "Bytes of media files kept")
+INSTAGRAM_CALLS = Counter(
+    "nazar_publisher_instagram_calls_total",
+    "Calls to the Instagram Graph API, by step and outcome",
+    ["step", "outcome"],
+)

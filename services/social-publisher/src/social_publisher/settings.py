@@ -9,6 +9,7 @@ app secret and verify token, the SMS gateway's URL, key and DLT registrations, a
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 from nazar_contracts import topics
@@ -138,5 +139,55 @@ class PublisherSettings(PlatformSettings):
     # --- X (API v2) -----------------------------------------------------------------------------
 
     # --- Facebook Pages (Graph API) -------------------------------------------------------------
+    # Pages' tokens are the accounts' (social_accounts, sealed in the database), not settings.
+    facebook_base_url: str = "https://graph.facebook.com"
+    facebook_api_version: str = "v23.0"
+    facebook_http_timeout: timedelta = Field(
+        default=timedelta(seconds=30), gt=timedelta(0), le=timedelta(minutes=5)
+    )
+    # Meta's usage headers give a share of the limit, not a count: from this share (percent) the
+    # client asks the queue to leave a growing gap between a Page's calls, up to the maximum at
+    # 100 %, rather than run into a block that lasts as long as Meta decides.
+    facebook_slow_from_percent: int = Field(default=75, ge=0, le=99)
+    facebook_max_gap: timedelta = Field(default=timedelta(minutes=5), ge=timedelta(0))
 
     # --- Instagram (Graph API content publishing) -----------------------------------------------
+    # graph.facebook.com for an IG user reached through Facebook Login (our case: a Page-linked
+    # professional account); graph.instagram.com for Business Login for Instagram.
+    instagram_base_url: str = "https://graph.facebook.com"
+    instagram_api_version: str = "v23.0"
+    # At most this many hashtags in a caption: Instagram's own limit is 5 since December 2025.
+    instagram_hashtag_limit: int = Field(default=5, ge=0, le=30)
+    # Polling a container's status_code: first wait, doubling up to the cap, for at most `timeout`.
+    instagram_poll_initial: timedelta = Field(default=timedelta(seconds=1), gt=timedelta(0))
+    instagram_poll_max: timedelta = Field(default=timedelta(seconds=15), gt=timedelta(0))
+    instagram_poll_timeout: timedelta = Field(default=timedelta(minutes=5), gt=timedelta(0))
+    # When the rolling 24 h publishing quota is used up (or 80002 / 2207042 answered), the queue
+    # waits this long before it asks again: the quota frees as the oldest posts age out.
+    instagram_quota_wait: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+    instagram_rate_wait: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+
+    # --- The publisher's media store (every network) ----------------------------------------------
+    # Creatives fetched from story-intake's signed URLs, verified, kept under their SHA-256.
+    media_dir: Path = Path(".state/publisher-media")
+    media_fetch_timeout: timedelta = Field(default=timedelta(seconds=30), gt=timedelta(0))
+    media_fetch_max_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    # Our own signed, expiring URLs (`GET /media/{sha256}?token=`) under `public_base_url`, which
+    # Instagram fetches `image_url` from: signed with the key, verified with it or a previous one.
+    public_media_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr("")
+    public_media_previous_keys: Annotated[
+        tuple[SecretStr, ...], Secret(min_length=32, optional=True)
+    ] = ()
+    # Instagram fetches at container creation; a day covers polling and a retry after an outage.
+    public_media_ttl: timedelta = Field(default=timedelta(days=1), gt=timedelta(0))
+    # A file no post needs any more (its post finished, or it was fetched this long ago without
+    # being released) is deleted after `media_retention`, by one replica, every interval.
+    media_retention: timedelta = Field(default=timedelta(days=7), ge=timedelta(0))
+    media_hold_max: timedelta = Field(default=timedelta(days=30), gt=timedelta(0))
+    media_retention_interval: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+
+    @property
+    def public_media_keys(self) -> tuple[bytes, ...]:
+        """The signing key first, then the previous keys URLs are still verified with."""
+        keys = (self.public_media_key, *self.public_media_previous_keys)
+        return tuple(k.get_secret_value().encode() for k in keys)

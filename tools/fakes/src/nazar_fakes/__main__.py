@@ -1,4 +1,6 @@
 """python -m nazar_fakes whatsapp|sms --port P --webhook-url URL --app-secret S [options]
+python -m nazar_fakes facebook --port P --token T --page-ids a,b [--config JSON] [--log F]
+python -m nazar_fakes instagram --port P [--token T] [--ig-user-ids a,b] [--config JSON]
 
 Never part of a deployment: the local stack, the tests and the benchmarks start these.
 """
@@ -14,7 +16,9 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
-from nazar_fakes.server import sms_app, whatsapp_app
+from nazar_fakes.facebook import FakeFacebook
+from nazar_fakes.instagram import FakeInstagram
+from nazar_fakes.server import facebook_app, instagram_app, sms_app, whatsapp_app
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 
@@ -33,15 +37,21 @@ def _fail(spec: str) -> dict[str, Any]:
     return rule
 
 
+# The fakes that post status webhooks back (the social networks' fakes are only called).
+_WEBHOOKS = frozenset({"whatsapp", "sms"})
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nazar_fakes", description=__doc__)
-    parser.add_argument("provider", choices=["whatsapp", "sms"])
+    parser.add_argument("provider", choices=["whatsapp", "sms", "facebook", "instagram"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--webhook-url", required=True)
-    parser.add_argument("--app-secret", required=True, help="HMAC key of the webhooks")
+    parser.add_argument("--webhook-url", help="required for whatsapp and sms")
+    parser.add_argument("--app-secret", help="HMAC key of the webhooks (whatsapp, sms)")
     parser.add_argument("--token", default="fake-token", help="bearer token / API key expected")
     parser.add_argument("--phone-number-ids", default="100000000000001")
+    parser.add_argument("--page-ids", default="100000000000101", help="Facebook Pages")
+    parser.add_argument("--ig-user-ids", default="17841400000000001", help="instagram accounts")
     parser.add_argument("--mps-cap", type=int, default=None)
     parser.add_argument(
         "--reply-share",
@@ -62,7 +72,20 @@ def main(argv: list[str] | None = None) -> None:
         config.setdefault("replies", []).append({"kind": "button", "share": args.reply_share})
     if args.fail:
         config.setdefault("fail", []).extend(_fail(f) for f in args.fail)
-    if args.provider == "whatsapp":
+    if args.provider in _WEBHOOKS and not (args.webhook_url and args.app_secret):
+        parser.error(f"{args.provider} needs --webhook-url and --app-secret")
+    app: web.Application
+    if args.provider == "instagram":
+        app = instagram_app(
+            FakeInstagram(args.token, args.ig_user_ids.split(","), log_path=args.log, **config)
+        )
+    elif args.provider == "facebook":
+        app = facebook_app(
+            FakeFacebook(
+                token=args.token, page_ids=args.page_ids.split(","), log_path=args.log, **config
+            )
+        )
+    elif args.provider == "whatsapp":
         app = whatsapp_app(
             FakeWhatsApp(
                 token=args.token,

@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from nazar_fakes.common import MessageLog, WebhookPoster
+from nazar_fakes.facebook import FakeFacebook
+from nazar_fakes.instagram import FakeInstagram
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 
@@ -42,6 +44,8 @@ def _control(
 
     async def reset(_request: web.Request) -> web.Response:
         log.reset()
+        if hasattr(fake, "reset"):  # a fake that keeps more than its log (posts, photos)
+            fake.reset()
         return web.json_response({"reset": True})
 
     async def inbound(request: web.Request) -> web.Response:
@@ -53,7 +57,8 @@ def _control(
     app.router.add_get("/_fake/config", get_config)
     app.router.add_post("/_fake/config", set_config)
     app.router.add_post("/_fake/reset", reset)
-    app.router.add_post("/_fake/inbound", inbound)
+    if hasattr(fake, "inbound"):
+        app.router.add_post("/_fake/inbound", inbound)
     app.router.add_get("/healthz", lambda _r: _ok())
 
 
@@ -96,4 +101,34 @@ def sms_app(fake: FakeSms) -> web.Application:
     app.router.add_post("/v1/messages", fake.send)
     _control(app, fake, fake.log, fake.posters)
     _lifecycle(app, fake.log, fake.posters)
+    return app
+
+
+def facebook_app(fake: FakeFacebook) -> web.Application:
+    # Photos are uploaded in the body: Meta takes up to 4 MB per photo ("Photo uploads"); room
+    # for the multipart envelope.
+    app = web.Application(client_max_size=5 * 1024 * 1024)
+    _control(app, fake, fake.log, [])  # first: /_fake/... would match /{version}/{object_id}
+    version = "/{version:v[0-9]+[.][0-9]+}"
+    app.router.add_post(version + "/{page_id}/feed", fake.feed_post)
+    app.router.add_post(version + "/{page_id}/photos", fake.photo_post)
+    app.router.add_get(
+        version + "/{page_id}/{edge:feed|published_posts|scheduled_posts}", fake.read_edge
+    )
+    app.router.add_get(version + "/{object_id}", fake.read_object)
+    app.router.add_delete(version + "/{object_id}", fake.delete_object)
+    _lifecycle(app, fake.log, [])
+    return app
+
+
+def instagram_app(fake: FakeInstagram) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_post("/{version}/{user}/media", fake.create)
+    app.router.add_get("/{version}/{user}/media", fake.list_media)
+    app.router.add_post("/{version}/{user}/media_publish", fake.publish)
+    app.router.add_get("/{version}/{user}/content_publishing_limit", fake.limit)
+    app.router.add_get("/{version}/{node}", fake.node)
+    _control(app, fake, fake.log, [])
+    _lifecycle(app, fake.log, [])
+    app.on_cleanup.append(fake.close)
     return app

@@ -37,7 +37,10 @@ DEVELOPMENT_VALUES = frozenset(
         "local-verify-token",
         "local-sms-key",
         "local-sms-secret",
+        "local-facebook-page-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
+        "local-publisher-public-media-link-key",
+        "local-instagram-token",  # what the local fake Instagram accepts
         "fake-token",
         "local-development-inbox-link-key-change-me",
         "nazar-dev-member-id-secret",

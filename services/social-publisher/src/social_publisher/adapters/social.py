@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from social_publisher.domain.social import (
@@ -35,6 +35,10 @@ class AccountLimits:
     remaining: int | None = None  # posts (or calls) left in the current window
     resets_at: datetime | None = None
     quota_total: int | None = None  # Instagram's rolling 24 h content publishing limit
+    # Networks that report a share of their limits instead of a count (Facebook's usage headers):
+    # the highest share used, 0-100, and how long to leave between this account's calls now.
+    usage_percent: int | None = None
+    pace: timedelta | None = None
 
 
 class SocialClient(Protocol):

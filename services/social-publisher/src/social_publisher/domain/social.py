@@ -52,6 +52,9 @@ class PostRequest:
     creatives: tuple[Creative, ...] = ()
     scheduled_for: datetime | None = None
     overflow: Overflow = Overflow.REFUSE
+    # Instagram: the container an earlier, unclear attempt created (`SocialError.container_id`).
+    # The client polls it before creating another: PUBLISHED means the post is out already.
+    container_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,6 @@ class SocialError:
     reason: str  # in words the cell can act on, never a token or a phone number
     retry_at: datetime | None = None
     duplicate: bool = False  # the network says this text is already posted (X 403, FB 506)
+    # Instagram: the container an UNCLEAR (or interrupted) publish used; record it and hand it
+    # back in `PostRequest.container_id` so that the retry polls it instead of posting twice.
+    container_id: str | None = None
