@@ -65,13 +65,16 @@ class FakeNetwork:
 
 
 def _instagram_posts(entries: list[Entry]) -> list[FakePost]:
-    """`published` notes, each with the image(s) its container fetched (`container_created`
-    carries the sha256 of the bytes fetched; a carousel names its children)."""
+    """`published` notes, each with the sha256 of the image(s) its container really fetched
+    (`image_fetched` notes the bytes' sha256 per URL, `container_created` the URL it fetched;
+    a carousel names its children)."""
+    fetched = {e["url_path"]: str(e["sha256"]) for e in entries if e.get("call") == "image_fetched"}
     images: dict[str, tuple[str, ...]] = {}
     for e in entries:
         if e.get("call") == "container_created":
+            url = e.get("image_url_path")
+            own = (fetched[url],) if url in fetched else ()
             children = e.get("children") or []
-            own = (str(e["image_sha256"]),) if e.get("image_sha256") else ()
             images[str(e["id"])] = own + tuple(s for c in children for s in images.get(c, ()))
     return [
         FakePost(
