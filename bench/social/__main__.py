@@ -1,7 +1,7 @@
 """bench/social: 1,000 publish requests across the X, Facebook and Instagram accounts against the
 fakes with their real limits (windows scaled down).
 
-    uv run python -m bench.social [--requests 1000] [--scale 1/288]
+    uv run python -m bench.social [--requests 1000] [--window 120]
 
 See `bench/social/run.py`.
 """

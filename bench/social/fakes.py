@@ -52,9 +52,11 @@ class FakeNetwork:
     # `/_fake/config` switches: store the post, then fail the call (one per way of failing).
     fail_after_accept: tuple[Entry, ...]
     healed: Entry
-    # The posting limits it enforces, from its `GET /_fake/config`; and the config that scales
-    # their windows by a factor (the counts stay).
+    # The posting limits it enforces, from its `GET /_fake/config`; the real length of the
+    # window that binds a benchmark's posts (seconds), and the config that scales its windows by
+    # a factor (the counts stay).
     limits: Callable[[Entry], list[Limit]]
+    window: float
     scaled: Callable[[Fraction], Entry]
     # The public URL holds the post id (X: /status/{id}, Facebook: /{post-id}); Instagram's is
     # the media's permalink (/p/{shortcode}/), which does not.
@@ -120,19 +122,19 @@ def _pending(network: str) -> Callable[..., Any]:
 
 NETWORKS = {
     "x": FakeNetwork(
-        "x", "fake-x", 203, _pending("x"), ({},), {}, _pending("x"), _pending("x")
+        "x", "fake-x", 203, _pending("x"), ({},), {}, _pending("x"), 900.0, _pending("x")
     ),
     "facebook": FakeNetwork(
         "facebook", "fake-facebook", 204, _facebook_posts,
         ({"after_accept": "500", "after_accept_times": 10**6},
          {"after_accept": "drop", "after_accept_times": 10**6}),
         {"after_accept": None},
-        _facebook_limits, lambda scale: {"window_seconds": DAY * float(scale)},
+        _facebook_limits, DAY, lambda scale: {"window_seconds": DAY * float(scale)},
     ),
     "instagram": FakeNetwork(
         "instagram", "fake-instagram", 205, _instagram_posts,
         ({"publish_fail": "500"}, {"publish_fail": "drop"}), {"publish_fail": None},
-        _instagram_limits, lambda scale: {"quota_duration": DAY * float(scale)},
+        _instagram_limits, DAY, lambda scale: {"quota_duration": DAY * float(scale)},
         urls_by_permalink=True,
     ),
 }  # fmt: skip

@@ -1,10 +1,12 @@
 """bench/social: `--requests` publish requests (1,000) spread over three accounts (the X, Facebook
-and Instagram state accounts) against the fake networks with their real limits, the limits'
-windows scaled down by `--scale` (default 1/288: a day lasts 5 minutes, X's 15 minutes 3.1 s)
-so that the run takes minutes; the counts are the real ones, so the ratio is what it would be
-unscaled as long as a window stays long beside one post's own time (an Instagram post takes a
-container, a few status polls and a publish call: at 1/1440 a day of 60 s would measure those,
-not the limits).
+and Instagram state accounts) against the fake networks with their real limits (counts), each
+fake's windows scaled down so that the window that binds its account lasts `--window` seconds
+(default 120: Instagram's rolling 24 hours and X's 15-minute posting window both become two
+minutes, scales 1/720 and 2/15) and the run takes minutes. The counts are the real ones, so the
+ratio is what it would be unscaled as long as a window stays long beside one post's own time:
+an Instagram post is a container, a few status polls and a publish call, and X's reset comes in
+whole seconds (`x-rate-limit-reset`), so much shorter windows would measure those, not the
+limits.
 
 The social-publisher and the fakes run as `deploy/stack up` starts them (bench/social/stack.py),
 on the benchmark's Kafka and PostgreSQL (bench.common.infra), with a fresh database and topics.
@@ -12,7 +14,7 @@ Figures: per account, the time from its first post to its last at the fake (drai
 limits' own minimum for that many posts (bench/social/limits.py: the earliest schedule the
 limits allow, the baseline measured in the same run from the fakes' own configuration), the
 ratio (target ≤ 1.1), the time from the requests on Kafka to the last PublishPosted, and CPU
-seconds per post of the publisher (and of the fakes, Kafka, PostgreSQL).
+milliseconds per post of the publisher (and of the fakes, Kafka, PostgreSQL).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bench.common import create_database, create_topics, delete_topics, drop_dat
 from bench.common import report as print_report
 from bench.sender.procs import CpuMeter, kafka_pids, postgres_pids
 from bench.social.fakes import NETWORKS, Ports, State, config_of, configure, posts
-from bench.social.limits import minimum_drain
+from bench.social.limits import Limit, minimum_drain
 from bench.social.stack import (
     PUBLISHER,
     Creatives,
@@ -44,19 +46,22 @@ from bench.social.stack import (
 )
 
 TARGET = 1.1
-DEFAULT_SCALE = Fraction(1, 288)
+DEFAULT_WINDOW = 120.0
 
 
-async def _scaled_limits(http: httpx.AsyncClient, base: int, scale: Fraction) -> dict[str, Any]:
+async def _scaled_limits(
+    http: httpx.AsyncClient, base: int, window: float
+) -> dict[str, tuple[Fraction, list[Limit]]]:
     """Each fake's windows scaled, then its limits as it now enforces them."""
     out = {}
     for network, fake in NETWORKS.items():
+        scale = Fraction(window).limit_denominator(10**6) / Fraction(fake.window)
         await configure(http, base, network, fake.scaled(scale))
-        out[network] = fake.limits(await config_of(http, base, network))
+        out[network] = (scale, fake.limits(await config_of(http, base, network)))
     return out
 
 
-async def run(total: int, scale: Fraction) -> dict[str, Any]:
+async def run(total: int, window: float) -> dict[str, Any]:
     port_base = os.environ.get("NAZAR_PORT_BASE", "21400")
     with infra(name="bench-social", port_base=port_base) as srv:
         base = int(port_base)
@@ -80,7 +85,7 @@ async def run(total: int, scale: Fraction) -> dict[str, Any]:
                 stack.start_fakes()
                 stack.start_publisher()
                 await stack.ready(http)
-                figures = await _measure(http, stack, srv.kafka_bootstrap, creatives, total, scale)
+                figures = await _measure(http, stack, srv.kafka_bootstrap, creatives, total, window)
         finally:
             stack.stop()
             await creatives.stop()
@@ -95,10 +100,10 @@ async def _measure(
     bootstrap: str,
     creatives: Creatives,
     total: int,
-    scale: Fraction,
+    window: float,
 ) -> dict[str, Any]:
     base = stack.ports.base
-    limits = await _scaled_limits(http, base, scale)
+    scaled = await _scaled_limits(http, base, window)
     networks = list(NETWORKS)
     tag = uuid.uuid4().hex[:8]
     reqs = [
@@ -131,7 +136,7 @@ async def _measure(
 
     figures: dict[str, Any] = {
         "requests": total,
-        "window scale": f"{scale} (a day lasts {86_400 * scale:.0f} s)",
+        "binding window, scaled to, s": window,
         "requests on Kafka to the last PublishPosted, s": wall,
     }
     worst = 0.0
@@ -139,12 +144,14 @@ async def _measure(
         ours = [p for p in await posts(http, base, network) if (network, p.text) in texts]
         times = sorted(p.at for p in ours)
         drain = times[-1] - times[0] if times else 0.0
-        floor = minimum_drain(len(ours), limits[network])
+        scale, limits = scaled[network]
+        floor = minimum_drain(len(ours), limits)
         ratio = drain / floor if floor else float("nan")
         worst = max(worst, ratio) if floor else worst
-        shown = ", ".join(f"{x.name} {x.count}/{x.window:g}s" for x in limits[network])
+        shown = ", ".join(f"{x.name} {x.count}/{x.window:g}s" for x in limits)
         figures |= {
             f"{network}: posts": len(ours),
+            f"{network}: window scale": str(scale),
             f"{network}: limits (scaled)": shown,
             f"{network}: drain, first to last post, s": drain,
             f"{network}: baseline, the limits' minimum, s": floor,
@@ -167,10 +174,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.social", description=__doc__)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
-        "--scale", type=Fraction, default=DEFAULT_SCALE, help="window scale, e.g. 1/288"
-    )
+        "--window", type=float, default=DEFAULT_WINDOW,
+        help="seconds the binding window of each network's limit lasts (scaled down)",
+    )  # fmt: skip
     args = parser.parse_args()
-    print_report("social", asyncio.run(run(args.requests, args.scale)))
+    print_report("social", asyncio.run(run(args.requests, args.window)))
 
 
 if __name__ == "__main__":
