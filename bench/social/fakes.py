@@ -47,8 +47,10 @@ class FakeNetwork:
     network: str  # the PublicChannel value: x | facebook | instagram
     service: str  # its entry in deploy/stackctl/services.py
     port_offset: int
-    # Its posts, from its call log (`GET /_fake/messages`).
-    read_posts: Callable[[list[Entry]], list[FakePost]]
+    # Where it lists what it stored (`/_fake/posts`, or its call log `/_fake/messages`), and
+    # its posts from that answer.
+    log_path: str
+    read_posts: Callable[[Entry], list[FakePost]]
     # `/_fake/config` switches: store the post, then fail the call (one per way of failing).
     fail_after_accept: tuple[Entry, ...]
     healed: Entry
@@ -58,18 +60,38 @@ class FakeNetwork:
     limits: Callable[[Entry], list[Limit]]
     window: float
     scaled: Callable[[Fraction], Entry]
-    # The public URL holds the post id (X: /status/{id}, Facebook: /{post-id}); Instagram's is
-    # the media's permalink (/p/{shortcode}/), which does not.
+    # The public URL holds the post id (X: /status/{id}); Facebook's and Instagram's are the
+    # post's permalink (/{page}/posts/{n}, /p/{shortcode}/), which need not.
     urls_by_permalink: bool = False
 
     def url(self, base: int, path: str) -> str:
         return f"http://127.0.0.1:{base + self.port_offset}{path}"
 
 
-def _instagram_posts(entries: list[Entry]) -> list[FakePost]:
+def _x_posts(answer: Entry) -> list[FakePost]:
+    """Every post (thread parts too) the fake holds; a deleted one is gone from it."""
+    return [
+        FakePost("x", str(p["id"]), str(p["text"]), float(p["at"]))
+        for p in sorted(answer["posts"], key=lambda p: float(p["at"]))
+    ]
+
+
+def _x_limits(config: Entry) -> list[Limit]:
+    # POST /2/tweets per user: a fixed window opened by its first post and reset at
+    # `x-rate-limit-reset`; and the account's daily cap over the last 24 hours (the fake cites
+    # docs.x.com and help.x.com for both).
+    window = float(config.get("window_seconds", 900.0))
+    return [
+        Limit(int(config["limits"]["post"]), window, rolling=False, name="POST /2/tweets"),
+        Limit(int(config["daily_cap"]), float(config.get("day_seconds", DAY)), name="daily cap"),
+    ]
+
+
+def _instagram_posts(answer: Entry) -> list[FakePost]:
     """`published` notes, each with the sha256 of the image(s) its container really fetched
     (`image_fetched` notes the bytes' sha256 per URL, `container_created` the URL it fetched;
     a carousel names its children)."""
+    entries: list[Entry] = answer["messages"]
     fetched = {e["url_path"]: str(e["sha256"]) for e in entries if e.get("call") == "image_fetched"}
     images: dict[str, tuple[str, ...]] = {}
     for e in entries:
@@ -97,8 +119,9 @@ def _instagram_limits(config: Entry) -> list[Limit]:
     return [Limit(total, window, rolling=True, name="content_publishing_limit")]
 
 
-def _facebook_posts(entries: list[Entry]) -> list[FakePost]:
+def _facebook_posts(answer: Entry) -> list[FakePost]:
     """Every Page post the fake stored (its log holds the posts themselves)."""
+    entries: list[Entry] = answer["messages"]
     return [
         FakePost("facebook", str(e["id"]), str(e.get("message") or ""), float(e["created"]))
         for e in entries
@@ -113,26 +136,25 @@ def _facebook_limits(config: Entry) -> list[Limit]:
     return [Limit(count, window, rolling=True, name="page calls")]
 
 
-def _pending(network: str) -> Callable[..., Any]:
-    def fail(*_args: object) -> Any:
-        raise NotImplementedError(f"the fake {network} is not in the stack yet")
-
-    return fail
-
-
 NETWORKS = {
     "x": FakeNetwork(
-        "x", "fake-x", 203, _pending("x"), ({},), {}, _pending("x"), 900.0, _pending("x")
+        "x", "fake-x", 203, "/_fake/posts", _x_posts,
+        ({"fail_after_accept": {"mode": "500", "times": 10**6}},
+         {"fail_after_accept": {"mode": "drop", "times": 10**6}}),
+        {"fail_after_accept": None},
+        _x_limits, 900.0, lambda scale: {"window_seconds": 900.0 * float(scale),
+                                         "day_seconds": DAY * float(scale)},
     ),
     "facebook": FakeNetwork(
-        "facebook", "fake-facebook", 204, _facebook_posts,
+        "facebook", "fake-facebook", 204, "/_fake/messages", _facebook_posts,
         ({"after_accept": "500", "after_accept_times": 10**6},
          {"after_accept": "drop", "after_accept_times": 10**6}),
         {"after_accept": None},
         _facebook_limits, DAY, lambda scale: {"window_seconds": DAY * float(scale)},
+        urls_by_permalink=True,
     ),
     "instagram": FakeNetwork(
-        "instagram", "fake-instagram", 205, _instagram_posts,
+        "instagram", "fake-instagram", 205, "/_fake/messages", _instagram_posts,
         ({"publish_fail": "500"}, {"publish_fail": "drop"}), {"publish_fail": None},
         _instagram_limits, DAY, lambda scale: {"quota_duration": DAY * float(scale)},
         urls_by_permalink=True,
@@ -149,9 +171,9 @@ def missing_fakes() -> list[str]:
 async def posts(http: httpx.AsyncClient, base: int, network: str) -> list[FakePost]:
     """Every post the fake holds (withdrawn ones too), oldest first."""
     fake = NETWORKS[network]
-    r = await http.get(fake.url(base, "/_fake/messages"))
+    r = await http.get(fake.url(base, fake.log_path))
     r.raise_for_status()
-    return fake.read_posts(list(r.json()["messages"]))
+    return fake.read_posts(r.json())
 
 
 async def configure(http: httpx.AsyncClient, base: int, network: str, config: Entry) -> Entry:
