@@ -162,10 +162,14 @@ NETWORKS = {
 }  # fmt: skip
 
 
-def missing_fakes() -> list[str]:
-    """The fakes `deploy/stack up` does not start yet (their jobs land one by one)."""
-    known = {s.name for s in services.SERVICES}
-    return [f.service for f in NETWORKS.values() if f.service not in known]
+def not_in_stack() -> list[str]:
+    """What `deploy/stack up` does not run yet of social publishing (its parts land one by one):
+    a fake, or the publisher's accounts (the publishing queue's stack settings)."""
+    known = {s.name: s for s in services.SERVICES}
+    missing = [f.service for f in NETWORKS.values() if f.service not in known]
+    if "NAZAR_SOCIAL_ACCOUNTS" not in known["social-publisher"].env:
+        missing.append("the social-publisher's accounts (NAZAR_SOCIAL_ACCOUNTS)")
+    return missing
 
 
 async def posts(http: httpx.AsyncClient, base: int, network: str) -> list[FakePost]:

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from bench.social.fakes import NETWORKS, FakePost, missing_fakes, posts
+from bench.social.fakes import NETWORKS, FakePost, not_in_stack, posts
 from tests.e2e.clients import World, call, wait_for
 from tests.e2e.system import System
 from tests.unit.story_intake.images import plain
 
 pytestmark = pytest.mark.skipif(
-    bool(missing_fakes()), reason=f"not in the stack yet: {', '.join(missing_fakes())}"
+    bool(not_in_stack()), reason=f"not in the stack yet: {', '.join(not_in_stack())}"
 )
 
 STATION = "PS-BHIWADI-KOTWALI"

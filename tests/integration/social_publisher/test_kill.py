@@ -27,9 +27,8 @@ import httpx
 import pytest
 from nazar_contracts import event_types
 
-from bench.social.fakes import NETWORKS, Ports, State, configure, missing_fakes, posts, services
+from bench.social.fakes import NETWORKS, Ports, State, configure, not_in_stack, posts
 from bench.social.stack import (
-    PUBLISHER,
     Creatives,
     SocialStack,
     creative_jpeg,
@@ -41,17 +40,10 @@ from bench.social.stack import (
 from tests.conftest import DatabaseFactory, StackEnv, TopicFactory
 from tests.integration.platform.support import wait_for
 
-
-def _not_ready() -> list[str]:
-    publisher = next(s for s in services.SERVICES if s.name == PUBLISHER)
-    queue = [] if "NAZAR_SOCIAL_ACCOUNTS" in publisher.env else ["the publishing queue's accounts"]
-    return missing_fakes() + queue
-
-
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.timeout(1200),
-    pytest.mark.skipif(bool(_not_ready()), reason=f"not in the stack yet: {_not_ready()}"),
+    pytest.mark.skipif(bool(not_in_stack()), reason=f"not in the stack yet: {not_in_stack()}"),
 ]
 
 KILLS = int(os.environ.get("NAZAR_SOCIAL_KILLS", "10"))
