@@ -159,6 +159,10 @@ def posted_once(found: Sequence[Result]) -> Counter[str]:
     return Counter(post for post, _ in distinct)
 
 
+class ExitedError(RuntimeError):
+    """A process of the stack ended while it was awaited."""
+
+
 @dataclass
 class SocialStack:
     ports: Ports
@@ -192,7 +196,7 @@ class SocialStack:
         for fake in NETWORKS.values():
             self._start(fake.service, {})
 
-    def start_publisher(self) -> None:
+    def start_publisher(self, extra: Mapping[str, str] | None = None) -> None:
         self._start(
             PUBLISHER,
             {
@@ -203,8 +207,12 @@ class SocialStack:
                 "NAZAR_ENVIRONMENT": "test",
                 "PYTHONUNBUFFERED": "1",
                 **self.overrides,
+                **(extra or {}),
             },
         )
+
+    def publisher_exited(self) -> bool:
+        return self.procs[PUBLISHER].poll() is not None
 
     def kill_publisher(self) -> None:
         """SIGKILL, no goodbye: its process group, then reap it."""
@@ -224,7 +232,7 @@ class SocialStack:
             url = service.url(self.ports, service.health_path)
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.state.logs / name}.log")
+                    raise ExitedError(f"{name} exited; see {self.state.logs / name}.log")
                 with contextlib.suppress(httpx.TransportError):
                     if (await http.get(url, timeout=2)).status_code == 200:
                         break

@@ -1,6 +1,8 @@
 """Issue 14, "Done when" 3: the social-publisher SIGKILLed 10 times at random points while it
 posts to X, Facebook and Instagram, the fakes set to fail after accepting (the post stored, then
-a 500 or a dropped connection) in some of the runs between kills. Afterwards:
+a 500 or a dropped connection) in some of the runs between kills, and in others the publisher
+also crashing itself at the narrowest points (an attempt just committed; the network's answer
+just received, not yet recorded). Afterwards:
 
 * at each fake, every request's text is posted exactly once on its network (never two posts of
   one request on one network, none lost);
@@ -30,6 +32,7 @@ from nazar_contracts import event_types
 from bench.social.fakes import NETWORKS, Ports, State, configure, not_in_stack, posts
 from bench.social.stack import (
     Creatives,
+    ExitedError,
     SocialStack,
     creative_jpeg,
     posted_once,
@@ -51,6 +54,12 @@ KILLS = int(os.environ.get("NAZAR_SOCIAL_KILLS", "10"))
 # and enough that ten runs of a few posts each leave work for the next.
 PER_NETWORK = 40
 FAILING_RUNS = {1, 4, 7}  # runs between kills during which the fakes fail after accepting
+# Runs whose publisher also kills itself at the narrowest points (nazar_platform.runtime.faults,
+# as abrupt as SIGKILL): right after an attempt is committed, and right after the network
+# answered but before the answer is recorded. It is restarted at once; these crashes come on
+# top of the ten kills.
+FAULT_RUNS = {2, 5, 8}
+FAULTS = {"NAZAR_FAULTS": "social.before_call=0.1,social.after_call=0.25"}
 # A kill comes once the restarted publisher has posted 1-3 more (so that each lands while it
 # is publishing, not while it is still joining its consumer group), then 0-0.6 s later: any
 # point of a call, an attempt's record or a result's transaction.
@@ -116,11 +125,28 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
 
             rng = random.Random(14)
             before = 0
+            crashes: list[int] = []
+
+            async def up(run: int) -> None:
+                """Started (its fault points armed in a fault run) until it is ready."""
+                while True:
+                    stack.start_publisher(FAULTS if run in FAULT_RUNS else None)
+                    try:
+                        await stack.ready(http)
+                        return
+                    except ExitedError:
+                        if not stack.publisher_exited():
+                            raise  # a fake died: not what this test is about
+                        crashes.append(run)
+
             for run in range(KILLS):
                 await _fakes_fail(http, base, run)
                 floor = before + rng.randint(*AFTER_POSTS)
 
-                async def progressed(floor: int = floor) -> bool:
+                async def progressed(floor: int = floor, run: int = run) -> bool:
+                    if stack.publisher_exited():  # it hit a fault point: up again at once
+                        crashes.append(run)
+                        await up(run)
                     return sum((await ours()).values()) >= floor
 
                 await wait_for(progressed, within=60, every=0.1)
@@ -128,8 +154,7 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
                 done = before = sum((await ours()).values())
                 assert done < len(reqs), f"all posted after {stack.kills} kills: kill sooner"
                 stack.kill_publisher()
-                stack.start_publisher()
-                await stack.ready(http)
+                await up(run + 1)
             await _fakes_fail(http, base, -1)
 
             async def all_answered() -> bool:
@@ -153,4 +178,7 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
     assert set(posted) == set(texts.values())  # exactly one PublishPosted each, none missing
     failed = {r.post_id for r in answers if r.ce_type == event_types.PUBLISH_FAILED}
     assert failed == set()
-    print(f"{len(reqs)} requests, {stack.kills} kills, runs failing after accept {FAILING_RUNS}")
+    print(
+        f"{len(reqs)} requests, {stack.kills} kills, runs failing after accept {FAILING_RUNS}, "
+        f"{len(crashes)} crashes at fault points in runs {sorted(set(crashes))}"
+    )
