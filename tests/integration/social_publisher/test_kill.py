@@ -50,9 +50,11 @@ pytestmark = [
 ]
 
 KILLS = int(os.environ.get("NAZAR_SOCIAL_KILLS", "10"))
-# Under every fake's own limits (Instagram's rolling 24-hour publishing limit is the lowest),
-# and enough that ten runs of a few posts each leave work for the next.
-PER_NETWORK = 40
+# Each run between kills (and the last, after them) gets fresh requests on every network, so
+# that kills land while each network is being posted to, not only the slowest (an Instagram
+# post is a container, status polls and a publish call). 44 per network stay under every fake's
+# own limits (Instagram's rolling 24-hour publishing limit, 50, is the lowest).
+PER_RUN = 4
 FAILING_RUNS = {1, 4, 7}  # runs between kills during which the fakes fail after accepting
 # Runs whose publisher also kills itself at the narrowest points (nazar_platform.runtime.faults,
 # as abrupt as SIGKILL): right after an attempt is committed, and right after the network
@@ -106,18 +108,21 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
         OVERRIDES,
     )
     tag = uuid.uuid4().hex[:8]
-    reqs = [
-        request(n, net, tag, [creatives.add(creative_jpeg(n))] if net == "instagram" else [])
-        for net in NETWORKS
-        for n in range(PER_NETWORK)
+    batches = [
+        [
+            request(n, net, tag, [creatives.add(creative_jpeg(n))] if net == "instagram" else [])
+            for n in range(run * PER_RUN, (run + 1) * PER_RUN)
+            for net in NETWORKS
+        ]
+        for run in range(KILLS + 1)
     ]
+    reqs = [r for batch in batches for r in batch]
     texts = {(r.channel.value, r.text): r.post_id for r in reqs}
     async with httpx.AsyncClient(timeout=30) as http:
         try:
             stack.start_fakes()
             stack.start_publisher()
             await stack.ready(http)
-            await produce(stack_env.kafka_bootstrap, stack.requests_topic, reqs)
 
             async def ours() -> Counter[tuple[str, str]]:
                 found = [p for n in NETWORKS for p in await posts(http, base, n)]
@@ -141,6 +146,7 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
 
             for run in range(KILLS):
                 await _fakes_fail(http, base, run)
+                await produce(stack_env.kafka_bootstrap, stack.requests_topic, batches[run])
                 floor = before + rng.randint(*AFTER_POSTS)
 
                 async def progressed(floor: int = floor, run: int = run) -> bool:
@@ -152,10 +158,12 @@ async def test_ten_sigkills_never_post_twice_and_never_lose_a_post(
                 await wait_for(progressed, within=60, every=0.1)
                 await asyncio.sleep(rng.uniform(*JITTER))
                 done = before = sum((await ours()).values())
-                assert done < len(reqs), f"all posted after {stack.kills} kills: kill sooner"
+                asked = sum(len(b) for b in batches[: run + 1])
+                assert done < asked, f"all {asked} posted before kill {run + 1}: kill sooner"
                 stack.kill_publisher()
                 await up(run + 1)
             await _fakes_fail(http, base, -1)
+            await produce(stack_env.kafka_bootstrap, stack.requests_topic, batches[KILLS])
 
             async def all_answered() -> bool:
                 found = await results(stack_env.kafka_bootstrap, stack.results_topic)
