@@ -64,8 +64,16 @@ class Service:
 # Local secrets of the fake providers: the fakes check them exactly as the real ones would.
 _FAKE_WA = ["--token", "local-whatsapp-token", "--app-secret", "local-app-secret"]
 _FAKE_SMS = ["--token", "local-sms-key", "--app-secret", "local-sms-secret"]
-# The local stack's Facebook Page (its token is the account's, seeded into the publisher).
-_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-page-token"
+# The local stack's Facebook Page and the token the fake accepts: the `facebook-state`
+# account's, seeded into the publisher as NAZAR_SOCIAL_SEED_TOKENS.
+_FB_PAGE, _FB_TOKEN = "100000000000101", "local-facebook-token"
+_FAKE_X = ["--client-id", "local-x-client", "--client-secret", "local-x-client-secret"]
+# A token pair the fake X knows from the start, for an account seeded with
+# NAZAR_SOCIAL_SEED_TOKENS (the OAuth flow at /api/v1/social/accounts/{id}/connect makes others).
+_FAKE_X_SEED = (
+    '{"static_tokens": [{"access_token": "local-x-access-token", '
+    '"refresh_token": "local-x-refresh-token", "user_id": "1500000000000000001"}]}'
+)
 
 # Started in this order by `up`, stopped in reverse by `down` (placeholders: see the top).
 SERVICES: list[Service] = [
@@ -109,6 +117,14 @@ SERVICES: list[Service] = [
         look_path="/_fake/messages",
     ),
     Service(
+        "fake-x",
+        ["{python}", "-m", "nazar_fakes", "x", "--port", "{base+203}", *_FAKE_X,
+         "--config", _FAKE_X_SEED],
+        port_offset=203,
+        health_path="/healthz",
+        look_path="/_fake/posts",
+    ),
+    Service(
         "fake-facebook",
         ["{python}", "-m", "nazar_fakes", "facebook", "--port", "{base+204}",
          "--token", _FB_TOKEN, "--page-ids", _FB_PAGE,
@@ -144,6 +160,11 @@ SERVICES: list[Service] = [
             "NAZAR_FACEBOOK_API_VERSION": "v23.0",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
+            "NAZAR_X_API_BASE_URL": "http://127.0.0.1:{base+203}",
+            "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
+            "NAZAR_X_CLIENT_ID": "local-x-client",
+            "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
+            "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
             "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
             # The media store: creatives kept here, served to the fake Instagram at /media/...
             "NAZAR_MEDIA_DIR": "{state}/publisher-media",

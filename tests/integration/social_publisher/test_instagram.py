@@ -4,6 +4,10 @@ found PUBLISHED, the rolling quota and 80002, and refusals before any call."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -206,3 +210,31 @@ async def test_the_fake_really_fetches_and_refuses_a_png(w: World) -> None:
     assert r.status == 400 and body["error"]["code"] == 9004
     assert body["error"]["error_subcode"] == 2207052
     assert w.fake_calls("image_fetched")[0]["status"] == 200  # fetched, then refused: not a JPEG
+
+
+async def test_the_fake_starts_from_its_command_line() -> None:
+    """`python -m nazar_fakes instagram` as the local stack starts it (deploy/stackctl)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nazar_fakes", "instagram", "--port", str(port), "--token", "t",
+         "--ig-user-ids", "1,2", "--config", '{"polls_to_finish": 0}'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(200):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/_fake/config") as r:
+                        config = await r.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            assert (config["polls_to_finish"], config["quota_total"]) == (0, 50)
+            url = f"http://127.0.0.1:{port}/v23.0/2/content_publishing_limit?fields=config,quota_usage"
+            async with session.get(url, headers={"Authorization": "Bearer t"}) as r:
+                assert (await r.json())["data"][0]["config"]["quota_total"] == 50
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -179,6 +179,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "social_token_key",
                 "public_media_key",
                 "public_media_previous_keys",
+                "x_client_secret",
             },
         ),
         (AuthSettings, set()),

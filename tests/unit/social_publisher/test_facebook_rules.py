@@ -237,3 +237,15 @@ def test_link_and_public_url_and_times() -> None:
     assert fb.public_url("100000000000101_122") == "https://www.facebook.com/100000000000101_122"
     assert fb.parse_time("2026-12-03T14:05:00+0000") == datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
     assert fb.parse_time("yesterday") is None
+
+
+def test_page_usage_counts_like_app_usage() -> None:
+    page = json.dumps({"call_count": 12, "total_cputime": 99, "total_time": 40})
+    usage = fb.parse_usage(None, None, page)
+    assert usage.page == {"call_count": 12, "total_cputime": 99, "total_time": 40}
+    assert usage.percent == 99
+
+
+def test_http_429_without_a_graph_code_is_a_rate_limit() -> None:
+    err = fb.classify(429, None, fb.NO_USAGE, NOW, write=True)
+    assert (err.kind, err.code) == (ErrorKind.RATE_LIMITED, "429")

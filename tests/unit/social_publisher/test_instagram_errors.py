@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from social_publisher.adapters.instagram import graph_error
+from social_publisher.adapters.instagram_errors import graph_error
 from social_publisher.domain.social import ErrorKind
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)

@@ -25,7 +25,7 @@ from social_publisher import __version__, metrics
 from social_publisher.adapters.media_fetch import MediaFetcher
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
-from social_publisher.api import channels, media, problems, webhooks
+from social_publisher.api import channels, media, problems, webhooks, x_oauth
 from social_publisher.domain.channels import ChannelsReport
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.context import Context
@@ -37,6 +37,7 @@ from social_publisher.workers.deliveries import contacts_consumer, deliveries_co
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
+from social_publisher.workers.tokens import TokenKeeper
 
 log = structlog.get_logger(__name__)
 
@@ -167,16 +168,21 @@ class Media:
 
 
 def parts(
-    settings: PublisherSettings, sending: Sending | None = None, media_parts: Media | None = None
+    settings: PublisherSettings,
+    sending: Sending | None = None,
+    media_parts: Media | None = None,
+    keeper: TokenKeeper | None = None,
 ) -> ServiceParts:
     sending = sending or Sending(settings)
     media_parts = media_parts or Media(settings)
+    keeper = keeper or TokenKeeper(settings)
     return ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
         consumers=sending.consumers,
-        on_startup=[sending.start, media_parts.start],
+        on_startup=[sending.start, media_parts.start, keeper.start],
         background=[
+            Task("x-tokens", keeper.refresh_ahead),
             Task("sender", sending.send),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),
@@ -190,13 +196,15 @@ def create(settings: PublisherSettings | None = None) -> FastAPI:
     settings = settings or PublisherSettings()
     sending = Sending(settings)
     media_parts = Media(settings)
+    keeper = TokenKeeper(settings)
     problems.register_codes()
+    problems.register_x_codes()
     app = create_app(
-        parts(settings, sending, media_parts),
+        parts(settings, sending, media_parts, keeper),
         title="Nazar social-publisher",
         version=__version__,
         description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
-        routers=[channels.router],
+        routers=[channels.router, x_oauth.router],
     )
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
     # (api.webhooks), not with our tokens.
@@ -204,6 +212,9 @@ def create(settings: PublisherSettings | None = None) -> FastAPI:
     # Instagram fetches creatives here, with our signed URL as the only credential.
     app.include_router(media.router)
     app.state.media = media_parts
+    # X sends the browser back here; the one-use state is its only credential.
+    app.include_router(x_oauth.callback_router)
     app.state.settings = settings
     app.state.channels_report = sending.report
+    app.state.tokens = keeper  # .x_connect for the API; .tokens.access_for for the queue
     return app

@@ -88,3 +88,10 @@ INSTAGRAM_CALLS = Counter(
     "Calls to the Instagram Graph API, by step and outcome",
     ["step", "outcome"],
 )
+
+# --- X -----------------------------------------------------------------------------------------
+X_TOKEN_REFRESHES = Counter(
+    "nazar_publisher_x_token_refreshes_total",
+    "X OAuth 2.0 token refreshes, by outcome",
+    ["outcome"],  # refreshed | already_fresh (another process did it) | revoked | failed
+)

@@ -137,6 +137,34 @@ class PublisherSettings(PlatformSettings):
     social_seed_tokens: dict[str, dict[str, str]] = Field(default_factory=dict, repr=False)
 
     # --- X (API v2) -----------------------------------------------------------------------------
+    x_api_base_url: str = "https://api.x.com"
+    x_authorize_url: str = "https://x.com/i/oauth2/authorize"
+    x_client_id: str = ""
+    # A confidential client's secret (HTTP Basic at the token endpoint).
+    x_client_secret: OurSecret = SecretStr("")
+    # Where X sends the cell back after authorizing; registered in the app's settings on X.
+    x_redirect_url: str = "http://127.0.0.1:19103/oauth/x/callback"
+    # docs.x.com, "OAuth 2.0 Authorization Code Flow with PKCE", scopes: post, read back, upload
+    # media, and offline.access for a refresh token.
+    x_scopes: list[str] = Field(
+        default_factory=lambda: [
+            "tweet.read",
+            "tweet.write",
+            "users.read",
+            "media.write",
+            "offline.access",
+        ]
+    )
+    # Access tokens last about two hours: refresh when less than this is left.
+    x_refresh_margin: timedelta = timedelta(minutes=15)
+    x_refresh_interval: timedelta = timedelta(minutes=1)
+    # An authorize round trip (state + code_verifier kept server-side, one use).
+    x_oauth_state_ttl: timedelta = timedelta(minutes=10)
+    # Media: simple upload for images up to 5 MB, chunked (INIT/APPEND/FINALIZE) beyond and for
+    # video, in segments of at most 5 MB (docs.x.com, media upload).
+    x_simple_upload_max: int = 5 * 1024 * 1024
+    x_chunk_size: int = Field(default=4 * 1024 * 1024, ge=1, le=5 * 1024 * 1024)
+    x_media_processing_max: timedelta = timedelta(minutes=5)
 
     # --- Facebook Pages (Graph API) -------------------------------------------------------------
     # Pages' tokens are the accounts' (social_accounts, sealed in the database), not settings.

@@ -18,20 +18,18 @@ Page within the duplicate window is 506. Switches (`POST /_fake/config`): `token
 from __future__ import annotations
 
 import asyncio
-import base64
 import itertools
 import json
 import math
 import time
-import uuid
 from collections import deque
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from nazar_fakes.common import MessageLog
+from nazar_fakes.graph import RATE_MESSAGES, fields_of, graph_error, iso_time
 
 DEFAULTS: dict[str, Any] = {
     # Meta's Page-level limit is 4,800 calls per engaged user per 24 h (a sliding window).
@@ -51,41 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "business_id": "1234567890123456",
 }
 SCHEDULE_MIN, SCHEDULE_MAX = 600, 30 * 86400
-RATE_MESSAGES = {
-    4: "(#4) Application request limit reached",
-    17: "(#17) User request limit reached",
-    32: "(#32) Page request limit reached",
-    613: "(#613) Calls to this api have exceeded the rate limit.",
-    80001: "(#80001) There have been too many calls to this Page account. Wait a bit and try "
-    "again. For more info, please refer to "
-    "https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
-}
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
-
-
-def graph_error(
-    status: int,
-    code: int,
-    message: str,
-    *,
-    type_: str = "OAuthException",
-    subcode: int | None = None,
-    transient: bool = False,
-) -> web.Response:
-    body: dict[str, Any] = {
-        "message": message,
-        "type": type_,
-        "code": code,
-        "is_transient": transient,
-        "fbtrace_id": base64.urlsafe_b64encode(uuid.uuid4().bytes[:9]).decode(),
-    }
-    if subcode is not None:
-        body["error_subcode"] = subcode
-    return web.json_response({"error": body}, status=status)
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 class FakeFacebook:
@@ -116,7 +80,7 @@ class FakeFacebook:
         page, early = await self._guard(request, write=True)
         if early is not None:
             return early
-        form = {**request.query, **(await request.post())}
+        form = {**request.query, **(await fields_of(request))}
         message = str(form.get("message", ""))
         media: list[str] = []
         for key in sorted(k for k in form if str(k).startswith("attached_media[")):
@@ -146,6 +110,7 @@ class FakeFacebook:
         if unpublished and "scheduled_publish_time" not in form:
             self.photos[photo_id] = {
                 "page": page, "published": False, "attached_to": None, "size": len(content),
+                "temporary": str(form.get("temporary", "false")).lower() == "true",
             }  # fmt: skip
             return self._ok(request, {"id": photo_id})
         self.photos[photo_id] = {"page": page, "published": True, "attached_to": None}
@@ -334,7 +299,7 @@ class FakeFacebook:
             if f == "message" and post["message"]:
                 out["message"] = post["message"]
             elif f == "created_time":
-                out["created_time"] = _iso(post["created"])
+                out["created_time"] = iso_time(post["created"])
             elif f == "permalink_url":
                 out["permalink_url"] = post["permalink_url"]
             elif f == "scheduled_publish_time" and post["scheduled_publish_time"]:
@@ -366,6 +331,7 @@ class FakeFacebook:
         app = {"call_count": share, "total_cputime": cpu, "total_time": total}
         return {
             "X-App-Usage": json.dumps(app),
+            "X-Page-Usage": json.dumps(app),
             "X-Business-Use-Case-Usage": json.dumps(buc),
         }
 

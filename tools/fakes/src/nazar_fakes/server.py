@@ -59,10 +59,10 @@ def _control(
     app.router.add_post("/_fake/reset", reset)
     if hasattr(fake, "inbound"):
         app.router.add_post("/_fake/inbound", inbound)
-    app.router.add_get("/healthz", lambda _r: _ok())
+    app.router.add_get("/healthz", _ok)
 
 
-async def _ok() -> web.Response:
+async def _ok(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 

@@ -37,7 +37,10 @@ DEVELOPMENT_VALUES = frozenset(
         "local-verify-token",
         "local-sms-key",
         "local-sms-secret",
-        "local-facebook-page-token",
+        "local-facebook-token",
+        "local-x-client-secret",
+        "local-x-access-token",
+        "local-x-refresh-token",
         "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",  # the local stack's social token key
         "local-publisher-public-media-link-key",
         "local-instagram-token",  # what the local fake Instagram accepts

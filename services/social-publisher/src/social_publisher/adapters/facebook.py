@@ -122,7 +122,10 @@ class FacebookClient:
             answer = await self._call(access, "post", f"{page}/photos", data=form, write=True)
             post_id = str(answer.get("post_id") or answer["id"])
         else:
-            ids = [await self._upload_unpublished(access, c) for c in photos]
+            # Photos for a scheduled post are uploaded `temporary` (Page Photos reference,
+            # parameter `temporary`): Meta keeps them until the post goes out.
+            extra = {"temporary": "true"} if schedule else {}
+            ids = [await self._upload_unpublished(access, c, extra) for c in photos]
             fields = {"message": post.text, **schedule}
             for i, media_id in enumerate(ids):
                 fields[f"attached_media[{i}]"] = json.dumps({"media_fbid": media_id})
@@ -164,21 +167,26 @@ class FacebookClient:
             # A cheap read: its answer carries the usage headers.
             await self._call(access, "get", access.provider_account_id, params={"fields": "id"})
             seen = self._usage.get(access.account_id, (fb.NO_USAGE, now))
-        usage = seen[0]
+        usage, seen_at = seen
         percent = usage.percent
-        regain = usage.regain_at(seen[1])
+        gap = fb.pace(percent, slow_from=self._slow_from, max_gap=self._max_gap)
+        # The queue waits while `remaining` is 0 until `resets_at`: until Meta says access
+        # returns, or, while usage is high, until the gap after the last call has passed.
+        regain = usage.regain_at(seen_at) or (seen_at + gap if gap else None)
         return AccountLimits(
             remaining=0 if regain is not None else None,
             resets_at=regain,
             usage_percent=percent,
-            pace=fb.pace(percent, slow_from=self._slow_from, max_gap=self._max_gap),
+            pace=gap,
         )
 
     # --- the calls ------------------------------------------------------------------------------
 
-    async def _upload_unpublished(self, access: AccountAccess, photo: Creative) -> str:
+    async def _upload_unpublished(
+        self, access: AccountAccess, photo: Creative, extra: Params
+    ) -> str:
         # An unpublished photo is not a post: a failure here is never UNCLEAR (write=False).
-        form = _photo_form(photo, {"published": "false"})
+        form = _photo_form(photo, {"published": "false", **extra})
         page = access.provider_account_id
         answer = await self._call(access, "post", f"{page}/photos", data=form)
         return str(answer["id"])
@@ -246,7 +254,9 @@ class FacebookClient:
                 body = await resp.read()
                 status = resp.status
                 usage = fb.parse_usage(
-                    resp.headers.get("X-App-Usage"), resp.headers.get("X-Business-Use-Case-Usage")
+                    resp.headers.get("X-App-Usage"),
+                    resp.headers.get("X-Business-Use-Case-Usage"),
+                    resp.headers.get("X-Page-Usage"),
                 )
         except (aiohttp.ClientConnectorError, ConnectionRefusedError) as exc:
             raise SocialCallError(
@@ -272,7 +282,7 @@ class FacebookClient:
         raise GraphCallError(fb.classify(status, graph, usage, now, write=write), graph)
 
     def _remember(self, access: AccountAccess, usage: fb.Usage, now: datetime) -> None:
-        if not usage.app and not usage.business:
+        if not (usage.app or usage.business or usage.page):
             return  # Meta sends the headers only once an account has made enough calls
         self._usage[access.account_id] = (usage, now)
         metrics.FACEBOOK_USAGE.labels(access.account_id).set(usage.percent)

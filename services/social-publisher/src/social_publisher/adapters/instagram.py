@@ -16,12 +16,8 @@ out (found in the account's media by its caption), never posted again.
 The quota: `GET /{v}/{ig-user-id}/content_publishing_limit?fields=config,quota_usage` →
 `{"data": [{"quota_usage": n, "config": {"quota_total": 50, "quota_duration": 86400}}]}`
 (IG User Content Publishing Limit reference; 50 posts in a moving 24 h per the Media Publish
-reference, 2025-01), checked before each post. Errors are Graph error objects `{"error":
-{"message", "type", "code", "error_subcode", "error_user_title", "error_user_msg", "fbtrace_id"}}`
-(Instagram error codes reference): 80002 is Instagram's business-use-case rate limit (Graph API
-"Rate Limiting"), 9 / 2207042 the publishing limit reached, 190 an invalid token, 368 a policy
-block, 100 / 9004 / 36000–36003 / 2207xxx media refused (some 2207xxx are Instagram's own
-transient failures). Instagram's API cannot delete a post: `delete` answers False.
+reference, 2025-01), checked before each post. Errors: `instagram_errors.graph_error`.
+Instagram's API cannot delete a post: `delete` answers False.
 """
 
 from __future__ import annotations
@@ -35,6 +31,7 @@ from typing import Any
 import aiohttp
 
 from social_publisher import metrics
+from social_publisher.adapters.instagram_errors import TRANSIENT_SUBCODES, graph_error
 from social_publisher.adapters.social import AccountLimits, SocialCallError
 from social_publisher.domain.instagram import InstagramRules, refusal
 from social_publisher.domain.social import (
@@ -49,69 +46,11 @@ from social_publisher.domain.social import (
 from social_publisher.settings import PublisherSettings
 
 IG = Network.INSTAGRAM
-RATE_CODES = frozenset({4, 17, 32, 613, 80002})
-ACCOUNT_CODES = frozenset({10, 102, 190, 200, 368})
-# Instagram's own failures that a new try may not meet (error codes reference: "Try again").
-TRANSIENT_SUBCODES = frozenset({2207001, 2207003, 2207020, 2207027, 2207032, 2207053})
-PUBLISHING_LIMIT = (9, 2207042)
 RECENT_PAGES = 5
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def graph_error(
-    status: int, body: bytes, *, publishing: bool, container_id: str | None, now: datetime,
-    rate_wait: timedelta, quota_wait: timedelta,
-) -> SocialError:  # fmt: skip
-    """A Graph API error answer as the queue's `SocialError`."""
-    try:
-        raw = json.loads(body)["error"]
-        code = int(raw.get("code"))
-        subcode = int(raw["error_subcode"]) if raw.get("error_subcode") is not None else None
-        said = str(raw.get("error_user_msg") or raw.get("message") or "")[:300]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        code, subcode, said = 0, None, f"HTTP {status}"
-    code_text = str(code) if subcode is None else f"{code}/{subcode}"
-
-    def error(kind: ErrorKind, reason: str, retry_at: datetime | None = None) -> SocialError:
-        return SocialError(kind, IG, code_text, reason, retry_at, container_id=container_id)
-
-    if code in RATE_CODES:
-        return error(
-            ErrorKind.RATE_LIMITED,
-            f"Instagram asks us to slow down ({said}); the post waits and goes later.",
-            now + rate_wait,
-        )
-    if (code, subcode) == PUBLISHING_LIMIT:
-        return error(
-            ErrorKind.RATE_LIMITED,
-            "The Instagram account has published as many posts as Instagram allows in 24 hours; "
-            "the post waits until the quota frees.",
-            now + quota_wait,
-        )
-    if code in ACCOUNT_CODES:
-        what = {
-            190: "Its access token is invalid or expired: reconnect the account in Meta Business "
-            "settings, then resume it.",
-            368: "Instagram has temporarily blocked it from posting for a policy reason: check the "
-            "account in the Instagram app, then resume it.",
-        }.get(code, "The token may not publish for it: grant instagram_content_publish again.")
-        return error(ErrorKind.ACCOUNT, f"The Instagram account cannot post. {what} ({said})")
-    if status >= 500 or code in (1, 2, -1, -2) or subcode in TRANSIENT_SUBCODES:
-        if publishing:
-            return error(
-                ErrorKind.UNCLEAR,
-                f"Instagram failed while publishing ({said}); the post may be out: it is "
-                "checked before any retry.",
-            )
-        return error(ErrorKind.TRANSIENT, f"Instagram failed for now ({said}); tried again later.")
-    return error(
-        ErrorKind.REFUSED,
-        f"Instagram refused the post: {said}. Change the Instagram version or its image as it "
-        "says, then approve it again.",
-    )
 
 
 class InstagramClient:

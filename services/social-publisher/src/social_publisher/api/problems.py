@@ -53,3 +53,70 @@ def register_codes() -> None:
         detail_hi="अब किसी पोस्ट को इस फ़ाइल की ज़रूरत नहीं थी, इसलिए इसे हटा दिया गया। "
         "स्टोरी से दोबारा लाने के लिए पोस्ट फिर से स्वीकृत करें।",
     )
+
+
+def register_x_codes() -> None:
+    """Connecting an X account (api/x_oauth.py)."""
+    texts = {
+        "x_account_unknown": (
+            "Unknown X account",
+            "X खाता नहीं मिला",
+            "No X account has this id; check the account list.",
+            "इस पहचान का कोई X खाता नहीं है; खातों की सूची देखें।",
+        ),
+        "x_connect_expired": (
+            "Connection link expired",
+            "जोड़ने का लिंक पुराना हो गया",
+            "This authorization was already used or took too long; start connecting again.",
+            "यह अनुमति पहले ही उपयोग हो चुकी है या बहुत देर हुई; फिर से जोड़ना शुरू करें।",
+        ),
+        "x_connect_refused": (
+            "X refused the authorization",
+            "X ने अनुमति अस्वीकार की",
+            "X did not accept the authorization code; start connecting again.",
+            "X ने अनुमति कोड स्वीकार नहीं किया; फिर से जोड़ना शुरू करें।",
+        ),
+        "x_connect_denied": (
+            "Authorization not given",
+            "अनुमति नहीं दी गई",
+            "The account's owner did not approve on X; start again and approve.",
+            "खाते के स्वामी ने X पर अनुमति नहीं दी; फिर से शुरू करें और अनुमति दें।",
+        ),
+        "x_wrong_account": (
+            "Another X account",
+            "दूसरा X खाता",
+            "The approval came from another X login than this account; sign in to X as the "
+            "account and connect again.",
+            "अनुमति इस खाते के बजाय किसी दूसरे X लॉगिन से आई; X पर इसी खाते से साइन इन करके फिर जोड़ें।",
+        ),
+        "x_unavailable": (
+            "X is not answering",
+            "X उत्तर नहीं दे रहा",
+            "X did not answer; try connecting again in a few minutes.",
+            "X से उत्तर नहीं मिला; कुछ मिनट बाद फिर से जोड़ें।",
+        ),
+        "x_not_configured": (
+            "X is not set up",
+            "X की व्यवस्था नहीं है",
+            "This publisher has no X client configured; ask the administrator.",
+            "इस प्रकाशक में X क्लाइंट की व्यवस्था नहीं है; व्यवस्थापक से कहें।",
+        ),
+    }
+    status = {
+        "x_account_unknown": 404,
+        "x_connect_expired": 400,
+        "x_connect_refused": 400,
+        "x_connect_denied": 400,
+        "x_wrong_account": 409,
+        "x_unavailable": 503,
+        "x_not_configured": 503,
+    }
+    for code, (title_en, title_hi, detail_en, detail_hi) in texts.items():
+        register(
+            code,
+            status[code],
+            title_en=title_en,
+            title_hi=title_hi,
+            detail_en=detail_en,
+            detail_hi=detail_hi,
+        )

@@ -15,7 +15,8 @@ Sources (checked with the project's search tool; cite them when a number changes
   "total_time", "estimated_time_to_regain_access"}]}` (percentages, and minutes), error 80001
   for Pages; calls with app or user tokens count against platform limits: `X-App-Usage`
   `{"call_count", "total_cputime", "total_time"}` (percentages). 32 is the Page-level limit
-  ("Page rate limits", developers.facebook.com/blog/post/2016/06/16/page-level-rate-limits/).
+  ("Page rate limits", developers.facebook.com/blog/post/2016/06/16/page-level-rate-limits/),
+  reported in `X-Page-Usage` (the shape of `X-App-Usage`).
 * 506 is "(#506) Duplicate status message" (facebook-csharp-sdk issue #119); a 500 with code 2
   may still have posted (arsduo/koala issue #699: photos posted several times after code 2).
 * Scheduled posts: `published=false` with `scheduled_publish_time` (unix seconds), "between 10
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,11 +88,12 @@ class Usage:
 
     app: dict[str, int]  # X-App-Usage: call_count, total_cputime, total_time (percent)
     business: tuple[BusinessUsage, ...] = ()
+    page: dict[str, int] = field(default_factory=dict)  # X-Page-Usage, the same shape
 
     @property
     def percent(self) -> int:
         """The highest share of any limit used, 0-100 (Meta throttles at 100)."""
-        values = list(self.app.values())
+        values = [*self.app.values(), *self.page.values()]
         for b in self.business:
             values += [b.call_count, b.total_cputime, b.total_time]
         return max(values, default=0)
@@ -111,17 +113,22 @@ def _percent(value: Any) -> int:
         return 0
 
 
-def parse_usage(app_header: str | None, business_header: str | None) -> Usage:
-    """Both headers, leniently: a header Meta did not send or that does not parse says nothing."""
-    app: dict[str, int] = {}
-    if app_header:
-        try:
-            raw = json.loads(app_header)
-        except ValueError:
-            raw = None
-        if isinstance(raw, dict):
-            keys = ("call_count", "total_cputime", "total_time")
-            app = {k: _percent(raw[k]) for k in keys if k in raw}
+def _shares(header: str | None) -> dict[str, int]:
+    try:
+        raw = json.loads(header) if header else None
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict):
+        return {}
+    return {k: _percent(raw[k]) for k in ("call_count", "total_cputime", "total_time") if k in raw}
+
+
+def parse_usage(
+    app_header: str | None, business_header: str | None, page_header: str | None = None
+) -> Usage:
+    """The usage headers, leniently: a header Meta did not send or that does not parse says
+    nothing. `X-Page-Usage` (Page-level limits, error 32) has `X-App-Usage`'s shape."""
+    app = _shares(app_header)
     business: list[BusinessUsage] = []
     if business_header:
         try:
@@ -143,7 +150,7 @@ def parse_usage(app_header: str | None, business_header: str | None) -> Usage:
                             minutes_to_regain=_percent(e.get("estimated_time_to_regain_access")),
                         )
                     )
-    return Usage(app=app, business=tuple(business))
+    return Usage(app=app, business=tuple(business), page=_shares(page_header))
 
 
 def pace(percent: int, *, slow_from: int, max_gap: timedelta) -> timedelta:
@@ -202,7 +209,7 @@ def classify(
     body was sent is UNCLEAR, to be reconciled before any retry."""
     code = error.code if error else None
     said = f' Facebook said: "{error.message}".' if error and error.message else ""
-    if code in RATE_LIMIT_CODES:
+    if code in RATE_LIMIT_CODES or (code is None and status == 429):
         retry_at = usage.regain_at(now)
         when = (
             f" Posting resumes after {retry_at:%H:%M} UTC."
@@ -211,8 +218,8 @@ def classify(
         )
         return _error(
             ErrorKind.RATE_LIMITED,
-            code,
-            f"Facebook is limiting calls for this Page (code {code}, "
+            code or status,
+            f"Facebook is limiting calls for this Page (code {code or status}, "
             f"{usage.percent} % of the limit used): nothing to do, the post waits.{when}",
             retry_at=retry_at,
         )

@@ -55,6 +55,10 @@ class PostRequest:
     # Instagram: the container an earlier, unclear attempt created (`SocialError.container_id`).
     # The client polls it before creating another: PUBLISHED means the post is out already.
     container_id: str | None = None
+    # X threads resumed after a failure midway: the parts already out, in order (their ids from
+    # the failure's `SocialError.thread_post_ids` or from reconciliation); the client posts the
+    # rest, replying to the last of them.
+    thread_post_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,3 +112,7 @@ class SocialError:
     # Instagram: the container an UNCLEAR (or interrupted) publish used; record it and hand it
     # back in `PostRequest.container_id` so that the retry polls it instead of posting twice.
     container_id: str | None = None
+    # X threads: the parts that are out (ids in order, the first included) when a later part
+    # failed, so that the queue never posts them again (pass them back in
+    # `PostRequest.thread_post_ids`). With UNCLEAR the failing part itself may be out too.
+    thread_post_ids: tuple[str, ...] = ()
