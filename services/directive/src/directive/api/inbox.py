@@ -87,7 +87,7 @@ def _language(request: Request, chosen: str | None, member_language: str | None)
     return negotiate(request.headers.get("accept-language"), member_language or "hi")
 
 
-def _problem_page(request: Request, status: int, code: str, lang: str | None) -> Response:
+def problem_page(request: Request, status: int, code: str, lang: str | None) -> Response:
     """A browser gets the problem as a page in its language; any other client the RFC 9457
     document."""
     if "text/html" not in request.headers.get("accept", ""):
@@ -135,12 +135,12 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, lang)
+        return problem_page(request, opened, code, lang)
     delivery_id, expires_at = opened
     pool = pool_of(request)
     row = await inbox_store.item(pool, delivery_id)
     if row is None:
-        return _problem_page(request, 404, "directive.link_invalid", lang)
+        return problem_page(request, 404, "directive.link_invalid", lang)
     member_language = await roster.member_language(pool, row["member_id"])
     language = _language(request, lang, member_language)
     async with pool.acquire() as conn:
@@ -181,10 +181,10 @@ async def acknowledge_page(
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, lang)
+        return problem_page(request, opened, code, lang)
     delivery_id, _ = opened
     if not await inbox_store.delivery_exists(pool_of(request), delivery_id):
-        return _problem_page(request, 404, "directive.link_invalid", lang)
+        return problem_page(request, 404, "directive.link_invalid", lang)
     await ack_handlers.acknowledge_delivery(
         pool_of(request), topics_of(request), delivery_id, AckVia.LINK, now_of(request)
     )
@@ -201,11 +201,11 @@ async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, None)
+        return problem_page(request, opened, code, None)
     delivery_id, _ = opened
     pool = pool_of(request)
     if not await inbox_store.carries(pool, delivery_id, attachment_id):
-        return _problem_page(request, 404, "directive.link_invalid", None)
+        return problem_page(request, 404, "directive.link_invalid", None)
     async with pool.acquire() as conn:
         found = await attachment_store.attachments(conn, [attachment_id])
     return file_response(settings_of(request).attachment_dir, found[0])
