@@ -151,6 +151,21 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
     at_issue = {r.one("sp", "DST-BIKANER"), r.one("sp", "DST-CHURU"), r.one("ig", "RNG-BIKANER")}
     group_members = {m for c in circles for m in r.circle_members[c]} & r.reachable
     assert with_link == len(group_members - at_issue) > 0
+    # The inbox shows the post as the member received it: the signed page of a circle member,
+    # and the SP's inbox.
+    member = next(s for s in sent if LINK.findall(s.body))
+    assert member.inbox_url is not None
+    async with api.client() as c:
+        page = await c.get(
+            "/inbox/d/" + member.inbox_url.rsplit("/inbox/d/", 1)[1],
+            headers={"Accept": "text/html", "Accept-Language": "hi"},
+        )
+        assert page.status_code == 200
+        assert f"/c/{LINK.findall(member.body)[0]}" in page.text
+        assert "अभियान की पोस्ट देखें और साझा करें" in page.text
+        inbox = await c.get("/api/v1/inbox", headers=api.as_("sp", "DST-CHURU"))
+        mine = [i for i in inbox.json()["items"] if i["message_id"] == original]
+        assert [i["post_link"] for i in mine] == [POST]
 
     # People open each circle's link a different number of times, many at once; HEAD requests
     # and previews go to the post too, but do not count.

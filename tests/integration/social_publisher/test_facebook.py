@@ -170,6 +170,16 @@ async def test_recent_posts_pages_through_the_feed(graph: Graph) -> None:
     assert [p.created_at for p in recent] == sorted((p.created_at for p in recent), reverse=True)
 
 
+async def test_the_token_never_travels_in_a_url(graph: Graph) -> None:
+    client = graph.client()
+    published = await client.publish(ACCESS, story(creatives=(photo(), photo())))
+    await client.publish(ACCESS, story(creatives=(photo(),)))
+    await client.recent_posts(ACCESS, datetime.now(UTC) - timedelta(minutes=1))
+    await client.delete(ACCESS, published.provider_post_id)
+    assert len(graph.fake.log.attempts_at) == 9  # 4 + 2 for the posts, 2 reads, 1 delete
+    assert graph.fake.tokens_in_urls == 0
+
+
 async def test_a_video_is_refused_before_any_call(graph: Graph) -> None:
     video = Creative(sha256="ab" * 32, media_type="video/mp4", size=3, content=b"abc")
     error = await refused(graph.client(), story(creatives=(video,)))

@@ -163,6 +163,7 @@ class FakeX:
             "in_reply_to_tweet_id": str(reply_to) if reply_to is not None else None,
             "at": time.time(),
         }
+        headers.update(self._daily(grant.user_id)[1])  # counting this post, as X does
         failed = await self._fail_after_accept(request)
         if failed is not None:
             return failed
@@ -283,6 +284,7 @@ def x_app(fake: FakeX) -> web.Application:
     app.router.add_post("/2/media/upload/initialize", media.initialize)
     app.router.add_post("/2/media/upload/{id}/append", media.append)
     app.router.add_post("/2/media/upload/{id}/finalize", media.finalize)
+    app.router.add_post("/2/media/metadata", media.metadata)
     app.router.add_get("/i/oauth2/authorize", fake.auth.authorize)
     app.router.add_post("/2/oauth2/token", fake.auth.token)
     app.router.add_get("/_fake/posts", fake.list_posts)

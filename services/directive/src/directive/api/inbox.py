@@ -21,6 +21,7 @@ from directive.api import pages, schemas, views
 from directive.api.attachments import file_response
 from directive.api.common import now_of, pool_of, settings_of, topics_of
 from directive.domain.acks import AckVia
+from directive.domain.campaigns import link_url
 from directive.handlers import acks as ack_handlers
 from directive.store import attachments as attachment_store
 from directive.store import inbox as inbox_store
@@ -31,8 +32,12 @@ pages_router = APIRouter(tags=["inbox pages"])
 
 
 def _item(
-    r: Row, attachments: dict[uuid.UUID, attachment_store.AttachmentRow], url: Any = None
+    r: Row,
+    attachments: dict[uuid.UUID, attachment_store.AttachmentRow],
+    base_url: str,
+    url: Any = None,
 ) -> schemas.InboxItem:
+    code = r["post_code"]
     return schemas.InboxItem(
         delivery_id=r["delivery_id"],
         directive_id=r["directive_id"],
@@ -54,6 +59,7 @@ def _item(
             for i in r["attachment_ids"]
             if i in attachments
         ],
+        post_link=link_url(base_url, code) if code else r["post_url"],
     )
 
 
@@ -74,7 +80,8 @@ async def inbox(
         )
     attachments = {a.id: a for a in rows}
     return Page[schemas.InboxItem](
-        items=[_item(r, attachments) for r in found.items], next_cursor=found.next_cursor
+        items=[_item(r, attachments, settings_of(request).public_base_url) for r in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -147,7 +154,12 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         attachments = {
             a.id: a for a in await attachment_store.attachments(conn, row["attachment_ids"])
         }
-    item = _item(row, attachments, lambda i: f"/inbox/d/{token}/attachments/{i}")
+    item = _item(
+        row,
+        attachments,
+        settings_of(request).public_base_url,
+        lambda i: f"/inbox/d/{token}/attachments/{i}",
+    )
     title = (item.title.hi if language == "hi" else item.title.en) or item.title.hi or item.title.en
     body = (item.body.hi if language == "hi" else item.body.en) or item.body.hi or item.body.en
     html = pages.render(
@@ -163,6 +175,7 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         ack_requested=item.ack_requested,
         ack_url=f"/inbox/d/{token}/ack",
         expires_at=pages.shown_time(expires_at),
+        post_link=item.post_link,
         attachments=[
             {"url": a.url, "filename": a.filename, "size_kib": max(1, a.size // 1024)}
             for a in item.attachments

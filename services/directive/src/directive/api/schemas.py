@@ -312,6 +312,11 @@ class InboxItem(BaseModel):
     requested_at: datetime
     acknowledged_at: datetime | None
     attachments: list[AttachmentOut]
+    post_link: str | None = Field(
+        default=None,
+        description="a campaign's public post as the member received it: their circle's "
+        "tracked link, or the post itself",
+    )
 
 
 class UnitOut(BaseModel):
