@@ -3,10 +3,10 @@ and Instagram state accounts) against the fake networks with their real limits (
 fake's windows scaled down so that the window that binds its account lasts `--window` seconds
 (default 120: Instagram's rolling 24 hours and X's 15-minute posting window both become two
 minutes, scales 1/720 and 2/15) and the run takes minutes. The counts are the real ones, so the
-ratio is what it would be unscaled as long as a window stays long beside one post's own time:
-an Instagram post is a container, a few status polls and a publish call, and X's reset comes in
-whole seconds (`x-rate-limit-reset`), so much shorter windows would measure those, not the
-limits.
+ratio is what it would be unscaled: the publisher's own waits that stand for Instagram's clock
+(the wait once its quota is used up, after a rate limit, between a container's status polls)
+are scaled with it (`publisher_clock`). X's reset comes in whole seconds (`x-rate-limit-reset`),
+so windows much shorter than a minute would measure that rounding, not the limits.
 
 The social-publisher and the fakes run as `deploy/stack up` starts them (bench/social/stack.py),
 on the benchmark's Kafka and PostgreSQL (bench.common.infra), with a fresh database and topics.
@@ -32,7 +32,7 @@ import httpx
 from bench.common import create_database, create_topics, delete_topics, drop_database, infra
 from bench.common import report as print_report
 from bench.sender.procs import CpuMeter, kafka_pids, postgres_pids
-from bench.social.fakes import NETWORKS, Ports, State, config_of, configure, posts
+from bench.social.fakes import DAY, NETWORKS, Ports, State, config_of, configure, posts
 from bench.social.limits import Limit, minimum_drain
 from bench.social.stack import (
     PUBLISHER,
@@ -47,6 +47,25 @@ from bench.social.stack import (
 
 TARGET = 1.1
 DEFAULT_WINDOW = 120.0
+
+
+def _iso(seconds: float) -> str:
+    return f"PT{seconds:.4f}S"
+
+
+def publisher_clock(window: float) -> dict[str, str]:
+    """The publisher's own waits that stand for Instagram's clock, on the same scale as the
+    fake's day: how long it waits once the 24-hour quota is used up (it cannot know when the
+    rolling window frees a place: 1 hour of 24), after a rate limit (15 minutes), and between a
+    container's status polls (Instagram's processing time, which the fake counts in polls).
+    X waits for the reset its fake announces, Facebook's limit does not bind."""
+    scale = window / DAY
+    return {
+        "NAZAR_INSTAGRAM_QUOTA_WAIT": _iso(3600 * scale),
+        "NAZAR_INSTAGRAM_RATE_WAIT": _iso(900 * scale),
+        "NAZAR_INSTAGRAM_POLL_INITIAL": _iso(max(1.0 * scale, 0.01)),
+        "NAZAR_INSTAGRAM_POLL_MAX": _iso(max(15.0 * scale, 0.05)),
+    }
 
 
 async def _scaled_limits(
@@ -78,7 +97,7 @@ async def run(total: int, window: float) -> dict[str, Any]:
             dsn,
             requests_topic,
             results_topic,
-            {"NAZAR_LOG_LEVEL": "WARNING"},
+            {"NAZAR_LOG_LEVEL": "WARNING", **publisher_clock(window)},
         )
         try:
             async with httpx.AsyncClient(timeout=30) as http:
