@@ -160,6 +160,24 @@ SERVICES: list[Service] = [
             "NAZAR_FACEBOOK_API_VERSION": "v23.0",
             # Fernet key of the local stack only (32 bytes, urlsafe base64).
             "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
+            # The official accounts of the local stack, one per network (the fakes' ids), and the
+            # tokens the fakes accept, sealed into accounts that have none at the first start.
+            "NAZAR_SOCIAL_ACCOUNTS": (
+                '[{"account_id": "x-state", "network": "x", "name": "Rajasthan Police (X, local)",'
+                ' "provider_account_id": "1500000000000000001", "handle": "PoliceRajasthan"},'
+                ' {"account_id": "facebook-state", "network": "facebook",'
+                ' "name": "Rajasthan Police (Facebook, local)",'
+                ' "provider_account_id": "100000000000101", "handle": "PoliceRajasthan"},'
+                ' {"account_id": "instagram-state", "network": "instagram",'
+                ' "name": "Rajasthan Police (Instagram, local)",'
+                ' "provider_account_id": "17841400000000001", "handle": "policerajasthan"}]'
+            ),
+            "NAZAR_SOCIAL_SEED_TOKENS": (
+                '{"x-state": {"access_token": "local-x-access-token",'
+                ' "refresh_token": "local-x-refresh-token"},'
+                ' "facebook-state": {"access_token": "local-facebook-token"},'
+                ' "instagram-state": {"access_token": "local-instagram-token"}}'
+            ),
             "NAZAR_X_API_BASE_URL": "http://127.0.0.1:{base+203}",
             "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
             "NAZAR_X_CLIENT_ID": "local-x-client",
@@ -180,6 +198,11 @@ SERVICES: list[Service] = [
         port_offset=104,
         metrics_offset=114,
         console_path="/console",  # the moderation console
+        env={
+            # Signed media URLs (creatives in publish requests) on this stack's own port: the
+            # publisher fetches them, whatever NAZAR_PORT_BASE the stack runs on.
+            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+104}",
+        },
     ),
 ]  # fmt: skip
 

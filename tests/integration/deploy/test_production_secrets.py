@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -57,6 +58,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SMS_WEBHOOK_SECRET": "local-sms-secret",
         "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
         "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
+        "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
     },
     # The key signing media URLs (photos and creatives for the publisher and the console).
     "story-intake": {"NAZAR_MEDIA_LINK_KEY": "local-development-story-media-link-key"},
@@ -81,6 +83,8 @@ def production_env(service: str, **values: str) -> dict[str, str]:
     env.update(NAZAR_ENVIRONMENT="production", NAZAR_AUTH_JWKS_URL=JWKS_URL, NAZAR_LOG_JSON="false")
     for variable in SECRETS[service]:
         env[variable] = strong()
+    if "NAZAR_SOCIAL_TOKEN_KEY" in env:  # a Fernet key has a form of its own (32 bytes, base64)
+        env["NAZAR_SOCIAL_TOKEN_KEY"] = Fernet.generate_key().decode()
     # Nothing listens there: a service that got past its settings would fail later, not here.
     env["NAZAR_DATABASE_URL"] = f"postgresql://svc:{strong()}@127.0.0.1:9/{DATABASES[service]}"
     env.update(values)

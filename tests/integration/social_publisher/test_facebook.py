@@ -17,7 +17,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from social_publisher.adapters.facebook import FacebookClient
-from social_publisher.adapters.social import SocialCallError
+from social_publisher.adapters.social import SocialCallError, SocialClient
 from social_publisher.domain.social import AccountAccess, Creative, ErrorKind, Network
 from social_publisher.settings import PublisherSettings
 
@@ -44,8 +44,10 @@ from stackctl.common import Ports, State  # noqa: E402
 
 
 async def test_text_with_a_link_is_a_feed_post_with_its_permalink(graph: Graph) -> None:
+    client: SocialClient = graph.client()  # mypy: FacebookClient keeps the shared protocol
+    assert client.network is Network.FACEBOOK
     post = story()
-    published = await graph.client().publish(ACCESS, post)
+    published = await client.publish(ACCESS, post)
     stored = graph.fake.posts[published.provider_post_id]
     assert stored["message"] == post.text  # Hindi and emoji arrive unchanged
     assert stored["link"] == LINK
@@ -168,6 +170,16 @@ async def test_recent_posts_pages_through_the_feed(graph: Graph) -> None:
     assert len(recent) == 130
     assert recent[0].text == "संदेश 0 📢"
     assert [p.created_at for p in recent] == sorted((p.created_at for p in recent), reverse=True)
+
+
+async def test_the_token_never_travels_in_a_url(graph: Graph) -> None:
+    client = graph.client()
+    published = await client.publish(ACCESS, story(creatives=(photo(), photo())))
+    await client.publish(ACCESS, story(creatives=(photo(),)))
+    await client.recent_posts(ACCESS, datetime.now(UTC) - timedelta(minutes=1))
+    await client.delete(ACCESS, published.provider_post_id)
+    assert len(graph.fake.log.attempts_at) == 9  # 4 + 2 for the posts, 2 reads, 1 delete
+    assert graph.fake.tokens_in_urls == 0
 
 
 async def test_a_video_is_refused_before_any_call(graph: Graph) -> None:

@@ -4,15 +4,21 @@ the retention sweep once no post needs them."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import aiohttp
 import pytest
+from aiokafka import AIOKafkaProducer
 from nazar_contracts.publish import PublishMedia
+from nazar_platform.runtime.context import Runtime
 from social_publisher.adapters.social import SocialCallError
 from social_publisher.domain.social import ErrorKind, Network
 from social_publisher.handlers import media as handlers
+from social_publisher.settings import PublisherSettings
+from social_publisher.workers import media_retention
 
 from tests.integration.social_publisher.support import World
 from tests.unit.social_publisher.images import jpeg, png
@@ -131,3 +137,27 @@ async def test_retention_deletes_what_no_post_needs_any_more(w: World) -> None:
     fetches = w.story.fetches
     [back] = await w.store.creatives_for("post-c", Network.INSTAGRAM, [a], now())
     assert back.content == kept and w.story.fetches == fetches + 1
+
+
+async def test_the_retention_worker_sweeps_as_leader(w: World, fresh_database: str) -> None:
+    item = w.story.media(jpeg(color=(7, 7, 7)), now())
+    await w.store.creatives_for("post-w", Network.INSTAGRAM, [item], now())
+    async with w.pool.acquire() as conn, conn.transaction():
+        await handlers.release(conn, "post-w", now())
+    settings = PublisherSettings(
+        environment="test", database_url=fresh_database, media_retention=timedelta(0),
+        media_retention_interval=timedelta(milliseconds=100),
+    )  # fmt: skip
+    runtime = Runtime(settings, w.pool, cast(AIOKafkaProducer, None))
+    stop = asyncio.Event()
+    task = asyncio.create_task(media_retention.run(runtime, w.files, stop))
+    try:
+        for _ in range(200):
+            if w.files.path(item.sha256) is None:
+                break
+            await asyncio.sleep(0.05)
+        assert w.files.path(item.sha256) is None
+        assert await handlers.kept_file(w.pool, item.sha256) is None
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)

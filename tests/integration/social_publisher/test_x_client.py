@@ -61,6 +61,15 @@ async def test_a_post_goes_out_with_its_public_url(fake_x: RunningFakeX, x_clien
     limits = await x_client.limits(access)
     assert limits.remaining == 99  # 100 per 15 minutes per user, one spent
     assert limits.resets_at is not None and limits.resets_at > datetime.now(UTC)
+    async with fake_x.http.post(
+        f"{fake_x.url}/2/tweets",
+        json={"text": "दूसरी"},
+        headers={"Authorization": f"Bearer {access.access_token}"},
+    ) as resp:
+        assert resp.status == 201
+        assert resp.headers["x-user-limit-24hour-limit"] == "2400"
+        assert resp.headers["x-user-limit-24hour-remaining"] == "2398"
+        assert resp.headers["x-rate-limit-remaining"] == "98"
 
 
 async def test_a_long_story_becomes_a_reply_chain(fake_x: RunningFakeX, x_client: XClient) -> None:
@@ -86,11 +95,13 @@ async def test_a_text_too_long_is_refused_before_any_call(
 
 async def test_an_image_by_simple_upload(fake_x: RunningFakeX, x_client: XClient) -> None:
     access = await fake_x.access()
-    image = _creative(300_000, "image/jpeg")
+    image = replace(_creative(300_000, "image/jpeg"), alt_text="थाने में जनसुनवाई करते अधिकारी")
     published = await x_client.publish(access, _post(creatives=(image,)))
     (media_id,) = fake_x.fake.posts[published.provider_post_id]["media_ids"]
     media = fake_x.fake.media[media_id]
     assert media.chunks[0] == image.content and not media.video
+    assert media.alt_text == "थाने में जनसुनवाई करते अधिकारी"
+    assert fake_x.fake.requests["media"] == 2  # one simple upload, one metadata
 
 
 async def test_a_video_by_chunked_upload_waits_for_processing(
@@ -206,3 +217,13 @@ async def test_delete(fake_x: RunningFakeX, x_client: XClient) -> None:
     assert await x_client.delete(access, published.provider_post_id)
     assert published.provider_post_id not in fake_x.fake.posts
     assert await x_client.delete(access, published.provider_post_id)  # already gone
+
+
+async def test_the_account_s_daily_cap(fake_x: RunningFakeX, x_client: XClient) -> None:
+    access = await fake_x.access()
+    fake_x.fake.config["daily_cap"] = 1
+    await x_client.publish(access, _post())
+    error = (await _fail(x_client, access, _post("दूसरी पोस्ट"))).error
+    assert error.kind is ErrorKind.RATE_LIMITED
+    assert error.retry_at is not None
+    assert error.retry_at - datetime.now(UTC) > timedelta(hours=23)

@@ -287,6 +287,52 @@ SCENARIOS += [
 ]
 
 
+SOCIAL = 'job="social-publisher", instance="10.0.0.7:8000"'
+SOCIAL_B = 'job="social-publisher", instance="10.0.0.8:8000"'
+STOPPED = "nazar_publisher_social_account_stopped"
+SOCIAL_ERRORS = "nazar_publisher_social_failures_total"
+FB_STATE = 'network="facebook", account="facebook-state"'
+X_STATE = 'network="x", account="x-state"'
+SCENARIOS += [
+    Scenario(
+        "an account stopped (both replicas report it)",
+        {
+            f"{STOPPED}{{{SOCIAL}, {FB_STATE}}}": "0 0 1x10",
+            f"{STOPPED}{{{SOCIAL_B}, {FB_STATE}}}": "0 0 1x10",
+            f"{STOPPED}{{{SOCIAL}, {X_STATE}}}": "0x12",
+        },
+        "NazarSocialAccountStopped",
+        "6m",
+        [{"network": "facebook", "account": "facebook-state", "severity": "critical"}],
+    ),
+    Scenario(
+        "an account stopped and resumed within a minute is no alert",
+        {
+            f"{STOPPED}{{{SOCIAL}, {X_STATE}}}": "0 1 0x10",
+        },
+        "NazarSocialAccountStopped",
+        "8m",
+    ),
+    Scenario(
+        "errors from a network keep coming for a quarter of an hour",
+        {
+            f'{SOCIAL_ERRORS}{{{SOCIAL}, {X_STATE}, code="503"}}': "0+1x60",
+        },
+        "NazarSocialFailuresRising",
+        "50m",
+        [{"network": "x", "account": "x-state", "severity": "warning"}],
+    ),
+    Scenario(
+        "a rate limit now and then is no alert",
+        {
+            f'{SOCIAL_ERRORS}{{{SOCIAL}, network="instagram", code="80002"}}': "0+0.1x120",
+        },
+        "NazarSocialFailuresRising",
+        "2h",
+    ),
+]
+
+
 def rules_without_annotations() -> dict[str, Any]:
     rules: dict[str, Any] = load_yaml(PROMETHEUS_DIR / "alerts.yml")
     for group in rules["groups"]:

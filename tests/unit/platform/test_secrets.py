@@ -4,6 +4,7 @@ the value; every secret setting of every service is marked; the stack's values a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -217,7 +218,17 @@ def test_the_local_stack_secrets_are_known_development_values() -> None:
         value
         for service in SERVICES
         for key, value in service.env.items()
-        if re.search(r"TOKEN|SECRET|_KEY$|PASSWORD", key)
+        if re.search(r"TOKEN|SECRET|_KEY$|PASSWORD", key) and not value.startswith("{")
+    ]
+    # Seed tokens are a JSON object: account id -> {"access_token", "refresh_token"}.
+    given += [
+        token
+        for service in SERVICES
+        for key, value in service.env.items()
+        if key.endswith("_SEED_TOKENS")
+        for pair in json.loads(value).values()
+        for name, token in pair.items()
+        if name.endswith("_token")
     ]
     given += [
         arg

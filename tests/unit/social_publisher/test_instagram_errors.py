@@ -6,8 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from social_publisher.adapters.instagram import InstagramClient
 from social_publisher.adapters.instagram_errors import graph_error
-from social_publisher.domain.social import ErrorKind
+from social_publisher.adapters.social import SocialClient
+from social_publisher.domain.social import ErrorKind, Network
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 
@@ -52,6 +54,8 @@ def test_a_server_error_is_unclear_only_when_publishing() -> None:
     assert kind(500, answer(2)) is ErrorKind.TRANSIENT
     assert kind(500, answer(2), publishing=True) is ErrorKind.UNCLEAR
     assert kind(502, b"<html>bad gateway</html>", publishing=True) is ErrorKind.UNCLEAR
+    assert kind(429, b"slow down") is ErrorKind.RATE_LIMITED  # a proxy's, without a Graph body
+    assert kind(400, b"not json") is ErrorKind.REFUSED
 
 
 def test_the_error_carries_code_words_wait_and_container() -> None:
@@ -71,3 +75,13 @@ def test_the_error_carries_code_words_wait_and_container() -> None:
         now=NOW, rate_wait=timedelta(0), quota_wait=timedelta(0),
     )  # fmt: skip
     assert "reconnect" in token.reason and "Session has expired" in token.reason
+
+
+def _keeps_the_protocol(client: InstagramClient) -> SocialClient:
+    """mypy checks here that InstagramClient is a SocialClient (structural typing)."""
+    return client
+
+
+def test_the_client_is_instagrams() -> None:
+    assert InstagramClient.network is Network.INSTAGRAM
+    assert _keeps_the_protocol.__annotations__["return"] == "SocialClient"

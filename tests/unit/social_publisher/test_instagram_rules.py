@@ -4,8 +4,10 @@ cell can act on, with real Hindi captions."""
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
+from PIL import Image
 from social_publisher.domain.instagram import (
     CAPTION_MAX,
     MAX_IMAGE_BYTES,
@@ -116,5 +118,8 @@ def test_an_image_over_8_mib_is_refused() -> None:
 def test_jpeg_dimensions_are_read_from_the_frame_header() -> None:
     assert jpeg_size(jpeg(1080, 566)) == (1080, 566)
     assert jpeg_size(image(640, 800, "JPEG")) == (640, 800)
+    progressive = io.BytesIO()
+    Image.new("RGB", (800, 1000)).save(progressive, "JPEG", progressive=True)
+    assert jpeg_size(progressive.getvalue()) == (800, 1000)  # SOF2
     assert jpeg_size(png()) is None
     assert jpeg_size(b"\xff\xd8\xff\xe0\x00") is None

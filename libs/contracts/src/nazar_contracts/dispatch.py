@@ -38,6 +38,7 @@ class Purpose(StrEnum):
     ESCALATION = "escalation"
     ALERT = "alert"
     STORY = "story"
+    ACCOUNT_NOTICE = "account_notice"  # the PHQ social media cell told an official account stopped
 
 
 class _Addressed(NazarModel):
@@ -58,11 +59,13 @@ class OriginKind(StrEnum):
     DIRECTIVE = "directive"
     STORY = "story"
     ALERT = "alert"
+    ACCOUNT = "account"  # an official social media account (publish.results.v1's account id)
 
 
 class Origin(NazarModel):
     """What a message belongs to: a directive, a field story (its circulation, or a notice to
-    its author) or an alert, by that aggregate's id."""
+    its author), an alert, or an official account (a notice that it stopped), by that
+    aggregate's id."""
 
     kind: OriginKind
     id: Id

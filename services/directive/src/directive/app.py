@@ -19,11 +19,12 @@ from nazar_platform.service import ServiceParts, Task, create_app
 from nazar_platform.service import serve as platform_serve
 
 from directive import api
-from directive.api import console, pages, problems
+from directive.api import campaigns, console, pages, problems
 from directive.api.inbox import pages_router
 from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
 from directive.store.directories import MemberDirectory, UnitDirectory
+from directive.workers.accounts import accounts_consumer
 from directive.workers.circulation import run_circulation
 from directive.workers.consumers import consumers
 from directive.workers.fanout import FanOut
@@ -67,7 +68,13 @@ def parts(
         settings,
         migrations=migrations.load("directive", "directive"),
         consumers=(
-            (lambda rt: [*consumers(settings, rt.pool), stories_consumer(settings, rt.pool, clock)])
+            (
+                lambda rt: [
+                    *consumers(settings, rt.pool),
+                    stories_consumer(settings, rt.pool, clock),
+                    accounts_consumer(settings, rt.pool, clock),
+                ]
+            )
             if consume
             else None
         ),
@@ -94,6 +101,7 @@ def create(
         member_directory=lambda rt: MemberDirectory(rt.pool),
     )
     app.include_router(pages_router)
+    app.include_router(campaigns.pages_router)
     pages.install(app)
     console.install(app)
     problems.install(app)

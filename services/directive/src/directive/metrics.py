@@ -57,3 +57,15 @@ CIRCULATION_RUNNER_ACTIVE = Gauge(
     "nazar_directive_circulation_runner_active",
     "1 while this process holds the lock of the runner of stories' fan-out jobs",
 )
+CAMPAIGN_LINK_OPENS = Counter(
+    "nazar_directive_campaign_link_requests_total",
+    "Requests to campaigns' circle links: counted as an open (a person's GET), not counted (a "
+    "link preview or HEAD, still redirected), or unknown code (404)",
+    ["outcome"],
+)
+ACCOUNT_NOTICES = Counter(
+    "nazar_directive_account_notices_total",
+    "Notices to the PHQ social media cell that an official account stopped: sent, or a repeat of "
+    "a stop already told",
+    ["outcome"],
+)

@@ -34,6 +34,7 @@ class DirectiveSettings(PlatformSettings):
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
     topic_stories: str = topics.STORY_EVENTS
+    topic_publish_results: str = topics.PUBLISH_RESULTS  # its accounts stopped: the cell is told
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
@@ -63,6 +64,18 @@ class DirectiveSettings(PlatformSettings):
     # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
     circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
+
+    # Campaigns (issue 14, item 6): the hosts a campaign's public post may be on (the official
+    # accounts' networks), https only. Each circle it is relayed to gets a tracked link
+    # `<public_base_url>/c/<code>` to it.
+    campaign_post_hosts: tuple[str, ...] = (
+        "x.com",
+        "twitter.com",
+        "www.facebook.com",
+        "facebook.com",
+        "www.instagram.com",
+        "instagram.com",
+    )
 
     @property
     def dsn(self) -> str:

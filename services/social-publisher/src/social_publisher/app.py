@@ -25,7 +25,7 @@ from social_publisher import __version__, metrics
 from social_publisher.adapters.media_fetch import MediaFetcher
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
-from social_publisher.api import channels, media, problems, webhooks, x_oauth
+from social_publisher.api import channels, media, problems, social, webhooks, x_oauth
 from social_publisher.domain.channels import ChannelsReport
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.context import Context
@@ -37,6 +37,7 @@ from social_publisher.workers.deliveries import contacts_consumer, deliveries_co
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
+from social_publisher.workers.social import Social
 from social_publisher.workers.tokens import TokenKeeper
 
 log = structlog.get_logger(__name__)
@@ -172,17 +173,24 @@ def parts(
     sending: Sending | None = None,
     media_parts: Media | None = None,
     keeper: TokenKeeper | None = None,
+    social_parts: Social | None = None,
 ) -> ServiceParts:
     sending = sending or Sending(settings)
     media_parts = media_parts or Media(settings)
     keeper = keeper or TokenKeeper(settings)
+    social_parts = social_parts or Social(settings)
+    # The queue reads creatives through the media store and tokens through the keeper.
+    social_parts.media_store = lambda: media_parts.store
+    social_parts.tokens = lambda: keeper.tokens
     return ServiceParts(
         settings,
         migrations=migrations.load("social-publisher", "social_publisher"),
-        consumers=sending.consumers,
-        on_startup=[sending.start, media_parts.start, keeper.start],
+        consumers=lambda rt: [*sending.consumers(rt), *social_parts.consumers(rt)],
+        # The accounts (seeded by the keeper) and the media store before the queue.
+        on_startup=[sending.start, media_parts.start, keeper.start, social_parts.start],
         background=[
             Task("x-tokens", keeper.refresh_ahead),
+            Task("social-queue", social_parts.run),
             Task("sender", sending.send),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),
@@ -192,19 +200,23 @@ def parts(
     )
 
 
-def create(settings: PublisherSettings | None = None) -> FastAPI:
+def create(
+    settings: PublisherSettings | None = None, social_parts: Social | None = None
+) -> FastAPI:
     settings = settings or PublisherSettings()
     sending = Sending(settings)
     media_parts = Media(settings)
     keeper = TokenKeeper(settings)
+    social_parts = social_parts or Social(settings)
     problems.register_codes()
     problems.register_x_codes()
     app = create_app(
-        parts(settings, sending, media_parts, keeper),
+        parts(settings, sending, media_parts, keeper, social_parts),
         title="Nazar social-publisher",
         version=__version__,
-        description="WhatsApp and SMS to members; provider webhooks back as receipts and replies.",
-        routers=[channels.router, x_oauth.router],
+        description="WhatsApp and SMS to members; provider webhooks back as receipts and replies;"
+        " posts to the official X, Facebook and Instagram accounts.",
+        routers=[channels.router, social.router, x_oauth.router],
     )
     # Providers call these outside /api/v1 and authenticate with an HMAC signature of the body
     # (api.webhooks), not with our tokens.
@@ -216,5 +228,6 @@ def create(settings: PublisherSettings | None = None) -> FastAPI:
     app.include_router(x_oauth.callback_router)
     app.state.settings = settings
     app.state.channels_report = sending.report
+    app.state.social = social_parts
     app.state.tokens = keeper  # .x_connect for the API; .tokens.access_for for the queue
     return app

@@ -65,6 +65,59 @@ QUEUE_DEPTH = Gauge(
 )
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
 
+# --- Social publishing (issue 14): the per-account queue ---------------------------------------
+SOCIAL_POSTS = Counter(
+    "nazar_publisher_social_posts_total",
+    "Posts by how they ended: posted, reconciled (an unclear call found posted), failed, withdrawn",
+    ["network", "account", "outcome"],
+)
+SOCIAL_FAILURES = Counter(
+    "nazar_publisher_social_failures_total",
+    "Networks' errors to a post or a withdrawal, by provider code",
+    ["network", "account", "code"],
+)
+SOCIAL_QUEUE_DEPTH = Gauge(
+    "nazar_publisher_social_queue_depth",
+    "Unfinished posts of an account (queued, in flight, unclear, being withdrawn)",
+    ["network", "account"],
+)
+SOCIAL_TIME_TO_PUBLISH = Histogram(
+    "nazar_publisher_social_time_to_publish_seconds",
+    "From the request (its requested_at) to the network's acceptance",
+    ["network"],
+    buckets=(1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 4 * 3600, 86400),
+)
+SOCIAL_QUOTA_LEFT = Gauge(
+    "nazar_publisher_social_quota_left",
+    "Posts the account may still make now (the network's quota and our daily cap)",
+    ["network", "account"],
+)
+SOCIAL_TOKEN_DAYS = Gauge(
+    "nazar_publisher_social_token_days_to_expiry",
+    "Days until the account's access token expires",
+    ["network", "account"],
+)
+SOCIAL_ACCOUNT_STOPPED = Gauge(
+    "nazar_publisher_social_account_stopped",
+    "1 while the account is stopped (a person must reconnect or unblock it)",
+    ["network", "account"],
+)
+SOCIAL_RECONCILED = Counter(
+    "nazar_publisher_social_reconciliations_total",
+    "Unclear calls checked against the account's posts: posted, not_posted, wait",
+    ["network", "account", "verdict"],
+)
+SOCIAL_INTERRUPTED = Counter(
+    "nazar_publisher_social_interrupted_total",
+    "Attempts found open at start (the process died during the call)",
+    ["network", "account"],
+)
+SOCIAL_DRIVING = Gauge(
+    "nazar_publisher_social_driving",
+    "1 while this process drives the account's queue (holds its lock)",
+    ["account"],
+)
+
 # --- Facebook ------------------------------------------------------------------------------------
 FACEBOOK_USAGE = Gauge(
     "nazar_publisher_facebook_usage_percent",

@@ -135,6 +135,28 @@ class PublisherSettings(PlatformSettings):
     # account id -> {"access_token", "refresh_token"?, "expires_at"?}: written into an account
     # that has no tokens yet (the local stack, and a first deployment before the OAuth flow).
     social_seed_tokens: dict[str, dict[str, str]] = Field(default_factory=dict, repr=False)
+    # The queue. network -> the account its posts go to (default: the network's first account).
+    social_default_accounts: dict[str, str] = Field(default_factory=dict)
+    # Transient failures: back-off from base doubling to cap, ± jitter; failed (retryable) after
+    # max attempts. Rate limits and a stopped account do not use up a post's attempts.
+    social_retry_base: timedelta = timedelta(seconds=30)
+    social_retry_cap: timedelta = timedelta(minutes=30)
+    social_retry_max_attempts: int = Field(default=5, ge=1)
+    social_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    # How long after an unclear call a post missing from the account's timeline is taken as not
+    # posted (networks show a new post after a moment), and the clocks' allowed difference.
+    social_reconcile_settle: timedelta = timedelta(seconds=30)
+    social_clock_skew: timedelta = timedelta(minutes=2)
+    # The daily cap counts posts per calendar day in this zone.
+    social_day_zone: str = "Asia/Kolkata"
+    # Facebook publishes scheduled posts itself 10 minutes to 30 days ahead (Graph API
+    # `scheduled_publish_time`); other networks' scheduled posts wait in the queue. A minute over
+    # Meta's 10: a post handed over at 10 minutes ahead would be refused by the time it arrives
+    # (the client checks the same window before calling).
+    social_schedule_min_lead: timedelta = timedelta(minutes=11)
+    social_schedule_max_lead: timedelta = timedelta(days=30)
+    social_poll_interval: timedelta = timedelta(seconds=1)
+    social_gauge_interval: timedelta = timedelta(seconds=15)
 
     # --- X (API v2) -----------------------------------------------------------------------------
     x_api_base_url: str = "https://api.x.com"

@@ -59,6 +59,7 @@ class Media:
     finalized: bool = False
     polls_left: int = 0
     video: bool = False
+    alt_text: str | None = None
 
 
 def _data(media: Any, **extra: Any) -> dict[str, Any]:
@@ -204,3 +205,19 @@ class XMedia:
         else:
             info = {"state": "succeeded", "progress_percent": 100}
         return web.json_response(_data(media, processing_info=info), headers=headers)
+
+    async def metadata(self, request: web.Request) -> web.Response:
+        """`POST /2/media/metadata {"id", "metadata": {"alt_text": {"text"}}}` (≤ 1,000)."""
+        grant, refused, headers = self._guard(request)
+        if refused is not None:
+            return refused
+        body = await request.json()
+        media = self._fake.media.get(str(body.get("id", "")))
+        if media is None or media.user_id != grant.user_id:
+            return invalid("Unknown media id.")
+        text = str(((body.get("metadata") or {}).get("alt_text") or {}).get("text", ""))
+        if not text or len(text) > 1000:
+            return invalid("alt_text.text must hold 1 to 1000 characters.")
+        media.alt_text = text
+        data = {"id": media.media_id, "associated_metadata": {"alt_text": {"text": text}}}
+        return web.json_response({"data": data}, headers=headers)

@@ -7,6 +7,7 @@ per delivery only the ids, the signed inbox link and the time are spliced in.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -17,7 +18,7 @@ from nazar_platform.auth import links
 from nazar_platform.kafka.cloudevents import CONTENT_TYPE, format_time
 
 from directive.domain.model import MessageInfo, MessageKind, OriginKind, Text
-from directive.domain.texts import note_label
+from directive.domain.texts import note_label, post_label
 
 REQUESTED_TYPE = types.DISPATCH_REQUESTED
 SOURCE = "/nazar/directive"
@@ -33,6 +34,7 @@ PURPOSES = {
     MessageKind.ESCALATION: Purpose.ESCALATION,
     MessageKind.STORY: Purpose.STORY,
     MessageKind.STORY_NOTICE: Purpose.STORY,
+    MessageKind.ACCOUNT_NOTICE: Purpose.ACCOUNT_NOTICE,
 }
 TITLE_MAX = 200  # the contract's limit
 
@@ -63,28 +65,39 @@ class Encoder:
         link_key: bytes,
         base_url: str,
         link_ttl: timedelta,
+        post_links: Mapping[str, str] | None = None,
     ) -> None:
+        """`post_links`: a campaign relay's tracked link of each unit inside its circles (the
+        member counted there gets it instead of the public post's own URL)."""
         self._messages = {m.id: m for m in messages}
+        self._post_links = post_links or {}
         self._topic = {m.id: flash_topic if m.priority == "flash" else topic for m in messages}
         self._note = note
         self._key = link_key
         self._base = base_url.rstrip("/") + "/inbox/d/"
         self._ttl = link_ttl
-        self._static: dict[tuple[UUID, str | None], tuple[str, str]] = {}
+        self._static: dict[tuple[UUID, str | None, str | None], tuple[str, str]] = {}
         self._last_time: datetime | None = None
         self._last_text = ""
         self._last_bytes = b""
 
-    def _static_part(self, message_id: UUID, language: str | None) -> tuple[str, str]:
+    def _static_part(
+        self, message_id: UUID, language: str | None, unit_id: str | None
+    ) -> tuple[str, str]:
         """(chosen language, the JSON members shared by every delivery of it)."""
-        cached = self._static.get((message_id, language))
+        m = self._messages[message_id]
+        link = None
+        if m.post_url and m.kind == MessageKind.ORIGINAL:
+            link = self._post_links.get(unit_id or "", m.post_url)
+        cached = self._static.get((message_id, language, link))
         if cached is not None:
             return cached
-        m = self._messages[message_id]
         text = Text(m.title_hi, m.body_hi, m.title_en, m.body_en)
         chosen, title, body = text.pick(language)
         if self._note and m.kind == MessageKind.ORIGINAL:
             body = f"{body}\n\n{note_label(chosen)}: {self._note}"
+        if link is not None:
+            body = f"{body}\n\n{post_label(chosen)}: {link}"
         # `directive_id` stays filled for a directive's messages, for readers that predate
         # `origin`.
         shared = {
@@ -104,7 +117,7 @@ class Encoder:
             "expires_at": None if m.expires_at is None else format_time(m.expires_at),
         }
         part = (chosen, _dumps(shared)[1:-1])
-        self._static[(message_id, language)] = part
+        self._static[(message_id, language, link)] = part
         return part
 
     def _time(self, requested_at: datetime) -> tuple[str, bytes]:
@@ -123,8 +136,9 @@ class Encoder:
         language: str | None,
         requested_at: datetime,
         key_hash: int | None = None,
+        unit_id: str | None = None,
     ) -> OutRecord:
-        _, shared = self._static_part(message_id, language)
+        _, shared = self._static_part(message_id, language, unit_id)
         url = self._base + links.sign(delivery_id.bytes, requested_at + self._ttl, self._key)
         at, at_bytes = self._time(requested_at)
         did = str(delivery_id)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directive.api import attachments, dev, directives, inbox, reach, relays, stories
+from directive.api import (
+    attachments,
+    campaigns,
+    dev,
+    directives,
+    inbox,
+    reach,
+    relays,
+    stories,
+)
 
 router = APIRouter()
-for module in (directives, relays, reach, stories, inbox, attachments, dev):
+for module in (directives, relays, reach, campaigns, stories, inbox, attachments, dev):
     router.include_router(module.router)

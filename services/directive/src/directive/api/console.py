@@ -64,6 +64,12 @@ def install(app: FastAPI) -> None:
     ) -> HTMLResponse:
         return render("directive.html", lang, "directive", directive_id=str(directive_id))
 
+    @app.get("/console/directives/{directive_id}/campaign", include_in_schema=False)
+    async def campaign_page(
+        directive_id: uuid.UUID, lang: Annotated[str | None, Query()] = None
+    ) -> HTMLResponse:
+        return render("campaign.html", lang, "campaign", directive_id=str(directive_id))
+
     # The story page of story-intake links here for a story's circulation.
     @app.get("/console/stories/{story_id}", include_in_schema=False)
     async def story_page(

@@ -88,6 +88,30 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "circle_groups": ("वृत्त समूह", "Circle groups"),
     "fanning_out": ("भेजी जा रही है…", "Being sent…"),
     "fanned_out": ("सभी को भेजी गई", "Sent to everyone"),
+    "public_post_url": (
+        "अभियान की सार्वजनिक पोस्ट (केवल अभियान)",
+        "Campaign's public post (campaigns only)",
+    ),
+    "public_post_hint": (
+        "एक्स, फ़ेसबुक या इंस्टाग्राम पर आधिकारिक पोस्ट का https लिंक। हर वृत्त समूह को इसका अपना लिंक "
+        "मिलेगा, जिससे पता चलेगा कि कितनी बार खोला गया।",
+        "The https link of the official post on X, Facebook or Instagram. Every circle group gets "
+        "its own link to it, which counts how often it is opened.",
+    ),
+    "campaign_reach": (
+        "अभियान: वृत्तवार पहुँच और लिंक खुलना",
+        "Campaign: reach and link opens by circle",
+    ),
+    "campaign": ("अभियान", "Campaign"),
+    "public_post": ("सार्वजनिक पोस्ट", "Public post"),
+    "opens": ("लिंक खोले गए", "Link opens"),
+    "circle_link": ("वृत्त का लिंक", "Circle's link"),
+    "not_relayed_yet": ("अभी नहीं भेजा", "not relayed yet"),
+    "back_to_directive": ("निर्देश पर लौटें", "Back to the campaign"),
+    "opens_hint": (
+        "केवल लोगों द्वारा खोलना गिना जाता है (लिंक पूर्वावलोकन नहीं); किसने खोला, यह दर्ज नहीं होता।",
+        "Only people opening the link are counted (not link previews); who opened it is not kept.",
+    ),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
@@ -109,6 +133,7 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "escalation": ("वृद्धि सूचना", "Escalation"),
         "story": ("सफलता की कहानी", "Success story"),
         "story_notice": ("लेखक को सूचना", "Notice to the author"),
+        "account_notice": ("खाता रुकने की सूचना", "Account stopped notice"),
     },
     "escalation_kinds": {
         "relay_overdue": ("आगे नहीं भेजा → आईजी", "Not relayed → IG"),

@@ -20,8 +20,10 @@ from directive.api.common import (
     directive_for,
     now_of,
     pool_of,
+    settings_of,
     topics_of,
 )
+from directive.domain.campaigns import campaign_post_url
 from directive.domain.model import Text
 from directive.handlers import issue as handlers
 from directive.store import attachments as attachment_store
@@ -96,6 +98,9 @@ async def issue_directive(
     """Issue a directive or campaign (ADG Crime, Home Department). It goes at once to the
     state-level members and to the SPs and IGs of the targeted districts."""
     decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    post_url = campaign_post_url(
+        body.public_post_url, body.kind, settings_of(request).campaign_post_hosts
+    )
     directive_id = await handlers.issue(
         pool_of(request),
         topics_of(request),
@@ -118,6 +123,7 @@ async def issue_directive(
             ack_threshold=body.ack_threshold,
             expires_at=body.expires_at,
             attachment_ids=list(dict.fromkeys(body.attachment_ids)),
+            public_post_url=post_url,
         ),
         actor_of(principal, decision),
         now_of(request),

@@ -21,6 +21,7 @@ from directive.api import pages, schemas, views
 from directive.api.attachments import file_response
 from directive.api.common import now_of, pool_of, settings_of, topics_of
 from directive.domain.acks import AckVia
+from directive.domain.campaigns import link_url
 from directive.handlers import acks as ack_handlers
 from directive.store import attachments as attachment_store
 from directive.store import inbox as inbox_store
@@ -31,8 +32,12 @@ pages_router = APIRouter(tags=["inbox pages"])
 
 
 def _item(
-    r: Row, attachments: dict[uuid.UUID, attachment_store.AttachmentRow], url: Any = None
+    r: Row,
+    attachments: dict[uuid.UUID, attachment_store.AttachmentRow],
+    base_url: str,
+    url: Any = None,
 ) -> schemas.InboxItem:
+    code = r["post_code"]
     return schemas.InboxItem(
         delivery_id=r["delivery_id"],
         directive_id=r["directive_id"],
@@ -54,6 +59,7 @@ def _item(
             for i in r["attachment_ids"]
             if i in attachments
         ],
+        post_link=link_url(base_url, code) if code else r["post_url"],
     )
 
 
@@ -74,7 +80,8 @@ async def inbox(
         )
     attachments = {a.id: a for a in rows}
     return Page[schemas.InboxItem](
-        items=[_item(r, attachments) for r in found.items], next_cursor=found.next_cursor
+        items=[_item(r, attachments, settings_of(request).public_base_url) for r in found.items],
+        next_cursor=found.next_cursor,
     )
 
 
@@ -87,7 +94,7 @@ def _language(request: Request, chosen: str | None, member_language: str | None)
     return negotiate(request.headers.get("accept-language"), member_language or "hi")
 
 
-def _problem_page(request: Request, status: int, code: str, lang: str | None) -> Response:
+def problem_page(request: Request, status: int, code: str, lang: str | None) -> Response:
     """A browser gets the problem as a page in its language; any other client the RFC 9457
     document."""
     if "text/html" not in request.headers.get("accept", ""):
@@ -135,19 +142,24 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, lang)
+        return problem_page(request, opened, code, lang)
     delivery_id, expires_at = opened
     pool = pool_of(request)
     row = await inbox_store.item(pool, delivery_id)
     if row is None:
-        return _problem_page(request, 404, "directive.link_invalid", lang)
+        return problem_page(request, 404, "directive.link_invalid", lang)
     member_language = await roster.member_language(pool, row["member_id"])
     language = _language(request, lang, member_language)
     async with pool.acquire() as conn:
         attachments = {
             a.id: a for a in await attachment_store.attachments(conn, row["attachment_ids"])
         }
-    item = _item(row, attachments, lambda i: f"/inbox/d/{token}/attachments/{i}")
+    item = _item(
+        row,
+        attachments,
+        settings_of(request).public_base_url,
+        lambda i: f"/inbox/d/{token}/attachments/{i}",
+    )
     title = (item.title.hi if language == "hi" else item.title.en) or item.title.hi or item.title.en
     body = (item.body.hi if language == "hi" else item.body.en) or item.body.hi or item.body.en
     html = pages.render(
@@ -163,6 +175,7 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         ack_requested=item.ack_requested,
         ack_url=f"/inbox/d/{token}/ack",
         expires_at=pages.shown_time(expires_at),
+        post_link=item.post_link,
         attachments=[
             {"url": a.url, "filename": a.filename, "size_kib": max(1, a.size // 1024)}
             for a in item.attachments
@@ -181,10 +194,10 @@ async def acknowledge_page(
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, lang)
+        return problem_page(request, opened, code, lang)
     delivery_id, _ = opened
     if not await inbox_store.delivery_exists(pool_of(request), delivery_id):
-        return _problem_page(request, 404, "directive.link_invalid", lang)
+        return problem_page(request, 404, "directive.link_invalid", lang)
     await ack_handlers.acknowledge_delivery(
         pool_of(request), topics_of(request), delivery_id, AckVia.LINK, now_of(request)
     )
@@ -201,11 +214,11 @@ async def attachment_page(request: Request, token: str, attachment_id: uuid.UUID
     opened = await _open(request, token)
     if isinstance(opened, int):
         code = "directive.link_expired" if opened == 410 else "directive.link_invalid"
-        return _problem_page(request, opened, code, None)
+        return problem_page(request, opened, code, None)
     delivery_id, _ = opened
     pool = pool_of(request)
     if not await inbox_store.carries(pool, delivery_id, attachment_id):
-        return _problem_page(request, 404, "directive.link_invalid", None)
+        return problem_page(request, 404, "directive.link_invalid", None)
     async with pool.acquire() as conn:
         found = await attachment_store.attachments(conn, [attachment_id])
     return file_response(settings_of(request).attachment_dir, found[0])

@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from directive.domain.texts import post_label
+
 STATIC = Path(__file__).parent.parent / "static" / "inbox"
 IST = ZoneInfo("Asia/Kolkata")
 LANGUAGES = (("hi", "हिंदी"), ("en", "English"))
@@ -32,8 +34,10 @@ TEXTS: dict[str, dict[str, Any]] = {
             "escalation": "वृद्धि सूचना",
             "story": "सफलता की कहानी",
             "story_notice": "आपकी कहानी",
+            "account_notice": "आधिकारिक खाता रुका",
         },
         "sp_note": "पुलिस अधीक्षक की टिप्पणी",
+        "post": post_label("hi"),
         "attachments": "संलग्नक",
         "acknowledge": "प्राप्त हुआ — पावती दें",
         "acknowledged": "पावती दी गई:",
@@ -53,8 +57,10 @@ TEXTS: dict[str, dict[str, Any]] = {
             "escalation": "Escalation",
             "story": "Success story",
             "story_notice": "Your story",
+            "account_notice": "Official account stopped",
         },
         "sp_note": "Note from the SP",
+        "post": post_label("en"),
         "attachments": "Attachments",
         "acknowledge": "Received — acknowledge",
         "acknowledged": "Acknowledged",

@@ -8,9 +8,12 @@ from fastapi.responses import JSONResponse
 from nazar_platform.http import problem_messages
 from nazar_platform.http.problems import ProblemError, problem_response
 
+from directive.domain.campaigns import PostUrlRefusedError
 from directive.domain.model import ConflictError, DomainError, InvalidRequestError, NotFoundError
 
+# The first class an error is an instance of decides: a subclass comes before its base.
 _DOMAIN = {
+    PostUrlRefusedError: (422, "directive.post_url_refused"),
     InvalidRequestError: (422, "directive.invalid_request"),
     ConflictError: (409, "directive.conflict"),
     NotFoundError: (404, "directive.not_found"),
@@ -20,6 +23,7 @@ for _code, _status, _en, _hi in (
     ("directive.conflict", 409, "Not possible now", "अभी संभव नहीं"),
     ("directive.not_found", 404, "Not found", "नहीं मिला"),
     ("directive.attachment_refused", 422, "Attachment refused", "संलग्नक अस्वीकार"),
+    ("directive.post_url_refused", 422, "Public post refused", "सार्वजनिक पोस्ट अस्वीकार"),
 ):
     problem_messages.register(
         _code,
@@ -44,6 +48,16 @@ problem_messages.register(
     title_hi="इस लिंक की अवधि समाप्त हो गई है",
     detail_en="The message is still in your inbox in the field app.",
     detail_hi="संदेश फ़ील्ड ऐप में आपके इनबॉक्स में अब भी उपलब्ध है।",
+)
+problem_messages.register(
+    "directive.campaign_link_unknown",
+    404,
+    title_en="This campaign link is not valid",
+    title_hi="यह अभियान लिंक मान्य नहीं है",
+    detail_en="Check that the whole link was copied from the message you received, or ask your "
+    "circle's group for the campaign's post.",
+    detail_hi="जाँच लें कि आपको मिले संदेश से पूरा लिंक कॉपी हुआ है, या अभियान की पोस्ट के लिए अपने "
+    "वृत्त समूह से पूछें।",
 )
 
 

@@ -68,6 +68,13 @@ class IssueIn(_In):
         default=None, description="default: 7 days after issue"
     )
     attachment_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    public_post_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="a campaign only: the public post it promotes (https, on x.com, twitter.com, "
+        "facebook.com or instagram.com: NAZAR_CAMPAIGN_POST_HOSTS); each circle it is relayed "
+        "to gets its own tracked link to it",
+    )
 
     @model_validator(mode="after")
     def _one_language(self) -> Self:
@@ -181,6 +188,9 @@ class DirectiveOut(BaseModel):
     first_request_at: datetime | None
     last_request_at: datetime | None
     version: int
+    public_post_url: str | None = Field(
+        default=None, description="a campaign's public post (its circles get tracked links)"
+    )
 
 
 class DirectiveDetail(DirectiveOut):
@@ -281,7 +291,7 @@ class LaggardsOut(BaseModel):
 
 
 class OriginOut(BaseModel):
-    kind: Literal["directive", "story", "alert"]
+    kind: Literal["directive", "story", "alert", "account"]
     id: str
 
 
@@ -302,6 +312,11 @@ class InboxItem(BaseModel):
     requested_at: datetime
     acknowledged_at: datetime | None
     attachments: list[AttachmentOut]
+    post_link: str | None = Field(
+        default=None,
+        description="a campaign's public post as the member received it: their circle's "
+        "tracked link, or the post itself",
+    )
 
 
 class UnitOut(BaseModel):
@@ -311,3 +326,30 @@ class UnitOut(BaseModel):
     path: list[str]
     name: Bilingual
     active: bool
+
+
+class CircleCampaignOut(BaseModel):
+    circle_id: str
+    name: Bilingual
+    counts: Counts = Field(description="the campaign's text to the circle's members (reach)")
+    link: str | None = Field(description="the circle's tracked link; null before its relay")
+    opens: int = Field(description="times people opened the circle's link (not previews, HEAD)")
+
+
+class DistrictCampaignOut(BaseModel):
+    district_id: str
+    name: Bilingual
+    counts: Counts
+    opens: int = Field(description="the district's circles' link opens together")
+    circles: list[CircleCampaignOut]
+
+
+class CampaignReachOut(BaseModel):
+    """A campaign's reach: who received it and how often each circle's link was opened."""
+
+    directive_id: uuid.UUID
+    public_post_url: str | None
+    as_of: datetime
+    totals: Counts
+    opens: int
+    districts: list[DistrictCampaignOut]

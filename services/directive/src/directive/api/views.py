@@ -65,6 +65,7 @@ def directive(
         "first_request_at": d.first_request_at,
         "last_request_at": d.last_request_at,
         "version": d.version,
+        "public_post_url": d.public_post_url,
     }
 
 

@@ -71,6 +71,7 @@ class MessageKind(StrEnum):
     ESCALATION = "escalation"
     STORY = "story"  # an approved story's circulation to the groups its approver chose
     STORY_NOTICE = "story_notice"  # a story's author told of a step of its moderation
+    ACCOUNT_NOTICE = "account_notice"  # the PHQ social media cell told an official account stopped
 
 
 class OriginKind(StrEnum):
@@ -79,6 +80,7 @@ class OriginKind(StrEnum):
     DIRECTIVE = "directive"
     STORY = "story"
     ALERT = "alert"
+    ACCOUNT = "account"  # an official social media account (the publisher's account id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +185,5 @@ class MessageInfo:
     # None: the directive's (its id is `directive_id`)
     origin_kind: str | None = None
     origin_id: str | None = None
+    # A campaign's public post: its text carries the link (a circle's tracked one on relay).
+    post_url: str | None = None

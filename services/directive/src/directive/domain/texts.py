@@ -54,6 +54,11 @@ def note_label(language: str) -> str:
     return "पुलिस अधीक्षक की टिप्पणी" if language == "hi" else "Note from the SP"
 
 
+def post_label(language: str) -> str:
+    """Before a campaign's link to its public post, in the message the members receive."""
+    return "अभियान की पोस्ट देखें और साझा करें" if language == "hi" else "See and share the post"
+
+
 def update_label(language: str) -> str:
     return "संशोधन" if language == "hi" else "Update"
 

@@ -46,6 +46,8 @@ class IssueCommand:
     ack_threshold: float | None = None
     expires_at: datetime | None = None
     attachment_ids: list[UUID] = field(default_factory=list)
+    # A campaign's public post, already checked (`domain.campaigns.campaign_post_url`).
+    public_post_url: str | None = None
 
 
 async def issue(
@@ -159,6 +161,7 @@ def _directive(
         cancelled_at=None,
         closed_at=None,
         version=1,
+        public_post_url=cmd.public_post_url if cmd.kind == DirectiveKind.CAMPAIGN else None,
     )
 
 

@@ -21,6 +21,7 @@ from directive.domain.model import (
 )
 from directive.domain.tree import relay_circles
 from directive.handlers import events
+from directive.handlers.campaigns import make_links
 from directive.handlers.common import Actor, Topics, directive_or_404
 from directive.handlers.messages import new_message, send
 from directive.store import directives as store
@@ -99,6 +100,8 @@ async def relay_in(
     by = None if actor is None else actor.member_id
     await store.insert_relay(conn, relay_id, directive_id, district_id, chosen, clean_note, by, now)
     await store.mark_district(conn, directive_id, district_id, relayed_at=now)
+    # Before the job: the fan-out reads the links when it starts.
+    await make_links(conn, d, district_id, chosen, now)
     await jobs.insert_job(
         conn,
         relay_id,

@@ -43,6 +43,8 @@ class DirectiveRow:
     cancelled_at: datetime | None
     closed_at: datetime | None
     version: int
+    # A campaign's public post (https, on an official network's host); None for the rest.
+    public_post_url: str | None = None
 
     @property
     def text(self) -> Text:
@@ -57,7 +59,7 @@ _DIRECTIVE_COLUMNS = (
     "id, kind, state, priority, title_hi, body_hi, title_en, body_en, audience_units, "
     "audience_roles, ack_required, relay_mode, relay_deadline, ack_window, ack_threshold, "
     "expires_at, attachment_ids, issued_by, issued_by_unit, issued_at, original_message_id, "
-    "first_request_at, last_request_at, cancelled_at, closed_at, version"
+    "first_request_at, last_request_at, cancelled_at, closed_at, version, public_post_url"
 )
 
 

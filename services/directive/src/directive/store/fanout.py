@@ -44,6 +44,7 @@ class Written:
     language: str | None
     key_hash: int
     requested_at: datetime
+    unit_id: str | None = None  # where the delivery is counted (a campaign's link follows it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +95,14 @@ _FINISHED = Job(
 )
 
 
-async def unfinished_jobs(conn: Connection, origin_kind: str | None = None) -> list[UUID]:
-    """Unfinished jobs, oldest first; of one origin kind when given."""
+async def unfinished_jobs(
+    conn: Connection, origin_kinds: Sequence[str] | None = None
+) -> list[UUID]:
+    """Unfinished jobs, oldest first; of these origin kinds when given."""
     rows = await conn.fetch(
-        "SELECT id FROM jobs WHERE finished_at IS NULL AND ($1::text IS NULL OR origin_kind = $1) "
-        "ORDER BY created_at, id",
-        origin_kind,
+        "SELECT id FROM jobs WHERE finished_at IS NULL "
+        "AND ($1::text[] IS NULL OR origin_kind = ANY($1::text[])) ORDER BY created_at, id",
+        None if origin_kinds is None else [str(k) for k in origin_kinds],
     )
     return [r["id"] for r in rows]
 
@@ -167,16 +170,17 @@ _TAIL = """
 )
 SELECT * FROM (
     SELECT p.id, p.message_id, p.member_id, p.language, p.key_hash, p.seq,
-           ${now}::timestamptz AS requested_at
+           ${now}::timestamptz AS requested_at, p.unit_id
     FROM planned p WHERE p.id IN (SELECT id FROM ins)
     UNION ALL
-    SELECT p.id, p.message_id, p.member_id, p.language, p.key_hash, p.seq, d.requested_at
+    SELECT p.id, p.message_id, p.member_id, p.language, p.key_hash, p.seq, d.requested_at,
+           d.unit_id
     FROM planned p JOIN deliveries d ON d.id = p.id
     WHERE ${resumed}::boolean AND d.job_id = ${job}
 ) AS out
 UNION ALL
 SELECT NULL, NULL, (SELECT max(member_id) FROM batch), NULL, NULL,
-       (SELECT count(*) FROM batch)::bigint, NULL
+       (SELECT count(*) FROM batch)::bigint, NULL, NULL
 """
 
 
@@ -239,6 +243,7 @@ async def fan_out_batch(
                 r["language"],
                 r["key_hash"],
                 r["requested_at"],
+                r["unit_id"],
             )
             for r in written
         ],
@@ -281,7 +286,8 @@ async def load_messages(conn: Connection, ids: Sequence[UUID]) -> list[MessageIn
     rows = await conn.fetch(
         "SELECT m.id, m.directive_id, m.kind, coalesce(d.priority, m.priority) AS priority, "
         "m.title_hi, m.body_hi, m.title_en, m.body_en, m.ack_requested, m.reply_code, "
-        "coalesce(d.expires_at, m.expires_at) AS expires_at, m.origin_kind, m.origin_id "
+        "coalesce(d.expires_at, m.expires_at) AS expires_at, m.origin_kind, m.origin_id, "
+        "d.public_post_url AS post_url "
         "FROM messages m LEFT JOIN directives d ON d.id = m.directive_id "
         "WHERE m.id = ANY($1::uuid[]) ORDER BY m.seq",
         list(ids),

@@ -17,13 +17,20 @@ _PAGE = Keyset(
     row_keys=("requested_at", "delivery_id"),
 )
 
-# A story's messages have no directive: their priority is their own, and they carry no files.
+# A story's messages have no directive: their priority is their own, and they carry no files. A
+# campaign's text carries its post: the link of the circle the delivery is counted in (as the
+# fan-out wrote it into the member's message), else the post itself.
 _ITEM = """
 SELECT d.id AS delivery_id, d.directive_id, d.origin_kind, d.origin_id, d.message_id,
        d.member_id, m.kind, coalesce(x.priority, m.priority) AS priority,
        m.title_hi, m.title_en, m.body_hi, m.body_en, j.note, d.ack_requested, m.reply_code,
        d.status, d.failed, d.requested_at, d.acked_at,
-       coalesce(x.attachment_ids, '{}') AS attachment_ids
+       coalesce(x.attachment_ids, '{}') AS attachment_ids,
+       CASE WHEN m.kind = 'original' THEN x.public_post_url END AS post_url,
+       CASE WHEN m.kind = 'original' AND x.public_post_url IS NOT NULL THEN (
+           SELECT l.code FROM campaign_links l JOIN units u ON u.id = d.unit_id
+           WHERE l.directive_id = d.directive_id AND l.circle_id = ANY(u.path) LIMIT 1)
+       END AS post_code
 FROM deliveries d
 JOIN messages m ON m.id = d.message_id
 LEFT JOIN directives x ON x.id = d.directive_id

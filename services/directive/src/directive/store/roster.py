@@ -181,6 +181,19 @@ async def members_at(conn: Connection, role: str, unit_ids: Iterable[str]) -> li
     return [r["id"] for r in rows]
 
 
+async def members_holding(conn: Connection, roles: Iterable[str], unit_kind: str) -> list[str]:
+    """Ids of reachable members holding one of `roles` at a unit of `unit_kind`, sorted."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT m.id FROM members m, unnest(m.roles, m.unit_ids) AS p(role, unit_id) "
+        "JOIN units u ON u.id = p.unit_id "
+        "WHERE m.roles && $1::text[] AND m.reachable AND p.role = ANY($1::text[]) "
+        "AND u.kind = $2 ORDER BY m.id",
+        [str(r) for r in roles],
+        unit_kind,
+    )
+    return [r["id"] for r in rows]
+
+
 async def circle_group_members(conn: Connection, circle_ids: Iterable[str]) -> list[str]:
     """The union of the circles' groups (members and admins) as they stand now, sorted."""
     row = await conn.fetchval(

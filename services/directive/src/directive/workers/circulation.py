@@ -1,5 +1,6 @@
 """The runner of fan-out jobs that no directive event starts: a story's circulation and the
-notices to its author (written by the story consumer, `handlers.stories`).
+notices to its author (written by the story consumer, `handlers.stories`), and the PHQ social
+media cell's notices that an official account stopped (`handlers.accounts`).
 
 A directive's job is run by the Faust agent when its event arrives, and a job killed mid-way
 runs again because the event's offset was not committed. A story's job has no event of its own
@@ -35,6 +36,9 @@ from directive.workers.stream import fanout_config, fanout_producer
 log = structlog.get_logger(__name__)
 
 LOCK_KEY = 0x44495253544F  # "DIRSTO": one runner of story jobs per database
+# Jobs no directive event starts: stories' (circulations, author notices) and the cell's notices
+# that an official account stopped (`handlers.accounts`).
+RUNNER_ORIGINS = (OriginKind.STORY, OriginKind.ACCOUNT)
 # A job that failed for good (a bug, bad data) is tried again after this long, not in a loop.
 FAILED_RETRY_SECONDS = 60.0
 
@@ -66,7 +70,7 @@ class CirculationRunner:
     async def run_pending(self, stop: asyncio.Event | None = None) -> int:
         """Run every unfinished story job once; how many ran to the end."""
         async with self._pool.acquire() as conn:
-            pending = await store.unfinished_jobs(conn, OriginKind.STORY)
+            pending = await store.unfinished_jobs(conn, RUNNER_ORIGINS)
         done = 0
         for job_id in pending:
             if stop is not None and stop.is_set():

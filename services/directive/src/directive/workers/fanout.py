@@ -22,10 +22,14 @@ from uuid import UUID
 import asyncpg
 import structlog
 from nazar_contracts.ids import DELIVERY_NAMESPACE
+from nazar_platform.db import Connection
 
 from directive import metrics
 from directive.adapters.dispatch import Encoder
+from directive.domain.campaigns import link_url
+from directive.domain.model import MessageInfo
 from directive.handlers.common import utc_now
+from directive.store import campaigns
 from directive.store import fanout as store
 from directive.workers.sink import KafkaSink
 
@@ -85,6 +89,7 @@ class FanOut:
             if job.finished:
                 return 0
             messages = await store.load_messages(conn, job.message_ids)
+            post_links = await self._post_links(conn, job, messages)
         cfg = self._config
         encoder = Encoder(
             messages,
@@ -94,6 +99,7 @@ class FanOut:
             link_key=cfg.link_key,
             base_url=cfg.base_url,
             link_ttl=cfg.link_ttl,
+            post_links=post_links,
         )
         by_id = {m.id: m for m in messages}
         acks = [by_id[m].ack_requested for m in job.message_ids]
@@ -112,7 +118,13 @@ class FanOut:
                     pending = asyncio.create_task(self._batch(job, batch.cursor, acks))
                 records = [
                     encoder.record(
-                        w.id, w.message_id, w.member_id, w.language, w.requested_at, w.key_hash
+                        w.id,
+                        w.message_id,
+                        w.member_id,
+                        w.language,
+                        w.requested_at,
+                        w.key_hash,
+                        w.unit_id,
                     )
                     for w in batch.written
                 ]
@@ -145,6 +157,15 @@ class FanOut:
         self.requested += total
         log.info("fan-out job done", job=str(job.id), kind=job.kind, requested=total)
         return total
+
+    async def _post_links(
+        self, conn: Connection, job: store.Job, messages: list[MessageInfo]
+    ) -> dict[str, str]:
+        """A campaign relay's tracked link per unit of its circles (empty for any other job)."""
+        if job.directive_id is None or not job.scope_units or not any(m.post_url for m in messages):
+            return {}
+        codes = await campaigns.links_by_unit(conn, job.directive_id, job.scope_units)
+        return {unit: link_url(self._config.base_url, code) for unit, code in codes.items()}
 
     async def _batch(
         self, job: store.Job, cursor: str, acks: list[bool]

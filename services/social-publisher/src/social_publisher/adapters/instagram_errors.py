@@ -44,7 +44,7 @@ def graph_error(
     def error(kind: ErrorKind, reason: str, retry_at: datetime | None = None) -> SocialError:
         return SocialError(kind, IG, code_text, reason, retry_at, container_id=container_id)
 
-    if code in RATE_CODES:
+    if code in RATE_CODES or status == 429:
         return error(
             ErrorKind.RATE_LIMITED,
             f"Instagram asks us to slow down ({said}); the post waits and goes later.",

@@ -5,7 +5,8 @@ Contract (docs.x.com): `POST /2/tweets` `{"text", "media": {"media_ids"}, "reply
 `{"data": {"deleted": true}}`; `GET /2/users/{id}/tweets?start_time&max_results
 &tweet.fields=created_at` (paged by `meta.next_token`); media by simple upload (`POST
 /2/media/upload`, images) or chunked (`/2/media/upload/initialize`, `/{id}/append`,
-`/{id}/finalize`, then `GET /2/media/upload?command=STATUS` while `processing_info` says so).
+`/{id}/finalize`, then `GET /2/media/upload?command=STATUS` while `processing_info` says so),
+an image's alt text by `POST /2/media/metadata`.
 Errors are problem documents `{"title", "detail", "type", "status"}`; every answer carries
 `x-rate-limit-limit/remaining/reset` (per endpoint and user), posting also the daily cap's
 `x-user-limit-24hour-*`.
@@ -185,7 +186,11 @@ class XClient:
             return self._published(access, done)
         media_ids: list[str] = []
         if not done and post.creatives:
-            media_ids = [await self._upload(access, c) for c in post.creatives[:_MAX_MEDIA]]
+            for creative in post.creatives[:_MAX_MEDIA]:
+                media_id = await self._upload(access, creative)
+                if creative.alt_text and not creative.media_type.startswith("video/"):
+                    await self._alt_text(access, media_id, creative.alt_text)
+                media_ids.append(media_id)
         for part in planned.parts[len(done) :]:
             body: dict[str, Any] = {"text": part}
             if media_ids and not done:
@@ -244,6 +249,11 @@ class XClient:
             data = await self._media_call("POST", "/2/media/upload", access, data=form)
             return str(data["id"])
         return await self._chunked(access, creative)
+
+    async def _alt_text(self, access: AccountAccess, media_id: str, text: str) -> None:
+        # docs.x.com, "Create Media metadata": POST /2/media/metadata, alt text ≤ 1,000 characters.
+        body = {"id": media_id, "metadata": {"alt_text": {"text": text[:1000]}}}
+        await self._media_call("POST", "/2/media/metadata", access, json=body)
 
     async def _chunked(self, access: AccountAccess, creative: Creative) -> str:
         if creative.media_type == "image/gif":

@@ -23,6 +23,16 @@ def register_codes() -> None:
         detail_en="The database is unavailable; nothing was applied.",
         detail_hi="डेटाबेस उपलब्ध नहीं है; कुछ भी लागू नहीं हुआ।",
     )
+    register(
+        "social_post_unknown",
+        404,
+        title_en="No such post",
+        title_hi="ऐसी कोई पोस्ट नहीं",
+        detail_en="The publisher has no post {post_id}: check the id in the story's publish"
+        " results, or wait a moment if it was approved just now.",
+        detail_hi="प्रकाशक के पास पोस्ट {post_id} नहीं है: स्टोरी के प्रकाशन परिणामों में आईडी जाँचें,"
+        " या अभी-अभी स्वीकृत हुई हो तो थोड़ी देर रुकें।",
+    )
     # The publisher's own media URLs (`GET /media/{sha256}?token=`), which Instagram fetches.
     register(
         "media.link_invalid",

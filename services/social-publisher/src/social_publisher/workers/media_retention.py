@@ -41,4 +41,6 @@ async def run(runtime: Runtime, files: FileStore, stop: asyncio.Event) -> None:
             if await sleep_or_stop(stopping, settings.media_retention_interval.total_seconds()):
                 return
 
-    await lead(settings.database_url.get_secret_value(), LOCK_KEY, work, stop, name="media")
+    await lead(
+        settings.database_url.get_secret_value(), LOCK_KEY, work, stop, name="media-retention"
+    )

@@ -32,6 +32,10 @@ function renderText(d) {
     `${T.ack_required}: ${d.ack_required ? T.yes : T.no}`,
     `${T.threshold_short}: ${pct(d.ack_threshold)}`,
   ].join(" · ");
+  if (d.kind === "campaign") {
+    document.getElementById("campaign-link").href = page(`/console/directives/${d.id}/campaign`);
+    document.getElementById("campaign").hidden = false;
+  }
   document.getElementById("attachments").replaceChildren(...d.attachments.map((a) => {
     const b = el("button", { type: "button", class: "link attachment" }, `${a.filename} (${Math.ceil(a.size / 1024)} KiB)`);
     b.addEventListener("click", () => download(`/attachments/${a.id}`, a.filename));

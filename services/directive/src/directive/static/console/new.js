@@ -69,6 +69,7 @@ async function submit(event) {
       ack_threshold: Number.isFinite(threshold) ? threshold / 100 : undefined,
       expires_at: f.expires_at.value ? new Date(f.expires_at.value).toISOString() : undefined,
       attachment_ids: attachmentIds,
+      public_post_url: value("public_post_url"),
     };
     const r = await api("POST", "/directives", { json: body });
     if (r.ok) window.location.assign(page(`/console/directives/${r.data.id}`));
