@@ -198,6 +198,11 @@ SERVICES: list[Service] = [
         port_offset=104,
         metrics_offset=114,
         console_path="/console",  # the moderation console
+        env={
+            # Signed media URLs (creatives in publish requests) on this stack's own port: the
+            # publisher fetches them, whatever NAZAR_PORT_BASE the stack runs on.
+            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+104}",
+        },
     ),
 ]  # fmt: skip
 

@@ -170,7 +170,11 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
     # People open each circle's link a different number of times, many at once; HEAD requests
     # and previews go to the post too, but do not count.
     opens = {c: 3 + 4 * i for i, c in enumerate(circles)}
-    async with httpx.AsyncClient(base_url=api.base_url, follow_redirects=False) as c:
+    # Many at once, as a circle does; generous timeouts for a loaded machine.
+    limits = httpx.Limits(max_connections=32)
+    async with httpx.AsyncClient(
+        base_url=api.base_url, follow_redirects=False, timeout=120, limits=limits
+    ) as c:
 
         async def get(code: str, agent: str | None) -> httpx.Response:
             headers = {} if agent is None else {"User-Agent": agent}
@@ -206,6 +210,10 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
         churu = await c.get(
             f"/api/v1/directives/{did}/campaign", headers=api.as_("sp", "DST-CHURU")
         )
+        elsewhere = await c.get(
+            f"/api/v1/directives/{did}/campaign",
+            headers={**api.as_("sp", "DST-JAIPUR-EAST"), "Accept-Language": "hi"},
+        )
     assert body["public_post_url"] == POST and body["opens"] == sum(opens.values())
     assert [x["district_id"] for x in body["districts"]] == ["DST-BIKANER", "DST-CHURU"]
     for district in body["districts"]:
@@ -223,6 +231,12 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
     # The SP of Churu sees Churu's circles only.
     assert churu.status_code == 200
     assert [x["district_id"] for x in churu.json()["districts"]] == ["DST-CHURU"]
+    assert all(
+        x["circle_id"].startswith("CIR-CHURU") for x in churu.json()["districts"][0]["circles"]
+    )
+    # An SP whose district the campaign does not target sees nothing of it.
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["code"] == "access.forbidden"
 
     # Counts only: the link rows hold no more than their code, target and count, and nothing a
     # person's request carried is in the database or the logs.

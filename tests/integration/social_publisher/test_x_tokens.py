@@ -261,3 +261,18 @@ async def test_seed_tokens_go_only_into_accounts_without_tokens(env: Env) -> Non
     assert sealed_access is not None and env.cipher.open(sealed_access) == first["access_token"]
     assert account is not None and account.token_version == 1
     assert account.name == ACCOUNT.name
+
+
+async def test_a_forced_refresh_renews_a_token_x_refused(env: Env) -> None:
+    # X answered 401 to a token that is not due (revoked access token, clock skew): the queue
+    # forces one refresh with the version it read, and a concurrent caller does not repeat it.
+    old = await env.seed(expires_in=7200)
+    async with env.pool.acquire() as conn:
+        account = await accounts.get(conn, "x-state")
+    assert account is not None
+    first, second = await asyncio.gather(
+        env.tokens().refresh("x-state", seen_version=account.token_version, force=True),
+        env.tokens().refresh("x-state", seen_version=account.token_version, force=True),
+    )
+    assert first.access_token == second.access_token != old["access_token"]
+    assert env.fake.fake.auth.tokens.calls.get("refresh_token") == 1

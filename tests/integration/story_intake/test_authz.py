@@ -2,12 +2,14 @@
 
 Each case starts from a fresh story by a constable of PS-TIJARA (circle CIR-TIJARA, district
 DST-KT), waiting at the circle (or a draft, for the author's own endpoints; or at PHQ with a
-circulation version by the content writer, for the cell's), with a photo where the endpoint acts
-on one, so one case's success never changes another's answer.
+circulation version by the content writer, for the cell's; approved with a post out, for a
+withdrawal), with a photo where the endpoint acts on one, so one case's success never changes
+another's answer.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -155,11 +157,30 @@ async def _confirm(c: httpx.AsyncClient, target: str) -> httpx.Response:
     )
 
 
+async def _withdraw_post(c: httpx.AsyncClient, target: str) -> httpx.Response:
+    story_id, post_id = target.split("/")
+    path = f"/api/v1/stories/{story_id}/posts/{post_id}/withdraw"
+    return await c.post(path, json={"reason": "गलत तस्वीर प्रकाशित हुई"})
+
+
+async def _confirm_withdrawal(c: httpx.AsyncClient, target: str) -> httpx.Response:
+    story_id, post_id = target.split("/")
+    return await c.post(f"/api/v1/stories/{story_id}/posts/{post_id}/withdrawal/confirm")
+
+
+async def _accounts(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.get("/api/v1/publish/accounts")
+
+
 F, N, Q = "access.forbidden", "story.not_author", "story.not_your_queue"
 R, C = "media.not_readable", "media.not_cell"
 # Where the story is: a draft, at the circle, at PHQ; with a photo (the target is
 # "story/photo"), marked sexual offence.
 DRAFT, CIRCLE, PHQ, DRAFT_PHOTO, PHQ_MARKED = "draft", "circle", "phq", "draft+photo", "phq+marked"
+# Approved with a post out on X, or an Instagram post whose by-hand deletion task is open (the
+# target is "story/post").
+X_POSTED, IG_TASK = "approved+x_posted", "approved+ig_task"
+TWO_PART = (DRAFT_PHOTO, PHQ_MARKED, X_POSTED, IG_TASK)
 # endpoint: (call, where the story is, {who: 0 (allowed) or the 403 problem code})
 SUBMITTERS = {"author": 0, "constable_same_unit": 0, "co_own": 0, "co_foreign": 0, "sp_own": 0,
               "sp_foreign": 0}  # fmt: skip
@@ -228,6 +249,9 @@ MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
     "acknowledge": (_acknowledge, PHQ, APPROVE),
     "mark": (_mark, PHQ, CELL_READ),
     "approve": (_approve, PHQ, APPROVE),
+    "withdraw_post": (_withdraw_post, X_POSTED, APPROVE),
+    "confirm_withdrawal": (_confirm_withdrawal, IG_TASK, APPROVE),
+    "accounts": (_accounts, CIRCLE, CELL_READ),
     "names": (_names, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
         "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
@@ -256,6 +280,8 @@ async def _target(running: Running, where: str) -> str:
         story_id = await at_phq(running)
         await _with_circulation(running, story_id)
         return story_id
+    if where in (X_POSTED, IG_TASK):
+        return await _published(running, "x" if where == X_POSTED else "instagram")
     photo = plain(50, 40, (7, 77, 177))
     if where == DRAFT_PHOTO:
         story_id = await new_story(running, submit=False)
@@ -272,6 +298,39 @@ async def _target(running: Running, where: str) -> str:
     finally:
         await conn.close()
     return f"{story_id}/{photo_id}"
+
+
+async def _published(running: Running, channel: str) -> str:
+    """A story approved for one public channel, its post out; Instagram's with its task open."""
+    story_id = await at_phq(running)
+    await _with_circulation(running, story_id)
+    async with client(running, WRITER) as c:
+        r = await c.post(
+            f"/api/v1/stories/{story_id}/versions/{channel}", json={"text": "गिरोह पकड़ा"}
+        )
+        assert r.status_code == 201, r.text
+    async with client(running, APPROVER) as c:
+        body = {"scope": "phq_admin", "public_channels": [channel]}
+        r = await c.post(f"/api/v1/stories/{story_id}/approval", json=body)
+        assert r.status_code == 200, r.text
+        post_id = r.json()["posts"][0]["post_id"]
+    conn = await asyncpg.connect(running.database)
+    try:  # the publisher's answers, as its consumer would have applied them
+        await conn.execute(
+            "UPDATE story_posts SET state = 'posted', provider_post_id = '1', "
+            "public_url = 'https://x.com/PoliceRajasthan/status/1' WHERE post_id = $1::uuid",
+            post_id,
+        )
+        if channel == "instagram":
+            await conn.execute(
+                "UPDATE story_posts SET w_state = 'task_open', w_reason = 'हटाएं', w_by = $2, "
+                "w_by_role = 'adg', w_at = now(), w_task_id = $3::uuid, w_task_at = now() "
+                "WHERE post_id = $1::uuid",
+                post_id, APPROVER[0], str(uuid.uuid4()),
+            )  # fmt: skip
+    finally:
+        await conn.close()
+    return f"{story_id}/{post_id}"
 
 
 @pytest.mark.parametrize(("endpoint", "who"), CASES, ids=[f"{e}-{w}" for e, w in CASES])
@@ -300,7 +359,5 @@ async def test_every_endpoint_wants_a_sign_in(running: Running, endpoint: str) -
     call, _, _ = MATRIX[endpoint]
     async with running.client(None) as c:
         zero = "00000000-0000-4000-8000-000000000000"
-        r = await call(
-            c, f"{zero}/{zero}" if MATRIX[endpoint][1].endswith(("photo", "marked")) else zero
-        )
+        r = await call(c, f"{zero}/{zero}" if MATRIX[endpoint][1] in TWO_PART else zero)
     assert r.status_code == 401

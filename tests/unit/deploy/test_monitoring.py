@@ -242,3 +242,21 @@ def test_promtool_accepts_the_rules() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(alert_rules())} rules found" in result.stdout
+
+
+def test_the_publishing_dashboard_shows_each_accounts_posts_failures_queue_and_limits() -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "nazar-publishing.json").read_text())
+    exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
+    for metric in [
+        "nazar_publisher_social_posts_total",
+        "nazar_publisher_social_failures_total",
+        "nazar_publisher_social_queue_depth",
+        "nazar_publisher_social_time_to_publish_seconds_bucket",
+        "nazar_publisher_social_quota_left",
+        "nazar_publisher_social_token_days_to_expiry",
+        "nazar_publisher_social_account_stopped",
+        "nazar_publisher_social_reconciliations_total",
+    ]:
+        assert metric in exprs, metric
+    rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
+    assert rows == ["Social publishing (X, Facebook, Instagram)"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import itertools
 import re
 import time
@@ -189,7 +190,10 @@ class FakeInstagram:
             str(image_url), carousel_item, error=bool(self.config["container_error"]),
         )  # fmt: skip
         self.containers[c.id] = c
-        self._note("container_created", id=c.id, carousel_item=carousel_item)
+        self._note(
+            "container_created", id=c.id, carousel_item=carousel_item,
+            image_url_path=str(image_url).split("?", maxsplit=1)[0],
+        )  # fmt: skip
         return web.json_response({"id": c.id})
 
     def _carousel(self, user: str, body: dict[str, Any], caption: str | None) -> web.Response:
@@ -224,9 +228,11 @@ class FakeInstagram:
         except (TimeoutError, aiohttp.ClientError, OSError):
             return _error(400, -2, "Timeout", subcode=2207003,
                           user_msg="It takes too long to download the media.")  # fmt: skip
+        # The sha256 of what was really fetched: the proofs compare it with the creative's.
         self._note(
-            "image_fetched", url_path=url.split("?", maxsplit=1)[0], status=status, bytes=len(data)
-        )
+            "image_fetched", url_path=url.split("?", maxsplit=1)[0], status=status,
+            bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        )  # fmt: skip
         if status != 200:
             return _error(400, 9004, "The media could not be fetched from this URI",
                           subcode=2207052, user_title="Media download has failed.",

@@ -21,7 +21,8 @@ account's own cap (help.x.com, "X limits"): 2,400 posts a day, replies included.
 `/_fake/config` switches: `fail_after_accept` (`{"mode": "500"|"drop"|"sleep", "times": n,
 "sleep": s}`: the post is stored, then the answer fails), `rate_limit_now` (seconds: the posting
 window is spent now and resets then), `revoked` (user ids whose tokens fail), `deny` (the
-authorize page refuses), `processing_polls`, `check_after_secs`, `limits`, `daily_cap`.
+authorize page refuses), `processing_polls`, `check_after_secs`, `limits`, `daily_cap`,
+`window_seconds` and `day_seconds` (the windows' lengths: bench/social scales them down).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "processing_polls": 2,
     "check_after_secs": 1,
     "image_max_bytes": 5 * 1024 * 1024,
+    "window_seconds": WINDOW,
+    "day_seconds": 86400,
 }
 
 
@@ -77,7 +80,8 @@ class FakeX:
         now = time.time()
         window = self.windows.get((endpoint, user_id))
         if window is None or window.resets <= now:
-            window = Window(int(self.config["limits"][endpoint]), 0, now + WINDOW)
+            length = float(self.config["window_seconds"])
+            window = Window(int(self.config["limits"][endpoint]), 0, now + length)
             self.windows[(endpoint, user_id)] = window
         return window
 
@@ -105,10 +109,11 @@ class FakeX:
         return response
 
     def _daily(self, user_id: str) -> tuple[bool, dict[str, str]]:
-        since = time.time() - 86400
+        day = float(self.config["day_seconds"])
+        since = time.time() - day
         mine = [p for p in self.posts.values() if p["author_id"] == user_id and p["at"] > since]
         cap = int(self.config["daily_cap"])
-        reset = int((min(p["at"] for p in mine) if mine else time.time()) + 86400)
+        reset = int((min(p["at"] for p in mine) if mine else time.time()) + day)
         headers = {
             "x-user-limit-24hour-limit": str(cap),
             "x-user-limit-24hour-remaining": str(max(0, cap - len(mine))),

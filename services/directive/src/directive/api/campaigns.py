@@ -35,8 +35,9 @@ router = APIRouter(tags=["campaigns"])
 pages_router = APIRouter(tags=["campaign links"])
 Reader = Annotated[Principal, Depends(require(Action.DIRECTIVE_READ))]
 DISTRICT_DEPTH, CIRCLE_DEPTH = 3, 4
-# The post may change its preview; a cached redirect would also skip the count.
-_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# A cached redirect would skip the count (the platform adds `Referrer-Policy: no-referrer`, so the
+# post does not learn the code either).
+_NO_STORE = {"Cache-Control": "no-store"}
 
 
 @pages_router.get(

@@ -182,9 +182,12 @@ class AccountTokens:
             access_token=token,
         )
 
-    async def refresh(self, account_id: str, *, seen_version: int | None = None) -> AccountAccess:
+    async def refresh(
+        self, account_id: str, *, seen_version: int | None = None, force: bool = False
+    ) -> AccountAccess:
         """Refresh under the account's row lock, unless another process already did (the version
-        moved, or the token is no longer due): then use what it stored."""
+        moved, or the token is no longer due): then use what it stored. `force` refreshes a
+        token that is not due (X answered 401 to it; pass the version it was read at)."""
         stopped: SocialCallError | None = None
         async with self._pool.acquire() as conn, conn.transaction():
             account = await accounts.lock(conn, account_id)
@@ -194,7 +197,10 @@ class AccountTokens:
             now = datetime.now(UTC)
             moved = seen_version is not None and account.token_version != seen_version
             sealed_access, sealed_refresh = await accounts.sealed_tokens(conn, account_id)
-            if moved or not self._due(account, now) or sealed_refresh is None:
+            due = force or self._due(account, now)
+            if account.network not in self._refreshers:
+                due = False
+            if moved or not due or sealed_refresh is None:
                 if moved:
                     metrics.X_TOKEN_REFRESHES.labels("already_fresh").inc()
                 assert sealed_access is not None  # has_token was checked under the lock

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from story_intake.api import cell, dev, gate, photos, review, stories
+from story_intake.api import cell, dev, gate, photos, posts, review, stories
 
 
 def routers() -> list[APIRouter]:
     # review after stories: its /stories/{id} must not shadow /stories/mine and /stories/queue.
-    return [gate.router, stories.router, cell.router, photos.router, review.router, dev.router]
+    return [
+        gate.router,
+        stories.router,
+        cell.router,
+        photos.router,
+        posts.router,
+        review.router,
+        dev.router,
+    ]

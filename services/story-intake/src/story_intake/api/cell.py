@@ -93,6 +93,7 @@ def _measure(m: Measure) -> MeasureOut:
         hashtags=m.hashtags,
         hashtag_limit=m.hashtag_limit,
         too_many_hashtags=m.too_many_hashtags,
+        thread_parts=m.thread_parts,
     )
 
 
@@ -338,6 +339,7 @@ async def approve(
         versions={_channel(c): n for c, n in body.versions.items()},
         hashtag_limit=_settings(request).instagram_hashtag_limit,
         links=MediaLinks.of(_settings(request)),
+        overflow=body.overflow,
     )
     with _refusals():
         actor = await approval_handlers.approve(pool, story_id, _actors(principal), req, _now())

@@ -73,9 +73,9 @@ CELL: dict[str, tuple[int, str, str, str, str]] = {
     "story.too_long": (
         422, "The text is too long for the network", "पाठ नेटवर्क के लिए बहुत लंबा है",
         "The {channel} text counts {length} characters; at most {limit} go out. Shorten it in a "
-        "new version.",
+        "new version (for X, the approver may instead send it as a numbered thread).",
         "{channel} का पाठ {length} अक्षर का है; अधिकतम {limit} जा सकते हैं। नए संस्करण में इसे छोटा "
-        "करें।",
+        "करें (X के लिए स्वीकृतकर्ता इसे क्रमांकित थ्रेड में भी भेज सकते हैं)।",
     ),
     "story.too_many_hashtags": (
         422, "Too many hashtags", "बहुत अधिक हैशटैग",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from nazar_contracts.publish import Overflow
 from nazar_contracts.stories import CirculationScope, PublicChannel
 from pydantic import BaseModel, Field
 
@@ -87,6 +88,10 @@ class MeasureOut(BaseModel):
     hashtags: int
     hashtag_limit: int | None
     too_many_hashtags: bool
+    thread_parts: int | None = Field(
+        default=None,
+        description="X: the numbered parts it would go as if the approver chose a thread (1: fits)",
+    )
 
 
 class VersionOut(BaseModel):
@@ -197,4 +202,9 @@ class ApprovalIn(BaseModel):
         default_factory=dict,
         description="channel → the version approved (the one the approver read); a channel not "
         "named: its latest version",
+    )
+    overflow: Overflow = Field(
+        default=Overflow.REFUSE,
+        description="X only: a version over X's 280 (weighted) is refused (the default) or sent "
+        "as a numbered thread",
     )

@@ -147,6 +147,40 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "approved_as": ("स्वीकृत:", "Approved:"),
     "posts": ("प्रकाशन", "Publishing"),
     "reach": ("प्रसार की पहुँच (निर्देश कंसोल)", "Circulation reach (directive console)"),
+    "overflow": ("X पर 280 से लंबा संस्करण", "An X version over 280"),
+    "overflow_help": (
+        "लंबाई X की भारित गिनती से है; थ्रेड में हर भाग के अंत में उसका क्रमांक (1/3) होता है।",
+        "Length is X's weighted count; in a thread each part ends with its number (1/3).",
+    ),
+    "thread_of": ("— थ्रेड में {n} भाग बनेंगे", "— would go as a thread of {n} parts"),
+    "public_urls": ("सार्वजनिक लिंक / कारण", "Public link(s) / why"),
+    "thread_part": ("भाग", "part"),
+    "provider_code": ("नेटवर्क कोड", "network code"),
+    "retryable": ("प्रकाशक फिर प्रयास करेगा", "the publisher tries again"),
+    "account": ("खाता", "Account"),
+    "withdrawal": ("पोस्ट हटाना", "Withdrawal"),
+    "withdraw_reason": ("हटाने का कारण", "Why it is taken down"),
+    "withdraw": ("पोस्ट हटाएं", "Take the post down"),
+    "withdraw_done": ("पोस्ट हटाने का अनुरोध भेजा गया", "Withdrawal requested"),
+    "ig_task": (
+        "इंस्टाग्राम का एपीआई पोस्ट नहीं हटा सकता: आधिकारिक खाते से इंस्टाग्राम ऐप में यह पोस्ट "
+        "खोलकर हटाएं, फिर यहां पुष्टि करें।",
+        "Instagram's API cannot delete a post: open it in the Instagram app on the official "
+        "account, delete it, then confirm here.",
+    ),
+    "confirm_deleted": ("मैंने ऐप में हटा दी — पुष्टि करें", "I deleted it in the app — confirm"),
+    "confirm_done": ("हटाने की पुष्टि दर्ज हुई", "Deletion confirmed"),
+    "accounts_stopped": (
+        "आधिकारिक खाता रुका हुआ है — इस पर कुछ भी प्रकाशित नहीं होगा",
+        "An official account is stopped — nothing is posted on it",
+    ),
+    "accounts_stopped_help": (
+        "स्वीकृत पोस्ट प्रतीक्षा में रहेंगी। खाते को फिर से जोड़ने के लिए तकनीकी टीम से संपर्क करें; "
+        "खाता चालू होते ही यह सूचना हट जाएगी।",
+        "Approved posts wait. Ask the technical team to reconnect the account; this notice goes "
+        "once it posts again.",
+    ),
+    "since": ("कब से:", "since"),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
@@ -161,6 +195,24 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "district": ("और लेखक के ज़िले के सभी वृत्त समूह", "and every circle group of the district"),
         "range": ("और रेंज के सभी वृत्त समूह", "and every circle group of the range"),
         "state": ("और राज्य के सभी वृत्त समूह", "and every circle group in the state"),
+    },
+    "overflows": {
+        "refuse": ("रोकें: सेल इसे छोटा करे", "Refuse it: the cell shortens it"),
+        "thread": ("क्रमांकित थ्रेड में भेजें", "Send it as a numbered thread"),
+    },
+    "withdrawal_states": {
+        "requested": ("हटाया जा रहा है…", "withdrawing…"),
+        "task_open": ("इंस्टाग्राम ऐप में हटाना बाकी", "to be deleted in the Instagram app"),
+        "confirmed": (
+            "ऐप में हटाने की पुष्टि हुई, प्रकाशक की प्रतीक्षा",
+            "deletion confirmed, waiting for the publisher",
+        ),
+        "withdrawn": ("हटाई गई", "withdrawn"),
+        "failed": ("हटाना विफल", "withdrawal failed"),
+    },
+    "methods": {
+        "api": ("नेटवर्क के एपीआई से", "through the network's API"),
+        "by_hand": ("हाथ से, ऐप में", "by hand, in the app"),
     },
     "post_states": {
         "requested": ("भेजा गया, उत्तर की प्रतीक्षा", "requested, waiting"),
@@ -199,6 +251,8 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "withdrawn": ("वापस ली गई", "withdrawn"),
         "mark_set": ("चिह्न लगाया", "mark set"),
         "mark_cleared": ("चिह्न हटाया", "mark cleared"),
+        "withdraw_post": ("पोस्ट हटाने का अनुरोध", "post withdrawal asked"),
+        "confirm_withdrawal": ("ऐप में हटाने की पुष्टि", "deletion in the app confirmed"),
     },
 }
 

@@ -7,6 +7,7 @@ from nazar_platform.http.problem_messages import register
 from nazar_platform.http.problems import ProblemError
 
 from story_intake.api.cell_problems import CELL
+from story_intake.api.post_problems import POSTS
 from story_intake.domain.cell import ApprovalRefusedError
 from story_intake.domain.chain import ChainRefusalError
 from story_intake.domain.media import MediaRefusalError
@@ -115,6 +116,7 @@ _STORY: dict[str, tuple[int, str, str, str, str]] = {
     ),
 }  # fmt: skip
 _STORY.update(CELL)
+_STORY.update(POSTS)
 
 
 # Photos, creatives and media URLs: what was wrong with the file, and what to do instead.

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from nazar_contracts.publish import Overflow
 from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel, StoryKind
 from pydantic import BaseModel, Field, model_validator
 
@@ -146,6 +147,28 @@ class ApprovalOut(BaseModel):
     by: str
     by_role: str
     at: datetime
+    overflow: Overflow = Field(
+        default=Overflow.REFUSE, description="X: a version over 280 refused, or sent as a thread"
+    )
+
+
+class WithdrawalOut(BaseModel):
+    state: Literal["requested", "task_open", "confirmed", "withdrawn", "failed"] = Field(
+        description="requested (withdrawing…) → Instagram: task_open (delete it in the app) → "
+        "confirmed → withdrawn; or failed (the network refused; ask again)"
+    )
+    reason: str | None = Field(description="why it is taken down")
+    by: str | None
+    by_role: str | None
+    at: datetime | None
+    task_id: str | None = Field(description="Instagram's by-hand task, while one is open")
+    task_opened_at: datetime | None
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+    method: Literal["api", "by_hand"] | None
+    failure: str | None = Field(description="why the network refused, in the publisher's words")
+    failure_code: str | None = Field(description="the network's own code")
+    done_at: datetime | None
 
 
 class PostOut(BaseModel):
@@ -155,10 +178,31 @@ class PostOut(BaseModel):
     state: Literal["requested", "posted", "failed"]
     provider_post_id: str | None
     public_url: str | None
+    public_urls: list[str] = Field(
+        default_factory=list, description="where the public sees it: every part of an X thread"
+    )
     reason: str | None = Field(description="why it failed, in the publisher's words")
+    provider_code: str | None = Field(default=None, description="the network's code of a failure")
     retryable: bool | None
+    account_id: str | None = Field(default=None, description="the official account it went on")
+    overflow: Overflow | None = None
+    withdrawal: WithdrawalOut | None = None
     requested_at: datetime
     updated_at: datetime
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    channel: PublicChannel
+    name: str | None
+    state: Literal["stopped", "active"]
+    reason: str | None = Field(description="why it cannot post, in the publisher's words")
+    provider_code: str | None
+    since: datetime
+
+
+class AccountsOut(BaseModel):
+    items: list[AccountOut]
 
 
 class StoryOut(BaseModel):

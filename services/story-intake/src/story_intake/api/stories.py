@@ -16,6 +16,7 @@ from typing import Annotated
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
+from nazar_contracts.publish import Overflow
 from nazar_contracts.stories import CirculationScope, PublicChannel, ReviewLevel
 from nazar_platform.auth.access import AccessDecision, Action, scopes_for
 from nazar_platform.auth.tokens import Grant, Principal
@@ -39,14 +40,17 @@ from story_intake.api.schemas import (
     StoryOut,
     TextIn,
     TitleIn,
+    WithdrawalOut,
 )
 from story_intake.domain.chain import Actor, ChainRefusalError, Decision
+from story_intake.domain.posts import thread_urls
 from story_intake.handlers import approval as approval_handlers
 from story_intake.handlers import photos as photo_handlers
 from story_intake.handlers import stories as handlers
 from story_intake.handlers.media_links import MediaLinks
 from story_intake.settings import StoryIntakeSettings
-from story_intake.store.cell import ApprovalRow, PostRow
+from story_intake.store.cell import ApprovalRow
+from story_intake.store.posts import PostRow, WithdrawalRow
 from story_intake.store.stories import Content, StepRow, StoryRow
 
 router = APIRouter(tags=["stories"])
@@ -133,7 +137,22 @@ def approval_out(a: ApprovalRow | None) -> ApprovalOut | None:
         by=a.by_id,
         by_role=a.by_role,
         at=a.at,
+        overflow=Overflow(a.overflow),
     )
+
+
+def _withdrawal_out(w: WithdrawalRow | None) -> WithdrawalOut | None:
+    if w is None:
+        return None
+    return WithdrawalOut.model_validate(
+        {
+            "state": w.state, "reason": w.reason, "by": w.by_id, "by_role": w.by_role,
+            "at": w.at, "task_id": str(w.task_id) if w.task_id else None,
+            "task_opened_at": w.task_at, "confirmed_by": w.confirmed_by,
+            "confirmed_at": w.confirmed_at, "method": w.method, "failure": w.failure,
+            "failure_code": w.failure_code, "done_at": w.done_at,
+        }
+    )  # fmt: skip
 
 
 def post_out(p: PostRow) -> PostOut:
@@ -141,7 +160,10 @@ def post_out(p: PostRow) -> PostOut:
         {
             "post_id": str(p.post_id), "channel": p.channel, "version": p.version,
             "state": p.state, "provider_post_id": p.provider_post_id, "public_url": p.public_url,
-            "reason": p.reason, "retryable": p.retryable, "requested_at": p.requested_at,
+            "public_urls": thread_urls(p.public_url, p.provider_post_id, p.thread_post_ids),
+            "reason": p.reason, "provider_code": p.provider_code, "retryable": p.retryable,
+            "account_id": p.account_id, "overflow": p.overflow,
+            "withdrawal": _withdrawal_out(p.withdrawal), "requested_at": p.requested_at,
             "updated_at": p.updated_at,
         }
     )  # fmt: skip

@@ -9,7 +9,8 @@ reviewer of the step (or the gate) sets a mark.
 Approval names the circulation scope and the public channels. It is refused while a `block`
 finding remains, or a `review` finding is not acknowledged, on a text that goes beyond the PHQ
 crime admin group (every public channel's, and the circulation's unless its scope is
-`phq_admin`); while a public text is over its network's limit; for a public channel of a story
+`phq_admin`); while a public text is over its network's limit (on X, unless the approver chose
+to send a longer version as a numbered thread); for a public channel of a story
 marked sexual offence / child involved, while an image (photo, or creative of a channel approved)
 has no approver's confirmation that no person can be identified on it; and to whoever wrote any
 of the versions approved (the chain's "last editor does not approve", extended to versions).
@@ -73,6 +74,8 @@ class Approval:
     # Live images (photos, and creatives of the channels approved) no approver has confirmed
     # show no identifiable person; counted only for a marked story.
     unconfirmed_images: int = 0
+    # The approver's choice for X: a version over its limit goes as a numbered thread.
+    x_thread: bool = False
 
 
 def _not_claimed_by_other(story: Story, actor: Actor, now: datetime) -> None:
@@ -161,7 +164,8 @@ class ApprovalRefusedError(ChainRefusalError):
 
 def approve(story: Story, actor: Actor, approval: Approval, now: datetime) -> Story:
     """The story approved, or the first reason it cannot be (an `ApprovalRefusedError` naming
-    the channel, or a `ChainRefusalError` of the chain)."""
+    the channel, or a `ChainRefusalError` of the chain). An X version over the limit passes when
+    the approver chose a thread for it."""
     approved = chain.decide(story, actor, Decision.APPROVE, now)
     wanted = [Channel.CIRCULATION, *(Channel(p.value) for p in approval.public)]
     for channel in wanted:
@@ -173,7 +177,7 @@ def approve(story: Story, actor: Actor, approval: Approval, now: datetime) -> St
                 Refusal("story.own_version", {"channel": channel.value, "version": facts.n})
             )
         m = facts.measure
-        if m.too_long:
+        if m.too_long and not (channel is Channel.X and approval.x_thread):
             raise ApprovalRefusedError(
                 Refusal(
                     "story.too_long",

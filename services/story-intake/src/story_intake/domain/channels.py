@@ -96,6 +96,8 @@ class Measure:
     limit: int | None
     hashtags: int
     hashtag_limit: int | None
+    # X: how many numbered parts the text would go as, were the approver to choose a thread.
+    thread_parts: int | None = None
 
     @property
     def too_long(self) -> bool:
@@ -110,6 +112,65 @@ def x_length(text: str) -> int:
     return int(parse_tweet(text).weightedLength)
 
 
+# The numbering each part of a thread ends with, " (2/5)": the parts are counted with room for it
+# (at most 99 parts, so "(99/99)" is the widest).
+def _numbering(parts: int) -> int:
+    return len(f" ({parts}/{parts})")
+
+
+def _longest_prefix(word: str, budget: int) -> int:
+    """How many code points of `word` fit the budget (at least one): a prefix only weighs more
+    as it grows, so a binary search."""
+    low, high = 1, len(word)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if x_length(word[:mid]) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _split(text: str, budget: int) -> list[str]:
+    """Greedy, at spaces: as many words as fit the weighted budget in each part; a word longer
+    than a whole part is cut at code points. Each word is weighed once: X's count of words
+    joined by a space is their counts plus one (a URL or an emoji never spans a space), so a
+    long text costs one parse per word, not per candidate part."""
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for word in text.split():
+        weight = x_length(word)
+        if current and used + 1 + weight <= budget:
+            current.append(word)
+            used += 1 + weight
+            continue
+        if current:
+            parts.append(" ".join(current))
+        rest = word
+        while weight > budget:
+            cut = _longest_prefix(rest, budget)
+            parts.append(rest[:cut])
+            rest = rest[cut:]
+            weight = x_length(rest)
+        current, used = ([rest], weight) if rest else ([], 0)
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+def x_thread_parts(text: str) -> int:
+    """How many parts a text over X's limit makes as a numbered thread (1: it fits). An estimate
+    for the approver: the publisher splits the text itself, by the same weighted count."""
+    if x_length(text) <= X_LIMIT:
+        return 1
+    for widest in (9, 99):
+        count = len(_split(text, X_LIMIT - _numbering(widest)))
+        if count <= widest:
+            return count
+    return count
+
+
 def hashtags(text: str) -> int:
     return len(_HASHTAG.findall(text))
 
@@ -117,7 +178,9 @@ def hashtags(text: str) -> int:
 def measure(channel: Channel, text: VersionText, hashtag_limit: int) -> Measure:
     body = text.text or ""
     if channel is Channel.X:
-        return Measure(channel, x_length(body), X_LIMIT, hashtags(body), None)
+        length = x_length(body)
+        parts = 1 if length <= X_LIMIT else x_thread_parts(body)
+        return Measure(channel, length, X_LIMIT, hashtags(body), None, parts)
     if channel is Channel.INSTAGRAM:
         return Measure(channel, len(body), INSTAGRAM_CAPTION_LIMIT, hashtags(body), hashtag_limit)
     if channel is Channel.FACEBOOK:

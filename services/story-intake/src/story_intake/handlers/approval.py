@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+from nazar_contracts.publish import Overflow
 from nazar_contracts.stories import CirculationScope, PublicChannel
 from nazar_platform import db, outbox
 
@@ -29,9 +30,11 @@ from story_intake.handlers.media_links import MediaLinks, creatives_for_publish
 from story_intake.handlers.stories import actor_for, applied, domain_of, locked
 from story_intake.store import cell as store
 from story_intake.store import media as media_store
+from story_intake.store import posts as post_store
 from story_intake.store import stories as story_store
 from story_intake.store import units
-from story_intake.store.cell import ApprovalRow, PostRow, VersionRow
+from story_intake.store.cell import ApprovalRow, VersionRow
+from story_intake.store.posts import PostRow
 from story_intake.store.stories import StepRow, StoryRow
 
 
@@ -42,6 +45,7 @@ class Request:
     versions: dict[Channel, int]  # a channel not named: its latest version
     hashtag_limit: int
     links: MediaLinks  # signs the creatives' URLs in the publish requests
+    overflow: Overflow = Overflow.REFUSE  # X: a version over the limit refused or a thread
 
 
 async def _facts(
@@ -88,6 +92,11 @@ def _field_text(row: StoryRow) -> tuple[VersionRow, cell.VersionFacts]:
     return version, facts
 
 
+def _overflow(channel: PublicChannel, chosen: Overflow) -> str | None:
+    """Only X splits a text into a thread; the other networks' limits are refused at approval."""
+    return chosen.value if channel is PublicChannel.X else None
+
+
 async def _range_of(conn: db.Connection, unit_id: str) -> str | None:
     along = await units.kinds_along(conn, unit_id) or []
     ranges = [u for u, kind in along if kind == "range"]
@@ -123,7 +132,11 @@ async def approve(
         if Channel.CIRCULATION not in found and req.scope is CirculationScope.PHQ_ADMIN:
             found[Channel.CIRCULATION] = _field_text(row)
         approval = cell.Approval(
-            req.scope, public, {c: f for c, (_, f) in found.items()}, unconfirmed
+            req.scope,
+            public,
+            {c: f for c, (_, f) in found.items()},
+            unconfirmed,
+            x_thread=req.overflow is Overflow.THREAD,
         )
         after = applied(row, cell.approve(story, actor, approval, now), now)
         await story_store.update(conn, after)
@@ -141,6 +154,7 @@ async def approve(
                 actor.member_id,
                 str(actor.role),
                 now,
+                req.overflow.value,
             ),
         )
         posts = [
@@ -156,10 +170,11 @@ async def approve(
                 None,
                 now,
                 now,
+                overflow=_overflow(p, req.overflow),
             )
             for p in public
         ]
-        await store.add_posts(conn, posts)
+        await post_store.add_posts(conn, posts)
         circulation = found[Channel.CIRCULATION][0]
         range_id = await _range_of(conn, row.unit_id)
         await outbox.enqueue(
@@ -175,6 +190,7 @@ async def approve(
                         actor,
                         now,
                         await creatives_for_publish(conn, story_id, p, req.links, now),
+                        _overflow(p, req.overflow),
                     )
                     for p in public
                 ],

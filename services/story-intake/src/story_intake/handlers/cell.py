@@ -25,6 +25,7 @@ from story_intake.handlers.gate import check
 from story_intake.handlers.stories import StoryNotFoundError, domain_of, locked
 from story_intake.store import cell as store
 from story_intake.store import media as media_store
+from story_intake.store import posts as post_store
 from story_intake.store import stories as story_store
 from story_intake.store.cell import AckRow, FindingRow, VersionRow
 from story_intake.store.stories import StepRow, StoryRow
@@ -183,7 +184,7 @@ class Versions:
     acks: list[AckRow]
     phq_findings: tuple[FindingRow, ...] | None
     approval: store.ApprovalRow | None
-    posts: list[store.PostRow]
+    posts: list[post_store.PostRow]
 
 
 def reader(actors: list[Actor]) -> Actor:
@@ -206,7 +207,7 @@ async def versions(
         acks = await store.acks(conn, story_id)
         phq = await store.phq_findings(conn, story_id)
         approval = (await store.approvals(conn, [story_id])).get(story_id)
-        posts = (await store.posts(conn, [story_id]))[story_id]
+        posts = (await post_store.posts(conn, [story_id]))[story_id]
     return Versions(row, found, acks, phq, approval, posts)
 
 

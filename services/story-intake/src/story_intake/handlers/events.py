@@ -10,7 +10,13 @@ import uuid
 from datetime import datetime
 
 from nazar_contracts.base import BilingualText
-from nazar_contracts.publish import PublishMedia, PublishRequested
+from nazar_contracts.publish import (
+    Overflow,
+    PublishMedia,
+    PublishRequested,
+    PublishWithdrawalConfirmed,
+    PublishWithdrawalRequested,
+)
 from nazar_contracts.stories import (
     CirculationScope,
     GateVerdict,
@@ -188,6 +194,7 @@ def publish_requested(
     actor: Actor,
     at: datetime,
     media: list[PublishMedia],
+    overflow: str | None = None,
 ) -> OutboxEvent:
     assert version.text is not None  # a public channel's version always has one
     return _event(
@@ -200,6 +207,47 @@ def publish_requested(
             media=media,
             approved_by=actor.member_id,
             requested_at=at,
+            overflow=Overflow(overflow) if overflow else None,
+        )
+    )
+
+
+def withdrawal_requested(
+    post_id: uuid.UUID,
+    story_id: uuid.UUID,
+    channel: PublicChannel,
+    reason: str,
+    by: str,
+    at: datetime,
+) -> OutboxEvent:
+    return _event(
+        PublishWithdrawalRequested(
+            post_id=str(post_id),
+            story_id=str(story_id),
+            channel=channel,
+            reason=reason,
+            requested_by=by,
+            requested_at=at,
+        )
+    )
+
+
+def withdrawal_confirmed(
+    post_id: uuid.UUID,
+    story_id: uuid.UUID,
+    channel: PublicChannel,
+    task_id: uuid.UUID,
+    by: str,
+    at: datetime,
+) -> OutboxEvent:
+    return _event(
+        PublishWithdrawalConfirmed(
+            post_id=str(post_id),
+            story_id=str(story_id),
+            channel=channel,
+            task_id=str(task_id),
+            confirmed_by=by,
+            confirmed_at=at,
         )
     )
 

@@ -13,6 +13,7 @@ from story_intake.domain.chain import Actor, ChainRefusalError
 from story_intake.handlers.stories import StoryNotFoundError, WithSteps, domain_of
 from story_intake.store import cell as cell_store
 from story_intake.store import members
+from story_intake.store import posts as post_store
 from story_intake.store import stories as store
 from story_intake.store.members import MemberRow
 
@@ -27,7 +28,7 @@ async def one(pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor]) -> W
             raise ChainRefusalError("story.not_your_queue")
         steps = await store.steps_of(conn, [row.id])
         approved = await cell_store.approvals(conn, [row.id])
-        posts = await cell_store.posts(conn, [row.id])
+        posts = await post_store.posts(conn, [row.id])
     return WithSteps(row, steps[row.id], approved.get(row.id), tuple(posts[row.id]))
 
 

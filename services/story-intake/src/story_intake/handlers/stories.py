@@ -25,6 +25,7 @@ from story_intake.handlers.gate import check
 from story_intake.store import cell as cell_store
 from story_intake.store import consent, units
 from story_intake.store import media as media_store
+from story_intake.store import posts as post_store
 from story_intake.store import stories as store
 from story_intake.store.stories import Content, StepRow, StoryRow
 
@@ -45,7 +46,7 @@ class WithSteps:
     story: StoryRow
     steps: list[StepRow]
     approval: cell_store.ApprovalRow | None = None
-    posts: tuple[cell_store.PostRow, ...] = ()
+    posts: tuple[post_store.PostRow, ...] = ()
 
 
 def domain_of(row: StoryRow) -> Story:
@@ -336,7 +337,7 @@ async def mine(pool: asyncpg.Pool, member_id: str, limit: int) -> list[WithSteps
         ids = [r.id for r in rows]
         steps = await store.steps_of(conn, ids)
         approved = await cell_store.approvals(conn, ids)
-        posts = await cell_store.posts(conn, ids)
+        posts = await post_store.posts(conn, ids)
     return [WithSteps(r, steps[r.id], approved.get(r.id), tuple(posts[r.id])) for r in rows]
 
 
@@ -368,7 +369,7 @@ async def full(pool: asyncpg.Pool, story_id: uuid.UUID) -> WithSteps:
             raise StoryNotFoundError(str(story_id))
         steps = await store.steps_of(conn, [story_id])
         approved = await cell_store.approvals(conn, [story_id])
-        posts = await cell_store.posts(conn, [story_id])
+        posts = await post_store.posts(conn, [story_id])
     return WithSteps(row, steps[story_id], approved.get(story_id), tuple(posts[story_id]))
 
 

@@ -1,4 +1,4 @@
-"""The PHQ cell's rows in PostgreSQL: versions, acknowledgements, approvals, posts."""
+"""The PHQ cell's rows in PostgreSQL: versions, acknowledgements, approvals (posts: `posts.py`)."""
 
 from __future__ import annotations
 
@@ -60,21 +60,7 @@ class ApprovalRow:
     by_id: str
     by_role: str
     at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PostRow:
-    post_id: uuid.UUID
-    story_id: uuid.UUID
-    channel: str
-    version: int
-    state: str  # requested | posted | failed
-    provider_post_id: str | None
-    public_url: str | None
-    reason: str | None
-    retryable: bool | None
-    requested_at: datetime
-    updated_at: datetime
+    overflow: str = "refuse"  # X: a version over the limit is refused or sent as a thread
 
 
 _VERSION = (
@@ -206,8 +192,8 @@ async def acks(conn: db.Connection, story_id: uuid.UUID) -> list[AckRow]:
 async def add_approval(conn: db.Connection, a: ApprovalRow) -> None:
     await conn.execute(
         "INSERT INTO story_approvals "
-        "(story_id, scope, public_channels, versions, by_id, by_role, at) "
-        "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
+        "(story_id, scope, public_channels, versions, by_id, by_role, at, overflow) "
+        "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)",
         a.story_id,
         a.scope,
         list(a.public_channels),
@@ -215,12 +201,13 @@ async def add_approval(conn: db.Connection, a: ApprovalRow) -> None:
         a.by_id,
         a.by_role,
         a.at,
+        a.overflow,
     )
 
 
 async def approvals(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ApprovalRow]:
     rows = await conn.fetch(
-        "SELECT story_id, scope, public_channels, versions, by_id, by_role, at "
+        "SELECT story_id, scope, public_channels, versions, by_id, by_role, at, overflow "
         "FROM story_approvals WHERE story_id = ANY($1::uuid[])",
         list(ids),
     )
@@ -233,76 +220,7 @@ async def approvals(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.
             r["by_id"],
             r["by_role"],
             r["at"],
+            r["overflow"],
         )
         for r in rows
     }
-
-
-_POST = (
-    "post_id, story_id, channel, version, state, provider_post_id, public_url, reason, "
-    "retryable, requested_at, updated_at"
-)
-
-
-async def add_posts(conn: db.Connection, posts: Sequence[PostRow]) -> None:
-    await conn.executemany(
-        f"INSERT INTO story_posts ({_POST}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-        "ON CONFLICT (post_id) DO NOTHING",
-        [
-            (
-                p.post_id,
-                p.story_id,
-                p.channel,
-                p.version,
-                p.state,
-                p.provider_post_id,
-                p.public_url,
-                p.reason,
-                p.retryable,
-                p.requested_at,
-                p.updated_at,
-            )
-            for p in posts
-        ],
-    )
-
-
-async def posts(conn: db.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[PostRow]]:
-    rows = await conn.fetch(
-        f"SELECT {_POST} FROM story_posts WHERE story_id = ANY($1::uuid[]) ORDER BY channel",
-        list(ids),
-    )
-    out: dict[uuid.UUID, list[PostRow]] = {i: [] for i in ids}
-    for r in rows:
-        out[r["story_id"]].append(PostRow(**dict(r)))
-    return out
-
-
-async def post_result(
-    conn: db.Connection,
-    post_id: uuid.UUID,
-    *,
-    posted: bool,
-    provider_post_id: str | None,
-    public_url: str | None,
-    reason: str | None,
-    retryable: bool | None,
-    at: datetime,
-) -> bool:
-    """Records the publisher's answer; a post once posted stays posted (a late failure of an
-    earlier attempt does not undo it). False if there is no such post."""
-    done = await conn.fetchval(
-        "UPDATE story_posts SET state = $2, provider_post_id = coalesce($3, provider_post_id), "
-        "public_url = coalesce($4, public_url), reason = $5, retryable = $6, updated_at = $7 "
-        "WHERE post_id = $1 AND (state <> 'posted' OR $2 = 'posted') RETURNING true",
-        post_id,
-        "posted" if posted else "failed",
-        provider_post_id,
-        public_url,
-        reason,
-        retryable,
-        at,
-    )
-    if done:
-        return True
-    return bool(await conn.fetchval("SELECT true FROM story_posts WHERE post_id = $1", post_id))

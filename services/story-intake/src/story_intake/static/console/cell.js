@@ -2,8 +2,9 @@
    internal circulation text) written from the field text with live counters and the gate as the
    writer types (/editor/check), a preview, the versions and the difference between any two, the
    gate's findings on a version with one-click redaction and (approvers) acknowledgement with a
-   reason, the approval naming circulation scope and public channels, and the publish results;
-   per public channel the graphics designer's creative, shown and uploaded. */
+   reason, the approval naming circulation scope, public channels and (X) whether a version over
+   the limit goes as a numbered thread; per public channel the graphics designer's creative,
+   shown and uploaded. The publish results are posts.js's. */
 "use strict";
 
 const CELL = { story: null, data: null, channel: "x", checkTimer: null };
@@ -56,6 +57,9 @@ function preview() {
 function showMeasure(m) {
   const counter = $("counter");
   counter.textContent = m.limit === null ? String(m.length) : `${m.length} / ${m.limit}`;
+  // X: over the limit, the approver may send it as a numbered thread; say how many parts.
+  $("thread-parts").hidden = !(m.too_long && m.thread_parts);
+  $("thread-parts").textContent = m.thread_parts ? T.thread_of.replace("{n}", m.thread_parts) : "";
   counter.className = m.too_long ? "over" : "";
   counter.title = m.too_long ? T.too_long : "";
   $("hashtag-box").hidden = m.hashtag_limit === null;
@@ -98,7 +102,8 @@ function renderVersions() {
     el("td", {}, when(v.at)),
     el("td", {}, who(v.author_id, v.author_role)),
     el("td", {}, verdictBadge(v.gate_verdict)),
-    el("td", {}, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`),
+    el("td", { class: "length" }, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`,
+      v.measure.too_long && v.measure.thread_parts ? el("span", { class: "muted thread-parts" }, ` ${T.thread_of.replace("{n}", v.measure.thread_parts)}`) : ""),
     el("td", {}, el("input", { type: "radio", name: "diff-from", value: v.n, checked: i === list.length - 2 })),
     el("td", {}, el("input", { type: "radio", name: "diff-to", value: v.n, checked: i === list.length - 1 })),
   )));
@@ -215,25 +220,12 @@ async function approveStory(e) {
   const versions = {};
   for (const ch of ["circulation", ...publics]) { const v = latest(ch); if (v) versions[ch] = v.n; }
   button.disabled = true;
-  const r = await api("POST", `/stories/${ID}/approval`, { json: { scope: $("scope").value, public_channels: publics, versions } });
+  const overflow = document.querySelector("#approval input[name=overflow]:checked").value;
+  const r = await api("POST", `/stories/${ID}/approval`, { json: { scope: $("scope").value, public_channels: publics, versions, overflow } });
   button.disabled = false;
   if (!r.ok) return;
   await load();
   done(T.decided);
-}
-
-function renderOutcome() {
-  const a = CELL.data.approval;
-  $("outcome-card").hidden = !a;
-  if (!a) return;
-  const channels = a.public_channels.map((c) => T.channels[c]).join(", ");
-  $("approved-as").textContent = `${T.approved_as} ${T.scopes[a.scope]}${channels ? ` · ${channels}` : ""} — ${who(a.by, a.by_role)}, ${when(a.at)}`;
-  $("posts").querySelector("tbody").replaceChildren(...CELL.data.posts.map((p) => el("tr", { "data-channel": p.channel, "data-state": p.state },
-    el("td", {}, T.channels[p.channel]),
-    el("td", {}, String(p.version)),
-    el("td", {}, T.post_states[p.state] || p.state),
-    el("td", {}, p.public_url ? el("a", { href: p.public_url, rel: "noopener" }, p.public_url) : (p.reason || "")),
-  )));
 }
 
 /* The graphics designer's creative for a public channel: the live one (the story's `photos` of
