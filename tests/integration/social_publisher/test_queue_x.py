@@ -1,30 +1,36 @@
 """The queue with the real X client against the fake X, on real Kafka and PostgreSQL: a Hindi
 story over 280 posted as a numbered thread once, a thread whose answer was lost midway resumed
 after its last part out (never a part twice), the posting window's 429 waited out, a duplicate
-refused, a withdrawal deleted through the API."""
+refused, a withdrawal deleted through the API, an access token X stopped accepting renewed once
+instead of stopping the account."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from nazar_contracts.publish import (
     Overflow,
+    PublishAccountStopped,
     PublishFailed,
     PublishPosted,
     PublishWithdrawalRequested,
     PublishWithdrawn,
 )
 from nazar_contracts.stories import PublicChannel
+from social_publisher.adapters.tokens import TokenCipher
 from social_publisher.domain.x_text import XText, plan
+from social_publisher.store import accounts as account_store
 from social_publisher.workers.social import Social
 
 from tests.conftest import TopicFactory
-from tests.integration.social_publisher.conftest import RunningFakeX
+from tests.integration.social_publisher.conftest import CLIENT_ID, CLIENT_SECRET, RunningFakeX
 from tests.integration.social_publisher.queue_support import (
+    KEY,
     eventually,
     produce,
     request,
@@ -127,3 +133,41 @@ async def test_a_duplicate_is_refused_and_a_post_withdrawn(account: Account) -> 
     await produce(account.bootstrap, account.requests, [withdraw])
     await eventually(lambda: account.of(PublishWithdrawn))
     assert account.texts() == []
+
+
+async def test_an_access_token_x_stopped_accepting_is_renewed_not_the_account_stopped(
+    fake_x: RunningFakeX, kafka_bootstrap: str, fresh_database: str, new_topic: TopicFactory
+) -> None:
+    # The stored access token is months from expiry by our clock, but X no longer accepts it
+    # (revoked early): the post's 401 fetches a new pair once and the post goes out with it.
+    user = "1500000000000000001"
+    fake_x.fake.auth.tokens.known(user, "token-x-state", "refresh-x-state")
+    del fake_x.fake.auth.tokens.access["token-x-state"]
+    requests, out = await new_topic("publish-requests"), await new_topic("publish-results")
+    settings = settings_for(
+        fresh_database,
+        kafka_bootstrap,
+        requests,
+        out,
+        x_api_base_url=fake_x.url,
+        x_client_id=CLIENT_ID,
+        x_client_secret=CLIENT_SECRET,
+    )
+
+    async def with_refresh_token(conn: asyncpg.Connection) -> None:
+        cipher = TokenCipher(KEY)
+        await account_store.save_tokens(
+            conn,
+            "x-state",
+            access_token=cipher.seal("token-x-state"),
+            refresh_token=cipher.seal("refresh-x-state"),
+            expires_at=datetime.now(UTC) + timedelta(days=50),
+        )
+
+    async with running(settings, Social(settings), before_start=with_refresh_token):
+        account = Account(fake_x, kafka_bootstrap, requests, out)
+        await produce(kafka_bootstrap, requests, [request(PublicChannel.X, SHORT)])
+        await eventually(lambda: account.of(PublishPosted))
+        assert account.texts() == [SHORT]
+        assert not await account.of(PublishAccountStopped)
+        assert fake_x.fake.auth.tokens.calls.get("refresh_token") == 1

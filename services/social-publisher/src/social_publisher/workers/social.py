@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import aiohttp
@@ -89,7 +90,10 @@ class Social:
         # Every network's token through the one handler: X's refreshed ahead of expiry under the
         # account's lock, Facebook's and Instagram's long-lived ones decrypted for the call.
         return Networks(
-            clients=clients, access=dict.fromkeys(Network, self.access), creatives=self.creatives
+            clients=clients,
+            access=dict.fromkeys(Network, self.access),
+            creatives=self.creatives,
+            after_error=self.after_error,
         )
 
     async def access(self, account: Account) -> AccountAccess:
@@ -115,6 +119,37 @@ class Social:
                     " the account again.",
                 )
             ) from None
+
+    async def after_error(
+        self, account: Account, access: AccountAccess, error: SocialError
+    ) -> SocialError:
+        """X answers 401 to an access token it stopped accepting before its expiry (revoked
+        early, or replaced): get a new one once, under the account's lock, before stopping the
+        account. A 401 is refused before anything is posted, so the post is simply tried again."""
+        tokens = self.tokens()
+        if (
+            tokens is None
+            or account.network is not Network.X
+            or error.kind is not ErrorKind.ACCOUNT
+            or error.code != "401"
+        ):
+            return error
+        try:
+            fresh = await tokens.refresh(
+                account.account_id, seen_version=account.token_version, force=True
+            )
+        except SocialCallError as exc:
+            return exc.error  # the refresh was refused too: that stops the account
+        if fresh.access_token == access.access_token:
+            return error  # nothing new to try with
+        log.info("x access token renewed after a 401", account_id=account.account_id)
+        return replace(
+            error,
+            kind=ErrorKind.TRANSIENT,
+            code="401_renewed",
+            reason="X no longer accepted the access token; a new one was fetched and the post "
+            "is tried again.",
+        )
 
     async def creatives(self, post: Post) -> tuple[Creative, ...]:
         """The post's creatives through the media store (fetched, checked, kept)."""

@@ -51,6 +51,7 @@ log = structlog.get_logger(__name__)
 
 AccessFor = Callable[[Account], Awaitable[AccountAccess]]
 CreativesFor = Callable[[Post], Awaitable[tuple[Creative, ...]]]
+AfterError = Callable[[Account, AccountAccess, SocialError], Awaitable[SocialError]]
 _LOCK_BASE = 0x534F43 << 32  # "SOC" and the account id's CRC-32: one driver per account
 
 
@@ -65,6 +66,8 @@ class Networks:
     clients: Mapping[Network, SocialClient]
     access: Mapping[Network, AccessFor]
     creatives: CreativesFor
+    # What a refused call's error becomes once its cause is dealt with (X's 401: a new token).
+    after_error: AfterError | None = None
 
 
 class AccountDriver:
@@ -220,7 +223,10 @@ class AccountDriver:
             published = await client.publish(access, request)
         except SocialCallError as exc:
             faults.point("social.after_call")
-            return await self._answer_error(account, post, n, exc.error)
+            error = exc.error
+            if self.networks.after_error is not None:
+                error = await self.networks.after_error(account, access, error)
+            return await self._answer_error(account, post, n, error)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise  # the attempt stays open: reconciled at the next start
         except Exception as exc:  # whatever it was, the call may have posted
