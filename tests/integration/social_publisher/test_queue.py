@@ -14,6 +14,7 @@ import pytest
 from nazar_contracts.publish import (
     PublishAccountStopped,
     PublishFailed,
+    PublishMedia,
     PublishPosted,
     PublishWithdrawalRequested,
     PublishWithdrawn,
@@ -205,6 +206,30 @@ async def test_a_post_withdrawn_while_unclear_and_not_posted_never_goes(queue: Q
     await asyncio.sleep(1.0)
     assert x.posts == [] and not await queue.events(PublishPosted)
     assert await queue.state(req.post_id) == "withdrawn"
+
+
+async def test_a_post_whose_creatives_cannot_be_fetched_waits_without_blocking_others(
+    queue: Queue,
+) -> None:
+    # No media store runs in this queue: the photo post cannot get its creative (TRANSIENT).
+    photo = request(PublicChannel.FACEBOOK, HINDI).model_copy(
+        update={
+            "media": [
+                PublishMedia(
+                    sha256="a" * 64, size=1000, media_type="image/jpeg",
+                    url="http://127.0.0.1:9/api/v1/media/x",
+                    url_expires_at=datetime.now(UTC) + timedelta(hours=1),
+                )
+            ]
+        }
+    )  # fmt: skip
+    text_only = request(PublicChannel.FACEBOOK, f"{HINDI} (बिना फोटो)")
+    await queue.send(photo, text_only)
+    await eventually(lambda: queue.events(PublishPosted))
+    [posted] = await queue.events(PublishPosted)
+    assert posted.post_id == text_only.post_id
+    assert await queue.state(photo.post_id) == "queued"
+    assert queue.clients[Network.FACEBOOK].calls == 1
 
 
 async def _state_is(queue: Queue, post_id: str, state: str) -> bool:

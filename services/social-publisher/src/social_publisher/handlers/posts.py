@@ -350,3 +350,10 @@ async def reconcile_later(ctx: Context, post: Post, after: timedelta) -> None:
         await store.set_state(
             conn, post.post_id, PostState.UNCLEAR, next_attempt_at=datetime.now(UTC) + after
         )
+
+
+async def postpone(ctx: Context, post: Post, until: datetime) -> None:
+    """A queued post that cannot be sent now (its creatives cannot be fetched yet) waits; the
+    account's later posts go meanwhile."""
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await store.set_state(conn, post.post_id, post.state, next_attempt_at=until)

@@ -186,7 +186,13 @@ class AccountDriver:
                 await handle.fail_before_call(self.ctx, post, exc.error)
                 self._count_failure(post, exc.error.code)
                 return 0
-            return await self._cannot_act(account, exc.error, now)
+            # story-intake down or slow: this post waits, not the account's others.
+            rules = handle.retry_rules(self.ctx)
+            await handle.postpone(self.ctx, post, now + back_off(rules, 1, 0.5))
+            log.warning(
+                "creatives not fetched; the post waits", post_id=post.post_id, code=exc.error.code
+            )
+            return 0
         _, schedule_at = limits_rules.hand_over(
             post.scheduled_for, now, handle.scheduling(self.ctx, post.network)
         )
