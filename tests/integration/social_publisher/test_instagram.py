@@ -69,6 +69,7 @@ async def test_a_single_image_goes_through_container_polls_and_publish(w: World)
     )  # fmt: skip
     limits = await client(w).limits(ACCESS)
     assert (limits.quota_total, limits.remaining) == (50, 49)
+    assert limits.quota_window == timedelta(hours=24)
     assert await client(w).delete(ACCESS, published.provider_post_id) is False
 
 

@@ -2,10 +2,11 @@
 real Kafka and PostgreSQL: the creative fetched from story-intake's signed URL, checked, kept and
 served at the publisher's own URL, which the fake really fetches; an answer lost after the
 publish reconciled to one post; a withdrawal becomes a by-hand task closed by the person's
-confirmation."""
+confirmation; a used-up rolling quota waited out until its oldest post leaves the window."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,3 +90,34 @@ async def test_a_photo_post_goes_out_once_then_is_withdrawn_by_hand(
     [withdrawn] = await _of(kafka_bootstrap, out, PublishWithdrawn)
     assert (withdrawn.method, withdrawn.confirmed_by) == (WithdrawalMethod.BY_HAND, "M-PHQ-CELL-3")
     assert len(w.fake_calls("published")) == 1
+
+
+@pytest.mark.parametrize("w", [{"quota_total": 2, "quota_duration": 4}], indirect=True)
+async def test_a_used_up_quota_waits_until_its_oldest_post_leaves_the_window(
+    w: World, kafka_bootstrap: str, fresh_database: str, new_topic: TopicFactory
+) -> None:
+    # Two posts per 4 s: the third goes out about 4 s after the first (when it leaves the
+    # window, by our own record of it), not after the hour the client waits when it cannot tell.
+    requests, out = await new_topic("publish-requests"), await new_topic("publish-results")
+    settings = settings_for(
+        fresh_database, kafka_bootstrap, requests, out, instagram_base_url=w.fake_url,
+        instagram_poll_initial="PT0.05S", instagram_poll_max="PT0.2S",
+    )  # fmt: skip
+    social = Social(settings)
+    social.media_store = lambda: w.store
+    reqs = []
+    for n in range(3):
+        req = _with_photo(w)
+        reqs.append(req.model_copy(update={"text": f"{CAPTION} ({n + 1})"}))
+    started = time.monotonic()
+    async with running(settings, social):
+        await produce(kafka_bootstrap, requests, reqs)
+
+        async def all_posted() -> bool:
+            return len(await _of(kafka_bootstrap, out, PublishPosted)) == len(reqs)
+
+        await eventually(all_posted)
+    took = time.monotonic() - started
+    assert len(w.fake_calls("published")) == 3
+    assert 3.5 < took < 30, took
+    assert not await _of(kafka_bootstrap, out, PublishFailed)

@@ -12,6 +12,7 @@ from social_publisher.domain.quota import (
     hand_over,
     quota_left,
     quota_wait,
+    rolling_quota_frees_at,
 )
 
 ZONE = "Asia/Kolkata"
@@ -54,3 +55,16 @@ def test_scheduled_posts() -> None:
     far = NOW + timedelta(days=40)
     assert hand_over(far, NOW, FB) == (far - timedelta(days=30), None)
     assert hand_over(NOW - timedelta(minutes=1), NOW, FB) == (None, None)
+
+
+def test_a_used_up_rolling_quota_frees_when_its_oldest_post_leaves_the_window() -> None:
+    day = timedelta(hours=24)
+    posted = [NOW - timedelta(hours=h) for h in (23, 20, 5, 1)]  # oldest first
+    # Four of ours fill a quota of four: a place frees 24 h after the oldest (in 1 h).
+    assert rolling_quota_frees_at(4, day, posted) == NOW + timedelta(hours=1)
+    # A quota of three with four of ours in the window: the second oldest must leave too.
+    assert rolling_quota_frees_at(3, day, posted) == NOW + timedelta(hours=4)
+    # Fewer of ours than the quota: someone else's posts count too, and we cannot tell when.
+    assert rolling_quota_frees_at(5, day, posted) is None
+    assert rolling_quota_frees_at(4, None, posted) is None
+    assert rolling_quota_frees_at(None, day, posted) is None

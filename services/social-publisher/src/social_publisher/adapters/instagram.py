@@ -162,9 +162,11 @@ class InstagramClient:
             row = body["data"][0]
             total = int(row["config"]["quota_total"])
             used = int(row["quota_usage"])
-        except (KeyError, IndexError, TypeError, ValueError):
+            seconds = row["config"].get("quota_duration")
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
             return AccountLimits()
-        return AccountLimits(remaining=max(total - used, 0), quota_total=total)
+        window = timedelta(seconds=int(seconds)) if isinstance(seconds, int) else None
+        return AccountLimits(remaining=max(total - used, 0), quota_total=total, quota_window=window)
 
     # --- the steps -------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class AccountLimits:
     remaining: int | None = None  # posts (or calls) left in the current window
     resets_at: datetime | None = None
     quota_total: int | None = None  # Instagram's rolling 24 h content publishing limit
+    quota_window: timedelta | None = None  # the rolling period `quota_total` counts over
     # Networks that report a share of their limits instead of a count (Facebook's usage headers):
     # the highest share used, 0-100, and how long to leave between this account's calls now.
     usage_percent: int | None = None

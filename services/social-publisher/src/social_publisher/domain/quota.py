@@ -7,6 +7,7 @@ Facebook's usage headers, Instagram's `content_publishing_limit`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +30,18 @@ def quota_wait(remaining: int | None, resets_at: datetime | None, now: datetime)
     if remaining is None or remaining > 0:
         return None
     return resets_at if resets_at and resets_at > now else None
+
+
+def rolling_quota_frees_at(
+    total: int | None, window: timedelta | None, posted: Sequence[datetime]
+) -> datetime | None:
+    """When a used-up rolling quota (Instagram: `quota_total` posts per `quota_duration`) frees
+    its next place: the post that leaves the window first, a window after it went out. Known
+    only when our own posts (oldest first) fill the quota; another client's would not show here.
+    Our times are taken after the network answered, so the estimate is late, never early."""
+    if total is None or window is None or total < 1 or len(posted) < total:
+        return None
+    return posted[len(posted) - total] + window
 
 
 def quota_left(remaining: int | None, cap: int | None, posted_today: int) -> int | None:

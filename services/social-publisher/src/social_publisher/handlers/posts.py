@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from nazar_contracts.publish import Overflow, PublishRequested, WithdrawalMethod
 from nazar_platform import db, outbox
 
+from social_publisher.adapters.social import AccountLimits
 from social_publisher.domain import posts as rules
+from social_publisher.domain import quota as limits_rules
 from social_publisher.domain import x_text
 from social_publisher.domain.accounts import Account
 from social_publisher.domain.posts import MediaRef, Outcome, Post, PostState, Reaction
@@ -57,6 +59,20 @@ def account_for(ctx: Context, network: str) -> str | None:
     if chosen:
         return chosen
     return next((a.account_id for a in ctx.settings.social_accounts if a.network == network), None)
+
+
+async def quota_resets_at(
+    ctx: Context, account_id: str, limits: AccountLimits, now: datetime
+) -> datetime | None:
+    """When the network's quota frees, by what it said or, for a used-up rolling quota it gives
+    no time for (Instagram), by when our own posts leave its window."""
+    if limits.remaining != 0 or limits.resets_at is not None or limits.quota_window is None:
+        return limits.resets_at
+    async with ctx.pool.acquire() as conn:
+        posted = await store.posted_times_since(
+            conn, account_id, now - limits.quota_window, (limits.quota_total or 0) * 2
+        )
+    return limits_rules.rolling_quota_frees_at(limits.quota_total, limits.quota_window, posted)
 
 
 async def admit(ctx: Context, conn: db.Connection, req: PublishRequested) -> bool:

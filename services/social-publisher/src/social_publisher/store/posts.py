@@ -283,6 +283,20 @@ async def posted_since(conn: Connection, account_id: str, since: datetime) -> in
     return n
 
 
+async def posted_times_since(
+    conn: Connection, account_id: str, since: datetime, limit: int
+) -> list[datetime]:
+    """When the account's posts went out since `since`, oldest first (at most `limit`)."""
+    rows = await conn.fetch(
+        """SELECT posted_at FROM social_posts WHERE account_id = $1 AND posted_at > $2
+           ORDER BY posted_at LIMIT $3""",
+        account_id,
+        since,
+        limit,
+    )
+    return [r["posted_at"] for r in rows]
+
+
 async def queue_depths(conn: Connection) -> dict[str, int]:
     """Unfinished posts per account (queued, in flight, unclear, being withdrawn)."""
     rows = await conn.fetch(

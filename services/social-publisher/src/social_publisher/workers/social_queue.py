@@ -166,7 +166,11 @@ class AccountDriver:
         try:
             limits = await client.limits(access)
             remaining = self.network_remaining = limits.remaining
-            quota_until = limits_rules.quota_wait(limits.remaining, limits.resets_at, now)
+            quota_until = limits_rules.quota_wait(
+                limits.remaining,
+                await handle.quota_resets_at(self.ctx, account.account_id, limits, now),
+                now,
+            )
             pace = limits.pace
         except SocialCallError:
             quota_until = None  # the network would not say: its answer to the post will
