@@ -22,7 +22,11 @@ import hmac
 import re
 import struct
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+from nazar_platform.files import is_sha256
 
 _VERSION = 1
 _MAC_BYTES = 16
@@ -124,3 +128,51 @@ def verify(
     if now >= expires_at:
         raise ExpiredLinkError("link has expired")
     return bytes(ident), expires_at
+
+
+class FileLinkError(Exception):
+    """A file link that does not open: forged or changed, or (`expired`) too old."""
+
+    def __init__(self, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+# A URL expires `ttl` after it was signed by the clock of whichever replica signed it; this much
+# disagreement between clocks is tolerated when one is checked.
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class FileLinks:
+    """Signed, expiring URLs of content-addressed files (named by their SHA-256) under one path
+    of a service: what another service, a network or a browser fetches without signing in. A
+    service subclasses it with its `PATH` and `PURPOSE` (so that one service's links never open
+    another's) and builds it from its settings."""
+
+    PATH: ClassVar[str]
+    PURPOSE: ClassVar[str]
+    base_url: str
+    keys: tuple[bytes, ...]  # the signing key first
+    ttl: timedelta
+
+    def signed(self, sha256: str, now: datetime) -> tuple[str, datetime]:
+        """The signed URL of a kept file and when it expires."""
+        expires_at = now + self.ttl
+        token = sign(bytes.fromhex(sha256), expires_at, self.keys[0], purpose=self.PURPOSE)
+        return f"{self.base_url}{self.PATH}{sha256}?token={token}", expires_at
+
+    def verify(self, sha256: str, token: str, now: datetime) -> None:
+        """Nothing if `token` opens `sha256` now; FileLinkError otherwise."""
+        if not is_sha256(sha256):
+            raise FileLinkError(expired=False)
+        try:
+            ident, _ = verify(
+                token, self.keys, now, self.ttl + CLOCK_SLACK, id_bytes=32, purpose=self.PURPOSE
+            )
+        except ExpiredLinkError:
+            raise FileLinkError(expired=True) from None
+        except LinkError:
+            raise FileLinkError(expired=False) from None
+        if ident.hex() != sha256:
+            raise FileLinkError(expired=False)

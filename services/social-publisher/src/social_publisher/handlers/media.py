@@ -19,14 +19,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
 from nazar_contracts.publish import PublishMedia
 from nazar_platform.auth import links
 from nazar_platform.db import Connection
-from nazar_platform.files import FileStore, LocalFiles, is_sha256
+from nazar_platform.files import FileStore, LocalFiles
 
 from social_publisher import metrics
 from social_publisher.adapters.media_fetch import MediaFetcher, MediaFetchError
@@ -35,11 +34,6 @@ from social_publisher.domain.social import Creative, ErrorKind, Network, SocialE
 from social_publisher.settings import PublisherSettings
 from social_publisher.store import media as store
 
-PURPOSE = "publisher-media"
-MEDIA_PATH = "/media/"
-# A URL expires `ttl` after it was signed by whichever replica's clock; this much disagreement
-# between clocks is tolerated when one is checked.
-CLOCK_SLACK = timedelta(minutes=5)
 SWEEP_BATCH = 200
 
 _SIGNATURES = (
@@ -60,17 +54,15 @@ def media_type_of(content: bytes, declared: str) -> str:
     return declared
 
 
-class MediaLinkError(Exception):
-    def __init__(self, expired: bool) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
+MediaLinkError = links.FileLinkError
 
 
-@dataclass(frozen=True, slots=True)
-class PublicMediaLinks:
-    base_url: str
-    keys: tuple[bytes, ...]  # the signing key first
-    ttl: timedelta
+class PublicMediaLinks(links.FileLinks):
+    """The publisher's own links of the creatives it keeps, which Instagram fetches."""
+
+    PATH = "/media/"
+    PURPOSE = "publisher-media"
+    __slots__ = ()
 
     @classmethod
     def of(cls, settings: PublisherSettings) -> PublicMediaLinks:
@@ -81,23 +73,7 @@ class PublicMediaLinks:
         )
 
     def url(self, sha256: str, now: datetime) -> str:
-        token = links.sign(bytes.fromhex(sha256), now + self.ttl, self.keys[0], purpose=PURPOSE)
-        return f"{self.base_url}{MEDIA_PATH}{sha256}?token={token}"
-
-    def verify(self, sha256: str, token: str, now: datetime) -> None:
-        """Nothing if `token` opens `sha256` now; MediaLinkError otherwise."""
-        if not is_sha256(sha256):
-            raise MediaLinkError(expired=False)
-        try:
-            signed, _ = links.verify(
-                token, self.keys, now, self.ttl + CLOCK_SLACK, id_bytes=32, purpose=PURPOSE
-            )
-        except links.ExpiredLinkError:
-            raise MediaLinkError(expired=True) from None
-        except links.LinkError:
-            raise MediaLinkError(expired=False) from None
-        if signed.hex() != sha256:
-            raise MediaLinkError(expired=False)
+        return self.signed(sha256, now)[0]
 
 
 def _error(network: Network, kind: ErrorKind, code: str, reason: str) -> SocialCallError:

@@ -12,36 +12,24 @@ then, so URLs go only to those who may see the story, and into publish requests.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from nazar_contracts.publish import PublishMedia
 from nazar_contracts.stories import PublicChannel
 from nazar_platform import db
 from nazar_platform.auth import links
-from nazar_platform.files import is_sha256
 
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store import media as store
 
-PURPOSE = "media"
-MEDIA_PATH = "/api/v1/media/"
-# A URL expires `ttl` after it was signed by the clock of whichever replica signed it; this much
-# disagreement between clocks is tolerated when one is checked.
-CLOCK_SLACK = timedelta(minutes=5)
+# The links of the photos and creatives story-intake keeps (the console, the publisher).
+MediaLinkError = links.FileLinkError
 
 
-class MediaLinkError(Exception):
-    def __init__(self, expired: bool) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
-
-
-@dataclass(frozen=True, slots=True)
-class MediaLinks:
-    base_url: str
-    keys: tuple[bytes, ...]  # the signing key first
-    ttl: timedelta
+class MediaLinks(links.FileLinks):
+    PATH = "/api/v1/media/"
+    PURPOSE = "media"
+    __slots__ = ()
 
     @classmethod
     def of(cls, settings: StoryIntakeSettings) -> MediaLinks:
@@ -51,29 +39,7 @@ class MediaLinks:
 
     def url(self, sha256: str, now: datetime) -> tuple[str, datetime]:
         """The signed URL of a kept file and when it expires."""
-        expires_at = now + self.ttl
-        token = links.sign(bytes.fromhex(sha256), expires_at, self.keys[0], purpose=PURPOSE)
-        return f"{self.base_url}{MEDIA_PATH}{sha256}?token={token}", expires_at
-
-    def verify(self, sha256: str, token: str, now: datetime) -> None:
-        """Nothing if `token` opens `sha256` now; MediaLinkError otherwise."""
-        if not is_sha256(sha256):
-            raise MediaLinkError(expired=False)
-        try:
-            signed, _ = links.verify(
-                token,
-                self.keys,
-                now,
-                self.ttl + CLOCK_SLACK,
-                id_bytes=32,
-                purpose=PURPOSE,
-            )
-        except links.ExpiredLinkError:
-            raise MediaLinkError(expired=True) from None
-        except links.LinkError:
-            raise MediaLinkError(expired=False) from None
-        if signed.hex() != sha256:
-            raise MediaLinkError(expired=False)
+        return self.signed(sha256, now)
 
 
 async def creatives_for_publish(
