@@ -22,7 +22,7 @@ from nazar_platform.kafka.records import parse_record
 from directive.handlers import accounts
 from directive.handlers.common import utc_now
 from directive.settings import DirectiveSettings
-from directive.workers.consumers import Handler
+from directive.workers.consumers import Handler, directive_consumer
 
 
 def accounts_handler(clock: Callable[[], datetime] = utc_now) -> Handler:
@@ -41,13 +41,6 @@ def accounts_handler(clock: Callable[[], datetime] = utc_now) -> Handler:
 def accounts_consumer(
     settings: DirectiveSettings, pool: asyncpg.Pool, clock: Callable[[], datetime] = utc_now
 ) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        name=f"{settings.consumer_group_prefix}-accounts",
-        topics=[settings.topic_publish_results],
-        pool=pool,
-        handler=accounts_handler(clock),
-        bootstrap=settings.kafka_bootstrap,
-        batch_max=settings.consumer_batch_max,
-        session_timeout_ms=settings.consumer_session_timeout_ms,
-        retention=settings.processed_event_retention,
+    return directive_consumer(
+        settings, pool, "accounts", [settings.topic_publish_results], accounts_handler(clock)
     )

@@ -163,30 +163,48 @@ def replies_handler(topics: Topics) -> Handler:
     return handle
 
 
+def directive_consumer(
+    settings: DirectiveSettings,
+    pool: asyncpg.Pool,
+    name: str,
+    topics: Sequence[str],
+    handler: Handler,
+    **options: Any,
+) -> IdempotentConsumer:
+    """One of the service's consumers: its group under the service's prefix, with the service's
+    batch, session and retention settings (`options` overrides or adds to them)."""
+    return IdempotentConsumer(
+        name=f"{settings.consumer_group_prefix}-{name}",
+        topics=list(topics),
+        pool=pool,
+        handler=handler,
+        bootstrap=settings.kafka_bootstrap,
+        **{
+            "batch_max": settings.consumer_batch_max,
+            "session_timeout_ms": settings.consumer_session_timeout_ms,
+            "retention": settings.processed_event_retention,
+            **options,
+        },
+    )
+
+
 def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[IdempotentConsumer]:
     """The roster read model, receipts and replies."""
-    prefix = settings.consumer_group_prefix
-    common: dict[str, Any] = {
-        "pool": pool,
-        "bootstrap": settings.kafka_bootstrap,
-        "session_timeout_ms": settings.consumer_session_timeout_ms,
-        "retention": settings.processed_event_retention,
-    }
     return [
-        IdempotentConsumer(
-            name=f"{prefix}-roster",
-            topics=[settings.topic_units, settings.topic_members, settings.topic_groups],
-            handler=roster_handler(settings.topic_members, settings.topic_groups),
-            batch_max=settings.consumer_batch_max,
-            **common,
+        directive_consumer(
+            settings,
+            pool,
+            "roster",
+            [settings.topic_units, settings.topic_members, settings.topic_groups],
+            roster_handler(settings.topic_members, settings.topic_groups),
         ),
         receipts_consumer(settings, pool),
-        IdempotentConsumer(
-            name=f"{prefix}-replies",
-            topics=[settings.topic_replies],
-            handler=replies_handler(Topics(events=settings.topic_events)),
-            batch_max=settings.consumer_batch_max,
-            **common,
+        directive_consumer(
+            settings,
+            pool,
+            "replies",
+            [settings.topic_replies],
+            replies_handler(Topics(events=settings.topic_events)),
         ),
     ]
 
@@ -196,15 +214,13 @@ def receipts_consumer(settings: DirectiveSettings, pool: asyncpg.Pool) -> Idempo
     is naturally idempotent — a status only moves forward, a time is kept once, counters change
     by real transitions only — so they skip the processed-event table, and one transaction
     applies a whole poll across partitions (bench/fanout measures both)."""
-    return IdempotentConsumer(
-        name=f"{settings.consumer_group_prefix}-receipts",
-        topics=[settings.topic_receipts],
-        pool=pool,
-        handler=receipts_handler(),
-        bootstrap=settings.kafka_bootstrap,
+    return directive_consumer(
+        settings,
+        pool,
+        "receipts",
+        [settings.topic_receipts],
+        receipts_handler(),
         batch_max=settings.receipts_batch_max,
-        session_timeout_ms=settings.consumer_session_timeout_ms,
-        retention=settings.processed_event_retention,
         dedupe=False,
         merge_partitions=True,
     )

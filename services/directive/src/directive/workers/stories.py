@@ -25,7 +25,7 @@ from nazar_platform.kafka.records import parse_record
 from directive.handlers import stories
 from directive.handlers.common import utc_now
 from directive.settings import DirectiveSettings
-from directive.workers.consumers import Handler
+from directive.workers.consumers import Handler, directive_consumer
 
 _STATE_CHANGES = (StoryForwarded, StorySentBack, StoryRejected, StoryApproved)
 
@@ -45,13 +45,6 @@ def stories_handler(clock: Callable[[], datetime] = utc_now) -> Handler:
 def stories_consumer(
     settings: DirectiveSettings, pool: asyncpg.Pool, clock: Callable[[], datetime] = utc_now
 ) -> IdempotentConsumer:
-    return IdempotentConsumer(
-        name=f"{settings.consumer_group_prefix}-stories",
-        topics=[settings.topic_stories],
-        pool=pool,
-        handler=stories_handler(clock),
-        bootstrap=settings.kafka_bootstrap,
-        batch_max=settings.consumer_batch_max,
-        session_timeout_ms=settings.consumer_session_timeout_ms,
-        retention=settings.processed_event_retention,
+    return directive_consumer(
+        settings, pool, "stories", [settings.topic_stories], stories_handler(clock)
     )
