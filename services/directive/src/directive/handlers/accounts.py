@@ -27,6 +27,7 @@ from directive.domain.accounts import (
     stopped_notice,
 )
 from directive.domain.model import MessageKind, Origin, OriginKind
+from directive.handlers.messages import origin_message
 from directive.store import directives as messages
 from directive.store import jobs, roster
 
@@ -44,23 +45,8 @@ async def notify_cell(conn: Connection, event: PublishAccountStopped, now: datet
     origin = Origin(OriginKind.ACCOUNT, origin_id(event.account_id))
     await messages.insert_message(
         conn,
-        messages.MessageRow(
-            id=message_id,
-            directive_id=None,
-            kind=MessageKind.ACCOUNT_NOTICE,
-            seq=1,
-            title_hi=text.title_hi,
-            body_hi=text.body_hi,
-            title_en=text.title_en,
-            body_en=text.body_en,
-            ack_requested=False,
-            reply_code=None,
-            unit_id=None,
-            created_by=None,
-            created_at=now,
-            origin_kind=origin.kind,
-            origin_id=origin.id,
-            priority=NOTICE_PRIORITY,
+        origin_message(
+            message_id, MessageKind.ACCOUNT_NOTICE, text, origin, NOTICE_PRIORITY, None, now
         ),
     )
     await jobs.insert_job(

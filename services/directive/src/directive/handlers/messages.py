@@ -12,11 +12,42 @@ from nazar_platform.db import Connection
 from pydantic import BaseModel
 
 from directive.domain.ids import reply_code
-from directive.domain.model import MessageKind, Text
+from directive.domain.model import MessageKind, Origin, Text
 from directive.handlers import events
 from directive.handlers.common import Topics
 from directive.store import directives as store
 from directive.store import jobs
+
+
+def origin_message(
+    message_id: UUID,
+    kind: MessageKind,
+    text: Text,
+    origin: Origin,
+    priority: str,
+    by: str | None,
+    at: datetime,
+) -> store.MessageRow:
+    """A message no directive carries (a story's circulation or notice, an account notice): one
+    part, nothing to acknowledge, no reply code, named by what it came from."""
+    return store.MessageRow(
+        id=message_id,
+        directive_id=None,
+        kind=kind,
+        seq=1,
+        title_hi=text.title_hi,
+        body_hi=text.body_hi,
+        title_en=text.title_en,
+        body_en=text.body_en,
+        ack_requested=False,
+        reply_code=None,
+        unit_id=None,
+        created_by=by,
+        created_at=at,
+        origin_kind=origin.kind,
+        origin_id=origin.id,
+        priority=priority,
+    )
 
 
 def new_message(

@@ -27,8 +27,9 @@ from nazar_platform.db import Connection
 
 from directive import metrics
 from directive.domain.audience import circulation_circles
-from directive.domain.model import MessageKind, Origin, OriginKind, Text
+from directive.domain.model import MessageKind, Origin, Text
 from directive.domain.texts import StoryStep, story_notice
+from directive.handlers.messages import origin_message
 from directive.store import directives as messages
 from directive.store import jobs, roster
 from directive.store import stories as store
@@ -60,24 +61,7 @@ def notice_message_id(event_id: str) -> UUID:
 def _message(
     message_id: UUID, kind: MessageKind, story_id: str, text: Text, by: str | None, at: datetime
 ) -> messages.MessageRow:
-    return messages.MessageRow(
-        id=message_id,
-        directive_id=None,
-        kind=kind,
-        seq=1,
-        title_hi=text.title_hi,
-        body_hi=text.body_hi,
-        title_en=text.title_en,
-        body_en=text.body_en,
-        ack_requested=False,
-        reply_code=None,
-        unit_id=None,
-        created_by=by,
-        created_at=at,
-        origin_kind=OriginKind.STORY,
-        origin_id=story_id,
-        priority=STORY_PRIORITY,
-    )
+    return origin_message(message_id, kind, text, Origin.story(story_id), STORY_PRIORITY, by, at)
 
 
 async def circulate(conn: Connection, event: StoryCirculationRequested, now: datetime) -> int:
