@@ -187,7 +187,8 @@ async def check(conn: Connection, scope: Sequence[str] | None, unit_column: str 
 async def rejections(conn: Connection) -> list[tuple[int, str | None, str, str | None]]:
     """(row, the key a clerk knows the row by, reason, column) of rows the checks rejected."""
     rows = await conn.fetch(
-        "SELECT row_no, natural_key, reason, col FROM stg_rejects ORDER BY row_no, reason"
+        "SELECT row_no, natural_key, reason, col FROM stg_rejects"
+        " ORDER BY row_no, reason, col NULLS FIRST"  # one order every run: reports are compared
     )
     return [(r["row_no"], r["natural_key"], r["reason"], r["col"]) for r in rows]
 
