@@ -85,8 +85,10 @@ def test_document_describes_every_topic_and_event_type() -> None:
     assert list(flash) == [message_id("nazar.dispatch.requested.v1")]
     stories = channels[channel_id("story.events.v1")]["messages"]
     assert message_id("nazar.story.sent_back.v1") in stories
-    assert "Reserved" in channels[channel_id("alert.events.v1")]["description"]
-    assert "messages" not in channels[channel_id("alert.events.v1")]
+    alerts = channels[channel_id("alert.events.v1")]["messages"]
+    assert list(alerts) == [message_id("nazar.alert.raised.v1")]
+    cases = channels[channel_id("alert.cases.v1")]["messages"]
+    assert message_id("nazar.alert.handed_over.v1") in cases
     results = channels[channel_id("publish.results.v1")]["messages"]
     assert set(results) == {
         message_id(f"nazar.publish.{name}.v1")

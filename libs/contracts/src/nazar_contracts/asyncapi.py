@@ -47,7 +47,8 @@ saying why.
 consumers ignore fields they do not know. Anything else is a new version with a new event type
 (and, for a changed key or meaning, a new topic).
 
-`alert.events.v1` is reserved: its event types are defined by a later release.
+**Alerts** (`alert.events.v1`, `alert.cases.v1`) stay in the chain of command: only the directive
+service reads what is raised, and only story-intake (for the raiser) reads what became of it.
 """
 
 

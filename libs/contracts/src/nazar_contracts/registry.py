@@ -17,6 +17,14 @@ from pydantic import BaseModel, ValidationError
 
 from nazar_contracts import event_types as e
 from nazar_contracts import topics as t
+from nazar_contracts.alerts import (
+    AlertClosed,
+    AlertEscalated,
+    AlertHandedOver,
+    AlertRaised,
+    AlertRouted,
+    AlertTaken,
+)
 from nazar_contracts.contacts import ContactUpserted
 from nazar_contracts.directives import (
     DirectiveAcknowledged,
@@ -133,6 +141,10 @@ def _account(data: Any) -> str:
     return cast(str, data.account_id)
 
 
+def _alert(data: Any) -> str:
+    return cast(str, data.alert_id)
+
+
 SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
     EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
@@ -188,6 +200,12 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.PUBLISH_WITHDRAWAL_FAILED, t.PUBLISH_RESULTS, PublishWithdrawalFailed, _post),
     EventSpec(e.PUBLISH_ACCOUNT_STOPPED, t.PUBLISH_RESULTS, PublishAccountStopped, _account),
     EventSpec(e.PUBLISH_ACCOUNT_RESUMED, t.PUBLISH_RESULTS, PublishAccountResumed, _account),
+    EventSpec(e.ALERT_RAISED, t.ALERT_EVENTS, AlertRaised, _alert),
+    EventSpec(e.ALERT_ROUTED, t.ALERT_CASES, AlertRouted, _alert),
+    EventSpec(e.ALERT_ESCALATED, t.ALERT_CASES, AlertEscalated, _alert),
+    EventSpec(e.ALERT_TAKEN, t.ALERT_CASES, AlertTaken, _alert),
+    EventSpec(e.ALERT_HANDED_OVER, t.ALERT_CASES, AlertHandedOver, _alert),
+    EventSpec(e.ALERT_CLOSED, t.ALERT_CASES, AlertClosed, _alert),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

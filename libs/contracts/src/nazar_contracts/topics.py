@@ -16,6 +16,7 @@ DISPATCH_RECEIPTS = "dispatch.receipts.v1"
 DISPATCH_REPLIES = "dispatch.replies.v1"
 STORY_EVENTS = "story.events.v1"
 ALERT_EVENTS = "alert.events.v1"
+ALERT_CASES = "alert.cases.v1"
 PUBLISH_REQUESTS = "publish.requests.v1"
 PUBLISH_RESULTS = "publish.results.v1"
 
@@ -57,7 +58,12 @@ TOPICS: tuple[Topic, ...] = (
           "rejected, withdrawn, approved, claimed; and the approved circulation text for the "
           "directive service to send (no field text, notes, case reference or photos)."),
     Topic(ALERT_EVENTS, "alert id", "delete", "story-intake",
-          "Field alerts. Reserved: its event types come in a later release."),
+          "Field alerts as raised: kind, urgency, text, place, vehicle number, the raiser, the "
+          "station, and per photo its sha256 and a signed story-intake URL (never the bytes). "
+          "Read by the directive service only: never public, never a circle group."),
+    Topic(ALERT_CASES, "alert id", "delete", "directive",
+          "What happens to each alert's case: routed (or joined an open incident), escalated, "
+          "taken, handed over to another station, closed with its outcome."),
     Topic(PUBLISH_REQUESTS, "post id", "delete", "story-intake",
           "Requests to post an approved story to X / Facebook / Instagram: the approved text "
           "and, per creative, its sha256 and a signed story-intake URL (never the bytes); and "
