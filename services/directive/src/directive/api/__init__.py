@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from directive.api import (
+    alert_board,
     attachments,
     campaigns,
     dev,
@@ -16,5 +17,5 @@ from directive.api import (
 )
 
 router = APIRouter()
-for module in (directives, relays, reach, campaigns, stories, inbox, attachments, dev):
+for module in (alert_board, directives, relays, reach, campaigns, stories, inbox, attachments, dev):
     router.include_router(module.router)
