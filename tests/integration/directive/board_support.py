@@ -1,6 +1,8 @@
 """Incidents written straight into the directive's tables, as the case side leaves them (migration
 007: incidents, alerts, incident_officers; each officer's message of origin ('alert', incident)
-and its delivery), so that the board's reads can be tested on rows of known shape.
+and its delivery), so that the board's reads can be tested on rows of known shape. They carry no
+escalation time: the tests escalate them themselves (`message_officers`), never the service's
+escalation loop.
 
 Every change bumps the incident's `version` and `updated_at`, as the case side does.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 from nazar_platform.db import Connection
@@ -62,8 +64,8 @@ async def open_incident(
             """INSERT INTO incidents (id, kind, urgency, station_id, circle_id, district_id,
                    range_id, place_text, place_key, latitude, longitude, stage,
                    next_escalation_at, opened_at, last_raised_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 28.0, 73.3, 'routed', $9, $10, $10,
-                   $10)""",
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 28.0, 73.3, 'routed', $9::timestamptz,
+                   $10, $10, $10)""",
             incident_id,
             kind,
             urgency,
@@ -72,7 +74,7 @@ async def open_incident(
             path[2],
             path[1],
             place,
-            opened_at + timedelta(minutes=10),
+            None,
             opened_at,
         )
         await _alert(
