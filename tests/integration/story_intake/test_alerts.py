@@ -368,6 +368,12 @@ async def test_an_offline_alert_keeps_its_time_and_bad_input_is_refused(alerts: 
     problem(too_many, 422, "alert.too_many_photos")
     long_text = await raise_alert(alerts, body={**ALERT, "text": "क" * 2001})
     assert long_text.status_code == 422
+    # Past the platform's guard of JSON bodies (a form's part): still not text, still a 422.
+    nul = await raise_alert(alerts, body={**ALERT, "text": "गाड़ी\u0000"}, photos=[phone_jpeg()])
+    assert problem(nul, 422, "invalid_text")["errors"][0]["field"] == "body.alert.text"
+    async with alerts.client(CONSTABLE) as c:
+        no_alert = await c.post("/api/v1/alerts", files=[("photos", ("a.jpg", b"x", "image/jpeg"))])
+    problem(no_alert, 422, "alert.body_invalid")
 
 
 async def test_the_cases_consumer_keeps_the_raisers_view(alerts: Alerts) -> None:

@@ -45,6 +45,7 @@ def test_a_vehicle_number_is_kept_in_one_spelling(raw: str, mark: str) -> None:
         "1234",
         "RJ14CAXY1234",  # four series letters
         "22 BH 1234",  # Bharat series without its letters
+        "RJ१४CA१२३४",  # Devanagari digits: not a mark the contract carries
     ],
 )
 def test_what_is_not_an_indian_registration_is_refused(raw: str) -> None:

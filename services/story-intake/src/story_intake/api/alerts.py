@@ -139,27 +139,29 @@ def _invalid(exc: ValidationError, prefix: tuple[str, ...]) -> RequestValidation
 async def _parsed(request: Request) -> tuple[AlertIn, list[UploadFile]]:
     """The alert and its photos, from JSON or from a multipart form."""
     content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/form-data"):
-        try:
-            return AlertIn.model_validate_json(await request.body()), []
-        except ValidationError as exc:
-            raise _invalid(exc, ("body",)) from None
-    form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS)
-    raw = form.get("alert")
-    photos = form.getlist("photos")
-    if not isinstance(raw, str) or not all(isinstance(p, UploadFile) for p in photos):
-        raise ProblemError(422, "alert.body_invalid")
-    uploads = [p for p in photos if isinstance(p, UploadFile)]
+    uploads: list[UploadFile] = []
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS)
+        raw = form.get("alert")
+        photos = form.getlist("photos")
+        if not isinstance(raw, str) or not all(isinstance(p, UploadFile) for p in photos):
+            raise ProblemError(422, "alert.body_invalid")
+        uploads = [p for p in photos if isinstance(p, UploadFile)]
+        where: tuple[str, ...] = ("body", "alert")
+    else:
+        raw, where = (await request.body()).decode("utf-8", "replace"), ("body",)
     try:
         body = AlertIn.model_validate_json(raw)
     except ValidationError as exc:
-        raise _invalid(exc, ("body", "alert")) from None
-    # Past the platform's input guard (it reads JSON and URL-encoded bodies): the same check.
+        raise _invalid(exc, where) from None
+    # The platform's input guard reads JSON and URL-encoded bodies only (a form's part, a body
+    # sent as another type are past it): the same check here.
+    prefix = ".".join(where)
     texts = {
-        "body.alert.text": body.text,
-        "body.alert.place.text": body.place.text,
-        "body.alert.vehicle_number": body.vehicle_number or "",
-        "body.alert.station_id": body.station_id or "",
+        f"{prefix}.text": body.text,
+        f"{prefix}.place.text": body.place.text,
+        f"{prefix}.vehicle_number": body.vehicle_number or "",
+        f"{prefix}.station_id": body.station_id or "",
         **{f"body.photos.{i}.filename": p.filename or "" for i, p in enumerate(uploads)},
     }
     for field, value in texts.items():
@@ -244,7 +246,13 @@ async def my_alerts(
         200: {
             "description": "the file",
             "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
-        }
+        },
+        410: {
+            "description": "Problem document (RFC 9457); code: `media.link_expired`",
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        },
     },
 )
 async def alert_media(

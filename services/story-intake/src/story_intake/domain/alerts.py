@@ -26,8 +26,9 @@ class AlertRefusalError(Exception):
 # A registration mark (Central Motor Vehicles Rules 1989, r.50): the state's code, the district
 # (Delhi adds a letter: DL3C), a series of up to three letters (none on old plates), a number of
 # up to four digits. The Bharat series (r.48, 2021): year, BH, four digits, one or two letters.
-_STATE_MARK = re.compile(r"^(?:(DL)\d{1,2}[A-Z]?|([A-Z]{2})\d{1,2})[A-Z]{0,3}\d{1,4}$")
-_BHARAT_MARK = re.compile(r"^\d{2}BH\d{4}[A-Z]{1,2}$")
+# ASCII digits only: a mark written in Devanagari digits is not one the contract can carry.
+_STATE_MARK = re.compile(r"^(?:(DL)[0-9]{1,2}[A-Z]?|([A-Z]{2})[0-9]{1,2})[A-Z]{0,3}[0-9]{1,4}$")
+_BHARAT_MARK = re.compile(r"^[0-9]{2}BH[0-9]{4}[A-Z]{1,2}$")
 # What people type between the parts: spaces, hyphens, dots, slashes.
 _SEPARATORS = re.compile(r"[\s\-./]+")
 
