@@ -88,12 +88,12 @@ WITH input AS (
         failed = c.failed + excluded.failed
 )
 -- Only first acknowledgements come back (a storm's plain receipts would be rows nobody reads).
-SELECT id, message_id, directive_id, member_id, acked_at, ack_via,
+SELECT id, message_id, directive_id, member_id, acked_at, ack_via, origin_kind,
        NULL::bigint AS distinct_ids, NULL::bigint AS known, NULL::bigint AS changed
 FROM upd WHERE acked_at IS NOT NULL AND NOT old_acked
 UNION ALL
 -- Always one summary row, even when nothing changed.
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
        (SELECT count(*) FROM old), (SELECT count(*) FROM upd)
 """
 
@@ -106,6 +106,7 @@ class Acknowledged:
     member_id: str
     at: datetime
     via: str
+    origin_kind: str = "directive"  # an alert's: its officers' first acknowledgement takes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,7 @@ async def apply(
                 r["member_id"],
                 r["acked_at"],
                 r["ack_via"],
+                r["origin_kind"],
             )
             for r in rows
             if r["id"] is not None
