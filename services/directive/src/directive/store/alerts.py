@@ -91,7 +91,9 @@ async def open_incidents(
     """Open incidents of the station and kind whose last alert is within `window` of `at`."""
     rows = await conn.fetch(
         f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE station_id = $1 AND kind = $2 "
-        "AND closed_at IS NULL AND last_raised_at BETWEEN $3 - $4::interval AND $3 + $4::interval "
+        "AND closed_at IS NULL "
+        "AND last_raised_at BETWEEN $3::timestamptz - $4::interval "
+        "AND $3::timestamptz + $4::interval "
         "ORDER BY last_raised_at DESC, id",
         station_id,
         kind,
