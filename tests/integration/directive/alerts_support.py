@@ -105,13 +105,19 @@ def raised(
 
 async def publish(w: AlertWorld, event: BaseModel, event_id: str | None = None) -> str:
     """One record as story-intake's outbox writes it; its CloudEvents id."""
+    return await produce_alert(w.bootstrap, w.alert_events, event, event_id)
+
+
+async def produce_alert(
+    bootstrap: str, topic: str, event: BaseModel, event_id: str | None = None
+) -> str:
     event_id = event_id or str(uuid.uuid4())
     spec = spec_for_model(type(event))
-    producer = AIOKafkaProducer(bootstrap_servers=w.bootstrap, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(
-            w.alert_events,
+            topic,
             key=spec.key(event).encode(),
             value=event.model_dump_json().encode(),
             headers=headers_for(
