@@ -13,10 +13,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from directive.domain.alerts import routing_message_id
 from nazar_contracts.alerts import AlertKind, Urgency
-from nazar_contracts.dispatch import Channel, DispatchReplied, ReplyKind
+from nazar_contracts.dispatch import Channel, DispatchDelivered, DispatchReplied, ReplyKind
 from nazar_contracts.registry import spec_for_model
 from nazar_contracts.vocabulary import Language, Role
 from nazar_platform.kafka.cloudevents import format_time, headers_for
+from prometheus_client import REGISTRY
 
 from tests.conftest import DatabaseFactory
 from tests.integration.directive.alerts_support import (
@@ -30,6 +31,7 @@ from tests.integration.directive.alerts_support import (
     raised,
     routed,
 )
+from tests.integration.directive.support import produce
 from tests.integration.platform.support import wait_for
 
 
@@ -182,6 +184,14 @@ async def reply(
         await producer.stop()
 
 
+def since_raise(edge: str) -> float:
+    """How many times the raise → `edge` histogram observed (this process runs the service)."""
+    found = REGISTRY.get_sample_value(
+        "nazar_directive_alert_since_raise_seconds_count", {"edge": edge}
+    )
+    return found or 0.0
+
+
 async def test_the_first_acknowledgement_takes_it_and_close_tells_each_raiser(
     world: AlertWorld,
 ) -> None:
@@ -198,6 +208,30 @@ async def test_the_first_acknowledgement_takes_it_and_close_tells_each_raiser(
     message = str(routing_message_id(first.alert_id))
     sent = {r.member_id: r for _, r in await alert_requests(w) if r.message_id == message}
 
+    delivered_before = since_raise("delivered")
+    await produce(
+        w.bootstrap,
+        [
+            (
+                w.api.topics.receipts,
+                DispatchDelivered(
+                    delivery_id=sent[sho].delivery_id,
+                    message_id=message,
+                    member_id=sho,
+                    at=datetime.now(UTC),
+                    channel=Channel.WHATSAPP,
+                    provider_message_id="wamid.alert-1",
+                ),
+            )
+        ],
+        source="/nazar/social-publisher",
+    )
+
+    async def delivered() -> bool:
+        return since_raise("delivered") == delivered_before + 1
+
+    await wait_for(delivered, within=60)  # raise → delivered measured for the routing message
+    acked_before = since_raise("acknowledged")
     await reply(w, sho, delivery=sent[sho].delivery_id)  # the WhatsApp button
 
     async def taken() -> bool:
@@ -208,6 +242,7 @@ async def test_the_first_acknowledgement_takes_it_and_close_tells_each_raiser(
         )
 
     await wait_for(taken, within=60)
+    assert since_raise("acknowledged") == acked_before + 1
     await reply(w, co, text=f"{sent[co].reply_code} ठीक है")  # the SMS reply code, later
 
     async def co_acked() -> bool:

@@ -43,6 +43,8 @@ async def apply_receipts(conn: Connection, receipts: Sequence[Receipt]) -> store
     metrics.RECEIPTS.labels("advanced").inc(applied.changed)
     metrics.RECEIPTS.labels("stale").inc(applied.known - applied.changed)
     metrics.RECEIPTS.labels("unknown").inc(applied.distinct - applied.known)
+    if applied.alert_delivered:
+        await incidents.on_delivered(conn, applied.alert_delivered)
     # The lag of the batch's oldest and newest receipt: a storm's batches are 10,000 receipts
     # a few milliseconds apart, and observing each would cost more than applying it.
     now = datetime.now(UTC)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 import asyncpg
 import structlog
@@ -119,6 +120,17 @@ async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged
         unit = await _post_unit(conn, incident.station_id, role)
         taken += await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
     return taken
+
+
+async def on_delivered(conn: Connection, delivered: Sequence[tuple[UUID, datetime]]) -> None:
+    """Alert deliveries that reached a phone: raise → delivered, for a new case's routing."""
+    opened = await store.routing_opened_at(conn, sorted({m for m, _ in delivered}))
+    for message_id, at in delivered:
+        raised = opened.get(message_id)
+        if raised is not None:
+            metrics.ALERT_SINCE_RAISE.labels("delivered").observe(
+                max(0.0, (at - raised).total_seconds())
+            )
 
 
 async def _post_unit(conn: Connection, station_id: str, role: str) -> str | None:

@@ -340,3 +340,14 @@ async def open_ages(conn: Connection, now: datetime) -> list[float]:
         now,
     )
     return [float(r["age"]) for r in rows]
+
+
+async def routing_opened_at(conn: Connection, message_ids: Sequence[UUID]) -> dict[UUID, datetime]:
+    """Of these messages, the ones routing a new incident, with the incident's first raise."""
+    rows = await conn.fetch(
+        "SELECT m.id, i.opened_at FROM messages m JOIN jobs j ON j.id = m.id AND j.kind = 'alert' "
+        "JOIN incidents i ON i.id = m.origin_id "
+        "WHERE m.id = ANY($1::uuid[]) AND m.origin_kind = 'alert'",
+        list(message_ids),
+    )
+    return {r["id"]: r["opened_at"] for r in rows}
