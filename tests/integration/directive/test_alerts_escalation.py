@@ -1,17 +1,23 @@
 """Field alerts climbing the chain on real Kafka and PostgreSQL (issue 15), with the escalation
 delays shortened as a stack may: `soon` → the SP → the range IG, `immediate` → the range IG; a
 taken case stops; a station without an SHO passes its alert to the SP at once; alerts about
-one incident arriving at the same moment open one incident."""
+one incident arriving at the same moment open one incident; a record that does not fit its
+contract goes to the DLQ."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from directive.domain.alerts import routing_message_id
+from nazar_contracts import event_types as types
 from nazar_contracts.alerts import AlertKind, Urgency
+from nazar_platform.kafka.cloudevents import format_time, headers_for
 
 from tests.conftest import DatabaseFactory
 from tests.integration.directive.alerts_support import (
@@ -26,7 +32,7 @@ from tests.integration.directive.alerts_support import (
     routed,
 )
 from tests.integration.directive.support import produce
-from tests.integration.platform.support import wait_for
+from tests.integration.platform.support import read_topic, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +187,32 @@ async def test_alerts_arriving_together_about_one_place_open_one_incident(
     assert Counter(r.member_id for r in to_officers) == Counter(
         [w.officer("sho", station), w.officer("co", "CIR-JAIPUR-EAST-1")]
     )
+
+
+async def test_a_poison_alert_goes_to_the_dlq_and_the_next_one_is_routed(world: AlertWorld) -> None:
+    w = world
+    producer = AIOKafkaProducer(bootstrap_servers=w.bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            w.alert_events,
+            key=b"alt-poison",
+            value=b'{"alert_id": "alt-poison", "kind": "unheard-of"}',
+            headers=headers_for(
+                str(uuid.uuid4()),
+                types.ALERT_RAISED,
+                "/nazar/story-intake",
+                format_time(datetime.now(UTC)),
+            ),
+        )
+    finally:
+        await producer.stop()
+    event = raised(w, station="PS-BIKANER-22", kind=AlertKind.ILLEGAL_MINING)
+    await publish(w, event)
+    await routed(w, event.alert_id)
+
+    async def dead_lettered() -> bool:
+        return len(await read_topic(w.bootstrap, f"{w.alert_events}.dlq")) == 1
+
+    await wait_for(dead_lettered, within=60)
+    assert not await w.pool.fetchval("SELECT true FROM alerts WHERE id = 'alt-poison'")
