@@ -360,7 +360,28 @@ async def test_a_hand_over_routes_the_case_afresh_to_the_new_station(world: Aler
             if t == "nazar.alert.handed_over.v1" and d.alert_id == event.alert_id
         ]
         assert len(events) == 1 and events[0].to_station_id == "PS-CHURU-11"
-        # The old station's SHO was routed to: still one of its officers, may act on it.
+        # The old station's SHO acknowledging the old message late does not take it back.
+        old_sho = w.officer("sho", "PS-BIKANER-22")
+        old = next(
+            r
+            for _, r in await alert_requests(w)
+            if r.member_id == old_sho and r.message_id == str(routing_message_id(event.alert_id))
+        )
+        await reply(w, old_sho, delivery=old.delivery_id)
+
+        async def old_acked() -> bool:
+            return bool(
+                await w.pool.fetchval(
+                    "SELECT acked_at IS NOT NULL FROM deliveries WHERE id = $1",
+                    uuid.UUID(old.delivery_id),
+                )
+            )
+
+        await wait_for(old_acked, within=60)
+        assert (
+            await w.pool.fetchval("SELECT taken_by FROM incidents WHERE id = $1", event.alert_id)
+            is None
+        )
         took = await http.post(f"{path}/take", headers=api.as_("sho", "PS-CHURU-11"))
         assert took.status_code == 200 and took.json()["taken_by"] == w.officer(
             "sho", "PS-CHURU-11"

@@ -114,10 +114,14 @@ async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged
         incident = await store.incident(conn, incident_id, lock=True)
         if incident is None or incident.taken_by is not None or incident.closed_at is not None:
             continue
+        unit = await _post_unit(conn, incident.station_id, role)
+        # An officer of the station it was handed over from acknowledging the old message late
+        # does not take it back: the taker must hold their post over the case's station now.
+        if unit is None or a.member_id not in await roster.members_at(conn, role, [unit]):
+            continue
         metrics.ALERT_SINCE_RAISE.labels("acknowledged").observe(
             max(0.0, (a.at - incident.opened_at).total_seconds())
         )
-        unit = await _post_unit(conn, incident.station_id, role)
         taken += await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
     return taken
 
