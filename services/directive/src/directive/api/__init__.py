@@ -11,11 +11,23 @@ from directive.api import (
     dev,
     directives,
     inbox,
+    incidents,
     reach,
     relays,
     stories,
 )
 
 router = APIRouter()
-for module in (alert_board, directives, relays, reach, campaigns, stories, inbox, attachments, dev):
+for module in (
+    alert_board,
+    directives,
+    relays,
+    reach,
+    campaigns,
+    stories,
+    inbox,
+    attachments,
+    incidents,
+    dev,
+):
     router.include_router(module.router)
