@@ -230,7 +230,7 @@ _ENUMS.update(
             "soon": ("शीघ्र", "Soon"),
         },
         "alert_stages": {
-            "routed": ("थानाधिकारी / वृत्ताधिकारी", "SHO / CO"),
+            "routed": ("अभी ऊपर नहीं भेजा", "Not escalated"),
             "sp": ("पुलिस अधीक्षक तक बढ़ा", "Escalated to the SP"),
             "ig": ("पुलिस महानिरीक्षक तक बढ़ा", "Escalated to the IG"),
         },
