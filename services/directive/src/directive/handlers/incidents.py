@@ -328,7 +328,8 @@ async def _escalate_due(
     done = 0
     for incident in await store.due(conn, now, limit):
         urgency = Urgency(incident.urgency)
-        stage = rules.next_stage(AlertStage(incident.stage), urgency)
+        sp_told = "sp" in await store.officer_roles(conn, incident.id)
+        stage = rules.climb_to(AlertStage(incident.stage), urgency, sp_told)
         if stage is None:  # at the top already: nothing further up
             await store.set_stage(conn, incident.id, incident.stage, None, now)
             continue
