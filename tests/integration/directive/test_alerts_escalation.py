@@ -248,3 +248,12 @@ async def test_a_soon_case_an_immediate_alert_joins_reaches_the_sp_before_the_ig
         ("sp", [w.officer("sp", "DST-CHURU")]),
         ("ig", [w.officer("ig", "RNG-BIKANER")]),
     ]
+    await jobs_done(w)
+    to_sp = [
+        r
+        for _, r in await alert_requests(w)
+        if r.origin
+        and r.origin.id == first.alert_id
+        and r.member_id == w.officer("sp", "DST-CHURU")
+    ]
+    assert len(to_sp) == 1 and "(तत्काल)" in to_sp[0].title  # the case's urgency now
