@@ -420,3 +420,22 @@ async def test_the_inbox_page_acknowledgement_takes_it_too(world: AlertWorld) ->
     ]
     assert [r.member_id for r in told] == [event.raised_by]
     assert "वृत्ताधिकारी" in told[0].body and "वृत्त" in told[0].body
+
+
+async def test_nothing_of_an_alert_went_beyond_the_chain_and_the_raisers(world: AlertWorld) -> None:
+    """Run last: of everything this module's alerts sent, officers' messages went to SHOs, COs,
+    SPs and IGs only, and notices only to the members who raised an alert; no circle group."""
+    w = world
+    roles = {m.member_id: {str(p.role) for p in m.postings} for m in w.api.roster.members}
+    raisers = {r["raised_by"] for r in await w.pool.fetch("SELECT raised_by FROM alerts")}
+    sent = await alert_requests(w)
+    assert sent
+    for _, r in sent:
+        if r.ack_requested:
+            assert roles[r.member_id] <= {"sho", "co", "sp", "ig"}, r.member_id
+        else:
+            assert r.member_id in raisers, r.member_id
+    groups = await w.pool.fetchval(
+        "SELECT count(*) FROM jobs WHERE origin_kind = 'alert' AND scope_units IS NOT NULL"
+    )
+    assert groups == 0
