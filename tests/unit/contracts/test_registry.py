@@ -22,7 +22,7 @@ from nazar_contracts.registry import (
 from tests.unit.contracts.support import DATA_TYPES, golden
 
 EXPECTED = {
-    "roster.units.v1": {"nazar.unit.upserted.v1"},
+    "roster.units.v1": {"nazar.unit.upserted.v1", "nazar.unit.upserted.v2"},
     "roster.members.v1": {"nazar.member.upserted.v1", "nazar.member.erased.v1"},
     "roster.contacts.v1": {"nazar.contact.upserted.v1", "nazar.contact.erased.v1"},
     "roster.groups.v1": {"nazar.group.upserted.v1", "nazar.group.removed.v1"},
@@ -160,6 +160,7 @@ def test_every_event_type_is_one_constant_and_every_constant_is_registered() -> 
     assert sorted(declared.values()) == sorted({s.type for s in SPECS})
     assert len(set(declared.values())) == len(declared)  # no type under two names
     for name, value in declared.items():
-        # DIRECTIVE_RELAYED <-> nazar.directive.relayed.v1
-        aggregate, verb = value.split(".")[1:3]
-        assert name == f"{aggregate}_{verb}".upper(), name
+        # DIRECTIVE_RELAYED <-> nazar.directive.relayed.v1; UNIT_UPSERTED_V2 <-> ....v2
+        aggregate, verb, version = value.split(".")[1:4]
+        suffix = "" if version == "v1" else f"_{version}"
+        assert name == f"{aggregate}_{verb}{suffix}".upper(), name

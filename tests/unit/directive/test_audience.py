@@ -9,6 +9,7 @@ from directive.domain.audience import (
     leaf_unit,
     role_filter_applies,
 )
+from nazar_contracts.vocabulary import CRIME_BRANCH
 
 from tests.unit.directive import support as s
 
@@ -33,6 +34,18 @@ def test_issue_goes_to_state_officials_and_the_sps_and_igs_of_targeted_districts
     ]
     got = issue_recipients(members, {"DST-BIKANER": None}, s.tree(), issuer_id="adg")
     assert [x.id for x in got] == ["homesec", "ig-bkn", "pro", "sp-bkn"]
+
+
+def test_of_the_adgs_only_adg_crime_gets_every_directive_at_issue() -> None:
+    # As the roster's state group: ADG Crime (posted at the crime branch), not any ADG.
+    members = [
+        m("adg-crime", ("adg", CRIME_BRANCH)),
+        m("adg-phq", ("adg", "RJ")),
+        m("adg-lo", ("adg", "BR-LAW-AND-ORDER")),
+        m("jsh", ("joint_secretary_home", "RJ")),
+    ]
+    got = issue_recipients(members, {"DST-BIKANER": None}, s.tree(), issuer_id="jsh")
+    assert [x.id for x in got] == ["adg-crime"]
 
 
 def test_consent_applies_to_volunteers_only() -> None:

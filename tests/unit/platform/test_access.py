@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
+from nazar_contracts.vocabulary import COMMUNITY_ROLES, CRIME_BRANCH, Role
 from nazar_platform.auth.access import (
     ACCESS,
+    POSTED_ACCESS,
     AccessDecision,
     Action,
     Scope,
     StaticMemberDirectory,
     StaticUnitDirectory,
+    actions_of,
+    check_role,
     decide,
     scope_units,
 )
@@ -20,6 +23,8 @@ from nazar_platform.auth.tokens import Grant, Principal
 TREE = StaticUnitDirectory(
     {
         "RJ": None,
+        "BR-CRIME": "RJ",
+        "BR-LAW-AND-ORDER": "RJ",
         "RNG-BIKANER": "RJ",
         "DST-BIKANER": "RNG-BIKANER",
         "CIR-BIKANER-CITY": "DST-BIKANER",
@@ -71,7 +76,9 @@ SHO_KOTGATE = who("M-SHO", "sho:PS-KOTGATE")
 IG_BIKANER = who("M-IG", "ig:RNG-BIKANER")
 COMMISSIONER = who("M-CP", "ig:COM-JAIPUR")
 DCP_EAST = who("M-DCP", "sp:DST-JAIPUR-EAST")
-ADG = who("M-ADG", "adg:RJ")
+ADG = who("M-ADG", "adg:BR-CRIME")  # ADG Crime
+ADG_AT_PHQ = who("M-ADG-PHQ", "adg:RJ")
+ADG_LAW_AND_ORDER = who("M-ADG-LO", "adg:BR-LAW-AND-ORDER")
 CONSTABLE = who("M-CONST-KOTGATE", "constable:PS-KOTGATE")
 GRAM_RAKSHAK = who("M-GR-NOKHA", "gram_rakshak:PS-NOKHA")
 WRITER = who("M-CW", "content_writer:RJ")
@@ -133,10 +140,24 @@ async def test_ig_reads_the_range_and_the_commissionerate_works_alike() -> None:
     assert not (await check(COMMISSIONER, Action.ROSTER_READ, unit_id="PS-KOTGATE")).allowed
 
 
-async def test_hq_acts_state_wide_and_only_three_roles_issue() -> None:
+async def test_hq_acts_state_wide_and_only_adg_crime_and_the_home_department_issue() -> None:
     anywhere = await check(ADG, Action.DIRECTIVE_ISSUE, unit_id="PS-BEAWAR-CITY")
     assert anywhere.allowed and anywhere.reason == "state_wide"
+    assert anywhere.grant == Grant(Role.ADG, CRIME_BRANCH)
     assert (await check(ADG, Action.DIRECTIVE_ISSUE)).allowed
+    assert check_role(ADG, Action.DIRECTIVE_ISSUE).allowed
+    # Rank alone grants nothing: an ADG at PHQ or at another branch issues nothing state-wide,
+    # yet still reads the state's roster and the audit like the rest of HQ.
+    for other in (ADG_AT_PHQ, ADG_LAW_AND_ORDER):
+        refused = await check(other, Action.DIRECTIVE_ISSUE, unit_id="RJ")
+        assert not refused.allowed and refused.reason == "role_lacks_action"
+        assert not check_role(other, Action.DIRECTIVE_ISSUE).allowed
+        assert not scope_units(other, Action.DIRECTIVE_ISSUE).everywhere
+        assert (await check(other, Action.ROSTER_READ, unit_id="PS-NOKHA")).allowed
+        assert (await check(other, Action.AUDIT_READ)).allowed
+    # ADG Crime holding an additional charge elsewhere still issues, through the crime branch.
+    dual = who("M-ADG", "adg:RJ", "adg:BR-CRIME")
+    assert (await check(dual, Action.DIRECTIVE_ISSUE)).grant == Grant(Role.ADG, CRIME_BRANCH)
     for role in ("home_secretary", "joint_secretary_home"):
         assert (await check(who("M-H", f"{role}:RJ"), Action.DIRECTIVE_ISSUE, unit_id="RJ")).allowed
     for grant in ("sp_phq_crime:RJ", "sp:DST-BIKANER", "ig:RNG-BIKANER", "police_pro:RJ"):
@@ -230,7 +251,13 @@ def test_scope_units_for_list_endpoints() -> None:
 def test_the_table_covers_every_role_and_keeps_its_promises() -> None:
     assert set(ACCESS) == set(Role)
     issuers = {r for r, acts in ACCESS.items() if Action.DIRECTIVE_ISSUE in acts}
-    assert issuers == {Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME}
+    assert issuers == {Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME}
+    # ADG Crime is the only posting that adds to its role, and only the issuing grant.
+    assert {k: dict(v) for k, v in POSTED_ACCESS.items()} == {
+        (Role.ADG, CRIME_BRANCH): {Action.DIRECTIVE_ISSUE: Scope.STATE}
+    }
+    assert Action.DIRECTIVE_ISSUE in actions_of(Role.ADG, CRIME_BRANCH)
+    assert Action.DIRECTIVE_ISSUE not in actions_of(Role.ADG, "PHQ")
     auditors = {r for r, acts in ACCESS.items() if Action.AUDIT_READ in acts}
     assert auditors == {Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.SP_PHQ_CRIME}
     cell = {Role.CONTENT_WRITER, Role.GRAPHICS_DESIGNER, Role.POLICE_PRO}

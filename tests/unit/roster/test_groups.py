@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nazar_contracts.vocabulary import Role, UnitKind
+from nazar_contracts.vocabulary import CRIME_BRANCH, Role, UnitKind
 from roster.domain.groups import MemberRef, PostingRef, Unit, derive
 
 K = UnitKind
@@ -10,6 +10,8 @@ TREE = {
     u.unit_id: u
     for u in [
         Unit("PHQ", K.STATE, ("PHQ",)),
+        Unit("BR-CRIME", K.BRANCH, ("PHQ", "BR-CRIME")),
+        Unit("BR-LAW-AND-ORDER", K.BRANCH, ("PHQ", "BR-LAW-AND-ORDER")),
         Unit("RNG-B", K.RANGE, ("PHQ", "RNG-B")),
         Unit("DST-B", K.DISTRICT, ("PHQ", "RNG-B", "DST-B")),
         Unit("CIR-1", K.CIRCLE, ("PHQ", "RNG-B", "DST-B", "CIR-1")),
@@ -28,8 +30,11 @@ def m(member: str, *postings: tuple[Role, str], active: bool = True) -> MemberRe
 
 
 MEMBERS = [
-    m("adg", (Role.ADG, "PHQ")),
+    m("adg", (Role.ADG, "BR-CRIME")),  # ADG Crime
+    m("adg-phq", (Role.ADG, "PHQ")),
+    m("adg-lo", (Role.ADG, "BR-LAW-AND-ORDER")),
     m("home", (Role.HOME_SECRETARY, "PHQ")),
+    m("jsh", (Role.JOINT_SECRETARY_HOME, "PHQ")),
     m("ig", (Role.IG, "RNG-B")),
     m("cp", (Role.IG, "CP-J")),
     m("sp", (Role.SP, "DST-B")),
@@ -59,8 +64,13 @@ def test_circle_groups() -> None:
 def test_state_groups() -> None:
     groups = derive(TREE, MEMBERS)
     state = groups["state-crime"]
-    assert [e.member_id for e in state.members()] == ["adg", "cp", "dcp", "home", "ig", "pro", "sp"]
+    # Exactly as issue 16 lists it: ADG Crime (admin), Home Secretary, Joint Secretary Home, the
+    # PRO, every range IG and Commissioner, every SP and DCP; not the other ADGs.
+    assert [e.member_id for e in state.members()] == [
+        "adg", "cp", "dcp", "home", "ig", "jsh", "pro", "sp",
+    ]  # fmt: skip
     assert state.admins() == ["adg"]
+    assert state.entries["adg"].unit_id == CRIME_BRANCH
     phq = groups["phq-crime-admin"]
     assert [e.member_id for e in phq.members()] == ["spc", "writer"] and phq.admins() == ["spc"]
 
@@ -69,3 +79,21 @@ def test_the_most_senior_posting_names_a_member_once() -> None:
     both = [m("x", (Role.CONSTABLE, "PS-1"), (Role.SHO, "PS-1"))]
     entries = derive(TREE, both)["circle.CIR-1"].members()
     assert [(e.member_id, e.role) for e in entries] == [("x", Role.SHO)]
+
+
+def test_adg_crime_is_a_posting_not_a_rank() -> None:
+    # ADG Crime moved to PHQ itself is no longer the state group's admin, nor in it; the ADG now
+    # posted at the crime branch is.
+    moved = [
+        m("a", (Role.ADG, "PHQ")),
+        m("b", (Role.ADG, CRIME_BRANCH)),
+        m("h", (Role.SP, "DST-B")),
+    ]
+    state = derive(TREE, moved)["state-crime"]
+    assert [e.member_id for e in state.members()] == ["b", "h"] and state.admins() == ["b"]
+    # An ADG with additional charge of the crime branch is in it through that posting.
+    dual = [m("a", (Role.ADG, "BR-LAW-AND-ORDER"), (Role.ADG, CRIME_BRANCH))]
+    assert derive(TREE, dual)["state-crime"].admins() == ["a"]
+    # A closed crime branch heads nothing.
+    closed = {**TREE, CRIME_BRANCH: Unit(CRIME_BRANCH, K.BRANCH, ("PHQ", CRIME_BRANCH), False)}
+    assert derive(closed, [m("b", (Role.ADG, CRIME_BRANCH))])["state-crime"].members() == []

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from nazar_contracts.vocabulary import CRIME_BRANCH
 from nazar_rostergen.build import PHONE_BLOCK_START, Generator, Scale
 from nazar_rostergen.files import write
 from nazar_rostergen.places import COMMISSIONERATES, RANGES
@@ -25,6 +26,15 @@ def test_the_state_tree(state: Generator) -> None:
         len(d) for *_, d in COMMISSIONERATES
     )
     assert 215 <= kinds["circle"] <= 245 and 850 <= kinds["police_station"] <= 950
+    # The wings of PHQ: the crime branch (ADG Crime's) first, right under the state unit.
+    branches = [u for u in state.roster.units if u.kind == "branch"]
+    crime = branches[0]
+    assert (crime.code, crime.name_hi, crime.parent) == (
+        CRIME_BRANCH,
+        "अपराध शाखा",
+        "PHQ",
+    )
+    assert len(branches) == 2 and all(b.parent == "PHQ" for b in branches)
     codes = [u.code for u in state.roster.units]
     assert len(set(codes)) == len(codes) and all(UNIT_CODE.match(c) for c in codes)
     names = {u.name_en for u in state.roster.units if u.kind == "district"}
@@ -40,7 +50,10 @@ def test_people_are_synthetic_with_block_numbers_and_real_proportions(state: Gen
     ranks = Counter(row[3] for row in police)
     assert ranks["constable"] > ranks["head_constable"] > ranks["asi"] > ranks["si"]
     assert 0.66 < ranks["constable"] / len(police) < 0.72
-    assert ranks["adg"] == 1 and ranks["ig"] == 9
+    assert ranks["adg"] == 2 and ranks["ig"] == 9
+    # ADG Crime at the crime branch; the other ADG at another branch, not at PHQ's crime branch.
+    adgs = [row[4] for row in police if row[3] == "adg"]
+    assert adgs[0] == CRIME_BRANCH and adgs[1] != CRIME_BRANCH
     assert all(row[-1] == "yes" for row in police)
     volunteers = list(state.volunteer_rows())
     assert 180_000 <= len(volunteers) <= 220_000

@@ -5,6 +5,7 @@ any other spelling of one in service code). `nazar.<aggregate>.<past-tense-verb>
 from __future__ import annotations
 
 UNIT_UPSERTED = "nazar.unit.upserted.v1"
+UNIT_UPSERTED_V2 = "nazar.unit.upserted.v2"  # adds the branch kind
 MEMBER_UPSERTED = "nazar.member.upserted.v1"
 MEMBER_ERASED = "nazar.member.erased.v1"
 CONTACT_UPSERTED = "nazar.contact.upserted.v1"

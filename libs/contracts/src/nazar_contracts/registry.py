@@ -71,7 +71,7 @@ from nazar_contracts.stories import (
     StorySubmitted,
     StoryWithdrawn,
 )
-from nazar_contracts.units import UnitUpserted
+from nazar_contracts.units import UnitUpserted, UnitUpsertedV2
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -147,6 +147,7 @@ def _alert(data: Any) -> str:
 
 SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.UNIT_UPSERTED, t.ROSTER_UNITS, UnitUpserted, lambda d: d.unit_id),
+    EventSpec(e.UNIT_UPSERTED_V2, t.ROSTER_UNITS, UnitUpsertedV2, lambda d: d.unit_id),
     EventSpec(e.MEMBER_UPSERTED, t.ROSTER_MEMBERS, MemberUpserted, _member),
     EventSpec(e.MEMBER_ERASED, t.ROSTER_MEMBERS, MemberUpserted, _member, True),
     EventSpec(e.CONTACT_UPSERTED, t.ROSTER_CONTACTS, ContactUpserted, _member),

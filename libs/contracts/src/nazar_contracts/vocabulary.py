@@ -16,6 +16,32 @@ class UnitKind(StrEnum):
     DISTRICT = "district"  # police district (SP) or commissionerate district (DCP)
     CIRCLE = "circle"  # Circle Officer (DySP)
     POLICE_STATION = "police_station"  # थाना, SHO
+    # A wing of PHQ (the crime branch, ...), right under the state unit. New in
+    # nazar.unit.upserted.v2: v1 consumers refuse it, so units of this kind go out as v2 only.
+    BRANCH = "branch"
+
+
+# Unit kinds a nazar.unit.upserted.v1 record may carry (everything before BRANCH).
+UNIT_KINDS_V1 = frozenset(
+    {
+        UnitKind.STATE,
+        UnitKind.RANGE,
+        UnitKind.COMMISSIONERATE,
+        UnitKind.DISTRICT,
+        UnitKind.CIRCLE,
+        UnitKind.POLICE_STATION,
+    }
+)
+
+# The crime branch of PHQ (अपराध शाखा). "ADG Crime" is not a role of its own: it is the ADG
+# posted here, and only that posting (with the Home Department) issues state-wide directives and
+# campaigns and heads the state crime group. Unit ids are stable codes, so the id names it.
+CRIME_BRANCH = "BR-CRIME"
+
+
+def is_adg_crime(role: str, unit_id: str) -> bool:
+    """The ADG posted at the crime branch (a posting, or a token's grant)."""
+    return role == Role.ADG and unit_id == CRIME_BRANCH
 
 
 class Role(StrEnum):
@@ -29,7 +55,7 @@ class Role(StrEnum):
     CO = "co"  # DySP / Circle Officer
     SP = "sp"  # SP of a police district, or DCP in a commissionerate
     IG = "ig"  # range IG, or Police Commissioner
-    ADG = "adg"  # e.g. ADG Crime, posted at the state unit
+    ADG = "adg"  # at the state unit or a branch; ADG Crime is the ADG at CRIME_BRANCH
     # State officials.
     HOME_SECRETARY = "home_secretary"
     JOINT_SECRETARY_HOME = "joint_secretary_home"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from nazar_contracts.vocabulary import CRIME_BRANCH
 from roster.domain.ids import unit_code
 from roster.domain.rows import COLUMNS, ImportKind
 
@@ -38,6 +39,12 @@ class Plan:
     districts_with_circles: frozenset[str] | None  # None: every district
 
 
+# The wings of PHQ the generator posts an ADG at: (Hindi, English, code name). The crime branch
+# comes first and is CRIME_BRANCH (BR-CRIME); the other ADGs show that rank alone grants nothing.
+BRANCHES = (
+    ("अपराध शाखा", "Crime Branch", "Crime"),
+    ("कानून एवं व्यवस्था शाखा", "Law and Order Branch", "Law and Order"),
+)
 PLANS = {
     Scale.STATE: Plan((4, 5), (3, 5), 100_000, 222, None),
     Scale.DEMO: Plan((3, 3), (3, 3), 160, 8, frozenset({"Bikaner", "Khairthal-Tijara"})),
@@ -77,6 +84,7 @@ class Roster:
     stations: list[Unit] = field(default_factory=list)
     circles: list[Unit] = field(default_factory=list)
     districts: list[Unit] = field(default_factory=list)
+    branches: list[Unit] = field(default_factory=list)
 
 
 class Generator:
@@ -124,6 +132,11 @@ class Generator:
     def _tree(self) -> Roster:
         r = Roster()
         state = self._unit(r, "state", "पुलिस मुख्यालय, राजस्थान", "Police Headquarters", None, "PHQ")
+        # Wings of PHQ, each headed by an ADG: ADG Crime is the one at the crime branch.
+        for hi, en, code_name in BRANCHES:
+            r.branches.append(self._unit(r, "branch", hi, en, state, code_name))
+        if r.branches[0].code != CRIME_BRANCH:
+            raise RuntimeError(f"the crime branch must be {CRIME_BRANCH}")
         for en, hi, districts in RANGES:
             rng_unit = self._unit(r, "range", f"{hi} रेंज", f"{en} Range", state, en)
             for d_en, d_hi in districts:
@@ -180,7 +193,9 @@ class Generator:
 
     def police_rows(self) -> Iterator[tuple[str, ...]]:
         r = self.roster
-        yield self._police("adg", "PHQ")  # ADG Crime
+        # ADG Crime, then the ADGs of the other branches (who issue nothing state-wide).
+        for branch in r.branches:
+            yield self._police("adg", branch.code)
         for role in ("home_secretary", "joint_secretary_home", "police_pro", "sp_phq_crime"):
             yield self._police(role, "PHQ")
         for role in ("content_writer", "content_writer", "graphics_designer", "graphics_designer"):

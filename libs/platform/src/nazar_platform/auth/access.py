@@ -1,7 +1,8 @@
 """Who may do what, where: the one access table every service reads, and the decision over it.
 
 A grant is a (role, unit) pair from the token. The role decides which actions are possible and
-with which scope; the unit anchors a SUBTREE scope in the command tree
+with which scope (`ACCESS`), and a few postings add to it (`POSTED_ACCESS`: ADG Crime is the ADG
+posted at the crime branch); the unit anchors a SUBTREE scope in the command tree
 (state → range | commissionerate → district → circle → police station). Looking up the tree is
 behind two small protocols so the decision stays pure and each service brings its own read
 model (usually built from `roster.units.v1` / `roster.members.v1`).
@@ -15,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol
 
-from nazar_contracts.vocabulary import Role
+from nazar_contracts.vocabulary import CRIME_BRANCH, Role
 
 from nazar_platform.auth.tokens import Grant, Principal
 
@@ -96,8 +97,10 @@ _HQ = {
     A.AUDIT_READ: S.STATE,
     A.CHANNELS_READ: S.STATE,
 }
-# Directives and campaigns start with the ADG Crime or the Home Department, nowhere else.
-_ISSUER = {**_HQ, A.DIRECTIVE_ISSUE: S.STATE}
+# State-wide directives and campaigns start with ADG Crime or the Home Department, nowhere else.
+# ADG Crime is a posting, not a role: see POSTED_ACCESS below.
+_ISSUE = {A.DIRECTIVE_ISSUE: S.STATE}
+_ISSUER = {**_HQ, **_ISSUE}
 
 # The PHQ social media cell works on stories and public posts state-wide, never on the roster:
 # the content writer edits text, the graphics designer attaches the creative (also an edit), the
@@ -142,8 +145,9 @@ ACCESS: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
             },
             # The range IG (Police Commissioner) oversees: reach and escalations of the range.
             Role.IG: _DISTRICT_AND_ABOVE,
+            # Any ADG reads and keeps the state's roster; only ADG Crime issues (POSTED_ACCESS).
             Role.ADG: {
-                **_ISSUER,
+                **_HQ,
                 A.ALERT_RECEIVE: S.STATE,
                 A.STORY_MODERATE: S.STATE,
                 A.STORY_APPROVE: S.STATE,
@@ -164,7 +168,20 @@ ACCESS: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
         }.items()
     }
 )
+
+# What a role may do only where it is posted: (role, unit id) → actions added to ACCESS[role].
+# Other ADGs (posted at the state unit or another branch) have no issuing grant by default.
+POSTED_ACCESS: Mapping[tuple[Role, str], Mapping[Action, Scope]] = MappingProxyType(
+    {(Role.ADG, CRIME_BRANCH): MappingProxyType(_ISSUE)}
+)
 del A, S
+
+
+def actions_of(role: Role, unit_id: str) -> Mapping[Action, Scope]:
+    """What one grant (a role at a unit) may do, and with which scope."""
+    base = ACCESS.get(role, {})
+    posted = POSTED_ACCESS.get((role, unit_id))
+    return base if posted is None else {**base, **posted}
 
 
 class UnitDirectory(Protocol):
@@ -233,9 +250,8 @@ class AccessDecision:
 
 
 def scopes_for(principal: Principal, action: Action) -> list[tuple[Grant, Scope]]:
-    return [
-        (g, ACCESS[g.role][action]) for g in principal.grants if action in ACCESS.get(g.role, {})
-    ]
+    found = ((g, actions_of(g.role, g.unit_id)) for g in principal.grants)
+    return [(g, actions[action]) for g, actions in found if action in actions]
 
 
 def check_role(principal: Principal, action: Action) -> AccessDecision:

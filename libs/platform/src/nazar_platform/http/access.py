@@ -121,23 +121,32 @@ async def get_principal(
 Authorized = Annotated[Principal, Depends(get_principal)]
 
 
-def _record(request: Request, principal: Principal, decision: AccessDecision) -> AccessDecision:
+def _record(
+    request: Request,
+    principal: Principal,
+    decision: AccessDecision,
+    refused: str = "access.forbidden",
+) -> AccessDecision:
     request.state.principal = principal
     request.state.access_decision = decision
     if not decision.allowed:
-        # The decision (action, reason) is on request.state for the audit; the body says no more.
-        raise ProblemError(403, "access.forbidden")
+        # The decision (action, reason) is on request.state for the audit; the body says no more
+        # than the service's `refused` problem (by default "not allowed").
+        raise ProblemError(403, refused)
     return decision
 
 
-def require(action: Action) -> Callable[[Request, Principal], Awaitable[Principal]]:
-    """A dependency: the caller's roles must include `action` at all (else 403).
+def require(
+    action: Action, *, refused: str = "access.forbidden"
+) -> Callable[[Request, Principal], Awaitable[Principal]]:
+    """A dependency: the caller's roles must include `action` at all (else 403, the problem
+    `refused`: a service may name who may, e.g. who issues state-wide directives).
 
     Target-specific checks (this unit, this member) follow in the handler via `authorize`.
     """
 
     async def dependency(request: Request, principal: Authorized) -> Principal:
-        _record(request, principal, check_role(principal, action))
+        _record(request, principal, check_role(principal, action), refused)
         return principal
 
     return dependency
@@ -150,11 +159,13 @@ async def authorize(
     *,
     unit_id: str | None = None,
     member_id: str | None = None,
+    refused: str = "access.forbidden",
 ) -> AccessDecision:
-    """Decide for this target with the app's directories; record the decision; 403 if refused."""
+    """Decide for this target with the app's directories; record the decision; 403 (the problem
+    `refused`) if refused."""
     units: UnitDirectory = request.app.state.unit_directory
     members: MemberDirectory | None = getattr(request.app.state, "member_directory", None)
     decision = await decide(
         principal, action, unit_id=unit_id, member_id=member_id, units=units, members=members
     )
-    return _record(request, principal, decision)
+    return _record(request, principal, decision, refused)

@@ -17,7 +17,7 @@ from nazar_platform.http.input_guard import refuse_invalid_text
 from directive.adapters import files
 from directive.api import schemas, views
 from directive.api.common import directive_for, now_of, pool_of, settings_of
-from directive.api.problems import problem
+from directive.api.problems import ISSUERS_ONLY, problem
 from directive.domain.model import InvalidRequestError
 from directive.handlers import attachments as handlers
 from directive.settings import ATTACHMENT_BODY_BYTES
@@ -34,12 +34,12 @@ router = APIRouter(tags=["attachments"])
 )
 async def upload(
     request: Request,
-    principal: Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE))],
+    principal: Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY))],
     file: Annotated[UploadFile, File(description="PDF, PNG, JPEG or WebP")],
 ) -> schemas.AttachmentOut:
     """Upload a file to attach to a directive (its id goes in `attachment_ids`). Kept on disk
     under NAZAR_ATTACHMENT_DIR by content hash; the type is recognised from the bytes."""
-    await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    await authorize(request, principal, Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY)
     # The name comes inside the multipart body, past the platform's input guard.
     refuse_invalid_text(request, "body.file.filename", file.filename or "")
     settings = settings_of(request)

@@ -23,6 +23,7 @@ from directive.api.common import (
     settings_of,
     topics_of,
 )
+from directive.api.problems import ISSUERS_ONLY
 from directive.domain.campaigns import campaign_post_url
 from directive.domain.model import Text
 from directive.handlers import issue as handlers
@@ -31,7 +32,7 @@ from directive.store import directives as store
 from directive.store import roster
 
 router = APIRouter(tags=["directives"])
-Issuer = Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE))]
+Issuer = Annotated[Principal, Depends(require(Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY))]
 Reader = Annotated[Principal, Depends(require(Action.DIRECTIVE_READ))]
 Claim = Annotated[IdempotencyClaim | None, Depends(IDEMPOTENT)]
 
@@ -97,7 +98,7 @@ async def issue_directive(
 ) -> schemas.DirectiveDetail:
     """Issue a directive or campaign (ADG Crime, Home Department). It goes at once to the
     state-level members and to the SPs and IGs of the targeted districts."""
-    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY)
     post_url = campaign_post_url(
         body.public_post_url, body.kind, settings_of(request).campaign_post_hosts
     )
@@ -183,7 +184,7 @@ async def update_directive(
     claim: Claim,
 ) -> schemas.MessageOut:
     """A new text: a new message to everyone who got the original (and to later relays)."""
-    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY)
     message_id = await handlers.update(
         pool_of(request),
         topics_of(request),
@@ -208,7 +209,7 @@ async def cancel_directive(
     claim: Claim,
 ) -> schemas.MessageOut:
     """Cancel: a cancellation message to everyone who got the original."""
-    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE)
+    decision = await authorize(request, principal, Action.DIRECTIVE_ISSUE, refused=ISSUERS_ONLY)
     message_id = await handlers.cancel(
         pool_of(request),
         topics_of(request),

@@ -34,6 +34,21 @@ for _code, _status, _en, _hi in (
         detail_en="{detail_en}",
         detail_hi="{detail_hi}",
     )
+# Who may issue is a posting, not a rank: an ADG elsewhere than the crime branch is refused, and
+# the answer says whom to ask.
+ISSUERS_ONLY = "directive.issuers_only"
+problem_messages.register(
+    ISSUERS_ONLY,
+    403,
+    title_en="Only ADG Crime and the Home Department issue state-wide",
+    title_hi="राज्य-स्तरीय निर्देश केवल एडीजी अपराध और गृह विभाग जारी करते हैं",
+    detail_en="State-wide directives and campaigns are issued by the ADG Crime (posted at the "
+    "Crime Branch, PHQ), the Home Secretary or the Joint Secretary (Home). Ask one of them to "
+    "issue it.",
+    detail_hi="राज्य-स्तरीय निर्देश और अभियान केवल एडीजी अपराध (पुलिस मुख्यालय की अपराध शाखा में "
+    "पदस्थापित), गृह सचिव या संयुक्त सचिव (गृह) जारी कर सकते हैं। इसे जारी करने के लिए उनमें से किसी "
+    "से अनुरोध करें।",
+)
 problem_messages.register(
     "directive.link_invalid",
     404,

@@ -7,12 +7,20 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from nazar_contracts.stories import CirculationScope
-from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
+from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role, is_adg_crime
 
 from directive.domain.tree import UnitTree
 
-# State-level members who get every directive at issue (ARCHITECTURE: the state group).
-STATE_ROLES = frozenset({Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.POLICE_PRO, Role.ADG})
+# State-level members who get every directive at issue, as in the roster's state group: the
+# Home Department and the PRO wherever posted, and of the ADGs only ADG Crime (the ADG posted at
+# the crime branch); another ADG is not in the state group and gets none by default.
+STATE_ROLES = frozenset({Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.POLICE_PRO})
+
+
+def state_level(posting: Posting) -> bool:
+    return posting.role in STATE_ROLES or is_adg_crime(posting.role, posting.unit_id)
+
+
 # The chain of command inside a circle group receives a directive even when it is addressed to
 # some roles only: they must see what their circles were told.
 COMMAND_ROLES = frozenset({Role.CO, Role.SP, Role.IG})
@@ -68,7 +76,7 @@ def issue_recipients(
             continue
         for p in m.postings:
             if (
-                p.role in STATE_ROLES
+                state_level(p)
                 or (p.role == Role.SP and p.unit_id in targets)
                 or (p.role == Role.IG and p.unit_id in ranges)
             ):

@@ -99,7 +99,10 @@ async def issue(
                 for district, circles in targets.items()
             ],
         )
-        candidates = await roster.members_with_roles(conn, [*audience.STATE_ROLES, "sp", "ig"])
+        # "adg": ADG Crime is among them; `issue_recipients` keeps no other ADG.
+        candidates = await roster.members_with_roles(
+            conn, [*audience.STATE_ROLES, "adg", "sp", "ig"]
+        )
         recipients = audience.issue_recipients(
             (m.domain() for m in candidates), targets, tree, issuer_id=actor.member_id
         )

@@ -6,8 +6,9 @@ the whole state at once, and the integration tests hold the two to each other.
 * circle group, one per active circle: the CO posted at the circle is admin; every member
   posted at the circle or at one of its police stations (police and volunteers); the SP of the
   circle's district and the IG of its range (in a commissionerate: the DCP and the Commissioner).
-* state crime group: the ADG posted at the state unit is admin; the Home Secretary, the Joint
-  Secretary (Home), the police PRO, every range IG and Commissioner, every SP and DCP.
+* state crime group: ADG Crime (the ADG posted at the crime branch, `CRIME_BRANCH`) is admin;
+  the Home Secretary, the Joint Secretary (Home), the police PRO, every range IG and
+  Commissioner, every SP and DCP. Another ADG (at PHQ or another branch) is not in it.
 * PHQ crime admin group: the SP PHQ Crime is admin; the social media cell.
 
 Only active members count, and only postings at active units.
@@ -18,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from nazar_contracts.vocabulary import Role, UnitKind
+from nazar_contracts.vocabulary import Role, UnitKind, is_adg_crime
 
 from roster.domain.ids import PHQ_CRIME_ADMIN_GROUP, STATE_CRIME_GROUP, circle_group_id
 from roster.domain.roles import SENIORITY
 
+# With ADG Crime, who is a posting (`is_adg_crime`) rather than a role.
 STATE_CRIME_MEMBERS = frozenset(
-    {Role.ADG, Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.POLICE_PRO, Role.IG, Role.SP}
+    {Role.HOME_SECRETARY, Role.JOINT_SECRETARY_HOME, Role.POLICE_PRO, Role.IG, Role.SP}
 )
 PHQ_CRIME_ADMIN_MEMBERS = frozenset(
     {Role.SP_PHQ_CRIME, Role.CONTENT_WRITER, Role.GRAPHICS_DESIGNER}
@@ -120,10 +122,9 @@ def derive(units: Mapping[str, Unit], members: Iterable[MemberRef]) -> dict[str,
             ):
                 for c in circles_under.get(unit.unit_id, []):
                     groups[circle_group_id(c)].add(m.member_id, p, False)
-            if p.role in STATE_CRIME_MEMBERS:
-                groups[STATE_CRIME_GROUP].add(
-                    m.member_id, p, p.role is Role.ADG and unit.kind is UnitKind.STATE
-                )
+            adg_crime = is_adg_crime(p.role, p.unit_id)
+            if p.role in STATE_CRIME_MEMBERS or adg_crime:
+                groups[STATE_CRIME_GROUP].add(m.member_id, p, adg_crime)
             if p.role in PHQ_CRIME_ADMIN_MEMBERS:
                 groups[PHQ_CRIME_ADMIN_GROUP].add(m.member_id, p, p.role is Role.SP_PHQ_CRIME)
     return groups

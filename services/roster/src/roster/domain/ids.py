@@ -43,6 +43,7 @@ UNIT_PREFIX = {
     "district": "DST-",
     "circle": "CIR-",
     "police_station": "PS-",
+    "branch": "BR-",
 }
 UNIT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,63}$")
 

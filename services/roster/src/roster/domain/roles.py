@@ -20,6 +20,7 @@ _ANY_POLICE_UNIT = frozenset(
         UnitKind.DISTRICT,
         UnitKind.CIRCLE,
         UnitKind.POLICE_STATION,
+        UnitKind.BRANCH,
     }
 )
 _AT = {
@@ -27,7 +28,8 @@ _AT = {
     Role.CO: frozenset({UnitKind.CIRCLE}),
     Role.SP: frozenset({UnitKind.DISTRICT}),
     Role.IG: frozenset({UnitKind.RANGE, UnitKind.COMMISSIONERATE}),
-    Role.ADG: frozenset({UnitKind.STATE}),
+    # An ADG heads a wing of PHQ (ADG Crime: the crime branch) or sits at PHQ itself.
+    Role.ADG: frozenset({UnitKind.STATE, UnitKind.BRANCH}),
     Role.HOME_SECRETARY: frozenset({UnitKind.STATE}),
     Role.JOINT_SECRETARY_HOME: frozenset({UnitKind.STATE}),
     Role.POLICE_PRO: frozenset({UnitKind.STATE}),

@@ -14,6 +14,8 @@ PARENT_KINDS: dict[UnitKind, frozenset[UnitKind]] = {
     UnitKind.DISTRICT: frozenset({UnitKind.RANGE, UnitKind.COMMISSIONERATE}),
     UnitKind.CIRCLE: frozenset({UnitKind.DISTRICT}),
     UnitKind.POLICE_STATION: frozenset({UnitKind.CIRCLE}),
+    # A wing of PHQ such as the crime branch (BR-CRIME), where ADG Crime is posted.
+    UnitKind.BRANCH: frozenset({UnitKind.STATE}),
 }
 
 

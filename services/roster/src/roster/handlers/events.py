@@ -9,6 +9,7 @@ caller's transaction.
 from __future__ import annotations
 
 from nazar_contracts import event_types
+from nazar_contracts.vocabulary import UNIT_KINDS_V1, UnitKind
 from nazar_platform.db import Connection
 from nazar_platform.outbox import enqueue_select
 
@@ -38,8 +39,13 @@ async def _tombstones(
 
 
 async def units(conn: Connection, topics: Topics) -> int:
-    changes = published.changes(published.UNITS)
-    return await _enqueue(conn, topics.units, event_types.UNIT_UPSERTED, changes)
+    """A unit of a kind v1 knows as nazar.unit.upserted.v1 (old consumers keep reading it); a
+    branch of PHQ as v2 only (a v1 consumer would refuse it)."""
+    v1 = published.changes(published.UNITS, where=published.unit_kind_in(UNIT_KINDS_V1))
+    new_kinds = [k for k in UnitKind if k not in UNIT_KINDS_V1]
+    v2 = published.changes(published.UNITS, where=published.unit_kind_in(new_kinds))
+    count = await _enqueue(conn, topics.units, event_types.UNIT_UPSERTED, v1)
+    return count + await _enqueue(conn, topics.units, event_types.UNIT_UPSERTED_V2, v2)
 
 
 async def members(conn: Connection, topics: Topics) -> int:

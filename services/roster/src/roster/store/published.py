@@ -9,6 +9,7 @@ rows are what `nazar_platform.outbox.enqueue_select` turns into outbox records
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nazar_platform.db import Connection
@@ -111,14 +112,24 @@ _CHANGED = """SELECT c.key,
 FROM changed c JOIN docs d ON d.key = c.key ORDER BY c.key"""
 
 
-def changes(a: Aggregate, ids: list[str] | None = None, *, table: str | None = None) -> Changes:
+def changes(
+    a: Aggregate, ids: list[str] | None = None, *, table: str | None = None, where: str = "true"
+) -> Changes:
     """The changed documents of `a`: of the keys in `ids`, or listed in the temporary `table`,
-    or all of them."""
+    or all of them; of those, the documents `d` that pass `where` (SQL over `d.doc`)."""
     if table is not None:
-        return Changes(_ctes(a, f"d.{a.key} IN (SELECT {a.key} FROM {table})"), _CHANGED, ())
+        selection = f"d.{a.key} IN (SELECT {a.key} FROM {table}) AND ({where})"
+        return Changes(_ctes(a, selection), _CHANGED, ())
     if ids is None:
-        return Changes(_ctes(a, "true"), _CHANGED, ())
-    return Changes(_ctes(a, f"d.{a.key} = ANY($1::text[])"), _CHANGED, (ids,))
+        return Changes(_ctes(a, where), _CHANGED, ())
+    return Changes(_ctes(a, f"d.{a.key} = ANY($1::text[]) AND ({where})"), _CHANGED, (ids,))
+
+
+# Units of a v1 kind go out as nazar.unit.upserted.v1, the others (a branch) as v2 only, so a v1
+# consumer reads every unit it understands and a compacted key keeps one type.
+def unit_kind_in(kinds: Iterable[str]) -> str:
+    quoted = ", ".join(f"'{k}'" for k in sorted(kinds))  # enum values: [a-z_] only
+    return f"(d.doc->>'kind') IN ({quoted})"
 
 
 # A tombstone per key: a null value, the deletion a compacted topic keeps until the cleaner runs.

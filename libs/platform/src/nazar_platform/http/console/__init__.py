@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
 
-from nazar_platform.auth.access import ACCESS, Action
+from nazar_platform.auth.access import ACCESS, POSTED_ACCESS, Action
 from nazar_platform.auth.tokens import AuthSettings
 from nazar_platform.http.dev_signin import SENIORITY, dev_signin_enabled
 
@@ -84,7 +84,13 @@ def words(
 
 
 def roles_that(action: Action) -> list[str]:
-    return sorted(str(role) for role, actions in ACCESS.items() if action in actions)
+    """Roles that may take `action` anywhere they are posted, and `role:unit` for the postings
+    that alone may (ADG Crime: `adg:BR-CRIME`); the pages match a grant against either."""
+    roles = [str(role) for role, actions in ACCESS.items() if action in actions]
+    posted = [
+        f"{role}:{unit}" for (role, unit), actions in POSTED_ACCESS.items() if action in actions
+    ]
+    return sorted(roles) + sorted(posted)
 
 
 class ConsolePages:

@@ -21,10 +21,12 @@ function setSession(s) { sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
 function clearSession() { sessionStorage.removeItem(SESSION_KEY); }
 function page(path, extra) { return `${path}?lang=${LANG}${extra || ""}`; }
 
-/* The caller's grants whose role may take an action (DATA.may: roles from the access table). */
+/* The caller's grants that may take an action (DATA.may: roles from the access table, and
+   "role:unit" for a posting that alone may, such as ADG Crime). */
 function grantsFor(action) {
   const s = session();
-  return s ? s.grants.filter((g) => DATA.may[action].includes(g.role)) : [];
+  const may = DATA.may[action];
+  return s ? s.grants.filter((g) => may.includes(g.role) || may.includes(`${g.role}:${g.unit}`)) : [];
 }
 
 function el(tag, attrs, ...children) {
