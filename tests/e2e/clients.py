@@ -138,7 +138,7 @@ class World:
     async def load(self, circles: list[str]) -> None:
         """The circles' groups and every member of them, with numbers and consent (as the ADG,
         who may change any record, sees them)."""
-        adg = await self.token(await self.officer("adg", "PHQ"))
+        adg = await self.token(await self.officer("adg", "BR-CRIME"))
         r = await call(self.system, "GET", self.directive("/units"), token=adg)
         self.units = {u["id"]: u for u in r.json()}
         for circle in circles:
@@ -162,7 +162,7 @@ class World:
             await self.refresh(member_id, adg)
 
     async def refresh(self, member_id: str, token: str | None = None) -> Person:
-        adg = token or await self.token(await self.officer("adg", "PHQ"))
+        adg = token or await self.token(await self.officer("adg", "BR-CRIME"))
         r = await call(self.system, "GET", self.roster(f"/members/{member_id}"), token=adg)
         assert r.status_code == 200, r.text
         m = r.json()
@@ -226,7 +226,7 @@ def copies(log: list[Sent]) -> Counter[str]:
 
 
 async def member_export(world: World, directive_id: str) -> list[dict[str, str]]:
-    adg = await world.token(await world.officer("adg", "PHQ"))
+    adg = await world.token(await world.officer("adg", "BR-CRIME"))
     r = await call(
         world.system,
         "GET",

@@ -167,7 +167,7 @@ async def _replies(world: World, slow: str, others: list[str]) -> set[str]:
 async def _issue(
     world: World, title: str, mode: str, deadline: int, window: int, districts: list[str]
 ) -> str:
-    adg = await world.token(await world.officer("adg", "PHQ"))
+    adg = await world.token(await world.officer("adg", "BR-CRIME"))
     r = await call(
         world.system,
         "POST",
@@ -191,7 +191,7 @@ async def _issue(
 
 
 async def _detail(world: World, directive_id: str) -> Json:
-    adg = await world.token(await world.officer("adg", "PHQ"))
+    adg = await world.token(await world.officer("adg", "BR-CRIME"))
     r = await call(
         world.system,
         "GET",

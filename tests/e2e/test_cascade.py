@@ -103,7 +103,7 @@ def check_deliveries(o: Outcome) -> None:
 
 async def _station_reach(o: Outcome, directive: str) -> dict[str, dict[str, int]]:
     w = o.world
-    adg = await w.token(await w.officer("adg", "PHQ"))
+    adg = await w.token(await w.officer("adg", "BR-CRIME"))
     r = await call(
         w.system,
         "GET",

@@ -55,7 +55,7 @@ async def _upload(w: World, who: str, path: str, content: bytes, name: str) -> d
 
 
 async def _group(w: World, group_id: str) -> set[str]:
-    adg = await w.token(await w.officer("adg", "PHQ"))
+    adg = await w.token(await w.officer("adg", "BR-CRIME"))
     members: set[str] = set()
     cursor: str | None = None
     while True:
@@ -179,7 +179,7 @@ async def test_a_constables_story_goes_up_is_approved_and_circulates_in_the_dist
 
 
 async def _units(w: World) -> dict[str, Any]:
-    adg = await w.token(await w.officer("adg", "PHQ"))
+    adg = await w.token(await w.officer("adg", "BR-CRIME"))
     r = await call(w.system, "GET", w.directive("/units"), token=adg)
     return {u["id"]: u for u in r.json()}
 

@@ -118,7 +118,7 @@ async def _send(
 @pytest.fixture(scope="module")
 async def hq_token(system: System) -> str:
     world = World(system)
-    return await world.token(await world.officer("adg", "PHQ"))
+    return await world.token(await world.officer("adg", "BR-CRIME"))
 
 
 @pytest.mark.parametrize("signed_in", [True, False], ids=["hq", "anonymous"])

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("roster", "directive", "social-publisher", "story-intake")
 # (role, unit) of the member whose token a run carries; None: no token at all.
 CALLERS: dict[str, tuple[str, str] | None] = {
-    "hq": ("adg", "PHQ"),
+    "hq": ("adg", "BR-CRIME"),
     "sp": ("sp", "DST-BIKANER"),
     "constable": ("constable", ""),
     "anonymous": None,

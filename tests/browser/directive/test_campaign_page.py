@@ -37,7 +37,7 @@ async def test_the_campaign_page_shows_reach_and_link_opens_per_circle(
                 "ack_required": False,
                 "public_post_url": POST,
             },
-            headers=api.as_("adg", "PHQ"),
+            headers=api.as_("adg", "BR-CRIME"),
         )
         assert issued.status_code == 201, issued.text
         did = issued.json()["id"]
@@ -69,7 +69,7 @@ async def test_the_campaign_page_shows_reach_and_link_opens_per_circle(
         preview = await c.get(f"/c/{code}", headers={"User-Agent": "WhatsApp/2.23.20.0 A"})
         assert preview.status_code == 302
 
-    _, adg = await console.as_member(r.one("adg", "PHQ"))
+    _, adg = await console.as_member(r.one("adg", "BR-CRIME"))
     await adg.goto(f"{console.url}/console/directives/{did}?lang=hi")
     await expect(adg.locator("#campaign-link")).to_have_text("अभियान: वृत्तवार पहुँच और लिंक खुलना")
     await adg.locator("#campaign-link").click()

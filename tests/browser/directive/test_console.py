@@ -155,7 +155,7 @@ def cell(page: Page, unit: str, column: str) -> str:
 async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
     api, r = console.api, console.api.roster
     # The ADG issues, in Hindi, to the Bikaner and Churu districts, with an attachment.
-    adg_context, adg = await console.as_member(r.one("adg", "PHQ"))
+    adg_context, adg = await console.as_member(r.one("adg", "BR-CRIME"))
     await expect(adg.locator("#who-name")).to_contain_text("अतिरिक्त महानिदेशक")
     await adg.click("#new-directive")
     await adg.wait_for_url(re.compile(r"/console/new\?lang=hi$"))
@@ -293,7 +293,7 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
 
 async def _get(api: Api, path: str) -> httpx.Response:
     async with api.client() as c:
-        return await c.get(path, headers=api.as_("adg", "PHQ"))
+        return await c.get(path, headers=api.as_("adg", "BR-CRIME"))
 
 
 async def test_languages_and_a_refusal_shown_in_hindi(console: Console) -> None:
@@ -306,7 +306,7 @@ async def test_languages_and_a_refusal_shown_in_hindi(console: Console) -> None:
                 "body": {"hi": BODY, "en": "Instructions reach the lowest level at once."},
                 "audience": {"unit_ids": ["DST-BIKANER"]},
             },
-            headers=api.as_("adg", "PHQ"),
+            headers=api.as_("adg", "BR-CRIME"),
         )
     assert issued.status_code == 201
     directive_id = issued.json()["id"]

@@ -29,7 +29,7 @@ async def test_every_page_under_the_policy(
 ) -> None:
     api, r = console.api, console.api.roster
     console.errors.clear()
-    context, adg = await console.as_member(r.one("adg", "PHQ"), lang="en")
+    context, adg = await console.as_member(r.one("adg", "BR-CRIME"), lang="en")
     watch = console.watched[context]
     await expect(adg.locator("#new-directive")).to_be_visible()
     await the_policy_blocks_inline_script(adg, watch)

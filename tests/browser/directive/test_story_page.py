@@ -37,7 +37,7 @@ async def test_a_story_circulations_reach_page(console: Console) -> None:  # noq
         range_id="RNG-BIKANER",
         title=BilingualText(hi="चोरी की चौदह मोटरसाइकिलें बरामद", en="Fourteen stolen motorcycles"),
         body=BilingualText(hi="थाना टीम ने दो दिन में चोरी की चौदह मोटरसाइकिलें बरामद कीं।"),
-        approved_by=r.one("adg", "PHQ"),
+        approved_by=r.one("adg", "BR-CRIME"),
         at=datetime.now(UTC),
     )
     async with api.pool.acquire() as conn, conn.transaction():
@@ -51,7 +51,7 @@ async def test_a_story_circulations_reach_page(console: Console) -> None:  # noq
 
     await wait_for(out, within=60)
 
-    _, adg = await console.as_member(r.one("adg", "PHQ"))
+    _, adg = await console.as_member(r.one("adg", "BR-CRIME"))
     await adg.goto(f"{console.url}/console/stories/{story}?lang=hi")
     await expect(adg.locator("#story-id")).to_have_text(story)
     await expect(adg.locator("#scope")).to_contain_text("जिले के सभी वृत्त समूह")

@@ -16,8 +16,15 @@ from datetime import UTC, date, datetime
 from nazar_contracts.base import BilingualName, BilingualText
 from nazar_contracts.groups import GroupKind, GroupMember, GroupUpserted
 from nazar_contracts.members import Consent, ConsentMethod, ConsentState, MemberUpserted, Posting
-from nazar_contracts.units import UnitUpserted
-from nazar_contracts.vocabulary import COMMUNITY_ROLES, Language, Role, UnitKind
+from nazar_contracts.units import UnitUpserted, UnitUpsertedV2
+from nazar_contracts.vocabulary import (
+    COMMUNITY_ROLES,
+    CRIME_BRANCH,
+    UNIT_KINDS_V1,
+    Language,
+    Role,
+    UnitKind,
+)
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 HINDI_NAMES = ["राजेश कुमार", "सुनीता देवी", "महेंद्र सिंह", "पूजा शर्मा", "रामलाल मीणा", "कविता चौधरी"]
@@ -47,8 +54,10 @@ class Roster:
 def _unit(r: Roster, uid: str, kind: UnitKind, parent: str | None, hi: str, en: str) -> None:
     path = [*r.unit_paths[parent], uid] if parent else [uid]
     r.unit_paths[uid] = path
+    # A branch of PHQ exists in v2 only; the other kinds go out as v1, as the roster does.
+    model = UnitUpserted if kind in UNIT_KINDS_V1 else UnitUpsertedV2
     r.units.append(
-        UnitUpserted(
+        model(
             unit_id=uid,
             kind=kind,
             name=BilingualName(hi=hi, en=en),
@@ -113,11 +122,12 @@ def _member(
 def build() -> Roster:
     r = Roster()
     _unit(r, "PHQ", UnitKind.STATE, None, "पुलिस मुख्यालय", "Police Headquarters")
-    _member(r, Role.ADG, "PHQ")
+    _unit(r, CRIME_BRANCH, UnitKind.BRANCH, "PHQ", "अपराध शाखा", "Crime Branch")
+    _member(r, Role.ADG, CRIME_BRANCH)  # ADG Crime
     _member(r, Role.HOME_SECRETARY, "PHQ", language=Language.EN)
     _member(r, Role.POLICE_PRO, "PHQ")
     state_group: list[str] = [
-        r.one("adg", "PHQ"),
+        r.one("adg", "BR-CRIME"),
         r.one("home_secretary", "PHQ"),
         r.one("police_pro", "PHQ"),
     ]
@@ -194,4 +204,7 @@ def build() -> Roster:
             updated_at=NOW,
         )
     )
+    # Another ADG, at PHQ itself: no issuing grant, not in the state group (last, so the ids
+    # of everyone above stay as they were).
+    _member(r, Role.ADG, "PHQ")
     return r

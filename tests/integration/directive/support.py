@@ -41,9 +41,14 @@ class Topics:
     def roster(self) -> dict[type, str]:
         from nazar_contracts.groups import GroupUpserted
         from nazar_contracts.members import MemberUpserted
-        from nazar_contracts.units import UnitUpserted
+        from nazar_contracts.units import UnitUpserted, UnitUpsertedV2
 
-        return {UnitUpserted: self.units, MemberUpserted: self.members, GroupUpserted: self.groups}
+        return {
+            UnitUpserted: self.units,
+            UnitUpsertedV2: self.units,
+            MemberUpserted: self.members,
+            GroupUpserted: self.groups,
+        }
 
 
 async def make_topics(factory: TopicFactory) -> Topics:

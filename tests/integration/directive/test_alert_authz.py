@@ -36,7 +36,7 @@ LABELS = {
     "sp_foreign": ("sp", "DST-CHURU"),
     "ig_own": ("ig", "RNG-BIKANER"),
     "ig_foreign": ("ig", "CP-JAIPUR"),
-    "adg": ("adg", "PHQ"),
+    "adg": ("adg", "BR-CRIME"),
     "home_secretary": ("home_secretary", "PHQ"),
     "constable_own": ("constable", STATION),
     "constable_foreign": ("constable", "PS-JAIPUR-EAST-11"),

@@ -40,7 +40,7 @@ PHOTO = {
     "url_expires_at": "2026-12-03T07:30:00Z",
 }
 VIEWERS = {
-    "adg": ("adg", "PHQ"),
+    "adg": ("adg", "BR-CRIME"),
     "ig_bikaner": ("ig", "RNG-BIKANER"),
     "ig_jaipur": ("ig", "CP-JAIPUR"),
     "sp_bikaner": ("sp", "DST-BIKANER"),
@@ -249,7 +249,8 @@ async def test_one_incident_with_alerts_receipts_and_history(world: World) -> No
     assert sorted(d["history"][2]["members"]) == sorted([sho, co, sp])
     async with api.client() as c:
         missing = await c.get(
-            "/api/v1/incidents/NO-SUCH", headers={**api.as_("adg", "PHQ"), "Accept-Language": "hi"}
+            "/api/v1/incidents/NO-SUCH",
+            headers={**api.as_("adg", "BR-CRIME"), "Accept-Language": "hi"},
         )
     assert missing.status_code == 404
     assert missing.json()["code"] == "directive.incident_not_found"
@@ -266,12 +267,12 @@ async def test_the_closed_record_as_csv(world: World) -> None:
         window = await c.get(
             "/api/v1/incidents/export.csv",
             params={"from": "2026-12-03T11:50:00+05:30", "to": "2026-12-03T12:00:00+05:30"},
-            headers=api.as_("adg", "PHQ"),
+            headers=api.as_("adg", "BR-CRIME"),
         )
         later = await c.get(
             "/api/v1/incidents/export.csv",
             params={"from": "2026-12-03T12:00:00+05:30", "to": "2026-12-03T12:05:00+05:30"},
-            headers=api.as_("adg", "PHQ"),
+            headers=api.as_("adg", "BR-CRIME"),
         )
     assert own.status_code == 200
     assert own.content.startswith(b"\xef\xbb\xbf")

@@ -41,7 +41,7 @@ async def settled(api: Api, directive_id: str) -> None:
 
 
 async def issue(api: Api, **extra: object) -> dict[str, object]:
-    adg = api.as_("adg", "PHQ")
+    adg = api.as_("adg", "BR-CRIME")
     body = {
         "priority": "urgent",
         "title": {"hi": TITLE, "en": "Close watch on miscreants"},
@@ -58,7 +58,7 @@ async def issue(api: Api, **extra: object) -> dict[str, object]:
 
 
 async def test_issue_relay_note_ack_inbox_and_the_signed_page(api: Api) -> None:
-    adg = api.as_("adg", "PHQ")
+    adg = api.as_("adg", "BR-CRIME")
     async with api.client() as c:
         up = await c.post(
             "/api/v1/attachments",
@@ -197,7 +197,9 @@ async def test_reach_equals_a_recount_and_is_scoped_and_exported(api: Api) -> No
                 f"/api/v1/directives/{did}/ack", json={}, headers=api.token(m, "constable:PS-X")
             )
             assert ack.status_code in (200, 404)
-        hq = (await c.get(f"/api/v1/directives/{did}/reach", headers=api.as_("adg", "PHQ"))).json()
+        hq = (
+            await c.get(f"/api/v1/directives/{did}/reach", headers=api.as_("adg", "BR-CRIME"))
+        ).json()
         sp = (
             await c.get(f"/api/v1/directives/{did}/reach", headers=api.as_("sp", "DST-BIKANER"))
         ).json()
@@ -209,7 +211,7 @@ async def test_reach_equals_a_recount_and_is_scoped_and_exported(api: Api) -> No
         ).json()
         co = (await c.get(f"/api/v1/directives/{did}/reach", headers=api.as_("co", circle))).json()
         lag = (
-            await c.get(f"/api/v1/directives/{did}/laggards", headers=api.as_("adg", "PHQ"))
+            await c.get(f"/api/v1/directives/{did}/laggards", headers=api.as_("adg", "BR-CRIME"))
         ).json()
         station_csv = await c.get(
             f"/api/v1/directives/{did}/export.csv", headers=api.as_("sp", "DST-BIKANER")

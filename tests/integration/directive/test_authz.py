@@ -44,7 +44,7 @@ async def world(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIterat
     async with running_service(databases, kafka_bootstrap) as api:
         r = api.roster
         labels = {
-            "adg": ("adg", "PHQ"),
+            "adg": ("adg", "BR-CRIME"),
             "home_secretary": ("home_secretary", "PHQ"),
             "police_pro": ("police_pro", "PHQ"),
             "ig_own": ("ig", "RNG-BIKANER"),
@@ -318,7 +318,7 @@ async def test_dev_sign_in_exists_only_in_local_and_test(
     assert console.status_code == 200  # the pages stay; only the dev sign-in is gone
     monkeypatch.setenv("NAZAR_ENVIRONMENT", "test")
     async with world.api.client() as c:
-        found = await c.get("/api/v1/dev/members?role=adg")
+        found = await c.get("/api/v1/dev/members?role=adg&unit=BR-CRIME")
         minted = await c.post("/api/v1/dev/tokens", json={"member_id": member})
     assert [m["member_id"] for m in found.json()["items"]] == [member]
-    assert minted.status_code == 200 and minted.json()["grants"] == [{"role": "adg", "unit": "PHQ"}]
+    assert minted.status_code == 200 and minted.json()["grants"] == [{"role": "adg", "unit": "BR-CRIME"}]

@@ -60,7 +60,7 @@ def directive(title_hi: str) -> dict[str, Any]:
 async def test_invalid_text_is_a_422_naming_the_field(
     api: Api, method: str, target: str, body: Any, field: str, char: str
 ) -> None:
-    headers = {**api.as_("adg", "PHQ"), "Content-Type": "application/json"}
+    headers = {**api.as_("adg", "BR-CRIME"), "Content-Type": "application/json"}
     async with api.client() as c:
         content = None if body is None else json.dumps(body)
         r = await c.request(method, target, content=content, headers=headers)
@@ -81,7 +81,7 @@ async def test_invalid_text_is_a_422_naming_the_field(
 async def test_an_expiry_no_column_holds_is_a_422(api: Api, expires_at: str, kind: str) -> None:
     body = {**directive("नज़र रखें"), "expires_at": expires_at}
     async with api.client() as c:
-        r = await c.post("/api/v1/directives", json=body, headers=api.as_("adg", "PHQ"))
+        r = await c.post("/api/v1/directives", json=body, headers=api.as_("adg", "BR-CRIME"))
     assert r.status_code == 422, r.text
     assert [(e["field"], e["type"]) for e in r.json()["errors"]] == [("body.expires_at", kind)]
 
@@ -103,7 +103,7 @@ async def test_an_attachment_name_that_is_not_text_is_a_422(api: Api) -> None:
             "/api/v1/attachments",
             content=body,
             headers={
-                **api.as_("adg", "PHQ"),
+                **api.as_("adg", "BR-CRIME"),
                 "Accept-Language": "hi",
                 "Content-Type": f"multipart/form-data; boundary={boundary}",
             },
@@ -126,7 +126,7 @@ async def test_an_attachment_name_that_is_not_text_is_a_422(api: Api) -> None:
 )
 async def test_an_absurd_cursor_is_a_400(api: Api, target: str, key: tuple[Any, ...]) -> None:
     async with api.client() as c:
-        r = await c.get(target, params={"cursor": cursor(*key)}, headers=api.as_("adg", "PHQ"))
+        r = await c.get(target, params={"cursor": cursor(*key)}, headers=api.as_("adg", "BR-CRIME"))
     assert r.status_code == 400, r.text
     assert r.json()["code"] == "invalid_cursor"
 
@@ -147,4 +147,6 @@ async def test_guessing_signed_links_is_limited_per_address(api: Api) -> None:
         reason="rate_limit.signed_link",
     )
     async with api.client() as c:  # the API's own budget is another bucket
-        assert (await c.get("/api/v1/directives", headers=api.as_("adg", "PHQ"))).status_code == 200
+        assert (
+            await c.get("/api/v1/directives", headers=api.as_("adg", "BR-CRIME"))
+        ).status_code == 200

@@ -53,7 +53,7 @@ async def test_a_circle_opening_its_link_at_once_loses_no_open(api: Api) -> None
                 "audience": {"unit_ids": ["DST-BIKANER"]},
                 "public_post_url": POST,
             },
-            headers=api.as_("adg", "PHQ"),
+            headers=api.as_("adg", "BR-CRIME"),
         )
         assert issued.status_code == 201, issued.text
         did = uuid.UUID(issued.json()["id"])

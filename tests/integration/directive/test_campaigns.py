@@ -70,7 +70,7 @@ def campaign(**extra: object) -> dict[str, object]:
 
 
 async def test_a_post_that_is_not_https_on_an_official_network_is_refused(api: Api) -> None:
-    adg = {**api.as_("adg", "PHQ"), "Accept-Language": "hi"}
+    adg = {**api.as_("adg", "BR-CRIME"), "Accept-Language": "hi"}
     async with api.client() as c:
         for body, words in (
             (campaign(public_post_url="http://x.com/PoliceRajasthan/status/1"), "https://"),
@@ -99,7 +99,9 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
     caplog.set_level(logging.DEBUG)
     r = api.roster
     async with api.client() as c:
-        issued = await c.post("/api/v1/directives", json=campaign(), headers=api.as_("adg", "PHQ"))
+        issued = await c.post(
+            "/api/v1/directives", json=campaign(), headers=api.as_("adg", "BR-CRIME")
+        )
         assert issued.status_code == 201, issued.text
         d = issued.json()
         assert d["kind"] == "campaign" and d["public_post_url"] == POST
@@ -200,11 +202,11 @@ async def test_each_circle_gets_its_link_and_the_reach_view_counts_exactly_its_o
         assert page.status_code == 404 and "यह अभियान लिंक मान्य नहीं है" in page.text
 
     async with api.client() as c:
-        view = await c.get(f"/api/v1/directives/{did}/campaign", headers=api.as_("adg", "PHQ"))
+        view = await c.get(f"/api/v1/directives/{did}/campaign", headers=api.as_("adg", "BR-CRIME"))
         assert view.status_code == 200, view.text
         body = view.json()
         reach = await c.get(
-            f"/api/v1/directives/{did}/reach?down_to=circle", headers=api.as_("adg", "PHQ")
+            f"/api/v1/directives/{did}/reach?down_to=circle", headers=api.as_("adg", "BR-CRIME")
         )
         per_unit = {u["unit_id"]: u["counts"] for u in reach.json()["units"]}
         churu = await c.get(

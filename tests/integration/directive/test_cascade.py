@@ -35,7 +35,7 @@ TEXT = Text(
 
 def actors(env: Env) -> tuple[Actor, Actor, Actor]:
     r = env.roster
-    adg = Actor(r.one("adg", "PHQ"), "adg", "PHQ")
+    adg = Actor(r.one("adg", "BR-CRIME"), "adg", "BR-CRIME")
     sp_bkn = Actor(r.one("sp", "DST-BIKANER"), "sp", "DST-BIKANER")
     sp_churu = Actor(r.one("sp", "DST-CHURU"), "sp", "DST-CHURU")
     return adg, sp_bkn, sp_churu
