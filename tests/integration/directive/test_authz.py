@@ -321,4 +321,6 @@ async def test_dev_sign_in_exists_only_in_local_and_test(
         found = await c.get("/api/v1/dev/members?role=adg&unit=BR-CRIME")
         minted = await c.post("/api/v1/dev/tokens", json={"member_id": member})
     assert [m["member_id"] for m in found.json()["items"]] == [member]
-    assert minted.status_code == 200 and minted.json()["grants"] == [{"role": "adg", "unit": "BR-CRIME"}]
+    assert minted.status_code == 200 and minted.json()["grants"] == [
+        {"role": "adg", "unit": "BR-CRIME"}
+    ]
