@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import roster
 from nazar_contracts.vocabulary import CRIME_BRANCH, Role, UnitKind
 from roster.domain.groups import MemberRef, PostingRef, Unit, derive
 
@@ -97,3 +100,10 @@ def test_adg_crime_is_a_posting_not_a_rank() -> None:
     # A closed crime branch heads nothing.
     closed = {**TREE, CRIME_BRANCH: Unit(CRIME_BRANCH, K.BRANCH, ("PHQ", CRIME_BRANCH), False)}
     assert derive(closed, [m("b", (Role.ADG, CRIME_BRANCH))])["state-crime"].members() == []
+
+
+def test_the_sql_rules_name_the_same_crime_branch() -> None:
+    # The set-based twin of `derive` (migration 004) spells the crime branch's id in SQL.
+    migrations = Path(roster.__file__).parent / "migrations"
+    sql = (migrations / "004_adg_crime.sql").read_text(encoding="utf-8")
+    assert sql.count(f"p.unit_id = '{CRIME_BRANCH}'") == 2
