@@ -64,6 +64,13 @@ async def test_another_adg_is_refused_with_who_may_in_hindi_and_english(api: Api
     assert none == 0
 
 
+async def test_the_read_model_holds_the_crime_branch_from_a_v2_record(api: Api) -> None:
+    # The test roster publishes the branch as nazar.unit.upserted.v2 and the rest as v1.
+    row = await api.pool.fetchrow("SELECT kind, path FROM units WHERE id = $1", CRIME_BRANCH)
+    assert row is not None and (row["kind"], row["path"]) == ("branch", ["PHQ", CRIME_BRANCH])
+    assert await api.pool.fetchval("SELECT count(*) FROM units WHERE kind = 'state'") == 1
+
+
 async def test_adg_crime_issues_and_the_home_secretary_too(api: Api) -> None:
     adg_crime = api.as_("adg", CRIME_BRANCH)
     async with api.client() as c:

@@ -1,17 +1,19 @@
 """The command tree comes from roster.units.v1: an author's circle and district follow it, and a
-record older than the one applied never wins."""
+record older than the one applied never wins. Both versions of the unit are read: a branch of PHQ
+(the crime branch) comes as nazar.unit.upserted.v2 beside the v1 records."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 from nazar_contracts.base import BilingualName
 from nazar_contracts.registry import spec_for_model
-from nazar_contracts.units import UnitUpserted
-from nazar_contracts.vocabulary import UnitKind
+from nazar_contracts.units import UnitUpserted, UnitUpsertedV2
+from nazar_contracts.vocabulary import CRIME_BRANCH, UNIT_KINDS_V1, UnitKind
 from nazar_platform.kafka.cloudevents import format_time, headers_for
 from story_intake.app import create
 from story_intake.settings import StoryIntakeSettings
@@ -25,12 +27,13 @@ from tests.integration.story_intake.test_stories import STORY
 NOW = datetime(2026, 11, 20, 6, 15, tzinfo=UTC)
 KINDS = {"PHQ": UnitKind.STATE, "RNG-JAIPUR": UnitKind.RANGE, "DST-KT": UnitKind.DISTRICT,
          "DST-ALWAR": UnitKind.DISTRICT, "CIR-TIJARA": UnitKind.CIRCLE,
-         "PS-TIJARA": UnitKind.POLICE_STATION}  # fmt: skip
+         "PS-TIJARA": UnitKind.POLICE_STATION, CRIME_BRANCH: UnitKind.BRANCH}  # fmt: skip
 
 
 def unit(path: list[str], version: int = 1) -> UnitUpserted:
     uid = path[-1]
-    return UnitUpserted(
+    model = UnitUpserted if KINDS[uid] in UNIT_KINDS_V1 else UnitUpsertedV2  # as the roster does
+    return model(
         unit_id=uid,
         kind=KINDS[uid],
         name=BilingualName(hi="इकाई " + uid, en="Unit " + uid),
@@ -48,7 +51,7 @@ async def produce(bootstrap: str, topic: str, units: list[UnitUpserted]) -> None
     await producer.start()
     try:
         for data in units:
-            spec = spec_for_model(UnitUpserted)
+            spec = spec_for_model(type(data))
             await producer.send(
                 topic,
                 key=spec.key(data).encode(),
@@ -66,9 +69,10 @@ async def test_the_tree_from_roster_units_places_an_author(
     databases: DatabaseFactory, kafka_bootstrap: str, new_topic: TopicFactory
 ) -> None:
     topic = await new_topic("roster-units")
+    database = await databases.create("story_units")
     settings = StoryIntakeSettings(
         environment="test",
-        database_url=await databases.create("story_units"),
+        database_url=database,
         kafka_bootstrap=kafka_bootstrap,
         database_pool_min=1,
         database_pool_max=4,
@@ -82,6 +86,7 @@ async def test_the_tree_from_roster_units_places_an_author(
         topic,
         [
             unit(base[:1]),
+            unit(["PHQ", CRIME_BRANCH]),
             unit(base),
             unit([*base, "DST-KT"]),
             unit([*base, "DST-ALWAR"]),
@@ -105,3 +110,12 @@ async def test_the_tree_from_roster_units_places_an_author(
             story = answers[-1].json()
             assert (story["circle_id"], story["district_id"]) == ("CIR-TIJARA", "DST-KT")
             assert story["level"] == "circle"
+    conn = await asyncpg.connect(database)
+    try:
+        branch = await conn.fetchrow("SELECT kind, path FROM units WHERE id = $1", CRIME_BRANCH)
+    finally:
+        await conn.close()
+    assert branch is not None and (branch["kind"], branch["path"]) == (
+        "branch",
+        ["PHQ", CRIME_BRANCH],
+    )
