@@ -71,6 +71,9 @@ class Console:
         await page.select_option("#role", "*")
         await page.fill("#q", "")
         button = page.locator(f'button.sign-in-as[data-member="{member_id}"]')
+        # The list loads after the page: wait for its first page before judging it (on a busy
+        # machine the member was sought before it arrived, and "more" was never shown).
+        await expect(page.locator("button.sign-in-as").first).to_be_visible(timeout=WAIT)
         while not await button.count():
             more = page.locator("#more")
             await expect(more).to_be_visible()
