@@ -47,6 +47,12 @@ SYSTEM_OVERRIDES = {
         "NAZAR_ALERT_SOON_TO_SP_AFTER": str(ALERT_ESCALATION_SECONDS),
         "NAZAR_ALERT_SOON_TO_IG_AFTER": str(ALERT_ESCALATION_SECONDS),
     },
+    # A field app's request cut off by a SIGKILL leaves its Idempotency-Key claimed; its retry
+    # runs again once this lease ends (production: 2 minutes).
+    "story-intake": {
+        "NAZAR_IDEMPOTENCY_LEASE": "PT10S",
+        "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000",
+    },
 }
 
 

@@ -1,0 +1,24 @@
+"""The chaos suite: long SIGKILL runs on the whole system, apart from `deploy/stack test` and CI
+(tests/conftest.py leaves this folder out unless a run names it):
+
+    NAZAR_PORT_BASE=… NAZAR_SKIP_LINT=1 ./deploy/stack test tests/chaos
+
+It uses the session's fixtures of tests/conftest.py as the integration and end-to-end suites do
+(`system`: the processes of `deploy/stack up` on the test stack, each one killable; the test
+stack's `kafka_bootstrap`, to read what the services put on the topics). Every test here is
+`slow`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    del config
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.slow)
