@@ -88,8 +88,8 @@ async def _warm_up(stack: AlertStack, raisers: list[Raiser], seen: Requested,
             if one is not None:
                 sent.append(one)
                 break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"story-intake refuses {raiser}: {why}")
+            if time.monotonic() > deadline or why.startswith(("404", "405")):
+                raise RuntimeError(f"story-intake refuses {raiser.member_id}: {why}")
             await asyncio.sleep(1)
     while not all((s.alert_id, shos[s.station]) in seen.seen for s in sent):
         if time.monotonic() > deadline:
