@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from nazar_contracts import topics
 from nazar_contracts.dispatch import OriginKind
 
 from tests.e2e.alerts import alert_body
@@ -100,27 +101,40 @@ async def run_load(
 
 @dataclass
 class Requested:
-    """(alert id, member id) → (when on Kafka, delivery id), from the flash topic's tail."""
+    """From the topics' tails: (alert id, member id) → (when its `dispatch.requested` was on
+    Kafka, delivery id); alert id → when its `AlertRaised` was (story-intake's half of the way)."""
 
     seen: dict[tuple[str, str], tuple[float, str]] = field(default_factory=dict)
+    raised: dict[str, float] = field(default_factory=dict)
+
+    def note(self, topic: str, timestamp_ms: int, value: bytes | None) -> None:
+        data = json.loads(value or b"null") or {}
+        if topic == topics.ALERT_EVENTS:
+            self.raised.setdefault(str(data.get("alert_id")), timestamp_ms / 1000)
+            return
+        origin = data.get("origin") or {}
+        if origin.get("kind") == OriginKind.ALERT:
+            key = (str(origin["id"]), str(data["member_id"]))
+            self.seen.setdefault(key, (timestamp_ms / 1000, str(data["delivery_id"])))
 
 
-async def tail(bootstrap: str, topic: str, into: Requested, stop: asyncio.Event) -> None:
+async def tail(bootstrap: str, into: Requested, stop: asyncio.Event) -> None:
+    """The flash delivery topic and alert.events.v1, from their ends."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        tps = [
+            TopicPartition(topic, p)
+            for topic in (topics.DISPATCH_DELIVERIES_FLASH, topics.ALERT_EVENTS)
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
         consumer.assign(tps)
         await consumer.seek_to_end(*tps)
         while not stop.is_set():
-            for records in (await consumer.getmany(timeout_ms=200, max_records=5000)).values():
+            for tp, records in (await consumer.getmany(timeout_ms=200, max_records=5000)).items():
                 for r in records:
-                    data = json.loads(r.value or b"null") or {}
-                    origin = data.get("origin") or {}
-                    if origin.get("kind") == OriginKind.ALERT:
-                        key = (str(origin["id"]), str(data["member_id"]))
-                        into.seen.setdefault(key, (r.timestamp / 1000, str(data["delivery_id"])))
+                    into.note(tp.topic, r.timestamp, r.value)
     finally:
         await consumer.stop()
 
