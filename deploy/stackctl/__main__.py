@@ -7,7 +7,7 @@ import sys
 import time
 
 from . import services
-from .checks import test
+from .checks import chaos, test
 from .common import StackError, State, say
 from .infra import infra_down, infra_up
 from .install import install
@@ -20,6 +20,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["test"] and argv[1:2] not in (["-h"], ["--help"]):
         # Everything after `test` belongs to pytest, options included (argparse would eat them).
         return test(argv[1:])
+    if argv[:1] == ["chaos"] and argv[1:2] not in (["-h"], ["--help"]):
+        return chaos(argv[1:])
     parser = argparse.ArgumentParser(prog="deploy/stack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("install", help="install what is missing (apt, uv, venv, Kafka jars)")
@@ -39,6 +41,8 @@ def main(argv: list[str]) -> int:
     down.add_argument("--wipe", action="store_true", help="also delete .state/NAME")
     run_tests = sub.add_parser("test", help="lint, type-check, then pytest [args]")
     run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    run_chaos = sub.add_parser("chaos", help="the long kill runs of tests/chaos [pytest args]")
+    run_chaos.add_argument("pytest_args", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
     if args.command == "install":
@@ -60,6 +64,8 @@ def main(argv: list[str]) -> int:
         infra_down(args.name, wipe=args.wipe)
     elif args.command == "test":
         return test(args.pytest_args)
+    elif args.command == "chaos":
+        return chaos(args.pytest_args)
     return 0
 
 

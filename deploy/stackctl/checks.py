@@ -21,6 +21,21 @@ LINTERS = [
 PYTEST_NO_TESTS = 5
 
 
+def chaos(pytest_args: list[str]) -> int:
+    """The long kill runs of tests/chaos (SIGKILL in the middle of work, many times over): their
+    own command, so that `test` stays quick enough for every change."""
+    install()
+    uv_run = [*uv_command(), "run", "--frozen", "--quiet"]
+    code = subprocess.call(
+        [*uv_run, "pytest", "tests/chaos", *pytest_args], cwd=ROOT, stdin=subprocess.DEVNULL
+    )
+    if code == PYTEST_NO_TESTS:
+        say("pytest collected no tests: counting that as a failure")
+        return 1
+    say("chaos runs passed" if code == 0 else f"FAILED: chaos runs (exit {code})")
+    return 0 if code == 0 else 1
+
+
 def test(pytest_args: list[str]) -> int:
     install()
     uv_run = [*uv_command(), "run", "--frozen", "--quiet"]

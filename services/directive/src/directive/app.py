@@ -25,6 +25,7 @@ from directive.handlers.common import Topics, utc_now
 from directive.settings import DirectiveSettings
 from directive.store.directories import MemberDirectory, UnitDirectory
 from directive.workers.accounts import accounts_consumer
+from directive.workers.alerts import AlertEscalator, alerts_consumer, run_alert_runner
 from directive.workers.circulation import run_circulation
 from directive.workers.consumers import consumers
 from directive.workers.fanout import FanOut
@@ -55,15 +56,30 @@ def parts(
         await run_fanout(settings, rt.pool, stop, clock, on_fanout_ready)
 
     async def scheduler(rt: Runtime, stop: asyncio.Event) -> None:
-        topics = Topics(events=settings.topic_events)
+        topics = Topics(events=settings.topic_events, alert_cases=settings.topic_alert_cases)
         await Scheduler(settings.dsn, rt.pool, topics, clock, settings.scheduler_interval).run(stop)
 
     async def circulation(rt: Runtime, stop: asyncio.Event) -> None:
         await run_circulation(settings, rt.pool, stop, clock)
 
-    # Stories' jobs (circulations, author notices) go through the same fan-out engine.
-    background = [Task("fanout", fan_out), Task("circulation", circulation)] if fanout else []
-    background += [Task("scheduler", scheduler)] if schedule else []
+    async def alert_runner(_rt: Runtime, stop: asyncio.Event) -> None:
+        await run_alert_runner(settings, stop, clock)
+
+    async def alert_escalation(rt: Runtime, stop: asyncio.Event) -> None:
+        await AlertEscalator(settings, rt.pool, clock).run(stop)
+
+    # Stories' jobs (circulations, author notices) go through the same fan-out engine; alerts'
+    # through their own runner, which nothing else queues.
+    background = (
+        [Task("fanout", fan_out), Task("circulation", circulation), Task("alerts", alert_runner)]
+        if fanout
+        else []
+    )
+    background += (
+        [Task("scheduler", scheduler), Task("alert_escalation", alert_escalation)]
+        if schedule
+        else []
+    )
     return ServiceParts(
         settings,
         migrations=migrations.load("directive", "directive"),
@@ -73,6 +89,7 @@ def parts(
                     *consumers(settings, rt.pool),
                     stories_consumer(settings, rt.pool, clock),
                     accounts_consumer(settings, rt.pool, clock),
+                    alerts_consumer(settings, rt.pool, clock),
                 ]
             )
             if consume

@@ -69,3 +69,45 @@ ACCOUNT_NOTICES = Counter(
     "a stop already told",
     ["outcome"],
 )
+# Field alerts (issue 15).
+ALERTS = Counter(
+    "nazar_directive_alerts_total",
+    "Alerts raised, by kind: opened an incident, joined an open one, or a repeat (redelivered)",
+    ["kind", "outcome"],
+)
+ALERT_OUTCOMES = Counter(
+    "nazar_directive_alert_outcomes_total",
+    "Alerts closed, by kind and outcome",
+    ["kind", "outcome"],
+)
+ALERT_SINCE_RAISE = Histogram(
+    "nazar_directive_alert_since_raise_seconds",
+    "From an incident's first alert being raised to its first dispatch.requested on Kafka "
+    "(requested), an officer's delivery (delivered), the first acknowledgement (acknowledged), "
+    "and it being taken by any path (taken)",
+    ["edge"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200),
+)
+ALERT_STAGE_MESSAGES = Counter(
+    "nazar_directive_alert_messages_total", "Officers' alert messages, by stage", ["stage"]
+)
+ALERT_ESCALATIONS = Counter(
+    "nazar_directive_alert_escalations_total", "Cases escalated, by the stage reached", ["stage"]
+)
+ALERT_HANDOVERS = Counter(
+    "nazar_directive_alert_handovers_total", "Cases handed to another station"
+)
+ALERTS_UNREACHED = Counter(
+    "nazar_directive_alerts_unreached_total",
+    "Routings that found no officer at any stage up the chain (a roster gap to fix)",
+)
+OPEN_INCIDENTS = Gauge(
+    "nazar_directive_open_incidents", "Open alert incidents by age since the first alert", ["age"]
+)
+ALERT_RUNNER_ACTIVE = Gauge(
+    "nazar_directive_alert_runner_active", "1 while this process holds the alert runner's lock"
+)
+ALERT_ESCALATOR_ACTIVE = Gauge(
+    "nazar_directive_alert_escalator_active",
+    "1 while this process holds the lock of the alerts' escalation loop",
+)

@@ -35,6 +35,8 @@ class DirectiveSettings(PlatformSettings):
     topic_groups: str = topics.ROSTER_GROUPS
     topic_stories: str = topics.STORY_EVENTS
     topic_publish_results: str = topics.PUBLISH_RESULTS  # its accounts stopped: the cell is told
+    topic_alert_events: str = topics.ALERT_EVENTS  # alerts raised in story-intake: the case
+    topic_alert_cases: str = topics.ALERT_CASES  # the case's changes, for the raiser's view
     consumer_group_prefix: str = "directive"
 
     # Inbox links: sent in WhatsApp/SMS notices (https only, by contract), opened without a
@@ -64,6 +66,17 @@ class DirectiveSettings(PlatformSettings):
     # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
     circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)
+
+    # Field alerts (issue 15), in seconds so a stack can shorten them: an unacknowledged `soon`
+    # alert goes to the SP after the first, then to the range IG after the second; an
+    # `immediate` one to the range IG after the third.
+    alert_soon_to_sp_after: float = Field(default=3600.0, gt=0)
+    alert_soon_to_ig_after: float = Field(default=3600.0, gt=0)
+    alert_immediate_to_ig_after: float = Field(default=600.0, gt=0)
+    # How often the escalation loop looks for cases due; how often the alert runner looks for
+    # jobs when no notification woke it (a notification wakes it at once).
+    alert_escalation_interval: timedelta = timedelta(seconds=5)
+    alert_runner_interval: timedelta = timedelta(seconds=1)
 
     # Campaigns (issue 14, item 6): the hosts a campaign's public post may be on (the official
     # accounts' networks), https only. Each circle it is relayed to gets a tracked link

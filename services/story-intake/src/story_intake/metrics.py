@@ -46,7 +46,7 @@ MEDIA_BYTES_STORED = Counter(
     "nazar_story_media_stored_bytes_total",
     "Bytes of image files kept (an original and its two renditions), by what they belong to",
     ["kind"],
-)  # kind: photo | creative
+)  # kind: photo | creative | alert_photo
 MEDIA_REFUSED = Counter(
     "nazar_story_media_refused_total",
     "Photo and creative uploads refused, by the problem code's reason",
@@ -58,4 +58,14 @@ MEDIA_BYTES = Gauge(
 )
 MEDIA_FILES_DELETED = Counter(
     "nazar_story_media_files_deleted_total", "Kept files deleted by the retention sweep"
+)
+
+# Field alerts (issue 15): what is raised, and what is refused and why (a spike of
+# `alert.consent_missing` means volunteers were enrolled without their consent recorded).
+ALERTS_RAISED = Counter(
+    "nazar_story_alerts_raised_total", "Alerts raised (once per alert, not per retry)",
+    ["kind", "urgency"],
+)  # fmt: skip
+ALERT_REFUSALS = Counter(
+    "nazar_story_alert_refusals_total", "Alert requests refused, by problem code", ["code"]
 )

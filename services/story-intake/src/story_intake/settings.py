@@ -31,6 +31,7 @@ class StoryIntakeSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_publish_results: str = topics.PUBLISH_RESULTS
     topic_members: str = topics.ROSTER_MEMBERS
+    topic_alert_cases: str = topics.ALERT_CASES
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so
     # a story does not wait behind someone who went off duty.
@@ -73,6 +74,11 @@ class StoryIntakeSettings(PlatformSettings):
     # Files of rejected and withdrawn stories are deleted this long after the story closed.
     media_retention: timedelta = Field(default=timedelta(days=30), ge=timedelta(0))
     retention_interval: timedelta = Field(default=timedelta(hours=1), gt=timedelta(0))
+    # An alert's `raised_at` may be this far ahead of the server's clock (a phone's clock is
+    # rarely exact); further ahead is refused. Past times are kept: an alert raised offline.
+    alert_clock_slack: timedelta = Field(
+        default=timedelta(minutes=2), ge=timedelta(0), le=timedelta(hours=1)
+    )
     # The directive console (another origin), where an approved story's circulation reach shows;
     # the moderation console links there when this is set (e.g. https://directive.example).
     directive_console_url: str | None = None

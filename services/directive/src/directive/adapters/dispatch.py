@@ -35,6 +35,8 @@ PURPOSES = {
     MessageKind.STORY: Purpose.STORY,
     MessageKind.STORY_NOTICE: Purpose.STORY,
     MessageKind.ACCOUNT_NOTICE: Purpose.ACCOUNT_NOTICE,
+    MessageKind.ALERT: Purpose.ALERT,
+    MessageKind.ALERT_NOTICE: Purpose.ALERT,
 }
 TITLE_MAX = 200  # the contract's limit
 

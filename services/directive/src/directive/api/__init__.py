@@ -10,11 +10,22 @@ from directive.api import (
     dev,
     directives,
     inbox,
+    incidents,
     reach,
     relays,
     stories,
 )
 
 router = APIRouter()
-for module in (directives, relays, reach, campaigns, stories, inbox, attachments, dev):
+for module in (
+    directives,
+    relays,
+    reach,
+    campaigns,
+    stories,
+    inbox,
+    attachments,
+    incidents,
+    dev,
+):
     router.include_router(module.router)

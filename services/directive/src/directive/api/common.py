@@ -34,7 +34,8 @@ def pool_of(request: Request) -> asyncpg.Pool:
 
 
 def topics_of(request: Request) -> Topics:
-    return Topics(events=settings_of(request).topic_events)
+    settings = settings_of(request)
+    return Topics(events=settings.topic_events, alert_cases=settings.topic_alert_cases)
 
 
 def now_of(request: Request) -> datetime:

@@ -72,6 +72,8 @@ class MessageKind(StrEnum):
     STORY = "story"  # an approved story's circulation to the groups its approver chose
     STORY_NOTICE = "story_notice"  # a story's author told of a step of its moderation
     ACCOUNT_NOTICE = "account_notice"  # the PHQ social media cell told an official account stopped
+    ALERT = "alert"  # a field alert to the officers of a stage (flash, acknowledgement: take it)
+    ALERT_NOTICE = "alert_notice"  # the raiser told their alert was taken or closed
 
 
 class OriginKind(StrEnum):

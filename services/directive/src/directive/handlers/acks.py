@@ -14,8 +14,9 @@ from nazar_platform.db import Connection
 from directive import metrics
 from directive.domain import acks
 from directive.domain.acks import AckVia
+from directive.domain.model import OriginKind
 from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
-from directive.handlers import events
+from directive.handlers import events, incidents
 from directive.handlers.common import Topics
 from directive.store import receipts as store
 
@@ -42,6 +43,8 @@ async def apply_receipts(conn: Connection, receipts: Sequence[Receipt]) -> store
     metrics.RECEIPTS.labels("advanced").inc(applied.changed)
     metrics.RECEIPTS.labels("stale").inc(applied.known - applied.changed)
     metrics.RECEIPTS.labels("unknown").inc(applied.distinct - applied.known)
+    if applied.alert_delivered:
+        await incidents.on_delivered(conn, applied.alert_delivered)
     # The lag of the batch's oldest and newest receipt: a storm's batches are 10,000 receipts
     # a few milliseconds apart, and observing each would cost more than applying it.
     now = datetime.now(UTC)
@@ -74,6 +77,9 @@ async def record_acks(
     )
     for a in applied.acknowledged:
         metrics.ACKS.labels(a.via).inc()
+    alerts = [a for a in applied.acknowledged if a.origin_kind == OriginKind.ALERT]
+    if alerts:  # a field alert's first acknowledgement takes it (button, reply code, inbox page)
+        await incidents.on_acks(conn, topics, alerts)
     return applied.acknowledged
 
 

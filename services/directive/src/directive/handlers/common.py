@@ -35,6 +35,7 @@ class Topics:
     """Where the use cases' events go: the contract's topic, or a test's private one."""
 
     events: str = topics.DIRECTIVE_EVENTS
+    alert_cases: str = topics.ALERT_CASES  # the case of a field alert (issue 15)
 
 
 async def directive_or_404(

@@ -8,7 +8,7 @@ are adjusted by exactly the difference between each delivery's old and new contr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -62,7 +62,8 @@ WITH input AS (
     RETURNING d.id, o.message_id, o.directive_id, o.member_id, o.unit_id, o.origin_kind,
               o.origin_id,
               o.status AS old_status, o.failed AS old_failed, o.acked AS old_acked,
-              d.status, d.failed, d.acked_at, d.ack_via
+              d.status, d.failed, d.acked_at, d.ack_via,
+              coalesce(d.delivered_at, d.read_at, d.acked_at) AS delivered_at
 ), deltas AS (
     SELECT message_id, unit_id, min(directive_id::text)::uuid AS directive_id,
            min(origin_kind) AS origin_kind, min(origin_id) AS origin_id,
@@ -88,12 +89,17 @@ WITH input AS (
         failed = c.failed + excluded.failed
 )
 -- Only first acknowledgements come back (a storm's plain receipts would be rows nobody reads).
-SELECT id, message_id, directive_id, member_id, acked_at, ack_via,
-       NULL::bigint AS distinct_ids, NULL::bigint AS known, NULL::bigint AS changed
+SELECT id, message_id, directive_id, member_id, acked_at, ack_via, origin_kind,
+       false AS delivered, NULL::bigint AS distinct_ids, NULL::bigint AS known,
+       NULL::bigint AS changed
 FROM upd WHERE acked_at IS NOT NULL AND NOT old_acked
 UNION ALL
+-- An alert's deliveries as they first reach the phone (its raise → delivered time is measured).
+SELECT id, message_id, NULL, member_id, delivered_at, NULL, origin_kind, true, NULL, NULL, NULL
+FROM upd WHERE origin_kind = 'alert' AND old_status < 2 AND status >= 2
+UNION ALL
 -- Always one summary row, even when nothing changed.
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM agg),
        (SELECT count(*) FROM old), (SELECT count(*) FROM upd)
 """
 
@@ -106,6 +112,7 @@ class Acknowledged:
     member_id: str
     at: datetime
     via: str
+    origin_kind: str = "directive"  # an alert's: its officers' first acknowledgement takes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,8 @@ class Applied:
     known: int  # of those, deliveries we have
     changed: int  # of those, deliveries that moved forward
     acknowledged: list[Acknowledged]
+    # Deliveries of origin alert now delivered for the first time: (message, when).
+    alert_delivered: list[tuple[UUID, datetime]] = field(default_factory=list)
 
 
 async def apply(
@@ -139,10 +148,12 @@ async def apply(
                 r["member_id"],
                 r["acked_at"],
                 r["ack_via"],
+                r["origin_kind"],
             )
             for r in rows
-            if r["id"] is not None
+            if r["id"] is not None and not r["delivered"]
         ],
+        alert_delivered=[(r["message_id"], r["acked_at"]) for r in rows if r["delivered"]],
     )
 
 

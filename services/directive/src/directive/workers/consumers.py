@@ -204,7 +204,9 @@ def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[Idempoten
             pool,
             "replies",
             [settings.topic_replies],
-            replies_handler(Topics(events=settings.topic_events)),
+            replies_handler(
+                Topics(events=settings.topic_events, alert_cases=settings.topic_alert_cases)
+            ),
         ),
     ]
 

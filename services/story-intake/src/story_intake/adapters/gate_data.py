@@ -36,3 +36,10 @@ def load() -> GateData:
 def gate() -> Gate:
     """The gate over the shipped lexicons, built once per process (about 50 ms)."""
     return Gate(load())
+
+
+@cache
+def vehicle_states() -> frozenset[str]:
+    """The state and UT codes of registration marks (an alert's vehicle number is checked
+    against the same list the gate finds marks with)."""
+    return frozenset(_lines("vehicle_states"))

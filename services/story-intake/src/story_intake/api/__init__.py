@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from story_intake.api import cell, dev, gate, photos, posts, review, stories
+from story_intake.api import alerts, cell, dev, gate, photos, posts, review, stories
 
 
 def routers() -> list[APIRouter]:
@@ -15,6 +15,7 @@ def routers() -> list[APIRouter]:
         cell.router,
         photos.router,
         posts.router,
+        alerts.router,
         review.router,
         dev.router,
     ]

@@ -25,6 +25,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from nazar_platform.auth.access import AccessDecision, Action, scopes_for
+from nazar_platform.auth.links import FileLinks
 from nazar_platform.auth.tokens import Grant, Principal
 from nazar_platform.files import LocalFiles
 from nazar_platform.http.access import Authorized, require
@@ -225,8 +226,14 @@ async def media(
     request: Request,
     token: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
+    return await send_file(request, sha256, token, _links(request))
+
+
+async def send_file(request: Request, sha256: str, token: str, links: FileLinks) -> Response:
+    """The kept file `sha256` for whoever holds a link `links` signed for it (stories' or
+    alerts' photos: each their own path and purpose)."""
     try:
-        _links(request).verify(sha256, token, _now())
+        links.verify(sha256, token, _now())
     except MediaLinkError as exc:
         code = "media.link_expired" if exc.expired else "media.link_invalid"
         raise ProblemError(410 if exc.expired else 404, code) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from nazar_platform.http.problem_messages import register
 from nazar_platform.http.problems import ProblemError
 
+from story_intake.api.alert_problems import ALERTS
 from story_intake.api.cell_problems import CELL
 from story_intake.api.post_problems import POSTS
 from story_intake.domain.cell import ApprovalRefusedError
@@ -117,6 +118,7 @@ _STORY: dict[str, tuple[int, str, str, str, str]] = {
 }  # fmt: skip
 _STORY.update(CELL)
 _STORY.update(POSTS)
+_STORY.update(ALERTS)
 
 
 # Photos, creatives and media URLs: what was wrong with the file, and what to do instead.

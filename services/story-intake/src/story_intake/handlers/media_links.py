@@ -66,3 +66,19 @@ async def creatives_for_publish(
             )
         )
     return out
+
+
+class AlertMediaLinks(links.FileLinks):
+    """The links of alerts' photos: for the officers the case reaches (in `AlertRaised`) and the
+    raiser's view. Their own path and purpose, so that an alert's link never opens through the
+    stories' route, nor a story's through this one."""
+
+    PATH = "/api/v1/alerts/media/"
+    PURPOSE = "alert-media"
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, settings: StoryIntakeSettings) -> AlertMediaLinks:
+        return cls(
+            settings.public_base_url.rstrip("/"), settings.media_link_keys, settings.media_link_ttl
+        )

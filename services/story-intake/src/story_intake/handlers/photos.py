@@ -79,7 +79,7 @@ def _marked(row: StoryRow) -> bool:
     return row.sexual_offence or row.child_involved
 
 
-async def _make(ctx: MediaContext, source: BinaryIO) -> tuple[str, images.Processed]:
+async def processed_upload(ctx: MediaContext, source: BinaryIO) -> tuple[str, images.Processed]:
     """The upload's hash and its three files (temporary), or MediaRefusalError."""
     received = await asyncio.to_thread(receive, source, ctx.scratch, ctx.limits.max_bytes)
     try:
@@ -100,7 +100,7 @@ async def _make(ctx: MediaContext, source: BinaryIO) -> tuple[str, images.Proces
     return received.sha256, processed
 
 
-def _keep(ctx: MediaContext, processed: images.Processed) -> list[store.FileRow]:
+def keep_processed(ctx: MediaContext, processed: images.Processed) -> list[store.FileRow]:
     """Blocking: the three files into the store."""
     return [
         store.FileRow(ctx.files.put_file(out.path), out.media_type, out.size)
@@ -140,7 +140,7 @@ def _row(
     )
 
 
-async def _after_commit(
+async def restore_missing(
     ctx: MediaContext, processed: images.Processed, kept: list[store.FileRow]
 ) -> None:
     """A retention sweep may have removed an identical file between keeping it and recording it;
@@ -168,9 +168,9 @@ async def add_photo(
         story = story_domain(await _story(conn, story_id))
         rules.may_change_photos(story, who.member_id)
         rules.check_photo_count(await store.live_photo_count(conn, story_id), ctx.per_story)
-    upload_sha, processed = await _make(ctx, source)
+    upload_sha, processed = await processed_upload(ctx, source)
     try:
-        kept = await asyncio.to_thread(_keep, ctx, processed)
+        kept = await asyncio.to_thread(keep_processed, ctx, processed)
         async with pool.acquire() as conn, conn.transaction():
             # Checked again under the story's lock: it may have been sent or filled meanwhile.
             story = story_domain(await _story(conn, story_id, lock=True))
@@ -182,7 +182,7 @@ async def add_photo(
             await store.keep_files(conn, kept, now)
             row = _row(story_id, "photo", upload_sha, kept, processed, who, now)
             await store.insert(conn, row)
-        await _after_commit(ctx, processed, kept)
+        await restore_missing(ctx, processed, kept)
         metrics.MEDIA_BYTES_STORED.labels("photo").inc(sum(f.size for f in kept))
         return row
     finally:
@@ -215,13 +215,13 @@ async def add_creative(
     the channel's previous creative, which stays as history."""
     async with pool.acquire() as conn:
         rules.cell_member(story_domain(await _story(conn, story_id)), actors)
-    upload_sha, processed = await _make(ctx, source)
+    upload_sha, processed = await processed_upload(ctx, source)
     try:
         original = processed.original
         rules.check_creative(
             channel, original.media_type, original.width, original.height, original.size
         )
-        kept = await asyncio.to_thread(_keep, ctx, processed)
+        kept = await asyncio.to_thread(keep_processed, ctx, processed)
         async with pool.acquire() as conn, conn.transaction():
             actor = rules.cell_member(story_domain(await _story(conn, story_id, lock=True)), actors)
             version = await store.replace_creative(conn, story_id, str(channel), now)
@@ -231,7 +231,7 @@ async def add_creative(
                 story_id, "creative", upload_sha, kept, processed, who, now, str(channel), version
             )
             await store.insert(conn, row)
-        await _after_commit(ctx, processed, kept)
+        await restore_missing(ctx, processed, kept)
         metrics.MEDIA_BYTES_STORED.labels("creative").inc(sum(f.size for f in kept))
         return row, actor
     finally:

@@ -86,7 +86,7 @@ def applied(row: StoryRow, story: Story, now: datetime) -> StoryRow:
     )
 
 
-def _count_blocks(row: StoryRow) -> None:
+def count_blocks(row: StoryRow) -> None:
     """Counted once the story is saved, so a retry or a refused edit counts nothing."""
     if row.gate_verdict == "block":
         for rule in row.gate_rules:
@@ -155,6 +155,42 @@ def _step(action: str, level: str | None, actor: Actor | Author, at: datetime) -
     return StepRow(action, level, actor.member_id, str(actor.role), None, at)
 
 
+async def insert_draft(
+    conn: db.Connection, author: Author, content: Content, story_id: uuid.UUID, now: datetime
+) -> tuple[StoryRow, bool]:
+    """A draft of `author` in the caller's transaction, gated; whether it was created (False: a
+    story with this id exists already)."""
+    await _consented(conn, author)
+    place = await place_of(conn, author.unit_id)
+    blank = StoryRow(
+        id=story_id,
+        author_id=author.member_id,
+        author_role=str(author.role),
+        unit_id=place.unit_id,
+        circle_id=place.circle_id,
+        district_id=place.district_id,
+        content=content,
+        state=str(State.DRAFT),
+        level=None,
+        last_editor_id=author.member_id,
+        gate_verdict="pass",
+        gate_rules=(),
+        sexual_offence=False,
+        child_involved=False,
+        claim_by=None,
+        claim_role=None,
+        claim_at=None,
+        claim_lapses_at=None,
+        created_at=now,
+        updated_at=now,
+    )
+    row = _gated(blank, content)
+    created = await store.insert(conn, row)
+    if created:
+        await store.add_step(conn, story_id, _step("created", None, author, now))
+    return row, created
+
+
 async def create(
     pool: asyncpg.Pool,
     author: Author,
@@ -168,38 +204,11 @@ async def create(
     retry after a lost answer creates nothing twice."""
     story_id = story_id or uuid.uuid4()
     async with pool.acquire() as conn, conn.transaction():
-        await _consented(conn, author)
-        place = await place_of(conn, author.unit_id)
-        blank = StoryRow(
-            id=story_id,
-            author_id=author.member_id,
-            author_role=str(author.role),
-            unit_id=place.unit_id,
-            circle_id=place.circle_id,
-            district_id=place.district_id,
-            content=content,
-            state=str(State.DRAFT),
-            level=None,
-            last_editor_id=author.member_id,
-            gate_verdict="pass",
-            gate_rules=(),
-            sexual_offence=False,
-            child_involved=False,
-            claim_by=None,
-            claim_role=None,
-            claim_at=None,
-            claim_lapses_at=None,
-            created_at=now,
-            updated_at=now,
-        )
-        row = _gated(blank, content)
-        created = await store.insert(conn, row)
-        if created:
-            await store.add_step(conn, story_id, _step("created", None, author, now))
-            if submit:
-                await _submit(conn, row, author, now)
+        row, created = await insert_draft(conn, author, content, story_id, now)
+        if created and submit:
+            await _submit(conn, row, author, now)
     if created:
-        _count_blocks(row)
+        count_blocks(row)
     return story_id
 
 
@@ -236,7 +245,7 @@ async def edit(
         edited = _gated(applied(row, story, now), content)
         await store.update(conn, edited)
         await store.add_step(conn, story_id, _step("edited", row.level, author, now))
-    _count_blocks(edited)
+    count_blocks(edited)
 
 
 async def submit(pool: asyncpg.Pool, story_id: uuid.UUID, author: Author, now: datetime) -> None:

@@ -202,11 +202,14 @@ async def expire_closed(conn: db.Connection, closed_before: datetime, now: datet
 
 
 async def mark_unreferenced(conn: db.Connection, now: datetime) -> list[str]:
-    """Files no row (of any story) still needs, marked for deletion; their hashes."""
+    """Files no row (of any story or alert) still needs, marked for deletion; their hashes.
+    An alert's photos are kept as long as the alert (a record of what was reported)."""
     rows = await conn.fetch(
         "UPDATE stored_files f SET deleting_at = $1 WHERE deleting_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM story_media m WHERE m.files_deleted_at IS NULL "
-        "AND f.sha256 IN (m.sha256, m.thumb_sha256, m.web_sha256)) RETURNING sha256",
+        "AND f.sha256 IN (m.sha256, m.thumb_sha256, m.web_sha256)) "
+        "AND NOT EXISTS (SELECT 1 FROM alert_photos p "
+        "WHERE f.sha256 IN (p.sha256, p.thumb_sha256, p.web_sha256)) RETURNING sha256",
         now,
     )
     return [r["sha256"] for r in rows]

@@ -1,6 +1,7 @@
 """The consumers: roster.units.v1 (the command tree: an author's circle, district and range),
 roster.members.v1 (names, postings, whether a volunteer's consent is recorded) and
-publish.results.v1 (what became of each post asked for). A record a handler can never apply
+publish.results.v1 (what became of each post asked for), and alert.cases.v1 (the raiser's
+view of each alert's case). A record a handler can never apply
 goes to `<topic>.dlq` (the platform's IdempotentConsumer)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import asyncpg
 from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
 
+from story_intake.handlers.alert_cases import apply_cases
 from story_intake.handlers.publish import apply_results
 from story_intake.handlers.roster import apply_members, apply_units
 from story_intake.settings import StoryIntakeSettings
@@ -29,4 +31,5 @@ def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[Id
         consumer("units", settings.topic_units, apply_units),
         consumer("members", settings.topic_members, apply_members),
         consumer("publish-results", settings.topic_publish_results, apply_results),
+        consumer("alert-cases", settings.topic_alert_cases, apply_cases),
     ]
