@@ -50,19 +50,6 @@ class StackEnv:
     managed: bool
 
 
-CHAOS = ROOT / "tests" / "chaos"
-
-
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """tests/chaos (long SIGKILL runs on the whole system) has its own command, `deploy/stack
-    test tests/chaos`: a run that does not name it (`deploy/stack test`, CI) leaves it out."""
-    if not collection_path.is_relative_to(CHAOS):
-        return None
-    here = config.invocation_params.dir
-    named = [(here / a.split("::")[0]).resolve() for a in config.args]
-    return None if any(p.is_relative_to(CHAOS) for p in named) else True
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unit_dir = ROOT / "tests" / "unit"
     offenders = [

@@ -1,7 +1,7 @@
 """The chaos suite: long SIGKILL runs on the whole system, apart from `deploy/stack test` and CI
-(tests/conftest.py leaves this folder out unless a run names it):
+(pyproject's `norecursedirs` leaves this folder out of runs that do not name it):
 
-    NAZAR_PORT_BASE=… NAZAR_SKIP_LINT=1 ./deploy/stack test tests/chaos
+    NAZAR_PORT_BASE=… ./deploy/stack chaos [pytest args]
 
 It uses the session's fixtures of tests/conftest.py as the integration and end-to-end suites do
 (`system`: the processes of `deploy/stack up` on the test stack, each one killable; the test

@@ -33,7 +33,7 @@ from nazar_contracts.dispatch import OriginKind
 from nazar_contracts.registry import parse_json
 from pydantic import BaseModel
 
-from tests.e2e.alerts import alert_body, missing_endpoints
+from tests.e2e.alerts import alert_body
 from tests.e2e.clients import Json, World, call, configure_fake, copies, fake_log, wait_for
 from tests.e2e.system import ALERT_ESCALATION_SECONDS, System
 from tests.integration.directive.support import requested
@@ -124,9 +124,6 @@ async def _raised(bootstrap: str) -> Counter[str]:
 async def test_kills_during_routing_lose_no_alert_and_message_no_officer_twice(
     system: System, kafka_bootstrap: str
 ) -> None:
-    missing = await missing_endpoints(system)
-    if missing:
-        pytest.skip(f"not in the stack yet: {', '.join(missing)}")
     world = World(system)
     raisers = await _raisers(world)
     chains = {s: await _chain(world, s) for s in raisers}

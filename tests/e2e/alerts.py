@@ -4,7 +4,6 @@ roster's alert station and its chain found through the public APIs (tests/e2e/cl
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -24,9 +23,6 @@ ALERT_TEXT = (
 )
 
 
-_PARAM = re.compile(r"\{[^}]*\}")
-
-
 def place(tag: str) -> str:
     """A place text of its own: alerts cluster by the same place text."""
     return f"जैसलसर, सरकारी विद्यालय के पीछे वाला खेत, खसरा नंबर {tag}"
@@ -40,26 +36,6 @@ def alert_body(tag: str, urgency: str = "immediate", kind: str = "suspicious") -
         "place": {"text": place(tag)},
         "vehicle_number": "rj 07 ca 4521",  # as typed; story-intake normalises it
     }
-
-
-async def missing_endpoints(system: System) -> list[str]:
-    """The alert endpoints the running services do not offer yet (their parts land one by one)."""
-    wanted = {
-        "story-intake": ("/api/v1/alerts",),
-        "directive": (
-            "/api/v1/incidents/{incident_id}/take",
-            "/api/v1/incidents/{incident_id}/close",
-        ),
-    }
-    missing = []
-    for service, paths in wanted.items():
-        r = await system.http.get(system.url(service, "/openapi.json"))
-        # The path parameter's name is the service's choice: compare the shapes.
-        offered = (
-            {_PARAM.sub("{}", p) for p in r.json()["paths"]} if r.status_code == 200 else set()
-        )
-        missing += [f"{service} {p}" for p in paths if _PARAM.sub("{}", p) not in offered]
-    return missing
 
 
 @dataclass

@@ -28,7 +28,6 @@ from tests.e2e.alerts import (
     fake_config,
     first_at,
     incident_action,
-    missing_endpoints,
     place,
     raise_alert,
 )
@@ -174,9 +173,6 @@ def _p(values: list[float], q: float) -> float:
 async def test_an_immediate_alert_reaches_the_chain_escalates_and_is_closed(
     system: System, silent_fakes: None
 ) -> None:
-    missing = await missing_endpoints(system)
-    if missing:
-        pytest.skip(f"not in the stack yet: {', '.join(missing)}")
     w = World(system)
     c = await chain(w)
     await _quiet(system)
