@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from nazar_rostergen.alerts import Cast, where_to_look
 from nazar_rostergen.build import PHONE_BLOCK_START, Generator, Scale
 from nazar_rostergen.files import write
 from nazar_rostergen.places import COMMISSIONERATES, DEMO_ALERT_STATION, RANGES
@@ -107,3 +108,13 @@ def test_the_alert_chain_changes_no_other_row_of_the_default_demo(tmp_path: Path
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def test_up_names_the_alert_cast_and_where_to_watch() -> None:
+    cast = Cast("PS-JAISAGAR", "CIR-ROHITAL", "DST-BIKANER", "RNG-BIKANER",
+                "m-raiser", "m-sho", "m-co", "m-sp", "m-ig")  # fmt: skip
+    text = where_to_look(cast, "http://d", "http://s", "http://wa")
+    for shown in ("PS-JAISAGAR", "m-raiser", "m-sho", "m-co", "m-sp", "m-ig",
+                  "http://s/api/v1/alerts", "http://d/console/alerts", "http://wa/_fake/messages",
+                  "--grant gram_rakshak:PS-JAISAGAR"):  # fmt: skip
+        assert shown in text, shown

@@ -85,9 +85,9 @@ def where_to_look(c: Cast, directive: str, story_intake: str, fake_whatsapp: str
             f"  raise one as gram rakshak {c.raiser}: POST {story_intake}/api/v1/alerts "
             f"(token: {mint} --member {c.raiser} --grant gram_rakshak:{c.station})",
             f"  routed at once to SHO {c.sho}, CO {c.co} and, when immediate, SP {c.sp}; "
-            f"not acknowledged: to IG {c.ig}",
-            f"  alert board: {directive}/console (sign in as one of them); take, close: "
-            f"POST {directive}/api/v1/incidents/<id>/take|close",
+            f"not acknowledged in time (NAZAR_ALERT_IMMEDIATE_TO_IG_AFTER): to IG {c.ig}",
+            f"  alert board: {directive}/console/alerts (sign in as one of them); take, close: "
+            f"POST {directive}/api/v1/incidents/<alert id>/take|close",
             f"  their WhatsApp: {fake_whatsapp}/_fake/messages",
         ]
     )
