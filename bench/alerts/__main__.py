@@ -14,10 +14,12 @@ exist). Police members of many stations raise `immediate` alerts through story-i
    fans out to every circle group (its deliveries on the routine topic, the alerts' on the
    flash topic).
 
-Figures per phase: raise → `dispatch.requested` for the station's SHO on Kafka, p50/p99 (and
-for the alerts raised while the fan-out was writing), raise → delivered at the fake WhatsApp
-p99, alerts refused. Target (issue 15, the README's 2-core machine): raise → dispatch.requested
-p99 ≤ 2 s during the fan-out. `--scale demo --rate 20 --seconds 5` proves it works in minutes.
+Figures per phase: raise → `dispatch.requested` for the station's SHO on Kafka, p50/p99 (and for
+the alerts raised while the fan-out was writing), raise → delivered at the fake WhatsApp p99,
+alerts refused, CPU ms per alert of each service, Kafka and PostgreSQL (the figure that does not
+move with what else the machine runs). Target (issue 15, the README's 2-core machine): raise →
+dispatch.requested p99 ≤ 2 s during the fan-out. `--scale demo --rate 20 --seconds 5` proves it
+works in minutes.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bench.alerts.load import (
 )
 from bench.alerts.stack import ROOT, AlertStack, Ports, State
 from bench.common import infra, report
+from bench.sender.procs import cpu_seconds, kafka_pids, postgres_pids
 from tests.hindi import HEADLINE, LEAD
 
 NAME = "bench-alerts"
@@ -183,6 +186,27 @@ def _figures(
     return out
 
 
+class Cpu:
+    """CPU seconds each service (and Kafka, PostgreSQL) spent over a phase: on a shared machine
+    the latencies move with the load, CPU per alert does not."""
+
+    def __init__(self, stack: AlertStack) -> None:
+        state = ROOT / ".state" / NAME
+        self.groups = {**stack.pids(), "kafka": kafka_pids(state), "postgres": postgres_pids(state)}
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        return {k: sum(map(cpu_seconds, pids)) for k, pids in self.groups.items()}
+
+    def per_alert(self, phase: str, alerts: int) -> dict[str, float]:
+        used = self._now()
+        return {
+            f"{phase}: CPU ms per alert, {k}": 1000 * (used[k] - self.start[k]) / max(alerts, 1)
+            for k in self.groups
+            if k not in ("roster", "fake-sms")
+        }
+
+
 async def bench(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]:
     stack = AlertStack(Ports(int(env["NAZAR_PORT_BASE"])), State(NAME), env, args.cap)
     seen, stop = Requested(), asyncio.Event()
@@ -195,15 +219,19 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         await _warm_up(stack, raisers, seen, shos)
         ready = time.monotonic() - began
         url = stack.url("story-intake", "/api/v1/alerts")
+        cpu = Cpu(stack)
         baseline = await run_load(stack.http, url, raisers, args.rate, args.seconds)
         await _settle(baseline, seen, shos, 120)
+        cpu_baseline = cpu.per_alert("baseline", len(baseline.sent))
         grown = asyncio.Event()
         fan_out = asyncio.create_task(
             growth(env["NAZAR_KAFKA_BOOTSTRAP"], topics.DISPATCH_DELIVERIES, grown)
         )
+        cpu = Cpu(stack)
         relayed = await _fan_out(stack)
         during = await run_load(stack.http, url, raisers, args.rate, args.seconds)
         await _settle(during, seen, shos, 300)
+        cpu_during = cpu.per_alert("during fan-out (the fan-out's share too)", len(during.sent))
         grown.set()
         first, last, records = await fan_out
         await asyncio.sleep(args.drain)  # the flash deliveries reach the fake ahead of routine
@@ -221,10 +249,12 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         "fake WhatsApp cap (messages/s)": args.cap,
         "seed and warm-up (s)": ready,
         **_figures("baseline", baseline, seen, shos, delivered),
+        **cpu_baseline,
         "fan-out: districts relaying": relayed,
         "fan-out: dispatch.requested on the routine topic": records,
         "fan-out: writing (s)": last - first if records else 0.0,
         **_figures("during fan-out", during, seen, shos, delivered, (first, last)),
+        **cpu_during,
     }
 
 

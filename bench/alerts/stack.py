@@ -21,6 +21,7 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.keys import ensure_dev_keypair
 from nazar_platform.auth.tokens import AuthSettings, Grant, mint
 
+from bench.sender.procs import all_pids
 from tests.e2e.system import Process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
@@ -105,6 +106,15 @@ class AlertStack:
         if done.returncode != 0:
             raise RuntimeError(done.stderr.decode()[-2000:])
 
+    def pids(self) -> dict[str, list[int]]:
+        """Each service's processes (its process group: the stack starts each in its own)."""
+        out = {}
+        for name, process in self.processes.items():
+            if process.popen is not None:
+                lead = process.popen.pid
+                out[name] = [p for p in all_pids() if _group_of(p) == lead]
+        return out
+
     async def stop(self) -> None:
         for process in reversed(self.processes.values()):
             process.stop()
@@ -140,3 +150,10 @@ class AlertStack:
             cursor = r.json()["next_cursor"]
             if not cursor or (enough is not None and len(out) >= enough):
                 return out
+
+
+def _group_of(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, ValueError, IndexError):
+        return -1
