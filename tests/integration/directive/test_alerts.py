@@ -388,3 +388,54 @@ async def test_a_hand_over_routes_the_case_afresh_to_the_new_station(world: Aler
         )
         again = await http.post(f"{path}/take", headers=api.as_("co", "CIR-CHURU-1"))
         assert again.status_code == 409
+
+
+async def test_the_inbox_page_acknowledgement_takes_it_too(world: AlertWorld) -> None:
+    w = world
+    station, circle = "PS-JAIPUR-EAST-12", "CIR-JAIPUR-EAST-1"
+    event = raised(w, station=station, kind=AlertKind.WANTED_PERSON, urgency=Urgency.IMMEDIATE)
+    await publish(w, event)
+    await routed(w, event.alert_id)
+    co = w.officer("co", circle)
+    message = str(routing_message_id(event.alert_id))
+    mine = next(
+        r for _, r in await alert_requests(w) if r.message_id == message and r.member_id == co
+    )
+    assert mine.inbox_url is not None
+    path = "/inbox/d/" + str(mine.inbox_url).rsplit("/inbox/d/", 1)[1]
+    async with w.api.client() as http:
+        page = await http.get(path + "?lang=hi", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "पावती दें" in page.text
+        pressed = await http.post(
+            path + "/ack", data={"lang": "hi"}, headers={"Accept": "text/html"}
+        )
+        assert pressed.status_code == 303
+    row = await w.pool.fetchrow("SELECT taken_by FROM incidents WHERE id = $1", event.alert_id)
+    assert row["taken_by"] == co  # taken in the acknowledgement's own transaction
+    await jobs_done(w)
+    told = [
+        r
+        for _, r in await alert_requests(w)
+        if r.origin and r.origin.id == event.alert_id and not r.ack_requested
+    ]
+    assert [r.member_id for r in told] == [event.raised_by]
+    assert "वृत्ताधिकारी" in told[0].body and "वृत्त" in told[0].body
+
+
+async def test_nothing_of_an_alert_went_beyond_the_chain_and_the_raisers(world: AlertWorld) -> None:
+    """Run last: of everything this module's alerts sent, officers' messages went to SHOs, COs,
+    SPs and IGs only, and notices only to the members who raised an alert; no circle group."""
+    w = world
+    roles = {m.member_id: {str(p.role) for p in m.postings} for m in w.api.roster.members}
+    raisers = {r["raised_by"] for r in await w.pool.fetch("SELECT raised_by FROM alerts")}
+    sent = await alert_requests(w)
+    assert sent
+    for _, r in sent:
+        if r.ack_requested:
+            assert roles[r.member_id] <= {"sho", "co", "sp", "ig"}, r.member_id
+        else:
+            assert r.member_id in raisers, r.member_id
+    groups = await w.pool.fetchval(
+        "SELECT count(*) FROM jobs WHERE origin_kind = 'alert' AND scope_units IS NOT NULL"
+    )
+    assert groups == 0

@@ -216,3 +216,44 @@ async def test_a_poison_alert_goes_to_the_dlq_and_the_next_one_is_routed(world: 
 
     await wait_for(dead_lettered, within=60)
     assert not await w.pool.fetchval("SELECT true FROM alerts WHERE id = 'alt-poison'")
+
+
+async def test_a_soon_case_an_immediate_alert_joins_reaches_the_sp_before_the_ig(
+    world: AlertWorld,
+) -> None:
+    w = world
+    station = "PS-CHURU-22"
+    first = raised(w, station=station, kind=AlertKind.CYBER_FRAUD, place="पंचायत भवन")
+    await publish(w, first)
+    await routed(w, first.alert_id)
+    urgent = raised(
+        w, station=station, kind=AlertKind.CYBER_FRAUD, place="पंचायत भवन", urgency=Urgency.IMMEDIATE
+    )
+    await publish(w, urgent)
+
+    async def at_the_top() -> bool:
+        return await stage_of(w, first.alert_id) == "ig"
+
+    await wait_for(at_the_top, within=60)
+    row = await w.pool.fetchrow(
+        "SELECT urgency, alert_count FROM incidents WHERE id = $1", first.alert_id
+    )
+    assert (row["urgency"], row["alert_count"]) == ("immediate", 2)
+    climbed = [
+        (str(e.stage), e.officers)
+        for t, e in await case_events(w)
+        if t == "nazar.alert.escalated.v1" and e.alert_id == first.alert_id
+    ]
+    assert climbed == [
+        ("sp", [w.officer("sp", "DST-CHURU")]),
+        ("ig", [w.officer("ig", "RNG-BIKANER")]),
+    ]
+    await jobs_done(w)
+    to_sp = [
+        r
+        for _, r in await alert_requests(w)
+        if r.origin
+        and r.origin.id == first.alert_id
+        and r.member_id == w.officer("sp", "DST-CHURU")
+    ]
+    assert len(to_sp) == 1 and "(तत्काल)" in to_sp[0].title  # the case's urgency now

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,9 +29,11 @@ from nazar_contracts.alerts import (
 from nazar_contracts.members import Consent, ConsentState, MemberUpserted, Posting
 from nazar_contracts.registry import parse_json, spec_for_model
 from nazar_contracts.vocabulary import Language, Role
+from nazar_platform.files import LocalFiles
 from nazar_platform.kafka.cloudevents import format_time, headers_for
 from pydantic import BaseModel
 from story_intake.app import create
+from story_intake.handlers.retention import sweep
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store import units
 
@@ -82,6 +85,7 @@ class Alerts:
     bootstrap: str
     members_topic: str
     cases_topic: str
+    media_dir: Path
 
     def client(self, who: tuple[str, ...] | None, language: str = "en") -> httpx.AsyncClient:
         headers = {"Accept-Language": language}
@@ -98,6 +102,7 @@ async def alerts(
     members_topic = await made("alert-members")
     cases_topic = await made("alert-cases")
     database = await databases.create("story_alerts")
+    media_dir = tmp_path_factory.mktemp("alert-media")
     settings = StoryIntakeSettings(
         environment="test",
         database_url=database,  # pydantic makes it a SecretStr
@@ -108,7 +113,7 @@ async def alerts(
         topic_members=members_topic,
         topic_alert_cases=cases_topic,
         consumer_group_prefix=f"story-intake-{uuid.uuid4().hex[:8]}",
-        media_dir=tmp_path_factory.mktemp("alert-media"),
+        media_dir=media_dir,
         shutdown_timeout=timedelta(seconds=20),
     )
     try:
@@ -118,7 +123,7 @@ async def alerts(
                 await units.upsert(conn, TREE)
             finally:
                 await conn.close()
-            running = Alerts(url, database, kafka_bootstrap, members_topic, cases_topic)
+            running = Alerts(url, database, kafka_bootstrap, members_topic, cases_topic, media_dir)
             await produce(running.bootstrap, members_topic, [officer(*SHO)])
             yield running
     finally:
@@ -456,3 +461,44 @@ async def test_an_officer_starts_a_story_draft_from_a_closed_alert(alerts: Alert
     # A draft announces nothing: it goes up only when the officer submits it.
     stories = await read_topic(alerts.bootstrap, topics.STORY_EVENTS)
     assert not [s for s in stories if s.key == story_id.encode()]
+
+
+async def test_a_phones_retry_of_the_same_form_is_the_same_alert(alerts: Alerts) -> None:
+    """A field app resends the very bytes it sent (same boundary, same photos)."""
+    sent = httpx.Request(
+        "POST",
+        f"{alerts.url}/api/v1/alerts",
+        data={"alert": json.dumps({**ALERT, "urgency": "soon"}, ensure_ascii=False)},
+        files=[("photos", ("IMG_7.jpg", phone_jpeg(320, 240), "image/jpeg"))],
+    )
+    body, content_type = sent.read(), sent.headers["content-type"]
+    key = f"form-{uuid.uuid4()}"
+    answers = []
+    async with alerts.client(CONSTABLE) as c:
+        for _ in range(2):
+            headers = {"Content-Type": content_type, "Idempotency-Key": key}
+            answers.append(await c.post("/api/v1/alerts", content=body, headers=headers))
+    first, again = answers
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.json()["id"] == first.json()["id"] and len(first.json()["photos"]) == 1
+    event = await announced(alerts, first.json()["id"])
+    assert [p.sha256 for p in event.photos] == [first.json()["photos"][0]["sha256"]]
+
+
+async def test_the_retention_sweep_keeps_an_alerts_photos(alerts: Alerts) -> None:
+    r = await raise_alert(alerts, photos=[phone_jpeg(280, 210)])
+    assert r.status_code == 201, r.text
+    [photo] = r.json()["photos"]
+    files = LocalFiles(alerts.media_dir)
+    pool = await asyncpg.create_pool(alerts.database, min_size=1, max_size=2)
+    try:
+        long_after = datetime.now(UTC) + timedelta(days=400)
+        await sweep(pool, files, long_after, timedelta(days=30))
+    finally:
+        await pool.close()
+    async with httpx.AsyncClient(timeout=30) as web:
+        for key in ("url", "thumb_url", "web_url"):
+            url = photo[key].replace("http://127.0.0.1:19104", alerts.url)
+            assert (await web.get(url)).status_code == 200, key
+    assert files.exists(photo["sha256"])

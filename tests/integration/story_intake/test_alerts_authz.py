@@ -9,6 +9,7 @@ exists is not theirs to learn)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -135,3 +136,21 @@ async def test_alerts_and_refusals_are_counted(alerts: Alerts) -> None:
     assert raised_after == raised_before + 1
     refused = _sample("nazar_story_alert_refusals_total", {"code": "alert.vehicle_number"})
     assert refused == refused_before + 1
+    # A photo that is no image refuses the alert: counted as the alert's refusal and the media's.
+    wrong_before = _sample("nazar_story_alert_refusals_total", {"code": "media.wrong_type"})
+    media_before = _sample(
+        "nazar_story_media_refused_total", {"kind": "alert_photo", "reason": "wrong_type"}
+    )
+    async with alerts.client(CONSTABLE) as c:
+        r = await c.post(
+            "/api/v1/alerts",
+            data={"alert": json.dumps(ALERT, ensure_ascii=False)},
+            files=[("photos", ("notes.jpg", "यह फ़ोटो नहीं है".encode(), "image/jpeg"))],
+        )
+    assert r.status_code == 415, r.text
+    assert _sample("nazar_story_alert_refusals_total", {"code": "media.wrong_type"}) == (
+        wrong_before + 1
+    )
+    assert _sample(
+        "nazar_story_media_refused_total", {"kind": "alert_photo", "reason": "wrong_type"}
+    ) == (media_before + 1)

@@ -179,3 +179,22 @@ def test_post_levels_and_age_bands() -> None:
         "under_24h": 0,
         "over_24h": 1,
     }
+
+
+def test_a_case_made_immediate_by_a_joining_alert_tells_the_sp_before_the_ig_and_sooner() -> None:
+    assert rules.climb_to(AlertStage.ROUTED, Urgency.IMMEDIATE, sp_told=False) is AlertStage.SP
+    assert rules.climb_to(AlertStage.ROUTED, Urgency.IMMEDIATE, sp_told=True) is AlertStage.IG
+    assert rules.climb_to(AlertStage.ROUTED, Urgency.SOON, sp_told=False) is AlertStage.SP
+    assert rules.climb_to(AlertStage.SP, Urgency.IMMEDIATE, sp_told=True) is AlertStage.IG
+    assert rules.climb_to(AlertStage.IG, Urgency.SOON, sp_told=True) is None
+    # From the SP on, an immediate case keeps the immediate pace.
+    at = rules.next_escalation_at(AlertStage.SP, Urgency.IMMEDIATE, AT, DELAYS)
+    assert at == AT + timedelta(minutes=10)
+    due = AT + timedelta(minutes=50)
+    assert rules.hurried(due, Urgency.SOON, Urgency.IMMEDIATE, AT, DELAYS) == AT + timedelta(
+        minutes=10
+    )
+    assert rules.hurried(due, Urgency.SOON, Urgency.SOON, AT, DELAYS) == due
+    assert rules.hurried(None, Urgency.SOON, Urgency.IMMEDIATE, AT, DELAYS) is None  # taken
+    soon = AT + timedelta(minutes=5)
+    assert rules.hurried(soon, Urgency.SOON, Urgency.IMMEDIATE, AT, DELAYS) == soon

@@ -51,7 +51,7 @@ MEDIA_REFUSED = Counter(
     "nazar_story_media_refused_total",
     "Photo and creative uploads refused, by the problem code's reason",
     ["kind", "reason"],
-)  # reason: too_large, wrong_type, too_many_pixels, unreadable, too_many_photos, aspect, ...
+)  # kind: photo | creative | alert_photo; reason: too_large, wrong_type, too_many_pixels, ...
 MEDIA_BYTES = Gauge(
     "nazar_story_media_bytes",
     "Bytes of image files kept now (set by the replica leading the retention sweep)",

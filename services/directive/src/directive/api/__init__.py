@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from directive.api import (
+    alert_board,
     attachments,
     campaigns,
     dev,
@@ -18,6 +19,7 @@ from directive.api import (
 
 router = APIRouter()
 for module in (
+    alert_board,
     directives,
     relays,
     reach,

@@ -35,6 +35,7 @@ PAGES = ConsolePages(
         "issue": Action.DIRECTIVE_ISSUE,
         "relay": Action.DIRECTIVE_RELAY,
         "note": Action.DIRECTIVE_NOTE,
+        "alerts": Action.ALERT_RECEIVE,
     },
 )
 render = PAGES.render
@@ -69,6 +70,10 @@ def install(app: FastAPI) -> None:
         directive_id: uuid.UUID, lang: Annotated[str | None, Query()] = None
     ) -> HTMLResponse:
         return render("campaign.html", lang, "campaign", directive_id=str(directive_id))
+
+    @app.get("/console/alerts", include_in_schema=False)
+    async def alert_board_page(lang: Annotated[str | None, Query()] = None) -> HTMLResponse:
+        return render("alerts.html", lang, "alerts")
 
     # The story page of story-intake links here for a story's circulation.
     @app.get("/console/stories/{story_id}", include_in_schema=False)

@@ -164,6 +164,102 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# The alert board (issue 15).
+_PAIRS.update(
+    {
+        "alert_board": ("अलर्ट बोर्ड", "Alert board"),
+        "open_alerts": ("खुले अलर्ट", "Open alerts"),
+        "closed_alerts": ("बंद अलर्ट", "Closed alerts"),
+        "order": ("क्रम", "Order"),
+        "order_newest": ("नवीनतम पहले", "Newest first"),
+        "order_oldest_unacknowledged": (
+            "बिना पावती वाले, सबसे पुराने पहले",
+            "Unacknowledged first, oldest at the top",
+        ),
+        "opened": ("प्राप्त", "Raised"),
+        "age": ("कितनी देर से", "Age"),
+        "urgency": ("तात्कालिकता", "Urgency"),
+        "place": ("स्थान", "Place"),
+        "station": ("थाना", "Police station"),
+        "alert_count": ("सूचनाएँ", "Alerts"),
+        "stage": ("चरण", "Stage"),
+        "taken_by": ("किसने लिया", "Taken by"),
+        "not_taken": ("अभी किसी ने नहीं लिया", "Not taken yet"),
+        "closed_at": ("बंद", "Closed"),
+        "closed_by": ("किसने बंद किया", "Closed by"),
+        "outcome": ("परिणाम", "Outcome"),
+        "fir_number": ("प्राथमिकी संख्या", "FIR number"),
+        "details": ("विवरण", "Details"),
+        "take": ("मैं लेता/लेती हूँ", "Take it"),
+        "close": ("बंद करें", "Close"),
+        "hand_over": ("दूसरे थाने को सौंपें", "Hand over to another station"),
+        "hand_over_to": ("किस थाने को", "To which station"),
+        "taken_done": ("आपने यह अलर्ट ले लिया", "You have taken this alert"),
+        "closed_done": ("अलर्ट बंद किया गया", "The alert is closed"),
+        "handed_done": ("अलर्ट सौंप दिया गया", "The alert was handed over"),
+        "alerts_in_incident": ("इस घटना की सूचनाएँ", "Alerts of this incident"),
+        "raised_by": ("सूचना देने वाला", "Raised by"),
+        "vehicle_number": ("वाहन संख्या", "Vehicle number"),
+        "photos": ("फ़ोटो", "Photos"),
+        "photo": ("फ़ोटो", "Photo"),
+        "officers": ("अधिकारी और संदेश की स्थिति", "Officers and their message"),
+        "officer": ("अधिकारी", "Officer"),
+        "message_state": ("संदेश", "Message"),
+        "history": ("घटनाक्रम", "History"),
+        "export_csv": ("बंद अलर्ट का रिकॉर्ड (CSV)", "Record of closed alerts (CSV)"),
+        "minutes": ("मिनट", "min"),
+        "hours": ("घंटे", "h"),
+        "days": ("दिन", "d"),
+        "back_to_board": ("अलर्ट बोर्ड", "Alert board"),
+    }
+)
+_ENUMS.update(
+    {
+        "alert_kinds": {
+            "suspicious": ("संदिग्ध व्यक्ति या वाहन", "Suspicious person or vehicle"),
+            "wanted_person": ("वांछित व्यक्ति दिखा", "Wanted person seen"),
+            "crowd_tension": ("भीड़ / सांप्रदायिक तनाव", "Crowd / communal tension"),
+            "liquor_narcotics": ("अवैध शराब या मादक पदार्थ", "Illegal liquor or narcotics"),
+            "illegal_mining": ("अवैध खनन", "Illegal mining"),
+            "cyber_fraud": ("साइबर ठगी का कॉल", "Cyber-fraud call"),
+            "road_accident": ("सड़क दुर्घटना", "Road accident"),
+            "other": ("अन्य", "Other"),
+        },
+        "urgencies": {
+            "immediate": ("तत्काल", "Immediate"),
+            "soon": ("शीघ्र", "Soon"),
+        },
+        "alert_stages": {
+            "routed": ("अभी ऊपर नहीं भेजा", "Not escalated"),
+            "sp": ("पुलिस अधीक्षक तक बढ़ा", "Escalated to the SP"),
+            "ig": ("पुलिस महानिरीक्षक तक बढ़ा", "Escalated to the IG"),
+        },
+        "outcomes": {
+            "attended": ("मौके पर कार्रवाई की गई", "Attended"),
+            "false_alarm": ("सूचना सही नहीं पाई गई", "False alarm"),
+            "fir_registered": ("प्राथमिकी दर्ज की गई", "FIR registered"),
+            "arrest_made": ("गिरफ़्तारी की गई", "Arrest made"),
+        },
+        "receipts": {
+            "not_sent": ("अभी नहीं भेजा", "not sent yet"),
+            "requested": ("भेजा जा रहा है", "being sent"),
+            "sent": ("भेजा गया", "sent"),
+            "delivered": ("पहुँचा", "delivered"),
+            "read": ("पढ़ा गया", "read"),
+            "acknowledged": ("पावती दी", "acknowledged"),
+            "failed": ("विफल", "failed"),
+        },
+        "happenings": {
+            "raised": ("सूचना मिली", "Alert raised"),
+            "routed": ("अधिकारियों को भेजा गया", "Sent to the officers"),
+            "escalated": ("ऊपर भेजा गया", "Escalated"),
+            "acknowledged": ("पावती दी", "Acknowledged"),
+            "taken": ("लिया गया", "Taken"),
+            "closed": ("बंद किया गया", "Closed"),
+        },
+    }
+)
+
 
 def labels(lang: str) -> dict[str, object]:
     """Everything the pages show, in `lang` ('hi' or 'en'), with the shared frame's words."""

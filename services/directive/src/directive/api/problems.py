@@ -24,6 +24,7 @@ for _code, _status, _en, _hi in (
     ("directive.not_found", 404, "Not found", "नहीं मिला"),
     ("directive.attachment_refused", 422, "Attachment refused", "संलग्नक अस्वीकार"),
     ("directive.post_url_refused", 422, "Public post refused", "सार्वजनिक पोस्ट अस्वीकार"),
+    ("directive.incident_not_found", 404, "No such alert", "ऐसा कोई अलर्ट नहीं"),
 ):
     problem_messages.register(
         _code,

@@ -95,9 +95,32 @@ def next_escalation_at(
         return None
     if following is AlertStage.SP:
         return since + delays.soon_to_sp
-    if stage is AlertStage.SP:
+    if stage is AlertStage.SP and urgency is Urgency.SOON:
         return since + delays.soon_to_ig
     return since + delays.immediate_to_ig
+
+
+def climb_to(stage: AlertStage, urgency: Urgency, sp_told: bool) -> AlertStage | None:
+    """The stage a case climbs to. A case routed as `soon` that an `immediate` alert joined later
+    (joining messages nobody) reaches the SP, who was never told, before the IG."""
+    following = next_stage(stage, urgency)
+    if following is AlertStage.IG and stage is AlertStage.ROUTED and not sp_told:
+        return AlertStage.SP
+    return following
+
+
+def hurried(
+    next_at: datetime | None,
+    urgency: Urgency,
+    joining: Urgency,
+    now: datetime,
+    delays: EscalationDelays,
+) -> datetime | None:
+    """When a case climbs once an alert of `joining` urgency joined it: an `immediate` alert
+    joining a `soon` case brings its next step to the immediate delay at the latest."""
+    if next_at is None or urgency is not Urgency.SOON or joining is not Urgency.IMMEDIATE:
+        return next_at
+    return min(next_at, now + delays.immediate_to_ig)
 
 
 def stages_to_message(

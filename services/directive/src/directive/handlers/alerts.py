@@ -255,7 +255,12 @@ async def receive(
     )
     if joined is not None:
         await store.insert_alert(conn, event, joined.id, now)
-        await store.join_incident(conn, joined.id, event.raised_at, str(event.urgency), now)
+        next_at = rules.hurried(
+            joined.next_escalation_at, Urgency(joined.urgency), event.urgency, now, config.delays
+        )
+        await store.join_incident(
+            conn, joined.id, event.raised_at, str(event.urgency), next_at, now
+        )
         await announce(
             conn,
             topics,

@@ -7,6 +7,7 @@ need to know, in the caller's transaction.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -276,7 +277,10 @@ async def _hand_over(
     chain = await store.chain(conn, station_id)
     await store.move(conn, incident.id, chain, now)
     alerts = await store.alerts_of(conn, incident.id)
-    facts = await facts_of(conn, alerts[0], chain, config, incident.id)
+    facts = dataclasses.replace(
+        await facts_of(conn, alerts[0], chain, config, incident.id),
+        urgency=Urgency(incident.urgency),
+    )
     await route(
         conn,
         incident.id,
@@ -328,13 +332,17 @@ async def _escalate_due(
     done = 0
     for incident in await store.due(conn, now, limit):
         urgency = Urgency(incident.urgency)
-        stage = rules.next_stage(AlertStage(incident.stage), urgency)
+        sp_told = "sp" in await store.officer_roles(conn, incident.id)
+        stage = rules.climb_to(AlertStage(incident.stage), urgency, sp_told)
         if stage is None:  # at the top already: nothing further up
             await store.set_stage(conn, incident.id, incident.stage, None, now)
             continue
         chain = await store.chain(conn, incident.station_id)
         alerts = await store.alerts_of(conn, incident.id)
-        facts = await facts_of(conn, alerts[0], chain, config, incident.id)
+        # The case's urgency, which a more urgent alert joining it may have raised.
+        facts = dataclasses.replace(
+            await facts_of(conn, alerts[0], chain, config, incident.id), urgency=urgency
+        )
         routed = await route(
             conn, incident.id, stage, urgency, chain, facts, config, now, job="alert_escalation"
         )

@@ -149,16 +149,24 @@ async def insert_alert(conn: Connection, a: AlertRaised, incident_id: str, now: 
 
 
 async def join_incident(
-    conn: Connection, incident_id: str, raised_at: datetime, urgency: str, now: datetime
+    conn: Connection,
+    incident_id: str,
+    raised_at: datetime,
+    urgency: str,
+    next_at: datetime | None,
+    now: datetime,
 ) -> None:
+    """One more alert in the incident: its count, its latest raise, the most urgent urgency, and
+    when it climbs (`next_at`, as the rules decided)."""
     await conn.execute(
         "UPDATE incidents SET alert_count = alert_count + 1, "
         "last_raised_at = greatest(last_raised_at, $2), "
         "urgency = CASE WHEN $3 = 'immediate' THEN 'immediate' ELSE urgency END, "
-        "version = version + 1, updated_at = $4 WHERE id = $1",
+        "next_escalation_at = $4, version = version + 1, updated_at = $5 WHERE id = $1",
         incident_id,
         raised_at,
         urgency,
+        next_at,
         now,
     )
 
@@ -199,6 +207,14 @@ async def add_officers(
         [o[3] for o in officers],
         at,
     )
+
+
+async def officer_roles(conn: Connection, incident_id: str) -> set[str]:
+    """The roles of the officers the incident was routed or escalated to."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT role FROM incident_officers WHERE incident_id = $1", incident_id
+    )
+    return {r["role"] for r in rows}
 
 
 async def officer_role(conn: Connection, incident_id: str, member_id: str) -> str | None:

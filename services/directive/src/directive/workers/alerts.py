@@ -148,9 +148,14 @@ class AlertRunner:
                     return False
                 return await self._run(job_id)
 
-        done = await asyncio.gather(*(one(j) for j in pending))
+        # Every job finishes or fails before a lost connection is raised to the leader loop: none
+        # is left running beside the next runner's attempt at it.
+        results = await asyncio.gather(*(one(j) for j in pending), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         self.runs += 1
-        return sum(done)
+        return sum(1 for result in results if result is True)
 
     async def _run(self, job_id: UUID) -> bool:
         try:

@@ -33,6 +33,7 @@ from nazar_platform.runtime.context import runtime_of
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from story_intake import metrics
 from story_intake.adapters.gate_data import vehicle_states
 from story_intake.api.alert_problems import alert_refusal
 from story_intake.api.alert_schemas import AlertIn, AlertOut, StoryFromAlertOut
@@ -126,8 +127,12 @@ def _refusals() -> Iterator[None]:
     except AlertRefusalError as exc:
         raise alert_refusal(exc) from None
     except MediaRefusalError as exc:
+        # A refused photo refuses the alert: counted with the alert's refusals and the media's.
+        metrics.ALERT_REFUSALS.labels(exc.code).inc()
+        metrics.MEDIA_REFUSED.labels("alert_photo", exc.code.split(".", 1)[1]).inc()
         raise media_refusal(exc) from None
     except ChainRefusalError as exc:
+        metrics.ALERT_REFUSALS.labels(exc.code).inc()
         raise refusal(exc) from None
 
 

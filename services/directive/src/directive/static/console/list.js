@@ -23,6 +23,7 @@ async function load() {
 
 if (requireSession()) {
   document.getElementById("new-directive").hidden = grantsFor("issue").length === 0;
+  document.getElementById("alert-board").hidden = grantsFor("alerts").length === 0;
   document.getElementById("more").addEventListener("click", load);
   load();
 }
