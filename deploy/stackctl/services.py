@@ -216,6 +216,12 @@ AFTER_UP: list[list[str]] = [
     # `up` creates and decides nothing twice.
     ["{python}", "-m", "nazar_rostergen.stories",
      "--roster", "http://127.0.0.1:{base+101}", "--story-intake", "http://127.0.0.1:{base+104}"],
+    # Where to watch a field alert on the demo roster: the demo station's gram rakshak who raises
+    # it, the SHO, CO, SP and range IG it reaches (printed; it raises nothing).
+    ["{python}", "-m", "nazar_rostergen.alerts",
+     "--roster", "http://127.0.0.1:{base+101}", "--directive", "http://127.0.0.1:{base+102}",
+     "--story-intake", "http://127.0.0.1:{base+104}",
+     "--fake-whatsapp", "http://127.0.0.1:{base+201}"],
 ]  # fmt: skip
 
 

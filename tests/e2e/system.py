@@ -30,6 +30,8 @@ from stackctl.common import Ports, State  # noqa: E402
 
 LOGS = ROOT / ".state" / "e2e-logs"  # kept after the session's stack is wiped, for a failure
 
+ALERT_ESCALATION_SECONDS = 20
+
 # Test-sized waits, never other code: the publisher resends an unanswered send after
 # ANSWER_WAIT (10 min in production; here it must outlast a restart and the webhooks queued
 # meanwhile), and a killed member of a consumer group is noticed after the session timeout.
@@ -39,6 +41,17 @@ SYSTEM_OVERRIDES = {
         "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000",
         "NAZAR_SCHEDULER_INTERVAL": "PT1S",
         "NAZAR_REACH_STREAM_INTERVAL": "PT0.5S",
+        # Field alerts' escalation clock (seconds; production: 600, 3600 and 3600 more), short
+        # enough for the alert flow's "nobody acknowledges: it reaches the range IG".
+        "NAZAR_ALERT_IMMEDIATE_TO_IG_AFTER": str(ALERT_ESCALATION_SECONDS),
+        "NAZAR_ALERT_SOON_TO_SP_AFTER": str(ALERT_ESCALATION_SECONDS),
+        "NAZAR_ALERT_SOON_TO_IG_AFTER": str(ALERT_ESCALATION_SECONDS),
+    },
+    # A field app's request cut off by a SIGKILL leaves its Idempotency-Key claimed; its retry
+    # runs again once this lease ends (production: 2 minutes).
+    "story-intake": {
+        "NAZAR_IDEMPOTENCY_LEASE": "PT10S",
+        "NAZAR_CONSUMER_SESSION_TIMEOUT_MS": "6000",
     },
 }
 

@@ -4,6 +4,10 @@ published as contract events, and reading what the service put on Kafka."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +25,7 @@ from pydantic import BaseModel, SecretStr
 
 from tests.conftest import TopicFactory
 from tests.integration.directive.roster import Roster
-from tests.integration.platform.support import read_topic
+from tests.integration.platform.support import LOG_DIR, read_topic
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -157,3 +161,21 @@ async def requested(bootstrap: str, *topics: str) -> list[Sent]:
             assert r.key == data.member_id.encode()  # keyed by member: one person's order
             out.append(Sent(r, data))
     return out
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "directive", "worker"],
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        stdout=(LOG_DIR / "directive-worker.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def sigkill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()

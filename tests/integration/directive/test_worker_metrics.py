@@ -12,8 +12,13 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import TopicFactory
-from tests.integration.directive.support import make_topics, settings_env, settings_for
-from tests.integration.directive.test_fanout_kill import sigkill, start_worker
+from tests.integration.directive.support import (
+    make_topics,
+    settings_env,
+    settings_for,
+    sigkill,
+    start_worker,
+)
 from tests.integration.platform.support import wait_for
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from nazar_contracts.vocabulary import CRIME_BRANCH
+from nazar_rostergen.alerts import Cast, where_to_look
 from nazar_rostergen.build import PHONE_BLOCK_START, Generator, Scale
 from nazar_rostergen.files import write
-from nazar_rostergen.places import COMMISSIONERATES, RANGES
+from nazar_rostergen.places import COMMISSIONERATES, DEMO_ALERT_STATION, RANGES
 from roster.domain.ids import UNIT_CODE
 
 
@@ -76,3 +77,57 @@ def test_demo_files(tmp_path: Path) -> None:
     assert any(not r["whatsapp"] for r in rows), "some volunteers have no WhatsApp"
     again = write(tmp_path / "again", Scale.DEMO)
     assert again.police.read_bytes() == files.police.read_bytes(), "deterministic for a seed"
+
+
+@pytest.mark.parametrize("seed", [2025, 3, 11])
+def test_the_demo_alert_chain_is_on_whatsapp_with_a_consenting_gram_rakshak(
+    tmp_path: Path, seed: int
+) -> None:
+    """Issue 15's flow shown on the demo roster: the station's SHO, its circle's CO, the SP and
+    the range IG on WhatsApp, and a gram rakshak posted there who may raise an alert and hear back,
+    whatever the seed (the default seed's station is the one `up` and the e2e test use)."""
+    gen = Generator(Scale.DEMO, seed)
+    files = write(tmp_path, Scale.DEMO, seed)
+    units = {r["unit_code"]: r for r in _rows(files.units)}
+    station = gen.alert_station
+    chain = {"sho": station}
+    chain["co"] = units[station]["parent"]
+    chain["sp"] = units[chain["co"]]["parent"]
+    chain["ig"] = units[chain["sp"]]["parent"]
+    assert units[chain["ig"]]["kind"] == "range"
+    police = _rows(files.police)
+    for rank, unit in chain.items():
+        held = [p for p in police if p["rank"] == rank and p["unit"] == unit]
+        assert held and all(p["whatsapp"] and p["active"] == "yes" for p in held), (rank, unit)
+    raisers = [
+        v
+        for v in _rows(files.volunteers)
+        if v["police_station"] == station and v["role"] == "gram_rakshak"
+    ]
+    assert any(v["whatsapp"] and v["consent"] == "granted" for v in raisers), raisers
+    if seed == 2025:
+        assert station == DEMO_ALERT_STATION
+
+
+def test_the_alert_chain_changes_no_other_row_of_the_default_demo(tmp_path: Path) -> None:
+    """Forcing the chain costs no random draw: the demo data other tests know stays as it was
+    (these figures are the default seed's before issue 15)."""
+    files = write(tmp_path, Scale.DEMO)
+    assert (files.counts["police"], files.counts["volunteers"]) == (160, 146)
+    whatsapp = sum(bool(p["whatsapp"]) for p in _rows(files.police))
+    assert whatsapp == 153
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_up_names_the_alert_cast_and_where_to_watch() -> None:
+    cast = Cast("PS-JAISAGAR", "CIR-ROHITAL", "DST-BIKANER", "RNG-BIKANER",
+                "m-raiser", "m-sho", "m-co", "m-sp", "m-ig")  # fmt: skip
+    text = where_to_look(cast, "http://d", "http://s", "http://wa")
+    for shown in ("PS-JAISAGAR", "m-raiser", "m-sho", "m-co", "m-sp", "m-ig",
+                  "http://s/api/v1/alerts", "http://d/console/alerts", "http://wa/_fake/messages",
+                  "--grant gram_rakshak:PS-JAISAGAR"):  # fmt: skip
+        assert shown in text, shown

@@ -58,6 +58,8 @@ RANK_SHARES = (
     ("si", 4_675),
     ("inspector", 1_619),
 )
+# The officers a demo alert is routed or escalated to (see Generator.alert_station).
+_CHAIN_RANKS = frozenset({"sho", "co", "sp", "ig"})
 VOLUNTEER_SHARES = (
     ("clg_member", 40),
     ("gram_rakshak", 18),
@@ -99,6 +101,7 @@ class Generator:
         self._pno = 0
         self._vid = 0
         self.roster = self._tree()
+        self.alert_chain = self._alert_chain() if scale is Scale.DEMO else frozenset()
 
     # --- the tree -------------------------------------------------------------------------
     def _code(self, kind: str, name_en: str) -> str:
@@ -165,6 +168,23 @@ class Generator:
                 s_hi, s_en = (f"{c_hi} कोतवाली", f"{c_en} Kotwali") if j == 0 else self._place()
                 r.stations.append(self._unit(r, "police_station", s_hi, s_en, circle))
 
+    @property
+    def alert_station(self) -> str:
+        """The demo's field-alert station (issue 15): the first circle's second station in the
+        first district with circles under a range (Bikaner; DEMO_ALERT_STATION for the default
+        seed). Its SHO, CO, SP and range IG are on WhatsApp and a gram rakshak with consent is
+        posted there, so that `up` can show an alert reaching every stage of the chain."""
+        return self.roster.stations[1].code
+
+    def _alert_chain(self) -> frozenset[str]:
+        """The units whose officers the demo alert reaches: the station, circle, district, range."""
+        by_code = {u.code: u for u in self.roster.units}
+        chain, unit = [], by_code[self.alert_station]
+        while unit.parent is not None:
+            chain.append(unit.code)
+            unit = by_code[unit.parent]
+        return frozenset(chain)
+
     # --- people ---------------------------------------------------------------------------
     def _name(self, female: bool = False) -> tuple[str, str]:
         given = self.rng.choice(names.FEMALE if female else names.MALE)
@@ -184,7 +204,10 @@ class Generator:
         self._pno += 1
         hi, en = self._name(female)
         phone = self._number()
-        has_whatsapp = self.rng.random() < 0.95
+        # Drawn for everyone, so that forcing the alert chain's officers changes no other row.
+        has_whatsapp = self.rng.random() < 0.95 or (
+            rank in _CHAIN_RANKS and unit in self.alert_chain
+        )
         lang = "en" if self.rng.random() < 0.1 else "hi"
         return (
             f"RJP{self._pno:07d}", hi, en, rank, unit, self._since(), extra,
@@ -229,23 +252,33 @@ class Generator:
         weights = [w for _, w in VOLUNTEER_SHARES]
         per = self.plan.volunteers_per_station
         for station in self.roster.stations:
-            for _ in range(self.rng.randint(per - per // 4, per + per // 4)):
-                role = self.rng.choices(roles, weights)[0]
-                yield self._volunteer(role, station.code)
+            rows = [
+                self._volunteer(self.rng.choices(roles, weights)[0], station.code)
+                for _ in range(self.rng.randint(per - per // 4, per + per // 4))
+            ]
+            if (
+                self.alert_chain
+                and station.code == self.alert_station
+                and not any(map(_alert_raiser, rows))
+            ):
+                rows.append(self._volunteer("gram_rakshak", station.code, raiser=True))
+            yield from rows
 
-    def _volunteer(self, role: str, station: str) -> tuple[str, ...]:
+    def _volunteer(self, role: str, station: str, raiser: bool = False) -> tuple[str, ...]:
         female = role == "suraksha_sakhi" or self.rng.random() < 0.25
         hi, en = self._name(female)
         phone = self._number()
         channel = self.rng.random()
-        whatsapp = phone if channel < 0.85 else ""
+        whatsapp = phone if channel < 0.85 or raiser else ""
         sms = phone if channel >= 0.10 else ""
         vid = ""
         if self.rng.random() < 0.7:  # the rest are known by their phone number only
             self._vid += 1
             vid = f"V{self._vid:08d}"
         consent = self.rng.random()
-        state = "granted" if consent < 0.85 else "pending" if consent < 0.97 else "withdrawn"
+        state = (
+            "granted" if consent < 0.85 or raiser else "pending" if consent < 0.97 else "withdrawn"
+        )
         consent_day = (
             (date(2025, 1, 1) + timedelta(days=self.rng.randint(0, 300))).isoformat()
             if state != "pending"
@@ -256,6 +289,11 @@ class Generator:
             vid, hi, en, role, station, whatsapp, sms, "hi", state, consent_day, method, "",
             "yes", "yes",
         )  # fmt: skip
+
+
+def _alert_raiser(row: tuple[str, ...]) -> bool:
+    """A volunteer row that can raise the demo alert and hear back on WhatsApp."""
+    return row[3] == "gram_rakshak" and bool(row[5]) and row[8] == "granted" and row[12] == "yes"
 
 
 def header(kind: ImportKind) -> tuple[str, ...]:

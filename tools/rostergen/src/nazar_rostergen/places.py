@@ -59,3 +59,7 @@ KNOWN_CIRCLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("Tijara", "तिजारा"),
     ),
 }
+
+# The demo roster's field-alert station for the default seed (`Generator.alert_station`): where
+# `deploy/stack up` and the end-to-end test raise alerts (Rohital circle, Bikaner, Bikaner range).
+DEMO_ALERT_STATION = "PS-JAISAGAR"

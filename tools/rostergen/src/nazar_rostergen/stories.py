@@ -117,7 +117,7 @@ DEMOS = (
 )  # fmt: skip
 
 
-def _call(
+def call_api(
     method: str, url: str, token: str, body: Any = None, key: str | None = None
 ) -> tuple[int, Any]:
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "hi"}
@@ -138,7 +138,7 @@ def _call(
 def find(roster: str, reader: Person, role: Role, unit: str) -> Person:
     """The first active member with `role` in `unit`'s subtree, from the roster's API."""
     query = urllib.parse.urlencode({"role": str(role), "unit": unit, "limit": 20})
-    status, page = _call("GET", f"{roster}/api/v1/members?{query}", reader.token())
+    status, page = call_api("GET", f"{roster}/api/v1/members?{query}", reader.token())
     if status != 200:
         raise DemoError(f"roster answered {status} for {role} in {unit}: {page}")
     for m in page["items"]:
@@ -149,7 +149,7 @@ def find(roster: str, reader: Person, role: Role, unit: str) -> Person:
 
 
 def _post(url: str, who: Person, body: Any, key: str) -> Any:
-    status, answer = _call("POST", url, who.token(), body, key)
+    status, answer = call_api("POST", url, who.token(), body, key)
     if status >= 300:
         raise DemoError(f"{url} answered {status}: {answer}")
     return answer
@@ -162,7 +162,7 @@ def _create(base: str, author: Person, demo: Demo) -> Any:
             "submit": demo.submit}  # fmt: skip
     deadline = time.monotonic() + UNIT_WAIT_SECONDS
     while True:
-        status, answer = _call(
+        status, answer = call_api(
             "POST", f"{base}/api/v1/stories", author.token(), body, f"demo-story-{demo.key}"
         )
         if status == 201:
@@ -179,7 +179,7 @@ def _approve(base: str, story: Any, demo: Demo, writer: Person, approver: Person
     approver approves it for internal circulation in the author's district."""
     url = f"{base}/api/v1/stories/{story['id']}"
     # Approved by an earlier `up` whose keys have expired: a new version would be refused.
-    status, now = _call("GET", url, approver.token())
+    status, now = call_api("GET", url, approver.token())
     if status == 200 and now["state"] == "approved":
         return now
     _post(f"{url}/versions/circulation", writer, {"title": demo.title, "body": demo.text}, key)

@@ -35,8 +35,9 @@ from tests.integration.directive.support import (
     requested,
     settings_env,
     settings_for,
+    sigkill,
+    start_worker,
 )
-from tests.integration.directive.test_fanout_kill import sigkill, start_worker
 from tests.integration.platform.support import wait_for
 
 KILLS = 3

@@ -9,11 +9,8 @@ CloudEvents id, so the publisher drops it — and those repeats are bounded by w
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -33,30 +30,19 @@ from nazar_platform.service import migrate
 
 from bench.fanout.roster import generate
 from tests.conftest import TopicFactory
-from tests.integration.directive.support import make_topics, requested, settings_env, settings_for
-from tests.integration.platform.support import LOG_DIR, ROOT, wait_for
+from tests.integration.directive.support import (
+    make_topics,
+    requested,
+    settings_env,
+    settings_for,
+    sigkill,
+    start_worker,
+)
+from tests.integration.platform.support import wait_for
 
 KILLS = 5
 BATCH = 25  # small batches: many of them, so the kills land mid-fan-out
 CONCURRENCY = 2
-
-
-def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    LOG_DIR.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [sys.executable, "-m", "directive", "worker"],
-        cwd=ROOT,
-        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-        stdout=(LOG_DIR / "directive-worker.log").open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def sigkill(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 @pytest.mark.slow
