@@ -94,6 +94,7 @@ class Generator:
         self.scale = scale
         self.plan = PLANS[scale]
         self.rng = random.Random(seed)  # noqa: S311 - made-up people, not secrets
+        self.seed = seed
         self._codes: set[str] = set()
         self._places: set[str] = set()
         self._phone = 0
@@ -216,9 +217,7 @@ class Generator:
 
     def police_rows(self) -> Iterator[tuple[str, ...]]:
         r = self.roster
-        # ADG Crime, then the ADGs of the other branches (who issue nothing state-wide).
-        for branch in r.branches:
-            yield self._police("adg", branch.code)
+        yield self._police("adg", r.branches[0].code)  # ADG Crime
         for role in ("home_secretary", "joint_secretary_home", "police_pro", "sp_phq_crime"):
             yield self._police(role, "PHQ")
         for role in ("content_writer", "content_writer", "graphics_designer", "graphics_designer"):
@@ -246,6 +245,15 @@ class Generator:
             # Most of the force serves at police stations; the rest in district police lines.
             posted = self.rng.choice(at_station if self.rng.random() < 0.9 else at_district)
             yield self._police(rank, posted, female=self.rng.random() < 0.1)
+        # The ADGs of the other branches (who issue nothing state-wide) come last, from their own
+        # random stream, so that everyone else of a seed is who they were before branches existed
+        # (tests pick people of the demo roster by name).
+        main, self.rng = self.rng, random.Random(f"branches-{self.seed}")  # noqa: S311
+        try:
+            for branch in r.branches[1:]:
+                yield self._police("adg", branch.code)
+        finally:
+            self.rng = main
 
     def volunteer_rows(self) -> Iterator[tuple[str, ...]]:
         roles = [role for role, _ in VOLUNTEER_SHARES]
