@@ -86,6 +86,14 @@ async def running_service(
         "attachment_max_bytes": 1024 * 1024,
         **overrides,
     }
+    # Alerts of its own: the e2e system's alerts are on the stack's alert.events.v1, and a
+    # service reading that topic would show them on this test's board.
+    for setting, name in (
+        ("topic_alert_events", "alert-events"),
+        ("topic_alert_cases", "alert-cases"),
+    ):
+        if setting not in values:
+            values[setting] = await factory(name, partitions=3)
     settings = settings_for(dsn, kafka_bootstrap, topics, tmp, **values)
     key_path = signing_key or tmp / "signing-key.pem"
     auth = AuthSettings(dev_private_key_path=key_path)
