@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     down.add_argument("--wipe", action="store_true", help="also delete .state/NAME")
     run_tests = sub.add_parser("test", help="lint, type-check, then pytest [args]")
     run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    run_chaos = sub.add_parser("chaos", help="the long kill runs of tests/chaos [pytest args]")
+    run_chaos = sub.add_parser("chaos", help="long runs: tests/chaos, tests/soak [pytest args]")
     run_chaos.add_argument("pytest_args", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)

@@ -22,12 +22,15 @@ PYTEST_NO_TESTS = 5
 
 
 def chaos(pytest_args: list[str]) -> int:
-    """The long kill runs of tests/chaos (SIGKILL in the middle of work, many times over): their
-    own command, so that `test` stays quick enough for every change."""
+    """The long runs: the kill runs of tests/chaos (SIGKILL in the middle of work, many times
+    over) and the state-size runs of tests/soak; their own command, so that `test` stays quick
+    enough for every change."""
     install()
     uv_run = [*uv_command(), "run", "--frozen", "--quiet"]
     code = subprocess.call(
-        [*uv_run, "pytest", "tests/chaos", *pytest_args], cwd=ROOT, stdin=subprocess.DEVNULL
+        [*uv_run, "pytest", "tests/chaos", "tests/soak", *pytest_args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
     )
     if code == PYTEST_NO_TESTS:
         say("pytest collected no tests: counting that as a failure")
