@@ -35,7 +35,7 @@ from tests.integration.platform.support import wait_for
 
 ALERTS = 12
 # Speed is measured (printed here, and by bench/alerts), not asserted: what is asserted is the
-# behaviour, that every alert went out while the directive was still fanning out, not after it.
+# behaviour, that alerts raised during the fan-out went out while it was still running.
 # (Measured on a shared 2-core machine: p50 0.45 s, max 0.64 s; through the circulation runner
 # it replaced: p50 2.2 s, max 3.5 s.)
 
@@ -133,7 +133,7 @@ async def test_alerts_reach_kafka_while_a_state_wide_directive_fans_out(
             await wait_for(all_out, within=120, every=0.05)
             rows = await pool.fetch(
                 "SELECT id, extract(epoch FROM first_request_at - received_at)::float8 AS s, "
-                "first_request_at FROM alerts WHERE id LIKE 'alt-speed-%'"
+                "received_at, first_request_at FROM alerts WHERE id LIKE 'alt-speed-%'"
             )
             latencies = sorted(r["s"] for r in rows)
 
@@ -144,8 +144,8 @@ async def test_alerts_reach_kafka_while_a_state_wide_directive_fans_out(
                 return bool(left == 0)
 
             await wait_for(fan_out_done, within=300, every=0.2)
-            finished = await pool.fetchval(
-                "SELECT max(finished_at) FROM jobs WHERE directive_id = $1", did
+            started, finished = await pool.fetchrow(
+                "SELECT min(created_at), max(finished_at) FROM jobs WHERE directive_id = $1", did
             )
             recipients = await pool.fetchval(
                 "SELECT count(*) FROM deliveries WHERE directive_id = $1", did
@@ -158,8 +158,12 @@ async def test_alerts_reach_kafka_while_a_state_wide_directive_fans_out(
                 "after the last alert was out"
             )
             print(figures)
-            # They went out while the directive was still fanning out, not after it.
-            assert all(r["first_request_at"] < finished for r in rows), figures
+            # Alerts raised in the first half of the fan-out went out while it was still running:
+            # one queued behind it would leave at its end or later. (The fan-out may end before
+            # the last alerts are raised; those prove nothing either way.)
+            early = [r for r in rows if r["received_at"] < started + (finished - started) / 2]
+            assert early, f"no alert raised during the fan-out's first half; {figures}"
+            assert all(r["first_request_at"] < finished for r in early), figures
     finally:
         await factory.delete_all()
         await databases.drop(dsn)
