@@ -22,7 +22,7 @@ from nazar_platform.kafka.dlq import RawRecord
 from roster.app import create
 from roster.settings import RosterSettings
 
-from tests.conftest import TopicFactory
+from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.platform.http.server import serve
 
 
@@ -288,3 +288,23 @@ async def member_ids_by_role(database: str, role: str, unit: str | None = None) 
         return [r["member_id"] for r in rows]
     finally:
         await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def demo_roster(
+    databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path, name: str
+) -> AsyncIterator[Running]:
+    """The roster on a database and topics of its own, the demo files imported without a
+    rejection and relayed to Kafka: a module's `demo` fixture."""
+    database = await databases.create(name)
+    factory = TopicFactory(kafka_bootstrap)
+    topics = await make_topics(factory)
+    try:
+        async with running_roster(database, kafka_bootstrap, topics) as running:
+            reports = await import_roster(running, demo_files)
+            assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
+            await wait_relayed(database)
+            yield running
+    finally:
+        await factory.delete_all()
+        await databases.drop(database)

@@ -16,15 +16,13 @@ from nazar_contracts.units import UnitUpserted, UnitUpsertedV2
 from nazar_contracts.vocabulary import CRIME_BRANCH, UnitKind
 from nazar_platform.kafka.dlq import RawRecord
 
-from tests.conftest import DatabaseFactory, TopicFactory
+from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import (
     Running,
+    demo_roster,
     hq_token,
-    import_roster,
-    make_topics,
     member_ids_by_role,
     read_all,
-    running_roster,
     upload,
     wait_relayed,
 )
@@ -34,18 +32,8 @@ from tests.integration.roster.support import (
 async def demo(
     databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path
 ) -> AsyncIterator[Running]:
-    database = await databases.create("roster_adg_crime")
-    factory = TopicFactory(kafka_bootstrap)
-    topics = await make_topics(factory)
-    try:
-        async with running_roster(database, kafka_bootstrap, topics) as running:
-            reports = await import_roster(running, demo_files)
-            assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
-            await wait_relayed(database)
-            yield running
-    finally:
-        await factory.delete_all()
-        await databases.drop(database)
+    async with demo_roster(databases, kafka_bootstrap, demo_files, "roster_adg_crime") as running:
+        yield running
 
 
 def ce_type(record: RawRecord) -> str:

@@ -9,16 +9,15 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from tests.conftest import DatabaseFactory, TopicFactory
+from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import (
     Running,
     confirm,
+    demo_roster,
     end_offsets,
     hq_token,
     import_roster,
-    make_topics,
     member_ids_by_role,
-    running_roster,
     token_for,
     upload,
     wait_relayed,
@@ -29,18 +28,8 @@ from tests.integration.roster.support import (
 async def demo(
     databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path
 ) -> AsyncIterator[Running]:
-    database = await databases.create("roster_import")
-    factory = TopicFactory(kafka_bootstrap)
-    topics = await make_topics(factory)
-    try:
-        async with running_roster(database, kafka_bootstrap, topics) as running:
-            reports = await import_roster(running, demo_files)
-            assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
-            await wait_relayed(database)
-            yield running
-    finally:
-        await factory.delete_all()
-        await databases.drop(database)
+    async with demo_roster(databases, kafka_bootstrap, demo_files, "roster_import") as running:
+        yield running
 
 
 def _rows(path: Path) -> list[list[str]]:

@@ -14,16 +14,14 @@ import asyncpg
 import jsonschema
 import pytest
 
-from tests.conftest import DatabaseFactory, TopicFactory
+from tests.conftest import DatabaseFactory
 from tests.integration.platform.support import wait_for
 from tests.integration.roster.support import (
     Running,
     confirm,
+    demo_roster,
     hq_token,
-    import_roster,
-    make_topics,
     member_ids_by_role,
-    running_roster,
     token_for,
     upload,
     wait_relayed,
@@ -37,18 +35,8 @@ HR_HEADER = ["personnel_no", "name_hi", "name_latin", "rank", "unit", "additiona
 async def demo(
     databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path
 ) -> AsyncIterator[Running]:
-    database = await databases.create("roster_honesty")
-    factory = TopicFactory(kafka_bootstrap)
-    topics = await make_topics(factory)
-    try:
-        async with running_roster(database, kafka_bootstrap, topics) as running:
-            reports = await import_roster(running, demo_files)
-            assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
-            await wait_relayed(database)
-            yield running
-    finally:
-        await factory.delete_all()
-        await databases.drop(database)
+    async with demo_roster(databases, kafka_bootstrap, demo_files, "roster_honesty") as running:
+        yield running
 
 
 async def _fetch(running: Running, sql: str, *args: Any) -> list[asyncpg.Record]:
