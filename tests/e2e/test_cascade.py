@@ -211,8 +211,12 @@ async def test_the_same_with_directive_and_publisher_killed_during_fan_out(
 ) -> None:
     started = time.monotonic()
     # Slow WhatsApp down (the publisher finds out from 130429) so that the fan-out to the
-    # members lasts through the kills.
-    await configure_fake(system, "whatsapp", {"mps_cap": 8})
+    # members lasts through the kills. The providers redeliver an unanswered webhook within 4 s
+    # (their default back-off reaches 30 s): a restarted publisher waits ANSWER_WAIT (12 s here)
+    # for the "sent" webhooks of calls made before its kill, so they must come in by then or the
+    # message is resent as a possible duplicate (what production's 10 minutes are sized for).
+    await configure_fake(system, "whatsapp", {"mps_cap": 8, "webhook_retry_cap": 4.0})
+    await configure_fake(system, "sms", {"webhook_retry_cap": 4.0})
     try:
         o = await run(
             system,
@@ -220,7 +224,8 @@ async def test_the_same_with_directive_and_publisher_killed_during_fan_out(
             killer=lambda sent_now: _kill_loop(system, sent_now),
         )
     finally:
-        await configure_fake(system, "whatsapp", {"mps_cap": 80})
+        await configure_fake(system, "whatsapp", {"mps_cap": 80, "webhook_retry_cap": 30.0})
+        await configure_fake(system, "sms", {"webhook_retry_cap": 30.0})
     by_process = Counter(kill[0] for kill in o.kills)
     assert all(by_process[p] >= 5 for p in PROCESSES), by_process
     # Each kill came while messages of this run were still on their way to the members.

@@ -4,6 +4,12 @@ An orphan is an intent that stayed `pending` without an answer for `answer_wait`
 that made the call died before recording the answer, and no status webhook carrying its
 `biz_opaque_callback_data` arrived since. Only then is it sent again, counted, and marked as a
 possible duplicate (issue 5, item 6). Intents whose calls are still in flight here are excluded.
+
+The wait is also counted from this process's start: while the publisher was down, the
+providers' webhooks for calls made just before the crash could not arrive (they are being
+redelivered with back-off), so a restarted publisher gives them `answer_wait` to come in before
+it resends anything. Without that, a publisher killed several times in a row resends messages
+whose "sent" webhooks were only waiting for it to come back.
 """
 
 from __future__ import annotations
@@ -47,8 +53,11 @@ async def poll_retries(ctx: Context, sender: Sender, stop: asyncio.Event) -> Non
 async def sweep_orphans(ctx: Context, sender: Sender, stop: asyncio.Event) -> None:
     s = ctx.settings
     last_prune = 0.0
+    hearing_since = time.monotonic()
     while not stop.is_set():
         await sleep_or_stop(stop, s.sweep_interval.total_seconds())
+        if time.monotonic() - hearing_since < s.answer_wait.total_seconds():
+            continue
         try:
             jobs = await claim(
                 ctx, limit=1000, orphans_after=s.answer_wait, exclude=sender.held_ids()
