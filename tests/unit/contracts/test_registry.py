@@ -63,6 +63,7 @@ EXPECTED = {
         f"nazar.alert.{verb}.v1"
         for verb in ("routed", "escalated", "taken", "handed_over", "closed")
     },
+    "auth.codes.v1": {"nazar.auth.code_requested.v1"},
 }  # fmt: skip
 
 

@@ -18,7 +18,9 @@ def test_every_registry_and_constant_topic_is_declared_with_its_cleanup_policy()
         assert topic.name in catalogue, topic.name
         assert catalogue[topic.name].config["cleanup.policy"] == topic.cleanup, topic.name
         # Topics with names or numbers must keep their dead letters briefly.
-        assert catalogue[topic.name].personal_data == topic.name.startswith("roster."), topic.name
+        assert catalogue[topic.name].personal_data == topic.name.startswith(("roster.", "auth.")), (
+            topic.name
+        )
 
 
 def test_constants_are_the_topic_table() -> None:
@@ -28,4 +30,4 @@ def test_constants_are_the_topic_table() -> None:
         if name.isupper() and isinstance(value, str) and name != "DLQ_SUFFIX"
     }
     assert constants == topics.TOPIC_NAMES
-    assert len(topics.TOPICS) == len(topics.TOPIC_NAMES) == 14
+    assert len(topics.TOPICS) == len(topics.TOPIC_NAMES) == 15

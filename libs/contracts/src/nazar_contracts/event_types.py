@@ -57,3 +57,5 @@ ALERT_ESCALATED = "nazar.alert.escalated.v1"
 ALERT_TAKEN = "nazar.alert.taken.v1"
 ALERT_HANDED_OVER = "nazar.alert.handed_over.v1"
 ALERT_CLOSED = "nazar.alert.closed.v1"
+
+AUTH_CODE_REQUESTED = "nazar.auth.code_requested.v1"

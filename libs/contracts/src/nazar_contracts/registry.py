@@ -25,6 +25,7 @@ from nazar_contracts.alerts import (
     AlertRouted,
     AlertTaken,
 )
+from nazar_contracts.auth import AuthCodeRequested
 from nazar_contracts.contacts import ContactUpserted
 from nazar_contracts.directives import (
     DirectiveAcknowledged,
@@ -207,6 +208,7 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.ALERT_TAKEN, t.ALERT_CASES, AlertTaken, _alert),
     EventSpec(e.ALERT_HANDED_OVER, t.ALERT_CASES, AlertHandedOver, _alert),
     EventSpec(e.ALERT_CLOSED, t.ALERT_CASES, AlertClosed, _alert),
+    EventSpec(e.AUTH_CODE_REQUESTED, t.AUTH_CODES, AuthCodeRequested, lambda d: d.sign_in_id),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

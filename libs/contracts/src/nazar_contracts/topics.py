@@ -19,6 +19,7 @@ ALERT_EVENTS = "alert.events.v1"
 ALERT_CASES = "alert.cases.v1"
 PUBLISH_REQUESTS = "publish.requests.v1"
 PUBLISH_RESULTS = "publish.results.v1"
+AUTH_CODES = "auth.codes.v1"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -72,6 +73,10 @@ TOPICS: tuple[Topic, ...] = (
           "Results of posts to X / Facebook / Instagram: the post id and public URL, or a "
           "failure in words; withdrawals (done, failed, or a by-hand task for Instagram); "
           "accounts stopped and resumed (keyed by account id)."),
+    Topic(AUTH_CODES, "sign-in id", "delete", "roster",
+          "One-time sign-in codes for the publisher to send first, each sealed with a key only "
+          "the roster and the publisher hold (never plain text), naming the member (no phone "
+          "number) and the channel; kept one hour."),
 )  # fmt: skip
 
 TOPIC_NAMES = frozenset(t.name for t in TOPICS)
