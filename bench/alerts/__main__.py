@@ -38,6 +38,7 @@ from bench.alerts.load import (
     Load,
     Raiser,
     Requested,
+    client,
     growth,
     percentile,
     raise_one,
@@ -84,15 +85,16 @@ async def _warm_up(stack: AlertStack, raisers: list[Raiser], seen: Requested,
     url = stack.url("story-intake", "/api/v1/alerts")
     deadline = time.monotonic() + 900
     sent = []
-    for n, raiser in enumerate(raisers):
-        while True:
-            one, why = await raise_one(stack.http, url, raiser, "warm-up", n)
-            if one is not None:
-                sent.append(one)
-                break
-            if time.monotonic() > deadline or why.startswith(("404", "405")):
-                raise RuntimeError(f"story-intake refuses {raiser.member_id}: {why}")
-            await asyncio.sleep(1)
+    async with client() as http:
+        for n, raiser in enumerate(raisers):
+            while True:
+                one, why = await raise_one(http, url, raiser, "warm-up", n)
+                if one is not None:
+                    sent.append(one)
+                    break
+                if time.monotonic() > deadline or why.startswith(("404", "405")):
+                    raise RuntimeError(f"story-intake refuses {raiser.member_id}: {why}")
+                await asyncio.sleep(1)
     while not all((s.alert_id, shos[s.station]) in seen.seen for s in sent):
         if time.monotonic() > deadline:
             raise RuntimeError("the directive does not route the warm-up alerts")
@@ -220,7 +222,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         ready = time.monotonic() - began
         url = stack.url("story-intake", "/api/v1/alerts")
         cpu = Cpu(stack)
-        baseline = await run_load(stack.http, url, raisers, args.rate, args.seconds)
+        baseline = await run_load(url, raisers, args.rate, args.seconds)
         await _settle(baseline, seen, shos, 120)
         cpu_baseline = cpu.per_alert("baseline", len(baseline.sent))
         grown = asyncio.Event()
@@ -229,7 +231,7 @@ async def bench(args: argparse.Namespace, env: dict[str, str]) -> dict[str, Any]
         )
         cpu = Cpu(stack)
         relayed = await _fan_out(stack)
-        during = await run_load(stack.http, url, raisers, args.rate, args.seconds)
+        during = await run_load(url, raisers, args.rate, args.seconds)
         await _settle(during, seen, shos, 300)
         cpu_during = cpu.per_alert("during fan-out (the fan-out's share too)", len(during.sent))
         grown.set()

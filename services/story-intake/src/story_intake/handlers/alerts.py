@@ -120,6 +120,37 @@ def raised_event(
     return outbox_event(data, source=SOURCE)
 
 
+def _row(
+    alert_id: uuid.UUID,
+    raiser: Raiser,
+    body: Raise,
+    station: str,
+    raised_at: datetime,
+    now: datetime,
+    language: Language,
+    vehicle: str | None,
+) -> AlertRow:
+    return AlertRow(
+        id=alert_id,
+        raised_by=raiser.member_id,
+        raiser_role=str(raiser.role),
+        kind=str(body.kind),
+        urgency=str(body.urgency),
+        text=body.text,
+        language=str(language),
+        place_text=body.place.text,
+        latitude=body.place.latitude,
+        longitude=body.place.longitude,
+        accuracy_m=body.place.accuracy_m,
+        vehicle_number=vehicle,
+        station_id=station,
+        raised_station_id=station,
+        raised_at=raised_at,
+        received_at=now,
+        case=Case(state="raised", station_id=station),
+    )
+
+
 async def raise_alert(
     pool: asyncpg.Pool,
     media: MediaContext,
@@ -144,39 +175,28 @@ async def raise_alert(
     raised_at = rules.raised_time(body.raised_at, now, slack)
     if len(uploads) > PHOTOS_PER_ALERT:
         raise AlertRefusalError("alert.too_many_photos", {"limit": str(PHOTOS_PER_ALERT)})
-    async with pool.acquire() as conn:
-        existing = await store.get(conn, alert_id)
-        if existing is not None:
-            return existing
-        station = await _checked(conn, raiser, body.station_id)
-    row = AlertRow(
-        id=alert_id,
-        raised_by=raiser.member_id,
-        raiser_role=str(raiser.role),
-        kind=str(body.kind),
-        urgency=str(body.urgency),
-        text=body.text,
-        language=str(language),
-        place_text=body.place.text,
-        latitude=body.place.latitude,
-        longitude=body.place.longitude,
-        accuracy_m=body.place.accuracy_m,
-        vehicle_number=vehicle,
-        station_id=station,
-        raised_station_id=station,
-        raised_at=raised_at,
-        received_at=now,
-        case=Case(state="raised", station_id=station),
-    )
+    if uploads:  # refused before the photos are worked on, which costs far more than the queries
+        async with pool.acquire() as conn:
+            existing = await store.get(conn, alert_id)
+            if existing is not None:
+                return existing
+            await _checked(conn, raiser, body.station_id)
     made = await images.made(media, alert_id, uploads, now)
     try:
+        # One transaction, one connection: at hundreds of alerts a second each round trip counts.
         async with pool.acquire() as conn, conn.transaction():
-            # Checked again in the transaction: consent may have been withdrawn meanwhile.
-            await _checked(conn, raiser, body.station_id)
+            existing = None if uploads else await store.get(conn, alert_id)
+            if existing is not None:
+                return existing
+            # Checked in the transaction: consent may have been withdrawn meanwhile.
+            station = await _checked(conn, raiser, body.station_id)
+            row = _row(alert_id, raiser, body, station, raised_at, now, language, vehicle)
             created = await store.insert(conn, row)
             if created:
-                await media_store.keep_files(conn, made.files, now)
-                await store.insert_photos(conn, made.rows)
+                if made.files:
+                    await media_store.keep_files(conn, made.files, now)
+                if made.rows:
+                    await store.insert_photos(conn, made.rows)
                 await outbox.enqueue(conn, [raised_event(row, made.rows, links, now)])
         await made.restore(media)
     finally:
