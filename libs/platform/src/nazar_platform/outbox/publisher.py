@@ -81,15 +81,24 @@ async def enqueue(conn: db.Connection, events: Iterable[OutboxEvent]) -> int:
         return 0
     if len(rows) >= _COPY_THRESHOLD:
         await conn.copy_records_to_table("outbox", records=rows, columns=_COLUMNS)
+        await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
     else:
-        await conn.executemany(
-            "INSERT INTO outbox (topic, key, value, ce_id, ce_type, ce_source, ce_time, ce_subject)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            rows,
-        )
-    # Delivered at commit, so the publisher wakes only for committed work.
-    await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
+        # One round trip for the rows and the wake-up: nearly every use case of every service
+        # ends here, and at hundreds of requests a second each round trip is felt.
+        await conn.execute(_INSERT_AND_NOTIFY, *zip(*rows, strict=True), CHANNEL)
     return len(rows)
+
+
+# The rows keep their order (ids are given in it: the relay publishes in id order). The wake-up
+# is delivered at commit, so the publisher wakes only for committed work.
+_INSERT_AND_NOTIFY = (
+    "WITH added AS ("
+    f" INSERT INTO outbox ({', '.join(_COLUMNS)})"
+    " SELECT t, k, v, i, ty, s, tm, sub FROM unnest($1::text[], $2::bytea[], $3::bytea[],"
+    " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])"
+    " WITH ORDINALITY AS u(t, k, v, i, ty, s, tm, sub, n) ORDER BY n RETURNING 1)"
+    " SELECT pg_notify($9, '') FROM (SELECT count(*) FROM added) AS c"
+)
 
 
 # For set-based producers: `WITH ... INSERT_INTO_OUTBOX SELECT topic, key, value, ce_id, ce_type,

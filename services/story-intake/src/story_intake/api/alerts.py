@@ -198,7 +198,7 @@ async def raise_alert(
     settings = _settings(request)
     media: MediaContext = request.app.state.media
     with _refusals():
-        row = await handlers.raise_alert(
+        found = await handlers.raise_alert(
             _pool(request),
             media,
             _links(request),
@@ -223,8 +223,8 @@ async def raise_alert(
             vehicle_states=vehicle_states(),
             alert_id=claim.derived_id("alert") if claim else None,
         )
-    response.headers["Location"] = f"/api/v1/alerts/{row.id}"
-    return await _one(request, row.id, principal.member_id)
+    response.headers["Location"] = f"/api/v1/alerts/{found.alert.id}"
+    return alert_out(found.alert, found.photos, _links(request), _now())
 
 
 @router.get("/alerts/mine", summary="The alerts I raised and what became of each, newest first")

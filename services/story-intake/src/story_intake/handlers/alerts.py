@@ -32,7 +32,6 @@ from story_intake.handlers import stories
 from story_intake.handlers.media_links import AlertMediaLinks
 from story_intake.handlers.photos import MediaContext
 from story_intake.store import alerts as store
-from story_intake.store import consent, units
 from story_intake.store import media as media_store
 from story_intake.store.alerts import AlertRow, PhotoRow
 from story_intake.store.stories import Content
@@ -68,18 +67,13 @@ class Full:
     officers: set[str]
 
 
-async def _kind(conn: db.Connection, unit_id: str) -> str | None:
-    along = await units.kinds_along(conn, unit_id)
-    return along[-1][1] if along else None
-
-
 async def _checked(conn: db.Connection, raiser: Raiser, picked: str | None) -> str:
     """Consent (volunteers), then the station: the one it is for."""
-    if not may_send_stories(raiser.role, await consent.state_of(conn, raiser.member_id)):
+    facts = await store.raiser_facts(conn, raiser.member_id, raiser.unit_id, picked)
+    if not may_send_stories(raiser.role, facts.consent):
         raise AlertRefusalError("alert.consent_missing")
-    posting = Posting(raiser.unit_id, await _kind(conn, raiser.unit_id))
-    picked_kind = await _kind(conn, picked) if picked is not None else None
-    return rules.station_for(posting, picked, picked_kind)
+    posting = Posting(raiser.unit_id, facts.posting_kind)
+    return rules.station_for(posting, picked, facts.picked_kind if picked is not None else None)
 
 
 def raised_event(
@@ -163,10 +157,10 @@ async def raise_alert(
     slack: timedelta,
     vehicle_states: frozenset[str],
     alert_id: uuid.UUID | None = None,
-) -> AlertRow:
-    """The alert stored with its photos and `AlertRaised` in the outbox, in one transaction. With
-    an `alert_id` fixed by the Idempotency-Key, a retry after a lost answer raises nothing twice
-    (and processes no photo again)."""
+) -> Full:
+    """The alert stored with its photos and `AlertRaised` in the outbox, in one transaction, and
+    what its raiser sees of it. With an `alert_id` fixed by the Idempotency-Key, a retry after a
+    lost answer raises nothing twice (and processes no photo again)."""
     alert_id = alert_id or uuid.uuid4()
     language = rules.language_of(body.text)
     vehicle = (
@@ -177,21 +171,24 @@ async def raise_alert(
         raise AlertRefusalError("alert.too_many_photos", {"limit": str(PHOTOS_PER_ALERT)})
     if uploads:  # refused before the photos are worked on, which costs far more than the queries
         async with pool.acquire() as conn:
-            existing = await store.get(conn, alert_id)
-            if existing is not None:
-                return existing
+            if await store.get(conn, alert_id) is not None:
+                return await readable(pool, alert_id, raiser.member_id)
             await _checked(conn, raiser, body.station_id)
     made = await images.made(media, alert_id, uploads, now)
+    created = False
     try:
-        # One transaction, one connection: at hundreds of alerts a second each round trip counts.
+        # One transaction on one connection: at hundreds of alerts a second each round trip
+        # counts. Consent is checked in it (it may have been withdrawn meanwhile); a retry whose
+        # alert exists is answered with it (found only on a conflict or a refusal: rare).
         async with pool.acquire() as conn, conn.transaction():
-            existing = None if uploads else await store.get(conn, alert_id)
-            if existing is not None:
-                return existing
-            # Checked in the transaction: consent may have been withdrawn meanwhile.
-            station = await _checked(conn, raiser, body.station_id)
-            row = _row(alert_id, raiser, body, station, raised_at, now, language, vehicle)
-            created = await store.insert(conn, row)
+            try:
+                station = await _checked(conn, raiser, body.station_id)
+            except AlertRefusalError:
+                if await store.get(conn, alert_id) is None:
+                    raise
+            else:
+                row = _row(alert_id, raiser, body, station, raised_at, now, language, vehicle)
+                created = await store.insert(conn, row)
             if created:
                 if made.files:
                     await media_store.keep_files(conn, made.files, now)
@@ -202,13 +199,10 @@ async def raise_alert(
     finally:
         made.discard()
     if not created:
-        async with pool.acquire() as conn:
-            again = await store.get(conn, alert_id)
-        assert again is not None
-        return again
+        return await readable(pool, alert_id, raiser.member_id)
     metrics.ALERTS_RAISED.labels(row.kind, row.urgency).inc()
     metrics.MEDIA_BYTES_STORED.labels("alert_photo").inc(sum(f.size for f in made.files))
-    return row
+    return Full(row, list(made.rows), set())  # nobody has been routed to a new alert yet
 
 
 async def mine(

@@ -164,3 +164,26 @@ async def of_raiser(
         limit + 1,
     )
     return MINE.page(rows, limit, _row)
+
+
+@dataclass(frozen=True, slots=True)
+class RaiserFacts:
+    consent: str | None  # None: the roster has not told us about the member
+    posting_kind: str | None  # None: the unit is unknown here
+    picked_kind: str | None
+
+
+async def raiser_facts(
+    conn: db.Connection, member_id: str, posting: str, picked: str | None
+) -> RaiserFacts:
+    """What deciding an alert's station needs, in one round trip (it runs for every alert)."""
+    r = await conn.fetchrow(
+        "SELECT (SELECT state FROM member_consent WHERE member_id = $1) AS consent,"
+        " (SELECT kind FROM units WHERE id = $2) AS posting_kind,"
+        " (SELECT kind FROM units WHERE id = $3) AS picked_kind",
+        member_id,
+        posting,
+        picked,
+    )
+    assert r is not None
+    return RaiserFacts(r["consent"], r["posting_kind"], r["picked_kind"])
