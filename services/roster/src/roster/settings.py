@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr
 # a whole state is about 15 MB and the volunteer lists about 30 MB.
 IMPORT_BODY_BYTES = 64 * 1024 * 1024
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
+DEV_SIGN_IN_HASH_KEY = "nazar-dev-sign-in-hash-key-change-me-0001"  # a published dev default
 
 
 class RosterSettings(PlatformSettings):
@@ -25,6 +26,9 @@ class RosterSettings(PlatformSettings):
     database_name: str | None = "nazar_roster"
     # Member ids are HMAC(secret, natural key): keep it stable for a deployment, and secret.
     member_id_secret: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_MEMBER_ID_SECRET)
+    # Issue 16: the key of the keyed hashes of sign-in codes, tickets and phone numbers
+    # (domain/sign_in.py). Changing it voids every sign-in under way, nothing else.
+    sign_in_hash_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_SIGN_IN_HASH_KEY)
     # Topic names come from here so that a test can point the service at its own topics.
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
