@@ -47,7 +47,10 @@ DATABASES = {
 # Each service's secrets and the development value published for it (its default in the code,
 # or the local stack's value in deploy/stackctl/services.py).
 SECRETS: dict[str, dict[str, str]] = {
-    "roster": {"NAZAR_MEMBER_ID_SECRET": "nazar-dev-member-id-secret"},
+    "roster": {
+        "NAZAR_MEMBER_ID_SECRET": "nazar-dev-member-id-secret",
+        "NAZAR_SIGN_IN_HASH_KEY": "nazar-dev-sign-in-hash-key-change-me-0001",
+    },
     # The old default in the code: anyone could forge members' inbox links with it.
     "directive": {"NAZAR_INBOX_LINK_KEY": "local-development-inbox-link-key-change-me"},
     "social-publisher": {

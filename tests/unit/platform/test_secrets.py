@@ -162,7 +162,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
 @pytest.mark.parametrize(
     ("cls", "expected"),
     [
-        (RosterSettings, {"database_url", "pg_dsn", "member_id_secret"}),
+        (RosterSettings, {"database_url", "pg_dsn", "member_id_secret", "sign_in_hash_key"}),
         (
             DirectiveSettings,
             {"database_url", "pg_dsn", "inbox_link_key", "inbox_link_previous_keys"},
