@@ -29,6 +29,7 @@ import asyncpg
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from nazar_platform.auth.sealed import DEV_CODE_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -50,6 +51,7 @@ SECRETS: dict[str, dict[str, str]] = {
     "roster": {
         "NAZAR_MEMBER_ID_SECRET": "nazar-dev-member-id-secret",
         "NAZAR_SIGN_IN_HASH_KEY": "nazar-dev-sign-in-hash-key-change-me-0001",
+        "NAZAR_AUTH_CODE_KEY": DEV_CODE_KEY,
     },
     # The old default in the code: anyone could forge members' inbox links with it.
     "directive": {"NAZAR_INBOX_LINK_KEY": "local-development-inbox-link-key-change-me"},
@@ -62,6 +64,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_SOCIAL_TOKEN_KEY": "bmF6YXItbG9jYWwtc3RhY2stc29jaWFsLXRva2VucyE=",
         "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
         "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
+        "NAZAR_AUTH_CODE_KEY": DEV_CODE_KEY,
     },
     # The key signing media URLs (photos and creatives for the publisher and the console).
     "story-intake": {"NAZAR_MEDIA_LINK_KEY": "local-development-story-media-link-key"},

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from nazar_platform.auth.sealed import Sealed, Sealer, SealError, new_key, parse_keys
+from nazar_platform.auth.sealed import (
+    Sealed,
+    Sealer,
+    SealError,
+    derived_keys,
+    new_key,
+    parse_keys,
+)
 
 
 def _sealer(*ids: str) -> Sealer:
@@ -46,3 +53,26 @@ def test_a_key_of_the_wrong_size_is_refused_at_start() -> None:
         parse_keys({"k": "c2hvcnQ"})
     with pytest.raises(ValueError):
         parse_keys({})
+
+
+def test_keys_derived_from_settings_text_open_across_services_and_rotate() -> None:
+    roster = Sealer(derived_keys(["a-long-random-text-the-operator-set-on-both-0001"]))
+    publisher = Sealer(derived_keys(["a-long-random-text-the-operator-set-on-both-0001"]))
+    sealed = roster.seal("482913", "sgn-1:mbr-7")
+    assert publisher.open(sealed, "sgn-1:mbr-7") == "482913"
+    rotated = Sealer(
+        derived_keys(
+            [
+                "the-next-long-random-text-0002-xxxxxxxxxx",
+                "a-long-random-text-the-operator-set-on-both-0001",
+            ]
+        )
+    )
+    assert rotated.open(sealed, "sgn-1:mbr-7") == "482913"
+    assert rotated.seal("1", "c").key_id != sealed.key_id
+    with pytest.raises(SealError):
+        Sealer(derived_keys(["someone-elses-text-xxxxxxxxxxxxxxxxxxxxxxxx"])).open(
+            sealed, "sgn-1:mbr-7"
+        )
+    with pytest.raises(ValueError):
+        derived_keys([])

@@ -162,7 +162,17 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
 @pytest.mark.parametrize(
     ("cls", "expected"),
     [
-        (RosterSettings, {"database_url", "pg_dsn", "member_id_secret", "sign_in_hash_key"}),
+        (
+            RosterSettings,
+            {
+                "database_url",
+                "pg_dsn",
+                "member_id_secret",
+                "sign_in_hash_key",
+                "auth_code_key",
+                "auth_code_previous_keys",
+            },
+        ),
         (
             DirectiveSettings,
             {"database_url", "pg_dsn", "inbox_link_key", "inbox_link_previous_keys"},
@@ -181,6 +191,8 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "public_media_key",
                 "public_media_previous_keys",
                 "x_client_secret",
+                "auth_code_key",
+                "auth_code_previous_keys",
             },
         ),
         (AuthSettings, set()),
@@ -206,7 +218,12 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
     with pytest.raises(InsecureSecretsError) as caught:
         cls(environment="production")
     marked = {n for n, m in secret_fields(cls).items() if m}
-    optional = {"pg_dsn", "inbox_link_previous_keys", "public_media_previous_keys"}
+    optional = {
+        "pg_dsn",
+        "inbox_link_previous_keys",
+        "public_media_previous_keys",
+        "auth_code_previous_keys",
+    }
     assert {p.split()[0] for p in caught.value.problems} == {
         f"NAZAR_{n.upper()}" for n in marked - optional
     }

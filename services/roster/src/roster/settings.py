@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from nazar_contracts import topics
+from nazar_platform.config.code_keys import CodeKeySettings
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
@@ -19,7 +20,7 @@ DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published 
 DEV_SIGN_IN_HASH_KEY = "nazar-dev-sign-in-hash-key-change-me-0001"  # a published dev default
 
 
-class RosterSettings(PlatformSettings):
+class RosterSettings(PlatformSettings, CodeKeySettings):
     service_name: str = "roster"
     http_port: int = 19101
     # Its own database on the server of NAZAR_PG_DSN, unless NAZAR_DATABASE_URL is set.

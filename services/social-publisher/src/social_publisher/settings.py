@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from nazar_contracts import topics
+from nazar_platform.config.code_keys import CodeKeySettings
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import BaseModel, Field, SecretStr
@@ -39,7 +40,7 @@ class SocialAccountSetting(BaseModel):
     daily_cap: int | None = Field(default=None, ge=1)  # our own cap of posts a day
 
 
-class PublisherSettings(PlatformSettings):
+class PublisherSettings(PlatformSettings, CodeKeySettings):
     service_name: str = "social-publisher"
     # Small outbox batches: encoding one runs without a pause, and the pacer must not wait long.
     outbox_batch_size: int = 500

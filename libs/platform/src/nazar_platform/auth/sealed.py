@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -87,3 +88,24 @@ class Sealer:
             return aead.decrypt(raw[:_NONCE], raw[_NONCE:], context.encode()).decode()
         except (InvalidTag, UnicodeDecodeError):
             raise SealError("does not open with this key and context") from None
+
+
+# The local and test stacks' shared code key (roster and publisher default to it); refused in
+# any other environment like every secret's default (nazar_platform.config.secrets).
+DEV_CODE_KEY = "nazar-dev-sign-in-code-sealing-key-change-me"
+
+
+def derived_keys(secrets: Sequence[str]) -> dict[str, bytes]:
+    """Key id -> AES key for secrets as settings hold them (any long random text, current first).
+
+    The AES key is SHA-256 of the text and the id a short hash of it, so an operator sets one
+    random string on both services and rotates by moving it to the previous keys: no id to keep
+    in step by hand.
+    """
+    keys: dict[str, bytes] = {}
+    for text in secrets:
+        key = hashlib.sha256(b"nazar-sealed-key:" + text.encode()).digest()
+        keys[hashlib.sha256(b"nazar-sealed-id:" + text.encode()).hexdigest()[:12]] = key
+    if not keys:
+        raise ValueError("at least one sealing key is needed")
+    return keys
