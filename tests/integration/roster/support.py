@@ -33,6 +33,7 @@ class RosterTopics:
     contacts: str
     groups: str
     replies: str
+    codes: str = "auth.codes.v1"
 
     @property
     def compacted(self) -> list[str]:
@@ -49,7 +50,10 @@ async def make_topics(
     ]
     replies = await factory("dispatch.replies", partitions=2, config={"cleanup.policy": "delete"})
     units, members, contacts, groups = names
-    return RosterTopics(units, members, contacts, groups, replies)
+    codes = await factory(
+        "auth.codes", partitions=partitions, config={"cleanup.policy": "delete"}, personal_data=True
+    )
+    return RosterTopics(units, members, contacts, groups, replies, codes)
 
 
 def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterSettings:
@@ -66,6 +70,7 @@ def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterS
         topic_contacts=topics.contacts,
         topic_groups=topics.groups,
         topic_replies=topics.replies,
+        topic_auth_codes=topics.codes,
         opt_out_consumer_group=f"roster-opt-outs-{topics.replies}",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -26,11 +26,13 @@ from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
 from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
+from roster.handlers.sign_in_codes import Limits, SignInCodes
 from roster.handlers.unit_imports import import_units
 from roster.settings import RosterSettings
 from roster.store import imports as import_store
 from roster.store.directories import MemberUnits, UnitPaths
 from roster.workers.opt_outs import consumers
+from roster.workers.sign_in_retention import sign_in_retention
 
 
 def roster_migrations() -> list[migrations.Migration]:
@@ -54,6 +56,22 @@ def use_cases(settings: RosterSettings, pool: asyncpg.Pool) -> Roster:
     )
 
 
+def sign_in_codes(settings: RosterSettings, pool: asyncpg.Pool) -> SignInCodes:
+    return SignInCodes(
+        pool,
+        settings.sign_in_hash_key.get_secret_value().encode(),
+        settings.code_sealer(),
+        settings.topic_auth_codes,
+        Limits(
+            per_phone=settings.sign_in_codes_per_phone,
+            per_address=settings.sign_in_codes_per_address,
+            span=settings.sign_in_window,
+            global_per_span=settings.sign_in_codes_per_minute,
+            global_span=timedelta(minutes=1),
+        ),
+    )
+
+
 def create(settings: RosterSettings | None = None) -> FastAPI:
     settings = settings or RosterSettings()
     register_all()
@@ -61,6 +79,7 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
 
     async def start(runtime: Runtime) -> None:
         app.state.roster = use_cases(settings, runtime.pool)
+        app.state.sign_in_codes = sign_in_codes(settings, runtime.pool)
         app.state.import_tasks = set()
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
@@ -77,7 +96,10 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         settings,
         migrations=roster_migrations(),
         consumers=lambda runtime: consumers(app.state.roster, settings, runtime),
-        background=[Task("imports-finish", imports_finish)],
+        background=[
+            Task("imports-finish", imports_finish),
+            Task("sign-in-retention", lambda runtime, stop: sign_in_retention(app, settings, stop)),
+        ],
         on_startup=[start],
     )
     app = create_app(

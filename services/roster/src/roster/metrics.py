@@ -14,3 +14,17 @@ IMPORT_SECONDS = Histogram(
     buckets=(0.1, 0.5, 1, 2, 5, 10, 20, 40, 80),
 )
 OPT_OUTS = Counter("nazar_roster_opt_outs_total", "Consent withdrawals from STOP replies")
+# Sign-in (issue 16). "withheld": no code went out (not on the roster, or may not sign in); the
+# caller got the same answer as for "sent".
+SIGN_IN_CODES = Counter(
+    "nazar_roster_sign_in_codes_total", "Sign-in codes asked for", ["outcome"]
+)  # outcome: sent | withheld
+SIGN_IN_VERIFICATIONS = Counter(
+    "nazar_roster_sign_in_verifications_total", "Codes checked, by verdict", ["outcome"]
+)  # outcome: verified | wrong | locked | expired | used | unknown
+SIGN_IN_LOCKOUTS = Counter(
+    "nazar_roster_sign_in_lockouts_total", "Sign-ins locked after the last wrong code"
+)
+SIGN_IN_RATE_LIMITED = Counter(
+    "nazar_roster_sign_in_rate_limited_total", "Code requests refused by a limit", ["limit"]
+)  # limit: phone | address | global

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from nazar_contracts import topics
-from nazar_platform.config.code_keys import CodeKeySettings
+from nazar_platform.auth.code_keys import CodeKeySettings
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
@@ -36,12 +36,22 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     topic_contacts: str = topics.ROSTER_CONTACTS
     topic_groups: str = topics.ROSTER_GROUPS
     topic_replies: str = topics.DISPATCH_REPLIES
+    topic_auth_codes: str = topics.AUTH_CODES
     opt_out_consumer_group: str = "roster-opt-outs"
     # A full sync that would deactivate more than this share of the area's active members of the
     # list's kind needs a second officer's confirmation besides the uploader's.
     full_sync_second_officer_above: float = Field(default=0.10, ge=0, le=1)
     # How long a full sync's review waits for its confirmations before it expires.
     full_sync_confirm_within: timedelta = timedelta(hours=24)
+
+    # Phone sign-in (issue 16): codes per number and per client address in `sign_in_window`, and
+    # for everyone per minute (a flood that would empty the WhatsApp quota stops here).
+    sign_in_codes_per_phone: int = Field(default=3, ge=1)
+    sign_in_codes_per_address: int = Field(default=100, ge=1)
+    sign_in_window: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+    sign_in_codes_per_minute: int = Field(default=2000, ge=1)
+    # Sign-in rows (keyed hashes of numbers, addresses) are deleted after this.
+    sign_in_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(hours=1))
 
     @property
     def dev_sign_in(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 from nazar_contracts import topics
-from nazar_platform.config.code_keys import CodeKeySettings
+from nazar_platform.auth.code_keys import CodeKeySettings
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import BaseModel, Field, SecretStr

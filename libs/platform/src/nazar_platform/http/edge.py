@@ -35,7 +35,8 @@ SIGNED_LINK = "signed_link"  # a signed link in a notice: the link is the only c
 WEBHOOK = "webhook"  # a provider's callback, signed by an HMAC of its body
 WEBHOOK_VERIFY = "webhook_verify"  # a provider's subscription check with a shared verify token
 DEV_SIGN_IN = "dev_sign_in"  # local and test stacks: a token for any member
-ROUTE_CLASSES = (API, SIGNED_LINK, WEBHOOK, WEBHOOK_VERIFY, DEV_SIGN_IN)
+SIGN_IN = "sign_in"  # phone sign-in: ask for a code, check it (the roster's own limits follow)
+ROUTE_CLASSES = (API, SIGNED_LINK, WEBHOOK, WEBHOOK_VERIFY, DEV_SIGN_IN, SIGN_IN)
 
 
 def route_class(name: str) -> dict[str, Any]:

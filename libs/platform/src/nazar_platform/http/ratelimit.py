@@ -5,7 +5,8 @@ token is verified; 429 problem documents with `Retry-After`.
   request costs its client address a token of its route class's bucket (`nazar_platform.http.edge`):
   `api` routes draw on `NAZAR_RATE_LIMIT_ADDRESS`; the unauthenticated entry points have their own,
   stricter limits — signed inbox links (`..._SIGNED_LINK`), a provider's webhook subscription
-  check (`..._WEBHOOK_VERIFY`), the dev sign-in (`..._DEV_SIGN_IN`). Provider webhooks
+  check (`..._WEBHOOK_VERIFY`), the dev sign-in (`..._DEV_SIGN_IN`), the phone sign-in
+  (`..._SIGN_IN`; the roster also limits per number and overall in its database). Provider webhooks
   (`..._WEBHOOK`) are not limited by address by default: each carries an HMAC signature of its
   body, a provider posts thousands of statuses a second, and a refused signature costs one HMAC.
 * **Per principal** (`check_principal`, called by `get_principal` after verification): the token's
@@ -44,6 +45,7 @@ from nazar_platform.http.edge import (
     API,
     DEV_SIGN_IN,
     ROUTE_CLASSES,
+    SIGN_IN,
     SIGNED_LINK,
     WEBHOOK,
     WEBHOOK_VERIFY,
@@ -101,11 +103,14 @@ class RateLimitSettings(BaseSettings):
     signed_link: str = "50/s burst 500"
     webhook_verify: str = "10/minute burst 5"
     dev_sign_in: str = "1/s burst 30"
+    # A shift signing in at once behind one carrier address: generous against load; guessing a
+    # code is stopped by its five tries, flooding a number by the roster's per-number limit.
+    sign_in: str = "5/s burst 100"
     webhook: str = "off"
     max_keys: int = 100_000
 
     @field_validator(
-        "address", "principal", "signed_link", "webhook_verify", "dev_sign_in", "webhook"
+        "address", "principal", "signed_link", "webhook_verify", "dev_sign_in", "sign_in", "webhook"
     )
     @classmethod
     def _rate(cls, value: str) -> str:
@@ -119,6 +124,7 @@ class RateLimitSettings(BaseSettings):
             SIGNED_LINK: self.signed_link,
             WEBHOOK_VERIFY: self.webhook_verify,
             DEV_SIGN_IN: self.dev_sign_in,
+            SIGN_IN: self.sign_in,
             WEBHOOK: self.webhook,
         }
         return Rate.parse(limits.get(route_class, self.address))
