@@ -63,6 +63,16 @@ CHANNEL_ALERT = Gauge(
 QUEUE_DEPTH = Gauge(
     "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
 )
+CODES = Counter(
+    "nazar_publisher_codes_total",
+    "Sign-in codes the sender tried, by channel and outcome",
+    ["channel", "outcome"],  # outcome: sent | failed | unknown (no answer) | channel_down
+)
+CODES_DROPPED = Counter(
+    "nazar_publisher_codes_dropped_total",
+    "Sign-in codes not sent at all, by reason",
+    ["reason"],  # reason: expired | no_contact | synthetic
+)
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
 
 # --- Social publishing (issue 14): the per-account queue ---------------------------------------

@@ -27,7 +27,12 @@ from nazar_fakes.common import MessageLog, ThroughputWindow, WebhookPoster, pick
 
 WABA_ID = "102290129340398"
 _PHONE = re.compile(r"^\+?\d{8,15}$")
-DEFAULT_TEMPLATES = {"nazar_message": {"hi": 3, "en": 3}}
+DEFAULT_TEMPLATES = {"nazar_message": {"hi": 3, "en": 3}, "nazar_sign_in_code": {"hi": 1, "en": 1}}
+# Templates of category AUTHENTICATION with a copy-code button: Meta's preset body takes the code
+# as its one parameter, and the button (created as `otp`/`copy_code`, stored as a URL button)
+# must be sent with the same code as a text parameter at index 0.
+AUTH_TEMPLATES = frozenset({"nazar_sign_in_code"})
+OTP_MAX = 15
 DEFAULTS: dict[str, Any] = {
     "mps_cap": 80,
     "token_expired": False,
@@ -244,6 +249,8 @@ class FakeWhatsApp:
                 )
         if total > 1024:
             return 400, 132005, "(#132005) Translated text too long", "hydrated text > 1024"
+        if name in AUTH_TEMPLATES:
+            return _validate_copy_code(template, str(params[0].get("text", "")))
         return None
 
     def _failure(self, to: str, payload: str | None, stage: str) -> dict[str, Any] | None:
@@ -390,6 +397,44 @@ class FakeWhatsApp:
         return json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()
 
 
+def _validate_copy_code(template: dict[str, Any], code: str) -> tuple[int, int, str, str] | None:
+    """The copy-code button of an authentication template, as Meta checks it at send time."""
+    if len(code) > OTP_MAX:
+        return (
+            400,
+            131009,
+            "(#131009) Parameter value is not valid",
+            f"body: the one-time password exceeds {OTP_MAX} characters",
+        )
+    buttons = [c for c in template.get("components") or [] if c.get("type") == "button"]
+    button = next((b for b in buttons if str(b.get("index")) == "0"), None)
+    params = (button or {}).get("parameters") or []
+    if button is None or not params:
+        return (
+            400,
+            131008,
+            "(#131008) Required parameter is missing",
+            "buttons: Button at index 0 of type Url requires a parameter",
+        )
+    if button.get("sub_type") != "url" or len(buttons) != 1 or len(params) != 1:
+        return (
+            400,
+            131009,
+            "(#131009) Parameter value is not valid",
+            "buttons: Button at index 0 of type Url does not match the template's buttons",
+        )
+    text = params[0].get("text")
+    if params[0].get("type") != "text" or not text or len(str(text)) > OTP_MAX:
+        return (
+            400,
+            131009,
+            "(#131009) Parameter value is not valid",
+            "buttons: Button at index 0 of type Url requires a text parameter of at most"
+            f" {OTP_MAX} characters",
+        )
+    return None
+
+
 def _payload(body: dict[str, Any]) -> str | None:
     if body.get("type") == "template":
         for comp in (body.get("template") or {}).get("components") or []:
@@ -426,6 +471,17 @@ def _entry(
             if c.get("type") == "body"
             for p in c.get("parameters") or []
         ]
+        if t.get("name") in AUTH_TEMPLATES:
+            # What the copy-code button copies (tests read the code from here or the body).
+            entry["button_text"] = next(
+                (
+                    p.get("text")
+                    for c in t.get("components") or []
+                    if c.get("type") == "button" and c.get("sub_type") == "url"
+                    for p in c.get("parameters") or []
+                ),
+                None,
+            )
     elif body.get("type") == "interactive":
         entry["text"] = body["interactive"]["body"]["text"]
     return entry

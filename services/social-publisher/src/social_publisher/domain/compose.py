@@ -14,6 +14,11 @@ from social_publisher.domain import text
 from social_publisher.domain.messages import interactive_message, template_message
 
 
+class Senders(Protocol):
+    @property
+    def whatsapp_phone_number_ids(self) -> list[str]: ...
+
+
 class Composition(Protocol):
     """What composing a message needs of the settings (`PublisherSettings` has it): the rules
     stay pure, and the settings module (which reads the environment) stays out of the domain."""
@@ -82,7 +87,7 @@ def window_open(last_inbound: datetime | None, now: datetime, settings: Composit
     return last_inbound is not None and now - last_inbound < settings.service_window
 
 
-def sender_for(member_id: str, settings: Composition) -> str:
+def sender_for(member_id: str, settings: Senders) -> str:
     # A member always hears from the same number of the portfolio (a stable hash, not hash()).
     ids = settings.whatsapp_phone_number_ids
     return ids[zlib.crc32(member_id.encode()) % len(ids)]
