@@ -15,6 +15,14 @@ async def test_a_code_is_sent_before_the_routine_backlog(stack: Stack) -> None:
     members = [f"m-{new_number()}" for _ in range(ROUTINE + 1)]
     await stack.add_contacts([{"member_id": m, "whatsapp": new_number()} for m in members])
     *routine_members, signing_in = members
+    # The codes' consumer is up (its group joined) before the backlog starts.
+    warm_up = code_request(signing_in, "314159")
+    await produce_codes(stack, [warm_up])
+
+    async def warm() -> bool:
+        return any(m.get("callback") == f"code:{warm_up['sign_in_id']}" for m in await stack.sent())
+
+    await wait_for(warm, 30)
     reqs = [request(m) for m in routine_members]
     ids = {r["delivery_id"] for r in reqs}
     await stack.deliver(reqs)

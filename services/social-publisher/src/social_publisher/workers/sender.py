@@ -93,7 +93,11 @@ class Sender:
         return ChannelsReport(
             channels=channels,
             queue_depth=queue_depth,
-            in_memory={"flash": self.queued("flash"), "routine": self.queued("routine")},
+            in_memory={
+                CODE_PRIORITY: self.queued(CODE_PRIORITY),
+                "flash": self.queued("flash"),
+                "routine": self.queued("routine"),
+            },
             quota_limit=self.quota.limit,
             quota_used=self.quota.used(epoch),
             quota_warning=self.quota.warning(epoch),
