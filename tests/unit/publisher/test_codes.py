@@ -183,3 +183,12 @@ def test_the_fake_whatsapp_refuses_a_malformed_authentication_template(
     status, got, title, _details = problem
     assert (status, got) == (400, error)
     assert re.match(rf"\(#{error}\) ", title)
+
+
+def test_a_status_names_the_codes_row_and_only_moves_it_forward() -> None:
+    assert codes.sign_in_of(codes.callback_of("S-1")) == "S-1"
+    assert codes.sign_in_of("D-1") is None and codes.sign_in_of(None) is None
+    assert "sent" in codes.replaces("delivered") and "delivered" in codes.replaces("read")
+    assert "read" not in codes.replaces("delivered")  # a late delivered after read
+    assert "delivered" not in codes.replaces("failed")  # a failed after delivered
+    assert "unknown" in codes.replaces("sent")  # no answer, but the provider had it

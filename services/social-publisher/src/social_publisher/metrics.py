@@ -73,6 +73,11 @@ CODES_DROPPED = Counter(
     "Sign-in codes not sent at all, by reason",
     ["reason"],  # reason: expired | no_contact | synthetic
 )
+CODE_STATUSES = Counter(
+    "nazar_publisher_code_statuses_total",
+    "Providers' statuses of sign-in code messages, by channel and status",
+    ["channel", "status"],  # status: sent | delivered | read | failed
+)
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
 
 # --- Social publishing (issue 14): the per-account queue ---------------------------------------

@@ -69,9 +69,36 @@ def otp_sms(code: str, lang: str, settings: CodeComposition) -> tuple[str, str]:
     return filled, settings.sms_otp_template_ids[lang]
 
 
+_CALLBACK = "code:"
+
+
 def callback_of(sign_in_id: str) -> str:
-    """What the provider echoes in the message's statuses: not a delivery id (no intent)."""
-    return f"code:{sign_in_id}"
+    """What the provider echoes in the message's statuses (WhatsApp's callback data, the SMS
+    gateway's `ref`): not a delivery id, so a status finds the code's row, not an intent."""
+    return _CALLBACK + sign_in_id
+
+
+def sign_in_of(callback: str | None) -> str | None:
+    """The sign-in id a status's callback names, or None for a delivery's."""
+    if callback and callback.startswith(_CALLBACK):
+        return callback[len(_CALLBACK) :] or None
+    return None
+
+
+# A status moves a code's row forward only (a late `delivered` after `read` changes nothing; a
+# `failed` after `delivered` is not believed), as receipts do for deliveries. `unknown` (no
+# answer to the call) is overtaken by any status: the message did reach the provider.
+_BEFORE = {
+    "delivered": ("pending", "sent", "unknown"),
+    "read": ("pending", "sent", "unknown", "delivered"),
+    "failed": ("pending", "sent", "unknown"),
+    "sent": ("pending", "unknown"),
+}
+
+
+def replaces(status: str) -> tuple[str, ...]:
+    """The outcomes a provider status may replace."""
+    return _BEFORE.get(status, ())
 
 
 def build(

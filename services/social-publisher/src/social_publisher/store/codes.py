@@ -30,13 +30,27 @@ async def insert(conn: Connection, rows: Sequence[tuple[str, str, str, str]]) ->
 async def finish(
     conn: Connection, answers: Sequence[tuple[str, str, str | None, datetime]]
 ) -> None:
-    """(sign_in_id, outcome, provider error code, when) of codes the sender tried."""
+    """(sign_in_id, outcome, provider error code, when) of codes the sender tried. A status
+    webhook may have come first (the recorder writes in batches): it is not overwritten."""
     if not answers:
         return
     await conn.executemany(
         """UPDATE sign_in_codes SET outcome = $2, error = $3, answered_at = $4
-           WHERE sign_in_id = $1""",
+           WHERE sign_in_id = $1 AND outcome = 'pending'""",
         answers,
+    )
+
+
+async def statuses(
+    conn: Connection, updates: Sequence[tuple[str, str, str | None, list[str]]]
+) -> None:
+    """(sign_in_id, status, error code, the outcomes it may replace) from providers' webhooks."""
+    if not updates:
+        return
+    await conn.executemany(
+        """UPDATE sign_in_codes SET outcome = $2, error = coalesce($3, error)
+           WHERE sign_in_id = $1 AND outcome = ANY($4::text[])""",
+        updates,
     )
 
 

@@ -20,7 +20,7 @@ from social_publisher.adapters.errors import ProviderCallError
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
 from social_publisher.domain.channels import ChannelReport, ChannelsReport, SenderRate
-from social_publisher.domain.codes import CODE_PRIORITY
+from social_publisher.domain.codes import CODE_PRIORITY, callback_of
 from social_publisher.domain.compose import Job
 from social_publisher.domain.outcomes import ProviderError, Reaction, react
 from social_publisher.domain.pacing import Quota
@@ -137,7 +137,9 @@ class Sender:
                     to=job.address,
                     text=job.sms_text,
                     template_id=job.sms_template_id,
-                    ref=job.delivery_id,
+                    ref=callback_of(job.delivery_id)
+                    if job.priority == CODE_PRIORITY
+                    else job.delivery_id,
                 )
         except ProviderCallError as exc:
             self._on_error(job, gate, exc.error)
