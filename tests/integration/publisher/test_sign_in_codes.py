@@ -176,6 +176,23 @@ async def test_a_replayed_code_is_sent_once(stack: Stack) -> None:
     assert await _outcome(stack, req["sign_in_id"]) in ("sent", "delivered", "read")
 
 
+async def test_an_erased_member_leaves_no_code_rows(stack: Stack) -> None:
+    member = await _member(stack)
+    req = code_request(member, _code())
+    await produce_codes(stack, [req])
+
+    async def recorded() -> bool:
+        return await _outcome(stack, req["sign_in_id"]) is not None
+
+    await wait_for(recorded, 30)
+    await stack.erase_contact(member)
+
+    async def forgotten() -> bool:
+        return await _outcome(stack, req["sign_in_id"]) is None
+
+    await wait_for(forgotten, 30)
+
+
 async def test_a_code_that_does_not_open_goes_to_the_dlq(stack: Stack) -> None:
     member = await _member(stack)
     other_key = Sealer(derived_keys(["another-deployment-key-" + "x" * 20]))

@@ -56,3 +56,10 @@ async def statuses(
 
 async def purge(conn: Connection, before: datetime) -> None:
     await conn.execute("DELETE FROM sign_in_codes WHERE created_at < $1", before)
+
+
+async def forget(conn: Connection, member_ids: Sequence[str]) -> None:
+    """An erased member's rows."""
+    await conn.execute(
+        "DELETE FROM sign_in_codes WHERE member_id = ANY($1::text[])", list(member_ids)
+    )
