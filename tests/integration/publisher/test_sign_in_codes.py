@@ -176,6 +176,33 @@ async def test_a_replayed_code_is_sent_once(stack: Stack) -> None:
     assert await _outcome(stack, req["sign_in_id"]) in ("sent", "delivered", "read")
 
 
+async def test_when_whatsapp_fails_the_code_goes_by_sms(stack: Stack) -> None:
+    member = await _member(stack, sms=new_number())
+    code = _code()
+    req = code_request(member, code)
+    await stack.configure(outage="503")
+    try:
+        await produce_codes(stack, [req])
+
+        async def by_sms() -> bool:
+            return len(await _sms_sent(stack, req["sign_in_id"])) == 1
+
+        await wait_for(by_sms, 30)
+    finally:
+        await stack.configure(outage=None)
+    (msg,) = await _sms_sent(stack, req["sign_in_id"])
+    assert msg["text"].startswith(f"{code} ") and msg["template_id"] == "1107000000000000003"
+    assert await _wa_sent(stack, req["sign_in_id"]) == []
+
+    async def recorded() -> bool:
+        rows = await stack.query(
+            "SELECT channel, outcome FROM sign_in_codes WHERE sign_in_id = $1", req["sign_in_id"]
+        )
+        return bool(rows) and (rows[0]["channel"], rows[0]["outcome"] != "pending") == ("sms", True)
+
+    await wait_for(recorded, 30)
+
+
 async def test_an_erased_member_leaves_no_code_rows(stack: Stack) -> None:
     member = await _member(stack)
     req = code_request(member, _code())

@@ -192,3 +192,32 @@ def test_a_status_names_the_codes_row_and_only_moves_it_forward() -> None:
     assert "read" not in codes.replaces("delivered")  # a late delivered after read
     assert "delivered" not in codes.replaces("failed")  # a failed after delivered
     assert "unknown" in codes.replaces("sent")  # no answer, but the provider had it
+
+
+def test_a_whatsapp_code_can_become_its_otp_sms_only_when_the_member_has_sms() -> None:
+    both = codes.build(
+        sign_in_id="S-3",
+        member_id="M-1",
+        channel="whatsapp",
+        code="555123",
+        lang="hi",
+        contact=_contact(sms="919900000009"),
+        settings=SETTINGS,
+    )
+    assert codes.to_sms(both)
+    assert (both.channel, both.kind, both.sender) == ("sms", "sms", "sms")
+    assert both.address == "919900000009" and both.message is None
+    assert both.fallback_from == "whatsapp" and both.sms_template_id == "1107000000000000003"
+    assert both.sms_text is not None and both.sms_text.startswith("555123 ")
+    assert not codes.to_sms(both)  # already SMS
+    wa_only = codes.build(
+        sign_in_id="S-4",
+        member_id="M-1",
+        channel="whatsapp",
+        code="555124",
+        lang="hi",
+        contact=_contact(sms=None),
+        settings=SETTINGS,
+    )
+    assert not codes.to_sms(wa_only) and wa_only.channel == "whatsapp"
+    assert "555123" not in repr(both) and "919900000009" not in repr(both)

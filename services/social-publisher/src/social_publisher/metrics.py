@@ -66,7 +66,9 @@ QUEUE_DEPTH = Gauge(
 CODES = Counter(
     "nazar_publisher_codes_total",
     "Sign-in codes the sender tried, by channel and outcome",
-    ["channel", "outcome"],  # outcome: sent | failed | unknown (no answer) | channel_down
+    # outcome: sent | failed | unknown (no answer) | channel_down | fallback_sms (WhatsApp
+    # closed or refused it: its OTP SMS went instead)
+    ["channel", "outcome"],
 )
 CODES_DROPPED = Counter(
     "nazar_publisher_codes_dropped_total",

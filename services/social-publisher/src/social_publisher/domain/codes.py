@@ -72,6 +72,17 @@ def otp_sms(code: str, lang: str, settings: CodeComposition) -> tuple[str, str]:
 _CALLBACK = "code:"
 
 
+def to_sms(job: Job) -> bool:
+    """Turn a WhatsApp code's job into its OTP SMS (WhatsApp is closed or refused it); False
+    when the member has no SMS number. The row's channel follows (the recorder writes it)."""
+    if job.channel != "whatsapp" or not job.sms_address or job.sms_text is None:
+        return False
+    job.channel, job.kind, job.sender = "sms", "sms", "sms"
+    job.address, job.sms_address, job.message = job.sms_address, None, None
+    job.fallback_from = "whatsapp"
+    return True
+
+
 def callback_of(sign_in_id: str) -> str:
     """What the provider echoes in the message's statuses (WhatsApp's callback data, the SMS
     gateway's `ref`): not a delivery id, so a status finds the code's row, not an intent."""
@@ -129,6 +140,9 @@ def build(
         job.sms_text, job.sms_template_id = otp_sms(code, lang, settings)
         return job
     job.sender = sender_for(member_id, settings)
+    if contact.sms:
+        job.sms_address = contact.sms
+        job.sms_text, job.sms_template_id = otp_sms(code, lang, settings)
     job.message = authentication_message(
         to=address,
         template=settings.whatsapp_auth_template,

@@ -67,6 +67,9 @@ class Job:
     sms_text: str | None = field(default=None, repr=False)
     sms_template_id: str | None = None
     probe: bool = False
+    # A sign-in code on WhatsApp whose member also has SMS: the number its OTP SMS (already in
+    # `sms_text`) goes to if WhatsApp cannot take it now.
+    sms_address: str | None = field(default=None, repr=False)
 
 
 def ack_payload(delivery_id: str) -> str:

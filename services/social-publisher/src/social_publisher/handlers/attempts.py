@@ -65,17 +65,21 @@ async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
         await outbox.enqueue(conn, events)
 
 
-def code_answers(outcomes: Sequence[Outcome]) -> list[tuple[str, str, str | None, datetime]]:
+def code_answers(
+    outcomes: Sequence[Outcome],
+) -> list[tuple[str, str, str | None, datetime, str]]:
     """Sign-in codes' rows from the sender's answers: sent, or failed once and for all (no
     retry from the database: a code lives minutes, and the member can ask for another)."""
-    out: list[tuple[str, str, str | None, datetime]] = []
+    out: list[tuple[str, str, str | None, datetime, str]] = []
     for o in outcomes:
+        job = o.job
         if o.provider_message_id is not None:
-            out.append((o.job.delivery_id, "sent", None, o.at))
+            out.append((job.delivery_id, "sent", None, o.at, job.channel))
         elif o.defer_until is not None:
-            out.append((o.job.delivery_id, "channel_down", None, o.at))
+            out.append((job.delivery_id, "channel_down", None, o.at, job.channel))
         else:
             error = o.error or o.refusal
             outcome = "unknown" if error is not None and error.maybe_sent else "failed"
-            out.append((o.job.delivery_id, outcome, error.code_text if error else None, o.at))
+            code = error.code_text if error else None
+            out.append((job.delivery_id, outcome, code, o.at, job.channel))
     return out

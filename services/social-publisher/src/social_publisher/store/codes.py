@@ -28,14 +28,15 @@ async def insert(conn: Connection, rows: Sequence[tuple[str, str, str, str]]) ->
 
 
 async def finish(
-    conn: Connection, answers: Sequence[tuple[str, str, str | None, datetime]]
+    conn: Connection, answers: Sequence[tuple[str, str, str | None, datetime, str]]
 ) -> None:
-    """(sign_in_id, outcome, provider error code, when) of codes the sender tried. A status
-    webhook may have come first (the recorder writes in batches): it is not overwritten."""
+    """(sign_in_id, outcome, provider error code, when, channel it went by) of codes the sender
+    tried. A status webhook may have come first (the recorder writes in batches): it is not
+    overwritten."""
     if not answers:
         return
     await conn.executemany(
-        """UPDATE sign_in_codes SET outcome = $2, error = $3, answered_at = $4
+        """UPDATE sign_in_codes SET outcome = $2, error = $3, answered_at = $4, channel = $5
            WHERE sign_in_id = $1 AND outcome = 'pending'""",
         answers,
     )

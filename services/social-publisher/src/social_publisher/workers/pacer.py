@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from social_publisher import metrics
+from social_publisher.domain import codes
 from social_publisher.domain.codes import CODE_PRIORITY
 from social_publisher.domain.compose import Job
 from social_publisher.domain.pacing import Quota, SlidingWindow
@@ -153,6 +154,16 @@ class Pacers:
         self._learned_at = now
         return True
 
+    def code_to_sms(self, job: Job) -> bool:
+        """A WhatsApp code goes first in the SMS lane instead, when the member has SMS and that
+        channel is open: sign-in keeps working through a WhatsApp outage."""
+        if not self.gates["sms"].is_open or not codes.to_sms(job):
+            return False
+        self.queues["sms"].codes.appendleft(job)
+        self.queues["sms"].ready.set()
+        metrics.CODES.labels("whatsapp", "fallback_sms").inc()
+        return True
+
     def hold(self, member_id: str, now: float) -> None:
         """After a pair-rate error: this member's messages wait, no one else's."""
         self._holds[member_id] = now + self.settings.recipient_hold.total_seconds()
@@ -239,6 +250,8 @@ class Pacers:
     def _may_send(self, job: Job, gate: Gate, now: float) -> bool:
         wall = datetime.now(UTC)
         if not gate.is_open and not job.probe:
+            if job.priority == CODE_PRIORITY and self.code_to_sms(job):
+                return False  # it waits in the SMS number's code lane now
             self._defer(job, wall, wall + timedelta(seconds=1))
             return False
         if job.priority == CODE_PRIORITY:

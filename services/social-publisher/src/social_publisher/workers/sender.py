@@ -192,11 +192,15 @@ class Sender:
 
     def _code_error(self, job: Job, reaction: Reaction, error: ProviderError) -> None:
         """A code is retried at once (first in its lane) after a throughput or transient error,
-        a few times; otherwise it failed, or (no answer) it may have gone."""
+        a few times; a WhatsApp code WhatsApp will not take goes by SMS when the member has it;
+        otherwise it failed, or (no answer) it may have gone."""
         if reaction in (Reaction.SLOW_SENDER, Reaction.RETRY) and job.attempts < CODE_ATTEMPTS:
             job.attempts += 1
             self.pacers.queues[job.sender].codes.appendleft(job)
             self.pacers.queues[job.sender].ready.set()
+            return
+        # WhatsApp refused it or is down (not "maybe sent": never two codes): its OTP SMS.
+        if reaction is not Reaction.UNKNOWN and self.pacers.code_to_sms(job):
             return
         outcome = "unknown" if reaction is Reaction.UNKNOWN else "failed"
         metrics.CODES.labels(job.channel, outcome).inc()
