@@ -4,11 +4,14 @@
 CREATE TABLE sign_in_codes (
     sign_in_id  text PRIMARY KEY,
     member_id   text NOT NULL,
-    channel     text NOT NULL,
-    outcome     text NOT NULL,          -- pending | sent | failed | unknown | dropped reasons
+    channel     text NOT NULL,          -- the one it went by (SMS when WhatsApp failed)
+    outcome     text NOT NULL,          -- pending, sent, delivered, read, failed, unknown,
+                                        -- channel_down, or why it was dropped (expired, ...)
     error       text,                   -- the provider's code when it failed
     created_at  timestamptz NOT NULL DEFAULT now(),
     answered_at timestamptz
 );
 -- Rows are purged after a day (the topic keeps records one hour, so replays need no more).
 CREATE INDEX sign_in_codes_age ON sign_in_codes (created_at);
+-- An erased member's rows go with their contact.
+CREATE INDEX sign_in_codes_member ON sign_in_codes (member_id);
