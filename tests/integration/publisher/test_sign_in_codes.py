@@ -243,7 +243,7 @@ async def test_a_code_that_does_not_open_goes_to_the_dlq(stack: Stack) -> None:
         assert await _wa_sent(stack, r["sign_in_id"]) == []
 
 
-async def test_no_code_in_any_table_row_or_log_line(stack: Stack) -> None:
+async def test_no_code_in_any_table_row_log_line_or_record_written(stack: Stack) -> None:
     # Runs last in the module (file order): every code above has been handled by now.
     assert len(CODES) >= 8
     tables = await stack.query(
@@ -254,10 +254,14 @@ async def test_no_code_in_any_table_row_or_log_line(stack: Stack) -> None:
         rows = await stack.query(f'SELECT row_to_json(t)::text AS j FROM "{t["table_name"]}" t')
         text += [r["j"] for r in rows]
     assert any(t["table_name"] == "sign_in_codes" for t in tables)
+    # Nor in anything the publisher wrote to Kafka (a code makes no receipt, no reply).
+    for topic in ("receipts", "replies"):
+        for raw in await read_topic(stack.bootstrap, stack.topics[topic]):
+            text.append((raw.value or b"").decode(errors="replace"))
     dump = "\n".join(text)
     log = (LOG_DIR / "publisher.log").read_text(errors="replace")
     for code in CODES:
         # A code standing alone (not inside a longer run of digits, a hex id or a fraction).
         pattern = re.compile(rf"(?<![0-9A-Za-z.]){code}(?![0-9A-Za-z])")
-        assert not pattern.search(dump), f"a code in a table row: {code}"
+        assert not pattern.search(dump), f"a code in a table row or a record: {code}"
         assert not pattern.search(log), f"a code in the publisher's log: {code}"
