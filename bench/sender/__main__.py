@@ -202,7 +202,8 @@ async def main(seconds: int, cap: int, state: str) -> None:
     with infra(state) as servers:
         run = uuid.uuid4().hex[:6]
         topics = {
-            k: f"bench.{k}.{run}" for k in ("routine", "flash", "receipts", "replies", "contacts")
+            k: f"bench.{k}.{run}"
+            for k in ("routine", "flash", "receipts", "replies", "contacts", "codes")
         }
         await create_topics(servers.kafka_bootstrap, *topics.values(), partitions=12)
         dsn = await create_database(servers.pg_dsn, "bench_sender")
@@ -220,6 +221,7 @@ async def main(seconds: int, cap: int, state: str) -> None:
             "NAZAR_TOPIC_DELIVERIES_FLASH": topics["flash"],
             "NAZAR_TOPIC_RECEIPTS": topics["receipts"], "NAZAR_TOPIC_REPLIES": topics["replies"],
             "NAZAR_TOPIC_CONTACTS": topics["contacts"],
+            "NAZAR_TOPIC_AUTH_CODES": topics["codes"],
             "NAZAR_CONSUMER_GROUP": f"bench-{run}", "NAZAR_WHATSAPP_BASE_URL": fake_url,
             "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": json.dumps([PNID]), "NAZAR_WHATSAPP_TOKEN": TOKEN,
             "NAZAR_WHATSAPP_APP_SECRET": SECRET, "NAZAR_WHATSAPP_MPS_CAP": str(cap),

@@ -141,6 +141,7 @@ class Stack:
             "NAZAR_TOPIC_RECEIPTS": self.topics["receipts"],
             "NAZAR_TOPIC_REPLIES": self.topics["replies"],
             "NAZAR_TOPIC_CONTACTS": self.topics["contacts"],
+            "NAZAR_TOPIC_AUTH_CODES": self.topics["codes"],
             "NAZAR_CONSUMER_GROUP": f"publisher-{uuid.uuid4().hex[:8]}",
             "NAZAR_WHATSAPP_BASE_URL": self.wa,
             "NAZAR_WHATSAPP_PHONE_NUMBER_IDS": json.dumps(PHONE_IDS),
@@ -359,7 +360,7 @@ async def make_stack(
 ) -> Stack:
     names = {}
     for role, partitions in (("routine", 6), ("flash", 3), ("receipts", 6), ("replies", 3),
-                             ("contacts", 3)):  # fmt: skip
+                             ("contacts", 3), ("codes", 3)):  # fmt: skip
         names[role] = await topics(f"pub-{role}", partitions=partitions)
     dsn = await databases.create("publisher")
     return Stack(bootstrap=bootstrap, dsn=dsn, topics=names, settings=settings)

@@ -2,10 +2,10 @@
 
 `parts(settings)` wires the sender: at startup the provider clients, the channel gates, the quota,
 the recorder and the sender are built on the runtime's pool; the delivery consumers (flash and
-routine) feed the sender; the recovery loops bring back retries and orphans. They all run on the
-platform's supervisor, which stops them in order: the WORK stage (consumers, sender, recovery;
-the sender lets its calls in flight finish), then RECORD (the recorder writes their answers),
-then PUBLISH (the outbox publisher sends what they wrote).
+routine) and the sign-in codes' consumer feed the sender; the recovery loops bring back retries
+and orphans. They all run on the platform's supervisor, which stops them in order: the WORK
+stage (consumers, sender, recovery; the sender lets its calls in flight finish), then RECORD (the
+recorder writes their answers), then PUBLISH (the outbox publisher sends what they wrote).
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ from social_publisher.handlers.deliveries import quota_members
 from social_publisher.handlers.media import MediaStore
 from social_publisher.settings import PublisherSettings
 from social_publisher.workers import media_retention, recovery
-from social_publisher.workers.deliveries import contacts_consumer, deliveries_consumer
+from social_publisher.workers.deliveries import (
+    codes_consumer,
+    contacts_consumer,
+    deliveries_consumer,
+)
 from social_publisher.workers.gates import Gate
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
@@ -58,6 +62,7 @@ class Sending:
         self.sender: Sender | None = None
         self.recorder: Recorder | None = None
         self.deliveries: dict[str, IdempotentConsumer] = {}
+        self.codes: IdempotentConsumer | None = None
 
     async def start(self, runtime: Runtime) -> None:
         s = self.settings
@@ -111,11 +116,18 @@ class Sending:
             may_fetch=lambda: may_fetch() and not flash.waiting,
         )
         self.deliveries = {"flash": flash, "routine": routine}
+        # Sign-in codes: their own consumer, into the pacer's first lane.
+        self.codes = codes_consumer(ctx, sender, s.code_sealer())
         sender.pacers.flash_upstream = lambda: flash.waiting
         log.info("social-publisher ready", senders=len(s.whatsapp_phone_number_ids))
 
     def consumers(self, runtime: Runtime) -> list[IdempotentConsumer]:
-        return [*self.deliveries.values(), contacts_consumer(self.settings, runtime.pool)]
+        codes = [self.codes] if self.codes is not None else []
+        return [
+            *self.deliveries.values(),
+            *codes,
+            contacts_consumer(self.settings, runtime.pool),
+        ]
 
     async def send(self, runtime: Runtime, stop: asyncio.Event) -> None:
         assert self.sender is not None and self.session is not None

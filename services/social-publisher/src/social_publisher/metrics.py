@@ -63,6 +63,23 @@ CHANNEL_ALERT = Gauge(
 QUEUE_DEPTH = Gauge(
     "nazar_publisher_queue_depth", "Deliveries waiting in Kafka (consumer lag)", ["priority"]
 )
+CODES = Counter(
+    "nazar_publisher_codes_total",
+    "Sign-in codes the sender tried, by channel and outcome",
+    # outcome: sent | failed | unknown (no answer) | channel_down | fallback_sms (WhatsApp
+    # closed or refused it: its OTP SMS went instead)
+    ["channel", "outcome"],
+)
+CODES_DROPPED = Counter(
+    "nazar_publisher_codes_dropped_total",
+    "Sign-in codes not sent at all, by reason",
+    ["reason"],  # reason: expired | no_contact | synthetic
+)
+CODE_STATUSES = Counter(
+    "nazar_publisher_code_statuses_total",
+    "Providers' statuses of sign-in code messages, by channel and status",
+    ["channel", "status"],  # status: sent | delivered | read | failed
+)
 SMS_SEGMENTS = Counter("nazar_publisher_sms_segments_total", "SMS parts sent", ["encoding"])
 
 # --- Social publishing (issue 14): the per-account queue ---------------------------------------

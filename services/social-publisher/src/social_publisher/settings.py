@@ -61,6 +61,7 @@ class PublisherSettings(PlatformSettings, CodeKeySettings):
     topic_receipts: str = topics.DISPATCH_RECEIPTS
     topic_replies: str = topics.DISPATCH_REPLIES
     topic_contacts: str = topics.ROSTER_CONTACTS
+    topic_auth_codes: str = topics.AUTH_CODES
     consumer_group: str = "social-publisher"
 
     # WhatsApp Business Cloud API.
@@ -71,6 +72,9 @@ class PublisherSettings(PlatformSettings, CodeKeySettings):
     whatsapp_app_secret: ProviderToken = SecretStr("")
     whatsapp_verify_token: OurSecret = SecretStr("")
     whatsapp_template: str = "nazar_message"
+    # The authentication template (category AUTHENTICATION, copy-code button) of sign-in codes,
+    # approved in Hindi and English.
+    whatsapp_auth_template: str = "nazar_sign_in_code"
     whatsapp_mps_cap: int = Field(default=80, ge=1, le=1000)
     # The limiter counts sends over a window slightly longer than 1 s (network jitter).
     whatsapp_window_margin: timedelta = Field(
@@ -104,6 +108,17 @@ class PublisherSettings(PlatformSettings, CodeKeySettings):
     )
     sms_who: dict[str, str] = Field(
         default_factory=lambda: {"hi": "राजस्थान पुलिस", "en": "Rajasthan Police"}
+    )
+    # The DLT OTP template of sign-in codes (registered as a service-implicit OTP template): the
+    # code is its only variable.
+    sms_otp_template_ids: dict[str, str] = Field(
+        default_factory=lambda: {"hi": "1107000000000000003", "en": "1107000000000000004"}
+    )
+    sms_otp_templates: dict[str, str] = Field(
+        default_factory=lambda: {
+            "hi": "{#numeric#} नज़र में साइन-इन का आपका कोड है. इसे किसी को न बताएं. -राजस्थान पुलिस",
+            "en": "{#numeric#} is your Nazar sign-in code. Do not share it. -Rajasthan Police",
+        }
     )
     sms_mps_cap: int = Field(default=100, ge=1, le=1000)
 

@@ -25,6 +25,11 @@ from nazar_fakes.common import MessageLog, ThroughputWindow, WebhookPoster, pick
 DEFAULT_TEMPLATES = {
     "1107000000000000001": "{#var#}: {#var#}. उत्तर में {#var#} भेजें. पूरा संदेश {#url#}",
     "1107000000000000002": "{#var#}: {#var#}. Reply {#var#}. Full message {#url#}",
+    # The sign-in code's OTP templates (the code is the one numeric variable).
+    "1107000000000000003": "{#numeric#} नज़र में साइन-इन का आपका कोड है. इसे किसी को न बताएं."
+    " -राजस्थान पुलिस",
+    "1107000000000000004": "{#numeric#} is your Nazar sign-in code. Do not share it."
+    " -Rajasthan Police",
 }
 DEFAULTS: dict[str, Any] = {
     "mps_cap": 100,

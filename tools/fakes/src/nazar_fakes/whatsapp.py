@@ -2,7 +2,8 @@
 
 It behaves like Meta where it matters to the publisher: it checks the bearer token, the phone
 number id, the message shape, the template's name, language and parameters (no newline, tab or
-more than four consecutive spaces), the 24-hour window for free-form messages; it answers with
+more than four consecutive spaces) and the sign-in template's copy-code button
+(`whatsapp_templates`), the 24-hour window for free-form messages; it answers with
 Meta's response and Graph API error bodies; it enforces the throughput cap with 130429; and it
 posts signed, batched status webhooks (sent -> delivered -> read), with configurable failures,
 reordering, missing reads, webhooks lost for good, redelivery of unanswered ones, and members
@@ -24,10 +25,10 @@ from typing import Any
 from aiohttp import web
 
 from nazar_fakes.common import MessageLog, ThroughputWindow, WebhookPoster, pick
+from nazar_fakes.whatsapp_templates import AUTH_TEMPLATES, DEFAULT_TEMPLATES, validate_template
 
 WABA_ID = "102290129340398"
 _PHONE = re.compile(r"^\+?\d{8,15}$")
-DEFAULT_TEMPLATES = {"nazar_message": {"hi": 3, "en": 3}}
 DEFAULTS: dict[str, Any] = {
     "mps_cap": 80,
     "token_expired": False,
@@ -188,7 +189,7 @@ class FakeWhatsApp:
             return 400, 100, "(#100) Invalid parameter", "biz_opaque_callback_data is too long"
         kind = body.get("type")
         if kind == "template":
-            return self._validate_template(body.get("template") or {})
+            return validate_template(self.templates, body.get("template") or {})
         if kind == "interactive":
             inter = body.get("interactive") or {}
             text = str((inter.get("body") or {}).get("text", ""))
@@ -204,47 +205,6 @@ class FakeWhatsApp:
                 return 400, 131009, "(#131009) Parameter value is not valid", "text body"
             return None
         return 400, 131051, "(#131051) Unsupported message type", f"type {kind!r}"
-
-    def _validate_template(self, template: dict[str, Any]) -> tuple[int, int, str, str] | None:
-        name = template.get("name")
-        lang = (template.get("language") or {}).get("code")
-        if name not in self.templates or lang not in self.templates[name]:
-            return (
-                404,
-                132001,
-                "(#132001) Template name does not exist in the translation",
-                f"template name ({name}) does not exist in {lang}",
-            )
-        params: list[dict[str, Any]] = []
-        for comp in template.get("components") or []:
-            if comp.get("type") == "body":
-                params = comp.get("parameters") or []
-        expected = self.templates[name][lang]
-        if len(params) != expected:
-            return (
-                400,
-                132000,
-                "(#132000) Number of parameters does not match the expected number of params",
-                f"body: number of localizable_params ({len(params)}) does "
-                f"not match the expected number of params ({expected})",
-            )
-        total = 0
-        for p in params:
-            text = str(p.get("text", ""))
-            total += len(text)
-            if not text:
-                return 400, 131008, "(#131008) Required parameter is missing", "empty parameter"
-            if "\n" in text or "\t" in text or "     " in text:
-                return (
-                    400,
-                    100,
-                    "(#100) Invalid parameter",
-                    "Param text cannot have "
-                    "new-line/tab characters or more than 4 consecutive spaces",
-                )
-        if total > 1024:
-            return 400, 132005, "(#132005) Translated text too long", "hydrated text > 1024"
-        return None
 
     def _failure(self, to: str, payload: str | None, stage: str) -> dict[str, Any] | None:
         for rule in self.config["fail"]:
@@ -426,6 +386,17 @@ def _entry(
             if c.get("type") == "body"
             for p in c.get("parameters") or []
         ]
+        if t.get("name") in AUTH_TEMPLATES:
+            # What the copy-code button copies (tests read the code from here or the body).
+            entry["button_text"] = next(
+                (
+                    p.get("text")
+                    for c in t.get("components") or []
+                    if c.get("type") == "button" and c.get("sub_type") == "url"
+                    for p in c.get("parameters") or []
+                ),
+                None,
+            )
     elif body.get("type") == "interactive":
         entry["text"] = body["interactive"]["body"]["text"]
     return entry

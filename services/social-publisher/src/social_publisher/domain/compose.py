@@ -14,6 +14,11 @@ from social_publisher.domain import text
 from social_publisher.domain.messages import interactive_message, template_message
 
 
+class Senders(Protocol):
+    @property
+    def whatsapp_phone_number_ids(self) -> list[str]: ...
+
+
 class Composition(Protocol):
     """What composing a message needs of the settings (`PublisherSettings` has it): the rules
     stay pure, and the settings module (which reads the environment) stays out of the domain."""
@@ -62,6 +67,9 @@ class Job:
     sms_text: str | None = field(default=None, repr=False)
     sms_template_id: str | None = None
     probe: bool = False
+    # A sign-in code on WhatsApp whose member also has SMS: the number its OTP SMS (already in
+    # `sms_text`) goes to if WhatsApp cannot take it now.
+    sms_address: str | None = field(default=None, repr=False)
 
 
 def ack_payload(delivery_id: str) -> str:
@@ -82,7 +90,7 @@ def window_open(last_inbound: datetime | None, now: datetime, settings: Composit
     return last_inbound is not None and now - last_inbound < settings.service_window
 
 
-def sender_for(member_id: str, settings: Composition) -> str:
+def sender_for(member_id: str, settings: Senders) -> str:
     # A member always hears from the same number of the portfolio (a stable hash, not hash()).
     ids = settings.whatsapp_phone_number_ids
     return ids[zlib.crc32(member_id.encode()) % len(ids)]

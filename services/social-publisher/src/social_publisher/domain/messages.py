@@ -64,3 +64,31 @@ def interactive_message(
         },
         "biz_opaque_callback_data": callback_data,
     }
+
+
+def authentication_message(
+    *, to: str, template: str, language: str, code: str, callback_data: str
+) -> dict[str, Any]:
+    """A copy-code authentication template (Meta's "Copy code authentication templates"): the
+    body's one parameter is the code, and the button (created as `otp`/`copy_code`, sent as a URL
+    button at index 0) carries the same code, which WhatsApp copies to the clipboard."""
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": {
+            "name": template,
+            "language": {"code": language},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": code}]},
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": "0",
+                    "parameters": [{"type": "text", "text": code}],
+                },
+            ],
+        },
+        "biz_opaque_callback_data": callback_data,
+    }

@@ -10,11 +10,13 @@ from datetime import datetime
 from nazar_platform import db, outbox
 
 from social_publisher.domain import intents
+from social_publisher.domain.codes import CODE_PRIORITY
 from social_publisher.domain.compose import Job
 from social_publisher.domain.intents import Intent
 from social_publisher.domain.outcomes import ProviderError
 from social_publisher.handlers.context import Context
 from social_publisher.handlers.receipts import receipt_event
+from social_publisher.store import codes as code_store
 from social_publisher.store import intents as intent_store
 
 
@@ -32,7 +34,11 @@ class Outcome:
 
 async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
     """Answers of a batch of attempts, in one transaction (intents may be committed in batches)."""
+    codes = [o for o in outcomes if o.job.priority == CODE_PRIORITY]
+    if codes:
+        outcomes = [o for o in outcomes if o.job.priority != CODE_PRIORITY]
     async with db.transaction(ctx.pool) as conn:
+        await code_store.finish(conn, code_answers(codes))
         found = await intent_store.lock(conn, (o.job.delivery_id for o in outcomes))
         changed: dict[str, Intent] = {}
         events = []
@@ -57,3 +63,23 @@ async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
             events += [receipt_event(ctx, intent, e) for e in emits]
         await intent_store.save(conn, list(changed.values()))
         await outbox.enqueue(conn, events)
+
+
+def code_answers(
+    outcomes: Sequence[Outcome],
+) -> list[tuple[str, str, str | None, datetime, str]]:
+    """Sign-in codes' rows from the sender's answers: sent, or failed once and for all (no
+    retry from the database: a code lives minutes, and the member can ask for another)."""
+    out: list[tuple[str, str, str | None, datetime, str]] = []
+    for o in outcomes:
+        job = o.job
+        if o.provider_message_id is not None:
+            out.append((job.delivery_id, "sent", None, o.at, job.channel))
+        elif o.defer_until is not None:
+            out.append((job.delivery_id, "channel_down", None, o.at, job.channel))
+        else:
+            error = o.error or o.refusal
+            outcome = "unknown" if error is not None and error.maybe_sent else "failed"
+            code = error.code_text if error else None
+            out.append((job.delivery_id, outcome, code, o.at, job.channel))
+    return out

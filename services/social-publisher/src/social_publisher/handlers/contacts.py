@@ -9,7 +9,7 @@ from nazar_platform import db
 from nazar_platform.kafka.consumer import Record
 from nazar_platform.kafka.records import parse_record
 
-from social_publisher.store import contacts
+from social_publisher.store import codes, contacts
 
 
 async def apply_contacts(conn: db.Connection, records: Sequence[Record]) -> None:
@@ -28,5 +28,7 @@ async def apply_contacts(conn: db.Connection, records: Sequence[Record]) -> None
     upserts = [c for c in last.values() if c is not None]
     if erased:
         await contacts.delete(conn, erased)
+        # Who signed in when is theirs too (the rows would go within a day anyway).
+        await codes.forget(conn, erased)
     if upserts:
         await contacts.upsert(conn, upserts)

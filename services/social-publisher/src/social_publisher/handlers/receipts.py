@@ -24,12 +24,13 @@ from nazar_platform.outbox import outbox_event
 from pydantic import BaseModel
 
 from social_publisher import metrics
-from social_publisher.domain import intents
+from social_publisher.domain import codes, intents
 from social_publisher.domain.identities import SOURCE, event_id, provider_ref
 from social_publisher.domain.intents import Emit, Intent
 from social_publisher.domain.receipts import Receipt
 from social_publisher.domain.webhooks import StatusUpdate
 from social_publisher.handlers.context import Context
+from social_publisher.store import codes as code_store
 from social_publisher.store import contacts, webhooks
 from social_publisher.store import intents as intent_store
 
@@ -96,6 +97,9 @@ async def apply_statuses(ctx: Context, channel: str, updates: Sequence[StatusUpd
         missing = [u.provider_message_id for u in todo if not u.delivery_id]
         by_pmid = await intent_store.by_provider_id(conn, missing) if missing else {}
         resolved = [(u.delivery_id or by_pmid.get(u.provider_message_id), u) for u in todo]
+        # Sign-in codes' statuses name the code's row, not an intent.
+        await _code_statuses(conn, channel, resolved)
+        resolved = [(d, u) for d, u in resolved if codes.sign_in_of(d) is None]
         found = await intent_store.lock(conn, (d for d, _ in resolved if d))
         failing = [found[d].member_id for d, u in resolved if d in found and u.error is not None]
         sms_of = await contacts.of_members(conn, failing) if failing else {}
@@ -127,3 +131,18 @@ async def apply_statuses(ctx: Context, channel: str, updates: Sequence[StatusUpd
     metrics.WEBHOOK_EVENTS.labels(channel, "status", "unknown").inc(unknown)
     metrics.WEBHOOK_EVENTS.labels(channel, "status", "applied").inc(len(todo) - unknown)
     return len(todo)
+
+
+async def _code_statuses(
+    conn: db.Connection, channel: str, resolved: Sequence[tuple[str | None, StatusUpdate]]
+) -> None:
+    updates = []
+    for delivery_id, u in resolved:
+        sign_in_id = codes.sign_in_of(delivery_id)
+        if sign_in_id is None:
+            continue
+        status = str(u.status)
+        error = u.error.code_text if u.error is not None else None
+        updates.append((sign_in_id, status, error, list(codes.replaces(status))))
+        metrics.CODE_STATUSES.labels(channel, status).inc()
+    await code_store.statuses(conn, updates)

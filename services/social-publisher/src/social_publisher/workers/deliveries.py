@@ -1,5 +1,5 @@
-"""The publisher's Kafka consumers: the two delivery topics (flash and routine) feeding the
-sender, and the contacts topic.
+"""The publisher's Kafka consumers: the two delivery topics (flash and routine) and the sign-in
+codes (auth.codes.v1) feeding the sender, and the contacts topic.
 
 Deliveries go through the platform's idempotent consumer in batch mode
 (`nazar_platform.kafka.feed`): a batch becomes intents in one transaction (`handlers.deliveries
@@ -16,11 +16,13 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 from nazar_platform import db
+from nazar_platform.auth.sealed import Sealer
 from nazar_platform.kafka.consumer import IdempotentConsumer, Record
 from nazar_platform.kafka.feed import Feed
 
 from social_publisher import metrics
 from social_publisher.domain.compose import Job
+from social_publisher.handlers import codes
 from social_publisher.handlers.contacts import apply_contacts
 from social_publisher.handlers.context import Context
 from social_publisher.handlers.deliveries import admit
@@ -56,6 +58,34 @@ def deliveries_consumer(
             min_room=min(s.batch_max, s.queue_max // 2),
             on_lag=metrics.QUEUE_DEPTH.labels(priority).set,
         ),
+    )
+
+
+# Sign-in codes held in the pacer's code lane at most (far more than people sign in at once).
+CODES_QUEUE_MAX = 1000
+
+
+def codes_consumer(ctx: Context, sender: Sender, sealer: Sealer) -> IdempotentConsumer:
+    """auth.codes.v1 into the pacer's code lane, which goes before flash and routine work. Its
+    own group, so a backlog of deliveries never delays a code; the rows' primary key (the
+    sign-in id) drops a replayed record, as the intents' do for deliveries."""
+    s = ctx.settings
+
+    async def admit_batch(conn: db.Connection, records: Sequence[Record]) -> list[Job]:
+        return await codes.admit(ctx, sealer, conn, records)
+
+    return IdempotentConsumer(
+        name=f"{s.consumer_group}-codes",
+        topics=[s.topic_auth_codes],
+        pool=ctx.pool,
+        handler=admit_batch,
+        bootstrap=s.kafka_bootstrap,
+        batch_max=s.consumer_batch_max,
+        session_timeout_ms=s.consumer_session_timeout_ms,
+        retention=s.processed_event_retention,
+        dedupe=False,  # the sign_in_codes primary key drops a replayed code
+        merge_partitions=True,
+        feed=Feed(room=lambda: CODES_QUEUE_MAX - sender.queued("code"), put=sender.enqueue),
     )
 
 

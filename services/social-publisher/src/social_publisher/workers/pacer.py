@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from social_publisher import metrics
+from social_publisher.domain import codes
+from social_publisher.domain.codes import CODE_PRIORITY
 from social_publisher.domain.compose import Job
 from social_publisher.domain.pacing import Quota, SlidingWindow
 from social_publisher.settings import PublisherSettings
@@ -35,16 +37,27 @@ Defer = Callable[[Job, datetime, datetime], None]
 
 
 class SenderQueue:
+    """A number's waiting jobs in three lanes: sign-in codes, flash, routine. A code goes first,
+    always: someone is looking at a sign-in page, and it is one message of the number's cap."""
+
     def __init__(self) -> None:
+        self.codes: deque[Job] = deque()
         self.flash: deque[Job] = deque()
         self.routine: deque[Job] = deque()
         self.ready = asyncio.Event()
 
     def put(self, job: Job) -> None:
-        (self.flash if job.priority == "flash" else self.routine).append(job)
+        self.lane(job.priority).append(job)
         self.ready.set()
 
+    def lane(self, priority: str) -> deque[Job]:
+        if priority == CODE_PRIORITY:
+            return self.codes
+        return self.flash if priority == "flash" else self.routine
+
     def pop(self, flash_waiting: bool) -> Job | None:
+        if self.codes:
+            return self.codes.popleft()
         if self.flash:
             return self.flash.popleft()
         if self.routine and not flash_waiting:
@@ -52,7 +65,7 @@ class SenderQueue:
         return None
 
     def __len__(self) -> int:
-        return len(self.flash) + len(self.routine)
+        return len(self.codes) + len(self.flash) + len(self.routine)
 
 
 class Slots:
@@ -119,11 +132,12 @@ class Pacers:
     def queued(self, priority: str | None = None) -> int:
         if priority is None:
             return sum(len(q) for q in self.queues.values())
-        return sum(len(q.flash if priority == "flash" else q.routine) for q in self.queues.values())
+        return sum(len(q.lane(priority)) for q in self.queues.values())
 
     def queued_ids(self) -> list[str]:
         held = []
         for q in self.queues.values():
+            held += [j.delivery_id for j in q.codes]
             held += [j.delivery_id for j in q.flash]
             held += [j.delivery_id for j in q.routine]
         return held
@@ -138,6 +152,16 @@ class Pacers:
         # The provider's windows caught more than ours: widen ours for a while.
         self._learned = min(0.1, self._decayed_learned(now) + 0.01)
         self._learned_at = now
+        return True
+
+    def code_to_sms(self, job: Job) -> bool:
+        """A WhatsApp code goes first in the SMS lane instead, when the member has SMS and that
+        channel is open: sign-in keeps working through a WhatsApp outage."""
+        if not self.gates["sms"].is_open or not codes.to_sms(job):
+            return False
+        self.queues["sms"].codes.appendleft(job)
+        self.queues["sms"].ready.set()
+        metrics.CODES.labels("whatsapp", "fallback_sms").inc()
         return True
 
     def hold(self, member_id: str, now: float) -> None:
@@ -226,8 +250,16 @@ class Pacers:
     def _may_send(self, job: Job, gate: Gate, now: float) -> bool:
         wall = datetime.now(UTC)
         if not gate.is_open and not job.probe:
+            if job.priority == CODE_PRIORITY and self.code_to_sms(job):
+                return False  # it waits in the SMS number's code lane now
             self._defer(job, wall, wall + timedelta(seconds=1))
             return False
+        if job.priority == CODE_PRIORITY:
+            # A code waits for no member hold nor the quota (it expires in minutes); it still
+            # counts as one of the portfolio's recipients.
+            if job.channel == "whatsapp":
+                self.quota.record(job.member_id, wall.timestamp())
+            return True
         hold = self._holds.get(job.member_id)
         if hold is not None:
             if hold > now:

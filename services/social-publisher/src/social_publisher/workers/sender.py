@@ -20,6 +20,7 @@ from social_publisher.adapters.errors import ProviderCallError
 from social_publisher.adapters.sms import SmsGatewayClient
 from social_publisher.adapters.whatsapp import WhatsAppClient
 from social_publisher.domain.channels import ChannelReport, ChannelsReport, SenderRate
+from social_publisher.domain.codes import CODE_PRIORITY, callback_of
 from social_publisher.domain.compose import Job
 from social_publisher.domain.outcomes import ProviderError, Reaction, react
 from social_publisher.domain.pacing import Quota
@@ -30,6 +31,10 @@ from social_publisher.workers.pacer import Pacers, Slots
 from social_publisher.workers.recorder import Recorder
 
 log = structlog.get_logger(__name__)
+
+# A sign-in code is tried this many times when the provider asks us to slow down or retry; then
+# it fails for good (the member asks for another).
+CODE_ATTEMPTS = 3
 
 
 class Sender:
@@ -88,7 +93,11 @@ class Sender:
         return ChannelsReport(
             channels=channels,
             queue_depth=queue_depth,
-            in_memory={"flash": self.queued("flash"), "routine": self.queued("routine")},
+            in_memory={
+                CODE_PRIORITY: self.queued(CODE_PRIORITY),
+                "flash": self.queued("flash"),
+                "routine": self.queued("routine"),
+            },
             quota_limit=self.quota.limit,
             quota_used=self.quota.used(epoch),
             quota_warning=self.quota.warning(epoch),
@@ -105,6 +114,8 @@ class Sender:
             await asyncio.wait(list(self._tasks), timeout=within)
 
     def _defer(self, job: Job, now: datetime, until: datetime) -> None:
+        if job.priority == CODE_PRIORITY:
+            metrics.CODES.labels(job.channel, "channel_down").inc()
         self._recorder.put(Outcome(job, now, defer_until=until))
 
     def _start(self, job: Job) -> None:
@@ -126,7 +137,9 @@ class Sender:
                     to=job.address,
                     text=job.sms_text,
                     template_id=job.sms_template_id,
-                    ref=job.delivery_id,
+                    ref=callback_of(job.delivery_id)
+                    if job.priority == CODE_PRIORITY
+                    else job.delivery_id,
                 )
         except ProviderCallError as exc:
             self._on_error(job, gate, exc.error)
@@ -138,6 +151,8 @@ class Sender:
             gate.success()
             self.sent += 1
             metrics.SENDS.labels(job.channel, job.priority).inc()
+            if job.priority == CODE_PRIORITY:
+                metrics.CODES.labels(job.channel, "sent").inc()
             self._recorder.put(Outcome(job, datetime.now(UTC), provider_message_id=pmid))
         finally:
             self.inflight.pop(job.delivery_id, None)
@@ -163,6 +178,9 @@ class Sender:
             gate.down(error.code_text)
         elif job.probe:
             gate.success()  # any real answer means the provider is reachable again
+        if job.priority == CODE_PRIORITY:
+            self._code_error(job, reaction, error)
+            return
         if reaction is Reaction.UNKNOWN:
             log.warning(
                 "no answer after the request left; waiting for a webhook",
@@ -170,4 +188,20 @@ class Sender:
                 error=error.title,
             )
             return
+        self._recorder.put(Outcome(job, datetime.now(UTC), error=error))
+
+    def _code_error(self, job: Job, reaction: Reaction, error: ProviderError) -> None:
+        """A code is retried at once (first in its lane) after a throughput or transient error,
+        a few times; a WhatsApp code WhatsApp will not take goes by SMS when the member has it;
+        otherwise it failed, or (no answer) it may have gone."""
+        if reaction in (Reaction.SLOW_SENDER, Reaction.RETRY) and job.attempts < CODE_ATTEMPTS:
+            job.attempts += 1
+            self.pacers.queues[job.sender].codes.appendleft(job)
+            self.pacers.queues[job.sender].ready.set()
+            return
+        # WhatsApp refused it or is down (not "maybe sent": never two codes): its OTP SMS.
+        if reaction is not Reaction.UNKNOWN and self.pacers.code_to_sms(job):
+            return
+        outcome = "unknown" if reaction is Reaction.UNKNOWN else "failed"
+        metrics.CODES.labels(job.channel, outcome).inc()
         self._recorder.put(Outcome(job, datetime.now(UTC), error=error))
