@@ -66,6 +66,11 @@ class AlertStack:
     state: State
     env: dict[str, str]  # the stack's: Kafka, PostgreSQL, the dev signing key
     cap: int
+    # Another benchmark runs a part of the same stack (bench/signin: the roster alone), with
+    # settings of its own on top.
+    names: tuple[str, ...] = NAMES
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    logs: Path = LOGS
     processes: dict[str, Process] = field(default_factory=dict)
     http: httpx.AsyncClient = field(
         default_factory=lambda: httpx.AsyncClient(
@@ -79,12 +84,16 @@ class AlertStack:
     async def start(self) -> None:
         extra = overrides(self.cap)
         for s in services.SERVICES:
-            if s.name not in NAMES:
+            if s.name not in self.names:
                 continue
             argv = _argv(s.name, services.argv_of(s, self.ports, self.state), self.cap)
-            env = {**services.env_of(s, self.ports, self.state, self.env), **extra.get(s.name, {})}
+            env = {
+                **services.env_of(s, self.ports, self.state, self.env),
+                **extra.get(s.name, {}),
+                **self.settings.get(s.name, {}),
+            }
             self.processes[s.name] = Process(
-                s.name, argv, env, LOGS / f"{s.name}.log", s.url(self.ports, s.health_path)
+                s.name, argv, env, self.logs / f"{s.name}.log", s.url(self.ports, s.health_path)
             )
         for process in self.processes.values():
             process.start()

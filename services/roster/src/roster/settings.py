@@ -49,7 +49,7 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     sign_in_codes_per_phone: int = Field(default=3, ge=1)
     sign_in_codes_per_address: int = Field(default=100, ge=1)
     sign_in_window: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
-    sign_in_codes_per_minute: int = Field(default=2000, ge=1)
+    sign_in_codes_per_minute: int = Field(default=12_000, ge=1)
     # Sign-in rows (keyed hashes of numbers, addresses) are deleted after this.
     sign_in_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(hours=1))
 
