@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr
 IMPORT_BODY_BYTES = 64 * 1024 * 1024
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
 DEV_SIGN_IN_HASH_KEY = "nazar-dev-sign-in-hash-key-change-me-0001"  # a published dev default
+DEV_SIGNING_KEY_KEK = "bmF6YXItZGV2LXNpZ25pbmcta2V5LWtlay0wMDAwMDE"
 
 
 class RosterSettings(PlatformSettings, CodeKeySettings):
@@ -30,6 +31,17 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     # Issue 16: the key of the keyed hashes of sign-in codes, tickets and phone numbers
     # (domain/sign_in.py). Changing it voids every sign-in under way, nothing else.
     sign_in_hash_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_SIGN_IN_HASH_KEY)
+    # Issue 16, item 2: the key (32 bytes, base64url) that seals the token-signing keys' private
+    # halves in the database, and its id (a new KEK gets a new id; keys sealed under it rotate out).
+    signing_key_kek: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_SIGNING_KEY_KEK)
+    signing_key_kek_id: str = "kek-1"
+    # A new signing key every `signing_key_rotate_every`, published `signing_key_publish_lead`
+    # before it signs (longer than every verifier's JWKS cache, NAZAR_AUTH_JWKS_CACHE_SECONDS).
+    signing_key_rotate_every: timedelta = timedelta(days=30)
+    signing_key_publish_lead: timedelta = timedelta(minutes=10)
+    signing_key_check_every: timedelta = timedelta(minutes=5)
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=14)
     # Topic names come from here so that a test can point the service at its own topics.
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
