@@ -10,6 +10,7 @@ from nazar_platform.auth.sealed import Sealer, SealError, new_key, parse_keys
 from nazar_platform.auth.tokens import Grant, mint
 from roster.domain import signing
 from roster.domain.signing import KeyState, KeyTimes
+from roster.handlers.signing_keys import generate, open_private
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 EVERY = timedelta(days=30)
@@ -72,16 +73,16 @@ def test_next_current_retired_by_time() -> None:
 
 def test_private_keys_are_sealed_to_their_kid() -> None:
     sealer = Sealer(parse_keys({"kek-1": new_key()}))
-    made = signing.generate("kid-a", sealer)
+    made = generate("kid-a", sealer)
     assert "PRIVATE" not in made.sealed.text
     assert made.public_jwk["kid"] == "kid-a" and made.public_jwk["alg"] == "ES256"
     assert "d" not in made.public_jwk  # public half only
-    private = signing.open_private("kid-a", made.sealed, sealer)
+    private = open_private("kid-a", made.sealed, sealer)
     with pytest.raises(SealError):
-        signing.open_private("kid-b", made.sealed, sealer)
+        open_private("kid-b", made.sealed, sealer)
     other = Sealer(parse_keys({"kek-1": new_key()}))
     with pytest.raises(SealError):
-        signing.open_private("kid-a", made.sealed, other)
+        open_private("kid-a", made.sealed, other)
     # A token it signs verifies with the published JWK and carries the member's grants.
     token = mint(
         "m-1",

@@ -1,5 +1,6 @@
 """The roster's token-signing keys (issue 16, item 2): which key signs and which are published,
-decided from times alone, and the key material itself (ES256, the private key sealed at rest).
+decided from times alone. The key material (ES256, sealed at rest) is made in
+handlers/signing_keys.py.
 
 A key goes next → current → retired by its times: published in the JWKS from `publish_at`, it
 signs from `sign_from` (one JWKS cache period later, so that no verifier meets a kid it has not
@@ -9,18 +10,11 @@ token it signed has expired.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
-from nazar_platform.auth.sealed import Sealed, Sealer
 
 ALGORITHM = "ES256"
 
@@ -104,30 +98,3 @@ def new_kid(now: datetime) -> str:
 def seal_context(kid: str) -> str:
     # Binds a sealed private key to its kid: a sealed key copied onto another row does not open.
     return f"roster.signing_key:{kid}"
-
-
-@dataclass(frozen=True, slots=True)
-class NewKey:
-    sealed: Sealed
-    public_jwk: dict[str, Any]
-
-
-def generate(kid: str, sealer: Sealer) -> NewKey:
-    private = ec.generate_private_key(ec.SECP256R1())
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(private.public_key()))
-    jwk.update({"kid": kid, "alg": ALGORITHM, "use": "sig"})
-    return NewKey(sealer.seal(pem, seal_context(kid)), jwk)
-
-
-def open_private(kid: str, sealed: Sealed, sealer: Sealer) -> ec.EllipticCurvePrivateKey:
-    key = serialization.load_pem_private_key(
-        sealer.open(sealed, seal_context(kid)).encode(), password=None
-    )
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise TypeError(f"signing key {kid} is not an EC key")
-    return key

@@ -94,7 +94,8 @@ class Sessions:
                     pair = await self._pair(conn, row["member_id"], row["family_id"], now)
             if row["used_at"] is not None:
                 if reused:
-                    log.warning("refresh token reused; family revoked", family=str(row["family_id"]))
+                    family = str(row["family_id"])
+                    log.warning("refresh token reused; family revoked", family=family)
                     metrics.REFRESH_REUSE.inc()
                     metrics.REFRESH_REVOCATIONS.labels("reuse").inc()
                 raise TokenRefusedError("roster.refresh_reused")

@@ -6,12 +6,15 @@ ever holds them sealed under the KEK setting.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
 from nazar_platform.auth.sealed import Sealed, Sealer
 
 from roster import metrics
@@ -49,7 +52,9 @@ class SigningKeys:
             )
             if plan is None:
                 return None
-            await store.add_key(conn, plan.new, signing.generate(plan.new.kid, self.sealer), now)
+            made = generate(plan.new.kid, self.sealer)
+            sealed = (made.sealed.key_id, made.sealed.text)
+            await store.add_key(conn, plan.new, sealed, made.public_jwk, now)
             if plan.retire is not None:
                 await store.retire_key(conn, *plan.retire)
         metrics.SIGNING_KEY_ROTATIONS.inc()
@@ -80,6 +85,33 @@ class SigningKeys:
             if sealed is None:  # pragma: no cover - the kid came from the same table
                 raise RuntimeError(f"signing key {current.kid} vanished")
             kek_id, text = sealed
-            key = signing.open_private(current.kid, Sealed(kek_id, text), self.sealer)
+            key = open_private(current.kid, Sealed(kek_id, text), self.sealer)
             self._opened[current.kid] = key
         return current.kid, key
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    sealed: Sealed
+    public_jwk: dict[str, Any]
+
+
+def generate(kid: str, sealer: Sealer) -> NewKey:
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(private.public_key()))
+    jwk.update({"kid": kid, "alg": signing.ALGORITHM, "use": "sig"})
+    return NewKey(sealer.seal(pem, signing.seal_context(kid)), jwk)
+
+
+def open_private(kid: str, sealed: Sealed, sealer: Sealer) -> ec.EllipticCurvePrivateKey:
+    key = serialization.load_pem_private_key(
+        sealer.open(sealed, signing.seal_context(kid)).encode(), password=None
+    )
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise TypeError(f"signing key {kid} is not an EC key")
+    return key

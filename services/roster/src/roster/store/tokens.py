@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from nazar_platform.db import Connection
 
-from roster.domain.signing import KeyTimes, NewKey
+from roster.domain.signing import KeyTimes
 from roster.store import Db
 
 
@@ -24,15 +24,17 @@ async def lock_keys(conn: Connection) -> None:
     await conn.execute("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE")
 
 
-async def add_key(conn: Connection, times: KeyTimes, key: NewKey, now: datetime) -> None:
+async def add_key(
+    conn: Connection, times: KeyTimes, sealed: tuple[str, str], jwk: dict[str, Any], now: datetime
+) -> None:
     await conn.execute(
         """INSERT INTO signing_keys
                (kid, private_key, kek_id, public_jwk, created_at, publish_at, sign_from)
            VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)""",
         times.kid,
-        key.sealed.text,
-        key.sealed.key_id,
-        json.dumps(key.public_jwk),
+        sealed[1],
+        sealed[0],
+        json.dumps(jwk),
         now,
         times.publish_at,
         times.sign_from,
