@@ -12,7 +12,6 @@ import asyncpg
 from fastapi import FastAPI
 from nazar_platform import db
 from nazar_platform.auth.access import Action
-from nazar_platform.auth.sealed import Sealer, parse_keys
 from nazar_platform.auth.tokens import AuthSettings
 from nazar_platform.db import migrations
 from nazar_platform.http.access import require
@@ -28,8 +27,8 @@ from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
 from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
-from roster.handlers.sign_in_codes import Limits, SignInCodes
 from roster.handlers.sessions import Sessions
+from roster.handlers.sign_in_codes import Limits, SignInCodes
 from roster.handlers.signing_keys import KeyPolicy, SigningKeys
 from roster.handlers.unit_imports import import_units
 from roster.settings import RosterSettings
@@ -78,10 +77,9 @@ def sign_in_codes(settings: RosterSettings, pool: asyncpg.Pool) -> SignInCodes:
 
 
 def signing_keys(settings: RosterSettings, pool: asyncpg.Pool) -> SigningKeys:
-    kek = settings.signing_key_kek.get_secret_value()
     return SigningKeys(
         pool,
-        Sealer(parse_keys({settings.signing_key_kek_id: kek})),
+        settings.signing_key_sealer(),
         KeyPolicy(
             every=settings.signing_key_rotate_every,
             publish_lead=settings.signing_key_publish_lead,

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from nazar_platform.http.edge import SIGN_IN, route_class
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel, Field
 
@@ -20,20 +21,23 @@ from roster.handlers.sessions import Sessions, TokenRefusedError, Tokens
 from roster.handlers.signing_keys import SigningKeys
 
 router = APIRouter(tags=["auth"])
+# No bearer token here: the ticket or the refresh token is the credential, so these routes draw on
+# the phone sign-in's per-address limit (nazar_platform.http.edge), not the API's.
+_PUBLIC = route_class(SIGN_IN)
 COOKIE = "nazar_refresh"
 COOKIE_PATH = "/api/v1/auth"
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 # Problem status of each refusal (texts in api/problems.py).
 STATUS = {
-    "roster.ticket_invalid": 400,
-    "roster.ticket_used": 400,
-    "roster.ticket_expired": 400,
-    "roster.ticket_needs_passkey": 403,
-    "roster.refresh_invalid": 401,
-    "roster.refresh_revoked": 401,
-    "roster.refresh_reused": 401,
-    "roster.refresh_expired": 401,
-    "roster.token_no_grants": 403,
+    "auth.ticket_invalid": 400,
+    "auth.ticket_used": 400,
+    "auth.ticket_expired": 400,
+    "auth.passkey_required": 403,
+    "auth.refresh_invalid": 401,
+    "auth.refresh_revoked": 401,
+    "auth.refresh_reused": 401,
+    "auth.refresh_expired": 401,
+    "auth.no_grants": 403,
 }
 _Secret = Annotated[str, Field(min_length=16, max_length=256)]
 
@@ -68,14 +72,14 @@ def _browser(request: Request) -> bool:
         return False
     own = f"{request.url.scheme}://{request.url.netloc}"
     if origin != own:
-        raise ProblemError(403, "roster.auth_origin")
+        raise ProblemError(403, "auth.origin_refused")
     return True
 
 
 def _refresh_of(request: Request, body_token: str | None, browser: bool) -> str:
     token = request.cookies.get(COOKIE) if browser else body_token
     if not token:
-        raise ProblemError(400, "roster.token_request_invalid")
+        raise ProblemError(400, "auth.token_request_invalid")
     return token
 
 
@@ -99,25 +103,34 @@ def _answer(tokens: Tokens, response: Response, request: Request, browser: bool)
     return out
 
 
-@router.post("/auth/token", summary="A sign-in ticket or a refresh token for a new token pair")
+@router.post(
+    "/auth/token",
+    summary="A sign-in ticket or a refresh token for a new token pair",
+    openapi_extra=_PUBLIC,
+)
 async def token(body: TokenIn, request: Request, response: Response) -> TokenOut:
     browser = _browser(request)
     sessions = sessions_of(request)
     try:
         if body.grant_type == "ticket":
             if not body.ticket:
-                raise ProblemError(400, "roster.token_request_invalid")
+                raise ProblemError(400, "auth.token_request_invalid")
             tokens = await sessions.redeem_ticket(body.ticket)
         else:
             tokens = await sessions.refresh(_refresh_of(request, body.refresh_token, browser))
     except TokenRefusedError as exc:
-        if browser and exc.code.startswith("roster.refresh_"):
+        if browser and exc.code.startswith("auth.refresh_"):
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
         raise ProblemError(STATUS[exc.code], exc.code) from exc
     return _answer(tokens, response, request, browser)
 
 
-@router.post("/auth/sign-out", status_code=204, summary="Revoke the refresh token's family")
+@router.post(
+    "/auth/sign-out",
+    status_code=204,
+    summary="Revoke the refresh token's family",
+    openapi_extra=_PUBLIC,
+)
 async def sign_out(body: SignOutIn, request: Request, response: Response) -> Response:
     browser = _browser(request)
     await sessions_of(request).sign_out(_refresh_of(request, body.refresh_token, browser))

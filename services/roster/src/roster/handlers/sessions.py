@@ -60,7 +60,7 @@ class Sessions:
         now = now or datetime.now(UTC)
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                row = await store.ticket(conn, keyed_hash(self.hash_key, ticket))
+                row = await store.ticket(conn, keyed_hash(self.hash_key, f"ticket:{ticket}"))
                 _check_ticket(row, now)
                 assert row is not None  # _check_ticket refuses a missing row
                 await store.redeem(conn, row["sign_in_id"], now)
@@ -81,15 +81,15 @@ class Sessions:
             async with self.pool.acquire() as conn, conn.transaction():
                 row = await store.refresh(conn, token_hash)
                 if row is None:
-                    raise TokenRefusedError("roster.refresh_invalid")
+                    raise TokenRefusedError("auth.refresh_invalid")
                 if row["revoked_at"] is not None:
-                    raise TokenRefusedError("roster.refresh_revoked")
+                    raise TokenRefusedError("auth.refresh_revoked")
                 if row["used_at"] is not None:
                     # Committed before the refusal: the copy and the original both stop here.
                     reused = await store.revoke_family(conn, row["family_id"], "reuse", now)
                 else:
                     if row["expires_at"] <= now:
-                        raise TokenRefusedError("roster.refresh_expired")
+                        raise TokenRefusedError("auth.refresh_expired")
                     await store.use_refresh(conn, token_hash, now)
                     pair = await self._pair(conn, row["member_id"], row["family_id"], now)
             if row["used_at"] is not None:
@@ -98,7 +98,7 @@ class Sessions:
                     log.warning("refresh token reused; family revoked", family=family)
                     metrics.REFRESH_REUSE.inc()
                     metrics.REFRESH_REVOCATIONS.labels("reuse").inc()
-                raise TokenRefusedError("roster.refresh_reused")
+                raise TokenRefusedError("auth.refresh_reused")
         except TokenRefusedError as exc:
             metrics.TOKEN_REFUSALS.labels(exc.code).inc()
             raise
@@ -122,7 +122,7 @@ class Sessions:
     ) -> Tokens:
         postings = await member_store.grants(conn, member_id)
         if not postings:  # deactivated, erased, or without a posting: nothing to grant
-            raise TokenRefusedError("roster.token_no_grants")
+            raise TokenRefusedError("auth.no_grants")
         kid, private_key = await self.keys.signer(now)
         access = mint(
             member_id,
@@ -143,10 +143,10 @@ class Sessions:
 
 def _check_ticket(row: asyncpg.Record | None, now: datetime) -> None:
     if row is None or row["member_id"] is None or row["code_verified_at"] is None:
-        raise TokenRefusedError("roster.ticket_invalid")
+        raise TokenRefusedError("auth.ticket_invalid")
     if row["redeemed_at"] is not None:
-        raise TokenRefusedError("roster.ticket_used")
+        raise TokenRefusedError("auth.ticket_used")
     if row["ticket_expires_at"] is None or row["ticket_expires_at"] <= now:
-        raise TokenRefusedError("roster.ticket_expired")
+        raise TokenRefusedError("auth.ticket_expired")
     if row["needs_passkey"] and row["passkey_verified_at"] is None:
-        raise TokenRefusedError("roster.ticket_needs_passkey")
+        raise TokenRefusedError("auth.passkey_required")
