@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 import pytest
 from nazar_platform.auth.tokens import AuthSettings, Principal, TokenVerifier
+from roster.handlers.sign_in_codes import forget_old
 
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import Running, demo_roster, hq_token
@@ -279,11 +280,34 @@ async def test_a_browser_gets_the_refresh_token_as_a_strict_cookie_from_its_own_
         assert again.status_code == 200, again.text
 
 
+async def test_the_retention_sweep_keeps_live_sessions_and_drops_expired_refresh_tokens(
+    demo: Running,
+) -> None:
+    [*_, (member_id, phone)] = await phones_of(demo.database, "constable", 10)
+    tokens = await signed_in(demo, phone)
+    # The sign-in rows go after a day; the session they started lives on.
+    assert await forget_old(demo.app.state.sign_in_codes, timedelta(0)) >= 1
+    r = await refreshed(demo, tokens["refresh_token"])
+    assert r.status_code == 200, r.text
+    await execute(
+        demo.database,
+        """UPDATE refresh_tokens SET expires_at = now() - interval '1 second'
+           WHERE family_id IN (SELECT family_id FROM refresh_families WHERE member_id = $1)""",
+        member_id,
+    )
+    assert await demo.app.state.sessions.forget_expired() >= 2
+    assert not await fetch(
+        demo.database, "SELECT 1 FROM refresh_families WHERE member_id = $1", member_id
+    )
+    gone = await refreshed(demo, r.json()["refresh_token"])
+    assert gone.status_code == 401 and gone.json()["code"] == "auth.refresh_invalid"
+
+
 async def test_a_new_key_is_published_before_it_signs_and_the_old_one_until_its_tokens_expire(
     demo: Running,
 ) -> None:
     """Last in the module: the rotation leaves a next key in the shared database."""
-    [*_, (_, phone)] = await phones_of(demo.database, "constable", 9)
+    [*_, (_, phone)] = await phones_of(demo.database, "constable", 11)
     before = await signed_in(demo, phone)
     old_kid = jwt.get_unverified_header(before["access_token"])["kid"]
     keys = demo.app.state.signing_keys

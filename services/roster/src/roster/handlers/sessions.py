@@ -117,6 +117,11 @@ class Sessions:
             metrics.REFRESH_REVOCATIONS.labels("sign_out").inc()
         return revoked
 
+    async def forget_expired(self, now: datetime | None = None) -> int:
+        """Deletes expired refresh tokens (refused anyway) and the families they leave empty."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            return await store.forget_expired(conn, now or datetime.now(UTC))
+
     async def _pair(
         self, conn: Connection, member_id: str, family_id: uuid.UUID, now: datetime
     ) -> Tokens:

@@ -22,7 +22,8 @@ CREATE TABLE signing_keys (
 CREATE TABLE refresh_families (
     family_id   uuid PRIMARY KEY,
     member_id   text NOT NULL REFERENCES members (member_id),
-    sign_in_id  uuid REFERENCES sign_ins (sign_in_id),
+    -- The sign-in rows go after a day (workers/sign_in_retention.py); the family lives on.
+    sign_in_id  uuid REFERENCES sign_ins (sign_in_id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL,
     revoked_at  timestamptz,
     revoked_why text CHECK (revoked_why IN ('reuse', 'sign_out', 'deactivated', 'erased'))

@@ -123,6 +123,16 @@ async def use_refresh(conn: Connection, token_hash: bytes, now: datetime) -> Non
     )
 
 
+async def forget_expired(conn: Connection, now: datetime) -> int:
+    """Expired refresh tokens, then the families left without one; the number of tokens."""
+    status = await conn.execute("DELETE FROM refresh_tokens WHERE expires_at < $1", now)
+    await conn.execute(
+        """DELETE FROM refresh_families f
+           WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.family_id)"""
+    )
+    return int(status.split()[-1])
+
+
 async def revoke_family(conn: Connection, family_id: uuid.UUID, why: str, now: datetime) -> bool:
     status = await conn.execute(
         """UPDATE refresh_families SET revoked_at = $2, revoked_why = $3
