@@ -16,10 +16,11 @@ from typing import Any
 import jwt
 import pytest
 from nazar_platform.auth.tokens import AuthSettings, Principal, TokenVerifier
+from roster.app import manage_keys
 from roster.handlers.sign_in_codes import forget_old
 
 from tests.conftest import DatabaseFactory
-from tests.integration.roster.support import Running, demo_roster, hq_token
+from tests.integration.roster.support import Running, demo_roster, hq_token, settings_for
 from tests.integration.roster.test_sign_in_codes import (
     ask,
     code_requests,
@@ -304,7 +305,7 @@ async def test_the_retention_sweep_keeps_live_sessions_and_drops_expired_refresh
 
 
 async def test_a_new_key_is_published_before_it_signs_and_the_old_one_until_its_tokens_expire(
-    demo: Running,
+    demo: Running, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Last in the module: the rotation leaves a next key in the shared database."""
     [*_, (_, phone)] = await phones_of(demo.database, "constable", 11)
@@ -317,6 +318,12 @@ async def test_a_new_key_is_published_before_it_signs_and_the_old_one_until_its_
     new_kid = await keys.rotate(force=True, now=now)
     assert new_kid is not None and new_kid != old_kid
     assert await keys.rotate(force=True, now=now) is None  # one next key at a time
+    # What an operator sees (`python -m roster keys`).
+    settings = settings_for(demo.database, demo.bootstrap, demo.topics)
+    assert await manage_keys(settings, rotate=True) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == "a next key is published already; nothing added"
+    assert listed[1].startswith(f"{old_kid}: current") and listed[2].startswith(f"{new_kid}: next")
     # Published at once, signing only after the lead (longer than any verifier's JWKS cache).
     async with demo.client() as c:
         served = {k["kid"] for k in (await c.get("/.well-known/jwks.json")).json()["keys"]}

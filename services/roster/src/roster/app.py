@@ -198,3 +198,20 @@ async def import_files(
     finally:
         await pool.close()
     return 0
+
+
+async def manage_keys(settings: RosterSettings, *, rotate: bool) -> int:
+    """Lists the token-signing keys; `rotate` first publishes a next key now (it signs after the
+    publish lead, like a scheduled one): for a key thought exposed, or before changing the KEK."""
+    pool = await db.create_pool(settings.database_url.get_secret_value(), min_size=1, max_size=2)
+    try:
+        keys = signing_keys(settings, pool)
+        if rotate:
+            kid = await keys.rotate(force=True)
+            print(f"added {kid}" if kid else "a next key is published already; nothing added")
+        for times, state in await keys.listing():
+            retire = f", retires {times.retire_at:%Y-%m-%d %H:%M}" if times.retire_at else ""
+            print(f"{times.kid}: {state}, signs from {times.sign_from:%Y-%m-%d %H:%M}{retire}")
+    finally:
+        await pool.close()
+    return 0
