@@ -37,6 +37,13 @@ def test_the_first_key_signs_at_once() -> None:
     assert signing.current([first.new], T0) == first.new
 
 
+def test_a_first_key_made_a_moment_later_by_another_call_is_not_doubled() -> None:
+    first = plan([], T0 + timedelta(milliseconds=5))
+    assert first is not None
+    assert plan([first.new], T0) is None
+    assert plan([first.new], T0, force=True) is None
+
+
 def test_no_rotation_before_it_is_due_unless_forced() -> None:
     first = plan([], T0)
     assert first is not None

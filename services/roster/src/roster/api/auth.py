@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Request, Response
 from nazar_platform.http.edge import SIGN_IN, route_class
 from nazar_platform.http.problems import ProblemError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from roster.handlers.sessions import Sessions, TokenRefusedError, Tokens
 from roster.handlers.signing_keys import SigningKeys
@@ -43,6 +43,7 @@ _Secret = Annotated[str, Field(min_length=16, max_length=256)]
 
 
 class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     grant_type: Literal["ticket", "refresh_token"]
     ticket: _Secret | None = None
     refresh_token: _Secret | None = None
@@ -57,6 +58,7 @@ class TokenOut(BaseModel):
 
 
 class SignOutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     refresh_token: _Secret | None = None
 
 

@@ -82,6 +82,10 @@ def rotation(
     signing = current(keys, now)
     kid = new_kid(now)
     if signing is None:
+        if any(k.retire_at is None for k in keys):
+            # A first key exists, made a moment after `now` by a concurrent call (the worker and
+            # a sign-in at startup): a second one would stay published and never sign.
+            return None
         return Rotation(KeyTimes(kid, now, now), None)
     if any(k.sign_from > now for k in keys):
         return None  # a next key is already published

@@ -76,7 +76,9 @@ class SigningKeys:
         current = signing.current(await store.key_times(self.pool), now)
         if current is None:
             await self.rotate(now=now)
-            current = signing.current(await store.key_times(self.pool), now)
+            keys = await store.key_times(self.pool)
+            # A concurrent first rotation may have made the key a moment after `now`.
+            current = signing.current(keys, now) or signing.current(keys, datetime.now(UTC))
             if current is None:  # pragma: no cover - rotate() always leaves one signing
                 raise RuntimeError("no signing key")
         key = self._opened.get(current.kid)
