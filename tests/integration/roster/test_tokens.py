@@ -272,13 +272,48 @@ async def test_a_browser_gets_the_refresh_token_as_a_strict_cookie_from_its_own_
         cookie = r.headers["set-cookie"].lower()
         assert "nazar_refresh=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
         assert "path=/api/v1/auth" in cookie
-        # The cookie, not the body, refreshes.
+        # The cookie, not the body, refreshes (and rotates).
+        first = c.cookies["nazar_refresh"]
         again = await c.post(
             "/api/v1/auth/token",
             json={"grant_type": "refresh_token"},
             headers={"Origin": demo.url},
         )
         assert again.status_code == 200, again.text
+        assert c.cookies["nazar_refresh"] != first
+        # The old cookie again: the family ends and the answer clears the cookie.
+        c.cookies.clear()
+        reused = await c.post(
+            "/api/v1/auth/token",
+            json={"grant_type": "refresh_token"},
+            headers={"Origin": demo.url, "Cookie": f"nazar_refresh={first}"},
+        )
+        assert reused.status_code == 401 and reused.json()["code"] == "auth.refresh_reused"
+        cleared = reused.headers["set-cookie"].lower()
+        assert "nazar_refresh=" in cleared and "max-age=0" in cleared
+    # Sign-out from a browser clears the cookie too.
+    browser = await signed_in_browser(demo, (await ticket_of(demo, phone))["ticket"])
+    async with demo.client() as c:
+        out = await c.post(
+            "/api/v1/auth/sign-out",
+            json={},
+            headers={"Origin": demo.url, "Cookie": f"nazar_refresh={browser}"},
+        )
+        assert out.status_code == 204 and "max-age=0" in out.headers["set-cookie"].lower()
+    r = await refreshed(demo, browser)
+    assert r.status_code == 401 and r.json()["code"] == "auth.refresh_revoked"
+
+
+async def signed_in_browser(demo: Running, ticket: str) -> str:
+    """The refresh cookie a browser gets for this ticket."""
+    async with demo.client() as c:
+        r = await c.post(
+            "/api/v1/auth/token",
+            json={"grant_type": "ticket", "ticket": ticket},
+            headers={"Origin": demo.url},
+        )
+        assert r.status_code == 200, r.text
+        return str(c.cookies["nazar_refresh"])
 
 
 async def test_the_retention_sweep_keeps_live_sessions_and_drops_expired_refresh_tokens(

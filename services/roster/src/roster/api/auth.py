@@ -105,6 +105,12 @@ def _answer(tokens: Tokens, response: Response, request: Request, browser: bool)
     return out
 
 
+def _cleared_cookie() -> str:
+    blank = Response()
+    blank.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return blank.headers["set-cookie"]
+
+
 @router.post(
     "/auth/token",
     summary="A sign-in ticket or a refresh token for a new token pair",
@@ -121,9 +127,10 @@ async def token(body: TokenIn, request: Request, response: Response) -> TokenOut
         else:
             tokens = await sessions.refresh(_refresh_of(request, body.refresh_token, browser))
     except TokenRefusedError as exc:
-        if browser and exc.code.startswith("auth.refresh_"):
-            response.delete_cookie(COOKIE, path=COOKIE_PATH)
-        raise ProblemError(STATUS[exc.code], exc.code) from exc
+        # A refresh token that no longer works leaves the browser: the problem clears the cookie.
+        clear = browser and exc.code.startswith("auth.refresh_")
+        headers = {"Set-Cookie": _cleared_cookie()} if clear else None
+        raise ProblemError(STATUS[exc.code], exc.code, headers=headers) from exc
     return _answer(tokens, response, request, browser)
 
 
