@@ -52,6 +52,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "NAZAR_MEMBER_ID_SECRET": "nazar-dev-member-id-secret",
         "NAZAR_SIGN_IN_HASH_KEY": "nazar-dev-sign-in-hash-key-change-me-0001",
         "NAZAR_AUTH_CODE_KEY": DEV_CODE_KEY,
+        "NAZAR_SIGNING_KEY_KEK": "nazar-dev-signing-key-kek-change-me-0001",
     },
     # The old default in the code: anyone could forge members' inbox links with it.
     "directive": {"NAZAR_INBOX_LINK_KEY": "local-development-inbox-link-key-change-me"},

@@ -171,6 +171,8 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "sign_in_hash_key",
                 "auth_code_key",
                 "auth_code_previous_keys",
+                "signing_key_kek",
+                "signing_key_previous_keks",
             },
         ),
         (
@@ -223,6 +225,7 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
         "inbox_link_previous_keys",
         "public_media_previous_keys",
         "auth_code_previous_keys",
+        "signing_key_previous_keks",
     }
     assert {p.split()[0] for p in caught.value.problems} == {
         f"NAZAR_{n.upper()}" for n in marked - optional

@@ -1,4 +1,4 @@
-"""`python -m roster serve | import` (the synthetic roster: `python -m nazar_rostergen`)."""
+"""`python -m roster serve | import | keys` (the synthetic roster: `python -m nazar_rostergen`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from nazar_platform.observability import logging as nazar_logging
 from nazar_platform.service import serve
 
-from roster.app import create, import_files
+from roster.app import create, import_files, manage_keys
 from roster.settings import RosterSettings
 
 
@@ -26,12 +26,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     imp.add_argument("--kind", choices=["units", "police", "volunteers"], required=True)
     imp.add_argument("file", type=Path)
+    keys = sub.add_parser("keys", help="list the token-signing keys (the service makes them)")
+    keys.add_argument(
+        "--rotate", action="store_true", help="publish a next key now; it signs after the lead"
+    )
     args = parser.parse_args(argv)
     settings = RosterSettings()
     if args.command == "serve":
         serve(lambda: create(settings), settings)
         return 0
     nazar_logging.configure("roster-cli", settings.log_level, json_output=False)
+    if args.command == "keys":
+        return asyncio.run(manage_keys(settings, rotate=args.rotate))
     return asyncio.run(import_files(settings, [(args.kind, args.file)]))
 
 

@@ -12,6 +12,7 @@ import asyncpg
 from fastapi import FastAPI
 from nazar_platform import db
 from nazar_platform.auth.access import Action
+from nazar_platform.auth.tokens import AuthSettings
 from nazar_platform.db import migrations
 from nazar_platform.http.access import require
 from nazar_platform.http.csv_files import CsvReadError, read_checked
@@ -19,18 +20,21 @@ from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import ServiceParts, Task, create_app
 
 from roster import __version__
-from roster.api import pages, routers
+from roster.api import auth, pages, routers
 from roster.api.problems import register_all
 from roster.domain.imports import ImportResult
 from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
 from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
+from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import Limits, SignInCodes
+from roster.handlers.signing_keys import KeyPolicy, SigningKeys
 from roster.handlers.unit_imports import import_units
 from roster.settings import RosterSettings
 from roster.store import imports as import_store
 from roster.store.directories import MemberUnits, UnitPaths
+from roster.workers.key_rotation import rotate_keys
 from roster.workers.opt_outs import consumers
 from roster.workers.sign_in_retention import sign_in_retention
 
@@ -72,6 +76,31 @@ def sign_in_codes(settings: RosterSettings, pool: asyncpg.Pool) -> SignInCodes:
     )
 
 
+def signing_keys(settings: RosterSettings, pool: asyncpg.Pool) -> SigningKeys:
+    return SigningKeys(
+        pool,
+        settings.signing_key_sealer(),
+        KeyPolicy(
+            every=settings.signing_key_rotate_every,
+            publish_lead=settings.signing_key_publish_lead,
+            token_life=settings.access_token_ttl,
+        ),
+    )
+
+
+def sessions(settings: RosterSettings, keys: SigningKeys) -> Sessions:
+    auth_settings = AuthSettings()
+    return Sessions(
+        keys.pool,
+        keys,
+        settings.sign_in_hash_key.get_secret_value().encode(),
+        issuer=auth_settings.issuer,
+        audience=auth_settings.audience,
+        access_ttl=settings.access_token_ttl,
+        refresh_ttl=settings.refresh_token_ttl,
+    )
+
+
 def create(settings: RosterSettings | None = None) -> FastAPI:
     settings = settings or RosterSettings()
     register_all()
@@ -81,6 +110,8 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         app.state.roster = use_cases(settings, runtime.pool)
         app.state.sign_in_codes = sign_in_codes(settings, runtime.pool)
         app.state.import_tasks = set()
+        app.state.signing_keys = signing_keys(settings, runtime.pool)
+        app.state.sessions = sessions(settings, app.state.signing_keys)
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
             await import_store.expire_reviews(conn, datetime.now(UTC))
@@ -92,6 +123,9 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         if tasks:
             await asyncio.wait(tasks, timeout=settings.shutdown_timeout.total_seconds() / 2)
 
+    async def key_rotation(runtime: Runtime, stop: asyncio.Event) -> None:
+        await rotate_keys(runtime, stop, app.state.signing_keys, settings.signing_key_check_every)
+
     parts = ServiceParts(
         settings,
         migrations=roster_migrations(),
@@ -99,6 +133,7 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         background=[
             Task("imports-finish", imports_finish),
             Task("sign-in-retention", lambda runtime, stop: sign_in_retention(app, settings, stop)),
+            Task("signing-key-rotation", key_rotation),
         ],
         on_startup=[start],
     )
@@ -113,6 +148,8 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         member_directory=lambda runtime: MemberUnits(runtime.pool),
     )
     pages.install(app, settings)
+    # Verifiers cache the JWKS for at most half the time a new key is published before it signs.
+    auth.install_jwks(app, settings.signing_key_publish_lead / 2)
     return app
 
 
@@ -158,6 +195,23 @@ async def import_files(
                         roster, ImportKind(kind), source, by="cli", scope=None, filename=path.name
                     )
             print(f"{path.name}: {result.total} rows, {result.counts}")
+    finally:
+        await pool.close()
+    return 0
+
+
+async def manage_keys(settings: RosterSettings, *, rotate: bool) -> int:
+    """Lists the token-signing keys; `rotate` first publishes a next key now (it signs after the
+    publish lead, like a scheduled one): for a key thought exposed, or before changing the KEK."""
+    pool = await db.create_pool(settings.database_url.get_secret_value(), min_size=1, max_size=2)
+    try:
+        keys = signing_keys(settings, pool)
+        if rotate:
+            kid = await keys.rotate(force=True)
+            print(f"added {kid}" if kid else "a next key is published already; nothing added")
+        for times, state in await keys.listing():
+            retire = f", retires {times.retire_at:%Y-%m-%d %H:%M}" if times.retire_at else ""
+            print(f"{times.kid}: {state}, signs from {times.sign_from:%Y-%m-%d %H:%M}{retire}")
     finally:
         await pool.close()
     return 0

@@ -28,3 +28,16 @@ SIGN_IN_LOCKOUTS = Counter(
 SIGN_IN_RATE_LIMITED = Counter(
     "nazar_roster_sign_in_rate_limited_total", "Code requests refused by a limit", ["limit"]
 )  # limit: phone | address | global
+
+# Issue 16, item 2: the token step.
+TOKENS_ISSUED = Counter(
+    "nazar_roster_tokens_issued_total", "Access tokens signed", ["grant_type"]
+)  # grant_type: ticket | refresh_token
+TOKEN_REFUSALS = Counter("nazar_roster_token_refusals_total", "Token requests refused", ["reason"])
+REFRESH_REUSE = Counter(
+    "nazar_roster_refresh_reuse_total", "Refresh tokens presented again (family revoked)"
+)
+REFRESH_REVOCATIONS = Counter(
+    "nazar_roster_refresh_revocations_total", "Refresh families revoked by a request", ["why"]
+)
+SIGNING_KEY_ROTATIONS = Counter("nazar_roster_signing_key_rotations_total", "Signing keys added")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from nazar_contracts import topics
 from nazar_platform.auth.code_keys import CodeKeySettings
+from nazar_platform.auth.sealed import Sealer, derived_keys
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
 from pydantic import Field, SecretStr
@@ -18,6 +19,7 @@ from pydantic import Field, SecretStr
 IMPORT_BODY_BYTES = 64 * 1024 * 1024
 DEV_MEMBER_ID_SECRET = "nazar-dev-member-id-secret"  # noqa: S105 - a published dev default
 DEV_SIGN_IN_HASH_KEY = "nazar-dev-sign-in-hash-key-change-me-0001"  # a published dev default
+DEV_SIGNING_KEY_KEK = "nazar-dev-signing-key-kek-change-me-0001"  # a published dev default
 
 
 class RosterSettings(PlatformSettings, CodeKeySettings):
@@ -30,6 +32,20 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     # Issue 16: the key of the keyed hashes of sign-in codes, tickets and phone numbers
     # (domain/sign_in.py). Changing it voids every sign-in under way, nothing else.
     sign_in_hash_key: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_SIGN_IN_HASH_KEY)
+    # Issue 16, item 2: the key (any long random text) sealing the token-signing keys' private
+    # halves in the database, so a dump of it signs nothing. To change it, move the old text to
+    # the previous KEKs until every key sealed under it has retired (one rotation period).
+    signing_key_kek: Annotated[SecretStr, Secret(min_length=32)] = SecretStr(DEV_SIGNING_KEY_KEK)
+    signing_key_previous_keks: Annotated[
+        tuple[SecretStr, ...], Secret(min_length=32, optional=True)
+    ] = ()
+    # A new signing key every `signing_key_rotate_every`, published `signing_key_publish_lead`
+    # before it signs (longer than every verifier's JWKS cache, NAZAR_AUTH_JWKS_CACHE_SECONDS).
+    signing_key_rotate_every: timedelta = timedelta(days=30)
+    signing_key_publish_lead: timedelta = timedelta(minutes=10)
+    signing_key_check_every: timedelta = timedelta(minutes=5)
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=14)
     # Topic names come from here so that a test can point the service at its own topics.
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
@@ -56,3 +72,8 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     @property
     def dev_sign_in(self) -> bool:
         return self.development
+
+    def signing_key_sealer(self) -> Sealer:
+        """Seals new signing keys under the KEK; opens those sealed under a previous one too."""
+        keks = (self.signing_key_kek, *self.signing_key_previous_keks)
+        return Sealer(derived_keys([k.get_secret_value() for k in keks]))

@@ -10,7 +10,7 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.tokens import Grant
 from nazar_platform.http.dev_signin import dev_signin_router
 
-from roster.api import groups, import_reviews, imports, members, sign_in, units
+from roster.api import auth, groups, import_reviews, imports, members, sign_in, units
 from roster.api.common import pool_of
 from roster.store import members as member_store
 
@@ -29,5 +29,6 @@ def routers() -> list[APIRouter]:
         imports.router,
         import_reviews.router,
         sign_in.router,
+        auth.router,
         dev_signin_router(_grants_of),
     ]

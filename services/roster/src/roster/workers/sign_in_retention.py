@@ -1,5 +1,6 @@
 """Sign-in rows (keyed hashes of numbers and addresses) are deleted once the rate limits and the
-audit window no longer need them: one replica per database (the platform's leader loop), hourly."""
+audit window no longer need them, and expired refresh tokens with the families they leave empty:
+one replica per database (the platform's leader loop), hourly."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from nazar_platform.runtime.leader import lead
 from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop
 
+from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import SignInCodes, forget_old
 from roster.settings import RosterSettings
 
@@ -22,11 +24,13 @@ INTERVAL_SECONDS = 3600.0
 async def sign_in_retention(app: FastAPI, settings: RosterSettings, stop: asyncio.Event) -> None:
     async def work(_lock: asyncpg.Connection, stopping: asyncio.Event) -> None:
         codes: SignInCodes = app.state.sign_in_codes
+        sessions: Sessions = app.state.sessions
         while not stopping.is_set():
             try:
                 deleted = await forget_old(codes, settings.sign_in_retention)
-                if deleted:
-                    log.info("sign-in retention sweep", rows=deleted)
+                expired = await sessions.forget_expired()
+                if deleted or expired:
+                    log.info("sign-in retention sweep", rows=deleted, refresh_tokens=expired)
             except TRANSIENT as exc:
                 log.warning("sign-in retention sweep failed; next time", error=type(exc).__name__)
             if await sleep_or_stop(stopping, INTERVAL_SECONDS):
