@@ -253,6 +253,12 @@ def env_of(
         # Every process a service starts inherits this, so `down` finds even a lost one.
         STATE_MARKER: str(state.dir),
         "NAZAR_HTTP_PORT": str(service.port(ports)),
+        # The roster is the identity provider: every service verifies its sign-in's tokens
+        # through its JWKS, and the dev sign-in's tokens (the dev key's kid) beside them.
+        "NAZAR_AUTH_JWKS_URL": SERVICES[0].url(ports, "/.well-known/jwks.json"),
+        "NAZAR_AUTH_DEV_KEY_WITH_JWKS": "true",
+        # The roster signs ES256; the dev key and tests' keys are RSA.
+        "NAZAR_AUTH_ALGORITHMS": '["ES256", "RS256"]',
         **(
             {"NAZAR_METRICS_PORT": str(service.metrics_port(ports))}
             if service.metrics_offset is not None

@@ -1,8 +1,9 @@
 """Issue 16 item 1 on the running system through its public APIs and the fake WhatsApp: an SHO
 types their number as a member would; the roster seals a code onto auth.codes.v1; the publisher
 opens it and sends the copy-code authentication template in the member's language; the code read
-off the fake's message trades for a one-time ticket at the roster. A number that is not on the
-roster gets the same answer and no message."""
+off the fake's message trades for a one-time ticket, the ticket for the roster's ES256 tokens, and
+each of the four services accepts the access token through the roster's JWKS (issue 16 item 2).
+A number that is not on the roster gets the same answer and no message."""
 
 from __future__ import annotations
 
@@ -52,7 +53,29 @@ async def test_a_member_signs_in_with_the_code_that_reached_their_whatsapp(syste
     assert refused.status_code == 401 and refused.json()["attempts_left"] == 4
     ok = await call(system, "POST", url, json={"sign_in_id": sign_in_id, "code": code})
     assert ok.status_code == 200, ok.text
-    assert ok.json()["ticket"]
+    ticket = ok.json()["ticket"]
+    pair = await call(
+        system, "POST", world.roster("/auth/token"), json={"grant_type": "ticket", "ticket": ticket}
+    )
+    assert pair.status_code == 200, pair.text
+    access = pair.json()["access_token"]
+    assert pair.json()["member_id"] == sho.member_id and pair.json()["refresh_token"]
+    # Signed by the roster's own key (not the dev key), and accepted everywhere.
+    own = await call(system, "GET", world.roster(f"/members/{sho.member_id}"), token=access)
+    assert own.status_code == 200, own.text
+    inbox = await call(system, "GET", world.directive("/inbox"), token=access)
+    assert inbox.status_code == 200, inbox.text
+    mine = await call(
+        system, "GET", system.url("story-intake", "/api/v1/alerts/mine"), token=access
+    )
+    assert mine.status_code == 200, mine.text
+    # The SHO may not read the publisher's channel report: refused, not unauthenticated.
+    channels = await call(
+        system, "GET", system.url("social-publisher", "/api/v1/channels"), token=access
+    )
+    assert channels.status_code == 403, channels.text
+    forged = await call(system, "GET", world.directive("/inbox"), token=access[:-4] + "AAAA")
+    assert forged.status_code == 401
 
     stranger = await call(
         system, "POST", world.roster("/auth/codes"), json={"phone": "+919999954321"}

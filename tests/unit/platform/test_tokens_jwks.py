@@ -7,7 +7,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -15,7 +17,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from nazar_contracts.vocabulary import Role
-from nazar_platform.auth.tokens import AuthSettings, Grant, TokenError, TokenFailure, TokenVerifier
+from nazar_platform.auth.keys import ensure_dev_keypair
+from nazar_platform.auth.tokens import (
+    AuthSettings,
+    Grant,
+    TokenError,
+    TokenFailure,
+    TokenVerifier,
+    mint,
+)
 
 ISSUER = "https://id.police.rajasthan.test/nazar"
 AUDIENCE = "nazar-api"
@@ -143,3 +153,37 @@ def test_an_unreachable_jwks_is_reported_as_such(idp_key: rsa.RSAPrivateKey) -> 
     server.server_close()
     verifier = _verifier(f"http://127.0.0.1:{port}/jwks.json")
     assert _refused(verifier, _token(idp_key, "idp-2026-11")) is TokenFailure.KEYS_UNAVAILABLE
+
+
+def test_a_local_stack_takes_dev_key_tokens_beside_the_jwks_and_production_does_not(
+    jwks: JwksServer, idp_key: rsa.RSAPrivateKey, tmp_path: Path
+) -> None:
+    """The local and test stacks point every service at the roster's JWKS and keep the dev
+    sign-in: a dev-key token (the dev kid) verifies with no fetch, any other kid goes to the
+    JWKS. The same settings in production take the JWKS only."""
+    jwks.publish("roster-2026-12", idp_key)
+    base = dict(
+        issuer=ISSUER, audience=AUDIENCE, jwks_url=jwks.url, dev_key_with_jwks=True,
+        dev_private_key_path=tmp_path / "dev.pem",
+    )  # fmt: skip
+    local = TokenVerifier(AuthSettings(environment="local", **base))  # type: ignore[arg-type]
+    settings = AuthSettings(environment="local", **base)  # type: ignore[arg-type]
+    dev_token = mint(
+        "M-000777",
+        [Grant(Role.SP, "DST-BIKANER")],
+        private_key=ensure_dev_keypair(settings.dev_private_key_path),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        ttl=timedelta(minutes=5),
+        kid=settings.dev_kid,
+    )
+    assert not local.fetches_keys_for(dev_token)
+    assert local.verify(dev_token).member_id == "M-000777"
+    assert jwks.hits == 0
+    roster_token = _token(idp_key, "roster-2026-12")
+    assert local.fetches_keys_for(roster_token)
+    assert local.verify(roster_token).member_id == "M-000123"
+    assert jwks.hits == 1
+    production = TokenVerifier(AuthSettings(environment="production", **base))  # type: ignore[arg-type]
+    assert _refused(production, dev_token) is TokenFailure.UNKNOWN_KID
+    assert production.verify(roster_token).member_id == "M-000123"

@@ -130,6 +130,24 @@ class JwksKeys:
         return ()
 
 
+class DevKeyAndJwks:
+    """Local and test stacks only: the dev key for tokens naming its kid (the dev sign-in, the
+    tests' tokens), the identity provider's JWKS for every other kid (the roster's sign-in), so
+    that both kinds of token work on one stack."""
+
+    def __init__(self, dev: StaticKey, dev_kid: str, jwks: JwksKeys) -> None:
+        self._dev, self._dev_kid, self._jwks = dev, dev_kid, jwks
+
+    def is_dev(self, header: dict[str, Any]) -> bool:
+        return header.get("kid") == self._dev_kid
+
+    def key_for(self, header: dict[str, Any]) -> PublicKey | jwt.PyJWK:
+        return self._dev.key_for(header) if self.is_dev(header) else self._jwks.key_for(header)
+
+    def hmac_secrets(self) -> Sequence[bytes]:
+        return self._dev.hmac_secrets()
+
+
 def hmac_matches(token: str, alg: str, secrets: Sequence[bytes]) -> bool:
     signing_input, _, signature = token.rpartition(".")
     try:

@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nazar_platform.auth.keys import (
     HMAC_DIGESTS,
+    DevKeyAndJwks,
     JwksKeys,
     KeyLookupError,
     KeySource,
@@ -139,6 +140,9 @@ class AuthSettings(BaseSettings):
     issuer: str = "nazar-dev"
     audience: str = "nazar"
     jwks_url: str | None = None
+    # Local and test stacks: accept dev-key tokens beside the JWKS (keys.DevKeyAndJwks), so the
+    # roster's real sign-in and the dev sign-in work side by side. Ignored anywhere else.
+    dev_key_with_jwks: bool = False
     jwks_cache_seconds: float = 300
     jwks_timeout_seconds: float = 5
     dev_private_key_path: Path = Path(".state/dev/auth/dev-signing-key.pem")
@@ -215,11 +219,17 @@ class TokenVerifier:
         self._settings = settings
         self._keys: KeySource
         if settings.jwks_url:
-            self._keys = JwksKeys(
+            jwks = JwksKeys(
                 settings.jwks_url,
                 cache_seconds=settings.jwks_cache_seconds,
                 timeout=settings.jwks_timeout_seconds,
             )
+            self._keys = jwks
+            if settings.development and settings.dev_key_with_jwks:
+                dev = ensure_dev_keypair(settings.dev_private_key_path)
+                self._keys = DevKeyAndJwks(
+                    StaticKey(dev.public_key(), kid=settings.dev_kid), settings.dev_kid, jwks
+                )
         elif not settings.development:
             raise AuthConfigError(
                 f"NAZAR_AUTH_JWKS_URL is required in the {settings.environment!r} environment; "
@@ -234,7 +244,16 @@ class TokenVerifier:
     @property
     def fetches_keys(self) -> bool:
         """True when verification may block on an HTTP fetch (callers run it off the loop)."""
-        return isinstance(self._keys, JwksKeys)
+        return isinstance(self._keys, JwksKeys | DevKeyAndJwks)
+
+    def fetches_keys_for(self, token: str) -> bool:
+        """Whether verifying this token may block on a JWKS fetch: a dev-key token never does."""
+        if isinstance(self._keys, DevKeyAndJwks):
+            try:
+                return not self._keys.is_dev(jwt.get_unverified_header(token))
+            except jwt.PyJWTError:
+                return False
+        return self.fetches_keys
 
     def verify(self, token: str) -> Principal:
         header = self._header(token)

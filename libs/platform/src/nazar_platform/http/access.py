@@ -104,7 +104,7 @@ async def get_principal(
         raise not_signed_in(request, "missing_token")
     token = credentials.credentials
     try:
-        if verifier.fetches_keys:
+        if verifier.fetches_keys_for(token):
             # A JWKS (re)fetch is blocking HTTP; keep it off the event loop.
             principal = await run_in_threadpool(verifier.verify, token)
         else:
