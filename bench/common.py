@@ -52,6 +52,23 @@ def infra(name: str = "bench", port_base: str = "30000") -> Iterator[Infra]:
             subprocess.run([STACK, "infra-down", "--name", name, "--wipe"], env=env, check=False)
 
 
+def services_env(name: str, servers: Infra) -> dict[str, str]:
+    """The environment services started from the stack's own commands run with on `servers`
+    (bench.alerts, bench.signin), set in this process too: the tokens it mints use the
+    stack's dev key and audience."""
+    env = {
+        "NAZAR_PORT_BASE": os.environ["NAZAR_PORT_BASE"],
+        "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": os.environ.get(
+            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH",
+            str(ROOT / ".state" / name / "auth" / "dev-signing-key.pem"),
+        ),
+        "NAZAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
+        "NAZAR_PG_DSN": servers.pg_dsn,
+    }
+    os.environ.update(env)
+    return env
+
+
 async def create_database(admin_dsn: str, prefix: str) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(admin_dsn)

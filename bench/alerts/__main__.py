@@ -46,7 +46,7 @@ from bench.alerts.load import (
     tail,
 )
 from bench.alerts.stack import ROOT, AlertStack, Ports, State
-from bench.common import infra, report
+from bench.common import infra, report, services_env
 from bench.sender.procs import cpu_seconds, kafka_pids, postgres_pids
 from tests.hindi import HEADLINE, LEAD
 
@@ -271,16 +271,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("NAZAR_PORT_BASE", "37500")
     with infra(NAME) as servers:
-        env = {
-            "NAZAR_PORT_BASE": os.environ["NAZAR_PORT_BASE"],
-            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": os.environ.get(
-                "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH",
-                str(ROOT / ".state" / NAME / "auth" / "dev-signing-key.pem"),
-            ),
-            "NAZAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-            "NAZAR_PG_DSN": servers.pg_dsn,
-        }
-        os.environ.update(env)  # the tokens this process mints: the stack's key and audience
+        env = services_env(NAME, servers)
         figures = asyncio.run(bench(args, env))
     report("alerts", figures)
     p99 = figures["during fan-out: raise → requested p99 (ms)"]

@@ -38,7 +38,7 @@ from nazar_platform.auth.sealed import DEV_CODE_KEY, Sealed, Sealer, derived_key
 
 from bench.alerts.load import client, percentile
 from bench.alerts.stack import ROOT, AlertStack, Ports, State
-from bench.common import infra, report
+from bench.common import infra, report, services_env
 from bench.sender.procs import cpu_seconds, kafka_pids, postgres_pids
 
 NAME = "bench-signin"
@@ -255,16 +255,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("NAZAR_PORT_BASE", "38500")
     with infra(NAME) as servers:
-        env = {
-            "NAZAR_PORT_BASE": os.environ["NAZAR_PORT_BASE"],
-            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": os.environ.get(
-                "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH",
-                str(ROOT / ".state" / NAME / "auth" / "dev-signing-key.pem"),
-            ),
-            "NAZAR_KAFKA_BOOTSTRAP": servers.kafka_bootstrap,
-            "NAZAR_PG_DSN": servers.pg_dsn,
-        }
-        os.environ.update(env)
+        env = services_env(NAME, servers)
         figures = asyncio.run(bench(args, env))
     report("signin", figures)
     worst = max(figures["code request p99 (ms)"], figures["verify p99 (ms)"])

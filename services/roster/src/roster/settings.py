@@ -63,8 +63,10 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     # Phone sign-in (issue 16): codes per number and per client address in `sign_in_window`, and
     # for everyone per minute (a flood that would empty the WhatsApp quota stops here).
     sign_in_codes_per_phone: int = Field(default=3, ge=1)
+    # Mobile carriers put many members behind one address (CGNAT).
     sign_in_codes_per_address: int = Field(default=100, ge=1)
     sign_in_window: timedelta = Field(default=timedelta(minutes=15), gt=timedelta(0))
+    # 200 a second: above the 100/s a shift signing in at once asks for (bench.signin).
     sign_in_codes_per_minute: int = Field(default=12_000, ge=1)
     # Sign-in rows (keyed hashes of numbers, addresses) are deleted after this.
     sign_in_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(hours=1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -25,6 +25,7 @@ from nazar_platform.outbox.events import outbox_event
 from roster import metrics
 from roster.domain import sign_in as rules
 from roster.domain.sign_in import Verdict, Window
+from roster.store import members as member_store
 from roster.store import sign_ins as store
 
 SOURCE = "/nazar/roster"
@@ -56,11 +57,14 @@ def needs_passkey(roles: Iterable[tuple[str, str]]) -> bool:
 
 @dataclass(frozen=True)
 class Limits:
-    per_phone: int = 3
-    per_address: int = 100  # mobile carriers put many members behind one address (CGNAT)
-    span: timedelta = timedelta(minutes=15)
-    global_per_span: int = 12_000  # 200 a second: above the 100/s a shift change asks for
-    global_span: timedelta = timedelta(minutes=1)
+    """Codes per number and per client address within `span`, and for everyone within
+    `global_span` (the values and why: RosterSettings.sign_in_*)."""
+
+    per_phone: int
+    per_address: int
+    span: timedelta
+    global_per_span: int
+    global_span: timedelta
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class SignInCodes:
     hash_key: bytes
     sealer: Sealer
     topic: str
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,7 @@ async def verify_code(codes: SignInCodes, sign_in_id: uuid.UUID, code: str) -> T
         elif verdict is Verdict.VERIFIED:
             assert attempt is not None and attempt.member_id is not None
             ticket = secrets.token_urlsafe(32)
-            needs = needs_passkey(await store.roles(conn, attempt.member_id))
+            needs = needs_passkey(await member_store.grants(conn, attempt.member_id))
             expires_at = now + rules.TICKET_LIFETIME
             await store.record_verified(
                 conn,

@@ -144,11 +144,6 @@ async def record_verified(
     )  # fmt: skip
 
 
-async def roles(conn: Db, member_id: str) -> list[tuple[str, str]]:
-    rows = await conn.fetch("SELECT role, unit_id FROM postings WHERE member_id = $1", member_id)
-    return [(r["role"], r["unit_id"]) for r in rows]
-
-
 async def forget_before(conn: Db, before: datetime) -> int:
     """Attempts older than the longest rate-limit window serve nothing any more."""
     status = await conn.execute("DELETE FROM sign_ins WHERE created_at < $1", before)
