@@ -217,3 +217,63 @@ async def member_rows(
             batch = []
     if batch:
         yield batch
+
+
+# Operators' view of the last day (the reach dashboard): every directive issued since $1, summed by
+# district and by circle. A counter row counts for each unit on its path, as in the roll-up.
+_BY_AREA = f"""
+SELECT u.kind, u.id, coalesce(u.name_en, u.id) AS name,
+       (SELECT coalesce(a.name_en, a.id) FROM units a
+        WHERE a.id = ANY(u.path) AND a.kind = 'district' LIMIT 1) AS district,
+       {_SUMS}
+FROM directives d
+JOIN reach_counters c ON c.directive_id = d.id
+CROSS JOIN LATERAL unnest(c.path) AS p(unit_id)
+JOIN units u ON u.id = p.unit_id AND u.kind IN ('district', 'circle')
+WHERE d.issued_at >= $1
+GROUP BY u.kind, u.id, u.name_en, u.path
+"""
+
+# (directive, circle) pairs asking for acknowledgements whose acknowledged share is under the
+# directive's threshold: what the acknowledgement escalation acts on, counted for the dashboard.
+_UNDER_THRESHOLD = """
+SELECT count(*)::int FROM (
+    SELECT d.id, p.unit_id, d.ack_threshold,
+           sum(c.targeted) AS targeted, sum(c.acknowledged) AS acknowledged
+    FROM directives d
+    JOIN reach_counters c ON c.directive_id = d.id
+    CROSS JOIN LATERAL unnest(c.path) AS p(unit_id)
+    JOIN units u ON u.id = p.unit_id AND u.kind = 'circle'
+    WHERE d.issued_at >= $1 AND d.ack_required AND d.state <> 'closed'
+    GROUP BY d.id, p.unit_id, d.ack_threshold
+) per_circle
+WHERE targeted > 0 AND acknowledged < ack_threshold * targeted
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaReach:
+    kind: str  # district | circle
+    unit_id: str
+    name: str
+    district: str  # the district's name; a district's own for a district
+    counts: Counts
+
+
+async def by_area_since(conn: Connection, since: datetime) -> list[AreaReach]:
+    rows = await conn.fetch(_BY_AREA, since)
+    return [
+        AreaReach(
+            r["kind"],
+            r["id"],
+            r["name"],
+            r["district"] or r["name"],
+            Counts(*(r[c] for c in _COUNTS.split(", "))),
+        )
+        for r in rows
+    ]
+
+
+async def circles_under_threshold_since(conn: Connection, since: datetime) -> int:
+    found: int = await conn.fetchval(_UNDER_THRESHOLD, since)
+    return found
