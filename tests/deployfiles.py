@@ -303,6 +303,7 @@ GRAFANA_PLACEHOLDERS = {
     "$__interval": "15s",
     "$__range": "6h",
     "$job": ".*",
+    "$district": ".*",
 }
 
 

@@ -260,3 +260,57 @@ def test_the_publishing_dashboard_shows_each_accounts_posts_failures_queue_and_l
         assert metric in exprs, metric
     rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
     assert rows == ["Social publishing (X, Facebook, Instagram)"]
+
+
+# One dashboard per question an operator asks (issue 18 item 2), and what each must show.
+OPERATOR_DASHBOARDS = {
+    "nazar-reach.json": [
+        "nazar_directive_reach_last_day",
+        "nazar_directive_circles_under_threshold",
+        "nazar_directive_request_since_issue_seconds_bucket",
+        "nazar_directive_escalations_total",
+        "nazar_directive_acknowledgements_total",
+    ],
+    "nazar-channels.json": [
+        "nazar_publisher_sends_total",
+        "nazar_publisher_failures_total",
+        "nazar_publisher_rate_sent",
+        "nazar_publisher_rate_limit",
+        "nazar_publisher_quota_used",
+        "nazar_publisher_webhook_lag_seconds_bucket",
+        "nazar_publisher_sms_segments_total",
+    ],
+    "nazar-field-alerts.json": [
+        "nazar_directive_open_incidents",
+        "nazar_directive_alert_since_raise_seconds_bucket",
+        "nazar_directive_alert_escalations_total",
+        "nazar_directive_alert_outcomes_total",
+        "nazar_story_alerts_raised_total",
+    ],
+    "nazar-sign-in.json": [
+        "nazar_roster_sign_in_codes_total",
+        "nazar_roster_sign_in_verifications_total",
+        "nazar_roster_sign_in_lockouts_total",
+        "nazar_publisher_codes_total",
+        "nazar_roster_refresh_reuse_total",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATOR_DASHBOARDS))
+def test_each_operator_question_has_its_dashboard(name: str) -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / name).read_text(encoding="utf-8"))
+    exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
+    for metric in OPERATOR_DASHBOARDS[name]:
+        assert metric in exprs, metric
+
+
+def test_the_reach_dashboard_filters_by_district() -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "nazar-reach.json").read_text())
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["district"]
+    district_panels = [
+        p["title"]
+        for p in panels(dashboard)
+        if any('district=~"$district"' in t["expr"] for t in p.get("targets", []))
+    ]
+    assert len(district_panels) >= 4, district_panels
