@@ -79,3 +79,21 @@ async def test_the_gauges_show_the_last_days_reach_by_district_and_circle(env: E
 
     reach_gauges.clear()
     assert reach("district", "DST-BIKANER", "targeted") is None
+
+
+async def test_a_flash_directive_not_fanned_out_within_a_minute_is_counted(env: Env) -> None:
+    pool = env.worker.pool
+    assert pool is not None
+    t0 = datetime.now(UTC)
+    did = await issued(env, t0, priority=Priority.FLASH, audience_units=["DST-BIKANER"])
+    await settled(env, did)
+    await reach_gauges.refresh(pool, t0 + timedelta(minutes=2))
+    assert REGISTRY.get_sample_value("nazar_directive_flash_waiting") == 0
+
+    # The state a stuck fan-out leaves: its job open, not one delivery requested.
+    await pool.execute("UPDATE directives SET first_request_at = NULL WHERE id = $1", did)
+    await pool.execute("UPDATE jobs SET finished_at = NULL WHERE directive_id = $1", did)
+    await reach_gauges.refresh(pool, t0 + timedelta(seconds=30))
+    assert REGISTRY.get_sample_value("nazar_directive_flash_waiting") == 0  # within its minute
+    await reach_gauges.refresh(pool, t0 + timedelta(minutes=2))
+    assert REGISTRY.get_sample_value("nazar_directive_flash_waiting") == 1

@@ -314,3 +314,12 @@ def test_the_reach_dashboard_filters_by_district() -> None:
         if any('district=~"$district"' in t["expr"] for t in p.get("targets", []))
     ]
     assert len(district_panels) >= 4, district_panels
+
+
+def test_every_alert_has_runbook_text_in_hindi_and_english() -> None:
+    for rule in alert_rules():
+        notes = rule["annotations"]
+        for key in ("summary", "description", "summary_hi", "description_hi"):
+            assert notes.get(key, "").strip(), f"{rule['alert']}: no {key}"
+        for key in ("summary_hi", "description_hi"):
+            assert any("\u0900" <= ch <= "\u097f" for ch in notes[key]), f"{rule['alert']}: {key}"

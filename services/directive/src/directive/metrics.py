@@ -125,3 +125,7 @@ CIRCLES_UNDER_THRESHOLD = Gauge(
     "Circles of open directives of the last day asking for acknowledgements whose acknowledged "
     "share is under the directive's threshold",
 )
+FLASH_WAITING = Gauge(
+    "nazar_directive_flash_waiting",
+    "Flash directives issued a minute or more ago whose fan-out has not requested one delivery",
+)

@@ -277,3 +277,18 @@ async def by_area_since(conn: Connection, since: datetime) -> list[AreaReach]:
 async def circles_under_threshold_since(conn: Connection, since: datetime) -> int:
     found: int = await conn.fetchval(_UNDER_THRESHOLD, since)
     return found
+
+
+# Flash directives a minute or more old whose fan-out has not asked for a single delivery yet (a
+# job still open, none requested): the fan-out is stuck or far behind (NazarFlashNotFannedOut).
+_FLASH_WAITING = """
+SELECT count(*)::int FROM directives d
+WHERE d.priority = 'flash' AND d.state = 'active' AND d.first_request_at IS NULL
+  AND d.issued_at >= $1 AND d.issued_at < $2
+  AND EXISTS (SELECT 1 FROM jobs j WHERE j.directive_id = d.id AND j.finished_at IS NULL)
+"""
+
+
+async def flash_waiting(conn: Connection, since: datetime, issued_before: datetime) -> int:
+    found: int = await conn.fetchval(_FLASH_WAITING, since, issued_before)
+    return found
