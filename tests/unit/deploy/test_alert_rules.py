@@ -27,6 +27,8 @@ SCRAPE = 'method="GET", route="/metrics"'
 STORY_A = 'job="story-intake", instance="10.0.0.5:8000"'
 STORY_B = 'job="story-intake", instance="10.0.0.6:8000"'
 PUBLISHER = 'job="social-publisher", instance="10.0.0.7:8000"'
+KAFKA_1 = 'job="kafka", instance="10.0.0.8:9404"'
+KAFKA_2 = 'job="kafka", instance="10.0.0.9:9404"'
 WA_SENDS = f'nazar_publisher_sends_total{{{PUBLISHER}, channel="whatsapp", priority="routine"}}'
 WA_FAILS = (
     f'nazar_publisher_failures_total{{{PUBLISHER}, channel="whatsapp", code="131048", '
@@ -434,6 +436,54 @@ SCENARIOS += [
         {f"nazar_roster_sign_in_lockouts_total{{{ROSTER_A}}}": "0+0.2x60"},
         "NazarSignInLockoutsSpiking",
         "50m",
+    ),
+    Scenario(
+        "a broker's followers stay behind for five minutes",
+        {
+            f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_1}}}": "0 3x10",
+            f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_2}}}": "0x10",
+        },
+        "NazarKafkaUnderReplicatedPartitions",
+        "8m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "followers catching up within a minute is no alert",
+        {f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_1}}}": "0 2 0x10"},
+        "NazarKafkaUnderReplicatedPartitions",
+        "8m",
+    ),
+    Scenario(
+        "partitions without a leader",
+        {f"kafka_controller_kafkacontroller_offlinepartitionscount{{{KAFKA_1}}}": "0 4x10"},
+        "NazarKafkaOfflinePartitions",
+        "5m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "every partition has its leader",
+        {f"kafka_controller_kafkacontroller_offlinepartitionscount{{{KAFKA_1}}}": "0x10"},
+        "NazarKafkaOfflinePartitions",
+        "8m",
+    ),
+    Scenario(
+        "no broker is the active controller",
+        {
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_1}}}": "1 0x10",
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_2}}}": "0x10",
+        },
+        "NazarKafkaNoActiveController",
+        "6m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "the controller moved from one broker to another",
+        {
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_1}}}": "1 1 0x10",
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_2}}}": "0 0 1x10",
+        },
+        "NazarKafkaNoActiveController",
+        "8m",
     ),
 ]
 
