@@ -138,10 +138,10 @@ SCENARIOS = [
     ),
     Scenario(
         "relay failing for ten minutes",
-        {f'nazar_outbox_failures_total{{{ROSTER_A}, reason="KafkaTimeoutError"}}': "0+5x30"},
+        {f'nazar_outbox_failures_total{{{ROSTER_A}, reason="kafka"}}': "0+5x30"},
         "NazarOutboxPublishFailing",
         "20m",
-        [{"job": "roster", "reason": "KafkaTimeoutError", "severity": "warning"}],
+        [{"job": "roster", "reason": "kafka", "severity": "warning"}],
     ),
     Scenario(
         "consumer lag that does not shrink",

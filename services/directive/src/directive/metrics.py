@@ -129,3 +129,9 @@ FLASH_WAITING = Gauge(
     "nazar_directive_flash_waiting",
     "Flash directives issued a minute or more ago whose fan-out has not requested one delivery",
 )
+
+# Outcomes known in advance start at 0 on /metrics, so that "none" is a value on the dashboards.
+for _outcome in ("counted", "not_counted", "unknown"):
+    CAMPAIGN_LINK_OPENS.labels(_outcome)
+for _outcome in ("sent", "no_cell_members", "repeat"):
+    ACCOUNT_NOTICES.labels(_outcome)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from story_intake.domain.rules import RULES, Verdict
+
 GATE_CHECKS = Counter(
     "nazar_story_gate_checks_total", "Texts put through the lawful-publishing gate", ["verdict"]
 )  # verdict: block | review | pass
@@ -69,3 +71,10 @@ ALERTS_RAISED = Counter(
 ALERT_REFUSALS = Counter(
     "nazar_story_alert_refusals_total", "Alert requests refused, by problem code", ["code"]
 )
+
+# Every gate rule starts at 0 on /metrics: "nothing found" is a value on the dashboards, not a
+# missing series (Prometheus' advice for label values known in advance).
+for _name, _rule in RULES.items():
+    GATE_FINDINGS.labels(_name)
+    if _rule.verdict is Verdict.BLOCK:
+        GATE_BLOCKS.labels(_name)

@@ -163,6 +163,14 @@ class RateLimiter:
         self._buckets = Buckets(settings.max_keys)
         self._rates = {c: settings.rate_of(c) for c in ROUTE_CLASSES}
         self._principal = Rate.parse(settings.principal)
+        # Every limit that can refuse starts at 0 on /metrics, so that "none refused" is a
+        # value, not a missing series (Prometheus' advice for known label values).
+        for route_class, rate in self._rates.items():
+            if rate is not None:
+                limit = "address" if route_class == API else route_class
+                metrics.RATE_LIMITED.labels(service, route_class, limit)
+        if self._principal is not None:
+            metrics.RATE_LIMITED.labels(service, API, "principal")
 
     def wait_for_address(self, route_class: str, address: str) -> float:
         rate = self._rates.get(route_class, self._rates[API])

@@ -8,8 +8,13 @@ OUTBOX_PUBLISHED = Counter(
     "nazar_outbox_published_total", "Events published from the outbox to Kafka", ["topic"]
 )
 OUTBOX_FAILURES = Counter(
-    "nazar_outbox_failures_total", "Relay batches that failed and will be retried", ["reason"]
+    "nazar_outbox_failures_total",
+    "Relay batches that failed and will be retried, by where: database or kafka (the exception "
+    "is in the log line)",
+    ["reason"],
 )
+for _where in ("database", "kafka"):
+    OUTBOX_FAILURES.labels(_where)  # 0 until one fails: a series from the start
 OUTBOX_BACKLOG = Gauge("nazar_outbox_backlog", "Outbox rows not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "nazar_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"

@@ -192,8 +192,8 @@ class OutboxPublisher:
         await conn.add_listener(CHANNEL, self._on_notify)
         try:
             await self._publish_loop(conn, stop)
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
-            metrics.OUTBOX_FAILURES.labels(reason=type(exc).__name__).inc()
+        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            metrics.OUTBOX_FAILURES.labels(reason="database").inc()
             raise
 
     def _on_notify(self, *_args: object) -> None:
@@ -211,7 +211,7 @@ class OutboxPublisher:
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
                     raise
                 except Exception as exc:  # Kafka trouble: keep rows, rebuild the producer
-                    metrics.OUTBOX_FAILURES.labels(reason=type(exc).__name__).inc()
+                    metrics.OUTBOX_FAILURES.labels(reason="kafka").inc()
                     log.warning("outbox publish failed; will retry", error=repr(exc))
                     with contextlib.suppress(Exception):
                         await producer.stop()

@@ -55,6 +55,7 @@ class Supervisor:
         if name in self.tasks:
             raise ValueError(f"a task named {name!r} is already supervised")
         task = asyncio.create_task(self._run(work, stage), name=name)
+        metrics.RUNTIME_TASK_FAILURES.labels(name)  # 0 until it fails: a series from the start
         task.add_done_callback(self._ended)
         self.tasks[name] = task
         self._stages[name] = stage
