@@ -227,6 +227,11 @@ async def test_an_sp_registers_a_passkey_at_the_first_sign_in_and_proves_it_afte
         own = (await c.get("/api/v1/auth/passkeys")).json()
     assert [p["credential_id"] for p in own] == [b64(key.credential_id)]
     assert own[0]["transports"] == ["internal"] and own[0]["last_used_at"] is None
+    # An SP cannot remove the last passkey their posting needs (a lost one is reset by PHQ).
+    async with demo.client(await token_for(demo, member_id), language="hi") as c:
+        last = await c.delete(f"/api/v1/auth/passkeys/{b64(key.credential_id)}")
+    assert last.status_code == 409 and last.json()["code"] == "auth.passkey_last"
+    assert "पासकी" in last.json()["title"]
 
     # Next time: the passkey registered is the one to prove (no second registration).
     second = await ticket_of(demo, phone)
@@ -390,10 +395,27 @@ async def test_a_member_adds_a_passkey_and_the_districts_sp_resets_it(demo: Runn
         by_hq = await c.delete(f"/api/v1/members/{sp_id}/passkeys")
     assert by_hq.status_code == 200, by_hq.text
 
-    # The member removes one of their own (here: none left to remove).
+    # After the reset the code alone registers a first passkey again, but never a second one:
+    # a passkey added meanwhile (here through the account) stops the sign-in's registration.
+    ticket = (await ticket_of(demo, phone))["ticket"]
+    creation = (await options(demo, ticket))["options"]
+    other = SoftAuthenticator()
     async with demo.client(mine) as c:
-        gone = await c.delete(f"/api/v1/auth/passkeys/{b64(key.credential_id)}")
+        r = await c.post("/api/v1/auth/passkeys/register/options")
+        added = await c.post(
+            "/api/v1/auth/passkeys/register/verify",
+            json={"credential": other.create(r.json()["options"])},
+        )
+        assert added.status_code == 201, added.text
+    late = await answer(demo, ticket, SoftAuthenticator().create(creation))
+    assert late.status_code == 409 and late.json()["code"] == "auth.passkey_exists"
+    # A constable may remove their own, even the last; then it is gone.
+    async with demo.client(mine) as c:
+        path_ = f"/api/v1/auth/passkeys/{b64(other.credential_id)}"
+        assert (await c.delete(path_)).status_code == 204
+        gone = await c.delete(path_)
         assert gone.status_code == 404 and gone.json()["code"] == "auth.passkey_not_found"
+        assert (await c.get("/api/v1/auth/passkeys")).json() == []
 
 
 async def test_the_sign_in_audit_is_phqs_and_never_holds_a_number_or_a_code(

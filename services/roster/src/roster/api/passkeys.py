@@ -184,7 +184,13 @@ def _credential_id(text: str) -> bytes:
 )
 async def remove_passkey(credential_id: str, request: Request, principal: Authorized) -> Response:
     raw = _credential_id(credential_id)
-    if not await handlers.remove(passkeys_of(request), principal.member_id, raw, seen_of(request)):
+    try:
+        removed = await handlers.remove(
+            passkeys_of(request), principal.member_id, raw, seen_of(request)
+        )
+    except handlers.LastPasskeyError:
+        raise ProblemError(409, "auth.passkey_last") from None
+    if not removed:
         raise ProblemError(404, "auth.passkey_not_found")
     return Response(status_code=204)
 

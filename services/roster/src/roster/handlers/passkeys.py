@@ -26,7 +26,9 @@ from roster.domain import passkeys as rules
 from roster.domain.passkeys import Failure, Mode, PasskeyError, RelyingParty
 from roster.domain.sign_in import TICKET_LIFETIME, keyed_hash
 from roster.handlers.context import Seen
+from roster.handlers.sign_in_codes import needs_passkey
 from roster.store import auth_events
+from roster.store import members as member_store
 from roster.store import passkeys as store
 
 # A little longer than the browser's own minute, for a slow network.
@@ -135,9 +137,12 @@ async def _ceremony(
     member_id: str,
     credential: dict[str, Any],
     now: datetime,
+    *,
+    first_only: bool,
 ) -> Mode:
     """Checks the answer against the spent challenge and records the passkey (registered, or
-    its counter moved on); raises PasskeyError."""
+    its counter moved on); raises PasskeyError. `first_only`: a registration stands only while
+    the member has no passkey (sign-in: the code alone never adds a second one)."""
     if challenge is None:
         raise PasskeyError(Failure.NO_CHALLENGE)
     if challenge["expires_at"] <= now:
@@ -145,6 +150,8 @@ async def _ceremony(
     mode = Mode(challenge["mode"])
     if mode is Mode.REGISTER:
         new = rules.verify_registration(keys.rp, challenge["challenge"], credential)
+        if first_only and await store.has_any(conn, member_id):
+            raise PasskeyError(Failure.EXISTS)
         if not await store.add(conn, member_id, new, now):
             raise PasskeyError(Failure.EXISTS)
         return mode
@@ -181,7 +188,9 @@ async def sign_in_verify(
         )
         try:
             async with conn.transaction():  # a savepoint: a refused answer leaves no passkey
-                mode = await _ceremony(conn, keys, challenge, member_id, credential, now)
+                mode = await _ceremony(
+                    conn, keys, challenge, member_id, credential, now, first_only=True
+                )
         except PasskeyError as exc:
             failure = exc.failure
         where = {"sign_in_id": str(row["sign_in_id"])}
@@ -231,7 +240,7 @@ async def account_register(
         challenge = await store.take_challenge(conn, sign_in_id=None, member_id=member_id)
         try:
             async with conn.transaction():
-                await _ceremony(conn, keys, challenge, member_id, credential, now)
+                await _ceremony(conn, keys, challenge, member_id, credential, now, first_only=False)
         except PasskeyError as exc:
             failure = exc.failure
         kind = "passkey_failed" if failure else "passkey_registered"
@@ -249,9 +258,19 @@ async def listing(keys: Passkeys, member_id: str) -> list[asyncpg.Record]:
     return await store.listing(keys.pool, member_id)
 
 
+class LastPasskeyError(Exception):
+    """The member's grants need a passkey and this is their last one."""
+
+
 async def remove(keys: Passkeys, member_id: str, credential_id: bytes, seen: Seen) -> bool:
-    """A member removes one of their own passkeys."""
+    """A member removes one of their own passkeys, but not the last one their grants need: a
+    stolen access token must not open the way to a passkey registered by the code alone (a lost
+    one is reset by an officer, in the audit)."""
     async with db.transaction(keys.pool) as conn:
+        held = await store.of_member(conn, member_id)
+        last = [c.credential_id for c in held] == [credential_id]
+        if last and needs_passkey(await member_store.grants(conn, member_id)):
+            raise LastPasskeyError(member_id)
         removed = await store.remove(conn, member_id, credential_id)
         if removed:
             await auth_events.record(
