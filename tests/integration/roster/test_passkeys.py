@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import cbor2
+import jsonschema
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -263,6 +264,14 @@ async def test_an_sp_registers_a_passkey_at_the_first_sign_in_and_proves_it_afte
     assert kinds[7] == "signed_in"
 
 
+def conforms(openapi: dict[str, Any], path: str, method: str, status: str, instance: Any) -> None:
+    """`instance` is what the OpenAPI document says this operation answers with `status`."""
+    content = openapi["paths"][path][method]["responses"][status]["content"]
+    [(_, media)] = content.items()
+    schema = {**media["schema"], "components": openapi["components"]}
+    jsonschema.validate(instance, schema, cls=jsonschema.Draft202012Validator)
+
+
 async def test_wrong_origin_old_challenge_replay_and_a_counter_gone_back_are_refused(
     demo: Running,
 ) -> None:
@@ -471,3 +480,30 @@ async def test_the_sign_in_audit_is_phqs_and_never_holds_a_number_or_a_code(
         assert [e["kind"] for e in page["items"]] == ["code_locked"]
     async with demo.client(await token_for(demo, (await sp_with_district(demo, 0))[0])) as c:
         assert (await c.get("/api/v1/auth/events")).status_code == 403
+
+
+async def test_the_answers_are_the_ones_the_openapi_document_describes(demo: Running) -> None:
+    member_id, phone = await constable_in(demo, DISTRICTS[1])
+    async with demo.client() as c:
+        openapi = (await c.get("/openapi.json")).json()
+    ticket = (await ticket_of(demo, phone))["ticket"]
+    r = await post(demo, "/api/v1/auth/passkeys/options", {"ticket": ticket})
+    conforms(openapi, "/api/v1/auth/passkeys/options", "post", "200", r.json())
+    wrong = await answer(demo, ticket, SoftAuthenticator().get(r.json()["options"]))
+    conforms(openapi, "/api/v1/auth/passkeys/verify", "post", str(wrong.status_code), wrong.json())
+    async with demo.client(hq_token()) as c:
+        page = (await c.get("/api/v1/auth/events", params={"member": member_id})).json()
+        conforms(openapi, "/api/v1/auth/events", "get", "200", page)
+        reset = await c.delete(f"/api/v1/members/{member_id}/passkeys")
+        conforms(openapi, "/api/v1/members/{member_id}/passkeys", "delete", "200", reset.json())
+    async with demo.client(await token_for(demo, member_id)) as c:
+        listed = (await c.get("/api/v1/auth/passkeys")).json()
+        conforms(openapi, "/api/v1/auth/passkeys", "get", "200", listed)
+        made = await c.post("/api/v1/auth/passkeys/register/options")
+        conforms(openapi, "/api/v1/auth/passkeys/register/options", "post", "200", made.json())
+        key = SoftAuthenticator()
+        added = await c.post(
+            "/api/v1/auth/passkeys/register/verify",
+            json={"credential": key.create(made.json()["options"])},
+        )
+        conforms(openapi, "/api/v1/auth/passkeys/register/verify", "post", "201", added.json())

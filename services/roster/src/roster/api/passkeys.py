@@ -38,6 +38,16 @@ STATUS = {
     "auth.passkey_expired": 410,
     "auth.passkey_exists": 409,
 }
+# Statuses the platform does not document on every operation (problems.document_problems).
+_PROBLEM = {
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+}
+_EXPIRED: dict[int | str, dict[str, Any]] = {
+    410: {"description": "Problem document (RFC 9457); code: `auth.passkey_expired`", **_PROBLEM}
+}
+_LAST: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Problem document (RFC 9457); code: `auth.passkey_last`", **_PROBLEM}
+}
 _Ticket = Annotated[str, Field(min_length=16, max_length=256)]
 # A credential.toJSON(): a few base64url fields; 64 KiB is far above any real authenticator's.
 _Credential = Annotated[dict[str, Any], Field(description="PublicKeyCredential.toJSON()")]
@@ -114,6 +124,7 @@ async def sign_in_options(body: OptionsIn, request: Request, response: Response)
     "/auth/passkeys/verify",
     summary="Sign-in: the authenticator's answer; a ticket /auth/token accepts",
     openapi_extra=_PUBLIC,
+    responses=_EXPIRED,
 )
 async def sign_in_verify(body: VerifyIn, request: Request, response: Response) -> VerifiedOut:
     response.headers["Cache-Control"] = "no-store"
@@ -147,7 +158,10 @@ async def register_options(request: Request, principal: Authorized) -> OptionsOu
 
 
 @router.post(
-    "/auth/passkeys/register/verify", status_code=201, summary="Add the passkey just created"
+    "/auth/passkeys/register/verify",
+    status_code=201,
+    summary="Add the passkey just created",
+    responses=_EXPIRED,
 )
 async def register_verify(body: RegisterIn, request: Request, principal: Authorized) -> PasskeyOut:
     keys = passkeys_of(request)
@@ -180,7 +194,10 @@ def _credential_id(text: str) -> bytes:
 
 
 @router.delete(
-    "/auth/passkeys/{credential_id}", status_code=204, summary="Remove one of one's own passkeys"
+    "/auth/passkeys/{credential_id}",
+    status_code=204,
+    summary="Remove one of one's own passkeys",
+    responses=_LAST,
 )
 async def remove_passkey(credential_id: str, request: Request, principal: Authorized) -> Response:
     raw = _credential_id(credential_id)
