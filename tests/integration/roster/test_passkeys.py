@@ -25,6 +25,7 @@ import jsonschema
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from prometheus_client import REGISTRY
 
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import Running, demo_roster, hq_token, token_for
@@ -169,6 +170,11 @@ async def events(demo: Running, member_id: str) -> list[dict[str, Any]]:
 DISTRICTS = ("DST-BIKANER", "DST-KHAIRTHAL-TIJARA")  # the demo roster's two with stations
 
 
+def counted(name: str, **labels: str) -> float:
+    """A counter of the roster's metrics (the app runs in this process)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def sp_with_district(demo: Running, n: int) -> tuple[str, str, str]:
     """(member id, WhatsApp number, district) of the SP of the n-th demo district."""
     district = DISTRICTS[n]
@@ -202,6 +208,7 @@ async def test_an_sp_registers_a_passkey_at_the_first_sign_in_and_proves_it_afte
 ) -> None:
     member_id, phone, _ = await sp_with_district(demo, 0)
     key = SoftAuthenticator()
+    registered = counted("nazar_roster_passkey_registrations_total", where="sign_in")
     first = await ticket_of(demo, phone)
     assert first["needs_passkey"] is True
     # The ticket alone gets no tokens.
@@ -217,6 +224,7 @@ async def test_an_sp_registers_a_passkey_at_the_first_sign_in_and_proves_it_afte
     assert r.status_code == 200, r.text
     done = r.json()
     assert done["needs_passkey"] is False and done["ticket"] != first["ticket"]
+    assert counted("nazar_roster_passkey_registrations_total", where="sign_in") == registered + 1
     # The code's ticket is spent; the new one gets the tokens, once.
     old = await token(demo, grant_type="ticket", ticket=first["ticket"])
     assert old.status_code == 400 and old.json()["code"] == "auth.ticket_invalid"
@@ -277,6 +285,7 @@ async def test_wrong_origin_old_challenge_replay_and_a_counter_gone_back_are_ref
 ) -> None:
     member_id, phone, _ = await sp_with_district(demo, 1)
     key = SoftAuthenticator()
+    origin_failures = counted("nazar_roster_passkey_failures_total", reason="origin")
     first = await ticket_of(demo, phone)
     registered = await answer(
         demo, first["ticket"], key.create((await options(demo, first["ticket"]))["options"])
@@ -345,6 +354,7 @@ async def test_wrong_origin_old_challenge_replay_and_a_counter_gone_back_are_ref
         )
     assert "पासकी" in hindi.json()["title"]
 
+    assert counted("nazar_roster_passkey_failures_total", reason="origin") == origin_failures + 1
     failures = [e for e in await events(demo, member_id) if e["kind"] == "passkey_failed"]
     assert {e["detail"]["reason"] for e in failures} >= {
         "origin", "rp_id", "no_challenge", "challenge", "sign_count", "unknown_credential",
