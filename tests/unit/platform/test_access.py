@@ -272,6 +272,17 @@ def test_the_table_covers_every_role_and_keeps_its_promises() -> None:
     }
     for role in field:
         assert set(ACCESS[role].values()) == {Scope.SELF}, role
+    # A lost passkey: the district's SP resets its members', HQ anyone's (issue 16 item 3).
+    resetters = {
+        r: acts[Action.PASSKEY_RESET] for r, acts in ACCESS.items() if Action.PASSKEY_RESET in acts
+    }
+    assert resetters == {
+        Role.SP: Scope.SUBTREE,
+        Role.ADG: Scope.STATE,
+        Role.HOME_SECRETARY: Scope.STATE,
+        Role.JOINT_SECRETARY_HOME: Scope.STATE,
+        Role.SP_PHQ_CRIME: Scope.STATE,
+    }
     erasers = {r for r, acts in ACCESS.items() if Action.ROSTER_ERASE in acts}
     assert erasers == {
         Role.SP,
@@ -290,3 +301,14 @@ async def test_anyone_may_put_a_text_of_their_own_through_the_gate() -> None:
         for action in (Action.GATE_CHECK, Action.GATE_REDACT):
             decision = await check(principal, action)
             assert decision.allowed and decision.reason == "self", (role, action)
+
+
+async def test_a_lost_passkey_is_reset_by_the_districts_sp_or_by_hq() -> None:
+    action = Action.PASSKEY_RESET
+    assert (await check(SP_BIKANER, action, member_id="M-CONST-KOTGATE")).allowed
+    assert not (await check(SP_BIKANER, action, member_id="M-CONST-CHURU")).allowed
+    hq = await check(ADG, action, member_id="M-CONST-CHURU")
+    assert hq.allowed and hq.reason == "state_wide"
+    for grant in ("co:CIR-BIKANER-CITY", "ig:RNG-BIKANER", "constable:PS-KOTGATE"):
+        refused = await check(who("M-X", grant), action, member_id="M-CONST-KOTGATE")
+        assert not refused.allowed and refused.reason == "role_lacks_action", grant

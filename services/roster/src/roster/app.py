@@ -23,10 +23,12 @@ from roster import __version__
 from roster.api import auth, pages, routers
 from roster.api.problems import register_all
 from roster.domain.imports import ImportResult
+from roster.domain.passkeys import RelyingParty
 from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
 from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
+from roster.handlers.passkeys import Passkeys
 from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import Limits, SignInCodes
 from roster.handlers.signing_keys import KeyPolicy, SigningKeys
@@ -88,6 +90,14 @@ def signing_keys(settings: RosterSettings, pool: asyncpg.Pool) -> SigningKeys:
     )
 
 
+def passkeys(settings: RosterSettings, pool: asyncpg.Pool) -> Passkeys:
+    return Passkeys(
+        pool,
+        settings.sign_in_hash_key.get_secret_value().encode(),
+        RelyingParty.of(settings.public_origin),
+    )
+
+
 def sessions(settings: RosterSettings, keys: SigningKeys) -> Sessions:
     auth_settings = AuthSettings()
     return Sessions(
@@ -112,6 +122,7 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         app.state.import_tasks = set()
         app.state.signing_keys = signing_keys(settings, runtime.pool)
         app.state.sessions = sessions(settings, app.state.signing_keys)
+        app.state.passkeys = passkeys(settings, runtime.pool)
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
             await import_store.expire_reviews(conn, datetime.now(UTC))

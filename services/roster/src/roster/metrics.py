@@ -41,3 +41,22 @@ REFRESH_REVOCATIONS = Counter(
     "nazar_roster_refresh_revocations_total", "Refresh families revoked by a request", ["why"]
 )
 SIGNING_KEY_ROTATIONS = Counter("nazar_roster_signing_key_rotations_total", "Signing keys added")
+
+# Issue 16, item 3: passkeys. Sign-ins are TOKENS_ISSUED{grant_type="ticket"}, their failures by
+# reason SIGN_IN_VERIFICATIONS{outcome} and TOKEN_REFUSALS{reason}, codes by channel
+# SIGN_IN_CODES_SENT{channel}, lockouts SIGN_IN_LOCKOUTS.
+SIGN_IN_CODES_SENT = Counter(
+    "nazar_roster_sign_in_codes_sent_total", "Sign-in codes sent, by channel", ["channel"]
+)  # channel: whatsapp | sms
+PASSKEY_REGISTRATIONS = Counter(
+    "nazar_roster_passkey_registrations_total", "Passkeys registered", ["where"]
+)  # where: sign_in | account
+PASSKEY_VERIFICATIONS = Counter(
+    "nazar_roster_passkey_verifications_total", "Sign-ins confirmed with a registered passkey"
+)
+PASSKEY_FAILURES = Counter(
+    "nazar_roster_passkey_failures_total", "Passkey answers refused", ["reason"]
+)  # reason: roster.domain.passkeys.Failure
+PASSKEY_RESETS = Counter(
+    "nazar_roster_passkey_resets_total", "Members' passkeys reset by an officer"
+)

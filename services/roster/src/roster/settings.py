@@ -71,6 +71,10 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     # Sign-in rows (keyed hashes of numbers, addresses) are deleted after this.
     sign_in_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(hours=1))
 
+    # Issue 16 items 3 and 5: the one origin every page is served under. Its host is the WebAuthn
+    # relying-party id, and a passkey answer must name exactly this origin.
+    public_origin: str = Field(default="http://localhost:8080", pattern=r"^https?://[^/?#]+$")
+
     @property
     def dev_sign_in(self) -> bool:
         return self.development

@@ -44,6 +44,10 @@ class Action(StrEnum):
     GATE_REDACT = "gate.redact"
     AUDIT_READ = "audit.read"
     CHANNELS_READ = "channels.read"  # the publisher's operational view
+    # Remove a member's passkeys (lost or stolen) so their next sign-in registers a new one.
+    # A SUBTREE grant resets only members posted below its unit: an SP's passkey is PHQ's to
+    # reset, never a peer's (the roster checks that part); nobody resets their own.
+    PASSKEY_RESET = "auth.passkey_reset"
 
 
 class Scope(StrEnum):
@@ -96,6 +100,7 @@ _HQ = {
     A.DIRECTIVE_READ: S.STATE,
     A.AUDIT_READ: S.STATE,
     A.CHANNELS_READ: S.STATE,
+    A.PASSKEY_RESET: S.STATE,
 }
 # State-wide directives and campaigns start with ADG Crime or the Home Department, nowhere else.
 # ADG Crime is a posting, not a role: see POSTED_ACCESS below.
@@ -139,6 +144,7 @@ ACCESS: Mapping[Role, Mapping[Action, Scope]] = MappingProxyType(
             # The SP (DCP) relays directives into the district's circles and forwards stories.
             Role.SP: {
                 **_DISTRICT_AND_ABOVE,
+                A.PASSKEY_RESET: S.SUBTREE,
                 A.DIRECTIVE_RELAY: S.SUBTREE,
                 A.STORY_MODERATE: S.SUBTREE,
                 A.STORY_SUBMIT: S.SELF,

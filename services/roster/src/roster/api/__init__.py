@@ -10,7 +10,17 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.tokens import Grant
 from nazar_platform.http.dev_signin import dev_signin_router
 
-from roster.api import auth, groups, import_reviews, imports, members, sign_in, units
+from roster.api import (
+    auth,
+    auth_events,
+    groups,
+    import_reviews,
+    imports,
+    members,
+    passkeys,
+    sign_in,
+    units,
+)
 from roster.api.common import pool_of
 from roster.store import members as member_store
 
@@ -30,5 +40,7 @@ def routers() -> list[APIRouter]:
         import_reviews.router,
         sign_in.router,
         auth.router,
+        passkeys.router,
+        auth_events.router,
         dev_signin_router(_grants_of),
     ]

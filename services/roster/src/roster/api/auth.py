@@ -17,6 +17,7 @@ from nazar_platform.http.edge import SIGN_IN, route_class
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
+from roster.api.common import seen_of
 from roster.handlers.sessions import Sessions, TokenRefusedError, Tokens
 from roster.handlers.signing_keys import SigningKeys
 
@@ -123,9 +124,10 @@ async def token(body: TokenIn, request: Request, response: Response) -> TokenOut
         if body.grant_type == "ticket":
             if not body.ticket:
                 raise ProblemError(400, "auth.token_request_invalid")
-            tokens = await sessions.redeem_ticket(body.ticket)
+            tokens = await sessions.redeem_ticket(body.ticket, seen=seen_of(request))
         else:
-            tokens = await sessions.refresh(_refresh_of(request, body.refresh_token, browser))
+            refresh_token = _refresh_of(request, body.refresh_token, browser)
+            tokens = await sessions.refresh(refresh_token, seen=seen_of(request))
     except TokenRefusedError as exc:
         # A refresh token that no longer works leaves the browser: the problem clears the cookie.
         clear = browser and exc.code.startswith("auth.refresh_")
@@ -142,7 +144,8 @@ async def token(body: TokenIn, request: Request, response: Response) -> TokenOut
 )
 async def sign_out(body: SignOutIn, request: Request, response: Response) -> Response:
     browser = _browser(request)
-    await sessions_of(request).sign_out(_refresh_of(request, body.refresh_token, browser))
+    refresh_token = _refresh_of(request, body.refresh_token, browser)
+    await sessions_of(request).sign_out(refresh_token, seen=seen_of(request))
     answer = Response(status_code=204)
     if browser:
         answer.delete_cookie(COOKIE, path=COOKIE_PATH)

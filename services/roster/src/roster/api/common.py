@@ -14,7 +14,7 @@ from nazar_platform.http.idempotency import idempotent
 from nazar_platform.http.pagination import Int32, Page, decode_cursor, encode_cursor
 from nazar_platform.http.problems import ProblemError
 
-from roster.handlers.context import Roster
+from roster.handlers.context import Roster, Seen
 
 T = TypeVar("T")
 IDEMPOTENT = idempotent(get_principal)
@@ -81,4 +81,12 @@ def page_of(rows: Sequence[Any], limit: int, key: str, item: Callable[[Any], T])
     return Page[T](
         items=[item(r) for r in rows],
         next_cursor=encode_cursor([rows[-1][key]]) if more and rows else None,
+    )
+
+
+def seen_of(request: Request) -> Seen:
+    """The client address and request id, for the sign-in audit."""
+    return Seen(
+        ip=request.client.host if request.client else None,
+        request_id=getattr(request.state, "request_id", None),
     )

@@ -102,6 +102,28 @@ _CODES: list[tuple[str, int, str, str, str | None, str | None]] = [
      "दूसरी साइट से आया अनुरोध अस्वीकार", None, None),
     ("auth.token_request_invalid", 400, "The token request lacks its ticket or refresh token",
      "टोकन अनुरोध में टिकट या रिफ्रेश टोकन नहीं है", None, None),
+    # Issue 16, item 3: passkeys (api/passkeys.py).
+    ("auth.passkey_failed", 401, "The passkey was not accepted", "पासकी स्वीकार नहीं हुई",
+     "Use the passkey you registered on this site, on this site, then try again.",
+     "इसी साइट पर पंजीकृत अपनी पासकी इसी साइट पर इस्तेमाल करें, फिर प्रयास करें।"),
+    ("auth.passkey_no_challenge", 409, "This passkey request was used already",
+     "यह पासकी अनुरोध पहले ही उपयोग हो चुका है",
+     "Each passkey request works once. Start the passkey step again.",
+     "हर पासकी अनुरोध एक ही बार काम करता है। पासकी चरण फिर से शुरू करें।"),
+    ("auth.passkey_expired", 410, "The passkey request has expired",
+     "पासकी अनुरोध की अवधि समाप्त हो गई",
+     "Start the passkey step again.", "पासकी चरण फिर से शुरू करें।"),
+    ("auth.passkey_exists", 409, "This passkey is registered already",
+     "यह पासकी पहले से पंजीकृत है", None, None),
+    ("auth.passkey_last", 409, "Your posting needs this passkey",
+     "आपकी तैनाती के लिए यह पासकी आवश्यक है",
+     "Add another passkey before removing this one; if it is lost, ask your SP to reset it.",
+     "इसे हटाने से पहले दूसरी पासकी जोड़ें; खो जाने पर अपने एसपी से रीसेट करवाएँ।"),
+    ("auth.passkey_not_found", 404, "No such passkey", "ऐसी कोई पासकी नहीं है", None, None),
+    ("auth.passkey_reset_own", 403, "You cannot reset your own passkey",
+     "आप अपनी पासकी स्वयं रीसेट नहीं कर सकते",
+     "Ask your SP, or PHQ if you are an SP.",
+     "अपने एसपी से कहें, या यदि आप एसपी हैं तो पुलिस मुख्यालय से।"),
 ]  # fmt: skip
 
 

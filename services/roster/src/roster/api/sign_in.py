@@ -13,6 +13,7 @@ from nazar_platform.http.edge import SIGN_IN, route_class
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
+from roster.api.common import seen_of
 from roster.domain.phones import InvalidPhoneError, normalise
 from roster.domain.sign_in import Verdict
 from roster.handlers import sign_in_codes as handlers
@@ -73,9 +74,11 @@ async def ask_for_code(body: CodeRequest, request: Request) -> CodeRequested:
         phone = normalise(body.phone)
     except InvalidPhoneError:
         raise ProblemError(422, "auth.phone_invalid") from None
-    address = request.client.host if request.client else None
+    seen = seen_of(request)
     try:
-        sent = await handlers.request_code(_codes(request), phone, address, body.channel)
+        sent = await handlers.request_code(
+            _codes(request), phone, seen.ip, body.channel, request_id=seen.request_id
+        )
     except RateLimitedError as exc:
         raise ProblemError(
             429,
@@ -95,7 +98,9 @@ async def ask_for_code(body: CodeRequest, request: Request) -> CodeRequested:
 )
 async def check_code(body: CodeCheck, request: Request) -> TicketOut:
     try:
-        ticket = await handlers.verify_code(_codes(request), body.sign_in_id, body.code)
+        ticket = await handlers.verify_code(
+            _codes(request), body.sign_in_id, body.code, seen_of(request)
+        )
     except CodeRefusedError as exc:
         status, code = _REFUSALS[exc.verdict]
         raise ProblemError(

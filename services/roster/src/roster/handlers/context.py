@@ -35,3 +35,11 @@ class ConflictError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """Where a request came from, for the sign-in audit (store/auth_events.py)."""
+
+    ip: str | None = None
+    request_id: str | None = None

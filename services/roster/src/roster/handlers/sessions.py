@@ -23,7 +23,9 @@ from nazar_platform.db import Connection
 
 from roster import metrics
 from roster.domain.sign_in import keyed_hash
+from roster.handlers.context import Seen
 from roster.handlers.signing_keys import SigningKeys
+from roster.store import auth_events
 from roster.store import members as member_store
 from roster.store import tokens as store
 
@@ -56,8 +58,11 @@ class Sessions:
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=14)
 
-    async def redeem_ticket(self, ticket: str, now: datetime | None = None) -> Tokens:
+    async def redeem_ticket(
+        self, ticket: str, now: datetime | None = None, seen: Seen | None = None
+    ) -> Tokens:
         now = now or datetime.now(UTC)
+        seen = seen or Seen()
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 row = await store.ticket(conn, keyed_hash(self.hash_key, f"ticket:{ticket}"))
@@ -67,14 +72,23 @@ class Sessions:
                 member_id: str = row["member_id"]
                 family = await store.new_family(conn, member_id, row["sign_in_id"], now)
                 pair = await self._pair(conn, member_id, family, now)
+                await auth_events.record(
+                    conn, "signed_in", member_id,
+                    detail={"sign_in_id": str(row["sign_in_id"]), "family_id": str(family),
+                            "passkey": row["passkey_verified_at"] is not None},
+                    ip=seen.ip, request_id=seen.request_id,
+                )  # fmt: skip
         except TokenRefusedError as exc:
             metrics.TOKEN_REFUSALS.labels(exc.code).inc()
             raise
         metrics.TOKENS_ISSUED.labels("ticket").inc()
         return pair
 
-    async def refresh(self, refresh_token: str, now: datetime | None = None) -> Tokens:
+    async def refresh(
+        self, refresh_token: str, now: datetime | None = None, seen: Seen | None = None
+    ) -> Tokens:
         now = now or datetime.now(UTC)
+        seen = seen or Seen()
         token_hash = keyed_hash(self.hash_key, refresh_token)
         reused = False
         try:
@@ -87,6 +101,12 @@ class Sessions:
                 if row["used_at"] is not None:
                     # Committed before the refusal: the copy and the original both stop here.
                     reused = await store.revoke_family(conn, row["family_id"], "reuse", now)
+                    if reused:
+                        await auth_events.record(
+                            conn, "refresh_reused", row["member_id"],
+                            detail={"family_id": str(row["family_id"])},
+                            ip=seen.ip, request_id=seen.request_id,
+                        )  # fmt: skip
                 else:
                     if row["expires_at"] <= now:
                         raise TokenRefusedError("auth.refresh_expired")
@@ -105,14 +125,23 @@ class Sessions:
         metrics.TOKENS_ISSUED.labels("refresh_token").inc()
         return pair
 
-    async def sign_out(self, refresh_token: str, now: datetime | None = None) -> bool:
+    async def sign_out(
+        self, refresh_token: str, now: datetime | None = None, seen: Seen | None = None
+    ) -> bool:
         """Revokes the family of `refresh_token`; False when it names none still live."""
         now = now or datetime.now(UTC)
+        seen = seen or Seen()
         async with self.pool.acquire() as conn, conn.transaction():
             row = await store.refresh(conn, keyed_hash(self.hash_key, refresh_token))
             if row is None:
                 return False
             revoked = await store.revoke_family(conn, row["family_id"], "sign_out", now)
+            if revoked:
+                await auth_events.record(
+                    conn, "signed_out", row["member_id"],
+                    detail={"family_id": str(row["family_id"])},
+                    ip=seen.ip, request_id=seen.request_id,
+                )  # fmt: skip
         if revoked:
             metrics.REFRESH_REVOCATIONS.labels("sign_out").inc()
         return revoked

@@ -25,7 +25,10 @@ from nazar_platform.outbox.events import outbox_event
 from roster import metrics
 from roster.domain import sign_in as rules
 from roster.domain.sign_in import Verdict, Window
+from roster.handlers.context import Seen
+from roster.store import auth_events
 from roster.store import members as member_store
+from roster.store import passkeys as passkey_store
 from roster.store import sign_ins as store
 
 SOURCE = "/nazar/roster"
@@ -119,9 +122,14 @@ def _limited(windows: tuple[Window, Window, Window], limits: Limits, now: dateti
 
 
 async def request_code(
-    codes: SignInCodes, phone: str, ip: str | None, channel: str | None = None
+    codes: SignInCodes,
+    phone: str,
+    ip: str | None,
+    channel: str | None = None,
+    request_id: str | None = None,
 ) -> CodeSent:
-    """`phone` is already E.164. Raises RateLimitedError; otherwise the same answer for all."""
+    """`phone` is already E.164. Raises RateLimitedError; otherwise the same answer for all.
+    The audit has the member (when the number is theirs) and the channel, never the number."""
     now = datetime.now(UTC)
     phone_key = rules.keyed_hash(codes.hash_key, f"phone:{phone}")
     sign_in_id = uuid.uuid4()
@@ -164,13 +172,30 @@ async def request_code(
             created_at=now,
             expires_at=expires_at,
         )
+        if code_hash is not None:
+            kind, detail = "code_sent", {"channel": chosen, "sign_in_id": str(sign_in_id)}
+        else:
+            why = "not_on_roster" if signer is None else "may_not_sign_in"
+            if signer is not None and chosen is None:
+                why = "no_channel"
+            kind, detail = "code_withheld", {"why": why, "sign_in_id": str(sign_in_id)}
+        member = signer.member_id if signer is not None else None
+        await auth_events.record(conn, kind, member, detail=detail, ip=ip, request_id=request_id)
     metrics.SIGN_IN_CODES.labels(outcome="sent" if code_hash else "withheld").inc()
+    if code_hash is not None:
+        metrics.SIGN_IN_CODES_SENT.labels(channel=str(chosen)).inc()
     return CodeSent(sign_in_id, expires_at)
 
 
-async def verify_code(codes: SignInCodes, sign_in_id: uuid.UUID, code: str) -> Ticket:
+async def verify_code(
+    codes: SignInCodes, sign_in_id: uuid.UUID, code: str, seen: Seen | None = None
+) -> Ticket:
     """A right code spends the sign-in and hands out a one-time ticket for the token step;
-    anything else raises CodeRefusedError (a wrong code counts against the five tries)."""
+    anything else raises CodeRefusedError (a wrong code counts against the five tries).
+
+    A passkey follows when the member's grants call for one, or when they have one already: a
+    passkey added by choice protects the member too (handlers/passkeys.py)."""
+    seen = seen or Seen()
     now = datetime.now(UTC)
     given = rules.code_hash(codes.hash_key, str(sign_in_id), code)
     async with db.transaction(codes.pool) as conn:
@@ -184,10 +209,20 @@ async def verify_code(codes: SignInCodes, sign_in_id: uuid.UUID, code: str) -> T
             if left <= 0:
                 verdict = Verdict.LOCKED
                 metrics.SIGN_IN_LOCKOUTS.inc()
+            await auth_events.record(
+                conn,
+                "code_locked" if left <= 0 else "code_wrong",
+                attempt.member_id,
+                detail={"sign_in_id": str(sign_in_id), "attempts_left": max(left, 0)},
+                ip=seen.ip,
+                request_id=seen.request_id,
+            )
         elif verdict is Verdict.VERIFIED:
             assert attempt is not None and attempt.member_id is not None
             ticket = secrets.token_urlsafe(32)
-            needs = needs_passkey(await member_store.grants(conn, attempt.member_id))
+            needs = needs_passkey(
+                await member_store.grants(conn, attempt.member_id)
+            ) or await passkey_store.has_any(conn, attempt.member_id)
             expires_at = now + rules.TICKET_LIFETIME
             await store.record_verified(
                 conn,
@@ -196,6 +231,14 @@ async def verify_code(codes: SignInCodes, sign_in_id: uuid.UUID, code: str) -> T
                 ticket_hash=rules.keyed_hash(codes.hash_key, f"ticket:{ticket}"),
                 ticket_expires_at=expires_at,
                 needs_passkey=needs,
+            )
+            await auth_events.record(
+                conn,
+                "code_verified",
+                attempt.member_id,
+                detail={"sign_in_id": str(sign_in_id), "needs_passkey": needs},
+                ip=seen.ip,
+                request_id=seen.request_id,
             )
     metrics.SIGN_IN_VERIFICATIONS.labels(outcome=str(verdict)).inc()
     if verdict is Verdict.VERIFIED:
