@@ -41,3 +41,8 @@ REFRESH_REVOCATIONS = Counter(
     "nazar_roster_refresh_revocations_total", "Refresh families revoked by a request", ["why"]
 )
 SIGNING_KEY_ROTATIONS = Counter("nazar_roster_signing_key_rotations_total", "Signing keys added")
+# Issue 16, item 6: sign-ins through the state's single sign-on (OpenID Connect).
+OIDC_SIGN_INS = Counter(
+    "nazar_roster_oidc_sign_ins_total", "OpenID Connect callbacks, by outcome", ["outcome"]
+)  # outcome: signed_in | state_invalid | provider_error | token_invalid | no_claim | unknown |
+#   volunteer | inactive

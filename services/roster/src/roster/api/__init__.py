@@ -10,7 +10,7 @@ from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.tokens import Grant
 from nazar_platform.http.dev_signin import dev_signin_router
 
-from roster.api import auth, groups, import_reviews, imports, members, sign_in, units
+from roster.api import auth, groups, import_reviews, imports, members, oidc, sign_in, units
 from roster.api.common import pool_of
 from roster.store import members as member_store
 
@@ -30,5 +30,6 @@ def routers() -> list[APIRouter]:
         import_reviews.router,
         sign_in.router,
         auth.router,
+        oidc.router,
         dev_signin_router(_grants_of),
     ]
