@@ -303,3 +303,29 @@ async def test_start_refuses_a_page_to_return_to_on_another_site_in_hindi(demo: 
         assert r.status_code == 422, bad
         assert r.json()["code"] == "auth.next_invalid"
         assert r.json()["title"] == "लौटने वाला पृष्ठ इस साइट का नहीं है"
+
+
+async def test_a_provider_that_rotates_its_key_is_followed_to_its_new_jwks(
+    demo: Running, provider: FakeOidc
+) -> None:
+    _, personnel_no = await officer(demo, "co")
+    login = user(provider, "co", employee_id=personnel_no)
+    assert "ticket" in (await sso(demo, login))[1]  # the roster holds the provider's keys now
+    fetched = provider.calls.get("jwks", 0)
+    provider.rotate()
+    page, query = await sso(demo, login)
+    assert page == PAGE and "ticket" in query
+    assert provider.calls["jwks"] == fetched + 1  # fetched again once, for the unknown kid
+
+
+async def test_a_roster_without_single_sign_on_offers_none(demo: Running) -> None:
+    oidc: OidcSignIn = demo.app.state.oidc_sign_in
+    demo.app.state.oidc_sign_in = None
+    try:
+        async with demo.client() as c:
+            assert (await c.get("/api/v1/auth/methods")).json() == {"oidc": None}
+            for path in ("/api/v1/auth/oidc/start", "/api/v1/auth/oidc/callback"):
+                r = await c.get(path)
+                assert r.status_code == 404 and r.json()["code"] == "auth.oidc_off"
+    finally:
+        demo.app.state.oidc_sign_in = oidc

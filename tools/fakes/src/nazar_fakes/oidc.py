@@ -10,7 +10,8 @@ and the nonce of the authorization request; `/jwks` with the public key.
 `config["misbehave"]` makes the next ID tokens wrong the ways tests need: `wrong_aud`,
 `wrong_iss`, `bad_nonce`, `expired`, `bad_signature` (signed with another key under the same
 kid); `deny` sends the user back with `error=access_denied`. `/_fake/config` changes the config,
-`/_fake/stats` counts the calls.
+`/_fake/stats` counts the calls, `POST /_fake/rotate` replaces the signing key (a new `kid`), as a
+provider rotating its keys does.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-KID = "fake-oidc-1"
 CODE_LIFE = 60.0
 ID_TOKEN_LIFE = 300
 
@@ -55,6 +55,7 @@ class FakeOidc:
         self.config: dict[str, Any] = {"users": {}, "authorize_user": None, "misbehave": None}
         self.config.update(config)
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._generation = 1
         self._other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._codes: dict[str, _Pending] = {}
         self.calls: dict[str, int] = {}
@@ -85,7 +86,7 @@ class FakeOidc:
     async def jwks(self, _request: web.Request) -> web.Response:
         self._count("jwks")
         key = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        key.update({"kid": KID, "use": "sig", "alg": "RS256"})
+        key.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
         return web.json_response({"keys": [key]})
 
     async def authorize(self, request: web.Request) -> web.Response:
@@ -168,7 +169,20 @@ class FakeOidc:
         if pending.nonce is not None:
             claims["nonce"] = pending.nonce if wrong != "bad_nonce" else "not-your-nonce"
         key = self._other_key if wrong == "bad_signature" else self._key
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KID})
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid})
+
+    @property
+    def kid(self) -> str:
+        return f"fake-oidc-{self._generation}"
+
+    def rotate(self) -> None:
+        """A new signing key; the JWKS publishes only it from now on."""
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._generation += 1
+
+    async def rotate_keys(self, _request: web.Request) -> web.Response:
+        self.rotate()
+        return web.json_response({"kid": self.kid})
 
     async def get_config(self, _request: web.Request) -> web.Response:
         return web.json_response(self.config)
@@ -194,5 +208,6 @@ def oidc_app(fake: FakeOidc) -> web.Application:
     app.router.add_get("/_fake/config", fake.get_config)
     app.router.add_post("/_fake/config", fake.set_config)
     app.router.add_get("/_fake/stats", fake.stats)
+    app.router.add_post("/_fake/rotate", fake.rotate_keys)
     app.router.add_get("/healthz", _healthz)
     return app
