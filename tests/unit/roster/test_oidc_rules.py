@@ -3,8 +3,11 @@ settings (off unless configured; an empty variable is unset; the client secret f
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from nazar_platform.config.secrets import InsecureSecretsError
+from roster.app import oidc_sign_in
 from roster.domain.oidc import (
     PROBLEM,
     Candidate,
@@ -133,3 +136,35 @@ def test_the_sign_in_page_and_the_cookie_follow_the_prefix_the_redirect_url_show
     assert paths_of(own_port, "/console/sign-in")[0] == "/console/sign-in"
     with pytest.raises(RedirectUrlError):
         paths_of("https://nazar.example/callback", None)
+
+
+def test_outside_development_the_provider_and_the_callback_must_be_https() -> None:
+    strong: dict[str, Any] = {
+        "environment": "production",
+        "pg_dsn": None,  # the stack's, in the environment of a test run
+        "database_url": "postgresql://roster:a-long-database-password@db/nazar_roster",
+        "member_id_secret": "m" * 40,
+        "sign_in_hash_key": "h" * 40,
+        "signing_key_kek": "k" * 40,
+        "auth_code_key": "c" * 40,
+        "oidc_client_id": "nazar",
+        "oidc_client_secret": "a-long-random-client-secret",
+    }
+    plain = RosterSettings(
+        **strong,
+        oidc_issuer="http://sso.example/realms/rajasthan",
+        oidc_redirect_url="https://nazar.example/roster/api/v1/auth/oidc/callback",
+    )
+    with pytest.raises(RuntimeError, match="https"):
+        oidc_sign_in(plain, cast(Any, None))
+    secure = RosterSettings(
+        **strong,
+        oidc_issuer="https://sso.example/realms/rajasthan",
+        oidc_redirect_url="https://nazar.example/roster/api/v1/auth/oidc/callback",
+    )
+    found = oidc_sign_in(secure, cast(Any, None))
+    assert found is not None
+    assert (found.sign_in_page, found.cookie_path) == (
+        "/roster/sign-in",
+        "/roster/api/v1/auth/oidc/callback",
+    )

@@ -109,6 +109,13 @@ def oidc_sign_in(settings: RosterSettings, pool: asyncpg.Pool) -> OidcSignIn | N
     if not settings.oidc_enabled:
         return None
     assert settings.oidc_client_secret is not None and settings.oidc_client_id is not None
+    assert settings.oidc_issuer is not None and settings.oidc_redirect_url is not None
+    # The secret, the code and the ID token cross these: plain HTTP only on a laptop or in tests.
+    if not settings.development and "http" in (
+        settings.oidc_issuer.scheme,
+        settings.oidc_redirect_url.scheme,
+    ):
+        raise RuntimeError("NAZAR_OIDC_ISSUER and NAZAR_OIDC_REDIRECT_URL must be https URLs")
     client = OidcClient(
         issuer=str(settings.oidc_issuer),
         client_id=settings.oidc_client_id,

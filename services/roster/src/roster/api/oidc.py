@@ -133,6 +133,7 @@ async def callback(
             code=code,
             error=error,
             ip=request.client.host if request.client else None,
+            request_id=getattr(request.state, "request_id", None),
         )
         target = continue_url(
             oidc.sign_in_page, signed_in.ticket, signed_in.needs_passkey, signed_in.next_path

@@ -98,11 +98,12 @@ async def finish(
     code: str | None,
     error: str | None,
     ip: str | None,
+    request_id: str | None = None,
 ) -> SignedIn:
     """The provider's answer to a start; OidcRefusedError (with the page to go back to, when
     the state was good) for anything but an active officer vouched for by a valid ID token."""
     try:
-        signed_in = await _finish(oidc, state, cookie_state, code, error, ip)
+        signed_in = await _finish(oidc, state, cookie_state, code, error, ip, request_id)
     except OidcRefusedError as exc:
         metrics.OIDC_SIGN_INS.labels(outcome=str(exc.refusal)).inc()
         log.info("oidc sign-in refused", reason=str(exc.refusal))
@@ -118,6 +119,7 @@ async def _finish(
     code: str | None,
     error: str | None,
     ip: str | None,
+    request_id: str | None,
 ) -> SignedIn:
     now = datetime.now(UTC)
     # The state must be the one this browser was given (login CSRF), and still pending.
@@ -150,6 +152,7 @@ async def _finish(
         if refusal is not None:
             raise OidcRefusedError(refusal, next_path)
         assert candidate is not None
+        # TODO(lead): with the passkeys branch merged, decide as verify_code does there: `or await passkey_store.has_any(conn, candidate.member_id)`.  # noqa: E501
         needs = needs_passkey(await member_store.grants(conn, candidate.member_id))
         await store.insert_signed_in(
             conn,
@@ -161,5 +164,5 @@ async def _finish(
             ticket_expires_at=now + TICKET_LIFETIME,
             needs_passkey=needs,
         )
-        # TODO(lead): when roster store/auth_events.py is on main, call auth_events.record(conn, "oidc_signed_in", candidate.member_id, detail=..., ip=ip, request_id=...) here.  # noqa: E501
+        # TODO(lead): when roster store/auth_events.py is on main: `await auth_events.record(conn, "oidc_signed_in", candidate.member_id, detail={"needs_passkey": needs}, ip=ip, request_id=request_id)`.  # noqa: E501
     return SignedIn(ticket, needs, next_path, candidate.member_id)
