@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from aiohttp import web
 from nazar_fakes.oidc import FakeOidc, oidc_app
-from roster.handlers.oidc_sign_in import OidcSignIn
+from roster.handlers.oidc_sign_in import OidcSignIn, forget_expired
 
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import Running, demo_roster
@@ -329,3 +330,21 @@ async def test_a_roster_without_single_sign_on_offers_none(demo: Running) -> Non
                 assert r.status_code == 404 and r.json()["code"] == "auth.oidc_off"
     finally:
         demo.app.state.oidc_sign_in = oidc
+
+
+async def test_requests_nobody_came_back_from_are_forgotten(demo: Running) -> None:
+    await execute(
+        demo.database,
+        """INSERT INTO oidc_states VALUES ($1, 'n', 'v', '/', now() - interval '1 hour',
+                                          now() - interval '50 minutes')""",
+        b"abandoned",
+    )
+    pool = await asyncpg.create_pool(demo.database, min_size=1, max_size=1)
+    try:
+        await forget_expired(pool)  # the hourly sign-in retention sweep
+    finally:
+        await pool.close()
+    assert (
+        await fetch(demo.database, "SELECT 1 FROM oidc_states WHERE state_key = $1", b"abandoned")
+        == []
+    )

@@ -166,3 +166,10 @@ async def _finish(
         )
         # TODO(lead): when roster store/auth_events.py is on main: `await auth_events.record(conn, "oidc_signed_in", candidate.member_id, detail={"needs_passkey": needs}, ip=ip, request_id=request_id)`.  # noqa: E501
     return SignedIn(ticket, needs, next_path, candidate.member_id)
+
+
+async def forget_expired(pool: asyncpg.Pool) -> None:
+    """Requests nobody came back from (start also clears them; this covers a quiet week, or
+    single sign-on switched off)."""
+    async with db.transaction(pool) as conn:
+        await store.forget_expired_states(conn, datetime.now(UTC))
