@@ -48,6 +48,9 @@ class StackEnv:
     pg_dsn: str
     # False when the infrastructure came from the environment and is not ours to stop.
     managed: bool
+    # The stack's Prometheus (deploy/stack infra-up starts one); None when the infrastructure
+    # came from the environment without NAZAR_PROMETHEUS_URL.
+    prometheus_url: str | None = None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,7 +79,10 @@ def stack_env() -> Iterator[StackEnv]:
     bootstrap_servers = os.environ.get("NAZAR_KAFKA_BOOTSTRAP")
     dsn = os.environ.get("NAZAR_PG_DSN")
     if bootstrap_servers and dsn:
-        yield StackEnv(bootstrap_servers, dsn, managed=False)
+        yield StackEnv(
+            bootstrap_servers, dsn, managed=False,
+            prometheus_url=os.environ.get("NAZAR_PROMETHEUS_URL"),
+        )  # fmt: skip
         return
     env = {**os.environ}
     env.setdefault("NAZAR_PORT_BASE", DEFAULT_TEST_PORT_BASE)
@@ -87,7 +93,12 @@ def stack_env() -> Iterator[StackEnv]:
     key_before = os.environ.get(DEV_KEY_VARIABLE)
     os.environ[DEV_KEY_VARIABLE] = values[DEV_KEY_VARIABLE]
     try:
-        yield StackEnv(values["NAZAR_KAFKA_BOOTSTRAP"], values["NAZAR_PG_DSN"], managed=True)
+        yield StackEnv(
+            values["NAZAR_KAFKA_BOOTSTRAP"],
+            values["NAZAR_PG_DSN"],
+            managed=True,
+            prometheus_url=values.get("NAZAR_PROMETHEUS_URL"),
+        )
     finally:
         if key_before is None:
             os.environ.pop(DEV_KEY_VARIABLE, None)

@@ -297,12 +297,51 @@ PROMETHEUS_SERIES = {
     "up": frozenset(),
     "ALERTS": frozenset({"alertname", "alertstate", "severity"}),
 }
+# The Kafka broker's series, as deploy/kafka/jmx-exporter.yaml names them (the JMX exporter java
+# agent in the broker's JVM; job `kafka`).
+KAFKA_SERIES = {
+    **{
+        f"kafka_server_replicamanager_{name}": frozenset()
+        for name in (
+            "underreplicatedpartitions",
+            "underminisrpartitioncount",
+            "partitioncount",
+            "leadercount",
+            "offlinereplicacount",
+            "isrshrinkspersec_total",
+            "isrexpandspersec_total",
+        )
+    },
+    **{
+        f"kafka_controller_kafkacontroller_{name}": frozenset()
+        for name in (
+            "activecontrollercount",
+            "offlinepartitionscount",
+            "globalpartitioncount",
+            "globaltopiccount",
+        )
+    },
+    **{
+        f"kafka_server_brokertopicmetrics_{name}_total": frozenset()
+        for name in (
+            "messagesinpersec",
+            "bytesinpersec",
+            "bytesoutpersec",
+            "failedproducerequestspersec",
+            "failedfetchrequestspersec",
+        )
+    },
+    "kafka_server_requesthandler_idle_ratio": frozenset(),
+    "kafka_network_processor_idle_ratio": frozenset(),
+    "kafka_network_request_total_time_ms": frozenset({"request", "quantile"}),
+}
 # Grafana macros and dashboard variables, replaced by a sample value before parsing.
 GRAFANA_PLACEHOLDERS = {
     "$__rate_interval": "1m",
     "$__interval": "15s",
     "$__range": "6h",
     "$job": ".*",
+    "$district": ".*",
 }
 
 

@@ -80,6 +80,7 @@ def _up() -> int:
         f"Nazar dev stack is up ({time.monotonic() - started:.1f}s)",
         f"  Kafka bootstrap   {values['NAZAR_KAFKA_BOOTSTRAP']}",
         f"  PostgreSQL        {values['NAZAR_PG_DSN']}",
+        f"  Prometheus        {values['NAZAR_PROMETHEUS_URL']}  (scrapes every service and Kafka)",
         f"  environment       {state.env_file}  (source it: set -a; . {state.env_file}; set +a)",
         f"  logs              {state.logs}/<component>.log  (deploy/stack logs [component] -f)",
     ]

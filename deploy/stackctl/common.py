@@ -69,6 +69,15 @@ class Ports:
     def postgres(self) -> int:
         return self.base + 432
 
+    @property
+    def prometheus(self) -> int:
+        return self.base + 90
+
+    @property
+    def kafka_metrics(self) -> int:
+        """The broker's Prometheus JMX exporter (a java agent in Kafka's JVM)."""
+        return self.base + 94
+
     def service(self, offset: int) -> int:
         return self.base + offset
 

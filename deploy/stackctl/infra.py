@@ -1,4 +1,5 @@
-"""infra-up / infra-down: Kafka and PostgreSQL for one state folder, plus the topic catalogue."""
+"""infra-up / infra-down: Kafka, PostgreSQL and Prometheus for one state folder, plus the topic
+catalogue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .common import ROOT, StackError, State, run, say, venv_python, write_env_fi
 from .kafka import Kafka
 from .postgres import SERVICE_DATABASES, Postgres, admin_dsn, ensure_databases
 from .procs import wait_ports_free
+from .prometheus import Prometheus
 
 CATALOGUE = ROOT / "deploy" / "topics.yaml"
 
@@ -17,7 +19,7 @@ CATALOGUE = ROOT / "deploy" / "topics.yaml"
 def infra_up(name: str) -> dict[str, str]:
     """Start (or re-validate) the infrastructure of `name`; returns what stack.env holds."""
     state = State(name)
-    kafka, postgres = Kafka(state), Postgres(state)
+    kafka, postgres, prometheus = Kafka(state), Postgres(state), Prometheus(state)
     with state.lock():
         ports = state.ports()
         recorded = state.recorded_ports()
@@ -29,7 +31,7 @@ def infra_up(name: str) -> dict[str, str]:
             )
         state.record_ports(ports)
         external_dsn = os.environ.get("NAZAR_PG_DSN")
-        started: list[Kafka | Postgres] = []
+        started: list[Kafka | Postgres | Prometheus] = []
         try:
             if not kafka.running():
                 kafka.start(ports)
@@ -42,8 +44,12 @@ def infra_up(name: str) -> dict[str, str]:
                     postgres.start(ports)
                     started.append(postgres)
                 dsn = admin_dsn(ports)
+            if not prometheus.running():
+                prometheus.start(ports)
+                started.append(prometheus)
             ensure_databases(dsn, SERVICE_DATABASES)
             kafka.wait_ready(ports)
+            prometheus.wait_ready(ports)
             bootstrap = f"127.0.0.1:{ports.kafka}"
             run(
                 [
@@ -60,6 +66,7 @@ def infra_up(name: str) -> dict[str, str]:
             "NAZAR_KAFKA_BOOTSTRAP": bootstrap,
             "NAZAR_PG_DSN": dsn,
             "NAZAR_PORT_BASE": str(ports.base),
+            "NAZAR_PROMETHEUS_URL": f"http://127.0.0.1:{ports.prometheus}",
             # Absolute, so that every process of this stack (services, tests, the mint CLI),
             # whatever its working directory, signs and verifies tokens with the same key.
             "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(state.dev_signing_key),
@@ -73,14 +80,18 @@ def infra_down(name: str, *, wipe: bool = False) -> None:
     state = State(name)
     if not state.dir.exists():
         return
-    kafka, postgres = Kafka(state), Postgres(state)
+    kafka, postgres, prometheus = Kafka(state), Postgres(state), Prometheus(state)
     with state.lock():
         services.stop_all(state)
+        prometheus.stop()
         kafka.stop()
         postgres.stop()
         ports = state.recorded_ports()
         if ports is not None:
-            wait_ports_free([ports.kafka, ports.controller, ports.postgres])
+            wait_ports_free(
+                [ports.kafka, ports.controller, ports.kafka_metrics, ports.postgres,
+                 ports.prometheus]
+            )  # fmt: skip
         state.env_file.unlink(missing_ok=True)
         if wipe:
             if postgres.sockets.is_relative_to("/tmp"):  # noqa: S108 - our fallback socket dir

@@ -34,8 +34,9 @@ def install() -> None:
     ensure_apt_packages()
     sync_workspace()
     kafka_libs()
+    jmx_exporter()
     asyncapi_validator()
-    fetch_promtool()  # optional: only some monitoring tests use it
+    fetch_promtool()  # prometheus for the local stack, promtool for the monitoring tests
 
 
 def _apt_missing() -> list[str]:
@@ -137,6 +138,29 @@ def kafka_libs() -> Path:
     # Written last: a fetch interrupted half-way is retried instead of trusted.
     marker.write_text(f"{len(list(libs.glob('*.jar')))} jars\n")
     return libs
+
+
+def jmx_exporter() -> Path:
+    """The Prometheus JMX exporter java agent Kafka runs with, from Maven Central, once."""
+    match = re.search(r"<jmx\.exporter\.version>([^<]+)<", POM.read_text())
+    if not match:
+        raise StackError(f"no <jmx.exporter.version> in {POM}")
+    version = match.group(1).strip()
+    jar = ROOT / ".cache" / "jmx-exporter" / version / f"jmx_prometheus_javaagent-{version}.jar"
+    if jar.exists():
+        return jar
+    say(f"fetching the Prometheus JMX exporter {version} from Maven Central")
+    run(
+        [
+            "mvn", "-q", "-B", "dependency:copy",
+            f"-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:{version}",
+            f"-DoutputDirectory={jar.parent}",
+        ],
+        capture=True,
+    )  # fmt: skip
+    if not jar.exists():
+        raise StackError(f"Maven finished but {jar.name} is not in {jar.parent}")
+    return jar
 
 
 def asyncapi_validator() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from string import Template
 
 from .common import ROOT, Ports, StackError, State, run, say, venv_python
-from .install import kafka_libs
+from .install import jmx_exporter, kafka_libs
 from .procs import (
     pid_alive,
     pids_referencing,
@@ -22,6 +22,7 @@ from .procs import (
 
 TEMPLATE = ROOT / "deploy" / "kafka" / "server.properties.template"
 LOG4J = ROOT / "deploy" / "kafka" / "log4j2.properties"
+JMX_RULES = ROOT / "deploy" / "kafka" / "jmx-exporter.yaml"
 
 
 class Kafka:
@@ -44,15 +45,17 @@ class Kafka:
     def start(self, ports: Ports) -> None:
         if self.running():
             return
-        for port in (ports.kafka, ports.controller):
+        for port in (ports.kafka, ports.controller, ports.kafka_metrics):
             if port_listening(port):
                 raise StackError(f"port {port} is taken by another process (pick NAZAR_PORT_BASE)")
         libs = kafka_libs()
         self._render(ports)
         self._format(libs)
         heap = "768m" if self.state.is_test else "1g"
+        # The broker's metrics for Prometheus, on 127.0.0.1 only.
+        agent = f"-javaagent:{jmx_exporter()}=127.0.0.1:{ports.kafka_metrics}:{JMX_RULES}"
         cmd: list[str | Path] = [
-            _java(), f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            _java(), f"-Xmx{heap}", "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true", agent,
             f"-Dlog4j2.configurationFile={LOG4J}", "-cp", f"{libs}/*", "kafka.Kafka", self.props,
         ]  # fmt: skip
         say(f"starting Kafka on 127.0.0.1:{ports.kafka} (log: {self.log})")

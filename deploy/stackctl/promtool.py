@@ -1,6 +1,7 @@
-"""promtool for the tests of deploy/prometheus, best effort: taken out of Debian's prometheus
-package without installing it (no service, no system change) into .cache/promtool/<version>/.
-Nothing needs it: without it, the tests that run it are skipped and say why."""
+"""Prometheus and promtool from Debian's prometheus package, taken out of it without installing
+it (no system service, no system change) into .cache/promtool/<version>/: promtool for the tests
+of deploy/prometheus (skipped, saying why, without it), prometheus for the local stack
+(`deploy/stackctl/prometheus.py`), which runs without it only when the fetch failed."""
 
 from __future__ import annotations
 
@@ -16,13 +17,21 @@ CACHE = ROOT / ".cache" / "promtool"
 UNAVAILABLE = CACHE / "unavailable"
 
 
+BINARIES = ("promtool", "prometheus")
+
+
 def cached_promtool() -> Path | None:
     found = sorted(CACHE.glob("*/promtool"))
     return found[-1] if found else None
 
 
+def cached_prometheus() -> Path | None:
+    found = sorted(CACHE.glob("*/prometheus"))
+    return found[-1] if found else None
+
+
 def fetch_promtool() -> Path | None:
-    if shutil.which("promtool") or cached_promtool() or UNAVAILABLE.exists():
+    if (cached_promtool() and cached_prometheus()) or UNAVAILABLE.exists():
         return cached_promtool()
     if not (shutil.which("apt-get") and shutil.which("dpkg-deb")):
         return None
@@ -46,6 +55,7 @@ def fetch_promtool() -> Path | None:
         version = deb.name.split("_")[1].replace(":", "_").replace("+", "_")
         target = CACHE / version
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(Path(tmp) / "x" / "usr" / "bin" / "promtool", target / "promtool")
-    say(f"promtool {version} ready for the monitoring tests")
+        for binary in BINARIES:
+            shutil.copy2(Path(tmp) / "x" / "usr" / "bin" / binary, target / binary)
+    say(f"prometheus and promtool {version} ready (local stack, monitoring tests)")
     return target / "promtool"

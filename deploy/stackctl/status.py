@@ -9,7 +9,8 @@ from . import services
 from .common import State, venv_python
 from .kafka import Kafka
 from .postgres import Postgres, admin_dsn, pg_bin
-from .procs import tail
+from .procs import port_listening, tail
+from .prometheus import Prometheus
 
 
 def _kafka_answers(bootstrap: str) -> bool:
@@ -35,7 +36,8 @@ def print_status(state: State) -> int:
 
     kafka_pids = kafka.pids()
     kafka_ok = bool(kafka_pids) and _kafka_answers(f"127.0.0.1:{ports.kafka}")
-    rows.append(_row("kafka", kafka_pids, f"{ports.kafka},{ports.controller}", kafka_ok))
+    kafka_ports = f"{ports.kafka},{ports.controller},{ports.kafka_metrics}"
+    rows.append(_row("kafka", kafka_pids, kafka_ports, kafka_ok))
 
     external = env.get("NAZAR_PG_DSN", admin_dsn(ports)) != admin_dsn(ports)
     if external:
@@ -46,6 +48,10 @@ def print_status(state: State) -> int:
         rows.append(_row("postgres", pg_pids, str(ports.postgres), pg_ok))
 
     all_ok = kafka_ok and (external or rows[-1][4] == "healthy")
+    prometheus_pids = Prometheus(state).pids()
+    prometheus_ok = bool(prometheus_pids) and port_listening(ports.prometheus)
+    rows.append(_row("prometheus", prometheus_pids, str(ports.prometheus), prometheus_ok))
+    all_ok = all_ok and prometheus_ok
     for service in services.SERVICES:
         # The HTTP port, then the internal metrics listener's.
         listening = ",".join(

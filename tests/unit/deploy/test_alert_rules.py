@@ -26,6 +26,15 @@ PROBE = 'method="GET", route="/readyz"'
 SCRAPE = 'method="GET", route="/metrics"'
 STORY_A = 'job="story-intake", instance="10.0.0.5:8000"'
 STORY_B = 'job="story-intake", instance="10.0.0.6:8000"'
+PUBLISHER = 'job="social-publisher", instance="10.0.0.7:8000"'
+KAFKA_1 = 'job="kafka", instance="10.0.0.8:9404"'
+KAFKA_2 = 'job="kafka", instance="10.0.0.9:9404"'
+WA_SENDS = f'nazar_publisher_sends_total{{{PUBLISHER}, channel="whatsapp", priority="routine"}}'
+WA_FAILS = (
+    f'nazar_publisher_failures_total{{{PUBLISHER}, channel="whatsapp", code="131048", '
+    'reaction="retry"}'
+)
+SMS_SENDS = f'nazar_publisher_sends_total{{{PUBLISHER}, channel="sms", priority="routine"}}'
 
 
 @dataclass(frozen=True)
@@ -329,6 +338,152 @@ SCENARIOS += [
         },
         "NazarSocialFailuresRising",
         "2h",
+    ),
+    Scenario(
+        "a flash directive waits more than a minute for its fan-out",
+        {f"nazar_directive_flash_waiting{{{DIRECTIVE}}}": "0 0 1x10"},
+        "NazarFlashNotFannedOut",
+        "5m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "a flash directive fanned out at the next refresh is no alert",
+        {f"nazar_directive_flash_waiting{{{DIRECTIVE}}}": "0 1 0x10"},
+        "NazarFlashNotFannedOut",
+        "8m",
+    ),
+    Scenario(
+        "a run of acknowledgement escalations",
+        {f'nazar_directive_escalations_total{{{DIRECTIVE}, kind="ack_to_co"}}': "0+1x60"},
+        "NazarDirectiveEscalationsFiring",
+        "50m",
+        [{"kind": "ack_to_co", "severity": "warning"}],
+    ),
+    Scenario(
+        "a few escalations an hour are the chain working",
+        {f'nazar_directive_escalations_total{{{DIRECTIVE}, kind="relay_overdue"}}': "0+0.1x120"},
+        "NazarDirectiveEscalationsFiring",
+        "2h",
+    ),
+    Scenario(
+        "one in ten WhatsApp sends fails",
+        {
+            WA_SENDS: "0+90x40",
+            WA_FAILS: "0+10x40",
+            SMS_SENDS: "0+100x40",
+        },
+        "NazarProviderErrorsRising",
+        "35m",
+        [{"channel": "whatsapp", "severity": "warning"}],
+    ),
+    Scenario(
+        "one failure in a hundred is no alert",
+        {
+            WA_SENDS: "0+99x40",
+            WA_FAILS: "0+1x40",
+        },
+        "NazarProviderErrorsRising",
+        "35m",
+    ),
+    Scenario(
+        "a field alert escalated to the range IG",
+        {f'nazar_directive_alert_escalations_total{{{DIRECTIVE}, stage="ig"}}': "0 0 1x10"},
+        "NazarFieldAlertsEscalating",
+        "5m",
+        [{"stage": "ig", "severity": "warning"}],
+    ),
+    Scenario(
+        "no field alert escalated",
+        {f'nazar_directive_alert_escalations_total{{{DIRECTIVE}, stage="ig"}}': "0x10"},
+        "NazarFieldAlertsEscalating",
+        "8m",
+    ),
+    Scenario(
+        "a field alert found no officer",
+        {f"nazar_directive_alerts_unreached_total{{{DIRECTIVE}}}": "0 0 1x10"},
+        "NazarFieldAlertsUnreached",
+        "5m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "every field alert found its officers",
+        {f"nazar_directive_alerts_unreached_total{{{DIRECTIVE}}}": "0x10"},
+        "NazarFieldAlertsUnreached",
+        "8m",
+    ),
+    Scenario(
+        "a refresh token came back",
+        {f"nazar_roster_refresh_reuse_total{{{ROSTER_A}}}": "0 0 1x10"},
+        "NazarRefreshTokenReused",
+        "3m",
+        [{"severity": "warning"}],
+    ),
+    Scenario(
+        "no refresh token reused",
+        {f"nazar_roster_refresh_reuse_total{{{ROSTER_A}}}": "0x10"},
+        "NazarRefreshTokenReused",
+        "8m",
+    ),
+    Scenario(
+        "codes locked by the dozen: someone guesses",
+        {f"nazar_roster_sign_in_lockouts_total{{{ROSTER_A}}}": "0+3x30"},
+        "NazarSignInLockoutsSpiking",
+        "25m",
+        [{"severity": "warning"}],
+    ),
+    Scenario(
+        "a member who forgot their code now and then",
+        {f"nazar_roster_sign_in_lockouts_total{{{ROSTER_A}}}": "0+0.2x60"},
+        "NazarSignInLockoutsSpiking",
+        "50m",
+    ),
+    Scenario(
+        "a broker's followers stay behind for five minutes",
+        {
+            f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_1}}}": "0 3x10",
+            f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_2}}}": "0x10",
+        },
+        "NazarKafkaUnderReplicatedPartitions",
+        "8m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "followers catching up within a minute is no alert",
+        {f"kafka_server_replicamanager_underreplicatedpartitions{{{KAFKA_1}}}": "0 2 0x10"},
+        "NazarKafkaUnderReplicatedPartitions",
+        "8m",
+    ),
+    Scenario(
+        "partitions without a leader",
+        {f"kafka_controller_kafkacontroller_offlinepartitionscount{{{KAFKA_1}}}": "0 4x10"},
+        "NazarKafkaOfflinePartitions",
+        "5m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "every partition has its leader",
+        {f"kafka_controller_kafkacontroller_offlinepartitionscount{{{KAFKA_1}}}": "0x10"},
+        "NazarKafkaOfflinePartitions",
+        "8m",
+    ),
+    Scenario(
+        "no broker is the active controller",
+        {
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_1}}}": "1 0x10",
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_2}}}": "0x10",
+        },
+        "NazarKafkaNoActiveController",
+        "6m",
+        [{"severity": "critical"}],
+    ),
+    Scenario(
+        "the controller moved from one broker to another",
+        {
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_1}}}": "1 1 0x10",
+            f"kafka_controller_kafkacontroller_activecontrollercount{{{KAFKA_2}}}": "0 0 1x10",
+        },
+        "NazarKafkaNoActiveController",
+        "8m",
     ),
 ]
 

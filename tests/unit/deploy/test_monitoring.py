@@ -15,6 +15,7 @@ import pytest
 
 from tests.deployfiles import (
     GRAFANA_DIR,
+    KAFKA_SERIES,
     METRICS_PORT,
     NAZAR_SERVICES,
     PROMETHEUS_DIR,
@@ -46,7 +47,7 @@ REQUIRED_ALERT_METRICS = {
 
 
 def known_series() -> dict[str, frozenset[str]]:
-    return {**platform_metrics(), **PROMETHEUS_SERIES}
+    return {**platform_metrics(), **PROMETHEUS_SERIES, **KAFKA_SERIES}
 
 
 def assert_refers_to_known_series(expr: str, where: str) -> frozenset[str]:
@@ -259,4 +260,119 @@ def test_the_publishing_dashboard_shows_each_accounts_posts_failures_queue_and_l
     ]:
         assert metric in exprs, metric
     rows = [p["title"] for p in dashboard["panels"] if p["type"] == "row"]
-    assert rows == ["Social publishing (X, Facebook, Instagram)"]
+    assert rows == [
+        "Social publishing (X, Facebook, Instagram)",
+        "Provider calls, tokens and media",
+    ]
+
+
+# One dashboard per question an operator asks (issue 18 item 2), and what each must show.
+OPERATOR_DASHBOARDS = {
+    "nazar-reach.json": [
+        "nazar_directive_reach_last_day",
+        "nazar_directive_circles_under_threshold",
+        "nazar_directive_request_since_issue_seconds_bucket",
+        "nazar_directive_escalations_total",
+        "nazar_directive_acknowledgements_total",
+    ],
+    "nazar-channels.json": [
+        "nazar_publisher_sends_total",
+        "nazar_publisher_failures_total",
+        "nazar_publisher_rate_sent",
+        "nazar_publisher_rate_limit",
+        "nazar_publisher_quota_used",
+        "nazar_publisher_webhook_lag_seconds_bucket",
+        "nazar_publisher_sms_segments_total",
+    ],
+    "nazar-field-alerts.json": [
+        "nazar_directive_open_incidents",
+        "nazar_directive_alert_since_raise_seconds_bucket",
+        "nazar_directive_alert_escalations_total",
+        "nazar_directive_alert_outcomes_total",
+        "nazar_story_alerts_raised_total",
+    ],
+    "nazar-sign-in.json": [
+        "nazar_roster_sign_in_codes_total",
+        "nazar_roster_sign_in_verifications_total",
+        "nazar_roster_sign_in_lockouts_total",
+        "nazar_publisher_codes_total",
+        "nazar_roster_refresh_reuse_total",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATOR_DASHBOARDS))
+def test_each_operator_question_has_its_dashboard(name: str) -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / name).read_text(encoding="utf-8"))
+    exprs = " ".join(t["expr"] for p in panels(dashboard) for t in p.get("targets", []))
+    for metric in OPERATOR_DASHBOARDS[name]:
+        assert metric in exprs, metric
+
+
+def test_the_reach_dashboard_filters_by_district() -> None:
+    dashboard = json.loads((GRAFANA_DIR / "dashboards" / "nazar-reach.json").read_text())
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["district"]
+    district_panels = [
+        p["title"]
+        for p in panels(dashboard)
+        if any('district=~"$district"' in t["expr"] for t in p.get("targets", []))
+    ]
+    assert len(district_panels) >= 4, district_panels
+
+
+def test_every_alert_has_runbook_text_in_hindi_and_english() -> None:
+    for rule in alert_rules():
+        notes = rule["annotations"]
+        for key in ("summary", "description", "summary_hi", "description_hi"):
+            assert notes.get(key, "").strip(), f"{rule['alert']}: no {key}"
+        for key in ("summary_hi", "description_hi"):
+            assert any("\u0900" <= ch <= "\u097f" for ch in notes[key]), f"{rule['alert']}: {key}"
+
+
+# Exported metrics no panel or rule shows, each with the reason (issue 18 item 4).
+DELIBERATELY_UNUSED = {
+    "nazar_outbox_pruned": "housekeeping of published outbox rows; its correctness is tested and "
+    "a backlog shows in nazar_outbox_backlog",
+    "nazar_idempotency_pruned": "housekeeping of expired Idempotency-Keys, for the logs",
+    "nazar_story_media_files_deleted": "retention housekeeping (30 days); what is kept shows in "
+    "nazar_story_media_bytes",
+    "nazar_publisher_media_files_deleted": "retention housekeeping; what is kept shows in "
+    "nazar_publisher_media_bytes",
+}
+
+
+def _family(series: str) -> str:
+    for suffix in ("_bucket", "_sum", "_count", "_created", "_total"):
+        if series.endswith(suffix):
+            return series[: -len(suffix)]
+    return series
+
+
+def test_every_exported_metric_is_shown_or_deliberately_unused() -> None:
+    used: set[str] = set()
+    for path in DASHBOARDS:
+        dashboard = json.loads(path.read_text(encoding="utf-8"))
+        for panel in panels(dashboard):
+            for target in panel.get("targets", []):
+                used |= promql_uses(target["expr"]).metrics
+    for rule in alert_rules():
+        used |= promql_uses(rule["expr"]).metrics
+    families: dict[str, set[str]] = {}
+    for series in platform_metrics():
+        families.setdefault(_family(series), set()).add(series)
+    unshown = {f for f, names in families.items() if not names & used}
+    assert unshown == set(DELIBERATELY_UNUSED), (
+        f"not shown and not listed: {sorted(unshown - set(DELIBERATELY_UNUSED))}; "
+        f"listed but shown or gone: {sorted(set(DELIBERATELY_UNUSED) - unshown)}"
+    )
+
+
+def test_no_panel_or_rule_pads_an_empty_result() -> None:
+    exprs = [r["expr"] for r in alert_rules()] + [
+        t["expr"]
+        for path in DASHBOARDS
+        for p in panels(json.loads(path.read_text(encoding="utf-8")))
+        for t in p.get("targets", [])
+    ]
+    for expr in exprs:
+        assert "vector(" not in expr, expr

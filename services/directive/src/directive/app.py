@@ -57,7 +57,14 @@ def parts(
 
     async def scheduler(rt: Runtime, stop: asyncio.Event) -> None:
         topics = Topics(events=settings.topic_events, alert_cases=settings.topic_alert_cases)
-        await Scheduler(settings.dsn, rt.pool, topics, clock, settings.scheduler_interval).run(stop)
+        await Scheduler(
+            settings.dsn,
+            rt.pool,
+            topics,
+            clock,
+            settings.scheduler_interval,
+            settings.reach_gauge_interval,
+        ).run(stop)
 
     async def circulation(rt: Runtime, stop: asyncio.Event) -> None:
         await run_circulation(settings, rt.pool, stop, clock)

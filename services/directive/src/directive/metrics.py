@@ -111,3 +111,21 @@ ALERT_ESCALATOR_ACTIVE = Gauge(
     "nazar_directive_alert_escalator_active",
     "1 while this process holds the lock of the alerts' escalation loop",
 )
+# The reach dashboard (issue 18 item 2): the directives of the last day, by district and circle.
+# Set by the scheduler's leader only; a replica that loses the lead clears them, so summing or
+# taking the max over instances counts each area once.
+REACH_LAST_DAY = Gauge(
+    "nazar_directive_reach_last_day",
+    "People in the audience of the directives issued in the last day, by area (district or "
+    "circle) and stage: targeted, sent, delivered, read, acknowledged, failed",
+    ["level", "unit", "name", "district", "stage"],
+)
+CIRCLES_UNDER_THRESHOLD = Gauge(
+    "nazar_directive_circles_under_threshold",
+    "Circles of open directives of the last day asking for acknowledgements whose acknowledged "
+    "share is under the directive's threshold",
+)
+FLASH_WAITING = Gauge(
+    "nazar_directive_flash_waiting",
+    "Flash directives issued a minute or more ago whose fan-out has not requested one delivery",
+)

@@ -63,6 +63,9 @@ class DirectiveSettings(PlatformSettings):
     receipts_batch_max: int = 10_000
     http_port: int = 19102
     scheduler_interval: timedelta = timedelta(seconds=5)
+    # How often the scheduler's leader refreshes the reach dashboard's gauges (an aggregate over
+    # the last day's counters: not for every tick).
+    reach_gauge_interval: timedelta = timedelta(seconds=30)
     # How often the runner of stories' fan-out jobs looks for new ones (circulations, notices).
     circulation_interval: timedelta = timedelta(seconds=1)
     reach_stream_interval: timedelta = timedelta(seconds=1)

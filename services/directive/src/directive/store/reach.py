@@ -217,3 +217,78 @@ async def member_rows(
             batch = []
     if batch:
         yield batch
+
+
+# Operators' view of the last day (the reach dashboard): every directive issued since $1, summed by
+# district and by circle. A counter row counts for each unit on its path, as in the roll-up.
+_BY_AREA = f"""
+SELECT u.kind, u.id, coalesce(u.name_en, u.id) AS name,
+       (SELECT coalesce(a.name_en, a.id) FROM units a
+        WHERE a.id = ANY(u.path) AND a.kind = 'district' LIMIT 1) AS district,
+       {_SUMS}
+FROM directives d
+JOIN reach_counters c ON c.directive_id = d.id
+CROSS JOIN LATERAL unnest(c.path) AS p(unit_id)
+JOIN units u ON u.id = p.unit_id AND u.kind IN ('district', 'circle')
+WHERE d.issued_at >= $1
+GROUP BY u.kind, u.id, u.name_en, u.path
+"""
+
+# (directive, circle) pairs asking for acknowledgements whose acknowledged share is under the
+# directive's threshold: what the acknowledgement escalation acts on, counted for the dashboard.
+_UNDER_THRESHOLD = """
+SELECT count(*)::int FROM (
+    SELECT d.id, p.unit_id, d.ack_threshold,
+           sum(c.targeted) AS targeted, sum(c.acknowledged) AS acknowledged
+    FROM directives d
+    JOIN reach_counters c ON c.directive_id = d.id
+    CROSS JOIN LATERAL unnest(c.path) AS p(unit_id)
+    JOIN units u ON u.id = p.unit_id AND u.kind = 'circle'
+    WHERE d.issued_at >= $1 AND d.ack_required AND d.state <> 'closed'
+    GROUP BY d.id, p.unit_id, d.ack_threshold
+) per_circle
+WHERE targeted > 0 AND acknowledged < ack_threshold * targeted
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaReach:
+    kind: str  # district | circle
+    unit_id: str
+    name: str
+    district: str  # the district's name; a district's own for a district
+    counts: Counts
+
+
+async def by_area_since(conn: Connection, since: datetime) -> list[AreaReach]:
+    rows = await conn.fetch(_BY_AREA, since)
+    return [
+        AreaReach(
+            r["kind"],
+            r["id"],
+            r["name"],
+            r["district"] or r["name"],
+            Counts(*(r[c] for c in _COUNTS.split(", "))),
+        )
+        for r in rows
+    ]
+
+
+async def circles_under_threshold_since(conn: Connection, since: datetime) -> int:
+    found: int = await conn.fetchval(_UNDER_THRESHOLD, since)
+    return found
+
+
+# Flash directives a minute or more old whose fan-out has not asked for a single delivery yet (a
+# job still open, none requested): the fan-out is stuck or far behind (NazarFlashNotFannedOut).
+_FLASH_WAITING = """
+SELECT count(*)::int FROM directives d
+WHERE d.priority = 'flash' AND d.state = 'active' AND d.first_request_at IS NULL
+  AND d.issued_at >= $1 AND d.issued_at < $2
+  AND EXISTS (SELECT 1 FROM jobs j WHERE j.directive_id = d.id AND j.finished_at IS NULL)
+"""
+
+
+async def flash_waiting(conn: Connection, since: datetime, issued_before: datetime) -> int:
+    found: int = await conn.fetchval(_FLASH_WAITING, since, issued_before)
+    return found

@@ -1,0 +1,50 @@
+"""Issue 18, item 1: the stack's Prometheus scrapes every service and the Kafka broker (all
+`up == 1`) once the whole system runs. It runs last among the end-to-end tests (pytest takes files
+in name order), after the flows, where the "no empty panel" check of item 4 will join it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import StackEnv
+from tests.e2e.clients import wait_for
+from tests.e2e.system import System
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+NAZAR_JOBS = {"roster", "directive", "social-publisher", "story-intake"}
+
+
+@pytest.fixture(scope="module")
+def prometheus(stack_env: StackEnv) -> str:
+    url = stack_env.prometheus_url or os.environ.get("NAZAR_PROMETHEUS_URL")
+    assert url, "no Prometheus: run the tests through `deploy/stack test` (infra-up starts it)"
+    return url
+
+
+async def _query(http: httpx.AsyncClient, prometheus: str, expr: str) -> list[Any]:
+    r = await http.get(f"{prometheus}/api/v1/query", params={"query": expr})
+    assert r.status_code == 200, f"{expr}: {r.text}"
+    result: list[Any] = r.json()["data"]["result"]
+    return result
+
+
+async def test_prometheus_scrapes_every_service_and_kafka(system: System, prometheus: str) -> None:
+    async def all_up() -> bool:
+        found = await _query(system.http, prometheus, "up")
+        jobs = {s["metric"]["job"]: s["value"][1] for s in found}
+        return NAZAR_JOBS | {"kafka", "prometheus"} <= set(jobs) and all(
+            v == "1" for j, v in jobs.items() if j in NAZAR_JOBS | {"kafka", "prometheus"}
+        )
+
+    async def seen() -> object:
+        return {
+            s["metric"]["job"]: s["value"][1] for s in await _query(system.http, prometheus, "up")
+        }
+
+    await wait_for(all_up, within=60, what="every target up", explain=seen)
