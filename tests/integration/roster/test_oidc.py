@@ -22,6 +22,7 @@ import httpx
 import pytest
 from aiohttp import web
 from nazar_fakes.oidc import FakeOidc, oidc_app
+from roster.adapters.oidc import OidcProvider
 from roster.handlers.oidc_sign_in import OidcSignIn, forget_expired
 
 from tests.conftest import DatabaseFactory
@@ -348,3 +349,35 @@ async def test_requests_nobody_came_back_from_are_forgotten(demo: Running) -> No
         await fetch(demo.database, "SELECT 1 FROM oidc_states WHERE state_key = $1", b"abandoned")
         == []
     )
+
+
+async def test_the_code_is_worth_nothing_without_the_verifier_and_the_client_secret(
+    demo: Running, provider: FakeOidc
+) -> None:
+    _, personnel_no = await officer(demo, "co")
+    login = user(provider, "co", employee_id=personnel_no)
+    refused = {"problem": "auth.oidc_provider_error", "next": "/"}
+    # PKCE: another verifier than the one whose challenge went to the provider.
+    async with demo.client() as browser, httpx.AsyncClient(timeout=30) as to_provider:
+        started = await browser.get("/api/v1/auth/oidc/start")
+        authorize = httpx.URL(started.headers["location"])
+        await execute(
+            demo.database,
+            "UPDATE oidc_states SET code_verifier = $2 WHERE nonce = $1",
+            authorize.params["nonce"],
+            "x" * 64,
+        )
+        back = await to_provider.get(authorize.copy_merge_params({"login_hint": login}))
+        r = await browser.get(
+            "/api/v1/auth/oidc/callback", params=dict(httpx.URL(back.headers["location"]).params)
+        )
+    target = urlsplit(r.headers["location"])
+    assert (target.path, {k: v[0] for k, v in parse_qs(target.query).items()}) == (PAGE, refused)
+    # A wrong client secret.
+    oidc: OidcSignIn = demo.app.state.oidc_sign_in
+    wrong = dataclasses.replace(oidc.provider.client, client_secret="not-the-secret-at-all")
+    demo.app.state.oidc_sign_in = dataclasses.replace(oidc, provider=OidcProvider(wrong))
+    try:
+        assert await sso(demo, login, next_path="/") == (PAGE, refused)
+    finally:
+        demo.app.state.oidc_sign_in = oidc
