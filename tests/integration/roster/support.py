@@ -56,7 +56,9 @@ async def make_topics(
     return RosterTopics(units, members, contacts, groups, replies, codes)
 
 
-def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterSettings:
+def settings_for(
+    database: str, bootstrap: str, topics: RosterTopics, **overrides: Any
+) -> RosterSettings:
     return RosterSettings(
         environment="test",
         database_url=database,  # pydantic makes it a SecretStr
@@ -72,6 +74,7 @@ def settings_for(database: str, bootstrap: str, topics: RosterTopics) -> RosterS
         topic_replies=topics.replies,
         topic_auth_codes=topics.codes,
         opt_out_consumer_group=f"roster-opt-outs-{topics.replies}",
+        **overrides,
     )
 
 
@@ -92,9 +95,9 @@ class Running:
 
 @contextlib.asynccontextmanager
 async def running_roster(
-    database: str, bootstrap: str, topics: RosterTopics
+    database: str, bootstrap: str, topics: RosterTopics, **overrides: Any
 ) -> AsyncIterator[Running]:
-    app = create(settings_for(database, bootstrap, topics))
+    app = create(settings_for(database, bootstrap, topics, **overrides))
     async with serve(app) as url:
         yield Running(app, url, database, topics, bootstrap)
 
@@ -297,15 +300,19 @@ async def member_ids_by_role(database: str, role: str, unit: str | None = None) 
 
 @contextlib.asynccontextmanager
 async def demo_roster(
-    databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path, name: str
+    databases: DatabaseFactory,
+    kafka_bootstrap: str,
+    demo_files: Path,
+    name: str,
+    **overrides: Any,
 ) -> AsyncIterator[Running]:
     """The roster on a database and topics of its own, the demo files imported without a
-    rejection and relayed to Kafka: a module's `demo` fixture."""
+    rejection and relayed to Kafka: a module's `demo` fixture (`overrides`: more settings)."""
     database = await databases.create(name)
     factory = TopicFactory(kafka_bootstrap)
     topics = await make_topics(factory)
     try:
-        async with running_roster(database, kafka_bootstrap, topics) as running:
+        async with running_roster(database, kafka_bootstrap, topics, **overrides) as running:
             reports = await import_roster(running, demo_files)
             assert [r["counts"]["rejected"] for r in reports] == [0, 0, 0]
             await wait_relayed(database)

@@ -173,6 +173,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
                 "auth_code_previous_keys",
                 "signing_key_kek",
                 "signing_key_previous_keks",
+                "oidc_client_secret",
             },
         ),
         (
@@ -226,6 +227,7 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
         "public_media_previous_keys",
         "auth_code_previous_keys",
         "signing_key_previous_keks",
+        "oidc_client_secret",  # single sign-on is off unless configured
     }
     assert {p.split()[0] for p in caught.value.problems} == {
         f"NAZAR_{n.upper()}" for n in marked - optional
@@ -259,6 +261,7 @@ def test_the_local_stack_secrets_are_known_development_values() -> None:
     assert len(given) >= 9
     assert set(given) <= DEVELOPMENT_VALUES
     assert "fake-token" in DEVELOPMENT_VALUES  # the fakes' own default (tools/fakes)
+    assert "fake-oidc-secret" in DEVELOPMENT_VALUES  # the fake OIDC provider's client secret
 
 
 def test_problems_are_empty_for_settings_without_secrets() -> None:

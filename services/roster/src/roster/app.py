@@ -20,14 +20,17 @@ from nazar_platform.runtime.context import Runtime
 from nazar_platform.service import ServiceParts, Task, create_app
 
 from roster import __version__
+from roster.adapters.oidc import OidcClient, OidcProvider
 from roster.api import auth, pages, routers
 from roster.api.problems import register_all
 from roster.domain.imports import ImportResult
+from roster.domain.oidc import paths_of
 from roster.domain.passkeys import RelyingParty
 from roster.domain.rows import ImportKind
 from roster.domain.sync import SyncPolicy
 from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
+from roster.handlers.oidc_sign_in import OidcSignIn
 from roster.handlers.passkeys import Passkeys
 from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import Limits, SignInCodes
@@ -111,6 +114,39 @@ def sessions(settings: RosterSettings, keys: SigningKeys) -> Sessions:
     )
 
 
+def oidc_sign_in(settings: RosterSettings, pool: asyncpg.Pool) -> OidcSignIn | None:
+    """The single sign-on way in, where a deployment configured one (issue 16 item 6)."""
+    if not settings.oidc_enabled:
+        return None
+    assert settings.oidc_client_secret is not None and settings.oidc_client_id is not None
+    assert settings.oidc_issuer is not None and settings.oidc_redirect_url is not None
+    # The secret, the code and the ID token cross these: plain HTTP only on a laptop or in tests.
+    if not settings.development and "http" in (
+        settings.oidc_issuer.scheme,
+        settings.oidc_redirect_url.scheme,
+    ):
+        raise RuntimeError("NAZAR_OIDC_ISSUER and NAZAR_OIDC_REDIRECT_URL must be https URLs")
+    client = OidcClient(
+        issuer=str(settings.oidc_issuer),
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret.get_secret_value(),
+        redirect_url=str(settings.oidc_redirect_url),
+        scope=settings.oidc_scope,
+        leeway=settings.oidc_leeway,
+    )
+    page, cookie_path = paths_of(client.redirect_url, settings.oidc_sign_in_page)
+    return OidcSignIn(
+        pool,
+        OidcProvider(client),
+        settings.sign_in_hash_key.get_secret_value().encode(),
+        match=settings.oidc_match,
+        member_claim=settings.oidc_member_claim,
+        state_lifetime=settings.oidc_state_lifetime,
+        sign_in_page=page,
+        cookie_path=cookie_path,
+    )
+
+
 def create(settings: RosterSettings | None = None) -> FastAPI:
     settings = settings or RosterSettings()
     register_all()
@@ -123,6 +159,8 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         app.state.signing_keys = signing_keys(settings, runtime.pool)
         app.state.sessions = sessions(settings, app.state.signing_keys)
         app.state.passkeys = passkeys(settings, runtime.pool)
+        app.state.oidc_sign_in = oidc_sign_in(settings, runtime.pool)
+        app.state.oidc_names = (settings.oidc_name_hi, settings.oidc_name_en)
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
             await import_store.expire_reviews(conn, datetime.now(UTC))

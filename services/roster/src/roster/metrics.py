@@ -60,3 +60,8 @@ PASSKEY_FAILURES = Counter(
 PASSKEY_RESETS = Counter(
     "nazar_roster_passkey_resets_total", "Members' passkeys reset by an officer"
 )
+# Issue 16, item 6: sign-ins through the state's single sign-on (OpenID Connect).
+OIDC_SIGN_INS = Counter(
+    "nazar_roster_oidc_sign_ins_total", "OpenID Connect callbacks, by outcome", ["outcome"]
+)  # outcome: signed_in | state_invalid | provider_error | token_invalid | no_claim | unknown |
+#   volunteer | inactive

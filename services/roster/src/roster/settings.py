@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from nazar_contracts import topics
 from nazar_platform.auth.code_keys import CodeKeySettings
 from nazar_platform.auth.sealed import Sealer, derived_keys
 from nazar_platform.config.secrets import Secret
 from nazar_platform.config.settings import PlatformSettings
-from pydantic import Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 
 # The local and test stacks' secret; refused in any other environment
 # (nazar_platform.config.secrets).
@@ -74,6 +74,49 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     # Issue 16 items 3 and 5: the one origin every page is served under. Its host is the WebAuthn
     # relying-party id, and a passkey answer must name exactly this origin.
     public_origin: str = Field(default="http://localhost:8080", pattern=r"^https?://[^/?#]+$")
+    # OpenID Connect, a second way in for officers where the state runs a single sign-on (issue
+    # 16 item 6; api/oidc.py). Off while the issuer, the client id or the secret is unset.
+    # The issuer's discovery document is `<issuer>/.well-known/openid-configuration`.
+    oidc_issuer: AnyHttpUrl | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: Annotated[SecretStr | None, Secret(min_length=16, optional=True)] = None
+    # Where the provider sends the officer back: this roster's /api/v1/auth/oidc/callback at the
+    # one origin, registered with the provider exactly so.
+    oidc_redirect_url: AnyHttpUrl | None = None
+    # How a signed-in person is found on the roster: `personnel_no` takes the claim named by
+    # `oidc_member_claim` as the personnel number of the HR export; `phone_number` takes the
+    # standard claim, only with `phone_number_verified` true, as a WhatsApp or SMS number.
+    oidc_match: Literal["personnel_no", "phone_number"] = "personnel_no"
+    oidc_member_claim: str = Field(default="employee_id", min_length=1, max_length=100)
+    oidc_scope: str = "openid profile"
+    # The button's text on the sign-in page.
+    oidc_name_hi: str = Field(default="राज्य एकल साइन-ऑन", max_length=80)
+    oidc_name_en: str = Field(default="State single sign-on", max_length=80)
+    # Where the browser goes after the callback: the sign-in page continues with the ticket.
+    # Unset: the roster's `/sign-in` under the prefix the redirect URL shows (`/roster/sign-in`
+    # behind the one origin's proxy; domain/oidc.py paths_of).
+    oidc_sign_in_page: str | None = Field(default=None, pattern=r"^/[^/\\]")
+    # Time allowed between the start and the provider's answer.
+    oidc_state_lifetime: timedelta = Field(default=timedelta(minutes=10), gt=timedelta(0))
+    # Clock skew allowed on the ID token's exp and iat.
+    oidc_leeway: timedelta = timedelta(seconds=60)
+
+    @field_validator(
+        "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_redirect_url", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """Compose passes an unset optional variable as an empty string: that means off."""
+        return None if value == "" else value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(
+            self.oidc_issuer
+            and self.oidc_client_id
+            and self.oidc_client_secret
+            and self.oidc_redirect_url
+        )
 
     @property
     def dev_sign_in(self) -> bool:

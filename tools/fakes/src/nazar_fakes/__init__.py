@@ -1,1 +1,2 @@
-"""Fake providers (WhatsApp Business Cloud API, SMS gateway) for local stacks and tests."""
+"""Fake providers (WhatsApp Business Cloud API, SMS gateway, X, Facebook, Instagram, an OpenID
+Connect provider) for local stacks and tests."""

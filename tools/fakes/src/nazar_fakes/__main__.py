@@ -2,6 +2,7 @@
 python -m nazar_fakes facebook --port P --token T --page-ids a,b [--config JSON] [--log F]
 python -m nazar_fakes instagram --port P [--token T] [--ig-user-ids a,b] [--config JSON]
 python -m nazar_fakes x --port P [--client-id C --client-secret S] [--config JSON]
+python -m nazar_fakes oidc --port P [--client-id C --client-secret S] [--config JSON]
 
 Never part of a deployment: the local stack, the tests and the benchmarks start these.
 """
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from nazar_fakes.facebook import FakeFacebook
 from nazar_fakes.instagram import FakeInstagram
+from nazar_fakes.oidc import FakeOidc, oidc_app
 from nazar_fakes.server import facebook_app, instagram_app, sms_app, whatsapp_app
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
@@ -45,13 +47,15 @@ _WEBHOOKS = frozenset({"whatsapp", "sms"})
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nazar_fakes", description=__doc__)
-    parser.add_argument("provider", choices=["whatsapp", "sms", "facebook", "instagram", "x"])
+    parser.add_argument(
+        "provider", choices=["whatsapp", "sms", "facebook", "instagram", "x", "oidc"]
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--webhook-url", help="required for whatsapp and sms")
     parser.add_argument("--app-secret", help="HMAC key of the webhooks (whatsapp, sms)")
-    parser.add_argument("--client-id", default="fake-x-client", help="X OAuth 2.0 client id")
-    parser.add_argument("--client-secret", default="fake-x-secret", help="X client secret")
+    parser.add_argument("--client-id", default=None, help="X or OIDC client id")
+    parser.add_argument("--client-secret", default=None, help="X or OIDC client secret")
     parser.add_argument("--token", default="fake-token", help="bearer token / API key expected")
     parser.add_argument("--phone-number-ids", default="100000000000001")
     parser.add_argument("--page-ids", default="100000000000101", help="Facebook Pages")
@@ -90,7 +94,18 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
     elif args.provider == "x":
-        app = x_app(FakeX(args.client_id, args.client_secret, **config))
+        client_id = args.client_id or "fake-x-client"
+        app = x_app(FakeX(client_id, args.client_secret or "fake-x-secret", **config))
+    elif args.provider == "oidc":
+        # The issuer is this fake's own address; users come in --config {"users": {...}}.
+        app = oidc_app(
+            FakeOidc(
+                f"http://{args.host}:{args.port}",
+                args.client_id or "nazar-roster",
+                args.client_secret or "fake-oidc-secret",
+                **config,
+            )
+        )
     elif args.provider == "whatsapp":
         app = whatsapp_app(
             FakeWhatsApp(

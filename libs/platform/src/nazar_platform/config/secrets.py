@@ -45,6 +45,7 @@ DEVELOPMENT_VALUES = frozenset(
         "local-publisher-public-media-link-key",
         "local-instagram-token",  # what the local fake Instagram accepts
         "fake-token",
+        "fake-oidc-secret",  # the fake OpenID Connect provider's default client secret
         "local-development-inbox-link-key-change-me",
         "nazar-dev-member-id-secret",
         "change-me",

@@ -17,6 +17,7 @@ from roster.api import (
     import_reviews,
     imports,
     members,
+    oidc,
     passkeys,
     sign_in,
     units,
@@ -42,5 +43,6 @@ def routers() -> list[APIRouter]:
         auth.router,
         passkeys.router,
         auth_events.router,
+        oidc.router,
         dev_signin_router(_grants_of),
     ]

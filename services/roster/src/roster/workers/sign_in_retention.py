@@ -1,7 +1,7 @@
-"""Sign-in rows (keyed hashes of numbers and addresses) are deleted once the rate limits no longer
-need them, expired refresh tokens with the families they leave empty, and passkey challenges
-never answered: one replica per database (the platform's leader loop), hourly. The sign-in audit
-(`auth_events`) is kept."""
+"""Sign-in rows (keyed hashes of numbers and addresses) are deleted once the rate limits and the
+audit window no longer need them, expired refresh tokens with the families they leave empty,
+passkey challenges never answered and single sign-on requests nobody came back from: one replica
+per database (the platform's leader loop), hourly. The sign-in audit (`auth_events`) is kept."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from nazar_platform.runtime.leader import lead
 from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop
 
-from roster.handlers import passkeys
+from roster.handlers import oidc_sign_in, passkeys
 from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import SignInCodes, forget_old
 from roster.settings import RosterSettings
@@ -32,6 +32,7 @@ async def sign_in_retention(app: FastAPI, settings: RosterSettings, stop: asynci
                 deleted = await forget_old(codes, settings.sign_in_retention)
                 expired = await sessions.forget_expired()
                 await passkeys.forget_expired(app.state.passkeys)
+                await oidc_sign_in.forget_expired(codes.pool)
                 if deleted or expired:
                     log.info("sign-in retention sweep", rows=deleted, refresh_tokens=expired)
             except TRANSIENT as exc:

@@ -1,0 +1,1 @@
+"""Clients of systems outside the roster: the state single sign-on (OpenID Connect)."""
