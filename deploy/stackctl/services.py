@@ -4,7 +4,8 @@ A service issue adds its service by appending one entry to SERVICES (and, if it 
 the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick it up from here,
 and so does the end-to-end test (`tests/e2e/system.py`), through `argv_of` and `env_of`, so that
 it runs exactly what `up` runs. In commands and env values, "{python}" is the workspace venv's
-interpreter, "{base+N}" is NAZAR_PORT_BASE + N, and "{state}" the stack's state folder.
+interpreter, "{base+N}" is NAZAR_PORT_BASE + N, "{state}" the stack's state folder and "{origin}"
+the stack's one origin (http://localhost:<base+80>, the proxy in front of every service).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from .procs import (
     tail,
     wait_until,
 )
+from .proxy import PORT_OFFSET as PROXY_OFFSET
+from .proxy import origin
 
 # Every process a service starts inherits this, so `down` finds even one whose pid file is lost.
 STATE_MARKER = "NAZAR_STACK_STATE"
@@ -100,7 +103,7 @@ SERVICES: list[Service] = [
     Service(
         "fake-whatsapp",
         ["{python}", "-m", "nazar_fakes", "whatsapp", "--port", "{base+201}",
-         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/whatsapp", *_FAKE_WA,
+         "--webhook-url", "{origin}/publisher/webhooks/whatsapp", *_FAKE_WA,
          "--phone-number-ids", "100000000000001", "--mps-cap", "80", "--reply-share", "0.5",
          "--log", "{state}/logs/fake-whatsapp-messages.jsonl"],
         port_offset=201,
@@ -110,7 +113,7 @@ SERVICES: list[Service] = [
     Service(
         "fake-sms",
         ["{python}", "-m", "nazar_fakes", "sms", "--port", "{base+202}",
-         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/sms", *_FAKE_SMS,
+         "--webhook-url", "{origin}/publisher/webhooks/sms", *_FAKE_SMS,
          "--log", "{state}/logs/fake-sms-messages.jsonl"],
         port_offset=202,
         health_path="/healthz",
@@ -182,8 +185,9 @@ SERVICES: list[Service] = [
             "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
             "NAZAR_X_CLIENT_ID": "local-x-client",
             "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
-            "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
-            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # X sends the browser back, and Instagram fetches creatives, through the one origin.
+            "NAZAR_X_REDIRECT_URL": "{origin}/publisher/oauth/x/callback",
+            "NAZAR_PUBLIC_BASE_URL": "{origin}/publisher",
             # The media store: creatives kept here, served to the fake Instagram at /media/...
             "NAZAR_MEDIA_DIR": "{state}/publisher-media",
             "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
@@ -199,10 +203,22 @@ SERVICES: list[Service] = [
         metrics_offset=114,
         console_path="/console",  # the moderation console
         env={
-            # Signed media URLs (creatives in publish requests) on this stack's own port: the
-            # publisher fetches them, whatever NAZAR_PORT_BASE the stack runs on.
-            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+104}",
+            # Signed media URLs (creatives in publish requests, alerts' photos) under the one
+            # origin: the publisher fetches them through it, officers open them there.
+            "NAZAR_PUBLIC_BASE_URL": "{origin}/stories",
+            "NAZAR_DIRECTIVE_CONSOLE_URL": "{origin}/directive",
         },
+    ),
+    # The one origin (issue 16): nginx in front of the four services, each under its prefix
+    # (/roster, /directive, /stories, /publisher; deploy/nginx/). Last, so that SERVICES[0] stays
+    # the roster; it proxies to ports, so it starts before them as well as after.
+    Service(
+        "proxy",
+        ["{python}", "-m", "stackctl.proxy", "--state", "{state}", "--base", "{base+0}"],
+        port_offset=PROXY_OFFSET,
+        health_path="/healthz",
+        env={"PYTHONPATH": "deploy"},  # stackctl, from the repository root (the cwd)
+        look_path="/",
     ),
 ]  # fmt: skip
 
@@ -225,13 +241,15 @@ AFTER_UP: list[list[str]] = [
 ]  # fmt: skip
 
 
-_PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}")
+_PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}|\{origin\}")
 
 
 def expand(value: str, ports: Ports, state: State) -> str:
     def one(m: re.Match[str]) -> str:
         if m.group(1) is not None:
             return str(ports.base + int(m.group(1)))
+        if m.group(0) == "{origin}":
+            return origin(ports.base)
         return str(state.dir) if m.group(0) == "{state}" else str(venv_python())
 
     return _PLACEHOLDER.sub(one, value)
@@ -253,6 +271,8 @@ def env_of(
         # Every process a service starts inherits this, so `down` finds even a lost one.
         STATE_MARKER: str(state.dir),
         "NAZAR_HTTP_PORT": str(service.port(ports)),
+        # The one origin every page, link and cookie is under (WebAuthn's relying party).
+        "NAZAR_PUBLIC_ORIGIN": origin(ports.base),
         # The roster is the identity provider: every service verifies its sign-in's tokens
         # through its JWKS, and the dev sign-in's tokens (the dev key's kid) beside them.
         "NAZAR_AUTH_JWKS_URL": SERVICES[0].url(ports, "/.well-known/jwks.json"),
