@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from .common import ROOT, Ports, StackError, State, read_env_file, run, say, venv_python
 from .procs import (
+    cmdline,
     pid_alive,
+    pids_referencing,
     pids_with_env,
     read_pid,
     start_detached,
@@ -230,13 +232,14 @@ AFTER_UP: list[list[str]] = [
     # A demo story at each step of the moderation chain (draft, at the CO, the SP, PHQ, sent
     # back, rejected, approved), through story-intake's API with Idempotency-Keys: a second
     # `up` creates and decides nothing twice.
+    # Through the one origin, like every URL the stack prints.
     ["{python}", "-m", "nazar_rostergen.stories",
-     "--roster", "http://127.0.0.1:{base+101}", "--story-intake", "http://127.0.0.1:{base+104}"],
+     "--roster", "{origin}/roster", "--story-intake", "{origin}/stories"],
     # Where to watch a field alert on the demo roster: the demo station's gram rakshak who raises
     # it, the SHO, CO, SP and range IG it reaches (printed; it raises nothing).
     ["{python}", "-m", "nazar_rostergen.alerts",
-     "--roster", "http://127.0.0.1:{base+101}", "--directive", "http://127.0.0.1:{base+102}",
-     "--story-intake", "http://127.0.0.1:{base+104}",
+     "--roster", "{origin}/roster", "--directive", "{origin}/directive",
+     "--story-intake", "{origin}/stories",
      "--fake-whatsapp", "http://127.0.0.1:{base+201}"],
 ]  # fmt: skip
 
@@ -289,8 +292,12 @@ def env_of(
 
 def service_pid(state: State, service: Service) -> int | None:
     pid = read_pid(state.pids / f"{service.name}.pid")
-    # The marker check rules out a pid that was reused by an unrelated process.
-    if pid is not None and pid in pids_with_env(f"{STATE_MARKER}={state.dir}"):
+    if pid is None:
+        return None
+    # The marker check rules out a pid that was reused by an unrelated process. nginx (the
+    # proxy) writes its process title over its environment, but its title keeps its command
+    # line, which names its folder in the state dir.
+    if pid in pids_with_env(f"{STATE_MARKER}={state.dir}") or str(state.dir) in cmdline(pid):
         return pid
     return None
 
@@ -345,6 +352,7 @@ def stop_all(state: State) -> None:
             stop_processes([pid], timeout=20)
         (state.pids / f"{service.name}.pid").unlink(missing_ok=True)
     strays = pids_with_env(f"{STATE_MARKER}={state.dir}")
+    strays += [p for p in pids_referencing(f"{state.dir}/nginx/") if p not in strays]
     if strays:
         say(f"stopping stray service processes {strays}")
         stop_processes(strays, timeout=20)
