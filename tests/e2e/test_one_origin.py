@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.clients import World
+from tests.e2e.clients import World, wait_for
 from tests.e2e.system import System
 from tests.unit.story_intake.images import phone_jpeg
 
@@ -160,3 +160,50 @@ async def test_the_publishers_webhook_is_reached_through_the_origin(system: Syst
     )
     assert unsigned.status_code in (401, 403), unsigned.text
     assert unsigned.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_browsers_refresh_cookie_lives_under_the_rosters_prefix(system: System) -> None:
+    origin = _origin(system)
+    world = World(system)
+    sho = await world.refresh(await world.officer("sho", STATION))
+    assert sho.whatsapp, "the demo SHO has WhatsApp"
+    async with httpx.AsyncClient(base_url=f"{origin}/roster/api/v1", timeout=30) as browser:
+        asked = await browser.post("/auth/codes", json={"phone": f"+{sho.whatsapp}"})
+        assert asked.status_code == 202, asked.text
+        sign_in_id = asked.json()["sign_in_id"]
+
+        async def code() -> str | None:
+            r = await system.http.get(f"http://127.0.0.1:{system.ports.base + 201}/_fake/messages")
+            return next(
+                (
+                    str(m["button_text"])
+                    for m in r.json()["messages"]
+                    if m.get("callback") == f"code:{sign_in_id}"
+                ),
+                None,
+            )
+
+        async def arrived() -> bool:
+            return await code() is not None
+
+        await wait_for(arrived, 60, what="the sign-in code at the fake WhatsApp")
+        verified = await browser.post(
+            "/auth/codes/verify", json={"sign_in_id": sign_in_id, "code": await code()}
+        )
+        assert verified.status_code == 200, verified.text
+        # A browser on the origin: its Origin header is the origin, and it gets the cookie.
+        pair = await browser.post(
+            "/auth/token",
+            json={"grant_type": "ticket", "ticket": verified.json()["ticket"]},
+            headers={"Origin": origin},
+        )
+        assert pair.status_code == 200, pair.text
+        cookie = pair.headers["set-cookie"].lower()
+        assert "path=/roster/api/v1/auth" in cookie, cookie
+        # The browser sends it back to the token route under the prefix, and it rotates.
+        first = browser.cookies["nazar_refresh"]
+        again = await browser.post(
+            "/auth/token", json={"grant_type": "refresh_token"}, headers={"Origin": origin}
+        )
+        assert again.status_code == 200, again.text
+        assert browser.cookies["nazar_refresh"] != first
