@@ -30,7 +30,10 @@ from stackctl.common import ROOT, Ports, State, venv_python
 
 __all__ = ["ROOT", "AlertStack", "Ports", "State"]
 
-NAMES = ("roster", "fake-whatsapp", "fake-sms", "social-publisher", "story-intake", "directive")
+# The proxy too: the fakes' webhooks reach the publisher through the one origin, as in `up`.
+NAMES = (
+    "roster", "fake-whatsapp", "fake-sms", "social-publisher", "story-intake", "directive", "proxy"
+)  # fmt: skip
 LOGS = ROOT / ".state" / "bench-alerts-logs"
 
 

@@ -204,6 +204,8 @@ class SocialStack:
                 "NAZAR_TOPIC_PUBLISH_REQUESTS": self.requests_topic,
                 "NAZAR_TOPIC_PUBLISH_RESULTS": self.results_topic,
                 "NAZAR_CONSUMER_GROUP": self.group,
+                # No proxy here: the fake Instagram fetches the media at the publisher's own port.
+                "NAZAR_PUBLIC_BASE_URL": self._service(PUBLISHER).url(self.ports),
                 "NAZAR_ENVIRONMENT": "test",
                 "PYTHONUNBUFFERED": "1",
                 **self.overrides,

@@ -11,6 +11,7 @@ from .checks import chaos, test
 from .common import StackError, State, say
 from .infra import infra_down, infra_up
 from .install import install
+from .proxy import origin
 from .status import print_logs, print_status
 
 DEV = "dev"
@@ -76,8 +77,14 @@ def _up() -> int:
     values = infra_up(DEV)
     services.start_all(state)
     ports = state.ports()
+    here = origin(ports.base)
     lines = [
         f"Nazar dev stack is up ({time.monotonic() - started:.1f}s)",
+        f"  one origin        {here}/  (every console, API, link and webhook, under its prefix)",
+        f"    directive       {here}/directive/console  (dev sign-in: pick a member)",
+        f"    moderation      {here}/stories/console",
+        f"    roster          {here}/roster/roster",
+        f"    publisher       {here}/publisher/docs  (webhooks: {here}/publisher/webhooks/...)",
         f"  Kafka bootstrap   {values['NAZAR_KAFKA_BOOTSTRAP']}",
         f"  PostgreSQL        {values['NAZAR_PG_DSN']}",
         f"  Prometheus        {values['NAZAR_PROMETHEUS_URL']}  (scrapes every service and Kafka)",

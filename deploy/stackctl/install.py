@@ -15,7 +15,8 @@ from .promtool import fetch_promtool
 
 # What the stack, the browser tests and the Kafka fetch need from Debian.
 # fonts-noto-core: Devanagari glyphs, so Hindi pages render (and screenshot) as Hindi in Chromium.
-APT_PACKAGES = ["postgresql", "chromium", "chromium-driver", "fonts-noto-core"]
+# nginx-light: the one origin's reverse proxy (deploy/nginx/, run as the user by stackctl.proxy).
+APT_PACKAGES = ["postgresql", "chromium", "chromium-driver", "fonts-noto-core", "nginx-light"]
 # Normally on the machine image; installed only when the command is missing.
 APT_FOR_COMMAND = {
     "java": "openjdk-17-jre-headless",

@@ -4,7 +4,8 @@ A service issue adds its service by appending one entry to SERVICES (and, if it 
 the stack is up, a command to AFTER_UP); `deploy/stack up/down/status/logs` pick it up from here,
 and so does the end-to-end test (`tests/e2e/system.py`), through `argv_of` and `env_of`, so that
 it runs exactly what `up` runs. In commands and env values, "{python}" is the workspace venv's
-interpreter, "{base+N}" is NAZAR_PORT_BASE + N, and "{state}" the stack's state folder.
+interpreter, "{base+N}" is NAZAR_PORT_BASE + N, "{state}" the stack's state folder and "{origin}"
+the stack's one origin (http://localhost:<base+80>, the proxy in front of every service).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 
 from .common import ROOT, Ports, StackError, State, read_env_file, run, say, venv_python
 from .procs import (
+    cmdline,
     pid_alive,
+    pids_referencing,
     pids_with_env,
     read_pid,
     start_detached,
@@ -26,6 +29,8 @@ from .procs import (
     tail,
     wait_until,
 )
+from .proxy import PORT_OFFSET as PROXY_OFFSET
+from .proxy import origin
 
 # Every process a service starts inherits this, so `down` finds even one whose pid file is lost.
 STATE_MARKER = "NAZAR_STACK_STATE"
@@ -100,7 +105,7 @@ SERVICES: list[Service] = [
     Service(
         "fake-whatsapp",
         ["{python}", "-m", "nazar_fakes", "whatsapp", "--port", "{base+201}",
-         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/whatsapp", *_FAKE_WA,
+         "--webhook-url", "{origin}/publisher/webhooks/whatsapp", *_FAKE_WA,
          "--phone-number-ids", "100000000000001", "--mps-cap", "80", "--reply-share", "0.5",
          "--log", "{state}/logs/fake-whatsapp-messages.jsonl"],
         port_offset=201,
@@ -110,7 +115,7 @@ SERVICES: list[Service] = [
     Service(
         "fake-sms",
         ["{python}", "-m", "nazar_fakes", "sms", "--port", "{base+202}",
-         "--webhook-url", "http://127.0.0.1:{base+103}/webhooks/sms", *_FAKE_SMS,
+         "--webhook-url", "{origin}/publisher/webhooks/sms", *_FAKE_SMS,
          "--log", "{state}/logs/fake-sms-messages.jsonl"],
         port_offset=202,
         health_path="/healthz",
@@ -182,8 +187,9 @@ SERVICES: list[Service] = [
             "NAZAR_X_AUTHORIZE_URL": "http://127.0.0.1:{base+203}/i/oauth2/authorize",
             "NAZAR_X_CLIENT_ID": "local-x-client",
             "NAZAR_X_CLIENT_SECRET": "local-x-client-secret",
-            "NAZAR_X_REDIRECT_URL": "http://127.0.0.1:{base+103}/oauth/x/callback",
-            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+103}",
+            # X sends the browser back, and Instagram fetches creatives, through the one origin.
+            "NAZAR_X_REDIRECT_URL": "{origin}/publisher/oauth/x/callback",
+            "NAZAR_PUBLIC_BASE_URL": "{origin}/publisher",
             # The media store: creatives kept here, served to the fake Instagram at /media/...
             "NAZAR_MEDIA_DIR": "{state}/publisher-media",
             "NAZAR_PUBLIC_MEDIA_KEY": "local-publisher-public-media-link-key",
@@ -199,10 +205,22 @@ SERVICES: list[Service] = [
         metrics_offset=114,
         console_path="/console",  # the moderation console
         env={
-            # Signed media URLs (creatives in publish requests) on this stack's own port: the
-            # publisher fetches them, whatever NAZAR_PORT_BASE the stack runs on.
-            "NAZAR_PUBLIC_BASE_URL": "http://127.0.0.1:{base+104}",
+            # Signed media URLs (creatives in publish requests, alerts' photos) under the one
+            # origin: the publisher fetches them through it, officers open them there.
+            "NAZAR_PUBLIC_BASE_URL": "{origin}/stories",
+            "NAZAR_DIRECTIVE_CONSOLE_URL": "{origin}/directive",
         },
+    ),
+    # The one origin (issue 16): nginx in front of the four services, each under its prefix
+    # (/roster, /directive, /stories, /publisher; deploy/nginx/). Last, so that SERVICES[0] stays
+    # the roster; it proxies to ports, so it starts before them as well as after.
+    Service(
+        "proxy",
+        ["{python}", "-m", "stackctl.proxy", "--state", "{state}", "--base", "{base+0}"],
+        port_offset=PROXY_OFFSET,
+        health_path="/healthz",
+        env={"PYTHONPATH": "deploy"},  # stackctl, from the repository root (the cwd)
+        look_path="/",
     ),
 ]  # fmt: skip
 
@@ -214,24 +232,27 @@ AFTER_UP: list[list[str]] = [
     # A demo story at each step of the moderation chain (draft, at the CO, the SP, PHQ, sent
     # back, rejected, approved), through story-intake's API with Idempotency-Keys: a second
     # `up` creates and decides nothing twice.
+    # Through the one origin, like every URL the stack prints.
     ["{python}", "-m", "nazar_rostergen.stories",
-     "--roster", "http://127.0.0.1:{base+101}", "--story-intake", "http://127.0.0.1:{base+104}"],
+     "--roster", "{origin}/roster", "--story-intake", "{origin}/stories"],
     # Where to watch a field alert on the demo roster: the demo station's gram rakshak who raises
     # it, the SHO, CO, SP and range IG it reaches (printed; it raises nothing).
     ["{python}", "-m", "nazar_rostergen.alerts",
-     "--roster", "http://127.0.0.1:{base+101}", "--directive", "http://127.0.0.1:{base+102}",
-     "--story-intake", "http://127.0.0.1:{base+104}",
+     "--roster", "{origin}/roster", "--directive", "{origin}/directive",
+     "--story-intake", "{origin}/stories",
      "--fake-whatsapp", "http://127.0.0.1:{base+201}"],
 ]  # fmt: skip
 
 
-_PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}")
+_PLACEHOLDER = re.compile(r"\{base\+(\d+)\}|\{state\}|\{python\}|\{origin\}")
 
 
 def expand(value: str, ports: Ports, state: State) -> str:
     def one(m: re.Match[str]) -> str:
         if m.group(1) is not None:
             return str(ports.base + int(m.group(1)))
+        if m.group(0) == "{origin}":
+            return origin(ports.base)
         return str(state.dir) if m.group(0) == "{state}" else str(venv_python())
 
     return _PLACEHOLDER.sub(one, value)
@@ -253,6 +274,8 @@ def env_of(
         # Every process a service starts inherits this, so `down` finds even a lost one.
         STATE_MARKER: str(state.dir),
         "NAZAR_HTTP_PORT": str(service.port(ports)),
+        # The one origin every page, link and cookie is under (WebAuthn's relying party).
+        "NAZAR_PUBLIC_ORIGIN": origin(ports.base),
         # The roster is the identity provider: every service verifies its sign-in's tokens
         # through its JWKS, and the dev sign-in's tokens (the dev key's kid) beside them.
         "NAZAR_AUTH_JWKS_URL": SERVICES[0].url(ports, "/.well-known/jwks.json"),
@@ -269,8 +292,12 @@ def env_of(
 
 def service_pid(state: State, service: Service) -> int | None:
     pid = read_pid(state.pids / f"{service.name}.pid")
-    # The marker check rules out a pid that was reused by an unrelated process.
-    if pid is not None and pid in pids_with_env(f"{STATE_MARKER}={state.dir}"):
+    if pid is None:
+        return None
+    # The marker check rules out a pid that was reused by an unrelated process. nginx (the
+    # proxy) writes its process title over its environment, but its title keeps its command
+    # line, which names its folder in the state dir.
+    if pid in pids_with_env(f"{STATE_MARKER}={state.dir}") or str(state.dir) in cmdline(pid):
         return pid
     return None
 
@@ -325,6 +352,7 @@ def stop_all(state: State) -> None:
             stop_processes([pid], timeout=20)
         (state.pids / f"{service.name}.pid").unlink(missing_ok=True)
     strays = pids_with_env(f"{STATE_MARKER}={state.dir}")
+    strays += [p for p in pids_referencing(f"{state.dir}/nginx/") if p not in strays]
     if strays:
         say(f"stopping stray service processes {strays}")
         stop_processes(strays, timeout=20)

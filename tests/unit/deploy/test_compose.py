@@ -23,6 +23,7 @@ from tests.deployfiles import (
     COMPOSE_FILE,
     ENV_EXAMPLE,
     METRICS_PORT,
+    NAZAR_SERVICES,
     ROOT,
     SERVICE_DATABASES,
     SERVICE_PORT,
@@ -34,6 +35,7 @@ from tests.deployfiles import (
 )
 
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")
+TLS_SECRETS = {"tls_certificate", "tls_key"}
 ONE_SHOT = {"topics"}
 
 
@@ -205,6 +207,11 @@ def test_postgres_creates_the_four_service_databases_from_secrets() -> None:
 
 def test_secrets_come_from_the_environment_and_no_password_is_written_in_the_file() -> None:
     for name, secret in compose()["secrets"].items():
+        if name in TLS_SECRETS:
+            # The origin's certificate and key are files named by required variables.
+            assert set(secret) == {"file"}, name
+            assert re.fullmatch(r"\$\{NAZAR_TLS_[A-Z]+:\?\}", secret["file"]), name
+            continue
         assert set(secret) == {"environment"}, name
     for service in services().values():
         for key, value in (service.get("environment") or {}).items():
@@ -244,7 +251,7 @@ def test_every_variable_is_documented_in_env_example_and_required_ones_have_no_v
         match = re.match(r"^(# )?([A-Z][A-Z0-9_]*)=(.*)$", line)
         if match:
             example[match.group(2)] = (bool(match.group(1)), match.group(3))
-    secrets = {s["environment"] for s in compose()["secrets"].values()}
+    secrets = {s["environment"] for s in compose()["secrets"].values() if "environment" in s}
     used = interpolated_variables(compose())
     required = secrets | {var for var, ops in used.items() if ops & {":?", "?"}}
     # A bare ${VAR} would silently become empty: every variable is required or has a default.
@@ -288,11 +295,18 @@ def test_one_network_named_volumes_and_no_infrastructure_on_the_host() -> None:
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             assert source.startswith("./") or source in spec["volumes"], f"{name}: {source}"
+        # The origin is public (providers' webhooks); the rest only on the bind address.
+        bind = (
+            "NAZAR_PUBLIC_BIND_ADDRESS:-0.0.0.0"
+            if name == "proxy"
+            else "NAZAR_BIND_ADDRESS:-127.0.0.1"
+        )
         for port in service.get("ports", []):
-            assert port.startswith("${NAZAR_BIND_ADDRESS:-127.0.0.1}:"), f"{name}: {port}"
-    for name in (*KAFKA_NODES, "postgres"):
+            assert port.startswith("${" + bind + "}:"), f"{name}: {port}"
+    for name in (*KAFKA_NODES, "postgres", *NAZAR_SERVICES):
         assert "ports" not in services()[name], f"{name} must not be published on the host"
-    assert {"grafana", "prometheus"} <= {n for n, s in services().items() if s.get("ports")}
+    published = {n for n, s in services().items() if s.get("ports")}
+    assert published == {"grafana", "prometheus", "proxy"}
 
 
 def test_images_are_pinned() -> None:
@@ -325,3 +339,35 @@ def test_passwords_reach_containers_as_files(name: str) -> None:
     assert files
     for path in files:
         assert path.removeprefix("/run/secrets/") in service["secrets"]
+
+
+def test_the_proxy_is_the_one_origin_in_front_of_every_service() -> None:
+    proxy = services()["proxy"]
+    assert set(proxy["depends_on"]) == set(NAZAR_SERVICES)
+    assert set(proxy["secrets"]) == TLS_SECRETS
+    [conf_file] = [
+        v.split(":")[0]
+        for v in proxy["volumes"]
+        if v.split(":")[1] == "/etc/nginx/conf.d/default.conf"
+    ]
+    conf = (ROOT / conf_file).read_text()
+    assert host_path(proxy, "/etc/nginx/nazar/routes.conf").is_file()
+    for service in NAZAR_SERVICES:
+        assert f"server {service}:{SERVICE_PORT};" in conf
+    for secret in TLS_SECRETS:
+        assert f"/run/secrets/{secret}" in conf
+    env = compose()["x-nazar-env"]
+    assert env["NAZAR_AUTH_JWKS_URL"] == (
+        f"${{NAZAR_AUTH_JWKS_URL:-http://roster:{SERVICE_PORT}/.well-known/jwks.json}}"
+    )
+    assert env["NAZAR_PUBLIC_ORIGIN"] == "${NAZAR_PUBLIC_ORIGIN:?}"
+    # Every public address is under the origin, at the service's prefix.
+    prefixes = {
+        "directive": "/directive",
+        "social-publisher": "/publisher",
+        "story-intake": "/stories",
+    }
+    for name, prefix in prefixes.items():
+        assert services()[name]["environment"]["NAZAR_PUBLIC_BASE_URL"] == (
+            "${NAZAR_PUBLIC_ORIGIN:?}" + prefix
+        )

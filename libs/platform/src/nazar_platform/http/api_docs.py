@@ -15,6 +15,7 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from nazar_platform.http.forwarded import prefix
 from nazar_platform.http.security_headers import CSP_HEADER, PAGE_DIRECTIVES, policy
 
 SWAGGER_UI = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5"
@@ -49,7 +50,7 @@ def docs_router() -> APIRouter:
 
     @router.get("/docs")
     async def docs(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
+        root = request.scope.get("root_path", "") or prefix()
         openapi_url = f"{root}{request.app.openapi_url}"
         title = f"{request.app.title} — API"
         html = f"""<!doctype html>

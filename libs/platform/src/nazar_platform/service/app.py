@@ -57,6 +57,7 @@ from nazar_platform.http.context import (
     RequestContextMiddleware,
     require_json_body,
 )
+from nazar_platform.http.forwarded import ForwardedPrefixMiddleware
 from nazar_platform.http.health import router as health_router
 from nazar_platform.http.input_guard import InputGuardMiddleware
 from nazar_platform.http.problems import install_problem_handlers
@@ -178,6 +179,8 @@ def create_app(
     app.add_middleware(AuditMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # The prefix behind the one origin (X-Forwarded-Prefix), for the pages' URLs.
+    app.add_middleware(ForwardedPrefixMiddleware)
     app.include_router(health_router)
     app.include_router(docs_router())
     for router in routers:

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from nazar_platform.auth.access import Action
 from nazar_platform.http.console import ConsolePages
+from nazar_platform.http.forwarded import prefix
 
 from directive.api.console_texts import labels
 
@@ -85,4 +86,4 @@ def install(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        return RedirectResponse("/console")
+        return RedirectResponse(f"{prefix()}/console")

@@ -13,6 +13,7 @@ from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import authorize, require
 from nazar_platform.http.edge import SIGNED_LINK, route_class
+from nazar_platform.http.forwarded import prefix
 from nazar_platform.http.pagination import Page, PageParams, Row, page_params
 from nazar_platform.http.problem_messages import lookup, negotiate
 from nazar_platform.http.problems import problem_response
@@ -158,7 +159,7 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         row,
         attachments,
         settings_of(request).public_base_url,
-        lambda i: f"/inbox/d/{token}/attachments/{i}",
+        lambda i: f"{prefix()}/inbox/d/{token}/attachments/{i}",
     )
     title = (item.title.hi if language == "hi" else item.title.en) or item.title.hi or item.title.en
     body = (item.body.hi if language == "hi" else item.body.en) or item.body.hi or item.body.en
@@ -173,7 +174,7 @@ async def message_page(request: Request, token: str, lang: str | None = None) ->
         requested_at=pages.shown_time(item.requested_at),
         acked_at=pages.shown_time(item.acknowledged_at),
         ack_requested=item.ack_requested,
-        ack_url=f"/inbox/d/{token}/ack",
+        ack_url=f"{prefix()}/inbox/d/{token}/ack",
         expires_at=pages.shown_time(expires_at),
         post_link=item.post_link,
         attachments=[
@@ -201,7 +202,7 @@ async def acknowledge_page(
     await ack_handlers.acknowledge_delivery(
         pool_of(request), topics_of(request), delivery_id, AckVia.LINK, now_of(request)
     )
-    target = f"/inbox/d/{token}" + (f"?lang={lang}" if lang in pages.TEXTS else "")
+    target = f"{prefix()}/inbox/d/{token}" + (f"?lang={lang}" if lang in pages.TEXTS else "")
     return RedirectResponse(target, status_code=303)
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from nazar_platform.http.forwarded import prefix
 
 from directive.domain.texts import post_label
 
@@ -87,7 +88,7 @@ def shown_time(moment: datetime | None) -> str | None:
 def render(template: str, lang: str, **context: Any) -> str:
     language = lang if lang in TEXTS else "hi"
     return _env.get_template(template).render(
-        lang=language, t=TEXTS[language], languages=LANGUAGES, **context
+        lang=language, t=TEXTS[language], languages=LANGUAGES, prefix=prefix(), **context
     )
 
 

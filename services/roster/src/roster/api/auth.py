@@ -1,7 +1,8 @@
 """Issue 16, item 2: the roster's token endpoint, sign-out and JWKS.
 
 Browsers (requests with an Origin header) get the refresh token only as the `nazar_refresh`
-cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth, Secure except on http loopback) and must
+cookie (HttpOnly, SameSite=Strict, Path=<prefix>/api/v1/auth — `/roster/api/v1/auth` behind the
+one origin —, Secure except on http loopback) and must
 come from the roster's own origin (the CSRF check); API clients get it in the body and send it
 back in the body.
 """
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from nazar_platform.http.edge import SIGN_IN, route_class
+from nazar_platform.http.forwarded import prefix
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,7 +100,7 @@ def _answer(tokens: Tokens, response: Response, request: Request, browser: bool)
         COOKIE,
         tokens.refresh_token,
         max_age=int(sessions_of(request).refresh_ttl.total_seconds()),
-        path=COOKIE_PATH,
+        path=cookie_path(),
         httponly=True,
         secure=not (request.url.scheme == "http" and request.url.hostname in _LOOPBACK),
         samesite="strict",
@@ -106,9 +108,15 @@ def _answer(tokens: Tokens, response: Response, request: Request, browser: bool)
     return out
 
 
+def cookie_path() -> str:
+    """The cookie's path: the browser sends it only to the token routes, which behind the one
+    origin are under the roster's prefix (`/roster/api/v1/auth`)."""
+    return prefix() + COOKIE_PATH
+
+
 def _cleared_cookie() -> str:
     blank = Response()
-    blank.delete_cookie(COOKIE, path=COOKIE_PATH)
+    blank.delete_cookie(COOKIE, path=cookie_path())
     return blank.headers["set-cookie"]
 
 
@@ -148,7 +156,7 @@ async def sign_out(body: SignOutIn, request: Request, response: Response) -> Res
     await sessions_of(request).sign_out(refresh_token, seen=seen_of(request))
     answer = Response(status_code=204)
     if browser:
-        answer.delete_cookie(COOKIE, path=COOKIE_PATH)
+        answer.delete_cookie(COOKIE, path=cookie_path())
     return answer
 
 

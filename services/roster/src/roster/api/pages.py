@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
+from nazar_platform.http.forwarded import prefix
 
 from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
@@ -84,8 +85,12 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
         labels = LABELS[lang]
         roles = {r.value: names[0 if lang == "hi" else 1] for r, names in ROLE_NAMES.items()}
         reasons = {code: texts[0 if lang == "hi" else 1] for code, texts in REASONS.items()}
-        data = {"lang": lang, "labels": labels, "roles": roles, "reasons": reasons}
-        html = env.get_template(template).render(lang=lang, t=labels, data=data, **context)
+        # Behind the one origin the pages live under a prefix ("" on the service's own port).
+        base = prefix()
+        data = {"lang": lang, "labels": labels, "roles": roles, "reasons": reasons, "prefix": base}
+        html = env.get_template(template).render(
+            lang=lang, t=labels, data=data, prefix=base, **context
+        )
         return HTMLResponse(html)
 
     @app.get("/roster", include_in_schema=False)

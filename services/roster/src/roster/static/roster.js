@@ -4,6 +4,8 @@
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const t = data.labels;
   const lang = data.lang;
+  // The roster's prefix behind the one origin ("/roster"; "" on its own port).
+  const prefix = data.prefix || "";
   const token = () => sessionStorage.getItem("nazar.token");
   const $ = (id) => document.getElementById(id);
 
@@ -15,7 +17,7 @@
   async function api(path, options) {
     const opts = Object.assign({ headers: {} }, options || {});
     opts.headers = Object.assign({ "Accept-Language": lang, "Authorization": "Bearer " + token() }, opts.headers);
-    const response = await fetch("/api/v1" + path, opts);
+    const response = await fetch(prefix + "/api/v1" + path, opts);
     const body = await response.json().catch(() => null);
     if (!response.ok) { showError(body); throw new Error(body && body.code); }
     showError(null);
@@ -34,7 +36,7 @@
 
   // --- sign-in page ----------------------------------------------------------------------
   async function signIn(memberId) {
-    const response = await fetch("/api/v1/dev/tokens", {
+    const response = await fetch(prefix + "/api/v1/dev/tokens", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: JSON.stringify({ member_id: memberId, language: lang }),
     });
@@ -42,18 +44,18 @@
     if (!response.ok) { showError(body); return; }
     sessionStorage.setItem("nazar.token", body.token);
     sessionStorage.setItem("nazar.member", memberId);
-    window.location.href = "/roster?lang=" + lang;
+    window.location.href = prefix + "/roster?lang=" + lang;
   }
   document.querySelectorAll(".sign-in-as").forEach((b) =>
     b.addEventListener("click", () => signIn(b.dataset.member)));
   if ($("sign-in-id")) $("sign-in-id").addEventListener("click", () => signIn($("member-id").value.trim()));
 
   if (!$("tree")) return;
-  if (!token()) { window.location.href = "/roster/sign-in?lang=" + lang; return; }
+  if (!token()) { window.location.href = prefix + "/roster/sign-in?lang=" + lang; return; }
   const who = $("who");
   who.append(el("span", t.signed_in_as + " " + sessionStorage.getItem("nazar.member") + " "));
   const out = el("button", t.sign_out, { id: "sign-out" });
-  out.addEventListener("click", () => { sessionStorage.clear(); window.location.href = "/roster/sign-in?lang=" + lang; });
+  out.addEventListener("click", () => { sessionStorage.clear(); window.location.href = prefix + "/roster/sign-in?lang=" + lang; });
   who.append(out);
 
   // --- the tree --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from nazar_contracts.stories import ReviewLevel
 from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.access import Action
 from nazar_platform.http.console import ConsolePages
+from nazar_platform.http.forwarded import prefix
 from nazar_platform.runtime.context import runtime_of
 
 from story_intake.api.console_texts import labels
@@ -81,4 +82,4 @@ def install(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        return RedirectResponse("/console")
+        return RedirectResponse(f"{prefix()}/console")

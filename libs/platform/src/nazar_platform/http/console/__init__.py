@@ -30,6 +30,7 @@ from nazar_contracts.vocabulary import ROLE_NAMES
 from nazar_platform.auth.access import ACCESS, POSTED_ACCESS, Action
 from nazar_platform.auth.tokens import AuthSettings
 from nazar_platform.http.dev_signin import SENIORITY, dev_signin_enabled
+from nazar_platform.http.forwarded import prefix
 
 HERE = Path(__file__).parent
 COMMON_STATIC = "/console/common"
@@ -124,7 +125,10 @@ class ConsolePages:
     def render(self, template: str, lang: str | None, page: str, **data: object) -> HTMLResponse:
         lang_ = language(lang)
         t = self._labels(lang_)
+        # Where the service is behind the one origin ("" on its own port): every URL starts so.
+        base = prefix()
         document = {
+            "prefix": base,
             "lang": lang_,
             "page": page,
             "t": t,
@@ -134,7 +138,7 @@ class ConsolePages:
             **data,
         }
         html = self._env.get_template(f"console/{template}").render(
-            lang=lang_, t=t, page=page, languages=LANGUAGES, data=document
+            lang=lang_, t=t, page=page, languages=LANGUAGES, data=document, prefix=base
         )
         # The pages hold no data until the script fetches it with the caller's token.
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -21,10 +21,13 @@ function showText(id, value) {
 }
 
 /* A signed media URL as a path on this origin: the console is served by story-intake itself,
-   and the page's policy loads images from 'self' only. */
+   and the page's policy loads images from 'self' only. The link is made under the public
+   address (behind the one origin, "/stories/api/v1/media/..."); the page may be opened on the
+   service's own port, so the path is taken from /api/v1/ on and put under this page's prefix. */
 function local(url) {
   const u = new URL(url, window.location.href);
-  return u.pathname + u.search;
+  const at = u.pathname.indexOf("/api/v1/");
+  return `${PREFIX}${at >= 0 ? u.pathname.slice(at) : u.pathname}${u.search}`;
 }
 
 function canDecide(s) {

@@ -7,6 +7,9 @@ const DATA = JSON.parse(document.getElementById("page-data").textContent);
 const T = DATA.t;
 const LANG = DATA.lang;
 const SESSION_KEY = "nazar.console.session";
+/* Where the service is served behind the one origin ("/directive"; "" on its own port): every
+   page, file and API URL starts with it. */
+const PREFIX = DATA.prefix || "";
 
 function session() {
   try {
@@ -19,7 +22,7 @@ function session() {
 
 function setSession(s) { sessionStorage.setItem(SESSION_KEY, JSON.stringify(s)); }
 function clearSession() { sessionStorage.removeItem(SESSION_KEY); }
-function page(path, extra) { return `${path}?lang=${LANG}${extra || ""}`; }
+function page(path, extra) { return `${PREFIX}${path}?lang=${LANG}${extra || ""}`; }
 
 /* The caller's grants that may take an action (DATA.may: roles from the access table, and
    "role:unit" for a posting that alone may, such as ADG Crime). */
@@ -99,7 +102,7 @@ async function api(method, path, opts) {
   if (method === "POST") extra["Idempotency-Key"] = o.key || crypto.randomUUID();
   let response;
   try {
-    response = await fetch(`/api/v1${path}`, { method, body, headers: headers(extra) });
+    response = await fetch(`${PREFIX}/api/v1${path}`, { method, body, headers: headers(extra) });
   } catch (_) {
     showProblem({ title: T.problem, detail: T.network_error });
     return { ok: false, status: 0, data: null };
@@ -120,7 +123,7 @@ function eventStream(path, onEvent, onState) {
   async function run() {
     while (!stopped) {
       try {
-        const response = await fetch(`/api/v1${path}`, { headers: headers({ Accept: "text/event-stream" }) });
+        const response = await fetch(`${PREFIX}/api/v1${path}`, { headers: headers({ Accept: "text/event-stream" }) });
         if (!response.ok) {
           const data = await response.json().catch(() => ({}));
           showProblem(data);
@@ -158,7 +161,7 @@ function eventStream(path, onEvent, onState) {
 
 /* A download that needs the bearer token: fetch, then save the blob under the server's name. */
 async function download(path, fallbackName) {
-  const r = await fetch(`/api/v1${path}`, { headers: headers({ Accept: "*/*" }) });
+  const r = await fetch(`${PREFIX}/api/v1${path}`, { headers: headers({ Accept: "*/*" }) });
   if (!r.ok) {
     showProblem(await r.json().catch(() => ({})));
     return;
