@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import asyncpg
 import pytest
@@ -285,7 +285,14 @@ async def test_a_deactivated_member_cannot_sign_in(system: System, context: Brow
 async def test_an_sp_adds_a_passkey_with_the_virtual_authenticator(
     system: System, context: BrowserContext
 ) -> None:
-    roster = system.url("roster").replace("127.0.0.1", "localhost")  # a relying party's host
+    # The relying party is the one origin (NAZAR_PUBLIC_ORIGIN, the roster under /roster/
+    # there) where the stack runs one; else the roster's own port on localhost.
+    origin = system.processes["roster"].env.get("NAZAR_PUBLIC_ORIGIN")
+    roster = (
+        f"{origin.rstrip('/')}/roster"
+        if origin
+        else system.url("roster").replace("127.0.0.1", "localhost")
+    )
     probe = await system.http.post(
         f"{roster}/api/v1/auth/passkeys/options", json={"ticket": "x" * 32}
     )
@@ -295,7 +302,7 @@ async def test_an_sp_adds_a_passkey_with_the_virtual_authenticator(
     page = await context.new_page()
     cdp = await context.new_cdp_session(page)
     await cdp.send("WebAuthn.enable")
-    await cdp.send(
+    added = await cdp.send(
         "WebAuthn.addVirtualAuthenticator",
         {
             "options": {
@@ -307,16 +314,35 @@ async def test_an_sp_adds_a_passkey_with_the_virtual_authenticator(
             }
         },
     )
-    await page.goto(f"{roster}/sign-in?lang=en&next={quote('/roster?lang=en', safe='')}")
+    authenticator = added["authenticatorId"]
+    asked_for = f"{urlsplit(roster).path}/roster?lang=en"
+    await page.goto(f"{roster}/sign-in?lang=en&next={quote(asked_for, safe='')}")
     answer = await _ask(page, _typed(sp["phone"]))
     await page.fill("#code", await _code(system, answer["sign_in_id"]))
     await page.click("#verify")
-    await expect(page.locator("#passkey-step")).to_be_visible()
+    # The first time the SP makes their passkey, on the authenticator of this "device".
+    await expect(page.locator("#passkey-step")).to_have_attribute("data-mode", "register")
+    await expect(page.locator("#passkey-note")).to_contain_text("Create your passkey")
     await page.click("#passkey-go")
-    await page.wait_for_url(f"{roster}/roster?lang=en")
+    await page.wait_for_url(re.compile(r"/roster\?lang=en$"))
     await expect(page.locator("#who-name")).to_contain_text(sp["name_latin"])
     session = await _session(page)
     assert session is not None and session["member_id"] == sp["member_id"]
+    credentials = await cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(credentials["credentials"]) == 1
+
+    # Signed out and back: the code, then the same passkey.
+    await page.click("#sign-out")
+    await page.wait_for_url(re.compile(r"/sign-in\?lang=en$"))
+    await page.goto(f"{roster}/sign-in?lang=en&next={quote(asked_for, safe='')}")
+    again = await _ask(page, _typed(sp["phone"]))
+    await page.fill("#code", await _code(system, again["sign_in_id"]))
+    await page.click("#verify")
+    await expect(page.locator("#passkey-step")).to_have_attribute("data-mode", "authenticate")
+    await expect(page.locator("#passkey-note")).to_have_text("Confirm with your passkey.")
+    await page.click("#passkey-go")
+    await page.wait_for_url(re.compile(r"/roster\?lang=en$"))
+    await expect(page.locator("#who-name")).to_contain_text(sp["name_latin"])
     await page.close()
 
 

@@ -58,10 +58,10 @@ def _data(html: str) -> dict[str, object]:
     return data
 
 
-def _client(root_path: str = "") -> TestClient:
+def _client(prefix: str = "") -> TestClient:
     app = FastAPI()
     sign_in_page.install(app, RosterSettings())
-    return TestClient(app, root_path=root_path)
+    return TestClient(app, headers={"X-Forwarded-Prefix": prefix} if prefix else None)
 
 
 def test_the_page_refuses_an_open_redirect() -> None:
@@ -72,7 +72,7 @@ def test_the_page_refuses_an_open_redirect() -> None:
     assert "evil.example" not in page.text
 
 
-def test_urls_are_built_from_the_roster_base() -> None:
+def test_urls_are_built_from_the_roster_prefix() -> None:
     page = _client("/roster").get("/sign-in", params={"lang": "hi", "next": "/roster/roster"})
     data = _data(page.text)
     assert data["api"] == "/roster/api/v1" and data["auth_url"] == "/roster/api/v1/auth"
@@ -80,6 +80,9 @@ def test_urls_are_built_from_the_roster_base() -> None:
     assert 'src="/roster/roster/static/phone_sign_in.js"' in page.text
     assert 'href="/roster/console/common/console.css"' in page.text
     assert '"/api/' not in page.text  # no absolute API path anywhere
+    # A prefix that is not a plain path is ignored.
+    odd = _client('/x"><script>').get("/sign-in").text
+    assert _data(odd)["api"] == "/api/v1" and "<script>alert" not in odd
 
 
 def test_hindi_and_english() -> None:

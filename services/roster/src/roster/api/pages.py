@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
 
-from roster.api.sign_in_page import base_of, safe_next
+from roster.api.sign_in_page import prefix_of, safe_next
 from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
 from roster.store import members as member_store
@@ -89,13 +89,13 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
         labels = LABELS[lang]
         roles = {r.value: names[0 if lang == "hi" else 1] for r, names in ROLE_NAMES.items()}
         reasons = {code: texts[0 if lang == "hi" else 1] for code, texts in REASONS.items()}
-        base = base_of(request)
+        prefix = prefix_of(request)
         data = {
-            "lang": lang, "labels": labels, "roles": roles, "reasons": reasons, "base": base,
-            "next": next or f"{base}/roster?lang={lang}",
+            "lang": lang, "labels": labels, "roles": roles, "reasons": reasons, "prefix": prefix,
+            "next": next or f"{prefix}/roster?lang={lang}",
         }  # fmt: skip
         html = env.get_template(template).render(
-            lang=lang, t=labels, data=data, base=base, **context
+            lang=lang, t=labels, data=data, prefix=prefix, **context
         )
         return HTMLResponse(html)
 
@@ -115,5 +115,5 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
             return HTMLResponse("Not found", status_code=404)
         rows = await member_store.officers_to_sign_in(request.app.state.roster.pool)
         lang_ = _lang(lang)
-        target = safe_next(next, f"{base_of(request)}/roster?lang={lang_}")
+        target = safe_next(next, f"{prefix_of(request)}/roster?lang={lang_}")
         return page(request, "sign_in.html", lang_, next=target, officers=rows)

@@ -4,13 +4,14 @@ call for one → back to the page asked for, in Hindi and English, in the consol
 Served by the roster because it is the identity provider: the page, `/api/v1/auth/*` and the
 refresh cookie share one origin (the roster's own port, or `/roster/` under the one origin, where
 the consoles are too). Every URL the page uses is built from the path the roster is served under
-(`base_of`), never from an absolute `/api/...`. `next` is only ever a path of this origin: an
+(`prefix_of`), never from an absolute `/api/...`. `next` is only ever a path of this origin: an
 absolute URL, a scheme-relative `//host` or a backslash (which browsers read as a slash) falls back
 to the roster page, so the page cannot be used to send a member elsewhere after signing in.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -66,13 +67,18 @@ PAGES = ConsolePages("roster", lambda lang: words(lang, OWN), may={})
 # Seconds before the page offers a new code (the roster's own limit answers Retry-After beyond).
 RESEND_AFTER = 30
 _MAX_NEXT = 2000
+_PREFIX = re.compile(r"^(/[A-Za-z0-9_-]{1,40}){1,4}$")
 
 
-def base_of(request: Request) -> str:
-    """The path the roster is served under: empty on its own port, `/roster` behind the proxy
-    (the ASGI root path the server was given for it)."""
-    root = str(request.scope.get("root_path") or "")
-    return root.rstrip("/")
+def prefix_of(request: Request) -> str:
+    """The path the roster is served under: empty on its own port, `/roster` behind the one
+    origin's proxy, which names it in `X-Forwarded-Prefix` (one or more plain path segments;
+    anything else is ignored, so the header cannot put markup or another host into the page).
+
+    A stand-in, on this branch, for the platform's reading of that header (the one-origin work,
+    `nazar_platform.http.forwarded.prefix()`): once both are in, this is that call."""
+    value = (request.headers.get("x-forwarded-prefix") or "").rstrip("/")
+    return value if _PREFIX.match(value) else ""
 
 
 def safe_next(value: str | None, default: str) -> str:
@@ -98,20 +104,20 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
         lang: Annotated[str | None, Query()] = None,
         next: Annotated[str | None, Query(max_length=_MAX_NEXT)] = None,
     ) -> HTMLResponse:
-        base = base_of(request)
+        prefix = prefix_of(request)
         lang_ = lang if lang in ("hi", "en") else "hi"
-        target = safe_next(next, f"{base}/roster?lang={lang_}")
-        dev = f"{base}/dev/sign-in?lang={lang_}&next={quote(target, safe='')}"
+        target = safe_next(next, f"{prefix}/roster?lang={lang_}")
+        dev = f"{prefix}/dev/sign-in?lang={lang_}&next={quote(target, safe='')}"
         return PAGES.render(
             "phone_sign_in.html",
             lang_,
             "phone-sign-in",
-            base=base,
-            api=f"{base}/api/v1",
+            prefix=prefix,
+            api=f"{prefix}/api/v1",
             next=target,
             resend_after=RESEND_AFTER,
             dev_sign_in_url=dev if settings.dev_sign_in else None,
-            # The roster's own: this page and the auth API are one origin with any base.
-            sign_in_url=f"{base}/sign-in",
-            auth_url=f"{base}/api/v1/auth",
+            # The roster's own: this page and the auth API are one origin under any prefix.
+            sign_in_url=f"{prefix}/sign-in",
+            auth_url=f"{prefix}/api/v1/auth",
         )

@@ -1,6 +1,6 @@
 /* The phone sign-in page: phone → code → passkey when the member's grants call for one → the
    session the consoles read (common.js) → back to DATA.next (a path of this origin, checked by
-   the server). Every URL comes from DATA.api (the roster's base + /api/v1). A ticket handed back
+   the server). Every URL comes from DATA.api (the roster's prefix + /api/v1). A ticket handed back
    by the state's single sign-on (?ticket=…&needs_passkey=…) continues at the passkey or token
    step. */
 "use strict";
@@ -139,29 +139,42 @@ async function afterTicket(ticket) {
   await tokens(ticket.ticket);
 }
 
-function passkeyStep(ticket) {
+/* The options are fetched on arrival, so the page says whether a passkey is made or used. */
+let offered = null;
+async function options(ticket) {
+  const o = await call("POST", "/auth/passkeys/options", { ticket });
+  if (!o.ok) return null;
+  $("passkey-note").textContent = o.data.mode === "register" ? T.passkey_register : T.passkey_authenticate;
+  $("passkey-step").dataset.mode = o.data.mode;
+  return o.data;
+}
+
+async function passkeyStep(ticket) {
   step("passkey-step");
   const supported = window.PublicKeyCredential
     && typeof PublicKeyCredential.parseCreationOptionsFromJSON === "function"
     && typeof PublicKeyCredential.parseRequestOptionsFromJSON === "function";
   $("passkey-note").textContent = supported ? T.passkey_authenticate : T.passkey_unsupported;
   $("passkey-go").hidden = !supported;
+  if (!supported) return;
   $("passkey-go").onclick = () => passkey(ticket);
+  offered = await options(ticket);
 }
 
 async function passkey(ticket) {
   clearProblem();
   $("passkey-go").disabled = true;
   try {
-    const o = await call("POST", "/auth/passkeys/options", { ticket });
-    if (!o.ok) return;
+    // A challenge is used once: a second try asks for new options.
+    const o = offered || await options(ticket);
+    offered = null;
+    if (!o) return;
     let credential;
-    if (o.data.mode === "register") {
-      $("passkey-note").textContent = T.passkey_register;
-      const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(o.data.options);
+    if (o.mode === "register") {
+      const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(o.options);
       credential = await navigator.credentials.create({ publicKey });
     } else {
-      const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(o.data.options);
+      const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(o.options);
       credential = await navigator.credentials.get({ publicKey });
     }
     const v = await call("POST", "/auth/passkeys/verify", { ticket, credential: credential.toJSON() });
@@ -196,8 +209,8 @@ async function methods() {
   const r = await call("GET", "/auth/methods");
   if (!r.ok || !r.data || !r.data.oidc) return;
   const oidc = r.data.oidc;
-  // The provider's start is a roster path: served under the same base as this page.
-  const start = oidc.start.startsWith("/") ? `${DATA.base}${oidc.start}` : oidc.start;
+  // The provider's start is a roster path: served under the same prefix as this page.
+  const start = oidc.start.startsWith("/") ? `${DATA.prefix}${oidc.start}` : oidc.start;
   const link = $("oidc-start");
   link.href = `${start}${start.includes("?") ? "&" : "?"}next=${encodeURIComponent(DATA.next)}`;
   link.textContent = T.oidc_with.replace("{name}", text(oidc.name));

@@ -1,4 +1,4 @@
-// The roster pages: a thin client of /api/v1 under the roster's base. The session is the one
+// The roster pages: a thin client of /api/v1 under the roster's prefix. The session is the one
 // the consoles read (nazar.console.session: token, member_id, grants, name, expires_at), written
 // by the phone sign-in page (or the dev sign-in, local and test); an expired access token is
 // refreshed through /auth/token with the refresh cookie before the member is sent to sign in.
@@ -7,7 +7,7 @@
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const t = data.labels;
   const lang = data.lang;
-  const API = data.base + "/api/v1";
+  const API = data.prefix + "/api/v1";
   const SESSION_KEY = "nazar.console.session";
   const $ = (id) => document.getElementById(id);
 
@@ -15,7 +15,7 @@
     try { return JSON.parse(sessionStorage.getItem(SESSION_KEY)); } catch (_) { return null; }
   }
   const live = () => { const s = stored(); return s && s.expires_at > Date.now() ? s : null; };
-  const signInPage = () => data.base + "/sign-in?lang=" + lang + "&next=" +
+  const signInPage = () => data.prefix + "/sign-in?lang=" + lang + "&next=" +
     encodeURIComponent(window.location.pathname + window.location.search);
 
   function fromToken(answer, name) {
@@ -106,7 +106,7 @@
       headers: { "Content-Type": "application/json", "Accept-Language": lang }, body: "{}",
     }).catch(() => null);
     sessionStorage.removeItem(SESSION_KEY);
-    window.location.assign(data.base + "/sign-in?lang=" + lang);
+    window.location.assign(data.prefix + "/sign-in?lang=" + lang);
   });
   who.append(out);
 

@@ -140,10 +140,10 @@ class ConsolePages:
         self._env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
 
     def render(
-        self, template: str, lang: str | None, page: str, *, base: str = "", **data: object
+        self, template: str, lang: str | None, page: str, *, prefix: str = "", **data: object
     ) -> HTMLResponse:
-        """`base`: the path the service is served under (empty on its own port), for the links
-        of the frame."""
+        """`prefix`: the path the service is served under behind the one origin (empty on its
+        own port), for the links of the frame."""
         lang_ = language(lang)
         t = self._labels(lang_)
         console = ConsoleSettings()
@@ -156,11 +156,11 @@ class ConsolePages:
             "dev_sign_in": dev_signin_enabled(AuthSettings()),
             "sign_in_url": console.sign_in_url,
             "auth_url": console.auth_url,
-            "base": base,
+            "prefix": prefix,
             **data,
         }
         html = self._env.get_template(f"console/{template}").render(
-            lang=lang_, t=t, page=page, languages=LANGUAGES, data=document, base=base
+            lang=lang_, t=t, page=page, languages=LANGUAGES, data=document, prefix=prefix
         )
         # The pages hold no data until the script fetches it with the caller's token.
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
