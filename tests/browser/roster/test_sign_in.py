@@ -360,3 +360,49 @@ async def test_a_console_sends_a_member_without_a_session_to_the_sign_in_page(
     await page.goto(f"{directive}/console/new?lang=en")
     await page.wait_for_url(f"{directive}/roster/sign-in?lang=en&next=%2Fconsole%2Fnew%3Flang%3Den")
     await page.close()
+
+
+async def test_the_single_sign_on_button_its_ticket_back_and_no_open_redirect(
+    system: System, context: BrowserContext
+) -> None:
+    roster = system.url("roster")
+    # Where the deployment has the state's single sign-on, /auth/methods names it.
+    await context.route(
+        f"{roster}/api/v1/auth/methods",
+        lambda route: route.fulfill(
+            status=200,
+            json={
+                "oidc": {
+                    "name": {"hi": "राजस्थान एसएसओ", "en": "Rajasthan SSO"},
+                    "start": "/api/v1/auth/oidc/start",
+                }
+            },
+        ),
+    )
+    page = await context.new_page()
+    await page.goto(f"{roster}/sign-in?lang=en&next={quote('/roster?lang=en', safe='')}")
+    start = page.locator("#oidc-start")
+    await expect(start).to_have_text("Sign in with Rajasthan SSO")
+    await expect(start).to_have_attribute(
+        "href", "/api/v1/auth/oidc/start?next=%2Froster%3Flang%3Den"
+    )
+    # Another site as `next`: the page keeps to its own origin.
+    for elsewhere in ("https://evil.example/x", "//evil.example/x", "/\\evil.example/x"):
+        await page.goto(f"{roster}/sign-in?lang=hi&next={quote(elsewhere, safe='')}")
+        await expect(page.locator("#oidc-start")).to_have_text("राजस्थान एसएसओ से साइन इन करें")
+        data = json.loads(await page.locator("#page-data").text_content() or "{}")
+        assert data["next"] == "/roster?lang=hi", elsewhere
+        assert "evil" not in (await page.locator("#oidc-start").get_attribute("href") or "")
+
+    # Back from the provider with a ticket: it leaves the address bar, and goes to /auth/token
+    # (a made-up one is refused, in the page's language).
+    await page.goto(f"{roster}/sign-in?lang=en&ticket={'t' * 40}&needs_passkey=false")
+    await expect(page.locator("#problem")).to_contain_text("This sign-in ticket is not valid")
+    assert "ticket" not in page.url
+    # Back with a refusal: said, and the phone is the way in.
+    await page.goto(f"{roster}/sign-in?lang=en&problem=auth.oidc_refused")
+    await expect(page.locator("#problem")).to_contain_text("single sign-on did not work")
+    await expect(page.locator("#phone-step")).to_be_visible()
+    assert "problem" not in page.url
+    assert await _session(page) is None
+    await page.close()

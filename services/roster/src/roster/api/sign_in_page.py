@@ -61,6 +61,10 @@ OWN: dict[str, tuple[str, str]] = {
     "signing_in": ("साइन इन हो रहा है…", "Signing in…"),
     "or": ("या", "or"),
     "oidc_with": ("{name} से साइन इन करें", "Sign in with {name}"),
+    "oidc_failed": (
+        "एकल साइन-ऑन से साइन इन नहीं हो सका। मोबाइल नंबर से साइन इन करें।",
+        "Signing in through the single sign-on did not work. Sign in with your mobile number.",
+    ),
     "dev_link": ("डेवलपर साइन इन (केवल स्थानीय/परीक्षण)", "Dev sign-in (local and test only)"),
 }
 PAGES = ConsolePages("roster", lambda lang: words(lang, OWN), may={})

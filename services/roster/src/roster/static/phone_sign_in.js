@@ -229,6 +229,13 @@ async function methods() {
     afterTicket({ ticket, needs_passkey: needsPasskey });
     return;
   }
+  const refused = query.get("problem");
+  if (refused) {
+    // The single sign-on sent the member back with the code of its refusal.
+    query.delete("problem");
+    window.history.replaceState(null, "", `${window.location.pathname}?${query}`);
+    showProblem({ title: T.problem, detail: T.oidc_failed, code: refused });
+  }
   step("phone-step");
   methods();
   $("phone").focus();
