@@ -406,3 +406,29 @@ async def test_the_single_sign_on_button_its_ticket_back_and_no_open_redirect(
     assert "problem" not in page.url
     assert await _session(page) is None
     await page.close()
+
+
+async def test_past_the_limit_the_page_shows_when_to_ask_again(
+    system: System, context: BrowserContext
+) -> None:
+    phone = f"+9199{uuid.uuid4().int % 10**8:08d}"  # no one's: the limit counts it all the same
+    url = system.url("roster", "/api/v1/auth/codes")
+    for _ in range(3):  # the per-number limit (3 in 15 minutes)
+        r = await system.http.post(url, json={"phone": phone})
+        assert r.status_code == 202, r.text
+    page = await context.new_page()
+    await page.goto(f"{system.url('roster')}/sign-in?lang=hi")
+    await page.fill("#phone", _typed(phone))
+    async with page.expect_response(lambda r: r.url.endswith("/api/v1/auth/codes")) as info:
+        await page.click("#send-code")
+    refused = await info.value
+    assert refused.status == 429
+    retry_after = int(refused.headers["retry-after"])
+    wait = page.locator("#phone-wait")
+    await expect(wait).to_contain_text("सेकंड बाद फिर से माँग सकते हैं")
+    shown = int(await wait.get_attribute("data-seconds") or 0)
+    assert 0 < shown <= retry_after
+    await expect(page.locator("#send-code")).to_be_disabled()
+    await expect(page.locator("#problem")).to_contain_text("बहुत अधिक कोड माँगे गए")
+    await expect(page.locator("#phone-step")).to_be_visible()
+    await page.close()

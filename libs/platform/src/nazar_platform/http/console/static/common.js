@@ -190,6 +190,8 @@ function eventStream(path, onEvent, onState) {
     while (!stopped) {
       try {
         const response = await fetch(`/api/v1${path}`, { headers: headers({ Accept: "text/event-stream" }) });
+        // An expired token: refreshed with the cookie, and the stream opened again.
+        if (response.status === 401 && storedSession() && await refreshSession()) continue;
         if (!response.ok) {
           const data = await response.json().catch(() => ({}));
           showProblem(data);
