@@ -71,7 +71,7 @@ async def _members(system: System, role: str, channel: str) -> list[asyncpg.Reco
             )
         finally:
             await conn.close()
-        return len(found) >= 3
+        return len(found) >= 4
 
     await wait_for(loaded, 180, what=f"demo {role}s with {channel}")
     return found
@@ -431,4 +431,43 @@ async def test_past_the_limit_the_page_shows_when_to_ask_again(
     await expect(page.locator("#send-code")).to_be_disabled()
     await expect(page.locator("#problem")).to_contain_text("बहुत अधिक कोड माँगे गए")
     await expect(page.locator("#phone-step")).to_be_visible()
+    await page.close()
+
+
+async def test_through_the_one_origin_one_sign_in_serves_every_console(
+    system: System, context: BrowserContext
+) -> None:
+    origin = system.processes["roster"].env.get("NAZAR_PUBLIC_ORIGIN")
+    if not origin:
+        pytest.skip("no one origin on this stack")
+    origin = origin.rstrip("/")
+    member = (await _members(system, "constable", "whatsapp"))[3]
+    page = await context.new_page()
+    asked_for = "/directive/console?lang=hi"
+    await page.goto(f"{origin}/roster/sign-in?lang=hi&next={quote(asked_for, safe='')}")
+    answer = await _ask(page, _typed(member["phone"]))
+    await page.fill("#code", await _code(system, answer["sign_in_id"]))
+    await page.click("#verify")
+    await page.wait_for_url(f"{origin}{asked_for}")
+    await expect(page.locator("#who-name")).to_contain_text(member["name_hi"])
+    # The moderation console and the roster's pages read the same session.
+    await page.goto(f"{origin}/stories/console?lang=hi")
+    await expect(page.locator("#who-name")).to_contain_text(member["name_hi"])
+    await page.goto(f"{origin}/roster/roster?lang=hi")
+    await expect(page.locator("#who-name")).to_contain_text(member["name_hi"])
+    # An expired access token on a console: refreshed with the roster's cookie.
+    before = await _session(page)
+    await page.evaluate(
+        f"""(() => {{ const s = JSON.parse(sessionStorage.getItem('{SESSION}'));
+            s.expires_at = 0; sessionStorage.setItem('{SESSION}', JSON.stringify(s)); }})()"""
+    )
+    await page.goto(f"{origin}{asked_for}")
+    await expect(page.locator("#who-name")).to_contain_text(member["name_hi"])
+    after = await _session(page)
+    assert before is not None and after is not None and after["token"] != before["token"]
+    # Signing out on the console revokes at the roster and ends at its sign-in page.
+    await page.click("#sign-out")
+    await page.wait_for_url(f"{origin}/roster/sign-in?lang=hi")
+    assert await _session(page) is None
+    assert not [c for c in await context.cookies() if c["name"] == "nazar_refresh"]
     await page.close()
