@@ -65,9 +65,9 @@ async def test_the_consoles_work_under_their_prefixes(system: System, browser: B
     page = await context.new_page()
     watch = Watch(page)
 
-    # `/` opens the directive console, which asks for a sign-in.
+    # `/` opens the directive console, which sends to the roster's sign-in page, coming back.
     await page.goto(f"{origin}/")
-    await page.wait_for_url(f"{origin}/directive/console/sign-in?lang=*", timeout=WAIT)
+    await page.wait_for_url(f"{origin}/roster/sign-in?*next=*", timeout=WAIT)
     await _sign_in(page, origin, "/directive", sp, district)
     await expect(page.locator("#who")).to_be_visible(timeout=WAIT)
     await expect(page.locator("#problem")).to_be_hidden()
@@ -87,7 +87,7 @@ async def test_the_consoles_work_under_their_prefixes(system: System, browser: B
 
     # The roster's pages: their own sign-in, under /roster.
     watch.paths.clear()
-    await page.goto(f"{origin}/roster/roster/sign-in?lang=en")
+    await page.goto(f"{origin}/roster/dev/sign-in?lang=en")
     await page.fill("#member-id", sp)
     await page.click("#sign-in-id")
     await page.wait_for_url(f"{origin}/roster/roster?lang=en", timeout=WAIT)

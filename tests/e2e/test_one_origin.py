@@ -57,7 +57,8 @@ async def test_each_console_links_under_its_prefix_and_its_files_load(system: Sy
         ("/stories", "/console"),
         ("/roster", "/roster"),
         ("/directive", "/console/sign-in"),
-        ("/roster", "/roster/sign-in"),
+        ("/roster", "/sign-in"),
+        ("/roster", "/dev/sign-in"),
     ):
         page = await _get(system, f"{origin}{prefix}{path}?lang=en")
         assert page.status_code == 200, (prefix, path, page.text[:300])

@@ -37,7 +37,10 @@ async def test_every_page_under_the_policy(
     page.on("pageerror", lambda e: watch.violations.append(f"script error: {e}"))
 
     # Sign-in, then the roster page: the tree, a search, an import and its report.
-    await page.goto(f"{demo.url}/roster/sign-in?lang=hi")
+    await page.goto(f"{demo.url}/sign-in?lang=hi")
+    await expect(page.locator("#phone")).to_be_visible()
+    await the_policy_blocks_inline_script(page, watch)
+    await page.goto(f"{demo.url}/dev/sign-in?lang=hi")
     await the_policy_blocks_inline_script(page, watch)
     await _sign_in_as_sp(demo, page, "hi")
     await page.locator('button.unit[data-unit="PHQ"]').click()
@@ -73,7 +76,7 @@ async def test_every_page_under_the_policy(
     assert watch.unsecured == []
     assert watch.own_policies == {"/docs": DOCS_POLICY}
     kinds = {path.split("?")[0]: kind.split(";")[0] for path, kind in watch.responses.items()}
-    for path in ("/roster/sign-in", "/roster", "/docs"):
+    for path in ("/sign-in", "/dev/sign-in", "/roster", "/docs"):
         assert kinds.get(path) == "text/html", path
     assert {"text/css", "application/json"} <= set(kinds.values())
     assert any(kind.endswith("/javascript") for kind in kinds.values())

@@ -60,7 +60,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def _sign_in_as_sp(demo: Running, page: Page, lang: str) -> str:
     sp = (await member_ids_by_role(demo.database, "sp", "DST-BIKANER"))[0]
-    await page.goto(f"{demo.url}/roster/sign-in?lang={lang}")
+    await page.goto(f"{demo.url}/dev/sign-in?lang={lang}")
     await page.locator(f'button.sign-in-as[data-member="{sp}"]').click()
     await page.wait_for_url(f"{demo.url}/roster?lang={lang}")
     return sp
@@ -178,7 +178,11 @@ async def test_without_a_token_the_pages_send_you_to_sign_in(
 ) -> None:
     page = await browser.new_page()
     await page.goto(f"{demo.url}/roster?lang=en")
-    await page.wait_for_url(f"{demo.url}/roster/sign-in?lang=en")
+    # The phone sign-in page, told to come back; its second link is the dev sign-in.
+    await page.wait_for_url(f"{demo.url}/sign-in?lang=en&next=%2Froster%3Flang%3Den")
+    await expect(page.locator("h1")).to_have_text("Sign in with your mobile number")
+    await page.click("#dev-sign-in")
+    await page.wait_for_url(f"{demo.url}/dev/sign-in?lang=en&next=%2Froster%3Flang%3Den")
     await expect(page.locator("h2")).to_have_text("Sign in")
     await page.fill("#member-id", "m-nobody")
     await page.click("#sign-in-id")

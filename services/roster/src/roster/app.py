@@ -21,7 +21,7 @@ from nazar_platform.service import ServiceParts, Task, create_app
 
 from roster import __version__
 from roster.adapters.oidc import OidcClient, OidcProvider
-from roster.api import auth, pages, routers
+from roster.api import auth, pages, routers, sign_in_page
 from roster.api.problems import register_all
 from roster.domain.imports import ImportResult
 from roster.domain.oidc import paths_of
@@ -197,6 +197,7 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         member_directory=lambda runtime: MemberUnits(runtime.pool),
     )
     pages.install(app, settings)
+    sign_in_page.install(app, settings)
     # Verifiers cache the JWKS for at most half the time a new key is published before it signs.
     auth.install_jwks(app, settings.signing_key_publish_lead / 2)
     return app

@@ -1,6 +1,8 @@
 """The district office's roster pages (Hindi / English): browse the tree, search members, upload
 an import and read its report. Server-rendered HTML with a little JavaScript that calls the
-same /api/v1 the integrators use, with the bearer token the sign-in put in sessionStorage."""
+same /api/v1 the integrators use, with the session the sign-in put in sessionStorage (the one the
+consoles read). The phone sign-in page is `sign_in_page`; the dev sign-in (`/dev/sign-in`, local
+and test only) is here."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
-from nazar_platform.http.forwarded import prefix
 
+from roster.api.sign_in_page import prefix_of, safe_next
 from roster.domain.reasons import REASONS
 from roster.settings import RosterSettings
 from roster.store import members as member_store
@@ -81,27 +83,37 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
 
-    def page(template: str, lang: str, **context: object) -> HTMLResponse:
+    def page(
+        request: Request, template: str, lang: str, *, next: str = "", **context: object
+    ) -> HTMLResponse:
         labels = LABELS[lang]
         roles = {r.value: names[0 if lang == "hi" else 1] for r, names in ROLE_NAMES.items()}
         reasons = {code: texts[0 if lang == "hi" else 1] for code, texts in REASONS.items()}
-        # Behind the one origin the pages live under a prefix ("" on the service's own port).
-        base = prefix()
-        data = {"lang": lang, "labels": labels, "roles": roles, "reasons": reasons, "prefix": base}
+        base = prefix_of(request)
+        data = {
+            "lang": lang, "labels": labels, "roles": roles, "reasons": reasons, "prefix": base,
+            "next": next or f"{base}/roster?lang={lang}",
+        }  # fmt: skip
         html = env.get_template(template).render(
             lang=lang, t=labels, data=data, prefix=base, **context
         )
         return HTMLResponse(html)
 
     @app.get("/roster", include_in_schema=False)
-    async def roster_page(lang: Annotated[str | None, Query()] = None) -> HTMLResponse:
-        return page("roster.html", _lang(lang))
-
-    @app.get("/roster/sign-in", include_in_schema=False)
-    async def sign_in(
+    async def roster_page(
         request: Request, lang: Annotated[str | None, Query()] = None
+    ) -> HTMLResponse:
+        return page(request, "roster.html", _lang(lang))
+
+    @app.get("/dev/sign-in", include_in_schema=False)
+    async def dev_sign_in(
+        request: Request,
+        lang: Annotated[str | None, Query()] = None,
+        next: Annotated[str | None, Query(max_length=2000)] = None,
     ) -> HTMLResponse:
         if not settings.dev_sign_in:
             return HTMLResponse("Not found", status_code=404)
         rows = await member_store.officers_to_sign_in(request.app.state.roster.pool)
-        return page("sign_in.html", _lang(lang), officers=rows)
+        lang_ = _lang(lang)
+        target = safe_next(next, f"{prefix_of(request)}/roster?lang={lang_}")
+        return page(request, "sign_in.html", lang_, next=target, officers=rows)

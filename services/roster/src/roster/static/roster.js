@@ -1,23 +1,57 @@
-// The roster pages: a thin client of /api/v1. The token comes from the sign-in page.
+// The roster pages: a thin client of /api/v1 under the roster's prefix. The session is the one
+// the consoles read (nazar.console.session: token, member_id, grants, name, expires_at), written
+// by the phone sign-in page (or the dev sign-in, local and test); an expired access token is
+// refreshed through /auth/token with the refresh cookie before the member is sent to sign in.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("page-data").textContent);
   const t = data.labels;
   const lang = data.lang;
-  // The roster's prefix behind the one origin ("/roster"; "" on its own port).
-  const prefix = data.prefix || "";
-  const token = () => sessionStorage.getItem("nazar.token");
+  const API = (data.prefix || "") + "/api/v1";
+  const SESSION_KEY = "nazar.console.session";
   const $ = (id) => document.getElementById(id);
+
+  function stored() {
+    try { return JSON.parse(sessionStorage.getItem(SESSION_KEY)); } catch (_) { return null; }
+  }
+  const live = () => { const s = stored(); return s && s.expires_at > Date.now() ? s : null; };
+  const signInPage = () => data.prefix + "/sign-in?lang=" + lang + "&next=" +
+    encodeURIComponent(window.location.pathname + window.location.search);
+
+  function fromToken(answer, name) {
+    const part = answer.access_token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+    return { token: answer.access_token, member_id: answer.member_id, grants: claims.grants || [],
+             name: name || answer.member_id, expires_at: Date.now() + (answer.expires_in - 60) * 1000 };
+  }
+
+  async function refresh() {
+    try {
+      const r = await fetch(API + "/auth/token", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept-Language": lang },
+        body: JSON.stringify({ grant_type: "refresh_token" }),
+      });
+      if (!r.ok) return false;
+      const answer = await r.json();
+      const old = stored();
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(
+        fromToken(answer, old && old.member_id === answer.member_id ? old.name : null)));
+      return true;
+    } catch (_) { return false; }
+  }
 
   function showError(problem) {
     const el = $("error");
     if (el) el.textContent = problem ? (problem.title + (problem.detail ? ": " + problem.detail : "")) : "";
   }
 
-  async function api(path, options) {
+  async function api(path, options, retried) {
+    if (!live() && !(await refresh())) { window.location.assign(signInPage()); throw new Error("signed out"); }
     const opts = Object.assign({ headers: {} }, options || {});
-    opts.headers = Object.assign({ "Accept-Language": lang, "Authorization": "Bearer " + token() }, opts.headers);
-    const response = await fetch(prefix + "/api/v1" + path, opts);
+    opts.headers = Object.assign({ "Accept-Language": lang, "Authorization": "Bearer " + live().token }, opts.headers);
+    const response = await fetch(API + path, opts);
+    if (response.status === 401 && !retried && await refresh()) return api(path, options, true);
     const body = await response.json().catch(() => null);
     if (!response.ok) { showError(body); throw new Error(body && body.code); }
     showError(null);
@@ -34,28 +68,46 @@
   const unitName = (u) => (lang === "hi" ? u.name_hi : u.name_en);
   const memberName = (m) => (lang === "hi" ? (m.name_hi || m.name_latin) : (m.name_latin || m.name_hi));
 
-  // --- sign-in page ----------------------------------------------------------------------
+  // --- dev sign-in page (local and test) -------------------------------------------------
   async function signIn(memberId) {
-    const response = await fetch(prefix + "/api/v1/dev/tokens", {
+    const response = await fetch(API + "/dev/tokens", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: JSON.stringify({ member_id: memberId, language: lang }),
     });
     const body = await response.json();
     if (!response.ok) { showError(body); return; }
-    sessionStorage.setItem("nazar.token", body.token);
-    sessionStorage.setItem("nazar.member", memberId);
-    window.location.href = prefix + "/roster?lang=" + lang;
+    const me = await fetch(API + "/members/" + encodeURIComponent(memberId), {
+      headers: { "Authorization": "Bearer " + body.token, "Accept-Language": lang },
+    });
+    const name = me.ok ? memberName(await me.json()) : null;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({
+      token: body.token, member_id: body.member_id, grants: body.grants, name: name || memberId,
+      expires_at: Date.now() + (body.expires_in - 60) * 1000,
+    }));
+    window.location.assign(data.next);
   }
   document.querySelectorAll(".sign-in-as").forEach((b) =>
     b.addEventListener("click", () => signIn(b.dataset.member)));
   if ($("sign-in-id")) $("sign-in-id").addEventListener("click", () => signIn($("member-id").value.trim()));
 
   if (!$("tree")) return;
-  if (!token()) { window.location.href = prefix + "/roster/sign-in?lang=" + lang; return; }
+  if (!live()) {
+    // No live session: a refresh (the page loads again) or the sign-in page.
+    refresh().then((ok) => (ok ? window.location.reload() : window.location.assign(signInPage())));
+    return;
+  }
   const who = $("who");
-  who.append(el("span", t.signed_in_as + " " + sessionStorage.getItem("nazar.member") + " "));
+  who.append(el("span", t.signed_in_as + " " + live().name + " ", { id: "who-name" }));
   const out = el("button", t.sign_out, { id: "sign-out" });
-  out.addEventListener("click", () => { sessionStorage.clear(); window.location.href = prefix + "/roster/sign-in?lang=" + lang; });
+  out.addEventListener("click", async () => {
+    // Revokes the refresh token's family (a dev session has none: the answer does not matter).
+    await fetch(API + "/auth/sign-out", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept-Language": lang }, body: "{}",
+    }).catch(() => null);
+    sessionStorage.removeItem(SESSION_KEY);
+    window.location.assign(data.prefix + "/sign-in?lang=" + lang);
+  });
   who.append(out);
 
   // --- the tree --------------------------------------------------------------------------

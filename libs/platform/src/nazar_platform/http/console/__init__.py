@@ -13,7 +13,10 @@ documents, DOM helpers; `sign_in.js`), and the words of the frame (`COMMON_WORDS
     return pages.render("queue.html", lang, "queue", level="circle")
 
 The service's own templates extend `console/base.html`; its own files are mounted by the service
-(`/console/static/*`). The sign-in page exists only where the dev sign-in does (local, test).
+(`/console/static/*`). The dev sign-in page exists only where the dev sign-in does (local, test);
+the real sign-in is the roster's phone sign-in page (`ConsoleSettings.sign_in_url`), and the
+session it writes is refreshed through the roster's `/auth/token` (`ConsoleSettings.auth_url`)
+with the refresh cookie, which only works where the consoles and the roster share one origin.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from nazar_contracts.vocabulary import ROLE_NAMES
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nazar_platform.auth.access import ACCESS, POSTED_ACCESS, Action
 from nazar_platform.auth.tokens import AuthSettings
@@ -41,6 +45,7 @@ OFFICERS = list(SENIORITY[: SENIORITY.index("sho") + 1])
 # The frame's words (header, sign-in, problems); a service's labels add its own.
 COMMON_WORDS: dict[str, tuple[str, str]] = {
     "sign_in": ("साइन इन", "Sign in"),
+    "dev_sign_in": ("डेवलपर साइन इन", "Dev sign-in"),
     "sign_out": ("साइन आउट", "Sign out"),
     "signed_in_as": ("साइन इन:", "Signed in:"),
     "dev_note": (
@@ -62,6 +67,19 @@ COMMON_WORDS: dict[str, tuple[str, str]] = {
     "yes": ("हाँ", "yes"),
     "no": ("नहीं", "no"),
 }
+
+
+class ConsoleSettings(BaseSettings):
+    """Where a console sends its members to sign in, and where it refreshes their session.
+
+    Both default to the roster under the one origin (nginx serves the roster at `/roster/`); a
+    console opened on its own port, without the proxy, cannot refresh (another origin holds the
+    cookie) and sends the member to sign in again."""
+
+    model_config = SettingsConfigDict(env_prefix="NAZAR_CONSOLE_", extra="ignore", frozen=True)
+
+    sign_in_url: str = "/roster/sign-in"
+    auth_url: str = "/roster/api/v1/auth"
 
 
 def language(lang: str | None) -> str:
@@ -127,6 +145,7 @@ class ConsolePages:
         t = self._labels(lang_)
         # Where the service is behind the one origin ("" on its own port): every URL starts so.
         base = prefix()
+        console = ConsoleSettings()
         document = {
             "prefix": base,
             "lang": lang_,
@@ -135,6 +154,8 @@ class ConsolePages:
             "may": self._may,
             "officers": OFFICERS,
             "dev_sign_in": dev_signin_enabled(AuthSettings()),
+            "sign_in_url": console.sign_in_url,
+            "auth_url": console.auth_url,
             **data,
         }
         html = self._env.get_template(f"console/{template}").render(

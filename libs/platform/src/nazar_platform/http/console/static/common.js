@@ -1,6 +1,7 @@
-/* What every console page shares: the session (bearer token in sessionStorage), API calls that
-   send the page's language and show problem documents, a reader for server-sent events over
-   fetch (EventSource cannot send the Authorization header), and small DOM helpers. */
+/* What every console page shares: the session (bearer token in sessionStorage, refreshed through
+   the roster's /auth/token with its HttpOnly cookie), API calls that send the page's language and
+   show problem documents, a reader for server-sent events over fetch (EventSource cannot send the
+   Authorization header), and small DOM helpers. */
 "use strict";
 
 const DATA = JSON.parse(document.getElementById("page-data").textContent);
@@ -11,18 +12,76 @@ const SESSION_KEY = "nazar.console.session";
    page, file and API URL starts with it. */
 const PREFIX = DATA.prefix || "";
 
-function session() {
+/* The session as the sign-in wrote it: {token, member_id, grants, name, expires_at}. */
+function storedSession() {
   try {
-    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY));
-    return s && s.expires_at > Date.now() ? s : null;
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY));
   } catch (_) {
     return null;
   }
 }
 
+function session() {
+  const s = storedSession();
+  return s && s.expires_at > Date.now() ? s : null;
+}
+
 function setSession(s) { sessionStorage.setItem(SESSION_KEY, JSON.stringify(s)); }
 function clearSession() { sessionStorage.removeItem(SESSION_KEY); }
 function page(path, extra) { return `${PREFIX}${path}?lang=${LANG}${extra || ""}`; }
+
+/* The claims of a JWT (read, not verified: the services verify; the page only shows them). */
+function tokenClaims(token) {
+  const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+/* The session an answer of the roster's /auth/token makes; `name` from the member's record. */
+function sessionFromToken(answer, name) {
+  const claims = tokenClaims(answer.access_token);
+  return {
+    token: answer.access_token,
+    member_id: answer.member_id,
+    grants: claims.grants || [],
+    name: name || answer.member_id,
+    // A minute early, so a call never leaves with a token about to expire.
+    expires_at: Date.now() + (answer.expires_in - 60) * 1000,
+  };
+}
+
+/* The real sign-in page (the roster's), told to come back here. */
+function signInUrl() {
+  const next = window.location.pathname + window.location.search;
+  return `${DATA.sign_in_url}?lang=${LANG}&next=${encodeURIComponent(next)}`;
+}
+
+/* A new access token for the refresh cookie (same origin as the roster only; elsewhere this
+   fails and the member signs in again). One refresh at a time, shared by every caller. */
+let refreshing = null;
+function refreshSession() {
+  if (refreshing) return refreshing;
+  refreshing = (async () => {
+    try {
+      const r = await fetch(`${DATA.auth_url}/token`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept-Language": LANG, Accept: "application/json" },
+        body: JSON.stringify({ grant_type: "refresh_token" }),
+      });
+      if (!r.ok) return false;
+      const old = storedSession();
+      const answer = await r.json();
+      setSession(sessionFromToken(answer, old && old.member_id === answer.member_id ? old.name : null));
+      return true;
+    } catch (_) {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
 
 /* The caller's grants that may take an action (DATA.may: roles from the access table, and
    "role:unit" for a posting that alone may, such as ADG Crime). */
@@ -89,9 +148,10 @@ function headers(extra) {
   return h;
 }
 
-/* fetch + JSON; a problem document is shown and {ok: false} returned. A 401 means the session
-   is over: back to the sign-in. */
-async function api(method, path, opts) {
+/* fetch + JSON; a problem document is shown and {ok: false} returned. An expired token is
+   refreshed first; a 401 is retried once after a refresh, and when that fails too the session is
+   over: back to the sign-in page. */
+async function api(method, path, opts, retried) {
   const o = opts || {};
   const extra = {};
   let body = o.body;
@@ -99,7 +159,11 @@ async function api(method, path, opts) {
     extra["Content-Type"] = "application/json";
     body = JSON.stringify(o.json);
   }
-  if (method === "POST") extra["Idempotency-Key"] = o.key || crypto.randomUUID();
+  if (method === "POST") {
+    o.key = o.key || crypto.randomUUID();
+    extra["Idempotency-Key"] = o.key;
+  }
+  if (!session() && storedSession()) await refreshSession();
   let response;
   try {
     response = await fetch(`${PREFIX}/api/v1${path}`, { method, body, headers: headers(extra) });
@@ -109,6 +173,11 @@ async function api(method, path, opts) {
   }
   const type = response.headers.get("content-type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();
+  if (response.status === 401 && !retried && storedSession()) {
+    if (await refreshSession()) return api(method, path, o, true);
+    clearSession();
+    window.location.assign(signInUrl());
+  }
   if (!response.ok) {
     if (response.status === 401) clearSession();
     showProblem(typeof data === "object" ? data : { title: T.problem, detail: String(data) });
@@ -124,6 +193,8 @@ function eventStream(path, onEvent, onState) {
     while (!stopped) {
       try {
         const response = await fetch(`${PREFIX}/api/v1${path}`, { headers: headers({ Accept: "text/event-stream" }) });
+        // An expired token: refreshed with the cookie, and the stream opened again.
+        if (response.status === 401 && storedSession() && await refreshSession()) continue;
         if (!response.ok) {
           const data = await response.json().catch(() => ({}));
           showProblem(data);
@@ -177,10 +248,29 @@ async function download(path, fallbackName) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+/* True with a live session; otherwise refreshes it (the page loads again) or sends the member to
+   the sign-in page, and answers false. */
 function requireSession() {
   if (session()) return true;
-  if (DATA.dev_sign_in) window.location.assign(page("/console/sign-in"));
+  refreshSession().then((ok) => {
+    if (ok) window.location.reload();
+    else window.location.assign(signInUrl());
+  });
   return false;
+}
+
+/* Revokes the refresh token's family (the cookie goes with it), then forgets the session. */
+async function signOut() {
+  try {
+    await fetch(`${DATA.auth_url}/sign-out`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept-Language": LANG },
+      body: "{}",
+    });
+  } catch (_) { /* signed out here all the same */ }
+  clearSession();
+  window.location.assign(`${DATA.sign_in_url}?lang=${LANG}`);
 }
 
 (function header() {
@@ -189,9 +279,13 @@ function requireSession() {
     const roles = s.grants.map((g) => `${T.roles[g.role] || g.role} · ${g.unit}`).join(", ");
     document.getElementById("who-name").textContent = `${T.signed_in_as} ${s.name} (${roles})`;
     document.getElementById("who").hidden = false;
+  } else {
+    const out = document.getElementById("signed-out");
+    const link = document.getElementById("sign-in-link");
+    if (out && link) {
+      link.href = signInUrl();
+      out.hidden = false;
+    }
   }
-  document.getElementById("sign-out").addEventListener("click", () => {
-    clearSession();
-    window.location.assign(DATA.dev_sign_in ? page("/console/sign-in") : page("/console"));
-  });
+  document.getElementById("sign-out").addEventListener("click", signOut);
 })();
