@@ -63,6 +63,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if offenders:
         raise pytest.UsageError(f"unit tests must not use Kafka or PostgreSQL: {offenders}")
+    _system_last(items)
+
+
+def _system_last(items: list[pytest.Item]) -> None:
+    """Within each suite (tests/browser, tests/e2e, ...), modules that use the shared running
+    system go after the suite's other modules, in their order.
+
+    A test that runs one service of its own publishes on the real topics (its outbox writes
+    them); with the whole system up beside it, the system's services would consume that traffic
+    live — its publisher posting the test's stories, its consumers joining the test service's
+    consumer groups. Whole modules move, so module-scoped fixtures are set up once."""
+    using = {item.path for item in items if "system" in getattr(item, "fixturenames", ())}
+
+    def suite(item: pytest.Item) -> str:
+        relative = item.path.relative_to(ROOT).parts
+        return relative[1] if len(relative) > 2 else ""
+
+    order = {name: i for i, name in enumerate(dict.fromkeys(suite(item) for item in items))}
+    items.sort(key=lambda item: (order[suite(item)], item.path in using))  # stable
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
