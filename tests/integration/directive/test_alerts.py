@@ -32,7 +32,7 @@ from tests.integration.directive.alerts_support import (
     routed,
 )
 from tests.integration.directive.support import produce
-from tests.integration.platform.support import wait_for
+from tests.integration.platform.support import automatic_entries, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +149,20 @@ async def test_alerts_about_one_incident_cluster_and_a_redelivery_changes_nothin
         if joined:
             assert d.officers == []
     assert again
+    # On the audit trail as the consumer's decisions, each with its AlertRaised event's id: the
+    # routing once (the redelivered record and the republished copy add nothing), each join.
+    audited = await automatic_entries(w.pool, subject=f"incident:{first.alert_id}")
+    assert [(a["actor"], a["action"], a["cause_event_id"]) for a in audited] == [
+        ("system:alerts", "alert.route", first_id),
+        ("system:alerts", "alert.join", ids[0]),
+        ("system:alerts", "alert.join", ids[1]),
+    ]
+    assert {(a["target_unit"], a["outcome"], a["method"]) for a in audited} == {
+        (station, "allowed", None)
+    }
+    assert audited[0]["reason"] == "stage routed: 2 officer(s)"
+    assert audited[1]["reason"] == f"alert {same_place.alert_id}"
+    assert await automatic_entries(w.pool, cause_event_id=copy) == []
 
 
 async def reply(

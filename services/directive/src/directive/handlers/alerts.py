@@ -5,8 +5,10 @@ with its job and officers, and `AlertRouted` on alert.cases.v1 through the outbo
 
 Alerts of one station and kind are serialised by a transaction-scoped advisory lock, so two
 alerts about one crowd arriving at once cannot both open an incident. A redelivered alert finds
-its row and changes nothing. The jobs are run by the alert runner (`workers.alerts`), woken by a
-notification that PostgreSQL delivers when this transaction commits.
+its row and changes nothing. The routing (or the joining of an open incident) is on the audit
+trail as `system:alerts`, with the `AlertRaised` event's id as its cause, in that transaction.
+The jobs are run by the alert runner (`workers.alerts`), woken by a notification that PostgreSQL
+delivers when this transaction commits.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from uuid import UUID
 import asyncpg
 import structlog
 from nazar_contracts.alerts import AlertKind, AlertRaised, AlertRouted, AlertStage, Urgency
-from nazar_platform.db import Connection
+from nazar_platform.db import Connection, audit
+from nazar_platform.db.audit import Cause
 from pydantic import BaseModel
 
 from directive import metrics
@@ -38,6 +41,8 @@ from directive.store import directives as messages
 from directive.store import jobs, roster
 
 log = structlog.get_logger(__name__)
+
+ALERTS_CONSUMER = audit.actor("alerts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +232,24 @@ async def notify_raiser(conn: Connection, alert: store.AlertRow, text: Text, now
     )
 
 
+def incident_subject(incident_id: str) -> str:
+    return f"incident:{incident_id}"
+
+
+def routing_detail(routed: Routed) -> str:
+    return f"stage {routed.stage}: {len(routed.officers)} officer(s)"
+
+
 async def receive(
-    conn: Connection, topics: Topics, event: AlertRaised, config: CaseConfig, now: datetime
+    conn: Connection,
+    topics: Topics,
+    event: AlertRaised,
+    config: CaseConfig,
+    now: datetime,
+    cause: Cause,
 ) -> bool:
-    """Take one raised alert in; False when it was here already (nothing changes)."""
+    """Take one raised alert in; False when it was here already (nothing changes). `cause` is
+    the `AlertRaised` event's, for the audit trail."""
     await store.lock_station_kind(conn, event.station_id, str(event.kind))
     if await store.alert_exists(conn, event.alert_id):
         metrics.ALERTS.labels(str(event.kind), "repeat").inc()
@@ -276,6 +295,17 @@ async def receive(
             ],
             now,
         )
+        await audit.record(
+            conn,
+            audit.Decision(
+                ALERTS_CONSUMER,
+                "alert.join",
+                cause,
+                subject=incident_subject(joined.id),
+                target_unit=joined.station_id,
+                detail=f"alert {event.alert_id}",
+            ),
+        )
         metrics.ALERTS.labels(str(event.kind), "joined").inc()
         return True
     chain = await store.chain(conn, event.station_id)
@@ -309,6 +339,18 @@ async def receive(
             )
         ],
         now,
+    )
+    await audit.record(
+        conn,
+        audit.Decision(
+            ALERTS_CONSUMER,
+            "alert.route",
+            cause,
+            subject=incident_subject(event.alert_id),
+            target_unit=event.station_id,
+            outcome="allowed" if routed.officers else "failed",
+            detail=routing_detail(routed),
+        ),
     )
     metrics.ALERTS.labels(str(event.kind), "opened").inc()
     log.info(

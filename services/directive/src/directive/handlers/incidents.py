@@ -1,6 +1,7 @@
 """What happens to a case after it is routed (issue 15): taken (the first acknowledgement of an
 officers' message, or the take endpoint), closed with an outcome, handed over to another station,
-escalated when nobody took it in time. Each changes the incident under its row lock, announces
+escalated when nobody took it in time (on the audit trail as `system:alert-escalation`, the time
+it fell due as its cause). Each changes the incident under its row lock, announces
 its events on alert.cases.v1 (one per alert of the incident) and tells each raiser what they
 need to know, in the caller's transaction.
 """
@@ -26,7 +27,8 @@ from nazar_contracts.alerts import (
     Urgency,
 )
 from nazar_contracts.vocabulary import Role, UnitKind
-from nazar_platform.db import Connection
+from nazar_platform.db import Connection, audit
+from nazar_platform.db.audit import Cause
 
 from directive import metrics
 from directive.domain import alerts as rules
@@ -36,8 +38,10 @@ from directive.handlers.alerts import (  # the routing a new case and a climbing
     CaseConfig,
     announce,
     facts_of,
+    incident_subject,
     notify_raiser,
     route,
+    routing_detail,
     station_name,
 )
 from directive.handlers.common import Actor, Topics
@@ -46,6 +50,12 @@ from directive.store import roster
 from directive.store.receipts import Acknowledged
 
 log = structlog.get_logger(__name__)
+
+ALERT_ESCALATION = audit.actor("alert-escalation")
+
+
+def _at(moment: datetime | None) -> str:
+    return "?" if moment is None else moment.isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +370,18 @@ async def _escalate_due(
                 for a in alerts
             ],
             now,
+        )
+        await audit.record(
+            conn,
+            audit.Decision(
+                ALERT_ESCALATION,
+                "alert.escalate",
+                Cause.scheduled(f"escalation due {_at(incident.next_escalation_at)} passed"),
+                subject=incident_subject(incident.id),
+                target_unit=incident.station_id,
+                outcome="allowed" if routed.officers else "failed",
+                detail=routing_detail(routed),
+            ),
         )
         metrics.ALERT_ESCALATIONS.labels(str(routed.stage)).inc()
         done += 1
