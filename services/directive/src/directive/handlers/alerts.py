@@ -23,7 +23,7 @@ from uuid import UUID
 import asyncpg
 import structlog
 from nazar_contracts.alerts import AlertKind, AlertRaised, AlertRouted, AlertStage, Urgency
-from nazar_platform.db import Connection, audit
+from nazar_platform.db import Connection
 from nazar_platform.db.audit import Cause
 from pydantic import BaseModel
 
@@ -32,7 +32,7 @@ from directive.domain import alerts as rules
 from directive.domain.alerts import AlertFacts, EscalationDelays, Named
 from directive.domain.ids import reply_code
 from directive.domain.model import MessageKind, Origin, OriginKind, Text
-from directive.handlers import events
+from directive.handlers import alert_audit, events
 from directive.handlers.common import Topics
 from directive.handlers.messages import origin_message
 from directive.settings import DirectiveSettings
@@ -41,8 +41,6 @@ from directive.store import directives as messages
 from directive.store import jobs, roster
 
 log = structlog.get_logger(__name__)
-
-ALERTS_CONSUMER = audit.actor("alerts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,14 +230,6 @@ async def notify_raiser(conn: Connection, alert: store.AlertRow, text: Text, now
     )
 
 
-def incident_subject(incident_id: str) -> str:
-    return f"incident:{incident_id}"
-
-
-def routing_detail(routed: Routed) -> str:
-    return f"stage {routed.stage}: {len(routed.officers)} officer(s)"
-
-
 async def receive(
     conn: Connection,
     topics: Topics,
@@ -295,17 +285,7 @@ async def receive(
             ],
             now,
         )
-        await audit.record(
-            conn,
-            audit.Decision(
-                ALERTS_CONSUMER,
-                "alert.join",
-                cause,
-                subject=incident_subject(joined.id),
-                target_unit=joined.station_id,
-                detail=f"alert {event.alert_id}",
-            ),
-        )
+        await alert_audit.joined(conn, cause, joined.id, joined.station_id, event.alert_id)
         metrics.ALERTS.labels(str(event.kind), "joined").inc()
         return True
     chain = await store.chain(conn, event.station_id)
@@ -340,17 +320,8 @@ async def receive(
         ],
         now,
     )
-    await audit.record(
-        conn,
-        audit.Decision(
-            ALERTS_CONSUMER,
-            "alert.route",
-            cause,
-            subject=incident_subject(event.alert_id),
-            target_unit=event.station_id,
-            outcome="allowed" if routed.officers else "failed",
-            detail=routing_detail(routed),
-        ),
+    await alert_audit.routed(
+        conn, cause, event.alert_id, event.station_id, routed.stage, routed.officers
     )
     metrics.ALERTS.labels(str(event.kind), "opened").inc()
     log.info(

@@ -27,21 +27,20 @@ from nazar_contracts.alerts import (
     Urgency,
 )
 from nazar_contracts.vocabulary import Role, UnitKind
-from nazar_platform.db import Connection, audit
+from nazar_platform.db import Connection
 from nazar_platform.db.audit import Cause
 
 from directive import metrics
 from directive.domain import alerts as rules
 from directive.domain.alerts import Named
 from directive.domain.model import ConflictError, InvalidRequestError, NotFoundError
+from directive.handlers import alert_audit
 from directive.handlers.alerts import (  # the routing a new case and a climbing one share
     CaseConfig,
     announce,
     facts_of,
-    incident_subject,
     notify_raiser,
     route,
-    routing_detail,
     station_name,
 )
 from directive.handlers.common import Actor, Topics
@@ -50,12 +49,6 @@ from directive.store import roster
 from directive.store.receipts import Acknowledged
 
 log = structlog.get_logger(__name__)
-
-ALERT_ESCALATION = audit.actor("alert-escalation")
-
-
-def _at(moment: datetime | None) -> str:
-    return "?" if moment is None else moment.isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +106,13 @@ async def take(
     return True
 
 
-async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged]) -> int:
+async def on_acks(
+    conn: Connection, topics: Topics, acked: Sequence[Acknowledged], cause: Cause | None = None
+) -> int:
     """First acknowledgements of alert deliveries: an officer acknowledging an officers' message
-    takes the incident if nobody has it; how many were taken. A raiser's notice asks for none."""
+    takes the incident if nobody has it; how many were taken. A raiser's notice asks for none.
+    A take by a reply (`cause`, its event) is the replies consumer's decision on the audit trail;
+    one through the inbox page is its request's entry."""
     taken = 0
     for a in acked:
         found = await store.officer_message_incident(conn, a.message_id, a.member_id)
@@ -133,7 +130,12 @@ async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged
         metrics.ALERT_SINCE_RAISE.labels("acknowledged").observe(
             max(0.0, (a.at - incident.opened_at).total_seconds())
         )
-        taken += await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
+        took = await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
+        if took and cause is not None:
+            await alert_audit.taken(
+                conn, cause, incident.id, incident.station_id, a.member_id, role
+            )
+        taken += took
     return taken
 
 
@@ -371,17 +373,13 @@ async def _escalate_due(
             ],
             now,
         )
-        await audit.record(
+        await alert_audit.escalated(
             conn,
-            audit.Decision(
-                ALERT_ESCALATION,
-                "alert.escalate",
-                Cause.scheduled(f"escalation due {_at(incident.next_escalation_at)} passed"),
-                subject=incident_subject(incident.id),
-                target_unit=incident.station_id,
-                outcome="allowed" if routed.officers else "failed",
-                detail=routing_detail(routed),
-            ),
+            incident.next_escalation_at,
+            incident.id,
+            incident.station_id,
+            routed.stage,
+            routed.officers,
         )
         metrics.ALERT_ESCALATIONS.labels(str(routed.stage)).inc()
         done += 1
