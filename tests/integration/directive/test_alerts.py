@@ -32,7 +32,7 @@ from tests.integration.directive.alerts_support import (
     routed,
 )
 from tests.integration.directive.support import produce
-from tests.integration.platform.support import wait_for
+from tests.integration.platform.support import automatic_entries, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -149,11 +149,26 @@ async def test_alerts_about_one_incident_cluster_and_a_redelivery_changes_nothin
         if joined:
             assert d.officers == []
     assert again
+    # On the audit trail as the consumer's decisions, each with its AlertRaised event's id: the
+    # routing once (the redelivered record and the republished copy add nothing), each join.
+    audited = await automatic_entries(w.pool, subject=f"incident:{first.alert_id}")
+    assert [(a["actor"], a["action"], a["cause_event_id"]) for a in audited] == [
+        ("system:alerts", "alert.route", first_id),
+        ("system:alerts", "alert.join", ids[0]),
+        ("system:alerts", "alert.join", ids[1]),
+    ]
+    assert {(a["target_unit"], a["outcome"], a["method"]) for a in audited} == {
+        (station, "allowed", None)
+    }
+    assert audited[0]["reason"] == "stage routed: 2 officer(s)"
+    assert audited[1]["reason"] == f"alert {same_place.alert_id}"
+    assert await automatic_entries(w.pool, cause_event_id=copy) == []
 
 
 async def reply(
     w: AlertWorld, member: str, *, delivery: str | None = None, text: str | None = None
-) -> None:
+) -> str:
+    """A member's reply on the replies topic; its event id."""
     data = DispatchReplied(
         reply_id=f"rep-{uuid.uuid4().hex[:12]}",
         member_id=member,
@@ -166,6 +181,7 @@ async def reply(
         received_at=datetime.now(UTC),
     )
     spec = spec_for_model(DispatchReplied)
+    event_id = str(uuid.uuid4())
     producer = AIOKafkaProducer(bootstrap_servers=w.bootstrap, acks="all")
     await producer.start()
     try:
@@ -174,14 +190,12 @@ async def reply(
             key=member.encode(),
             value=data.model_dump_json().encode(),
             headers=headers_for(
-                str(uuid.uuid4()),
-                spec.type,
-                "/nazar/social-publisher",
-                format_time(data.received_at),
+                event_id, spec.type, "/nazar/social-publisher", format_time(data.received_at)
             ),
         )
     finally:
         await producer.stop()
+    return event_id
 
 
 def since_raise(edge: str) -> float:
@@ -232,7 +246,7 @@ async def test_the_first_acknowledgement_takes_it_and_close_tells_each_raiser(
 
     await wait_for(delivered, within=60)  # raise → delivered measured for the routing message
     acked_before = since_raise("acknowledged")
-    await reply(w, sho, delivery=sent[sho].delivery_id)  # the WhatsApp button
+    button = await reply(w, sho, delivery=sent[sho].delivery_id)  # the WhatsApp button
 
     async def taken() -> bool:
         return bool(
@@ -258,6 +272,15 @@ async def test_the_first_acknowledgement_takes_it_and_close_tells_each_raiser(
         "SELECT taken_by, next_escalation_at FROM incidents WHERE id = $1", first.alert_id
     )
     assert row["taken_by"] == sho and row["next_escalation_at"] is None  # the taker stays
+    # The take is the replies consumer's decision on the audit trail, caused by the button's
+    # event; the later reply took nothing and wrote nothing.
+    takes_audited = await automatic_entries(
+        w.pool, subject=f"incident:{first.alert_id}", action="alert.take"
+    )
+    assert [
+        (a["actor"], a["cause_event_id"], a["target_member"], a["target_unit"])
+        for a in takes_audited
+    ] == [("system:replies", button, sho, station)]
     await jobs_done(w)
     takes = [
         d

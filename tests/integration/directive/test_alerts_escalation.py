@@ -32,7 +32,7 @@ from tests.integration.directive.alerts_support import (
     routed,
 )
 from tests.integration.directive.support import produce
-from tests.integration.platform.support import read_topic, wait_for
+from tests.integration.platform.support import automatic_entries, read_topic, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,19 @@ async def test_soon_climbs_to_the_sp_then_the_ig_and_immediate_to_the_ig(world: 
         "SELECT member_id, stage FROM incident_officers WHERE incident_id = $1", soon.alert_id
     )
     assert {r["member_id"]: r["stage"] for r in stored}[ig] == "ig"
+    # Each climb is on the audit trail as the escalation loop's decision, when it fell due.
+    audited = await automatic_entries(w.pool, subject=f"incident:{soon.alert_id}")
+    assert [(a["actor"], a["action"]) for a in audited] == [
+        ("system:alerts", "alert.route"),
+        ("system:alert-escalation", "alert.escalate"),
+        ("system:alert-escalation", "alert.escalate"),
+    ]
+    assert [a["reason"].rsplit("; ", 1)[-1] for a in audited[1:]] == [
+        "stage sp: 1 officer(s)",
+        "stage ig: 1 officer(s)",
+    ]
+    assert all(a["reason"].startswith("escalation due ") for a in audited[1:])
+    assert all(a["cause_event_id"] is None for a in audited[1:])
 
 
 async def test_a_taken_case_does_not_climb(world: AlertWorld) -> None:

@@ -2,7 +2,9 @@
 the range IG (manual mode) or relayed for automatically (automatic mode); a circle under the
 threshold after one window is escalated to its CO and, still under after a second, to its SP;
 a circle at the threshold is left alone; escalation notices are messages with their own
-deliveries; nothing is escalated twice; expiry closes the directive."""
+deliveries; nothing is escalated twice; expiry closes the directive. Each automatic relay,
+escalation and closing is on the audit trail once, as `system:scheduler`, with the deadline that
+passed as its cause."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from nazar_contracts.dispatch import Purpose
 from tests.integration.directive.conftest import Env
 from tests.integration.directive.support import requested
 from tests.integration.directive.test_cascade import actors, issued, settled
+from tests.integration.platform.support import automatic_entries
 
 W = timedelta(hours=4)  # urgent: ack window
 
@@ -101,6 +104,21 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
         if s.data.directive_id == str(did)
     }
     assert everyone & churu == {r.one("sp", "DST-CHURU"), r.one("ig", "RNG-BIKANER")}
+    audited = await automatic_entries(pool, subject=f"directive:{did}", action="directive.escalate")
+    assert [(a["actor"], a["action"], a["target_unit"], a["outcome"]) for a in audited] == [
+        ("system:scheduler", "directive.escalate", "DST-CHURU", "allowed"),
+        ("system:scheduler", "directive.escalate", c1, "allowed"),
+        ("system:scheduler", "directive.escalate", c1, "allowed"),
+    ]
+    reasons = [a["reason"] for a in audited]
+    assert reasons[0].startswith(f"relay deadline {deadline.isoformat(timespec='seconds')} passed")
+    assert reasons[0].endswith("relay_overdue: 1 recipient(s)")
+    assert "acknowledgement window 240 min passed" in reasons[1] and "ack_to_co" in reasons[1]
+    assert "ack_to_sp" in reasons[2]
+    # No event triggered them; no request either.
+    assert {(a["cause_event_id"], a["method"], a["status"]) for a in audited} == {
+        (None, None, None)
+    }
 
 
 async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env) -> None:
@@ -136,3 +154,17 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     assert report.closed == [did]
     assert await pool.fetchval("SELECT state FROM directives WHERE id = $1", did) == "closed"
     assert not (await tick(pool, topics, t0 + timedelta(days=2))).closed
+    # (The day's tick also escalated the silent circles: those are entries of their own.)
+    audited = [
+        a
+        for a in await automatic_entries(pool, subject=f"directive:{did}")
+        if a["action"] != "directive.escalate"
+    ]
+    assert [(a["actor"], a["action"], a["target_unit"]) for a in audited] == [
+        ("system:scheduler", "directive.relay", "DST-JAIPUR-EAST"),
+        ("system:scheduler", "directive.close", None),
+    ]
+    assert audited[0]["reason"].startswith("relay deadline ")
+    assert audited[1]["reason"] == (
+        f"expiry {(t0 + timedelta(days=1)).isoformat(timespec='seconds')} passed"
+    )

@@ -1,5 +1,6 @@
 """The scheduler loop: several replicas, one active (advisory lock), driven by an injected clock;
-an overdue relay is escalated exactly once however many replicas tick."""
+an overdue relay is escalated exactly once however many replicas tick, and is on the audit trail
+once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from directive.workers.scheduler import Scheduler
 
 from tests.integration.directive.conftest import Env
 from tests.integration.directive.test_cascade import issued
-from tests.integration.platform.support import wait_for
+from tests.integration.platform.support import automatic_entries, wait_for
 
 
 async def test_one_active_scheduler_escalates_once(env: Env) -> None:
@@ -42,3 +43,7 @@ async def test_one_active_scheduler_escalates_once(env: Env) -> None:
     assert sum(1 for s in replicas if s.ticks) == 1  # only the lock holder works
     rows = await pool.fetch("SELECT kind, unit_id FROM escalations WHERE directive_id = $1", did)
     assert [(r["kind"], r["unit_id"]) for r in rows] == [("relay_overdue", "DST-CHURU")]
+    audited = await automatic_entries(pool, subject=f"directive:{did}")
+    assert [(a["actor"], a["action"], a["target_unit"]) for a in audited] == [
+        ("system:scheduler", "directive.escalate", "DST-CHURU")
+    ]

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from nazar_platform import db
 from nazar_platform.db import migrations
@@ -87,3 +89,17 @@ async def wait_for(
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not reached in time")
         await asyncio.sleep(every)
+
+
+async def automatic_entries(
+    conn: asyncpg.Pool | asyncpg.Connection, **where: str
+) -> list[dict[str, Any]]:
+    """The audit trail's automatic entries matching every `column=value`, oldest first."""
+    conditions = ["actor IS NOT NULL"] + [f"{c} = ${n}" for n, c in enumerate(where, 1)]
+    rows = await conn.fetch(
+        "SELECT actor, action, subject, target_unit, target_member, outcome, reason, "
+        f"cause_event_id, method, status FROM audit_log WHERE {' AND '.join(conditions)} "
+        "ORDER BY id",
+        *where.values(),
+    )
+    return [dict(r) for r in rows]

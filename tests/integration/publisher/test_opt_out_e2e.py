@@ -3,7 +3,8 @@
 A volunteer with consent replies "बंद" on WhatsApp (the fake plays them) -> the publisher emits
 `dispatch.opted_out` -> the roster withdraws consent and republishes the contact on
 roster.contacts.v1 -> the publisher's copy says "withdrawn" -> the next message to that member is
-refused with a failed receipt, and nothing reaches the provider.
+refused with a failed receipt, and nothing reaches the provider. The withdrawal is on the roster's
+audit trail with the publisher's event's id as its cause.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from nazar_rostergen.build import Scale
 from nazar_rostergen.files import write
 
 from tests.conftest import DatabaseFactory, TopicFactory
+from tests.integration.platform.support import automatic_entries
 from tests.integration.publisher.support import make_stack, request, wait_for
 from tests.integration.roster.support import (
     import_roster,
@@ -77,6 +79,15 @@ async def test_a_bund_reply_withdraws_consent_and_the_next_message_is_refused(
             await wait_for(lambda: consent("withdrawn"), 120)
             opted = [r for r in await stack.replies({member}) if r["type"] == "opted_out"]
             assert [(r["keyword"], r["channel"]) for r in opted] == [("बंद", "whatsapp")]
+            # The roster's withdrawal is on its audit trail, caused by the publisher's event.
+            conn = await asyncpg.connect(roster_db)
+            try:
+                audited = await automatic_entries(conn, target_member=member)
+            finally:
+                await conn.close()
+            assert [(a["actor"], a["action"], a["cause_event_id"]) for a in audited] == [
+                ("system:opt-outs", "roster.consent", opted[0]["id"])
+            ]
             req = request(member)
             await stack.deliver([req])
 

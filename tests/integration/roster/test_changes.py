@@ -179,6 +179,20 @@ async def test_an_opt_out_reply_withdraws_consent_and_republishes(demo: Running)
     await wait_relayed(demo.database)
     after = await versions()
     assert after == [*before, before[-1] + 1], "one withdrawal, one new version, not two"
+    # The withdrawal is on the audit trail once, as the consumer's decision, with the reply
+    # event's id; the audit API lists it among automatic entries.
+    async with demo.client(hq_token()) as c:
+        listed = await c.get("/api/v1/audit", params={"automatic": "true", "cause_event": event.id})
+        requests_only = await c.get(
+            "/api/v1/audit", params={"automatic": "false", "cause_event": event.id}
+        )
+    assert listed.status_code == 200, listed.text
+    assert [
+        (e["automatic"], e["actor"], e["action"], e["target_member"], e["outcome"], e["method"])
+        for e in listed.json()["items"]
+    ] == [(True, "system:opt-outs", "roster.consent", member, "allowed", None)]
+    assert listed.json()["items"][0]["reason"] == "withdrawn by a reply on whatsapp"
+    assert requests_only.json()["items"] == []
 
 
 async def test_consent_through_the_api_and_not_for_police(demo: Running) -> None:

@@ -220,4 +220,4 @@ def test_audit_csv_lines_go_through_the_one_writer() -> None:
     row = {**dict.fromkeys(COLUMNS), "id": 1, "at": at, "path": 'a,"b"', "user_agent": "=cmd|x"}
     text = csv_lines([row])  # type: ignore[list-item]
     assert text.startswith("1,2025-01-01T00:00:00+00:00,,") and ',"a,""b""",' in text
-    assert text.endswith(",'=cmd|x\r\n") and text.count("\r\n") == 1
+    assert text.endswith(",'=cmd|x,,,\r\n") and text.count("\r\n") == 1  # no actor: a request

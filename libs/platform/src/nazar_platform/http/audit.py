@@ -20,7 +20,9 @@ failed write is never silent: it is logged at error level with the whole entry a
 (`nazar_audit_write_failures_total`); the client still gets its answer.
 
 The table (platform migration 004) refuses UPDATE, DELETE and TRUNCATE by trigger; entries are
-kept forever. The read API is in `nazar_platform.http.audit_api`.
+kept forever. State changes that no request asked for (a consumer's or a scheduler's) are entries
+of the same table, written by `nazar_platform.db.audit` (migration 006). The read API, for both,
+is in `nazar_platform.http.audit_api`.
 """
 
 from __future__ import annotations

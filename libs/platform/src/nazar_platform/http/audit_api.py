@@ -1,7 +1,11 @@
 """Read API of the audit trail: `GET /audit` (cursor-paginated JSON) and `GET /audit.csv`.
 
-Both take the same filters (`from`, `to`, `member`, `unit` — the grant's or the target's —,
-`outcome`, `action`) and list the newest entries first. Both require the `audit.read` permission
+The trail holds requests' entries (`nazar_platform.http.audit`) and automatic decisions'
+(`nazar_platform.db.audit`: `automatic` true, the `actor` `system:<worker>`, the `subject`, the
+triggering event's id in `cause_event_id` or the scheduler's reason in `reason`; no request id,
+method, path or status). Both take the same filters (`from`, `to`, `member`, `unit` — the grant's
+or the target's —, `outcome`, `action`, `automatic`, `actor`, `cause_event`) and list the newest
+entries first. Both require the `audit.read` permission
 (HQ roles): `audit_router(require(Action.AUDIT_READ))`; the service runtime mounts it under
 `/api/v1`. The CSV is streamed in batches (constant memory, however long the trail) through the
 one CSV writer, `nazar_platform.http.csv_files` (UTF-8 with a byte-order mark so that Excel shows
@@ -21,6 +25,7 @@ import pydantic
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from nazar_platform.db.audit import is_automatic
 from nazar_platform.http import csv_files
 from nazar_platform.http.audit import AuditEntry
 from nazar_platform.http.input_guard import Timestamp
@@ -44,6 +49,9 @@ COLUMNS = (
     "reason",
     "client_ip",
     "user_agent",
+    "actor",
+    "subject",
+    "cause_event_id",
 )
 KEYSET = Keyset(("id",), (int,), descending=True)
 CSV_BATCH = 1000
@@ -60,13 +68,22 @@ class AuditRecord(AuditEntry):
     """An entry as stored: the written entry with its id and time (one list of fields, in
     `AuditEntry`)."""
 
+    # An automatic decision's entry was no request: these are None there.
+    request_id: str | None  # type: ignore[assignment]
+    method: str | None  # type: ignore[assignment]
+    path: str | None  # type: ignore[assignment]
+    status: int | None  # type: ignore[assignment]
     id: int
     at: datetime
     outcome: Outcome  # narrowed from the entry's str: the API documents the three values
+    automatic: bool  # made by a consumer or a scheduler, not by a request
+    actor: str | None  # "system:<worker>" when automatic
+    subject: str | None  # what an automatic decision is about ("directive:<id>")
+    cause_event_id: str | None  # the CloudEvents id of the event that triggered it
 
     @classmethod
     def from_row(cls, row: Row) -> AuditRecord:
-        return cls(**{c: row[c] for c in COLUMNS})
+        return cls(**{c: row[c] for c in COLUMNS}, automatic=is_automatic(row["actor"]))
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,9 @@ class AuditFilter:
     unit: str | None = None
     outcome: Outcome | None = None
     action: str | None = None
+    automatic: bool | None = None
+    actor: str | None = None
+    cause_event: str | None = None
 
     def where(self) -> tuple[list[str], list[Any]]:
         conditions: list[str] = []
@@ -98,6 +118,12 @@ class AuditFilter:
             add("outcome = ?", self.outcome.value)
         if self.action is not None:
             add("action = ?", self.action)
+        if self.automatic is not None:
+            conditions.append("actor IS NOT NULL" if self.automatic else "actor IS NULL")
+        if self.actor is not None:
+            add("actor = ?", self.actor)
+        if self.cause_event is not None:
+            add("cause_event_id = ?", self.cause_event)
         return conditions, args
 
 
@@ -110,8 +136,17 @@ def audit_filter(
     unit: Annotated[str | None, Query(description="Unit of the grant used, or the target")] = None,
     outcome: Annotated[Outcome | None, Query()] = None,
     action: Annotated[str | None, Query(description="Access action, e.g. directive.issue")] = None,
+    automatic: Annotated[
+        bool | None, Query(description="Only automatic decisions (true) or only requests (false)")
+    ] = None,
+    actor: Annotated[
+        str | None, Query(description="The automatic actor, e.g. system:scheduler")
+    ] = None,
+    cause_event: Annotated[
+        str | None, Query(description="The id of the event that triggered a decision")
+    ] = None,
 ) -> AuditFilter:
-    return AuditFilter(since, until, member, unit, outcome, action)
+    return AuditFilter(since, until, member, unit, outcome, action, automatic, actor, cause_event)
 
 
 async def fetch_page(

@@ -36,6 +36,7 @@ class Reply:
     text: str | None = None
     in_reply_to_delivery_id: UUID | None = None
     button: bool = False
+    event_id: str | None = None  # the reply event's: the cause of what the reply decides
 
 
 @dataclass(frozen=True, slots=True)

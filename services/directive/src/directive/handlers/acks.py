@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 from nazar_platform.db import Connection
+from nazar_platform.db.audit import Cause
 
 from directive import metrics
 from directive.domain import acks
@@ -57,8 +58,10 @@ async def record_acks(
     conn: Connection,
     topics: Topics,
     decisions: Sequence[tuple[UUID, AckVia, datetime]],
+    cause: Cause | None = None,
 ) -> list[store.Acknowledged]:
-    """Acknowledge deliveries and announce each first acknowledgement on directive.events.v1."""
+    """Acknowledge deliveries and announce each first acknowledgement on directive.events.v1.
+    `cause`: the reply event that acknowledged (None: a request, audited as such)."""
     if not decisions:
         return []
     applied = await store.apply(
@@ -79,7 +82,7 @@ async def record_acks(
         metrics.ACKS.labels(a.via).inc()
     alerts = [a for a in applied.acknowledged if a.origin_kind == OriginKind.ALERT]
     if alerts:  # a field alert's first acknowledgement takes it (button, reply code, inbox page)
-        await incidents.on_acks(conn, topics, alerts)
+        await incidents.on_acks(conn, topics, alerts, cause)
     return applied.acknowledged
 
 
@@ -106,7 +109,10 @@ async def apply_replies(
             metrics.REPLIES_UNMATCHED.inc()
             continue
         done += await record_acks(
-            conn, topics, [(decision.delivery_id, decision.via, reply.received_at)]
+            conn,
+            topics,
+            [(decision.delivery_id, decision.via, reply.received_at)],
+            Cause.event(reply.event_id) if reply.event_id else None,
         )
     return done
 

@@ -5,8 +5,10 @@ with its job and officers, and `AlertRouted` on alert.cases.v1 through the outbo
 
 Alerts of one station and kind are serialised by a transaction-scoped advisory lock, so two
 alerts about one crowd arriving at once cannot both open an incident. A redelivered alert finds
-its row and changes nothing. The jobs are run by the alert runner (`workers.alerts`), woken by a
-notification that PostgreSQL delivers when this transaction commits.
+its row and changes nothing. The routing (or the joining of an open incident) is on the audit
+trail as `system:alerts`, with the `AlertRaised` event's id as its cause, in that transaction.
+The jobs are run by the alert runner (`workers.alerts`), woken by a notification that PostgreSQL
+delivers when this transaction commits.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import asyncpg
 import structlog
 from nazar_contracts.alerts import AlertKind, AlertRaised, AlertRouted, AlertStage, Urgency
 from nazar_platform.db import Connection
+from nazar_platform.db.audit import Cause
 from pydantic import BaseModel
 
 from directive import metrics
@@ -29,7 +32,7 @@ from directive.domain import alerts as rules
 from directive.domain.alerts import AlertFacts, EscalationDelays, Named
 from directive.domain.ids import reply_code
 from directive.domain.model import MessageKind, Origin, OriginKind, Text
-from directive.handlers import events
+from directive.handlers import alert_audit, events
 from directive.handlers.common import Topics
 from directive.handlers.messages import origin_message
 from directive.settings import DirectiveSettings
@@ -228,9 +231,15 @@ async def notify_raiser(conn: Connection, alert: store.AlertRow, text: Text, now
 
 
 async def receive(
-    conn: Connection, topics: Topics, event: AlertRaised, config: CaseConfig, now: datetime
+    conn: Connection,
+    topics: Topics,
+    event: AlertRaised,
+    config: CaseConfig,
+    now: datetime,
+    cause: Cause,
 ) -> bool:
-    """Take one raised alert in; False when it was here already (nothing changes)."""
+    """Take one raised alert in; False when it was here already (nothing changes). `cause` is
+    the `AlertRaised` event's, for the audit trail."""
     await store.lock_station_kind(conn, event.station_id, str(event.kind))
     if await store.alert_exists(conn, event.alert_id):
         metrics.ALERTS.labels(str(event.kind), "repeat").inc()
@@ -276,6 +285,7 @@ async def receive(
             ],
             now,
         )
+        await alert_audit.joined(conn, cause, joined.id, joined.station_id, event.alert_id)
         metrics.ALERTS.labels(str(event.kind), "joined").inc()
         return True
     chain = await store.chain(conn, event.station_id)
@@ -309,6 +319,9 @@ async def receive(
             )
         ],
         now,
+    )
+    await alert_audit.routed(
+        conn, cause, event.alert_id, event.station_id, routed.stage, routed.officers
     )
     metrics.ALERTS.labels(str(event.kind), "opened").inc()
     log.info(

@@ -3,17 +3,20 @@
 `tick(now)` does everything due at `now` and nothing else, so tests drive it with any clock.
 Each directive is handled in its own transaction; every step is recorded (district overdue mark,
 circle stage) in the same transaction as the escalation it raises, so a repeat raises nothing.
+Each automatic relay, escalation and closing is on the audit trail (`system:scheduler`, the
+deadline that passed as its cause), written in that transaction too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 import structlog
-from nazar_platform.db import Connection
+from nazar_platform.db import Connection, audit
+from nazar_platform.db.audit import Cause
 
 from directive import metrics
 from directive.domain import escalation as rules
@@ -28,6 +31,20 @@ from directive.store import directives as store
 from directive.store import reach as reach_store
 
 log = structlog.get_logger(__name__)
+
+SCHEDULER = audit.actor("scheduler")
+
+
+def _subject(directive_id: UUID) -> str:
+    return f"directive:{directive_id}"
+
+
+def _at(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _minutes(window: timedelta) -> str:
+    return f"{round(window.total_seconds() / 60)} min"
 
 
 @dataclass
@@ -70,8 +87,19 @@ async def _overdue_relays(
         target = await store.lock_district(conn, directive_id, action.district_id)
         if target is None or target.relayed_at is not None or target.overdue_at is not None:
             continue
+        deadline = Cause.scheduled(f"relay deadline {_at(d.relay_deadline)} passed")
         if action.auto_relay:
             await relay_in(conn, topics, directive_id, action.district_id, None, None, None, now)
+            await audit.record(
+                conn,
+                audit.Decision(
+                    SCHEDULER,
+                    "directive.relay",
+                    deadline,
+                    subject=_subject(directive_id),
+                    target_unit=action.district_id,
+                ),
+            )
             report.auto_relays.append((directive_id, action.district_id))
         else:
             district = await roster.unit(conn, action.district_id)
@@ -87,6 +115,7 @@ async def _overdue_relays(
                 recipients,
                 None,
                 now,
+                deadline,
                 name_hi=(district.name_hi if district else None) or action.district_id,
                 name_en=(district.name_en if district else None) or action.district_id,
             )
@@ -133,6 +162,10 @@ async def _silent_circles(
                 recipients,
                 c.acknowledged / c.targeted if c.targeted else None,
                 now,
+                Cause.scheduled(
+                    f"acknowledgement window {_minutes(d.ack_window)} passed below "
+                    f"{d.ack_threshold:.0%} acknowledged"
+                ),
                 name_hi=(circle.name_hi if circle else None) or c.circle_id,
                 name_en=(circle.name_en if circle else None) or c.circle_id,
             )
@@ -149,6 +182,7 @@ async def _escalate(
     recipients: list[str],
     share: float | None,
     now: datetime,
+    cause: Cause,
     *,
     name_hi: str,
     name_en: str,
@@ -168,6 +202,17 @@ async def _escalate(
         member_ids=recipients,
     )
     await store.insert_escalation(conn, message.id, d.id, kind, unit_id, recipients, share, now)
+    await audit.record(
+        conn,
+        audit.Decision(
+            SCHEDULER,
+            "directive.escalate",
+            cause,
+            subject=_subject(d.id),
+            target_unit=unit_id,
+            detail=f"{kind}: {len(recipients)} recipient(s)",
+        ),
+    )
     metrics.ESCALATIONS.labels(str(kind)).inc()
     log.info("escalated", directive=str(d.id), kind=str(kind), unit=unit_id)
 
@@ -181,4 +226,14 @@ async def _close(
     cancelled = d.state == DirectiveState.CANCELLED
     await store.set_state(conn, directive_id, DirectiveState.CLOSED, now, "closed_at")
     await events.announce(conn, topics.events, (events.closed(directive_id, cancelled, now), now))
+    await audit.record(
+        conn,
+        audit.Decision(
+            SCHEDULER,
+            "directive.close",
+            Cause.scheduled(f"expiry {_at(d.expires_at)} passed"),
+            subject=_subject(directive_id),
+            detail="cancelled" if cancelled else None,
+        ),
+    )
     report.closed.append(directive_id)

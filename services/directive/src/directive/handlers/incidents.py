@@ -1,6 +1,7 @@
 """What happens to a case after it is routed (issue 15): taken (the first acknowledgement of an
 officers' message, or the take endpoint), closed with an outcome, handed over to another station,
-escalated when nobody took it in time. Each changes the incident under its row lock, announces
+escalated when nobody took it in time (on the audit trail as `system:alert-escalation`, the time
+it fell due as its cause). Each changes the incident under its row lock, announces
 its events on alert.cases.v1 (one per alert of the incident) and tells each raiser what they
 need to know, in the caller's transaction.
 """
@@ -27,11 +28,13 @@ from nazar_contracts.alerts import (
 )
 from nazar_contracts.vocabulary import Role, UnitKind
 from nazar_platform.db import Connection
+from nazar_platform.db.audit import Cause
 
 from directive import metrics
 from directive.domain import alerts as rules
 from directive.domain.alerts import Named
 from directive.domain.model import ConflictError, InvalidRequestError, NotFoundError
+from directive.handlers import alert_audit
 from directive.handlers.alerts import (  # the routing a new case and a climbing one share
     CaseConfig,
     announce,
@@ -103,9 +106,13 @@ async def take(
     return True
 
 
-async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged]) -> int:
+async def on_acks(
+    conn: Connection, topics: Topics, acked: Sequence[Acknowledged], cause: Cause | None = None
+) -> int:
     """First acknowledgements of alert deliveries: an officer acknowledging an officers' message
-    takes the incident if nobody has it; how many were taken. A raiser's notice asks for none."""
+    takes the incident if nobody has it; how many were taken. A raiser's notice asks for none.
+    A take by a reply (`cause`, its event) is the replies consumer's decision on the audit trail;
+    one through the inbox page is its request's entry."""
     taken = 0
     for a in acked:
         found = await store.officer_message_incident(conn, a.message_id, a.member_id)
@@ -123,7 +130,12 @@ async def on_acks(conn: Connection, topics: Topics, acked: Sequence[Acknowledged
         metrics.ALERT_SINCE_RAISE.labels("acknowledged").observe(
             max(0.0, (a.at - incident.opened_at).total_seconds())
         )
-        taken += await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
+        took = await take(conn, topics, incident, Taker(a.member_id, role, unit), a.at)
+        if took and cause is not None:
+            await alert_audit.taken(
+                conn, cause, incident.id, incident.station_id, a.member_id, role
+            )
+        taken += took
     return taken
 
 
@@ -360,6 +372,14 @@ async def _escalate_due(
                 for a in alerts
             ],
             now,
+        )
+        await alert_audit.escalated(
+            conn,
+            incident.next_escalation_at,
+            incident.id,
+            incident.station_id,
+            routed.stage,
+            routed.officers,
         )
         metrics.ALERT_ESCALATIONS.labels(str(routed.stage)).inc()
         done += 1

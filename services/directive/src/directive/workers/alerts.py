@@ -32,6 +32,7 @@ from nazar_contracts import event_types as types
 from nazar_contracts.alerts import AlertRaised
 from nazar_platform import db
 from nazar_platform.db import Connection
+from nazar_platform.db.audit import Cause
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
 from nazar_platform.kafka.records import parse_record
@@ -75,7 +76,7 @@ def alerts_handler(
             data = parse_record(record)
             if not isinstance(data, AlertRaised):
                 raise PoisonRecordError("an alert.raised record without its data")
-            await alerts.receive(conn, topics, data, config, clock())
+            await alerts.receive(conn, topics, data, config, clock(), Cause.event(record.event_id))
 
     return handle
 

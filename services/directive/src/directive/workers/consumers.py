@@ -151,6 +151,7 @@ def parse_reply(record: Record) -> Reply | None:
         if data.in_reply_to_delivery_id is None
         else UUID(data.in_reply_to_delivery_id),
         button=data.kind is ReplyKind.BUTTON,
+        event_id=record.event_id,
     )
 
 

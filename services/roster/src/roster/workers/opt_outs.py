@@ -9,6 +9,7 @@ import structlog
 from nazar_contracts import event_types
 from nazar_contracts.dispatch import DispatchOptedOut
 from nazar_platform.db import Connection
+from nazar_platform.db.audit import Cause
 from nazar_platform.kafka.consumer import Handler, IdempotentConsumer, Record
 from nazar_platform.kafka.records import parse_record
 from nazar_platform.runtime.context import Runtime
@@ -30,7 +31,10 @@ def opt_out_handler(roster: Roster) -> Handler:
             data = parse_record(record)
             if not isinstance(data, DispatchOptedOut):
                 continue
-            if await opt_out(roster, conn, data.member_id, data.received_at):
+            cause = Cause.event(record.event_id)
+            if await opt_out(
+                roster, conn, data.member_id, data.received_at, cause, str(data.channel)
+            ):
                 metrics.OPT_OUTS.inc()
                 log.info("consent withdrawn by reply", member_id=data.member_id)
 
