@@ -89,15 +89,13 @@ def _x_limits(config: Entry) -> list[Limit]:
 
 def _instagram_posts(answer: Entry) -> list[FakePost]:
     """`published` notes, each with the sha256 of the image(s) its container really fetched
-    (`image_fetched` notes the bytes' sha256 per URL, `container_created` the URL it fetched;
-    a carousel names its children)."""
+    (`container_created` notes the sha256 of the bytes it took — the same URL fetched again
+    later, by a retry, may answer otherwise; a carousel names its children)."""
     entries: list[Entry] = answer["messages"]
-    fetched = {e["url_path"]: str(e["sha256"]) for e in entries if e.get("call") == "image_fetched"}
     images: dict[str, tuple[str, ...]] = {}
     for e in entries:
         if e.get("call") == "container_created":
-            url = e.get("image_url_path")
-            own = (fetched[url],) if url in fetched else ()
+            own = (str(e["image_sha256"]),) if e.get("image_sha256") else ()
             children = e.get("children") or []
             images[str(e["id"])] = own + tuple(s for c in children for s in images.get(c, ()))
     return [

@@ -181,7 +181,7 @@ class FakeInstagram:
         image_url = body.get("image_url")
         if not image_url:
             return _error(400, 100, "The parameter image_url is required")
-        refused = await self._fetch_jpeg(str(image_url))
+        refused, sha256 = await self._fetch_jpeg(str(image_url))
         if refused is not None:
             return refused
         carousel_item = str(body.get("is_carousel_item", "")).lower() == "true"
@@ -192,7 +192,7 @@ class FakeInstagram:
         self.containers[c.id] = c
         self._note(
             "container_created", id=c.id, carousel_item=carousel_item,
-            image_url_path=str(image_url).split("?", maxsplit=1)[0],
+            image_url_path=str(image_url).split("?", maxsplit=1)[0], image_sha256=sha256,
         )  # fmt: skip
         return web.json_response({"id": c.id})
 
@@ -215,8 +215,10 @@ class FakeInstagram:
         self._note("container_created", id=c.id, children=c.children)
         return web.json_response({"id": c.id})
 
-    async def _fetch_jpeg(self, url: str) -> web.Response | None:
-        """Instagram cURLs the media: fetched for real, refused when absent or not a JPEG."""
+    async def _fetch_jpeg(self, url: str) -> tuple[web.Response | None, str]:
+        """Instagram cURLs the media: fetched for real, refused when absent or not a JPEG.
+        Returns the refusal (None when the image is taken) and the fetched bytes' sha256, which
+        the container keeps: the same URL fetched again later may answer otherwise."""
         if self._session is None:
             self._session = aiohttp.ClientSession()
         limit = int(self.config["image_max_bytes"])
@@ -227,27 +229,28 @@ class FakeInstagram:
                 data = await resp.content.read(limit + 1)
         except (TimeoutError, aiohttp.ClientError, OSError):
             return _error(400, -2, "Timeout", subcode=2207003,
-                          user_msg="It takes too long to download the media.")  # fmt: skip
+                          user_msg="It takes too long to download the media."), ""  # fmt: skip
         # The sha256 of what was really fetched: the proofs compare it with the creative's.
+        sha256 = hashlib.sha256(data).hexdigest()
         self._note(
             "image_fetched", url_path=url.split("?", maxsplit=1)[0], status=status,
-            bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            bytes=len(data), sha256=sha256,
         )  # fmt: skip
         if status != 200:
             return _error(400, 9004, "The media could not be fetched from this URI",
                           subcode=2207052, user_title="Media download has failed.",
-                          user_msg=f"The media URI answered {status}.")  # fmt: skip
+                          user_msg=f"The media URI answered {status}."), sha256  # fmt: skip
         if len(data) > limit:
             return _error(400, 36000, "The image size is too large.", subcode=2207004,
                           user_title="Image size too large",
                           user_msg="The image is too large to download. It should be less "
-                          "than 8 MiB.")  # fmt: skip
+                          "than 8 MiB."), sha256  # fmt: skip
         if not data.startswith(b"\xff\xd8\xff"):
             return _error(400, 9004, "Only photo or video can be accepted as media type.",
                           subcode=2207052, user_title="Media download has failed.",
                           user_msg="The media URI doesn't meet our requirements: the image "
-                          "is not a JPEG.")  # fmt: skip
-        return None
+                          "is not a JPEG."), sha256  # fmt: skip
+        return None, sha256
 
     def _state(self, c: Container) -> str:
         if c.media_id is not None:
