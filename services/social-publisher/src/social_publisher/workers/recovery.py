@@ -1,5 +1,9 @@
 """Work that comes back from the database: due retries, probes of a closed channel, and orphans.
 
+Due retries (and the work other instances handed over) are claimed only for the sender numbers
+this instance owns; orphans of any number, since an orphan is found by age alone and goes to its
+number's owner like any other job.
+
 An orphan is an intent that stayed `pending` without an answer for `answer_wait`: the process
 that made the call died before recording the answer, and no status webhook carrying its
 `biz_opaque_callback_data` arrived since. Only then is it sent again, counted, and marked as a
@@ -34,13 +38,17 @@ async def poll_retries(ctx: Context, sender: Sender, stop: asyncio.Event) -> Non
     while not stop.is_set():
         try:
             open_channels = [c for c, g in sender.gates.items() if g.is_open]
+            # Only the numbers owned here: another's work waits for its owner (workers.leases).
+            owned = sender.owned()
             room = s.queue_max - sender.queued()
-            if open_channels and room > 0:
-                jobs = await claim(ctx, channels=open_channels, limit=min(room, 1000))
+            if open_channels and owned and room > 0:
+                jobs = await claim(
+                    ctx, channels=open_channels, senders=owned, limit=min(room, 1000)
+                )
                 sender.enqueue(jobs)
             for channel, gate in sender.gates.items():
-                if gate.probe_due():
-                    probe = await claim(ctx, channels=[channel], limit=1)
+                if owned and gate.probe_due():
+                    probe = await claim(ctx, channels=[channel], senders=owned, limit=1)
                     if probe:
                         gate.probing = True
                         probe[0].probe = True
