@@ -2,7 +2,9 @@
 capped at 1,000 messages/s by one fake WhatsApp. The number is owned by one of them (its lease);
 the other consumes its share of the deliveries and hands them to the owner through the database.
 About 20 s of work: the fake never sees more than 1,000 requests in any one-second window of
-their arrival times, and the whole run goes at ≥ 95% of the cap.
+their arrival times, and the drain goes at ≥ 95% of the cap (the whole seconds at the fake but
+the first two, while the instances join the consumer group, and the last; the rate from the
+first to the last accepted request is printed too).
 
     NAZAR_PORT_BASE=… ./deploy/stack chaos -k publisher_scale
 
@@ -10,8 +12,9 @@ The figures are printed: the busiest second at the fake (requests and accepted o
 sustained rate, and which instance sent and handed over how many. The sender starts at most
 `pace_share` (97.5%) of the cap in any second; the rest is headroom for the jitter between our
 starts and the fake's arrival clock. On a machine short of CPU that jitter (the event loops of
-the publishers and of the fake woken tens of milliseconds late) can exceed the headroom: then
-this fails on the cap alone, and the figures say by how much.
+the publishers and of the fake woken tens of milliseconds late) can exceed the headroom, and a
+pacer woken late loses the delay beyond one headroom's worth rather than send it as a burst:
+then this fails on the cap or the rate, and the figures say by how much.
 """
 
 from __future__ import annotations
@@ -133,14 +136,18 @@ async def test_two_publishers_one_number_never_above_the_cap_at_the_fake(stack: 
         )
         handed_over[name] = await stack.metric("nazar_publisher_handed_back_total", port=port)
 
-    sustained = float(stats["mean_rate"])
+    overall = float(stats["mean_rate"])
+    # The steady drain, without the ramp while both instances join the consumer group (the
+    # first two whole seconds at the fake) and the last, partial second.
+    middle = list(stats["per_second"])[2:-1]
+    sustained = sum(middle) / len(middle)
     print(
         f"\n{TOTAL} deliveries through 2 publishers, one number capped at {CAP}/s:"
         f"\n  busiest second at the fake: {stats['max_attempts_in_any_second']} requests,"
         f" {stats['max_accepted_in_any_second']} accepted; rejected {stats['rejected']}"
-        f"\n  sustained rate (first to last accepted): {sustained:.0f}/s"
-        f" ({100 * sustained / CAP:.1f}% of the cap); {elapsed:.1f} s from the restart"
-        f" to the last accepted"
+        f"\n  sustained rate (whole seconds but the first two and the last): {sustained:.0f}/s"
+        f" ({100 * sustained / CAP:.1f}% of the cap); first to last accepted: {overall:.0f}/s"
+        f" ({100 * overall / CAP:.1f}%); {elapsed:.1f} s from the restart to the last accepted"
         f"\n  whole seconds at the fake: {stats['per_second']}"
     )
     for name in ports:
