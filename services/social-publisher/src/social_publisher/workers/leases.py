@@ -36,6 +36,7 @@ from nazar_platform.runtime.leader import lead
 from nazar_platform.runtime.retry import wait_for_either
 
 from social_publisher import metrics
+from social_publisher.store import leases as lease_store
 
 log = structlog.get_logger(__name__)
 
@@ -105,7 +106,7 @@ class Leases:
                 if stop.is_set() or lost.is_set():
                     break
                 try:
-                    await asyncio.wait_for(conn.fetchval("SELECT 1"), self._ping_timeout)
+                    await asyncio.wait_for(lease_store.alive(conn), self._ping_timeout)
                 except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
                     # Drop the number first; then the leader loop closes the connection and
                     # tries again (the lock may still be ours on the server, or not).
