@@ -84,6 +84,8 @@ class Stack:
     port: int = field(default_factory=free_port)
     metrics_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # The environment the publisher was last started with (another instance copies it).
+    env: dict[str, str] = field(default_factory=dict)
     http: aiohttp.ClientSession | None = None
     key_path: Path = field(
         default_factory=lambda: LOG_DIR / "keys" / f"publisher-{uuid.uuid4().hex[:8]}.pem"
@@ -173,10 +175,28 @@ class Stack:
         env = self.publisher_env()
         if faults:
             env["NAZAR_FAULTS"] = faults
+        self.env = env
         self.procs["publisher"] = _spawn(
             "publisher", [sys.executable, "-m", "social_publisher", "serve"], env
         )
         await self.wait_ready()
+
+    async def start_instance(self, name: str, port: int, metrics_port: int) -> None:
+        """Another publisher process beside the first: the same database, topics and consumer
+        group (the first one's environment), its own ports."""
+        env = {**self.env, "NAZAR_HTTP_PORT": str(port), "NAZAR_METRICS_PORT": str(metrics_port)}
+        self.procs[name] = _spawn(name, [sys.executable, "-m", "social_publisher", "serve"], env)
+
+        async def up() -> bool:
+            if self.procs[name].poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.procs[name].returncode}")
+            try:
+                async with self.client.get(f"http://127.0.0.1:{port}/readyz") as r:
+                    return r.status == 200
+            except aiohttp.ClientError:
+                return False
+
+        await wait_for(up, 60)
 
     async def wait_ready(self, within: float = 60) -> None:
         async def up() -> bool:
@@ -239,9 +259,10 @@ class Stack:
             assert r.status == 200, await r.text()
             return dict(await r.json())
 
-    async def metric(self, name: str, **labels: str) -> float:
+    async def metric(self, name: str, *, port: int | None = None, **labels: str) -> float:
         # The internal metrics listener: /metrics is not on the public port.
-        async with self.client.get(f"http://127.0.0.1:{self.metrics_port}/metrics") as r:
+        url = f"http://127.0.0.1:{port or self.metrics_port}/metrics"
+        async with self.client.get(url) as r:
             assert r.status == 200, await r.text()
             text = await r.text()
         total = 0.0

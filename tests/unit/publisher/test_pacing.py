@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
-from social_publisher.domain.pacing import DAY, Quota, SlidingWindow
+from social_publisher.domain.pacing import DAY, Quota, SlidingWindow, Spacer
 
 
 def _max_in_any_window(times: list[float], span: float) -> int:
@@ -68,3 +69,80 @@ def test_quota_counts_unique_members_in_a_rolling_day_and_warns_before_the_limit
     assert quota.frees_at(107.0) == 101.0 + DAY
     assert quota.allows("m5", 101.0 + DAY + 1)
     assert quota.used(101.0 + DAY + 1) == 3  # m1 and m2 have left; m0, m3, m4 remain
+
+
+def test_quota_shared_counts_the_other_instances_members_from_the_last_sync() -> None:
+    quota = Quota(limit=10)
+    quota.record("m0", 100.0, counted=True)  # loaded at startup: already in the database
+    quota.record("m1", 100.5)
+    assert quota.unsynced() == {"m1": 100.5}
+    # The database now holds m1 too, and the other instances' members: 8 in all.
+    quota.synced(quota.unsynced(), 8)
+    assert quota.unsynced() == {} and quota.used(101.0) == 8
+    quota.record("m2", 101.0)
+    quota.record("m2", 101.2)  # the same member again costs nothing
+    assert quota.used(101.5) == 9
+    quota.record("m3", 101.5)
+    assert quota.used(101.6) == 10
+    assert not quota.allows("m4", 101.6)
+    assert quota.allows("m1", 101.6)  # counted already
+    # The members filling it are mostly the others': when they leave is not known here.
+    assert quota.frees_at(101.6) == 101.6 + quota.recheck
+    quota.synced(quota.unsynced(), 7)  # some of the others' members left the rolling day
+    assert quota.allows("m4", 102.0)
+
+
+def _starts(spacer: Spacer, ticks: list[float], demand: int = 10_000) -> list[float]:
+    """Start times when the pacer wakes at `ticks` with `demand` jobs waiting each time."""
+    out: list[float] = []
+    for now in ticks:
+        n = min(demand, spacer.allowance(now))
+        out += [now] * n
+        spacer.took(now, n)
+    return out
+
+
+def test_spacer_spreads_starts_evenly_at_the_rate() -> None:
+    spacer = Spacer(975.0, slack=0.025 / 0.975)
+    ticks = [i * 0.004 for i in range(5000)]  # 20 s of 4 ms ticks
+    starts = _starts(spacer, ticks)
+    rate = len(starts) / 20.0
+    assert 970 <= rate <= 980
+    # Never a burst: one tick holds what 4 ms (plus the first tick's catch-up) allows.
+    per_tick = Counter(starts)
+    assert max(per_tick[t] for t in ticks[1:]) <= 5
+    assert _max_in_any_window(starts, 1.0) <= 1000
+
+
+def test_spacer_catches_up_only_the_slack_after_a_late_wake_up() -> None:
+    share = 0.975
+    spacer = Spacer(share * 1000, slack=(1 - share) / share)
+    rng = random.Random(3)
+    now, ticks, lost = 0.0, [], 0.0
+    while now < 60:
+        ticks.append(now)
+        # A busy machine: mostly 4 ms, one tick in 50 woken 10-60 ms late.
+        step = 0.004 if rng.random() < 0.98 else rng.uniform(0.01, 0.06)
+        lost += max(0.0, step - spacer.slack)
+        now += step
+    starts = _starts(spacer, ticks)
+    # A late tick catches up at most the headroom (25 starts), so no second holds more than
+    # about the cap; what a tick was late beyond the slack is lost, not sent as a burst.
+    assert max(Counter(starts).values()) <= 1 + 25  # the start due now, and the catch-up
+    assert _max_in_any_window(starts, 1.0) <= 1000
+    expected = 975 * (60 - lost)
+    assert abs(len(starts) - expected) < 0.01 * expected
+    assert len(starts) / 60 > 0.95 * 975
+
+
+def test_spacer_follows_a_lowered_rate_and_says_when_the_next_start_is_due() -> None:
+    spacer = Spacer(100.0)
+    assert spacer.allowance(0.0) == 1
+    spacer.took(0.0, 1)
+    assert spacer.allowance(0.005) == 0
+    assert abs(spacer.wait(0.005) - 0.005) < 1e-9
+    assert spacer.allowance(0.01) == 1
+    spacer.took(0.01, 1)
+    spacer.rate = 10.0  # after a throughput error the limit (and so the pace) drops
+    spacer.took(0.02, 1)
+    assert abs(spacer.wait(0.02) - 0.1) < 1e-9

@@ -1,11 +1,14 @@
 """The publisher on the platform runtime (`nazar_platform.service`): its parts and its HTTP app.
 
 `parts(settings)` wires the sender: at startup the provider clients, the channel gates, the quota,
-the recorder and the sender are built on the runtime's pool; the delivery consumers (flash and
-routine) and the sign-in codes' consumer feed the sender; the recovery loops bring back retries
-and orphans. They all run on the platform's supervisor, which stops them in order: the WORK
-stage (consumers, sender, recovery; the sender lets its calls in flight finish), then RECORD (the
-recorder writes their answers), then PUBLISH (the outbox publisher sends what they wrote).
+the recorder, the sender and its leases on sender numbers are built on the runtime's pool; the
+delivery consumers (flash and routine) and the sign-in codes' consumer feed the sender; the
+recovery loops bring back retries and orphans (and the work other instances handed over); the
+quota is synced with the other instances' through the database. They all run on the platform's
+supervisor, which stops them in order: the WORK stage (consumers, sender, leases, recovery; the
+sender lets its calls in flight finish, a released number's queue goes back to the database),
+then RECORD (the recorder writes their answers), then PUBLISH (the outbox publisher sends what
+they wrote).
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from social_publisher.handlers.deliveries import quota_members
 from social_publisher.handlers.media import MediaStore
 from social_publisher.settings import PublisherSettings
 from social_publisher.workers import media_retention, recovery
+from social_publisher.workers import quota as quota_sync
 from social_publisher.workers.deliveries import (
     codes_consumer,
     contacts_consumer,
     deliveries_consumer,
 )
 from social_publisher.workers.gates import Gate
+from social_publisher.workers.leases import Leases
 from social_publisher.workers.recorder import Recorder
 from social_publisher.workers.sender import Sender
 from social_publisher.workers.social import Social
@@ -61,6 +66,8 @@ class Sending:
         self.ctx: Context | None = None
         self.sender: Sender | None = None
         self.recorder: Recorder | None = None
+        self.leases: Leases | None = None
+        self.quota: Quota | None = None
         self.deliveries: dict[str, IdempotentConsumer] = {}
         self.codes: IdempotentConsumer | None = None
 
@@ -75,9 +82,9 @@ class Sending:
         )
         self.ctx = ctx = Context.of(runtime.pool, s)
         self.recorder = recorder = Recorder(ctx)
-        quota = Quota(limit=s.whatsapp_portfolio_limit, warn_ratio=s.quota_warn_ratio)
+        self.quota = quota = Quota(limit=s.whatsapp_portfolio_limit, warn_ratio=s.quota_warn_ratio)
         for member, at in await quota_members(ctx):
-            quota.record(member, at.timestamp())
+            quota.record(member, at.timestamp(), counted=True)
         metrics.QUOTA_LIMIT.set(s.whatsapp_portfolio_limit)
         gates = {
             c: Gate(
@@ -97,9 +104,25 @@ class Sending:
         sms = SmsGatewayClient(
             session, s.sms_base_url, s.sms_api_key.get_secret_value(), s.sms_entity_id, s.sms_sender
         )
-        self.sender = sender = Sender(
-            s, whatsapp=whatsapp, sms=sms, recorder=recorder, gates=gates, quota=quota
+        # Each sender number (and the SMS lane) is paced by the one instance holding its lease.
+        self.leases = leases = Leases(
+            s.database_url.get_secret_value(),
+            [*s.whatsapp_phone_number_ids, "sms"],
+            retry=s.lease_retry.total_seconds(),
+            ping=s.lease_ping.total_seconds(),
+            ping_timeout=s.lease_ping_timeout.total_seconds(),
         )
+        self.sender = sender = Sender(
+            s,
+            whatsapp=whatsapp,
+            sms=sms,
+            recorder=recorder,
+            gates=gates,
+            quota=quota,
+            owns=leases.owns,
+        )
+        leases.on_gain = sender.pacers.take
+        leases.on_loss = sender.pacers.release
 
         def may_fetch() -> bool:
             # The recorder's backlog bounds memory if the database falls behind.
@@ -137,6 +160,14 @@ class Sending:
             # The calls in flight finish, so that the recorder (next stage) writes their answers.
             await self.sender.drain(DRAIN_SECONDS)
             await self.session.close()
+
+    async def hold_leases(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.leases is not None
+        await self.leases.run(stop)
+
+    async def sync_quota(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        assert self.ctx is not None and self.quota is not None
+        await quota_sync.run(self.ctx, self.quota, stop)
 
     async def record(self, runtime: Runtime, stop: asyncio.Event) -> None:
         assert self.recorder is not None
@@ -203,7 +234,9 @@ def parts(
         background=[
             Task("x-tokens", keeper.refresh_ahead),
             Task("social-queue", social_parts.run),
+            Task("sender-leases", sending.hold_leases),
             Task("sender", sending.send),
+            Task("quota-sync", sending.sync_quota),
             Task("retries", sending.poll_retries),
             Task("orphans", sending.sweep_orphans),
             Task("media-retention", media_parts.retain),

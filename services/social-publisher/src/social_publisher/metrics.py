@@ -41,6 +41,16 @@ RECEIPTS = Counter("nazar_publisher_receipts_total", "Receipts published", ["sta
 REFUSALS = Counter("nazar_publisher_refusals_total", "Deliveries refused before sending", ["code"])
 RATE_LIMIT = Gauge("nazar_publisher_rate_limit", "Current messages/s limit", ["sender"])
 RATE_SENT = Gauge("nazar_publisher_rate_sent", "Sends in the last window", ["sender"])
+SENDER_OWNED = Gauge(
+    "nazar_publisher_sender_owned",
+    "1 while this instance holds the number's lease and paces it (one instance per number)",
+    ["sender"],
+)
+HANDED_BACK = Counter(
+    "nazar_publisher_handed_back_total",
+    "Jobs for a number another instance owns, handed to it through the database",
+    ["sender"],
+)
 THROTTLED = Counter(
     "nazar_publisher_throttled_total", "Throughput errors (130429 / 429)", ["sender"]
 )

@@ -80,6 +80,20 @@ class PublisherSettings(PlatformSettings, CodeKeySettings):
     whatsapp_window_margin: timedelta = Field(
         default=timedelta(milliseconds=30), ge=timedelta(0), le=timedelta(milliseconds=500)
     )
+    # Starts are spaced evenly at this share of a number's limit (domain.pacing.Spacer): the rest
+    # is headroom for jitter between our starts and the provider's arrivals, and for sign-in codes
+    # sent by an instance that does not own the number.
+    pace_share: float = Field(default=0.975, gt=0.5, le=1)
+    # Several instances: each sender number is owned by one (workers.leases). An instance tries to
+    # take an unowned number this often, and checks its leases' connections this often (a check
+    # slower than the timeout drops the number).
+    lease_retry: timedelta = Field(default=timedelta(seconds=1), gt=timedelta(0))
+    lease_ping: timedelta = Field(default=timedelta(milliseconds=500), gt=timedelta(0))
+    lease_ping_timeout: timedelta = Field(default=timedelta(seconds=1), gt=timedelta(0))
+    # The portfolio's quota is shared through the database: each instance writes its new members
+    # and reads the total this often (instances together exceed the limit by at most what the
+    # others add in one interval).
+    quota_sync_interval: timedelta = Field(default=timedelta(seconds=1), gt=timedelta(0))
     # After a throughput error (130429 / 429) the number's limit is multiplied by this. Our window
     # already holds the cap, so an error means our clock and the provider's disagree by a little
     # (jitter), not that we were far too fast: a small cut, plus a wider window (learned).

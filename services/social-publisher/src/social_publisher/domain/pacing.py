@@ -7,9 +7,17 @@ provider measures it); the window here remembers the last `limit` send times, so
 every window position. `window` is a little over one second so that network jitter between our
 clock and the provider's cannot squeeze two windows' worth into one of theirs.
 
+`Spacer` spreads a number's starts evenly at a share of its limit (`pace_share`, 0.975 by
+default): the window alone would let a whole second's worth leave at once when work arrives after
+a pause, and the provider's clock (which counts arrivals, not our starts) sees a burst as more
+than the cap when the network or the CPU delays part of it. Spaced starts leave `1 - pace_share`
+of the cap as headroom for that jitter.
+
 `Quota` counts the portfolio's rolling 24-hour messaging limit: unique members sent a template
 (business-initiated, outside a customer-service window) in the last 24 hours. Every sender number
-of the portfolio shares it (Meta: "Messaging limits", set at the business portfolio level).
+of the portfolio shares it (Meta: "Messaging limits", set at the business portfolio level), so
+several publisher instances share one count: each adds its new members to the database and reads
+the total back every second (`workers.quota`); `synced` takes that total here.
 """
 
 from __future__ import annotations
@@ -75,6 +83,35 @@ class SlidingWindow:
             self.limit = min(float(self.cap), self.limit + per_second * elapsed)
 
 
+class Spacer:
+    """Starts spaced `1 / rate` seconds apart. After a late wake-up (or a pause) at most `slack`
+    seconds' worth go at once to catch up; the rest of the delay is lost, never sent as a burst.
+    With `slack = (1 - share) / share` for `rate = share * cap`, that catch-up is the headroom
+    the share leaves, so any one second holds at most about the cap: rate + rate * slack."""
+
+    def __init__(self, rate: float, *, slack: float = 0.0) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.slack = max(0.0, slack)
+        self._next = float("-inf")
+
+    def allowance(self, now: float) -> int:
+        """How many starts are due at `now`."""
+        if now < self._next:
+            return 0
+        return 1 + int(min(now - self._next, self.slack) * self.rate)
+
+    def took(self, now: float, n: int) -> None:
+        """`n` starts happened at `now`: the next one is due `n / rate` after them."""
+        if n > 0:
+            self._next = max(self._next, now - self.slack) + n / self.rate
+
+    def wait(self, now: float) -> float:
+        """Seconds until the next start is due (0 when due now)."""
+        return max(0.0, self._next - now)
+
+
 @dataclass
 class Quota:
     """Unique members messaged with a template in the last 24 hours, shared by a portfolio."""
@@ -82,8 +119,13 @@ class Quota:
     limit: int
     warn_ratio: float = 0.8
     span: float = DAY
+    recheck: float = 60.0
     _last: dict[str, float] = field(default_factory=dict)
     _order: deque[tuple[float, str]] = field(default_factory=deque)
+    # The portfolio's count as the database last said (every instance's members), and the
+    # members this instance added since, not yet in that count.
+    _shared: int = 0
+    _fresh: dict[str, float] = field(default_factory=dict)
 
     def _expire(self, now: float) -> None:
         edge = now - self.span
@@ -95,29 +137,45 @@ class Quota:
             elif at <= edge:
                 order.popleft()
                 del last[member]
+                self._fresh.pop(member, None)
             else:
                 break
 
     def used(self, now: float) -> int:
         self._expire(now)
-        return len(self._last)
+        return max(len(self._last), self._shared + len(self._fresh))
 
     def allows(self, member_id: str, now: float) -> bool:
         """A member already counted costs nothing more; a new one needs a free place."""
-        self._expire(now)
-        return member_id in self._last or len(self._last) < self.limit
+        return member_id in self._last or self.used(now) < self.limit
 
-    def record(self, member_id: str, now: float) -> None:
+    def record(self, member_id: str, now: float, *, counted: bool = False) -> None:
+        """A member messaged at `now`; `counted`: already in the database's count (startup)."""
         self._expire(now)
+        if member_id not in self._last and not counted:
+            self._fresh[member_id] = now
         self._last[member_id] = now
         self._order.append((now, member_id))
+
+    def unsynced(self) -> dict[str, float]:
+        """Members this instance added since the last sync (to write to the database)."""
+        return dict(self._fresh)
+
+    def synced(self, written: dict[str, float], total: int) -> None:
+        """The database holds `written` now, and counts `total` members for the portfolio."""
+        for member in written:
+            self._fresh.pop(member, None)
+        self._shared = total
 
     def warning(self, now: float) -> bool:
         return self.used(now) >= self.limit * self.warn_ratio
 
     def frees_at(self, now: float) -> float:
-        """When the oldest counted member drops out (now, if there is room already)."""
+        """When the oldest counted member drops out (now, if there is room already). When other
+        instances' members fill the quota, their times are not known here: `recheck` later."""
         self._expire(now)
-        if len(self._last) < self.limit or not self._order:
+        if self.used(now) < self.limit:
             return now
+        if len(self._last) < self.limit or not self._order:
+            return now + self.recheck
         return self._order[0][0] + self.span

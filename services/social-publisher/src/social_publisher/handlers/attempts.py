@@ -41,6 +41,7 @@ async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
         await code_store.finish(conn, code_answers(codes))
         found = await intent_store.lock(conn, (o.job.delivery_id for o in outcomes))
         changed: dict[str, Intent] = {}
+        handed: dict[str, str] = {}
         events = []
         for o in outcomes:
             intent = found.get(o.job.delivery_id)
@@ -56,12 +57,15 @@ async def record(ctx: Context, outcomes: Sequence[Outcome]) -> None:
                 )
             elif o.defer_until is not None:
                 intents.defer(intent, o.defer_until)
+                # Whichever instance claims it next, the number's owner sends it.
+                handed[intent.delivery_id] = o.job.sender
                 emits = []
             else:
                 continue
             changed[intent.delivery_id] = intent
             events += [receipt_event(ctx, intent, e) for e in emits]
         await intent_store.save(conn, list(changed.values()))
+        await intent_store.set_senders(conn, handed)
         await outbox.enqueue(conn, events)
 
 

@@ -23,6 +23,7 @@ from social_publisher.handlers.context import Context
 from social_publisher.handlers.receipts import receipt_event
 from social_publisher.store import contacts
 from social_publisher.store import intents as intent_store
+from social_publisher.store import quota as quota_store
 
 
 def requests_of(records: Sequence[Record]) -> tuple[list[DispatchRequested], dict[str, str]]:
@@ -86,6 +87,7 @@ async def admit(ctx: Context, conn: db.Connection, records: Sequence[Record]) ->
                 "request": raw.get(r.delivery_id) or r.model_dump_json(),
                 "receipt": None if why is None else "failed",
                 "error": None if why is None else {"code": why[0], "title": why[1]},
+                "sender": "sms" if channel == "sms" else compose.sender_for(r.member_id, s),
             }
         )
         planned[r.delivery_id] = (r, contact, channel, kind)
@@ -135,18 +137,20 @@ async def claim(
     ctx: Context,
     *,
     channels: Sequence[str] = (),
+    senders: Sequence[str] = (),
     limit: int,
     orphans_after: timedelta | None = None,
     exclude: Sequence[str] = (),
 ) -> list[Job]:
-    """Claim due retries (or, with `orphans_after`, unanswered intents) and make jobs of them."""
+    """Claim due retries of `senders` (or, with `orphans_after`, unanswered intents of any
+    number) and make jobs of them."""
     now = datetime.now(UTC)
     s = ctx.settings
     async with db.transaction(ctx.pool) as conn:
         if orphans_after is not None:
             claimed = await intent_store.claim_orphans(conn, orphans_after, exclude, limit)
         else:
-            claimed = await intent_store.claim_due(conn, channels, limit)
+            claimed = await intent_store.claim_due(conn, channels, senders, limit)
         if not claimed:
             return []
         members = [i.member_id for i, _ in claimed]
@@ -200,6 +204,6 @@ async def claim(
 
 
 async def quota_members(ctx: Context) -> list[tuple[str, datetime]]:
-    """Members sent a template in the last 24 h (rebuilds the quota at startup)."""
+    """Members the portfolio sent a template in the last 24 h (rebuilds the quota at startup)."""
     async with ctx.pool.acquire() as conn:
-        return await intent_store.template_recipients(conn, datetime.now(UTC) - timedelta(days=1))
+        return await quota_store.recipients(conn, datetime.now(UTC) - timedelta(days=1))

@@ -3,8 +3,8 @@ connection and never commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -21,11 +21,12 @@ async def insert(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
         return set()
     inserted = await conn.fetch(
         """INSERT INTO intents (delivery_id, message_id, member_id, priority, channel, kind,
-               status, reply_code, request, receipt, error)
-           SELECT d, msg, mem, pri, ch, k, st, rc, req::jsonb, rcpt, err
+               status, reply_code, request, receipt, error, sender)
+           SELECT d, msg, mem, pri, ch, k, st, rc, req::jsonb, rcpt, err, snd
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                       $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
-                AS v(d, msg, mem, pri, ch, k, st, rc, req, rcpt, err)
+                       $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[],
+                       $12::text[])
+                AS v(d, msg, mem, pri, ch, k, st, rc, req, rcpt, err, snd)
            ON CONFLICT (delivery_id) DO NOTHING
            RETURNING delivery_id""",
         *[
@@ -42,6 +43,7 @@ async def insert(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
                 "request",
                 "receipt",
                 "error",
+                "sender",
             )
         ],
     )
@@ -105,19 +107,22 @@ _CLAIM_RETURNING = f"RETURNING {_INTENT_COLUMNS}, request, reply_code"
 
 
 async def claim_due(
-    conn: Connection, channels: Sequence[str], limit: int
+    conn: Connection, channels: Sequence[str], senders: Sequence[str], limit: int
 ) -> list[tuple[Intent, dict[str, Any]]]:
-    """Take due retries (flash first): they become pending attempts again."""
+    """Take due retries (flash first) of these sender numbers (or of none recorded yet): they
+    become pending attempts again."""
     rows = await conn.fetch(
         f"""UPDATE intents SET status = 'pending', attempted_at = now(), updated_at = now()
             WHERE delivery_id IN (
                 SELECT delivery_id FROM intents
                 WHERE status = 'retry' AND next_attempt_at <= now()
                   AND channel = ANY($1::text[])
+                  AND (sender = ANY($2::text[]) OR sender IS NULL)
                 ORDER BY priority = 'flash' DESC, next_attempt_at
-                LIMIT $2 FOR UPDATE SKIP LOCKED)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)
             {_CLAIM_RETURNING}""",
         list(channels),
+        list(senders),
         limit,
     )
     return [(_intent(r), r["request"]) for r in rows]
@@ -163,12 +168,14 @@ async def by_reply_code(conn: Connection, member_id: str, code: str) -> str | No
     return None if value is None else str(value)
 
 
-async def template_recipients(conn: Connection, since: datetime) -> list[tuple[str, datetime]]:
-    """Members sent a template since `since`, with their latest such send (rebuilds the quota)."""
-    rows = await conn.fetch(
-        "SELECT member_id, max(attempted_at) AS at FROM intents WHERE channel = 'whatsapp' "
-        "AND kind = 'template' AND status IN ('pending', 'accepted') AND attempted_at > $1 "
-        "GROUP BY member_id",
-        since,
+async def set_senders(conn: Connection, senders: Mapping[str, str]) -> None:
+    """Record the number each delivery goes from (its owner's retry poller claims it)."""
+    if not senders:
+        return
+    await conn.execute(
+        """UPDATE intents AS i SET sender = v.sender
+           FROM unnest($1::text[], $2::text[]) AS v(id, sender)
+           WHERE i.delivery_id = v.id AND i.sender IS DISTINCT FROM v.sender""",
+        list(senders),
+        list(senders.values()),
     )
-    return [(r["member_id"], r["at"]) for r in rows]

@@ -1,11 +1,18 @@
 """The pacers: one per sender number, handing jobs to the sender as fast as the provider allows.
 
-Every tick a pacer starts as many jobs as the number's sliding window allows (flash first; no
-routine job starts while flash work is waiting anywhere: queued here or still in Kafka), at most
-as many as the sender has free call slots. The slot is taken before the window is consulted, so
-the time the window records is the time the request leaves. A job that may not go now (its
-channel closed, its member held after a pair-rate error, the portfolio's quota used up) goes back
-to the database with a time to try again.
+Every tick a pacer starts as many jobs as are due at the number's even pace (`Spacer`, at
+`pace_share` of its limit) and its sliding window allows (flash first; no routine job starts
+while flash work is waiting anywhere: queued here or still in Kafka), at most as many as the
+sender has free call slots. The slot is taken before the window is consulted, so the time the
+window records is the time the request leaves. A job that may not go now (its channel closed,
+its member held after a pair-rate error, the portfolio's quota used up) goes back to the database
+with a time to try again.
+
+A number is paced only by the instance that owns it (`workers.leases`). A job for a number this
+instance does not own goes back to the database the same way, due at once, with its number
+(`intents.sender`): the owner's retry poller claims it. Sign-in codes are the exception (the code
+is never stored): a non-owner sends them itself, under a window of its own as large as the
+headroom the owner's pace leaves (`cap - floor(cap * pace_share)`, at least 1 per second).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from social_publisher import metrics
 from social_publisher.domain import codes
 from social_publisher.domain.codes import CODE_PRIORITY
 from social_publisher.domain.compose import Job
-from social_publisher.domain.pacing import Quota, SlidingWindow
+from social_publisher.domain.pacing import Quota, SlidingWindow, Spacer
 from social_publisher.settings import PublisherSettings
 from social_publisher.workers.gates import Gate
 
@@ -34,6 +41,10 @@ TICK = 0.004
 
 # Where a job that may not go now is sent back: (job, now, not before).
 Defer = Callable[[Job, datetime, datetime], None]
+
+
+def _owns_all(_sender: str) -> bool:
+    return True
 
 
 class SenderQueue:
@@ -63,6 +74,9 @@ class SenderQueue:
         if self.routine and not flash_waiting:
             return self.routine.popleft()
         return None
+
+    def pop_code(self) -> Job | None:
+        return self.codes.popleft() if self.codes else None
 
     def __len__(self) -> int:
         return len(self.codes) + len(self.flash) + len(self.routine)
@@ -98,12 +112,15 @@ class Pacers:
         quota: Quota,
         slots: Slots,
         defer: Defer,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
         self.gates = gates
         self.quota = quota
         self._slots = slots
         self._defer = defer
+        # Without leases (one instance, the unit tests) every number is this instance's.
+        self._owns = owns or _owns_all
         self._margin = settings.whatsapp_window_margin.total_seconds()
         window = 1.0 + self._margin
         self.limiters: dict[str, SlidingWindow] = {
@@ -112,6 +129,20 @@ class Pacers:
         }
         self.limiters["sms"] = SlidingWindow(settings.sms_mps_cap, window)
         self.queues: dict[str, SenderQueue] = {s: SenderQueue() for s in self.limiters}
+        share = settings.pace_share
+        # A catch-up after a late tick is at most the headroom the share leaves (pacing.Spacer).
+        self.spacers = {
+            s: Spacer(share * w.limit, slack=(1.0 - share) / share)
+            for s, w in self.limiters.items()
+        }
+        # Sign-in codes of a number owned elsewhere, within the owner's headroom.
+        self.guests = {
+            s: SlidingWindow(max(1, w.cap - math.floor(w.cap * share)), window)
+            for s, w in self.limiters.items()
+        }
+        self._ready_at: dict[str, float] = {}  # a new owner's first start (monotonic)
+        for sender in self.limiters:
+            metrics.HANDED_BACK.labels(sender)
         self._holds: dict[str, float] = {}  # member -> monotonic time before which we wait
         self.flash_upstream: Callable[[], bool] = lambda: False
         self._quota_warned = False
@@ -119,9 +150,46 @@ class Pacers:
         self._learned = 0.0  # window margin learned from throughput errors (seconds)
         self._learned_at = 0.0
 
+    def leased(self, sender: str) -> bool:
+        """This instance holds the lease on `sender` (it may still wait to pace it)."""
+        return self._owns(sender)
+
+    def owns(self, sender: str, now: float | None = None) -> bool:
+        """This instance paces `sender` now: it holds the lease, and a window has passed since
+        it took it (the previous owner's last sends are in no window of ours)."""
+        if not self._owns(sender):
+            return False
+        ready = self._ready_at.get(sender)
+        return ready is None or (time.monotonic() if now is None else now) >= ready
+
+    def take(self, sender: str) -> None:
+        """The lease on `sender` was taken here: pace it after one window."""
+        self._ready_at[sender] = time.monotonic() + self.limiters[sender].window
+        self.queues[sender].ready.set()
+
+    def release(self, sender: str) -> None:
+        """The lease on `sender` is gone: its queued work goes back to the database, due now
+        (codes stay: they are sent as a guest's)."""
+        queue = self.queues[sender]
+        jobs = [*queue.flash, *queue.routine]
+        queue.flash.clear()
+        queue.routine.clear()
+        for job in jobs:
+            self._hand_back(job)
+
+    def _hand_back(self, job: Job) -> None:
+        if job.probe:
+            self.gates["sms" if job.sender == "sms" else "whatsapp"].probing = False
+            job.probe = False
+        wall = datetime.now(UTC)
+        metrics.HANDED_BACK.labels(job.sender).inc()
+        self._defer(job, wall, wall)
+
     def enqueue(self, jobs: list[Job]) -> None:
         for job in jobs:
-            if job.probe:
+            if job.priority != CODE_PRIORITY and not self.leased(job.sender):
+                self._hand_back(job)
+            elif job.probe:
                 # A probe reopens a closed channel: it goes first, whatever its priority, or
                 # routine probe could wait forever behind flash work paused in Kafka.
                 self.queues[job.sender].flash.appendleft(job)
@@ -178,43 +246,52 @@ class Pacers:
             await asyncio.gather(*pacers, return_exceptions=True)
 
     async def _pace(self, sender: str, start: Callable[[Job], None], stop: asyncio.Event) -> None:
-        queue, limiter = self.queues[sender], self.limiters[sender]
+        queue, own_limiter = self.queues[sender], self.limiters[sender]
+        spacer = self.spacers[sender]
         gate = self.gates["sms" if sender == "sms" else "whatsapp"]
+        share = self.settings.pace_share
         last = time.monotonic()
-        tick = TICK
         while not stop.is_set():
-            if not len(queue):
+            now = time.monotonic()
+            owned = self.owns(sender, now)
+            if not (len(queue) if owned else len(queue.codes)):
                 queue.ready.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.ready.wait(), 0.5)
+                    await asyncio.wait_for(queue.ready.wait(), 0.5 if owned else 0.05)
                 continue
-            now = time.monotonic()
-            tick = now - last
-            limiter.recover(now, limiter.cap * 0.1, tick)
+            limiter = own_limiter if owned else self.guests[sender]
+            if owned:
+                own_limiter.recover(now, own_limiter.cap * 0.1, now - last)
+                spacer.rate = share * own_limiter.limit
+                metrics.RATE_LIMIT.labels(sender).set(own_limiter.limit)
             last = now
-            metrics.RATE_LIMIT.labels(sender).set(limiter.limit)
             room = limiter.available(now)
             if room == 0:
                 await self._nap(min(max(limiter.wait(now), 0.001), 0.05), limiter)
                 continue
+            # Starts due at the even pace; the window, not this, is what keeps the cap.
+            due = spacer.allowance(now) if owned else room
+            if due == 0:
+                await self._nap(min(max(spacer.wait(now), 0.001), TICK), limiter)
+                continue
             if self._slots.free == 0:
                 await self._slots.wait()
                 continue
-            # What the time since the last tick allows (ticks stretch on a busy machine), with
-            # headroom; the window, not this, is what keeps the cap.
-            budget = min(
-                room, self._slots.free, max(1, math.ceil(limiter.limit * max(tick, TICK) * 2))
-            )
+            budget = min(room, self._slots.free, due)
             flash_waiting = self.flash_waiting()
+            started = 0
             for _ in range(budget):
-                job = queue.pop(flash_waiting)
+                job = queue.pop(flash_waiting) if owned else queue.pop_code()
                 if job is None:
                     break
                 if not self._admissible(job, gate, now):
                     continue
                 limiter.record(now)
                 start(job)
-            metrics.RATE_SENT.labels(sender).set(limiter.in_window(now))
+                started += 1
+            if owned:
+                spacer.took(now, started)
+                metrics.RATE_SENT.labels(sender).set(own_limiter.in_window(now))
             await self._nap(TICK, limiter)
 
     async def _nap(self, seconds: float, limiter: SlidingWindow) -> None:

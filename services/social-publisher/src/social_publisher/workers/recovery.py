@@ -1,5 +1,9 @@
 """Work that comes back from the database: due retries, probes of a closed channel, and orphans.
 
+Due retries (and the work other instances handed over) are claimed only for the sender numbers
+this instance owns; orphans of any number, since an orphan is found by age alone and goes to its
+number's owner like any other job.
+
 An orphan is an intent that stayed `pending` without an answer for `answer_wait`: the process
 that made the call died before recording the answer, and no status webhook carrying its
 `biz_opaque_callback_data` arrived since. Only then is it sent again, counted, and marked as a
@@ -28,19 +32,31 @@ from social_publisher.workers.sender import Sender
 
 log = structlog.get_logger(__name__)
 
+# Due retries claimed in one transaction at most (about 50 ms of work at most on a busy host).
+CLAIM_BATCH = 200
+
 
 async def poll_retries(ctx: Context, sender: Sender, stop: asyncio.Event) -> None:
     s = ctx.settings
     while not stop.is_set():
         try:
             open_channels = [c for c, g in sender.gates.items() if g.is_open]
+            # Only the numbers owned here: another's work waits for its owner (workers.leases).
+            owned = sender.owned()
             room = s.queue_max - sender.queued()
-            if open_channels and room > 0:
-                jobs = await claim(ctx, channels=open_channels, limit=min(room, 1000))
+            # In batches: making jobs of claimed rows holds the event loop (and so the pacer),
+            # more so with several instances, when half the work comes back from here.
+            while open_channels and owned and room > 0:
+                limit = min(room, CLAIM_BATCH)
+                jobs = await claim(ctx, channels=open_channels, senders=owned, limit=limit)
                 sender.enqueue(jobs)
+                if len(jobs) < limit or stop.is_set():
+                    break
+                room = s.queue_max - sender.queued()
+                await asyncio.sleep(0)
             for channel, gate in sender.gates.items():
-                if gate.probe_due():
-                    probe = await claim(ctx, channels=[channel], limit=1)
+                if owned and gate.probe_due():
+                    probe = await claim(ctx, channels=[channel], senders=owned, limit=1)
                     if probe:
                         gate.probing = True
                         probe[0].probe = True

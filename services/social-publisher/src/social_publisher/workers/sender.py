@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -47,6 +48,7 @@ class Sender:
         recorder: Recorder,
         gates: dict[str, Gate],
         quota: Quota,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
         self._whatsapp = whatsapp
@@ -56,7 +58,12 @@ class Sender:
         self.quota = quota
         self._slots = Slots(settings.max_in_flight)
         self.pacers = Pacers(
-            settings, gates=gates, quota=quota, slots=self._slots, defer=self._defer
+            settings,
+            gates=gates,
+            quota=quota,
+            slots=self._slots,
+            defer=self._defer,
+            owns=owns,
         )
         self.inflight: dict[str, Job] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -66,6 +73,10 @@ class Sender:
 
     def enqueue(self, jobs: list[Job]) -> None:
         self.pacers.enqueue(jobs)
+
+    def owned(self) -> list[str]:
+        """The sender numbers (and "sms") whose lease this instance holds."""
+        return [s for s in self.pacers.limiters if self.pacers.leased(s)]
 
     def queued(self, priority: str | None = None) -> int:
         return self.pacers.queued(priority)
@@ -114,7 +125,7 @@ class Sender:
             await asyncio.wait(list(self._tasks), timeout=within)
 
     def _defer(self, job: Job, now: datetime, until: datetime) -> None:
-        if job.priority == CODE_PRIORITY:
+        if job.priority == CODE_PRIORITY:  # never handed back: only a closed channel defers one
             metrics.CODES.labels(job.channel, "channel_down").inc()
         self._recorder.put(Outcome(job, now, defer_until=until))
 
