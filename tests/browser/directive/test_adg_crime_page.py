@@ -36,7 +36,7 @@ async def test_only_adg_crime_is_offered_and_another_adg_is_told_who_may(
     await crime_context.close()
 
     context, other = await console.as_member(r.one("adg", "PHQ"))
-    await expect(other.locator("#who-name")).to_contain_text("अतिरिक्त महानिदेशक")
+    await expect(other.locator("#who-roles")).to_contain_text("अतिरिक्त महानिदेशक")
     await expect(other.locator("#new-directive")).to_be_hidden()
     await try_to_issue(other, console.url, "hi")
     problem = other.locator("#problem")
