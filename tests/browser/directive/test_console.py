@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,11 +116,17 @@ async def console(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIter
 
 
 @pytest.fixture(autouse=True)
-async def no_script_errors(console: Console) -> AsyncIterator[None]:
+def no_script_errors(console: Console) -> Iterator[None]:
     console.errors.clear()
     yield
     assert console.errors == []
-    # Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+
+
+@pytest.fixture(autouse=True)
+async def no_raw_codes(console: Console) -> AsyncIterator[None]:
+    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+    Autouse here and in the modules that import it."""
+    yield
     for context in console.watched:
         for page in context.pages:
             assert await codes_on(page) == [], page.url

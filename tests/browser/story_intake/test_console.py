@@ -11,7 +11,7 @@ sends them. Screenshots go to .state/console-shots/ (look at them when a page ch
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -195,11 +195,17 @@ async def console(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIter
 
 
 @pytest.fixture(autouse=True)
-async def no_script_errors(console: Console) -> AsyncIterator[None]:
+def no_script_errors(console: Console) -> Iterator[None]:
     console.errors.clear()
     yield
     assert console.errors == []
-    # Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+
+
+@pytest.fixture(autouse=True)
+async def no_raw_codes(console: Console) -> AsyncIterator[None]:
+    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+    Autouse here and in the modules that import it."""
+    yield
     for context in console.watched:
         for page in context.pages:
             assert await codes_on(page) == [], page.url
