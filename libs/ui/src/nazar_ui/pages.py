@@ -48,7 +48,7 @@ def roles_that(action: Action) -> list[str]:
 
 
 class ConsolePages:
-    """Renders a service's console pages in the shared frame (see the module docstring).
+    """Renders a service's console pages in the shared frame (see `nazar_ui`'s docstring).
 
     `labels(lang)` gives every word the pages show (start from `words`); `may` names, per key
     the scripts use, the action whose roles may act: the pages offer what the API would allow
