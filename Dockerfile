@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The image of every Nazar process. PACKAGE names the workspace package to install: the image holds
-# that package and what it depends on (nazar-platform, nazar-contracts, their locked third-party
-# packages) and nothing of the other services, the dev tools or the sources. docker-compose.yml
+# that package and what it depends on (nazar-platform, nazar-contracts, nazar-ui with its templates,
+# style sheet and scripts as package data, their locked third-party packages) and nothing of the
+# other services, the dev tools or the sources. docker-compose.yml
 # builds one image per service (PACKAGE=nazar-roster, ...) and one for the topic bootstrap
 # (PACKAGE=nazar-platform); the container's command picks what runs.
 #

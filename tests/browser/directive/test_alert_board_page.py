@@ -22,6 +22,9 @@ from tests.browser.directive.test_console import (  # the module's service and b
     console,  # noqa: F401
     shot,
 )
+from tests.browser.directive.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 from tests.integration.directive import board_support as fx
 
 

@@ -17,6 +17,9 @@ from tests.browser.directive.test_console import (  # the module's service and b
     console,  # noqa: F401
     shot,
 )
+from tests.browser.directive.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 from tests.integration.platform.support import wait_for
 
 POST = "https://www.instagram.com/p/C0nashamukt1/"

@@ -31,6 +31,7 @@ from tests.integration.directive.api_support import Api, running_service
 from tests.integration.directive.support import produce, requested
 from tests.integration.directive.test_api import PDF
 from tests.integration.directive.test_receipts import reply
+from tests.raw_codes import codes_on
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / ".state" / "console-shots"
@@ -78,8 +79,13 @@ class Console:
             more = page.locator("#more")
             await expect(more).to_be_visible()
             await more.click()
+        # The header names who signed in (from the list they were picked from), never their id.
+        name = (await button.inner_text()).split(" — ")[0].strip()
         await button.click()
         await page.wait_for_url(f"{self.url}/console?lang={lang}")
+        await expect(page.locator("#who-name")).to_contain_text(name)
+        assert member_id not in await page.locator("#who").inner_text()
+        await expect(page.locator("#who-roles")).not_to_be_empty()
         return context, page
 
 
@@ -114,6 +120,16 @@ def no_script_errors(console: Console) -> Iterator[None]:
     console.errors.clear()
     yield
     assert console.errors == []
+
+
+@pytest.fixture(autouse=True)
+async def no_raw_codes(console: Console) -> AsyncIterator[None]:
+    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+    Autouse here and in the modules that import it."""
+    yield
+    for context in console.watched:
+        for page in context.pages:
+            assert await codes_on(page) == [], page.url
 
 
 async def originals(api: Api, directive_id: str) -> dict[str, str]:
@@ -159,7 +175,7 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
     api, r = console.api, console.api.roster
     # The ADG issues, in Hindi, to the Bikaner and Churu districts, with an attachment.
     adg_context, adg = await console.as_member(r.one("adg", "BR-CRIME"))
-    await expect(adg.locator("#who-name")).to_contain_text("अतिरिक्त महानिदेशक")
+    await expect(adg.locator("#who-roles")).to_have_text("अतिरिक्त महानिदेशक पुलिस · अपराध शाखा")
     await adg.click("#new-directive")
     await adg.wait_for_url(re.compile(r"/console/new\?lang=hi$"))
     await adg.select_option("select[name=priority]", "urgent")

@@ -17,6 +17,9 @@ from tests.browser.directive.test_console import (  # the module's service and b
     Console,
     console,  # noqa: F401
 )
+from tests.browser.directive.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 from tests.integration.directive.test_api import PDF, signed_link
 
 TITLE = "थाना क्षेत्र में रात्रि गश्त बढ़ाएँ </script><style>body{display:none}</style>"

@@ -21,6 +21,7 @@ from tests.integration.roster.support import (
     running_roster,
     wait_relayed,
 )
+from tests.raw_codes import codes_on
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -66,10 +67,28 @@ async def _sign_in_as_sp(demo: Running, page: Page, lang: str) -> str:
     return sp
 
 
+async def _name_of(database: str, member_id: str) -> str:
+    conn = await asyncpg.connect(database)
+    try:
+        name: str = await conn.fetchval(
+            "SELECT name_hi FROM members WHERE member_id = $1", member_id
+        )
+    finally:
+        await conn.close()
+    return name
+
+
 async def test_browse_the_tree_and_search_in_hindi(demo: Running, browser: Browser) -> None:
     page = await browser.new_page()
-    await _sign_in_as_sp(demo, page, "hi")
+    await page.goto(f"{demo.url}/dev/sign-in?lang=hi")
+    await expect(page.locator("button.sign-in-as").first).to_be_visible()
+    assert await codes_on(page) == []  # roles and units by name in the sign-in list
+    sp = await _sign_in_as_sp(demo, page, "hi")
     await expect(page.locator("h1")).to_have_text("रोस्टर — ज़िला कार्यालय")
+    # The header: the SP's name, role and district by name in Hindi, never the member id.
+    await expect(page.locator("#who-name")).to_contain_text(await _name_of(demo.database, sp))
+    await expect(page.locator("#who-roles")).to_contain_text("पुलिस अधीक्षक · बीकानेर")
+    assert sp not in await page.locator("header").inner_text()
     await page.locator('button.unit[data-unit="PHQ"]').click()
     await page.locator('button.unit[data-unit="RNG-BIKANER"]').click()
     await expect(page.locator('button.unit[data-unit="RNG-BIKANER"]')).to_have_text("बीकानेर रेंज")
@@ -97,6 +116,8 @@ async def test_browse_the_tree_and_search_in_hindi(demo: Running, browser: Brows
         await conn.close()
     shown = {await r.get_attribute("data-member") for r in await rows.all()}
     assert not shown & elsewhere
+    # The tree, the search results and the header name every role, unit and kind.
+    assert await codes_on(page) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "roster-pages-hi.png"), full_page=True)
     await page.close()
@@ -186,5 +207,6 @@ async def test_without_a_token_the_pages_send_you_to_sign_in(
     await expect(page.locator("h2")).to_have_text("Sign in")
     await page.fill("#member-id", "m-nobody")
     await page.click("#sign-in-id")
-    await expect(page.locator("#error")).to_contain_text("No such member")
+    await expect(page.locator("#problem")).to_contain_text("No such member")
+    assert await codes_on(page) == []
     await page.close()

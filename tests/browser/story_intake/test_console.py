@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from tests.conftest import DatabaseFactory
 from tests.integration.platform.http.server import serve
 from tests.integration.story_intake.test_api import Running, token
 from tests.integration.story_intake.test_stories import TREE
+from tests.raw_codes import codes_on
 from tests.unit.story_intake.images import phone_jpeg
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -66,6 +67,21 @@ MEMBERS = [CONSTABLE, KBAS_CONSTABLE, CO, KBAS_CO, SP, WRITER, WRITER_2, APPROVE
 KBAS_PS = units.UnitRow(
     "PS-KBAS", "police_station", ("RJ", "RNG-JAIPUR", "DST-KT", "CIR-KBAS", "PS-KBAS"), 1
 )
+# The units' names as roster.units.v1 carries them: the console names units, never by code.
+UNIT_NAMES = {
+    "RJ": ("पुलिस मुख्यालय, राजस्थान", "Police Headquarters"),
+    "RNG-JAIPUR": ("जयपुर रेंज", "Jaipur Range"),
+    "DST-KT": ("खैरथल-तिजारा", "Khairthal-Tijara"),
+    "CIR-TIJARA": ("तिजारा वृत्त", "Tijara circle"),
+    "PS-TIJARA": ("थाना तिजारा", "Tijara police station"),
+    "CIR-KBAS": ("किशनगढ़ बास वृत्त", "Kishangarh Bas circle"),
+    "PS-KBAS": ("थाना किशनगढ़ बास", "Kishangarh Bas police station"),
+}
+NAMED_UNITS = [
+    replace(u, name_hi=hi, name_en=en)
+    for u in (*TREE, KBAS_PS)
+    for hi, en in [UNIT_NAMES.get(u.id, (None, None))]
+]
 
 
 def story(title: str, text: str, **extra: Any) -> dict[str, Any]:
@@ -167,7 +183,7 @@ async def console(databases: DatabaseFactory, kafka_bootstrap: str) -> AsyncIter
     async with serve(create(settings)) as url, async_playwright() as p:
         conn = await asyncpg.connect(database)
         try:
-            await units.upsert(conn, [*TREE, KBAS_PS])
+            await units.upsert(conn, NAMED_UNITS)
             await members.upsert(conn, MEMBERS)
         finally:
             await conn.close()
@@ -183,6 +199,16 @@ def no_script_errors(console: Console) -> Iterator[None]:
     console.errors.clear()
     yield
     assert console.errors == []
+
+
+@pytest.fixture(autouse=True)
+async def no_raw_codes(console: Console) -> AsyncIterator[None]:
+    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
+    Autouse here and in the modules that import it."""
+    yield
+    for context in console.watched:
+        for page in context.pages:
+            assert await codes_on(page) == [], page.url
 
 
 def row(story_id: str) -> str:
@@ -202,6 +228,8 @@ async def test_a_co_sees_only_their_circle_and_forwards_from_the_page(console: C
     )
     _, co = await console.as_member(CO)
     await expect(co.locator("#who-name")).to_contain_text("महेंद्र सिंह शेखावत")
+    # Their role and unit by name in the page's language (the dev sign-in list's names).
+    await expect(co.locator("#who-roles")).to_have_text("वृत्ताधिकारी (पुलिस उपाधीक्षक) · तिजारा वृत्त")
     await expect(co.locator("#level")).to_have_value("circle")
     await expect(co.locator(row(ours))).to_be_visible()
     await expect(co.locator(row(theirs))).to_have_count(0)  # another circle's story
@@ -212,6 +240,7 @@ async def test_a_co_sees_only_their_circle_and_forwards_from_the_page(console: C
         re.compile(r"^\d+ मिनट$")
     )
     await expect(co.locator(f"{row(ours)} td[data-col=claim]")).to_have_text("खाली")
+    await expect(co.locator(f"{row(ours)} td[data-col=unit]")).to_have_text("थाना तिजारा")
     await shot(co, "01-co-queue-hi")
 
     # The other circle's CO sees theirs and not ours.
@@ -224,6 +253,7 @@ async def test_a_co_sees_only_their_circle_and_forwards_from_the_page(console: C
     await expect(co.locator("#title-hi")).to_have_text(title)
     await expect(co.locator("#text-hi")).to_have_text(text)
     await expect(co.locator("#author")).to_have_text("सुनीता मीणा")
+    await expect(co.locator("#unit")).to_have_text("थाना तिजारा")
     await expect(co.locator("#history tr[data-action=submitted]")).to_contain_text("सुनीता मीणा")
     # The photo, upright (the phone's EXIF orientation applied), through its signed URL.
     await expect(co.locator("#no-photos")).to_be_hidden()

@@ -19,6 +19,9 @@ from tests.browser.story_intake.test_console import (  # the module's service an
     shot,
     story,
 )
+from tests.browser.story_intake.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 from tests.unit.story_intake.images import plain
 
 

@@ -31,6 +31,9 @@ from tests.browser.story_intake.test_console import (  # the module's service an
     story,
 )
 from tests.browser.story_intake.test_console import console as console  # noqa: PLC0414
+from tests.browser.story_intake.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 from tests.browser.story_intake.test_console import (  # autouse: no script error on any page
     no_script_errors as no_script_errors,  # noqa: PLC0414
 )

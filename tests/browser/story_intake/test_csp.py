@@ -18,6 +18,9 @@ from tests.browser.story_intake.test_console import (  # the module's service an
     console,  # noqa: F401
     story,
 )
+from tests.browser.story_intake.test_console import (  # autouse: no raw code on any page left open
+    no_raw_codes as no_raw_codes,  # noqa: PLC0414
+)
 
 # Story text that tries to be markup: it must show as text and run nothing.
 TITLE = "तिजारा में नाकाबंदी </script><style>body{display:none}</style><img src=x onerror=alert(1)>"

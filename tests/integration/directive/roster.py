@@ -29,9 +29,18 @@ from nazar_contracts.vocabulary import (
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 HINDI_NAMES = ["राजेश कुमार", "सुनीता देवी", "महेंद्र सिंह", "पूजा शर्मा", "रामलाल मीणा", "कविता चौधरी"]
 
+# Each unit by its names (Hindi, English): the pages show them, never the code (issue 20).
 TREE = {
-    "RNG-BIKANER": ("range", {"DST-BIKANER": "बीकानेर", "DST-CHURU": "चूरू"}),
-    "CP-JAIPUR": ("commissionerate", {"DST-JAIPUR-EAST": "जयपुर पूर्व"}),
+    "RNG-BIKANER": (
+        "range",
+        ("बीकानेर रेंज", "Bikaner Range"),
+        {"DST-BIKANER": ("बीकानेर", "Bikaner"), "DST-CHURU": ("चूरू", "Churu")},
+    ),
+    "CP-JAIPUR": (
+        "commissionerate",
+        ("जयपुर पुलिस आयुक्तालय", "Jaipur Police Commissionerate"),
+        {"DST-JAIPUR-EAST": ("जयपुर पूर्व", "Jaipur East")},
+    ),
 }
 
 
@@ -131,12 +140,12 @@ def build() -> Roster:
         r.one("home_secretary", "PHQ"),
         r.one("police_pro", "PHQ"),
     ]
-    for top, (kind, districts) in TREE.items():
-        _unit(r, top, UnitKind(kind), "PHQ", f"रेंज {top}", top.title())
+    for top, (kind, (top_hi, top_en), districts) in TREE.items():
+        _unit(r, top, UnitKind(kind), "PHQ", top_hi, top_en)
         ig = _member(r, Role.IG, top)
         state_group.append(ig)
-        for district, name_hi in districts.items():
-            _unit(r, district, UnitKind.DISTRICT, top, name_hi, district.title())
+        for district, (name_hi, name_en) in districts.items():
+            _unit(r, district, UnitKind.DISTRICT, top, name_hi, name_en)
             sp = _member(r, Role.SP, district)
             state_group.append(sp)
             r.circles_of[district] = []

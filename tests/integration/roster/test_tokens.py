@@ -102,6 +102,22 @@ async def test_a_ticket_gives_a_token_the_jwks_verifies_with_the_members_grants_
     body = r.json()
     assert body["token_type"] == "Bearer" and body["member_id"] == member_id
     assert body["expires_in"] == 15 * 60 and len(body["refresh_token"]) >= 40
+    # Who signed in, by name, for the consoles' header: the member's names, each posting's role,
+    # unit and unit kind by name in Hindi and English (issue 20: never a code where a name is).
+    [named] = await fetch(
+        demo.database,
+        """SELECT m.name_hi, m.name_latin, u.name_hi AS unit_hi, u.name_en AS unit_en
+           FROM members m JOIN postings p USING (member_id) JOIN units u USING (unit_id)
+           WHERE m.member_id = $1 AND p.is_primary""",
+        member_id,
+    )
+    assert body["name"] == {"hi": named["name_hi"], "en": named["name_latin"]}
+    posting = body["postings"][0]
+    assert posting["role"] == "constable"
+    assert posting["role_name"] == {"hi": "कांस्टेबल", "en": "Constable"}
+    assert posting["unit_kind"] == "police_station"
+    assert posting["unit_kind_name"] == {"hi": "थाना", "en": "Police station"}
+    assert posting["unit_name"] == {"hi": named["unit_hi"], "en": named["unit_en"]}
 
     header = jwt.get_unverified_header(body["access_token"])
     assert header["alg"] == "ES256" and header["kid"].startswith("roster-")

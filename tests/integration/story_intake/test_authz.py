@@ -130,6 +130,10 @@ async def _names(c: httpx.AsyncClient, _: str) -> httpx.Response:
     return await c.get("/api/v1/members/names", params={"id": ["M-CONST-1", "M-CO-1"]})
 
 
+async def _unit_names(c: httpx.AsyncClient, _: str) -> httpx.Response:
+    return await c.get("/api/v1/units/names", params={"id": ["PS-TIJARA", "CIR-TIJARA"]})
+
+
 async def _add_photo(c: httpx.AsyncClient, story_id: str) -> httpx.Response:
     files = {"file": ("फ़ोटो.png", plain(40, 30), "image/png")}
     return await c.post(f"/api/v1/stories/{story_id}/photos", files=files)
@@ -253,6 +257,10 @@ MATRIX: dict[str, tuple[Call, str, dict[str, int | str]]] = {
     "confirm_withdrawal": (_confirm_withdrawal, IG_TASK, APPROVE),
     "accounts": (_accounts, CIRCLE, CELL_READ),
     "names": (_names, CIRCLE, {
+        "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
+        "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
+    }),
+    "unit_names": (_unit_names, CIRCLE, {
         "author": F, "constable_same_unit": F, "co_own": 0, "co_foreign": 0, "sp_own": 0,
         "sp_foreign": 0, "cell_writer": 0, "approver": 0, "ig": F,
     }),

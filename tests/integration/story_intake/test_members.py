@@ -5,14 +5,17 @@ mints a token with their postings' grants, which the API accepts."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from aiokafka import AIOKafkaProducer
 from nazar_contracts import event_types
+from nazar_contracts.base import BilingualName
 from nazar_contracts.members import Consent, ConsentState, MemberUpserted, Posting
 from nazar_contracts.registry import spec_for_model
-from nazar_contracts.vocabulary import Language, Role
+from nazar_contracts.units import UnitUpserted
+from nazar_contracts.vocabulary import Language, Role, UnitKind
 from nazar_platform.kafka.cloudevents import format_time, headers_for
 from story_intake.app import create
 from story_intake.settings import StoryIntakeSettings
@@ -47,12 +50,21 @@ def member(
     )  # fmt: skip
 
 
-async def produce(bootstrap: str, topic: str, items: list[MemberUpserted | str]) -> None:
-    """Members, or a member id for its erasure tombstone."""
+def unit(unit_id: str, kind: UnitKind, hi: str, en: str, path: list[str]) -> UnitUpserted:
+    return UnitUpserted(
+        unit_id=unit_id, kind=kind, name=BilingualName(hi=hi, en=en),
+        parent_id=path[-2] if len(path) > 1 else None, path=path, active=True, version=1,
+        updated_at=NOW,
+    )  # fmt: skip
+
+
+async def produce(
+    bootstrap: str, topic: str, items: Sequence[MemberUpserted | UnitUpserted | str]
+) -> None:
+    """Members or units, or a member id for its erasure tombstone."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        spec = spec_for_model(MemberUpserted)
         for item in items:
             eid, at = str(uuid.uuid4()), format_time(NOW)
             if isinstance(item, str):
@@ -61,6 +73,7 @@ async def produce(bootstrap: str, topic: str, items: list[MemberUpserted | str])
                 )
                 await producer.send(topic, key=item.encode(), value=None, headers=headers)
             else:
+                spec = spec_for_model(type(item))
                 await producer.send(
                     topic,
                     key=spec.key(item).encode(),
@@ -76,13 +89,14 @@ async def test_members_from_the_roster_sign_in_and_show_by_name(
     databases: DatabaseFactory, kafka_bootstrap: str, new_topic: TopicFactory
 ) -> None:
     topic = await new_topic("roster-members")
+    units_topic = await new_topic("roster-units")
     settings = StoryIntakeSettings(
         environment="test",
         database_url=await databases.create("story_members"),
         kafka_bootstrap=kafka_bootstrap,
         database_pool_min=1,
         database_pool_max=4,
-        topic_units="test.story-members.no-units",
+        topic_units=units_topic,
         topic_members=topic,
         consumer_group_prefix=f"story-intake-{uuid.uuid4().hex[:8]}",
         shutdown_timeout=timedelta(seconds=20),
@@ -98,17 +112,35 @@ async def test_members_from_the_roster_sign_in_and_show_by_name(
             "M-GONE",  # erased
         ],
     )
+    # The units' names (041_unit_names.sql): the dev sign-in and the console show them.
+    await produce(
+        kafka_bootstrap,
+        units_topic,
+        [
+            unit("RJ", UnitKind.STATE, "पुलिस मुख्यालय, राजस्थान", "Police Headquarters", PATH[:1]),
+            unit("DST-KT", UnitKind.DISTRICT, "खैरथल-तिजारा", "Khairthal-Tijara", PATH[:3]),
+            unit("CIR-TIJARA", UnitKind.CIRCLE, "तिजारा वृत्त", "Tijara circle", PATH),
+        ],
+    )
     async with serve(create(settings)) as url, httpx.AsyncClient(base_url=url, timeout=30) as c:
 
         async def listed() -> bool:
             r = await c.get("/api/v1/dev/members", params={"role": ["co", "sp"]})
-            return r.status_code == 200 and len(r.json()["items"]) == 2
+            items = r.json()["items"] if r.status_code == 200 else []
+            return len(items) == 2 and all(p["unit_name"] for m in items for p in m["postings"])
 
         await wait_for(listed, within=60, every=0.5)
         items = (await c.get("/api/v1/dev/members", params={"role": ["co", "sp"]})).json()["items"]
         assert [m["member_id"] for m in items] == ["M-SP-1", "M-CO-1"]  # most senior first
         assert items[1]["name"]["hi"] == "महेंद्र सिंह"
-        assert items[1]["postings"] == [{"role": "co", "unit_id": "CIR-TIJARA", "unit_name": None}]
+        assert items[1]["postings"] == [
+            {
+                "role": "co",
+                "unit_id": "CIR-TIJARA",
+                "unit_kind": "circle",
+                "unit_name": {"hi": "तिजारा वृत्त", "en": "Tijara circle"},
+            }
+        ]
         page = (await c.get("/api/v1/dev/members", params={"limit": 1})).json()
         assert len(page["items"]) == 1 and page["next_cursor"]
 
@@ -124,3 +156,10 @@ async def test_members_from_the_roster_sign_in_and_show_by_name(
         )
         assert names.status_code == 200, names.text
         assert names.json()["items"] == [{"member_id": "M-SP-1", "hi": "विकास शर्मा", "en": None}]
+        units = await c.get(
+            "/api/v1/units/names", params={"id": ["DST-KT", "PS-NOWHERE"]}, headers=auth
+        )
+        assert units.status_code == 200, units.text
+        assert units.json()["items"] == [
+            {"unit_id": "DST-KT", "kind": "district", "hi": "खैरथल-तिजारा", "en": "Khairthal-Tijara"}
+        ]

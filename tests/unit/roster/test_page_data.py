@@ -16,13 +16,13 @@ HOSTILE = "</script><script>alert(1)</script><!--<script>&'\""
 
 
 def test_text_cannot_break_out_of_the_page_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(pages.LABELS, "en", {**pages.LABELS["en"], "search": HOSTILE})
+    monkeypatch.setitem(pages.OWN, "search", (HOSTILE, HOSTILE))
     app = FastAPI()
     pages.install(app, RosterSettings())
     html = TestClient(app).get("/roster?lang=en").text
     found = re.findall(r'<script id="page-data" type="application/json">(.*?)</script>', html, re.S)
     assert len(found) == 1, "the page-data element ends at its own end tag"
     data = json.loads(found[0])
-    assert data["labels"]["search"] == HOSTILE and data["lang"] == "en"
+    assert data["t"]["search"] == HOSTILE and data["lang"] == "en"
     assert "<script>alert(1)" not in html and "<!--" not in html
     assert html.count("<script") == html.count("</script>")

@@ -96,6 +96,18 @@ ROLE_NAMES: dict[Role, tuple[str, str]] = {
     Role.SURAKSHA_SAKHI: ("सुरक्षा सखी", "Suraksha sakhi"),
 }
 
+# How people read a kind of unit, in Hindi and English (the consoles' header and the roster's
+# tree name a unit's kind beside its name, never by its code).
+UNIT_KIND_NAMES: dict[UnitKind, tuple[str, str]] = {
+    UnitKind.STATE: ("राज्य (पुलिस मुख्यालय)", "State (PHQ)"),
+    UnitKind.RANGE: ("रेंज", "Range"),
+    UnitKind.COMMISSIONERATE: ("पुलिस आयुक्तालय", "Commissionerate"),
+    UnitKind.DISTRICT: ("ज़िला", "District"),
+    UnitKind.CIRCLE: ("वृत्त", "Circle"),
+    UnitKind.POLICE_STATION: ("थाना", "Police station"),
+    UnitKind.BRANCH: ("शाखा (मुख्यालय)", "Branch (PHQ)"),
+}
+
 
 COMMUNITY_ROLES = frozenset(
     {Role.CLG_MEMBER, Role.GRAM_RAKSHAK, Role.POLICE_MITRA, Role.SURAKSHA_SAKHI}

@@ -7,7 +7,7 @@ sessionStorage, sends `Accept-Language`, and shows problem documents in the page
 Reach updates live from `/api/v1/directives/{id}/reach/stream`, read with `fetch` (an
 `EventSource` cannot send the Authorization header, and a token in a URL ends up in logs).
 The frame, the style sheet, `common.js` and the sign-in page are the platform's shared console
-(`nazar_platform.http.console`). In `local` and `test` environments `/console/sign-in` picks a
+(`nazar_ui`). In `local` and `test` environments `/console/sign-in` picks a
 member from this service's read model of the roster (`/api/v1/dev/members`, `/api/v1/dev/tokens`);
 elsewhere it does not exist.
 """
@@ -23,8 +23,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from nazar_platform.auth.access import Action
-from nazar_platform.http.console import ConsolePages
 from nazar_platform.http.forwarded import prefix
+from nazar_ui import ConsolePages
 
 from directive.api.console_texts import labels
 

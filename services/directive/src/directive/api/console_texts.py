@@ -6,7 +6,7 @@ Handed to the pages' JavaScript as one JSON document, so the script never holds 
 from __future__ import annotations
 
 from nazar_contracts.stories import STORY_KIND_NAMES
-from nazar_platform.http.console import words
+from nazar_ui import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "app": ("नज़र — निर्देश कंसोल", "Nazar — Directive console"),

@@ -14,13 +14,14 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from nazar_contracts.vocabulary import ROLE_NAMES, UNIT_KIND_NAMES, Role, UnitKind
 from nazar_platform.http.edge import SIGN_IN, route_class
 from nazar_platform.http.forwarded import prefix
 from nazar_platform.http.problems import ProblemError
 from pydantic import BaseModel, ConfigDict, Field
 
 from roster.api.common import seen_of
-from roster.handlers.sessions import Sessions, TokenRefusedError, Tokens
+from roster.handlers.sessions import Posting, Sessions, TokenRefusedError, Tokens
 from roster.handlers.signing_keys import SigningKeys
 
 router = APIRouter(tags=["auth"])
@@ -52,12 +53,49 @@ class TokenIn(BaseModel):
     refresh_token: _Secret | None = None
 
 
+class Names(BaseModel):
+    hi: str | None = None
+    en: str | None = None
+
+
+class PostingOut(BaseModel):
+    """A posting as the consoles' header shows it: role and unit by name in either language."""
+
+    role: str
+    role_name: Names
+    unit_id: str
+    unit_kind: str
+    unit_kind_name: Names
+    unit_name: Names
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type
     expires_in: int
     member_id: str
     refresh_token: str | None = None  # API clients only; browsers get the cookie
+    # Who signed in, by name (Hindi, Latin script) and postings by name: what a page shows.
+    name: Names = Field(default_factory=Names)
+    postings: list[PostingOut] = Field(default_factory=list)
+
+
+def _names(pair: tuple[str, str] | None) -> Names:
+    return Names(hi=pair[0], en=pair[1]) if pair else Names()
+
+
+def _posting(p: Posting) -> PostingOut:
+    role = ROLE_NAMES.get(Role(p.role)) if p.role in Role.__members__.values() else None
+    known_kind = p.unit_kind in UnitKind.__members__.values()
+    kind = UNIT_KIND_NAMES.get(UnitKind(p.unit_kind)) if known_kind else None
+    return PostingOut(
+        role=p.role,
+        role_name=_names(role),
+        unit_id=p.unit_id,
+        unit_kind=p.unit_kind,
+        unit_kind_name=_names(kind),
+        unit_name=Names(hi=p.unit_name_hi, en=p.unit_name_en),
+    )
 
 
 class SignOutIn(BaseModel):
@@ -91,7 +129,11 @@ def _refresh_of(request: Request, body_token: str | None, browser: bool) -> str:
 def _answer(tokens: Tokens, response: Response, request: Request, browser: bool) -> TokenOut:
     response.headers["Cache-Control"] = "no-store"
     out = TokenOut(
-        access_token=tokens.access_token, expires_in=tokens.expires_in, member_id=tokens.member_id
+        access_token=tokens.access_token,
+        expires_in=tokens.expires_in,
+        member_id=tokens.member_id,
+        name=Names(hi=tokens.name_hi, en=tokens.name_latin),
+        postings=[_posting(p) for p in tokens.postings],
     )
     if not browser:
         out.refresh_token = tokens.refresh_token

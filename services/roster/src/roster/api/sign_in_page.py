@@ -17,13 +17,13 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
-from nazar_platform.http.console import ConsolePages, words
 from nazar_platform.http.forwarded import prefix
 from nazar_platform.text import first_invalid
+from nazar_ui import ConsolePages, words
 
 from roster.settings import RosterSettings
 
-# The page's words (Hindi, English); the frame's own come from nazar_platform.http.console.
+# The page's words (Hindi, English); the frame's own come from nazar_ui.
 OWN: dict[str, tuple[str, str]] = {
     "app": ("नज़र", "Nazar"),
     "title": ("मोबाइल नंबर से साइन इन", "Sign in with your mobile number"),

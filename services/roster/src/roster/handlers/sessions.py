@@ -41,11 +41,26 @@ class TokenRefusedError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Posting:
+    """A posting as a person reads it: the role, and the unit's kind and names."""
+
+    role: str
+    unit_id: str
+    unit_kind: str
+    unit_name_hi: str
+    unit_name_en: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tokens:
     access_token: str
     expires_in: int
     refresh_token: str
     member_id: str
+    # Who signed in, for the consoles' header: names, never the member id or codes.
+    name_hi: str | None = None
+    name_latin: str | None = None
+    postings: tuple[Posting, ...] = ()
 
 
 @dataclass
@@ -154,13 +169,17 @@ class Sessions:
     async def _pair(
         self, conn: Connection, member_id: str, family_id: uuid.UUID, now: datetime
     ) -> Tokens:
-        postings = await member_store.grants(conn, member_id)
-        if not postings:  # deactivated, erased, or without a posting: nothing to grant
+        rows = await member_store.identity(conn, member_id)
+        if not rows:  # deactivated, erased, or without a posting: nothing to grant
             raise TokenRefusedError("auth.no_grants")
+        postings = tuple(
+            Posting(r["role"], r["unit_id"], r["unit_kind"], r["unit_name_hi"], r["unit_name_en"])
+            for r in rows
+        )
         kid, private_key = await self.keys.signer(now)
         access = mint(
             member_id,
-            [Grant(Role(role), unit_id) for role, unit_id in postings],
+            [Grant(Role(p.role), p.unit_id) for p in postings],
             private_key=private_key,
             issuer=self.issuer,
             audience=self.audience,
@@ -172,7 +191,15 @@ class Sessions:
         await store.add_refresh(
             conn, keyed_hash(self.hash_key, refresh_token), family_id, now, now + self.refresh_ttl
         )
-        return Tokens(access, int(self.access_ttl.total_seconds()), refresh_token, member_id)
+        return Tokens(
+            access,
+            int(self.access_ttl.total_seconds()),
+            refresh_token,
+            member_id,
+            rows[0]["name_hi"],
+            rows[0]["name_latin"],
+            postings,
+        )
 
 
 def _check_ticket(row: asyncpg.Record | None, now: datetime) -> None:

@@ -188,8 +188,9 @@ async function passkey(ticket) {
   }
 }
 
-/* The ticket for tokens (the refresh token stays in the HttpOnly cookie), the member's name
-   for the frame, then the session the consoles read, and back to the page asked for. */
+/* The ticket for tokens (the refresh token stays in the HttpOnly cookie; the answer names the
+   member and their postings for the header), then the session the consoles read, and back to
+   the page asked for. */
 async function tokens(ticket) {
   $("signing-in").hidden = false;
   const r = await call("POST", "/auth/token", { grant_type: "ticket", ticket });
@@ -197,10 +198,7 @@ async function tokens(ticket) {
     $("signing-in").hidden = true;
     return;
   }
-  const me = await call("GET", `/members/${encodeURIComponent(r.data.member_id)}`, undefined, r.data.access_token);
-  let name = null;
-  if (me.ok) name = LANG === "hi" ? (me.data.name_hi || me.data.name_latin) : (me.data.name_latin || me.data.name_hi);
-  setSession(sessionFromToken(r.data, name));
+  setSession(sessionFromToken(r.data, null));
   window.location.assign(DATA.next);
 }
 

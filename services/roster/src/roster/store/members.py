@@ -205,12 +205,28 @@ async def grants(conn: Db, member_id: str) -> list[tuple[str, str]]:
     return [(r["role"], r["unit_id"]) for r in rows]
 
 
+async def identity(conn: Db, member_id: str) -> list[asyncpg.Record]:
+    """Each posting of an active member with what a person reads: the member's names, the unit's
+    kind and names (the sign-in's answer; the primary posting first, as `grants`)."""
+    return list(
+        await conn.fetch(
+            """SELECT m.name_hi, m.name_latin, p.role, p.unit_id, u.kind AS unit_kind,
+                      u.name_hi AS unit_name_hi, u.name_en AS unit_name_en
+               FROM postings p JOIN members m ON m.member_id = p.member_id
+               JOIN units u ON u.unit_id = p.unit_id
+               WHERE p.member_id = $1 AND m.active AND m.erased_at IS NULL
+               ORDER BY p.is_primary DESC, p.role""",
+            member_id,
+        )
+    )
+
+
 async def officers_to_sign_in(conn: Db, limit: int = 60) -> list[asyncpg.Record]:
     """Active officers by their primary posting, most senior first (the dev sign-in page)."""
     return list(
         await conn.fetch(
             """SELECT m.member_id, m.name_hi, m.name_latin, p.role, p.unit_id,
-                      u.name_hi AS u_hi, u.name_en AS u_en
+                      u.kind AS unit_kind, u.name_hi AS u_hi, u.name_en AS u_en
                FROM postings p JOIN members m ON m.member_id = p.member_id
                JOIN units u ON u.unit_id = p.unit_id
                WHERE p.is_primary AND m.active AND m.erased_at IS NULL

@@ -1,7 +1,7 @@
 """The moderation console (issue 13, item 8): pages in Hindi and English for the reviewers of
 the chain — the CO of a circle, the SP of a district, the PHQ social media cell.
 
-Server-rendered frames in the platform's shared console (`nazar_platform.http.console`: the same
+Server-rendered frames in the platform's shared console (`nazar_ui`: the same
 look, session, sign-in and Content-Security-Policy as the directive console); a little vanilla
 JavaScript calls this service's `/api/v1` with the bearer token, sends `Accept-Language`, and
 shows problem documents in the page's language. `/console` is my queue (the levels the caller
@@ -22,9 +22,9 @@ from fastapi.staticfiles import StaticFiles
 from nazar_contracts.stories import ReviewLevel
 from nazar_contracts.vocabulary import Role
 from nazar_platform.auth.access import Action
-from nazar_platform.http.console import ConsolePages
 from nazar_platform.http.forwarded import prefix
 from nazar_platform.runtime.context import runtime_of
+from nazar_ui import ConsolePages
 
 from story_intake.api.console_texts import labels
 from story_intake.domain.chain import PHQ_REVIEWERS

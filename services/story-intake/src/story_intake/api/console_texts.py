@@ -5,7 +5,7 @@ script never holds text itself. The frame's words are the platform's (`COMMON_WO
 from __future__ import annotations
 
 from nazar_contracts.stories import STORY_KIND_NAMES
-from nazar_platform.http.console import words
+from nazar_ui import words
 
 _PAIRS: dict[str, tuple[str, str]] = {
     "app": ("नज़र — स्टोरी मॉडरेशन", "Nazar — Story moderation"),

@@ -24,7 +24,9 @@ from nazar_platform.runtime.context import runtime_of
 from pydantic import BaseModel
 
 from story_intake.store import members as store
+from story_intake.store import units as unit_store
 from story_intake.store.members import MemberRow
+from story_intake.store.units import UnitRow
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -49,7 +51,8 @@ class Name(BaseModel):
 class DevPosting(BaseModel):
     role: str
     unit_id: str
-    unit_name: Name | None = None  # the units read model holds no names
+    unit_kind: str | None = None
+    unit_name: Name | None = None  # None for a unit the read model holds no name of yet
 
 
 class DevMember(BaseModel):
@@ -58,11 +61,18 @@ class DevMember(BaseModel):
     postings: list[DevPosting]
 
 
-def _member(m: MemberRow) -> DevMember:
+def _member(m: MemberRow, named: dict[str, UnitRow]) -> DevMember:
+    def posting(role: str, unit_id: str) -> DevPosting:
+        unit = named.get(unit_id)
+        if unit is None:
+            return DevPosting(role=role, unit_id=unit_id)
+        name = Name(hi=unit.name_hi, en=unit.name_en) if unit.name_hi or unit.name_en else None
+        return DevPosting(role=role, unit_id=unit_id, unit_kind=unit.kind, unit_name=name)
+
     return DevMember(
         member_id=m.id,
         name=Name(hi=m.name_hi, en=m.name_latin),
-        postings=[DevPosting(role=role, unit_id=unit) for role, unit in m.postings],
+        postings=[posting(role, unit) for role, unit in m.postings],
     )
 
 
@@ -95,4 +105,9 @@ async def members(
         cursor=page.cursor,
         limit=page.limit,
     )
-    return Page[DevMember](items=[_member(m) for m in found.items], next_cursor=found.next_cursor)
+    async with _pool(request).acquire() as conn:
+        rows = await unit_store.named(conn, [u for m in found.items for _, u in m.postings])
+    named = {u.id: u for u in rows}
+    return Page[DevMember](
+        items=[_member(m, named) for m in found.items], next_cursor=found.next_cursor
+    )

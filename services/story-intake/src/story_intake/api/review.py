@@ -1,6 +1,6 @@
 """What a reviewer opens besides the queue: one story with every step and note and its photos
 (signed URLs), and the names of
-the members a page shows (who claimed a story, who took each step)."""
+the members and units a page shows (who claimed a story, who took each step, the story's unit)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,17 @@ class MemberNamesOut(BaseModel):
     items: list[MemberName]
 
 
+class UnitName(BaseModel):
+    unit_id: str
+    kind: str
+    hi: str | None  # None until the roster's next record of the unit (041_unit_names.sql)
+    en: str | None
+
+
+class UnitNamesOut(BaseModel):
+    items: list[UnitName]
+
+
 @router.get("/stories/{story_id}", summary="A story with every step, for a reviewer of its step")
 async def one_story(story_id: uuid.UUID, request: Request, principal: Reviewer) -> StoryOut:
     with _refusals():
@@ -54,4 +65,16 @@ async def member_names(
     rows = await reads.names(_pool(request), member_id[:LIST_LIMIT])
     return MemberNamesOut(
         items=[MemberName(member_id=m.id, hi=m.name_hi, en=m.name_latin) for m in rows]
+    )
+
+
+@router.get("/units/names", summary="Names and kinds of units (roster read model)")
+async def unit_names(
+    request: Request,
+    _: Reviewer,
+    unit_id: Annotated[list[str], Query(alias="id")],
+) -> UnitNamesOut:
+    rows = await reads.unit_names(_pool(request), unit_id[:LIST_LIMIT])
+    return UnitNamesOut(
+        items=[UnitName(unit_id=u.id, kind=u.kind, hi=u.name_hi, en=u.name_en) for u in rows]
     )

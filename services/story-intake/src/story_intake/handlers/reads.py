@@ -12,7 +12,7 @@ from story_intake.domain import chain
 from story_intake.domain.chain import Actor, ChainRefusalError
 from story_intake.handlers.stories import StoryNotFoundError, WithSteps, domain_of
 from story_intake.store import cell as cell_store
-from story_intake.store import members
+from story_intake.store import members, units
 from story_intake.store import posts as post_store
 from story_intake.store import stories as store
 from story_intake.store.members import MemberRow
@@ -35,3 +35,8 @@ async def one(pool: asyncpg.Pool, story_id: uuid.UUID, actors: list[Actor]) -> W
 async def names(pool: asyncpg.Pool, member_ids: Sequence[str]) -> list[MemberRow]:
     async with pool.acquire() as conn:
         return await members.named(conn, member_ids)
+
+
+async def unit_names(pool: asyncpg.Pool, unit_ids: Sequence[str]) -> list[units.UnitRow]:
+    async with pool.acquire() as conn:
+        return await units.named(conn, unit_ids)

@@ -26,7 +26,10 @@ async def apply_units(conn: Connection, records: Sequence[Record]) -> None:
                 latest[data.unit_id] = data
     await units.upsert(
         conn,
-        [units.UnitRow(u.unit_id, str(u.kind), tuple(u.path), u.version) for u in latest.values()],
+        [
+            units.UnitRow(u.unit_id, str(u.kind), tuple(u.path), u.version, u.name.hi, u.name.en)
+            for u in latest.values()
+        ],
     )
 
 

@@ -10,8 +10,8 @@ let stations = [];
 
 function person(p) {
   if (!p) return "";
-  const name = text(p.name) || p.member_id;
-  return p.role ? `${name} (${T.roles[p.role] || p.role})` : name;
+  const name = personName(p.name);
+  return p.role ? `${name} (${roleName(p.role)})` : name;
 }
 
 function age(openedAt, closedAt) {

@@ -9,13 +9,16 @@ async function load(level) {
   const body = table.querySelector("tbody");
   body.replaceChildren();
   if (!r.ok) return;
-  await loadNames(r.data.items.map((s) => s.claim && s.claim.by));
+  await Promise.all([
+    loadNames(r.data.items.map((s) => s.claim && s.claim.by)),
+    loadUnitNames(r.data.items.map((s) => s.unit_id)),
+  ]);
   for (const s of r.data.items) {
     body.append(el("tr", { "data-story": s.id, class: s.claim ? "claimed" : null },
       el("td", { "data-col": "age" }, age(s.created_at)),
       el("td", { "data-col": "kind" }, T.kinds[s.kind] || s.kind),
       el("td", { "data-col": "title" }, el("a", { href: page(`/console/stories/${s.id}`), class: "story-link" }, titleOf(s))),
-      el("td", { "data-col": "unit" }, s.unit_id),
+      el("td", { "data-col": "unit", "data-unit": s.unit_id }, unitLabel(s.unit_id)),
       el("td", { "data-col": "gate" }, verdictBadge(s.gate_verdict), " ", marks(s)),
       el("td", { "data-col": "claim" }, claimText(s.claim)),
     ));

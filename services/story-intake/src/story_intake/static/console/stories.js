@@ -21,10 +21,30 @@ async function loadNames(ids) {
   for (const m of r.data.items) NAMES[m.member_id] = text({ hi: m.hi, en: m.en });
 }
 
+/* A member by name; one the read model does not name yet is "member", never their id. */
 function who(memberId, role) {
   const s = session();
-  const name = s && s.member_id === memberId ? T.you : (NAMES[memberId] || memberId);
-  return role ? `${name} (${T.roles[role] || role})` : name;
+  const name = s && s.member_id === memberId ? T.you : (NAMES[memberId] || T.member);
+  return role ? `${name} (${roleName(role)})` : name;
+}
+
+const UNITS = {};
+
+/* Fills UNITS for these unit ids from the roster read model (GET /units/names). */
+async function loadUnitNames(ids) {
+  const wanted = [...new Set(ids.filter((id) => id && !(id in UNITS)))];
+  if (!wanted.length) return;
+  const query = wanted.map((id) => `id=${encodeURIComponent(id)}`).join("&");
+  const r = await api("GET", `/units/names?${query}`);
+  if (!r.ok) return;
+  for (const u of r.data.items) UNITS[u.unit_id] = u;
+}
+
+/* A unit by name, "थाना कोतवाली"; where the read model has no name yet, its kind. */
+function unitLabel(unitId) {
+  const u = UNITS[unitId];
+  if (!u) return T.unit;
+  return text({ hi: u.hi, en: u.en }) || unitKindName(u.kind);
 }
 
 function age(iso) {

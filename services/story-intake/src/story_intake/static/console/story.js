@@ -51,7 +51,7 @@ function renderStory(s) {
   showText("text-en", s.text.en);
   fill("place", s.place);
   fill("event-date", s.event_date ? new Date(s.event_date).toLocaleDateString(LANG === "hi" ? "hi-IN" : "en-IN", { dateStyle: "medium" }) : "");
-  fill("unit", s.unit_id);
+  fill("unit", unitLabel(s.unit_id));
   fill("author", who(s.author_id));
   fill("case-ref", s.case_ref);
   fill("claim", claimText(s.claim));
@@ -112,9 +112,19 @@ function unidentifiable(s, m) {
   return el("div", { class: "unidentifiable", "data-confirmed": "false" }, reason, button);
 }
 
-/* A mark step's note starts with the mark's code name (the API's): shown as the mark's name. */
+/* A mark step's note starts with the mark's code name (the API's), an approval's is
+   "scope; channel vN, …" (handlers/approval.py): both shown by name. */
 function stepNote(step) {
   const note = step.note || "";
+  if (step.action === "approve") {
+    const a = /^([a-z_]+); (.*)$/.exec(note);
+    if (!a || !(a[1] in T.scopes)) return note;
+    const versions = a[2].split(", ").filter(Boolean).map((part) => {
+      const [channel, n] = part.split(" ");
+      return `${T.channels[channel] || channel} ${n || ""}`.trim();
+    });
+    return [T.scopes[a[1]], ...versions].join(" · ");
+  }
   if (!step.action.startsWith("mark_")) return note;
   const m = /^(sexual_offence|child_involved)(: )?/.exec(note);
   return m ? `${T[m[1]]}${note.slice(m[0].length) ? `: ${note.slice(m[0].length)}` : ""}` : note;
@@ -170,8 +180,11 @@ async function load() {
   const r = await api("GET", `/stories/${ID}`);
   if (!r.ok) return null;
   const s = r.data;
-  await loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by),
-    ...(s.photos || []).map((m) => m.unidentifiable && m.unidentifiable.by)]);
+  await Promise.all([
+    loadNames([s.author_id, s.claim && s.claim.by, ...(s.steps || []).map((x) => x.by),
+      ...(s.photos || []).map((m) => m.unidentifiable && m.unidentifiable.by)]),
+    loadUnitNames([s.unit_id]),
+  ]);
   renderStory(s);
   document.getElementById("story").hidden = false;
   if (typeof onStory === "function") await onStory(s);

@@ -17,8 +17,6 @@ function query() {
   return params.toString();
 }
 
-function posting(p) { return `${T.roles[p.role] || p.role} · ${text(p.unit_name) || p.unit_id} (${p.unit_id})`; }
-
 async function load(more) {
   if (!more) {
     cursor = null;
@@ -31,8 +29,8 @@ async function load(more) {
   for (const m of r.data.items) {
     const name = text(m.name);
     const button = el("button", { type: "button", class: "sign-in-as", "data-member": m.member_id },
-      `${name} — ${m.postings.map(posting).join("; ")}`);
-    button.addEventListener("click", () => signIn(m, name, button));
+      `${name} — ${m.postings.map(postingName).join("; ")}`);
+    button.addEventListener("click", () => signIn(m, button));
     list.append(el("li", {}, button));
   }
   if (!more && !r.data.items.length) list.append(el("li", { class: "muted" }, T.none));
@@ -40,16 +38,20 @@ async function load(more) {
   document.getElementById("more").hidden = !cursor;
 }
 
-async function signIn(member, name, button) {
+async function signIn(member, button) {
   button.disabled = true;
   const r = await api("POST", "/dev/tokens", { json: { member_id: member.member_id, language: LANG } });
   button.disabled = false;
   if (!r.ok) return;
+  // The names the header shows, from the list the member was picked from.
   setSession({
     token: r.data.token,
     member_id: r.data.member_id,
     grants: r.data.grants,
-    name,
+    name: member.name,
+    postings: member.postings.map((p) => ({
+      role: p.role, unit_id: p.unit_id, unit_kind: p.unit_kind || null, unit_name: p.unit_name || null,
+    })),
     expires_at: Date.now() + (r.data.expires_in - 60) * 1000,
   });
   window.location.assign(page("/console"));

@@ -12,7 +12,9 @@ const SESSION_KEY = "nazar.console.session";
    page, file and API URL starts with it. */
 const PREFIX = DATA.prefix || "";
 
-/* The session as the sign-in wrote it: {token, member_id, grants, name, expires_at}. */
+/* The session as the sign-in wrote it: {token, member_id, grants, name: {hi, en},
+   postings: [{role, unit_id, unit_kind, unit_name: {hi, en}}], expires_at}. The names are what
+   the header shows; the grants what the pages match against the access table. */
 function storedSession() {
   try {
     return JSON.parse(sessionStorage.getItem(SESSION_KEY));
@@ -37,17 +39,40 @@ function tokenClaims(token) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-/* The session an answer of the roster's /auth/token makes; `name` from the member's record. */
-function sessionFromToken(answer, name) {
+/* The session an answer of the roster's /auth/token makes: it names the member and their
+   postings (roles, units, unit kinds in Hindi and English). `old`, the session it renews, keeps
+   its names should an answer carry none. */
+function sessionFromToken(answer, old) {
   const claims = tokenClaims(answer.access_token);
+  const same = old && old.member_id === answer.member_id;
+  const named = answer.name && (answer.name.hi || answer.name.en);
+  const postings = (answer.postings || []).map((p) => ({
+    role: p.role, unit_id: p.unit_id, unit_kind: p.unit_kind, unit_name: p.unit_name,
+  }));
   return {
     token: answer.access_token,
     member_id: answer.member_id,
     grants: claims.grants || [],
-    name: name || answer.member_id,
+    name: named ? answer.name : (same ? old.name : null),
+    postings: postings.length ? postings : (same ? old.postings : null),
     // A minute early, so a call never leaves with a token about to expire.
     expires_at: Date.now() + (answer.expires_in - 60) * 1000,
   };
+}
+
+/* A person's name in the page's language ({hi, en}); never their member id. */
+function personName(name) {
+  if (name && typeof name === "object") return text(name) || T.member;
+  if (typeof name === "string" && name && !/^m-[a-z0-9]/i.test(name)) return name;
+  return T.member;
+}
+
+function roleName(role) { return (T.roles && T.roles[role]) || T.member; }
+function unitKindName(kind) { return (T.unit_kinds && T.unit_kinds[kind]) || T.unit; }
+
+/* "पुलिस अधीक्षक · बीकानेर": a posting by name; where the unit's name is unknown, its kind. */
+function postingName(p) {
+  return `${roleName(p.role)} · ${text(p.unit_name) || unitKindName(p.unit_kind)}`;
 }
 
 /* The real sign-in page (the roster's), told to come back here. */
@@ -70,9 +95,8 @@ function refreshSession() {
         body: JSON.stringify({ grant_type: "refresh_token" }),
       });
       if (!r.ok) return false;
-      const old = storedSession();
       const answer = await r.json();
-      setSession(sessionFromToken(answer, old && old.member_id === answer.member_id ? old.name : null));
+      setSession(sessionFromToken(answer, storedSession()));
       return true;
     } catch (_) {
       return false;
@@ -153,7 +177,7 @@ function headers(extra) {
    over: back to the sign-in page. */
 async function api(method, path, opts, retried) {
   const o = opts || {};
-  const extra = {};
+  const extra = { ...(o.headers || {}) };
   let body = o.body;
   if (o.json !== undefined) {
     extra["Content-Type"] = "application/json";
@@ -273,11 +297,14 @@ async function signOut() {
   window.location.assign(`${DATA.sign_in_url}?lang=${LANG}`);
 }
 
+/* The header: who is signed in, by name, with their roles and units by name in the page's
+   language. */
 (function header() {
   const s = session();
   if (s) {
-    const roles = s.grants.map((g) => `${T.roles[g.role] || g.role} · ${g.unit}`).join(", ");
-    document.getElementById("who-name").textContent = `${T.signed_in_as} ${s.name} (${roles})`;
+    const postings = s.postings || s.grants.map((g) => ({ role: g.role, unit_id: g.unit }));
+    document.getElementById("who-name").textContent = `${T.signed_in_as} ${personName(s.name)}`;
+    document.getElementById("who-roles").textContent = postings.map(postingName).join(", ");
     document.getElementById("who").hidden = false;
   } else {
     const out = document.getElementById("signed-out");

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from nazar_platform.http import forwarded
-from nazar_platform.http.console import ConsolePages, ConsoleSettings, words
+from nazar_ui import ConsolePages, ConsoleSettings, words
 
 
 def _render(prefix: str = "") -> tuple[str, dict[str, object]]:
