@@ -123,3 +123,28 @@ def test_gauges_are_not_set_to_a_value_nobody_observed() -> None:
     gauge = Gauge("test_at_zero_up", "t", ["channel"], registry=None)
     with pytest.raises(TypeError):
         at_zero(gauge, channel=["sms"])  # type: ignore[arg-type]
+
+
+def test_a_channel_gate_starts_with_its_alert_at_zero() -> None:
+    # A gauge is set only by what knows the state: a gate starts open, so no person is needed.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from social_publisher.workers.gates import Gate; "
+            "from prometheus_client import generate_latest; import sys; "
+            "Gate('whatsapp', threshold=3, probe_max=30, pause_probe=60); "
+            "Gate('sms', threshold=3, probe_max=30, pause_probe=60); "
+            "sys.stdout.write(generate_latest().decode())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    alerts = {
+        (s.labels["channel"], s.labels["reason"]): s.value
+        for family in text_string_to_metric_families(done.stdout)
+        for s in family.samples
+        if s.name == "nazar_publisher_channel_alert"
+    }
+    assert alerts == {("whatsapp", "token_expired"): 0.0, ("sms", "credentials"): 0.0}
