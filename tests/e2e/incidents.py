@@ -15,6 +15,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from nazar_contracts.topics import DISPATCH_REPLIES
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.clients import World, call, configure_fake, wait_for
 from tests.e2e.system import System
@@ -136,12 +137,18 @@ async def _story_posts(world: World, sid: str) -> list[dict[str, Any]]:
     return posts
 
 
-async def _publisher_metric(world: World, line_start: str) -> str | None:
+async def _x_stopped(world: World) -> list[float]:
+    """The publisher's own /metrics: the X account's `..._social_account_stopped` gauge."""
     port = next(s for s in services.SERVICES if s.name == "social-publisher").metrics_port(
         world.system.ports
     )
     r = await world.system.http.get(f"http://127.0.0.1:{port}/metrics")
-    return next((line for line in r.text.splitlines() if line.startswith(line_start)), None)
+    return [
+        s.value
+        for family in text_string_to_metric_families(r.text)
+        for s in family.samples
+        if s.name == "nazar_publisher_social_account_stopped" and s.labels["network"] == "x"
+    ]
 
 
 async def x_refuses(world: World) -> None:
@@ -162,10 +169,9 @@ async def x_refuses(world: World) -> None:
     await _approved_for_x(world, f"भिवाड़ी पुलिस की तत्परता 👮 {uuid.uuid4().hex[:8]}")
 
     async def stopped() -> bool:
-        line = await _publisher_metric(world, 'nazar_publisher_social_account_stopped{network="x"')
-        return line is not None and line.endswith(" 1.0")
+        return await _x_stopped(world) == [1.0]
 
     async def gauge() -> object:
-        return await _publisher_metric(world, "nazar_publisher_social_account_stopped")
+        return await _x_stopped(world)
 
     await wait_for(stopped, within=90, what="the X account stopped after 401", explain=gauge)
