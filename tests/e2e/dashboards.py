@@ -104,11 +104,20 @@ class Prometheus:
         return await self.label_values(match["label"], match["selector"])
 
 
+REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}")
+
+
+def _regex_literal(value: str) -> str:
+    """A label value as a regex matching it alone, inside a PromQL double-quoted string (the
+    regex's backslash written twice), as Grafana's Prometheus data source escapes it."""
+    return "".join(f"\\\\{c}" if c in REGEX_SPECIAL else c for c in value)
+
+
 def fill(expr: str, values: dict[str, list[str]], range_: str) -> str:
     """The expression as Grafana sends it: variables (all their values, regex-escaped, joined
     as Grafana's "All" does for `=~`), then the macros."""
     for name, found in sorted(values.items(), key=lambda item: -len(item[0])):
-        expr = expr.replace(f"${name}", "|".join(re.escape(v) for v in found))
+        expr = expr.replace(f"${name}", "|".join(_regex_literal(v) for v in found))
     for macro, value in {**MACROS, "$__range": range_}.items():
         expr = expr.replace(macro, value)
     return expr
