@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 from nazar_contracts.topics import DISPATCH_REPLIES
 from prometheus_client.parser import text_string_to_metric_families
@@ -137,8 +138,8 @@ async def _story_posts(world: World, sid: str) -> list[dict[str, Any]]:
     return posts
 
 
-async def _x_stopped(world: World) -> list[float]:
-    """The publisher's own /metrics: the X account's `..._social_account_stopped` gauge."""
+async def _x_gauge(world: World, name: str) -> list[float]:
+    """The publisher's own /metrics: the X account's gauge `name`."""
     port = next(s for s in services.SERVICES if s.name == "social-publisher").metrics_port(
         world.system.ports
     )
@@ -147,8 +148,33 @@ async def _x_stopped(world: World) -> list[float]:
         s.value
         for family in text_string_to_metric_families(r.text)
         for s in family.samples
-        if s.name == "nazar_publisher_social_account_stopped" and s.labels["network"] == "x"
+        if s.name == name and s.labels["network"] == "x"
     ]
+
+
+async def x_reconnected(world: World) -> None:
+    """The cell connects the X account again through X's OAuth (the fake approves at once): the
+    pair X returns expires in two hours, which the token-expiry panel shows. The seeded local
+    token has no expiry, so without this no account reports one."""
+    manager = await world.token(await world.officer("sp_phq_crime", "PHQ"))
+    url = world.system.url("social-publisher", "/api/v1/social/accounts/x-state/connect")
+    r = await call(world.system, "POST", url, token=manager, key=str(uuid.uuid4()))
+    assert r.status_code == 200, r.text
+    approved = await world.system.http.get(r.json()["authorize_url"], follow_redirects=False)
+    assert approved.status_code in (302, 303), approved.text
+    # X sends the browser to the callback through the one origin; the publisher serves it.
+    query = httpx.URL(approved.headers["Location"]).query.decode()
+    back = world.system.url("social-publisher", f"/oauth/x/callback?{query}")
+    done = await world.system.http.get(back)
+    assert done.status_code == 200, done.text
+
+    async def expiry() -> list[float]:
+        return await _x_gauge(world, "nazar_publisher_social_token_days_to_expiry")
+
+    async def shown() -> bool:
+        return bool(await expiry())
+
+    await wait_for(shown, within=90, what="the X token's days to expiry", explain=expiry)
 
 
 async def x_refuses(world: World) -> None:
@@ -165,13 +191,14 @@ async def x_refuses(world: World) -> None:
         return await _story_posts(world, first)
 
     await wait_for(posted, within=90, what="posted on X after the 429's reset", explain=shown)
+    await x_reconnected(world)
     await _x_config(world, {"revoked": [X_USER]})
     await _approved_for_x(world, f"भिवाड़ी पुलिस की तत्परता 👮 {uuid.uuid4().hex[:8]}")
 
     async def stopped() -> bool:
-        return await _x_stopped(world) == [1.0]
+        return await gauge() == [1.0]
 
-    async def gauge() -> object:
-        return await _x_stopped(world)
+    async def gauge() -> list[float]:
+        return await _x_gauge(world, "nazar_publisher_social_account_stopped")
 
     await wait_for(stopped, within=90, what="the X account stopped after 401", explain=gauge)
