@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from nazar_contracts.alerts import AlertKind, AlertOutcome, AlertStage
+from nazar_contracts.directives import Priority
+from nazar_platform.observability.metrics import at_zero
 from prometheus_client import Counter, Gauge, Histogram
+
+from directive.domain.acks import AckVia
+from directive.domain.escalation import EscalationKind
+from directive.domain.texts import StoryStep
 
 DIRECTIVES = Gauge("nazar_directives", "Directives by state", ["state"])
 ISSUED = Counter("nazar_directives_issued_total", "Directives issued", ["priority"])
@@ -130,8 +137,24 @@ FLASH_WAITING = Gauge(
     "Flash directives issued a minute or more ago whose fan-out has not requested one delivery",
 )
 
-# Outcomes known in advance start at 0 on /metrics, so that "none" is a value on the dashboards.
-for _outcome in ("counted", "not_counted", "unknown"):
-    CAMPAIGN_LINK_OPENS.labels(_outcome)
-for _outcome in ("sent", "no_cell_members", "repeat"):
-    ACCOUNT_NOTICES.labels(_outcome)
+# Label values known in advance start at 0 on /metrics (nazar_platform's `at_zero`), so that
+# "none" is a value on the dashboards, not "No data".
+PRIORITIES = [str(p) for p in Priority]
+ALERT_KINDS = [str(k) for k in AlertKind]
+at_zero(CAMPAIGN_LINK_OPENS, outcome=("counted", "not_counted", "unknown"))
+at_zero(ACCOUNT_NOTICES, outcome=("sent", "no_cell_members", "repeat"))
+at_zero(ISSUED, priority=PRIORITIES)
+at_zero(DELIVERIES_REQUESTED, priority=PRIORITIES)
+at_zero(RELAYS, mode=("manual", "automatic"))
+at_zero(RECEIPTS, outcome=("advanced", "stale", "unknown"))
+at_zero(ACKS, via=[str(v) for v in AckVia])
+at_zero(ESCALATIONS, kind=[str(k) for k in EscalationKind])
+at_zero(STORY_MESSAGES, what=["circulation"], outcome=("sent", "repeat"))
+at_zero(
+    STORY_MESSAGES, what=[str(s) for s in StoryStep], outcome=("sent", "repeat", "unknown_author")
+)
+at_zero(ALERTS, kind=ALERT_KINDS, outcome=("opened", "joined", "repeat"))
+at_zero(ALERT_OUTCOMES, kind=ALERT_KINDS, outcome=[str(o) for o in AlertOutcome])
+at_zero(ALERT_SINCE_RAISE, edge=("requested", "delivered", "acknowledged", "taken"))
+at_zero(ALERT_STAGE_MESSAGES, stage=[str(s) for s in AlertStage])
+at_zero(ALERT_ESCALATIONS, stage=(str(AlertStage.SP), str(AlertStage.IG)))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from nazar_platform.observability.metrics import at_zero
 from prometheus_client import Counter, Histogram
+
+from roster.domain.oidc import Refusal
+from roster.domain.passkeys import Failure
+from roster.domain.rows import ImportKind
+from roster.domain.sign_in import Verdict
 
 IMPORT_ROWS = Counter(
     "nazar_roster_import_rows_total", "CSV rows imported", ["kind", "outcome"]
@@ -65,3 +71,26 @@ OIDC_SIGN_INS = Counter(
     "nazar_roster_oidc_sign_ins_total", "OpenID Connect callbacks, by outcome", ["outcome"]
 )  # outcome: signed_in | state_invalid | provider_error | token_invalid | no_claim | unknown |
 #   volunteer | inactive
+
+# Label values known in advance start at 0 on /metrics (nazar_platform's `at_zero`): "none yet"
+# is a value on the sign-in dashboard, not "No data".
+at_zero(IMPORT_ROWS, kind=[str(k) for k in ImportKind], outcome=("accepted", "rejected"))
+at_zero(IMPORT_SECONDS, kind=[str(k) for k in ImportKind])
+at_zero(SIGN_IN_CODES, outcome=("sent", "withheld"))
+at_zero(SIGN_IN_VERIFICATIONS, outcome=[str(v) for v in Verdict])
+at_zero(SIGN_IN_RATE_LIMITED, limit=("phone", "address", "global"))
+at_zero(SIGN_IN_CODES_SENT, channel=("whatsapp", "sms"))
+at_zero(TOKENS_ISSUED, grant_type=("ticket", "refresh_token"))
+# The problem codes of handlers/sessions.py's TokenRefusedError.
+at_zero(
+    TOKEN_REFUSALS,
+    reason=(
+        "auth.ticket_invalid", "auth.ticket_used", "auth.ticket_expired",
+        "auth.passkey_required", "auth.refresh_invalid", "auth.refresh_revoked",
+        "auth.refresh_reused", "auth.refresh_expired", "auth.no_grants",
+    ),
+)  # fmt: skip
+at_zero(REFRESH_REVOCATIONS, why=("reuse", "sign_out"))
+at_zero(PASSKEY_REGISTRATIONS, where=("sign_in", "account"))
+at_zero(PASSKEY_FAILURES, reason=[str(f) for f in Failure])
+at_zero(OIDC_SIGN_INS, outcome=["signed_in", *(str(r) for r in Refusal)])

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from nazar_contracts.directives import Priority
+from nazar_contracts.dispatch import Channel
+from nazar_platform.observability.metrics import at_zero
 from prometheus_client import Counter, Gauge, Histogram
+
+from social_publisher.domain.consent import REFUSAL_TITLES
+from social_publisher.domain.reconcile import Verdict
 
 SENDS = Counter(
     "nazar_publisher_sends_total", "Messages accepted by a provider", ["channel", "priority"]
@@ -175,3 +181,39 @@ X_TOKEN_REFRESHES = Counter(
     "X OAuth 2.0 token refreshes, by outcome",
     ["outcome"],  # refreshed | already_fresh (another process did it) | revoked | failed
 )
+
+
+# Label values known in advance start at 0 on /metrics (nazar_platform's `at_zero`): "none yet"
+# is a value on the channels and publishing dashboards, not "No data". Accounts are known only
+# from the database: `known_account` is called for each by the social queue's gauges.
+CHANNELS = [str(c) for c in Channel]
+at_zero(SENDS, channel=CHANNELS, priority=[str(p) for p in Priority])
+at_zero(PROVIDER_LATENCY, channel=CHANNELS)
+at_zero(WEBHOOKS, channel=CHANNELS, outcome=("accepted", "bad_signature", "malformed", "error"))
+at_zero(POSSIBLE_DUPLICATES, channel=CHANNELS)
+at_zero(REFUSALS, code=REFUSAL_TITLES)
+at_zero(CODES, channel=CHANNELS, outcome=("sent", "failed", "unknown", "channel_down"))
+at_zero(CODES, channel=["whatsapp"], outcome=["fallback_sms"])
+at_zero(CODES_DROPPED, reason=("expired", "no_contact", "synthetic"))
+at_zero(CODE_STATUSES, channel=CHANNELS, status=("sent", "delivered", "read", "failed"))
+at_zero(SMS_SEGMENTS, encoding=("gsm7", "ucs2"))
+at_zero(MEDIA_FETCHES, outcome=("fetched", "kept", "expired", "mismatch", "failed"))
+at_zero(X_TOKEN_REFRESHES, outcome=("refreshed", "already_fresh", "revoked", "failed"))
+
+
+def known_account(network: str, account: str) -> None:
+    """An account's counters at 0 from when the publisher first reads it."""
+    at_zero(
+        SOCIAL_POSTS,
+        network=[network],
+        account=[account],
+        outcome=("posted", "reconciled", "failed", "withdrawn"),
+    )
+    at_zero(
+        SOCIAL_RECONCILED,
+        network=[network],
+        account=[account],
+        verdict=[str(v) for v in Verdict],
+    )
+    at_zero(SOCIAL_INTERRUPTED, network=[network], account=[account])
+    at_zero(SOCIAL_TIME_TO_PUBLISH, network=[network])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from nazar_contracts.alerts import AlertKind, Urgency
+from nazar_platform.observability.metrics import at_zero
 from prometheus_client import Counter, Gauge, Histogram
 
 from story_intake.domain.rules import RULES, Verdict
@@ -72,9 +74,18 @@ ALERT_REFUSALS = Counter(
     "nazar_story_alert_refusals_total", "Alert requests refused, by problem code", ["code"]
 )
 
-# Every gate rule starts at 0 on /metrics: "nothing found" is a value on the dashboards, not a
-# missing series (Prometheus' advice for label values known in advance).
-for _name, _rule in RULES.items():
-    GATE_FINDINGS.labels(_name)
-    if _rule.verdict is Verdict.BLOCK:
-        GATE_BLOCKS.labels(_name)
+# Every gate rule, verdict, media kind and alert kind starts at 0 on /metrics (nazar_platform's
+# `at_zero`): "nothing found" is a value on the dashboards, not a missing series. The alert
+# refusals' codes are api/alert_problems.py's, set there.
+MEDIA_KINDS = ("photo", "creative", "alert_photo")
+at_zero(GATE_FINDINGS, rule=RULES)
+at_zero(GATE_BLOCKS, rule=[name for name, rule in RULES.items() if rule.verdict is Verdict.BLOCK])
+at_zero(GATE_CHECKS, verdict=[str(v) for v in Verdict])
+at_zero(MEDIA_BYTES_STORED, kind=MEDIA_KINDS)
+# The refusals of the file itself (adapters/images.py), whatever it was for.
+at_zero(
+    MEDIA_REFUSED,
+    kind=MEDIA_KINDS,
+    reason=("wrong_type", "too_large", "too_many_pixels", "unreadable"),
+)
+at_zero(ALERTS_RAISED, kind=[str(k) for k in AlertKind], urgency=[str(u) for u in Urgency])

@@ -164,6 +164,7 @@ class IdempotentConsumer:
         consumer.subscribe(self.topics, listener=_Rebalance(self.name, self._lock))
         for topic in self.topics:  # 0 dead-lettered until one is: a series from the start
             metrics.DEAD_LETTERED.labels(self.name, topic)
+        metrics.CONSUMER_RETRIES.labels(self.name)  # and 0 retried
         producer = make_producer(self._bootstrap, client_id=f"{self.name}-dlq")
         await consumer.start()
         await producer.start()

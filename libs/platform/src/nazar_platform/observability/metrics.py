@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+
 from prometheus_client import Counter, Gauge, Histogram
 
 OUTBOX_PUBLISHED = Counter(
@@ -13,8 +16,6 @@ OUTBOX_FAILURES = Counter(
     "is in the log line)",
     ["reason"],
 )
-for _where in ("database", "kafka"):
-    OUTBOX_FAILURES.labels(_where)  # 0 until one fails: a series from the start
 OUTBOX_BACKLOG = Gauge("nazar_outbox_backlog", "Outbox rows not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "nazar_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row"
@@ -75,3 +76,28 @@ RUNTIME_TASK_FAILURES = Counter(
     "nazar_runtime_task_failures_total", "Background tasks of a service that died", ["task"]
 )
 READY = Gauge("nazar_ready", "1 when the last readiness check passed", ["dependency"])
+
+
+def at_zero(metric: Counter | Histogram, **known: Iterable[str]) -> None:
+    """Every combination of label values known in advance, on /metrics at 0 from the start.
+
+    A labelled counter has no series until a first `.labels(...).inc()`, so a panel or rule
+    about something that has not happened yet answers "No data" instead of 0 (Prometheus'
+    instrumentation advice: initialise the label values you know). Gauges are left alone: a 0 that
+    nobody set would claim a state ("channel down") that was never observed.
+    """
+    if not isinstance(metric, Counter | Histogram):
+        raise TypeError(f"{metric._name}: only counters and histograms start at 0")
+    names = tuple(metric._labelnames)
+    if set(known) != set(names):
+        raise ValueError(f"{metric._name}: labels {names}, values given for {sorted(known)}")
+    for values in itertools.product(*(tuple(known[name]) for name in names)):
+        metric.labels(*values)
+
+
+at_zero(OUTBOX_FAILURES, reason=("database", "kafka"))
+at_zero(
+    IDEMPOTENCY,
+    outcome=("claimed", "replayed", "conflict", "in_flight", "released", "store_failed"),
+)
+at_zero(AUDIT_RECORDED, outcome=("allowed", "refused", "failed"))

@@ -13,6 +13,9 @@ from social_publisher import metrics
 log = structlog.get_logger(__name__)
 
 UP, DOWN, PAUSED = "up", "down", "paused"
+# Why a channel pauses (workers/sender.py): WhatsApp's access token expired; the SMS gateway
+# refused the credentials.
+PAUSE_REASONS = {"whatsapp": "token_expired", "sms": "credentials"}
 
 
 class Gate:
@@ -30,6 +33,8 @@ class Gate:
         self.next_probe_at = 0.0
         self.probing = False
         metrics.CHANNEL_STATE.labels(channel).set(1)
+        # A gate starts open: no person is needed yet, which the alert panel shows as 0.
+        metrics.CHANNEL_ALERT.labels(channel, PAUSE_REASONS.get(channel, "credentials")).set(0)
 
     @property
     def is_open(self) -> bool:

@@ -27,7 +27,7 @@ from social_publisher.domain.outcomes import ProviderError, Reaction, react
 from social_publisher.domain.pacing import Quota
 from social_publisher.handlers.attempts import Outcome
 from social_publisher.settings import PublisherSettings
-from social_publisher.workers.gates import Gate
+from social_publisher.workers.gates import PAUSE_REASONS, Gate
 from social_publisher.workers.pacer import Pacers, Slots
 from social_publisher.workers.recorder import Recorder
 
@@ -184,7 +184,7 @@ class Sender:
         elif reaction is Reaction.DELAY_RECIPIENT:
             self.pacers.hold(job.member_id, now)
         elif reaction is Reaction.PAUSE_CHANNEL:
-            gate.pause("token_expired" if job.channel == "whatsapp" else "credentials")
+            gate.pause(PAUSE_REASONS.get(job.channel, "credentials"))
         elif reaction is Reaction.CHANNEL_DOWN:
             gate.down(error.code_text)
         elif job.probe:

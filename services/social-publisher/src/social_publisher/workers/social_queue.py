@@ -390,6 +390,7 @@ class SocialQueue:
                     accounts = await account_store.all_accounts(conn)
                 now = datetime.now(UTC)
                 for a in accounts:
+                    metrics.known_account(a.network, a.account_id)
                     metrics.SOCIAL_QUEUE_DEPTH.labels(a.network, a.account_id).set(
                         depths.get(a.account_id, 0)
                     )

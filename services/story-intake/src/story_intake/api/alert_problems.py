@@ -4,6 +4,7 @@ next (a gram rakshak on a phone, an officer on the board)."""
 from __future__ import annotations
 
 from nazar_platform.http.problems import ProblemError
+from nazar_platform.observability.metrics import at_zero
 
 from story_intake import metrics
 from story_intake.domain.alerts import AlertRefusalError
@@ -88,6 +89,8 @@ ALERTS: dict[str, tuple[int, str, str, str, str]] = {
         "फ़ोटो `photos` नाम के भागों में।",
     ),
 }  # fmt: skip
+# Each code at 0 on /metrics from the start ("none refused" is a value on the dashboard).
+at_zero(metrics.ALERT_REFUSALS, code=ALERTS)
 
 
 def alert_refusal(exc: AlertRefusalError) -> ProblemError:
