@@ -227,21 +227,86 @@ SETTINGS: dict[str, type[PlatformSettings]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SETTINGS))
-def test_every_required_secret_of_a_service_is_a_required_variable(name: str) -> None:
-    # The services refuse to start without them (nazar_platform.config.secrets); Compose says so
-    # first.
-    env = services()[name]["environment"]
-    assert env["NAZAR_ENVIRONMENT"] == "production"
-    required = [
-        f"NAZAR_{field}".upper()
+def secret_marks(name: str) -> dict[str, Secret]:
+    """Variable -> its Secret mark, for every secret setting of a Nazar service."""
+    return {
+        f"NAZAR_{field}".upper(): mark
         for field, info in SETTINGS[name].model_fields.items()
-        if any(isinstance(m, Secret) and not m.optional for m in info.metadata)
-    ]
-    assert "NAZAR_DATABASE_URL" in required
-    for variable in required:
-        assert variable in env, f"{name} lacks {variable}"
-        assert re.search(r"\$\{[A-Z0-9_]+:\?\}", str(env[variable])), f"{variable} is not required"
+        for mark in info.metadata
+        if isinstance(mark, Secret)
+    }
+
+
+def secret_sources() -> dict[str, str]:
+    """Compose secret -> the variable of .env it is made from."""
+    return {n: s["environment"] for n, s in compose()["secrets"].items() if "environment" in s}
+
+
+def optional_secret_variables() -> set[str]:
+    """Variables of .env behind secrets that only optional settings read."""
+    sources = secret_sources()
+    required: set[str] = set()
+    optional: set[str] = set()
+    for name in SETTINGS:
+        marks = secret_marks(name)
+        for key, value in services()[name]["environment"].items():
+            if key.endswith("_FILE") and key.removesuffix("_FILE") in marks:
+                secret = str(value).removeprefix("/run/secrets/")
+                # The database password is required where, as here, the URL names none.
+                needed = key == "NAZAR_DATABASE_PASSWORD_FILE" or not marks[key[:-5]].optional
+                (required if needed else optional).add(sources[secret])
+    return optional - required
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_required_secret_of_a_service_is_a_file_made_from_a_required_variable(
+    name: str,
+) -> None:
+    # The services refuse to start without them (nazar_platform.config.secrets); Compose says so
+    # first: the variable behind each file is required in .env.
+    service = services()[name]
+    env = service["environment"]
+    assert env["NAZAR_ENVIRONMENT"] == "production"
+    sources, optional = secret_sources(), optional_secret_variables()
+    for setting, mark in secret_marks(name).items():
+        variable = setting
+        if setting == "NAZAR_DATABASE_URL":
+            # The URL names no secret; its password is the file the role was made from.
+            assert "@" in env[setting] and ":" not in env[setting].split("//")[1].split("@")[0]
+            variable = "NAZAR_DATABASE_PASSWORD"
+        elif mark.optional:
+            continue
+        path = env.get(f"{variable}_FILE")
+        assert path, f"{name} lacks {variable}_FILE"
+        secret = str(path).removeprefix("/run/secrets/")
+        assert secret in service["secrets"], f"{name} does not mount {secret}"
+        assert sources[secret] not in optional, f"{variable} must come from a required variable"
+
+
+SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|_KEYS?|_KEKS?)$")
+
+
+@pytest.mark.parametrize("name", sorted(services()))
+def test_no_secret_in_any_environment_block(name: str) -> None:
+    """Environment variables show in `docker inspect`, /proc/<pid>/environ and crash reports;
+    a secret reaches a container only as a file under /run/secrets/ (issue 18)."""
+    service = services()[name]
+    env = service.get("environment") or {}
+    marks = secret_marks(name) if name in SETTINGS else {}
+    secret_variables = set(secret_sources().values())
+    for key, value in env.items():
+        text = str(value)
+        if key.endswith("_FILE") or key.endswith("__FILE"):
+            assert text.startswith("/run/secrets/"), f"{name}: {key} points outside /run/secrets"
+            assert text.removeprefix("/run/secrets/") in service.get("secrets", []), key
+            continue
+        # A URL is secret for its password only; the password check below covers it.
+        secret = key in marks and not marks[key].dsn
+        assert not secret, f"{name}: the secret {key} is in the environment"
+        assert not SECRET_NAME.search(key), f"{name}: {key} looks like a secret in the environment"
+        used = set(interpolated_variables(text))
+        assert not used & secret_variables, f"{name}: {key} interpolates a secret"
+        assert not re.search(r"://[^/@\s]+:[^/@\s]+@", text), f"{name}: {key} has a password"
 
 
 def test_every_variable_is_documented_in_env_example_and_required_ones_have_no_value() -> None:
@@ -257,8 +322,12 @@ def test_every_variable_is_documented_in_env_example_and_required_ones_have_no_v
     # A bare ${VAR} would silently become empty: every variable is required or has a default.
     optional = {var for var, ops in used.items() if ops <= {":-", "-"}} - required
     assert set(example) == required | optional
-    for var in required:
+    optional_secrets = optional_secret_variables()
+    for var in required - optional_secrets:
         assert example[var] == (False, ""), f"{var} must be listed, uncommented and empty"
+    for var in optional_secrets:
+        # Listed uncommented (Compose makes the secret's file from it) with the empty value.
+        assert example[var][0] is False and example[var][1] in {"", "[]"}, var
     defaults = variable_defaults(compose())
     for var in optional:
         assert example[var] == (True, next(iter(defaults[var]))), f"{var}: document the default"

@@ -166,6 +166,7 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
             RosterSettings,
             {
                 "database_url",
+                "database_password",
                 "pg_dsn",
                 "member_id_secret",
                 "sign_in_hash_key",
@@ -178,12 +179,19 @@ def secret_fields(cls: type[BaseSettings]) -> dict[str, bool]:
         ),
         (
             DirectiveSettings,
-            {"database_url", "pg_dsn", "inbox_link_key", "inbox_link_previous_keys"},
+            {
+                "database_url",
+                "database_password",
+                "pg_dsn",
+                "inbox_link_key",
+                "inbox_link_previous_keys",
+            },
         ),
         (
             PublisherSettings,
             {
                 "database_url",
+                "database_password",
                 "pg_dsn",
                 "whatsapp_token",
                 "whatsapp_app_secret",
@@ -223,6 +231,7 @@ def test_each_service_refuses_every_default_secret_in_production(cls: type[BaseS
     marked = {n for n, m in secret_fields(cls).items() if m}
     optional = {
         "pg_dsn",
+        "database_password",  # or in the URL
         "inbox_link_previous_keys",
         "public_media_previous_keys",
         "auth_code_previous_keys",

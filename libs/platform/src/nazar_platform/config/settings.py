@@ -1,20 +1,23 @@
 """Settings every Nazar process shares; each service subclasses `PlatformSettings`.
 
 All settings come from the environment with the `NAZAR_` prefix, so one process reads exactly the
-variables the stack (or a container) hands it. Secrets are `SecretStr` so they never reach a log,
-and are marked `Secret` (nazar_platform.config.secrets) so that outside the local and test
-environments the settings refuse to load while one is missing, empty, short or a development value.
+variables the stack (or a container) hands it; a secret may instead come from the file that
+`NAZAR_<SETTING>_FILE` names (nazar_platform.config.secret_files), as a deployment gives them.
+Secrets are `SecretStr` so they never reach a log, and are marked `Secret`
+(nazar_platform.config.secrets) so that outside the local and test environments the settings
+refuse to load while one is missing, empty, short or a development value.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from nazar_platform.config.secret_files import SecretFileError, SecretFilesSource
 from nazar_platform.config.secrets import Secret, check_secrets, is_development
 
 DEV_DATABASE_URL = "postgresql://nazar:nazar@127.0.0.1:19432/postgres"
@@ -37,6 +40,9 @@ class PlatformSettings(BaseSettings):
     # Without NAZAR_DATABASE_URL, a service uses its own database (`database_name`) on the server
     # of NAZAR_PG_DSN, as `deploy/stack` hands it to every service.
     pg_dsn: Annotated[SecretStr | None, Secret(min_length=16, dsn=True, optional=True)] = None
+    # The password of NAZAR_DATABASE_URL, given apart (a deployment's URL names no secret and the
+    # password comes from the file the database's own role was created with).
+    database_password: Annotated[SecretStr | None, Secret(min_length=16, optional=True)] = None
     database_name: str | None = None
     database_pool_min: int = 2
     database_pool_max: int = 10
@@ -79,7 +85,26 @@ class PlatformSettings(BaseSettings):
             if name:
                 dsn = urlunsplit(urlsplit(dsn)._replace(path=f"/{name}"))
             data = {**data, "database_url": dsn}
+        if isinstance(data, dict) and data.get("database_password") and data.get("database_url"):
+            data = {**data, "database_url": _with_password(data["database_url"], data)}
         return data
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            SecretFilesSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     @model_validator(mode="after")
     def _secrets_fail_closed(self) -> Self:
@@ -90,3 +115,20 @@ class PlatformSettings(BaseSettings):
     def development(self) -> bool:
         """`local` or `test`: secrets may keep their defaults, dev keys and dev sign-in work."""
         return is_development(self.environment)
+
+
+def _with_password(url: Any, data: dict[str, Any]) -> str:
+    """`url` with the password of NAZAR_DATABASE_PASSWORD in its user part."""
+    text = url.get_secret_value() if isinstance(url, SecretStr) else str(url)
+    given = data["database_password"]
+    password = given.get_secret_value() if isinstance(given, SecretStr) else str(given)
+    parts = urlsplit(text)
+    if parts.password is not None or "password=" in parts.query:
+        raise SecretFileError(
+            "NAZAR_DATABASE_URL has a password and NAZAR_DATABASE_PASSWORD is set: give it once"
+        )
+    if not parts.username:
+        raise SecretFileError("NAZAR_DATABASE_PASSWORD is set but NAZAR_DATABASE_URL names no user")
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{parts.username}:{quote(password, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
