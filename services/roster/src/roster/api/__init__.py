@@ -20,6 +20,7 @@ from roster.api import (
     oidc,
     passkeys,
     sign_in,
+    tree,
     units,
 )
 from roster.api.common import pool_of
@@ -35,6 +36,7 @@ async def _grants_of(request: Request, member_id: str) -> Sequence[Grant] | None
 def routers() -> list[APIRouter]:
     return [
         units.router,
+        tree.router,
         members.router,
         groups.router,
         imports.router,

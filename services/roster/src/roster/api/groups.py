@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from nazar_platform.auth.access import Action
 from nazar_platform.auth.tokens import Principal
 from nazar_platform.http.access import require
-from nazar_platform.http.pagination import Page, PageParams, page_params
+from nazar_platform.http.pagination import Page, PageParams, decode_cursor, page_params
 
 from roster.api.common import after_cursor, forbidden, may, not_found, page_of, pool_of, unit_scope
 from roster.api.schemas import Group, GroupMember
+from roster.api.tree import GroupChange
 from roster.store import groups as group_store
 from roster.store.members import OFFICER_ROLES
 
@@ -65,12 +66,13 @@ async def group_members(
     request: Request,
     principal: Reader,
     page: Annotated[PageParams, Depends(page_params)],
+    admin: Annotated[bool | None, Query(description="only the admins, or only the others")] = None,
 ) -> Page[GroupMember]:
     _, everyone = await _access(request, principal, group_id)
     rows = await group_store.members_page(
         pool_of(request), group_id, after=after_cursor(page.cursor), limit=page.limit + 1,
         only_roles=None if everyone else OFFICER_ROLES,
-        also_member=None if everyone else principal.member_id,
+        also_member=None if everyone else principal.member_id, admin=admin,
     )  # fmt: skip
     return page_of(
         rows,
@@ -81,6 +83,47 @@ async def group_members(
             role=r["role"],
             unit_id=r["unit_id"],
             admin=r["is_admin"],
+            name_hi=r["name_hi"],
+            name_latin=r["name_latin"],
+            unit_name_hi=r["unit_name_hi"],
+            unit_name_en=r["unit_name_en"],
+        ),
+    )
+
+
+@router.get("/groups/{group_id}/changes", summary="Who joined or left the group, newest first")
+async def group_changes(
+    group_id: str,
+    request: Request,
+    principal: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[GroupChange]:
+    # The history names every member who came and went: only for those who see the whole list.
+    _, everyone = await _access(request, principal, group_id)
+    if not everyone:
+        raise forbidden(Action.ROSTER_READ)
+    # change_id is a bigint: not after_cursor, which reads integer keys as 32-bit.
+    after = None if page.cursor is None else decode_cursor(page.cursor, (int,))[0]
+    rows = await group_store.changes_page(
+        pool_of(request),
+        group_id,
+        after=after if isinstance(after, int) else None,
+        limit=page.limit + 1,
+    )
+    return page_of(
+        rows,
+        page.limit,
+        "change_id",
+        lambda r: GroupChange(
+            change_id=r["change_id"],
+            member_id=r["member_id"],
+            change=r["change"],
+            role=r["role"],
+            unit_id=r["unit_id"],
+            unit_name_hi=r["unit_name_hi"],
+            unit_name_en=r["unit_name_en"],
+            admin=r["is_admin"],
+            at=r["at"],
             name_hi=r["name_hi"],
             name_latin=r["name_latin"],
         ),

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from nazar_platform.http.forwarded import prefix
 from nazar_ui import ConsolePages, language, words
 
+from roster.api import pages_tree
 from roster.api.sign_in_page import prefix_of, safe_next
 from roster.settings import RosterSettings
 from roster.store import members as member_store
@@ -88,6 +89,7 @@ PAGES = ConsolePages("roster", lambda lang: words(lang, OWN), may={})
 
 def install(app: FastAPI, settings: RosterSettings) -> None:
     app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
+    pages_tree.install(app, settings, OWN)  # `/roster` (the tree), units, groups
 
     def page(lang: str, template: str, name: str, next: str, **data: object) -> HTMLResponse:
         base = prefix()
@@ -103,13 +105,6 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
             dev_sign_in=settings.dev_sign_in,
             **data,
         )
-
-    @app.get("/roster", include_in_schema=False)
-    async def roster_page(
-        request: Request, lang: Annotated[str | None, Query()] = None
-    ) -> HTMLResponse:
-        lang_ = language(lang)
-        return page(lang_, "roster.html", "roster", f"{prefix_of(request)}/roster?lang={lang_}")
 
     @app.get("/dev/sign-in", include_in_schema=False)
     async def dev_sign_in(

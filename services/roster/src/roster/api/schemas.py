@@ -158,6 +158,8 @@ class GroupMember(BaseModel):
     admin: bool
     name_hi: str | None
     name_latin: str | None
+    unit_name_hi: str | None = None
+    unit_name_en: str | None = None
 
 
 class RowProblem(BaseModel):

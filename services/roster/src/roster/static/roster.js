@@ -6,7 +6,6 @@
 
 const $ = (id) => document.getElementById(id);
 const memberName = (m) => personName({ hi: m.name_hi, en: m.name_latin });
-const unitName = (u) => text({ hi: u.name_hi, en: u.name_en });
 
 /* --- the dev sign-in page (local and test) -------------------------------------------------- */
 async function devSignIn(memberId) {
@@ -38,33 +37,6 @@ function devSignInPage() {
     e.preventDefault();
     devSignIn($("member-id").value.trim());
   });
-}
-
-/* --- the tree ------------------------------------------------------------------------------- */
-function unitItem(u) {
-  const item = el("li", { "data-unit": u.unit_id });
-  const button = el("button", { type: "button", class: "unit", "data-unit": u.unit_id }, unitName(u));
-  button.addEventListener("click", () => expand(item, u.unit_id));
-  const kind = unitKindName(u.kind) + (u.active ? "" : ` · ${T.inactive}`);
-  item.append(button, " ", el("span", { class: "kind" }, kind));
-  return item;
-}
-
-async function expand(li, unitId) {
-  if (li.dataset.open === "1") {
-    li.querySelector("ul").remove();
-    li.dataset.open = "0";
-    return;
-  }
-  const r = await api("GET", `/units?parent=${encodeURIComponent(unitId)}`);
-  if (!r.ok) return;
-  li.append(el("ul", {}, r.data.map(unitItem)));
-  li.dataset.open = "1";
-}
-
-async function tree() {
-  const r = await api("GET", "/units");
-  if (r.ok) $("tree").replaceChildren(...r.data.map(unitItem));
 }
 
 /* --- member search -------------------------------------------------------------------------- */
@@ -142,7 +114,6 @@ async function upload(e) {
 
 function rosterPage() {
   if (!requireSession()) return;
-  tree();
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search(false); });
   $("search-more").addEventListener("click", () => search(true));
   $("import-form").addEventListener("submit", upload);

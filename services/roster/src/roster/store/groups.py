@@ -51,6 +51,13 @@ async def sync_existence(conn: Connection) -> list[str]:
     )
     ids = [r["group_id"] for r in closed]
     if ids:
+        await conn.execute(
+            """INSERT INTO group_member_changes (group_id, member_id, change, role, unit_id,
+                                                 is_admin)
+               SELECT group_id, member_id, 'left', role, unit_id, is_admin FROM group_members
+               WHERE group_id = ANY($1::text[])""",
+            ids,
+        )
         await conn.execute("DELETE FROM group_members WHERE group_id = ANY($1::text[])", ids)
     return ids
 
@@ -109,6 +116,21 @@ async def recompute(conn: Connection, circles: Sequence[str]) -> list[str]:
         INSERT INTO moved SELECT t.group_id FROM target t
         LEFT JOIN w ON w.group_id = t.group_id LEFT JOIN hv ON hv.group_id = t.group_id
         WHERE w.h IS DISTINCT FROM hv.h;
+        -- The history (031_group_changes.sql), for groups that had members before only.
+        WITH was AS (SELECT gm.* FROM group_members gm JOIN moved m ON m.group_id = gm.group_id),
+             now_ AS (SELECT w.* FROM want w JOIN moved m ON m.group_id = w.group_id
+                      JOIN groups g ON g.group_id = w.group_id AND g.active
+                      WHERE EXISTS (SELECT 1 FROM was WHERE was.group_id = w.group_id))
+        INSERT INTO group_member_changes (group_id, member_id, change, role, unit_id, is_admin)
+        SELECT COALESCE(n.group_id, o.group_id), COALESCE(n.member_id, o.member_id),
+               CASE WHEN o.member_id IS NULL THEN 'joined'
+                    WHEN n.member_id IS NULL THEN 'left' ELSE 'changed' END,
+               COALESCE(n.role, o.role), COALESCE(n.unit_id, o.unit_id),
+               COALESCE(n.is_admin, o.is_admin)
+        FROM now_ n FULL JOIN was o ON o.group_id = n.group_id AND o.member_id = n.member_id
+        WHERE o.member_id IS NULL OR n.member_id IS NULL
+           OR (o.role, o.unit_id, o.is_admin) IS DISTINCT FROM (n.role, n.unit_id, n.is_admin)
+        ORDER BY 1, 2;
         DELETE FROM group_members gm USING moved m WHERE gm.group_id = m.group_id;
         INSERT INTO group_members (group_id, member_id, role, unit_id, is_admin)
         SELECT w.group_id, w.member_id, w.role, w.unit_id, w.is_admin
@@ -182,21 +204,48 @@ async def members_page(
     limit: int,
     only_roles: Sequence[str] | None = None,
     also_member: str | None = None,
+    admin: bool | None = None,
 ) -> list[Any]:
     """One page of a group's members; with `only_roles`, just those roles, the admins and
-    `also_member`."""
+    `also_member`; with `admin`, only the admins (True) or only the others (False)."""
     return list(
         await conn.fetch(
-            """SELECT gm.member_id, gm.role, gm.unit_id, gm.is_admin, m.name_hi, m.name_latin
+            """SELECT gm.member_id, gm.role, gm.unit_id, gm.is_admin, m.name_hi, m.name_latin,
+                      u.name_hi AS unit_name_hi, u.name_en AS unit_name_en
                FROM group_members gm JOIN members m ON m.member_id = gm.member_id
+               LEFT JOIN units u ON u.unit_id = gm.unit_id
                WHERE gm.group_id = $1 AND ($2::text IS NULL OR gm.member_id > $2)
                  AND ($4::text[] IS NULL OR gm.role = ANY($4::text[]) OR gm.is_admin
                       OR gm.member_id = $5)
+                 AND ($6::boolean IS NULL OR gm.is_admin = $6)
                ORDER BY gm.member_id LIMIT $3""",
             group_id,
             after,
             limit,
             list(only_roles) if only_roles is not None else None,
             also_member,
+            admin,
+        )
+    )
+
+
+async def changes_page(
+    conn: Db, group_id: str, *, after: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """A group's membership changes, newest first, with the members' names (None once erased:
+    erasure deletes the member's rows here too)."""
+    return list(
+        await conn.fetch(
+            """SELECT c.change_id, c.member_id, c.change, c.role, c.unit_id, c.is_admin, c.at,
+                      m.name_hi, m.name_latin, u.name_hi AS unit_name_hi,
+                      u.name_en AS unit_name_en
+               FROM group_member_changes c
+               LEFT JOIN members m ON m.member_id = c.member_id
+               LEFT JOIN units u ON u.unit_id = c.unit_id
+               WHERE c.group_id = $1 AND ($2::bigint IS NULL OR c.change_id < $2)
+               ORDER BY c.change_id DESC LIMIT $3""",
+            group_id,
+            after,
+            limit,
         )
     )

@@ -177,6 +177,7 @@ async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool
         return False
     await conn.execute("DELETE FROM contacts WHERE member_id = $1", member_id)
     await conn.execute("DELETE FROM postings WHERE member_id = $1", member_id)
+    await conn.execute("DELETE FROM group_member_changes WHERE member_id = $1", member_id)
     await conn.execute(
         "UPDATE import_rejections SET natural_key = NULL WHERE member_id = $1", member_id
     )
