@@ -225,6 +225,15 @@ async def test_reads(world: World, role: str) -> None:
     assert status == (200 if role == "hq" else 403)
     status, _ = await _call(world, me, "GET", "/groups/state-crime/members")
     assert status in ((200,) if role in ("hq", "ig", "sp") else (403,))
+    # The tree's reads (issue 20): counts, members and groups of a unit need the unit in scope.
+    assert (await _call(world, me, "GET", "/tree"))[0] == ok
+    for unit, own in ((me.own_station, True), (world.foreign_station, False)):
+        for tail in ("counts", "members", "groups"):
+            status, _ = await _call(world, me, "GET", f"/units/{unit}/{tail}")
+            allowed = role == "hq" or (own and role in COMMAND)
+            assert status == (200 if allowed else 403), (unit, tail)
+    status, _ = await _call(world, me, "GET", f"/groups/{own_group}/changes")
+    assert status == (200 if role in COMMAND and role != "sho" else 403)
 
 
 def _volunteer_body(unit: str, suffix: str) -> dict[str, Any]:
