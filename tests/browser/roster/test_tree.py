@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import Running, demo_roster, member_ids_by_role
-from tests.integration.roster.tree_counts import expected_counts
+from tests.integration.roster.tree_counts import ORDER, expected_counts
 from tests.raw_codes import codes_on
 
 CHROMIUM_ARGS = [
@@ -111,8 +111,9 @@ async def test_an_sp_browses_their_districts_tree(
     await expect(page.locator("#count-unreachable")).to_have_text(str(expected["unreachable"]))
     police = page.locator("#police-counts tbody tr")
     await expect(police).to_have_count(len(expected["police"]))
-    assert await police.evaluate_all("rows => rows.map(r => r.dataset.role)") == list(
-        expected["police"]
+    # Most senior first.
+    assert await police.evaluate_all("rows => rows.map(r => r.dataset.role)") == sorted(
+        expected["police"], key=ORDER.index
     )
     for role, n in expected["police"].items():
         await expect(page.locator(f'#police-counts tr[data-role="{role}"] td').nth(1)).to_have_text(
