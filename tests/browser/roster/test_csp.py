@@ -1,6 +1,6 @@
 """Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
-sign-in page, the roster page (tree, search, an import and its report, both languages) and the
-API docs. No violation is reported, no script fails, the pages still work, and every response of
+sign-in page, the roster page (tree, search, an import and its report, both languages), a unit's
+and a group's page, and the API docs. No violation is reported, no script fails, the pages still work, and every response of
 the service carries the security headers."""
 
 from __future__ import annotations
@@ -43,9 +43,7 @@ async def test_every_page_under_the_policy(
     await page.goto(f"{demo.url}/dev/sign-in?lang=hi")
     await the_policy_blocks_inline_script(page, watch)
     await _sign_in_as_sp(demo, page, "hi")
-    await page.locator('button.unit[data-unit="PHQ"]').click()
-    await page.locator('button.unit[data-unit="RNG-BIKANER"]').click()
-    await page.locator('button.unit[data-unit="DST-BIKANER"]').click()
+    await page.locator('li[data-unit="DST-BIKANER"] > button.unit').click()
     await expect(page.locator('li[data-unit="DST-BIKANER"] > ul > li')).to_have_count(3)
     await page.fill("#search-q", "शर्मा")
     await page.click("#search-button")
@@ -64,6 +62,12 @@ async def test_every_page_under_the_policy(
     await page.click("#search-button")
     found = page.locator("#search-results tbody tr[data-member] td:nth-child(1)")
     await expect(found.first).to_contain_text("</script><style>")  # text, shown as text
+    # The tree's pages: a unit's counts and members, a group's members and history.
+    await page.goto(f"{demo.url}/roster/units/DST-BIKANER?lang=en")
+    await expect(page.locator("#unit-members tbody tr[data-member]").first).to_be_visible()
+    await page.locator("#unit-groups li a").first.click()
+    await expect(page.locator("#group-members tbody tr[data-member]").first).to_be_visible()
+    await expect(page.locator("#changes-section")).to_be_visible()
 
     # The API docs: Swagger UI from its CDN, started by a script of the service's.
     await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)
@@ -76,7 +80,7 @@ async def test_every_page_under_the_policy(
     assert watch.unsecured == []
     assert watch.own_policies == {"/docs": DOCS_POLICY}
     kinds = {path.split("?")[0]: kind.split(";")[0] for path, kind in watch.responses.items()}
-    for path in ("/sign-in", "/dev/sign-in", "/roster", "/docs"):
+    for path in ("/sign-in", "/dev/sign-in", "/roster", "/roster/units/DST-BIKANER", "/docs"):
         assert kinds.get(path) == "text/html", path
     assert {"text/css", "application/json"} <= set(kinds.values())
     assert any(kind.endswith("/javascript") for kind in kinds.values())
