@@ -1,7 +1,7 @@
 """Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
 sign-in page, the roster page (tree, search, an import and its report, both languages), a unit's
-and a group's page, and the API docs. No violation is reported, no script fails, the pages still work, and every response of
-the service carries the security headers."""
+and a group's page, and the API docs. No violation is reported, no script fails, the pages still
+work, and every response of the service carries the security headers."""
 
 from __future__ import annotations
 

@@ -95,11 +95,11 @@ async def test_an_sp_browses_their_districts_tree(
     circles = page.locator(f'li[data-unit="{DISTRICT}"] > ul > li')
     await expect(circles).to_have_count(3)
     for i in range(3):
-        circle = circles.nth(i)
-        unit = await circle.get_attribute("data-unit")
+        node = circles.nth(i)
+        unit = await node.get_attribute("data-unit")
         assert unit is not None
         want = (await expected_counts(demo.database, unit))["total"]
-        await expect(circle.locator(":scope > .counts-line")).to_have_attribute(
+        await expect(node.locator(":scope > .counts-line")).to_have_attribute(
             "data-total", str(want)
         )
     assert await codes_on(page) == []

@@ -144,6 +144,7 @@ async def test_a_transfer_is_in_both_groups_history(demo: Running) -> None:
                  AND (SELECT count(*) FROM postings q WHERE q.member_id = p.member_id) = 1
                ORDER BY p.member_id LIMIT 1"""
         )
+        assert row is not None and row["new_station"] is not None
         new_circle = await conn.fetchval(
             "SELECT circle_id FROM units WHERE unit_id = $1", row["new_station"]
         )
