@@ -19,6 +19,7 @@ from roster.api import (
     members,
     oidc,
     passkeys,
+    push_subscriptions,
     sign_in,
     units,
 )
@@ -42,6 +43,7 @@ def routers() -> list[APIRouter]:
         sign_in.router,
         auth.router,
         passkeys.router,
+        push_subscriptions.router,
         auth_events.router,
         oidc.router,
         dev_signin_router(_grants_of),
