@@ -32,6 +32,7 @@ from roster.handlers.context import Roster, Topics
 from roster.handlers.imports import import_members
 from roster.handlers.oidc_sign_in import OidcSignIn
 from roster.handlers.passkeys import Passkeys
+from roster.handlers.push_subscriptions import PushPolicy
 from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import Limits, SignInCodes
 from roster.handlers.signing_keys import KeyPolicy, SigningKeys
@@ -161,6 +162,9 @@ def create(settings: RosterSettings | None = None) -> FastAPI:
         app.state.passkeys = passkeys(settings, runtime.pool)
         app.state.oidc_sign_in = oidc_sign_in(settings, runtime.pool)
         app.state.oidc_names = (settings.oidc_name_hi, settings.oidc_name_en)
+        app.state.push_policy = PushPolicy(
+            settings.push_service_origins, settings.push_subscriptions_max
+        )
         async with runtime.pool.acquire() as conn, conn.transaction():
             await import_store.interrupt_running(conn)
             await import_store.expire_reviews(conn, datetime.now(UTC))

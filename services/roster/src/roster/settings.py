@@ -100,6 +100,16 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     oidc_state_lifetime: timedelta = Field(default=timedelta(minutes=10), gt=timedelta(0))
     # Clock skew allowed on the ID token's exp and iat.
     oidc_leeway: timedelta = timedelta(seconds=60)
+    # The push services a field app's subscription may point at (the publisher will POST to the
+    # endpoint, so an arbitrary URL would be a request forgery): the browsers' own services;
+    # `*.` allows that domain's subdomains. The local stack and tests add the fake's origin.
+    push_service_origins: tuple[str, ...] = (
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.push.apple.com",
+        "https://*.notify.windows.com",
+    )
+    push_subscriptions_max: int = Field(default=5, ge=1, le=10)  # devices per member
 
     @field_validator(
         "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_redirect_url", mode="before"

@@ -8,6 +8,7 @@ from nazar_platform.observability.metrics import at_zero
 from prometheus_client import Counter, Gauge, Histogram
 
 from social_publisher.domain.consent import REFUSAL_TITLES
+from social_publisher.domain.push import PushReaction
 from social_publisher.domain.reconcile import Verdict
 
 SENDS = Counter(
@@ -183,12 +184,19 @@ X_TOKEN_REFRESHES = Counter(
 )
 
 
+PUSHES = Counter(
+    "nazar_publisher_pushes_total",
+    "Web Push requests by what the push service's answer means (domain.push)",
+    ["reaction"],
+)
+
 # Label values known in advance start at 0 on /metrics (nazar_platform's `at_zero`): "none yet"
 # is a value on the channels and publishing dashboards, not "No data". Accounts are known only
 # from the database: `known_account` is called for each by the social queue's gauges.
 CHANNELS = [str(c) for c in Channel]
 at_zero(SENDS, channel=CHANNELS, priority=[str(p) for p in Priority])
 at_zero(PROVIDER_LATENCY, channel=CHANNELS)
+at_zero(PUSHES, reaction=[str(r) for r in PushReaction])
 at_zero(WEBHOOKS, channel=CHANNELS, outcome=("accepted", "bad_signature", "malformed", "error"))
 at_zero(POSSIBLE_DUPLICATES, channel=CHANNELS)
 at_zero(REFUSALS, code=REFUSAL_TITLES)

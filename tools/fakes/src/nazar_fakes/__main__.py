@@ -3,6 +3,7 @@ python -m nazar_fakes facebook --port P --token T --page-ids a,b [--config JSON]
 python -m nazar_fakes instagram --port P [--token T] [--ig-user-ids a,b] [--config JSON]
 python -m nazar_fakes x --port P [--client-id C --client-secret S] [--config JSON]
 python -m nazar_fakes oidc --port P [--client-id C --client-secret S] [--config JSON]
+python -m nazar_fakes push --port P [--mps-cap N] [--config JSON]
 
 Never part of a deployment: the local stack, the tests and the benchmarks start these.
 """
@@ -21,7 +22,8 @@ from aiohttp import web
 from nazar_fakes.facebook import FakeFacebook
 from nazar_fakes.instagram import FakeInstagram
 from nazar_fakes.oidc import FakeOidc, oidc_app
-from nazar_fakes.server import facebook_app, instagram_app, sms_app, whatsapp_app
+from nazar_fakes.push import FakePush
+from nazar_fakes.server import facebook_app, instagram_app, push_app, sms_app, whatsapp_app
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 from nazar_fakes.x import FakeX, x_app
@@ -48,7 +50,7 @@ _WEBHOOKS = frozenset({"whatsapp", "sms"})
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nazar_fakes", description=__doc__)
     parser.add_argument(
-        "provider", choices=["whatsapp", "sms", "facebook", "instagram", "x", "oidc"]
+        "provider", choices=["whatsapp", "sms", "facebook", "instagram", "x", "oidc", "push"]
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
@@ -96,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     elif args.provider == "x":
         client_id = args.client_id or "fake-x-client"
         app = x_app(FakeX(client_id, args.client_secret or "fake-x-secret", **config))
+    elif args.provider == "push":
+        app = push_app(FakePush(**config))
     elif args.provider == "oidc":
         # The issuer is this fake's own address; users come in --config {"users": {...}}.
         app = oidc_app(

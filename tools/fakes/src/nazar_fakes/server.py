@@ -12,6 +12,7 @@ from aiohttp import web
 from nazar_fakes.common import MessageLog, WebhookPoster
 from nazar_fakes.facebook import FakeFacebook
 from nazar_fakes.instagram import FakeInstagram
+from nazar_fakes.push import FakePush
 from nazar_fakes.sms import FakeSms
 from nazar_fakes.whatsapp import FakeWhatsApp
 
@@ -131,4 +132,16 @@ def instagram_app(fake: FakeInstagram) -> web.Application:
     _control(app, fake, fake.log, [])
     _lifecycle(app, fake.log, [])
     app.on_cleanup.append(fake.close)
+    return app
+
+
+def push_app(fake: FakePush) -> web.Application:
+    # A little over the 4,096 bytes a push may carry, so an oversize body gets the push
+    # service's own 413 rather than aiohttp's.
+    app = web.Application(client_max_size=64 * 1024)
+    app.router.add_post("/push/{id}", fake.push)
+    app.router.add_post("/_fake/subscriptions", fake.subscribe)
+    app.router.add_post("/_fake/subscriptions/{id}/expire", fake.expire)
+    _control(app, fake, fake.log, [])
+    _lifecycle(app, fake.log, [])
     return app

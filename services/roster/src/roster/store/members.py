@@ -176,6 +176,7 @@ async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool
     if not status.endswith(" 1"):
         return False
     await conn.execute("DELETE FROM contacts WHERE member_id = $1", member_id)
+    await conn.execute("DELETE FROM push_subscriptions WHERE member_id = $1", member_id)
     await conn.execute("DELETE FROM postings WHERE member_id = $1", member_id)
     await conn.execute("DELETE FROM group_member_changes WHERE member_id = $1", member_id)
     await conn.execute(
