@@ -3,11 +3,11 @@ language) and the cells an import keeps for it."""
 
 from __future__ import annotations
 
-from roster.domain.imports import ImportResult, reason_text, rejected_table
+from roster.domain.imports import ImportResult, Problems, reason_text, rejected_table
 
 HEADER = ["volunteer_id", "role", "police_station", "whatsapp", "ward"]
-BAD_NUMBER = [{"code": "bad-whatsapp", "column": "whatsapp"}]
-TWO = [{"code": "outside-scope", "column": "police_station"},
+BAD_NUMBER: Problems = [{"code": "bad-whatsapp", "column": "whatsapp"}]
+TWO: Problems = [{"code": "outside-scope", "column": "police_station"},
        {"code": "duplicate-key", "column": None}]  # fmt: skip
 
 

@@ -89,7 +89,7 @@ PAGES = ConsolePages("roster", lambda lang: words(lang, OWN), may={})
 
 def install(app: FastAPI, settings: RosterSettings) -> None:
     app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
-    pages_imports.install(app, settings)
+    pages_imports.install(app, settings, OWN)
 
     def page(lang: str, template: str, name: str, next: str, **data: object) -> HTMLResponse:
         return frame(PAGES, settings, lang, template, name, next, **data)

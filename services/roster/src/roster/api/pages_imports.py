@@ -8,6 +8,7 @@ see (`GET /imports`, `/imports/{id}`, `/imports/{id}/rejected.csv`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import FastAPI, Path, Query, Request
@@ -18,53 +19,9 @@ from roster.api.pages_frame import frame
 from roster.api.sign_in_page import prefix_of
 from roster.settings import RosterSettings
 
-# The roster pages' words these pages share (`pages.OWN`: they are its import section's), then
-# their own. Not imported from there: `pages` installs these pages.
+# Their own words; the roster pages' (`pages.OWN`: kinds, statuses, counts) come with `install`.
 WORDS: dict[str, tuple[str, str]] = {
-    "app": ("नज़र — रोस्टर", "Nazar — Roster"),
     "title": ("आयात — ज़िला कार्यालय", "Imports — district office"),
-    "kind": ("फ़ाइल का प्रकार", "File kind"),
-    "police": ("पुलिस (HR निर्यात)", "Police (HR export)"),
-    "volunteers": ("स्वयंसेवक सूची", "Volunteer list"),
-    "full_sync": (
-        "पूर्ण मिलान (जो फ़ाइल में नहीं, उन्हें आपकी पुष्टि के बाद निष्क्रिय करें)",
-        "Full sync (deactivate those not in the file, once you confirm)",
-    ),
-    "upload": ("अपलोड करें", "Upload"),
-    "report": ("आयात रिपोर्ट", "Import report"),
-    "status": ("स्थिति", "Status"),
-    "row": ("पंक्ति", "Row"),
-    "key": ("कार्मिक / स्वयंसेवक संख्या", "Personnel / volunteer no."),
-    "reason": ("कारण", "Reason"),
-    "accepted": ("स्वीकृत", "Accepted"),
-    "rejected": ("अस्वीकृत", "Rejected"),
-    "created": ("नए", "New"),
-    "changed": ("बदले", "Changed"),
-    "deactivated": ("निष्क्रिय", "Deactivated"),
-    "events": ("इवेंट", "Events"),
-    "running": ("चल रहा है…", "running…"),
-    "done": ("पूर्ण", "done"),
-    "failed": ("विफल", "failed"),
-    "active": ("सक्रिय", "active"),
-    "inactive": ("निष्क्रिय", "inactive"),
-    "awaiting_confirmation": ("पुष्टि की प्रतीक्षा", "awaiting confirmation"),
-    "interrupted": ("बीच में रुका", "interrupted"),
-    "expired": ("समय-सीमा समाप्त", "expired"),
-    "would_deactivate": ("निष्क्रिय होंगे", "Would deactivate"),
-    "applied": ("लागू पंक्तियाँ", "Rows applied"),
-    "review": (
-        "अभी कुछ लागू नहीं हुआ। पुष्टियाँ: {got} / {needed}",
-        "Nothing is applied yet. Confirmations: {got} / {needed}",
-    ),
-    "second_officer": (
-        "इतने सदस्यों के लिए दूसरे अधिकारी की पुष्टि भी आवश्यक है।",
-        "For this many, a second officer must confirm too.",
-    ),
-    "confirm": ("पुष्टि करें: इन्हें निष्क्रिय करें", "Confirm: deactivate them"),
-    "interrupted_note": (
-        "कुछ पंक्तियाँ लागू होने के बाद आयात रुका; पूरा करने के लिए फ़ाइल फिर अपलोड करें।",
-        "The import stopped after applying some rows; upload the file again to complete it.",
-    ),
     "imports_title": ("आयात", "Imports"),
     "history": ("आयात का इतिहास", "Import history"),
     "upload_title": ("नई फ़ाइल अपलोड करें", "Upload a file"),
@@ -100,18 +57,48 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_rejected": ("कोई पंक्ति अस्वीकृत नहीं हुई", "No row was rejected"),
     "error": ("त्रुटि", "Error"),
 }
-IMPORT_PAGES = ConsolePages("roster", lambda lang: words(lang, WORDS), may={})
+# A rejected row's reason names its column by name (the downloaded CSV keeps the file's headers).
+COLUMNS: dict[str, tuple[str, str]] = {
+    "personnel_no": ("कार्मिक संख्या", "Personnel no."),
+    "volunteer_id": ("स्वयंसेवक संख्या", "Volunteer no."),
+    "name_hi": ("नाम (हिंदी)", "Name (Hindi)"),
+    "name_latin": ("नाम (अंग्रेज़ी)", "Name (Latin)"),
+    "name_en": ("नाम (अंग्रेज़ी)", "Name (English)"),
+    "rank": ("पद", "Rank"),
+    "role": ("भूमिका", "Role"),
+    "unit": ("इकाई", "Unit"),
+    "unit_code": ("इकाई कोड", "Unit code"),
+    "kind": ("इकाई का प्रकार", "Unit kind"),
+    "parent": ("ऊपर की इकाई", "Parent unit"),
+    "police_station": ("थाना", "Police station"),
+    "posted_since": ("तैनाती की तिथि", "Posted since"),
+    "additional_charge": ("अतिरिक्त प्रभार", "Additional charge"),
+    "whatsapp": ("व्हाट्सऐप", "WhatsApp"),
+    "sms": ("एसएमएस", "SMS"),
+    "language": ("भाषा", "Language"),
+    "active": ("सक्रिय", "Active"),
+    "synthetic": ("कृत्रिम", "Synthetic"),
+    "consent": ("सहमति", "Consent"),
+    "consent_date": ("सहमति की तिथि", "Consent date"),
+    "consent_method": ("सहमति का तरीका", "Consent method"),
+    "consent_purpose": ("सहमति का उद्देश्य", "Consent purpose"),
+}
 ImportId = Annotated[str, Path(min_length=5, max_length=64, pattern=r"^imp-[A-Za-z0-9-]+$")]
 
 
-def install(app: FastAPI, settings: RosterSettings) -> None:
+def install(app: FastAPI, settings: RosterSettings, own: Mapping[str, tuple[str, str]]) -> None:
+    """The two pages; `own`: the roster pages' words, which these pages share."""
+    pages = ConsolePages(
+        "roster", lambda lang: words(lang, {**own, **WORDS}, {"columns": COLUMNS}), may={}
+    )
+
     @app.get("/roster/imports", include_in_schema=False)
     async def imports_page(
         request: Request, lang: Annotated[str | None, Query()] = None
     ) -> HTMLResponse:
         lang_ = language(lang)
         here = f"{prefix_of(request)}/roster/imports?lang={lang_}"
-        return frame(IMPORT_PAGES, settings, lang_, "imports.html", "imports", here)
+        return frame(pages, settings, lang_, "imports.html", "imports", here)
 
     @app.get("/roster/imports/{import_id}", include_in_schema=False)
     async def import_page(
@@ -119,6 +106,4 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
     ) -> HTMLResponse:
         lang_ = language(lang)
         here = f"{prefix_of(request)}/roster/imports/{import_id}?lang={lang_}"
-        return frame(
-            IMPORT_PAGES, settings, lang_, "import.html", "import", here, import_id=import_id
-        )
+        return frame(pages, settings, lang_, "import.html", "import", here, import_id=import_id)

@@ -59,7 +59,9 @@ function importsPage() {
 
 /* --- one import's report -------------------------------------------------------------------- */
 const ID = DATA.import_id;
-const why = (problems) => problems.map((p) => text(p) + (p.column ? ` [${p.column}]` : "")).join("; ");
+// The column by its name in the page's language (the downloaded file keeps the file's headers).
+const column = (c) => (T.columns && T.columns[c]) || c;
+const why = (problems) => problems.map((p) => text(p) + (p.column ? ` [${column(p.column)}]` : "")).join("; ");
 let nextRejected = null;
 let nextDeactivations = null;
 
