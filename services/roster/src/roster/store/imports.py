@@ -172,7 +172,7 @@ async def replace_rejections(
     await conn.execute("DELETE FROM import_rejections WHERE import_id = $1", import_id)
     if header is not None:
         await conn.execute(
-            "UPDATE imports SET header = $2 WHERE import_id = $1", import_id, list(header)
+            "UPDATE imports SET header = $2 WHERE import_id = $1", import_id, _cells(header)
         )
     cells = cells or {}
     if rows:
@@ -188,7 +188,8 @@ async def replace_rejections(
 
 
 def _cells(cells: Sequence[str] | None) -> list[str] | None:
-    return list(cells) if cells is not None else None
+    # PostgreSQL's text holds no NUL; such a row is rejected for it (`invalid-text`) anyway.
+    return [c.replace("\x00", "\ufffd") for c in cells] if cells is not None else None
 
 
 async def get(conn: Db, import_id: str) -> asyncpg.Record | None:
