@@ -1,7 +1,8 @@
 """Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
-sign-in page, the roster page (tree, search, an import and its report, both languages), a unit's
-and a group's page, and the API docs. No violation is reported, no script fails, the pages still
-work, and every response of the service carries the security headers."""
+sign-in page, the roster page (tree, search, both languages), a unit's and a group's page, the
+imports pages (an upload, its report and the rejected rows' download) and the API docs. No
+violation is reported, no script fails, the pages still work, and every response of the service
+carries the security headers."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ VOLUNTEERS = (
     "volunteer_id,name_hi,name_latin,role,police_station,whatsapp,consent,consent_date\n"
     "V-CSP-1,सरिता सैनी,Sarita </script><style>body{display:none}</style>,police_mitra,"
     "PS-ROHITAL-KOTWALI,+917000998001,granted,2025-04-02\n"
+    "V-CSP-2,गीता </script>,Geeta,police_mitra,PS-ROHITAL-KOTWALI,=cmd|' /C calc'!A0,,\n"
 )
 
 
@@ -36,7 +38,7 @@ async def test_every_page_under_the_policy(
     page = await context.new_page()
     page.on("pageerror", lambda e: watch.violations.append(f"script error: {e}"))
 
-    # Sign-in, then the roster page: the tree, a search, an import and its report.
+    # Sign-in, then the roster page: the tree, a search; the imports: an upload and its report.
     await page.goto(f"{demo.url}/sign-in?lang=hi")
     await expect(page.locator("#phone")).to_be_visible()
     await the_policy_blocks_inline_script(page, watch)
@@ -48,16 +50,24 @@ async def test_every_page_under_the_policy(
     await page.fill("#search-q", "शर्मा")
     await page.click("#search-button")
     await expect(page.locator("#search-results tbody tr[data-member]").first).to_be_visible()
+    await page.click("#nav-imports")
+    await page.wait_for_url(f"{demo.url}/roster/imports?lang=hi")
     upload = tmp_path / "volunteers.csv"
     upload.write_text(VOLUNTEERS, encoding="utf-8")
     await page.select_option("#import-kind", "volunteers")
     await page.set_input_files("#import-file", str(upload))
     await page.click("#import-button")
     await expect(page.locator("#report-status")).to_have_text("पूर्ण")
+    await expect(page.locator("#count-rejected")).to_have_text("1")  # its number is a formula
+    async with page.expect_download() as saved:
+        await page.click("#download-rejected")
+    assert (await saved.value).suggested_filename.endswith("-rejected.csv")
     await page.click("#lang-en")
-    await page.wait_for_url(f"{demo.url}/roster?lang=en")
-    await expect(page.locator("#import-section h2")).to_have_text("Import (CSV)")
+    await expect(page.locator("#report-status")).to_have_text("done")
     await the_policy_blocks_inline_script(page, watch)
+    await page.click("#back")
+    await expect(page.locator("#imports tbody tr[data-import]").first).to_be_visible()
+    await page.goto(f"{demo.url}/roster?lang=en")
     await page.fill("#search-q", "Sarita")
     await page.click("#search-button")
     found = page.locator("#search-results tbody tr[data-member] td:nth-child(1)")
@@ -80,7 +90,10 @@ async def test_every_page_under_the_policy(
     assert watch.unsecured == []
     assert watch.own_policies == {"/docs": DOCS_POLICY}
     kinds = {path.split("?")[0]: kind.split(";")[0] for path, kind in watch.responses.items()}
-    for path in ("/sign-in", "/dev/sign-in", "/roster", "/roster/units/DST-BIKANER", "/docs"):
+    for path in (
+        "/sign-in", "/dev/sign-in", "/roster", "/roster/units/DST-BIKANER", "/roster/imports",
+        "/docs",
+    ):  # fmt: skip
         assert kinds.get(path) == "text/html", path
     assert {"text/css", "application/json"} <= set(kinds.values())
     assert any(kind.endswith("/javascript") for kind in kinds.values())

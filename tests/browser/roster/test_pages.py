@@ -1,5 +1,5 @@
-"""The district office's roster pages in headless Chromium: sign in, search members, upload an
-import and read its report, in Hindi and in English (the tree: test_tree.py)."""
+"""The district office's roster pages in headless Chromium: sign in and search members, in
+Hindi and in English (the tree: test_tree.py; the imports: test_imports.py)."""
 
 from __future__ import annotations
 
@@ -113,77 +113,6 @@ async def test_search_in_hindi(demo: Running, browser: Browser) -> None:
     assert await codes_on(page) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / "roster-pages-hi.png"), full_page=True)
-    await page.close()
-
-
-async def test_upload_an_import_and_read_the_report(
-    demo: Running, browser: Browser, tmp_path: Path
-) -> None:
-    page = await browser.new_page()
-    await _sign_in_as_sp(demo, page, "en")
-    await expect(page.locator("#import-section h2")).to_have_text("Import (CSV)")
-    bad_number = "+91 555"
-    csv_file = tmp_path / "volunteers-ward-7.csv"
-    csv_file.write_text(
-        "volunteer_id,name_hi,name_latin,role,police_station,whatsapp,consent,consent_date\n"
-        "V-WARD-7-1,कमला सैनी,Kamla Saini,police_mitra,PS-ROHITAL-KOTWALI,+917000997001,"
-        "granted,2025-04-02\n"
-        f"V-WARD-7-2,गीता मीणा,Geeta Meena,police_mitra,PS-ROHITAL-KOTWALI,{bad_number},,\n"
-        "V-WARD-7-3,मंजू जाट,Manju Jat,police_mitra,PS-KISHANGARH-BAS-KOTWALI,+917000997003,,\n",
-        encoding="utf-8",
-    )
-    await page.select_option("#import-kind", "volunteers")
-    await page.set_input_files("#import-file", str(csv_file))
-    await page.click("#import-button")
-    await expect(page.locator("#report-status")).to_have_text("done")
-    await expect(page.locator("#count-accepted")).to_have_text("1")
-    await expect(page.locator("#count-rejected")).to_have_text("2")
-    report = page.locator("#report-rows tbody")
-    await expect(report.locator('tr[data-row="3"] td').nth(2)).to_have_text(
-        "WhatsApp number is invalid [whatsapp]"
-    )
-    await expect(report.locator('tr[data-row="4"] td').nth(2)).to_have_text(
-        "the unit is outside your area [police_station]"
-    )
-    await expect(report.locator('tr[data-row="4"] td').nth(1)).to_have_text("V-WARD-7-3")
-    assert bad_number not in await page.content()
-    await page.screenshot(path=str(SHOTS / "roster-pages-en.png"), full_page=True)
-
-    # The same report reads in Hindi after switching the language.
-    await page.click("#lang-hi")
-    await page.wait_for_url(f"{demo.url}/roster?lang=hi")
-    await expect(page.locator("#import-section h2")).to_have_text("आयात (CSV)")
-    await page.select_option("#import-kind", "volunteers")
-    await page.set_input_files("#import-file", str(csv_file))
-    await page.click("#import-button")
-    await expect(page.locator("#report-status")).to_have_text("पूर्ण")
-    await expect(page.locator('#report-rows tbody tr[data-row="3"] td').nth(2)).to_have_text(
-        "व्हाट्सऐप नंबर मान्य मोबाइल नंबर नहीं है [whatsapp]"
-    )
-    await page.close()
-
-
-async def test_a_full_sync_shows_its_review_and_takes_a_confirmation(
-    demo: Running, browser: Browser, tmp_path: Path
-) -> None:
-    page = await browser.new_page()
-    await _sign_in_as_sp(demo, page, "en")
-    csv_file = tmp_path / "volunteers-only-one.csv"
-    csv_file.write_text(
-        "volunteer_id,name_hi,role,police_station,sms\n"
-        "V-ONLY-1,कमला सैनी,police_mitra,PS-ROHITAL-KOTWALI,+917000997101\n",
-        encoding="utf-8",
-    )
-    await page.select_option("#import-kind", "volunteers")
-    await page.check("#import-full-sync")
-    await page.set_input_files("#import-file", str(csv_file))
-    await page.click("#import-button")
-    await expect(page.locator("#report-status")).to_have_text("awaiting confirmation")
-    await expect(page.locator("#report-review")).to_contain_text("Confirmations: 0 / 2")
-    assert int(await page.locator("#count-would_deactivate").inner_text()) > 1
-    await page.click("#report-confirm")
-    await expect(page.locator("#report-review")).to_contain_text("Confirmations: 1 / 2")
-    await expect(page.locator("#report-status")).to_have_text("awaiting confirmation")
     await page.close()
 
 

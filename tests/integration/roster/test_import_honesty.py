@@ -6,6 +6,7 @@ deactivates nobody until the uploader and a second officer confirm it."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,11 @@ async def test_cells_that_are_not_text_are_rejections_naming_the_column(
         4: ("RJPW000003", [("invalid-text", "whatsapp")]),
     }
     assert report["counts"]["created"] == 1
+    # Handed back to fix, a NUL (which PostgreSQL's text cannot hold) is U+FFFD.
+    async with demo.client(hq_token()) as c:
+        back = await c.get(f"/api/v1/imports/{report['import_id']}/rejected.csv")
+    table = list(csv.reader(io.StringIO(back.content.decode("utf-8-sig"))))
+    assert table[1][:2] == ["RJPW000001", "राम\ufffdकुमार"]
     units = _csv(
         tmp_path / "units.csv",
         [["unit_code", "kind", "name_hi", "name_en", "parent"],
@@ -199,7 +205,7 @@ async def test_an_empty_full_sync_deactivates_nobody_until_two_officers_confirm(
     assert review["status"] == "awaiting_confirmation"
     assert review["review"] == {
         "would_deactivate": len(active) - 1, "active": len(active), "confirmations_needed": 2,
-        "confirmed_by": [], "confirm_before": review["review"]["confirm_before"],
+        "confirmed_by": [], "confirmers": [], "confirm_before": review["review"]["confirm_before"],
     }  # fmt: skip
     assert [r["member_id"] for r in await _fetch(demo, in_district)] == active
     assert await wait_relayed(demo.database) == top, "a review publishes nothing"
@@ -223,6 +229,9 @@ async def test_an_empty_full_sync_deactivates_nobody_until_two_officers_confirm(
     done = await confirm(demo, await token_for(demo, ig), import_id)
     assert done["counts"]["deactivated"] == len(active) - 1
     assert done["review"]["confirmed_by"] == [sp, ig]
+    # The report names who confirmed, first first.
+    assert [c["member_id"] for c in done["review"]["confirmers"]] == [sp, ig]
+    assert all(c["name_hi"] for c in done["review"]["confirmers"])
     assert [r["member_id"] for r in await _fetch(demo, in_district)] == [sp]
     async with demo.client(sp_token) as c:
         late = await c.post(f"/api/v1/imports/{import_id}/confirmation")

@@ -9,7 +9,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 from nazar_platform.http import csv_files
-from nazar_platform.http.csv_files import CsvReadError, cell, header, line, lines, read_checked
+from nazar_platform.http.csv_files import (
+    CsvReadError,
+    cell,
+    header,
+    line,
+    lines,
+    read_checked,
+    uncell,
+)
 
 FORMULAS = [
     '=HYPERLINK("http://x","राम")',
@@ -90,3 +98,14 @@ def test_a_record_too_large_for_csv_is_a_format_error() -> None:
     with pytest.raises(CsvReadError) as refused:
         read_checked(io.BytesIO(data))
     assert (refused.value.reason, refused.value.line) == ("format", 3)
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+917000998001", "-3", "@SUM(A1)", "\tx", "\rx"])
+def test_a_neutralised_cell_reads_back_as_written(text: str) -> None:
+    assert cell(text) != text
+    assert uncell(cell(text)) == text
+
+
+@pytest.mark.parametrize("text", ["'quoted", "'", "", "राम", "it's", "''+1"])
+def test_uncell_leaves_other_cells_alone(text: str) -> None:
+    assert uncell(text) == text

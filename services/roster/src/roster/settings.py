@@ -59,6 +59,9 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     full_sync_second_officer_above: float = Field(default=0.10, ge=0, le=1)
     # How long a full sync's review waits for its confirmations before it expires.
     full_sync_confirm_within: timedelta = timedelta(hours=24)
+    # An import's rejected rows (which can hold phone numbers) are kept as written, for the clerk
+    # to download, fix and upload again, this long after the import; then only their reasons.
+    import_rejected_rows_kept: timedelta = Field(default=timedelta(days=7), ge=timedelta(hours=1))
 
     # Phone sign-in (issue 16): codes per number and per client address in `sign_in_window`, and
     # for everyone per minute (a flood that would empty the WhatsApp quota stops here).

@@ -8,9 +8,9 @@ at the text of the cell only, never at where it came from: a number we write tha
 `-` would be prefixed too. Our exports write counts, shares and status codes, none negative, and
 times in ISO 8601, so in practice only text that a person typed is changed; a reader that wants
 the original value strips one leading `'` from a cell that begins with `'` followed by one of
-those characters. Files are UTF-8 with a byte-order mark (`header`), so that Excel shows Hindi,
-with CRLF line ends; quoting is the csv module's (a cell with a comma, quote or line break is
-quoted), so every export stays parseable by any CSV reader.
+those characters (`uncell`). Files are UTF-8 with a byte-order mark (`header`), so that Excel
+shows Hindi, with CRLF line ends; quoting is the csv module's (a cell with a comma, quote or line
+break is quoted), so every export stays parseable by any CSV reader.
 
 **Reading.** `read_checked` decodes the whole file as UTF-8 and splits it into records once,
 before the caller looks at any row, so that a file that is not UTF-8 (or not CSV) fails as a
@@ -41,6 +41,14 @@ def cell(value: object) -> str:
         return ""
     text = value.isoformat() if isinstance(value, datetime | date) else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def uncell(text: str) -> str:
+    """A cell read back: the `'` that `cell` put before a would-be formula comes off (a file we
+    handed out, fixed and uploaded again reads as the values it was made of)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def lines(rows: Iterable[Iterable[object]]) -> str:

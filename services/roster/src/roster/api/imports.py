@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Annotated, Any
 
@@ -34,7 +35,14 @@ from roster.api.common import (
     pool_of,
     roster_of,
 )  # fmt: skip
-from roster.api.schemas import ImportOut, ImportReport, RejectedRow, RowProblem, SyncReview
+from roster.api.schemas import (
+    ImportOut,
+    ImportReport,
+    PersonName,
+    RejectedRow,
+    RowProblem,
+    SyncReview,
+)  # fmt: skip
 from roster.domain.imports import UNIT_IMPORT_COLUMNS, Mode, new_import_id
 from roster.domain.reasons import REASONS
 from roster.domain.rows import HeaderError, ImportKind, check_header
@@ -58,21 +66,29 @@ _CSV_BODY = {
 }
 
 
-def out(r: Any) -> ImportOut:
+def out(r: Any, names: Mapping[str, tuple[str | None, str | None]] | None = None) -> ImportOut:
+    """An import's row; `names`: the confirmers' (the uploader's come with a named row)."""
     review = None
     if r["confirmations_needed"] is not None:
+        named = names or {}
         review = SyncReview(
             would_deactivate=r["counts"].get("would_deactivate", 0),
             active=r["counts"].get("active", 0),
             confirmations_needed=r["confirmations_needed"],
             confirmed_by=list(r["confirmed_by"]),
+            confirmers=[
+                PersonName(member_id=m, name_hi=named[m][0], name_latin=named[m][1])
+                for m in r["confirmed_by"] if m in named
+            ],
             confirm_before=r["confirm_before"],
-        )
+        )  # fmt: skip
     return ImportOut(
         import_id=r["import_id"], kind=r["kind"], full_sync=r["full_sync"],
         filename=r["filename"], status=r["status"], error=r["error"],
         total_rows=r["total_rows"], counts=dict(r["counts"]), received_at=r["received_at"],
-        finished_at=r["finished_at"], review=review,
+        finished_at=r["finished_at"], review=review, uploaded_by=r["uploaded_by"],
+        uploaded_by_name_hi=r.get("uploaded_by_name_hi"),
+        uploaded_by_name_latin=r.get("uploaded_by_name_latin"),
     )  # fmt: skip
 
 
@@ -218,8 +234,8 @@ async def readable(request: Request, principal: Principal, row: Any) -> bool:
 
 
 async def readable_import(request: Request, principal: Principal, import_id: str) -> Any:
-    """The import's row, if the caller may read it (else 404 / 403)."""
-    row = await import_store.get(pool_of(request), import_id)
+    """The import's row with its uploader's name, if the caller may read it (else 404 / 403)."""
+    row = await import_store.get_named(pool_of(request), import_id)
     if row is None:
         raise not_found("roster.import_not_found")
     if not await readable(request, principal, row):
@@ -240,9 +256,11 @@ async def report(
     page: Annotated[PageParams, Depends(page_params)],
 ) -> ImportReport:
     row = await readable_import(request, principal, import_id)
+    pool = pool_of(request)
     rows = await import_store.rejections_page(
-        pool_of(request), import_id, after=after_cursor(page.cursor, int), limit=page.limit + 1
+        pool, import_id, after=after_cursor(page.cursor, int), limit=page.limit + 1
     )
+    confirmers = await import_store.names(pool, row["confirmed_by"])
     rejected = page_of(
         rows,
         page.limit,
@@ -251,18 +269,24 @@ async def report(
             row=r["row_no"], key=r["natural_key"], problems=[_problem(p) for p in r["reasons"]]
         ),
     )
+    kept = row["header"] is not None and await import_store.rejected_cells_kept(pool, import_id)
     return ImportReport(
-        **out(row).model_dump(), rejected=rejected.items, next_cursor=rejected.next_cursor
-    )
+        **out(row, confirmers).model_dump(), rejected_rows_kept=kept, rejected=rejected.items,
+        next_cursor=rejected.next_cursor,
+    )  # fmt: skip
 
 
-@router.get("/imports", summary="Your imports, newest first (all of them for headquarters)")
+@router.get(
+    "/imports",
+    summary="Imports for your units, newest first: your own and those over units under yours "
+    "(all of them for headquarters)",
+)
 async def list_imports(
     request: Request, principal: Importer, page: Annotated[PageParams, Depends(page_params)]
 ) -> Page[ImportOut]:
-    everywhere = scope_units(principal, Action.ROSTER_IMPORT).everywhere
+    scope = scope_units(principal, Action.ROSTER_IMPORT)
     rows = await import_store.page(
-        pool_of(request), uploaded_by=None if everywhere else principal.member_id,
-        after=after_cursor(page.cursor), limit=page.limit + 1,
+        pool_of(request), uploaded_by=None if scope.everywhere else principal.member_id,
+        under=sorted(scope.unit_ids), after=after_cursor(page.cursor), limit=page.limit + 1,
     )  # fmt: skip
     return page_of(rows, page.limit, "import_id", out)

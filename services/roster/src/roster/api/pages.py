@@ -1,5 +1,5 @@
 """The district office's roster pages (Hindi / English) in the one look of every console
-(`nazar_ui`): browse the tree, search members, upload an import and read its report.
+(`nazar_ui`): browse the tree and search members; the imports are `pages_imports`.
 Server-rendered frames with a little JavaScript (`static/roster.js`, on the frame's `common.js`)
 that calls the same /api/v1 the integrators use, with the session the sign-in put in
 sessionStorage (the one the consoles read). The phone sign-in page is `sign_in_page`; the dev
@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from nazar_platform.http.forwarded import prefix
 from nazar_ui import ConsolePages, language, words
 
-from roster.api import pages_tree
+from roster.api import pages_imports, pages_tree
+from roster.api.pages_frame import frame
 from roster.api.sign_in_page import prefix_of, safe_next
 from roster.settings import RosterSettings
 from roster.store import members as member_store
@@ -90,21 +90,10 @@ PAGES = ConsolePages("roster", lambda lang: words(lang, OWN), may={})
 def install(app: FastAPI, settings: RosterSettings) -> None:
     app.mount("/roster/static", StaticFiles(directory=HERE / "static"), name="roster-static")
     pages_tree.install(app, settings, OWN)  # `/roster` (the tree), units, groups
+    pages_imports.install(app, settings, OWN)
 
     def page(lang: str, template: str, name: str, next: str, **data: object) -> HTMLResponse:
-        base = prefix()
-        return PAGES.render(
-            template,
-            lang,
-            name,
-            next=next,
-            # The roster's own: these pages and the auth API are one origin under any prefix.
-            sign_in_url=f"{base}/sign-in",
-            auth_url=f"{base}/api/v1/auth",
-            home=f"{base}/roster?lang={lang}",
-            dev_sign_in=settings.dev_sign_in,
-            **data,
-        )
+        return frame(PAGES, settings, lang, template, name, next, **data)
 
     @app.get("/dev/sign-in", include_in_schema=False)
     async def dev_sign_in(

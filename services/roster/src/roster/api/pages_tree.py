@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
-from nazar_platform.http.forwarded import prefix
 from nazar_ui import ConsolePages, language, words
 
+from roster.api.pages_frame import frame
 from roster.api.sign_in_page import prefix_of
 from roster.settings import RosterSettings
 
@@ -76,13 +76,8 @@ def install(app: FastAPI, settings: RosterSettings, own: Mapping[str, tuple[str,
         request: Request, lang: str | None, template: str, name: str, **data: object
     ) -> HTMLResponse:
         lang_ = language(lang)
-        base = prefix()
         here = f"{prefix_of(request)}{request.url.path}?lang={lang_}"
-        return pages.render(
-            template, lang_, name, next=here, sign_in_url=f"{base}/sign-in",
-            auth_url=f"{base}/api/v1/auth", home=f"{base}/roster?lang={lang_}",
-            dev_sign_in=settings.dev_sign_in, **data,
-        )  # fmt: skip
+        return frame(pages, settings, lang_, template, name, here, **data)
 
     @app.get("/roster", include_in_schema=False)
     async def home(request: Request, lang: Lang = None) -> HTMLResponse:

@@ -182,6 +182,12 @@ ImportStatus = Literal[
 ]
 
 
+class PersonName(BaseModel):
+    member_id: str
+    name_hi: str | None
+    name_latin: str | None
+
+
 class SyncReview(BaseModel):
     """A full sync's review: nothing is applied until it is confirmed."""
 
@@ -189,6 +195,9 @@ class SyncReview(BaseModel):
     active: int = Field(description="active members of the list's kind in the uploader's area")
     confirmations_needed: int = Field(description="1: the uploader; 2: and a second officer")
     confirmed_by: list[str]
+    confirmers: list[PersonName] = Field(
+        default_factory=list, description="who confirmed, first first, by name"
+    )
     confirm_before: datetime | None
 
 
@@ -207,9 +216,18 @@ class ImportOut(BaseModel):
     received_at: datetime
     finished_at: datetime | None
     review: SyncReview | None = Field(default=None, description="a full sync's review")
+    uploaded_by: str | None = None
+    uploaded_by_name_hi: str | None = None
+    uploaded_by_name_latin: str | None = None
 
 
-class ImportReport(ImportOut):
+class ImportDetail(ImportOut):
+    rejected_rows_kept: bool = Field(
+        description="the rejected rows are kept as written: GET …/rejected.csv hands them back"
+    )
+
+
+class ImportReport(ImportDetail):
     rejected: list[RejectedRow]
     next_cursor: str | None
 

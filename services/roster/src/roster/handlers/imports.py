@@ -21,12 +21,12 @@ import asyncio
 import csv
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import IO
 
 import structlog
 from nazar_platform import db
-from nazar_platform.http.csv_files import CheckedCsv
+from nazar_platform.http.csv_files import CheckedCsv, uncell
 from nazar_platform.runtime import faults
 from nazar_platform.text import first_invalid
 
@@ -59,6 +59,12 @@ def invalid_columns(values: dict[str, str], columns: Sequence[str]) -> list[str]
     if first_invalid(" ".join(values.values())) is None:  # one look at the whole row, mostly
         return []
     return [c for c in columns if (v := values.get(c)) and first_invalid(v) is not None]
+
+
+async def forget_rejected_rows(roster: Roster, kept: timedelta) -> int:
+    """The cells of rejected rows (phone numbers among them) go `kept` after their import."""
+    async with db.transaction(roster.pool) as conn:
+        return await import_store.forget_rejected_cells(conn, datetime.now(UTC) - kept)
 
 
 async def import_members(
@@ -96,6 +102,7 @@ class MemberImport:
         self.result = ImportResult(import_id)
         self.seen: set[str] = set()
         self.present: set[str] = set()  # members of rejected rows, for the full sync
+        self.header: list[str] = []  # as the file wrote it, for the rejected rows' download
         self.created = 0
         self.changed = 0
         self.chunks = 0
@@ -129,58 +136,77 @@ class MemberImport:
         )  # fmt: skip
         return self.result
 
-    def _rows(self, text: IO[str]) -> Iterator[MemberRow | Rejected]:
+    def _rows(self, text: IO[str]) -> Iterator[tuple[list[str], MemberRow | Rejected]]:
+        """Each row parsed, beside its cells as the file has them."""
         reader = csv.reader(text)
-        header = check_header(self.kind, next(reader, []))
+        self.header = next(reader, [])
+        header = check_header(self.kind, self.header)
+        if self.header:
+            self.header[0] = self.header[0].lstrip("\ufeff")
         known = COLUMNS[self.kind]
         now = datetime.now(UTC)
         secret = self.roster.secret
         for n, raw in enumerate(reader, start=2):
             if not any(cell.strip() for cell in raw):
                 continue
-            values = dict(zip(header, raw, strict=False))
+            # A cell our own CSVs neutralised ('+91…) reads as it was: rejected rows come back.
+            values = dict(zip(header, map(uncell, raw), strict=False))
             invalid = invalid_columns(values, known)
             if self.kind is ImportKind.POLICE:
-                yield parse_police(n, values, secret, invalid)
+                yield raw, parse_police(n, values, secret, invalid)
             else:
-                yield parse_volunteer(n, values, secret, now, invalid)
+                yield raw, parse_volunteer(n, values, secret, now, invalid)
 
-    def _next_chunk(self, rows: Iterator[MemberRow | Rejected]) -> list[MemberRow]:
-        """Runs in a worker thread: up to CHUNK good rows, recording the bad ones."""
+    def _next_chunk(
+        self, rows: Iterator[tuple[list[str], MemberRow | Rejected]]
+    ) -> tuple[list[MemberRow], dict[int, list[str]]]:
+        """Runs in a worker thread: up to CHUNK good rows and their cells (the database may
+        still refuse them), recording the bad ones."""
         chunk: list[MemberRow] = []
-        for item in rows:
+        cells: dict[int, list[str]] = {}
+        for raw, item in rows:
             self.result.total += 1
             if isinstance(item, Rejected):
                 problems: Problems = [{"code": p.code, "column": p.column} for p in item.problems]
-                self.result.reject(item.row_no, item.natural_key, problems)
+                self.result.reject(
+                    item.row_no, item.natural_key, problems, member_id=item.member_id, cells=raw
+                )
                 if item.member_id is not None:
                     self.present.add(item.member_id)
             elif item.member_id in self.seen:
                 duplicate: Problems = [{"code": "duplicate-key", "column": None}]
-                self.result.reject(item.row_no, item.natural_key, duplicate)
+                self.result.reject(
+                    item.row_no, item.natural_key, duplicate, member_id=item.member_id, cells=raw
+                )
             else:
                 self.seen.add(item.member_id)
                 chunk.append(item)
+                cells[item.row_no] = raw
                 if len(chunk) >= CHUNK:
                     break
-        return chunk
+        return chunk, cells
 
-    async def _apply_all(self, rows: Iterator[MemberRow | Rejected]) -> None:
+    async def _apply_all(self, rows: Iterator[tuple[list[str], MemberRow | Rejected]]) -> None:
         loop = asyncio.get_running_loop()
         pending = loop.run_in_executor(None, self._next_chunk, rows)
         applying: list[asyncio.Task[None]] = []
         analysed_at = 0
-        while chunk := await pending:
+        while True:
+            chunk, cells = await pending
+            if not chunk:
+                break
             pending = loop.run_in_executor(None, self._next_chunk, rows)
             await self._room.acquire()
             if len(self.seen) >= 4 * analysed_at and self.mode is not Mode.REVIEW:
                 analysed_at = len(self.seen)
                 await staging.analyze_members(self.roster.pool)
             self.chunks += 1
-            applying.append(asyncio.create_task(self._apply_chunk(self.chunks, chunk)))
+            applying.append(asyncio.create_task(self._apply_chunk(self.chunks, chunk, cells)))
         await asyncio.gather(*applying)
 
-    async def _apply_chunk(self, number: int, chunk: list[MemberRow]) -> None:
+    async def _apply_chunk(
+        self, number: int, chunk: list[MemberRow], cells: dict[int, list[str]]
+    ) -> None:
         topics = self.roster.topics
         unit_column = "unit" if self.kind is ImportKind.POLICE else "police_station"
         try:
@@ -189,8 +215,13 @@ class MemberImport:
                 await staging.create(conn)
                 await staging.copy_rows(conn, chunk)
                 await staging.check(conn, self.scope, unit_column)
-                for row_no, key, reason, column in await staging.rejections(conn):
-                    self.result.reject(row_no, key, [{"code": reason, "column": column}])
+                refused = await staging.rejections(conn)
+                members = {r.row_no: r.member_id for r in chunk} if refused else {}
+                for row_no, key, reason, column in refused:
+                    self.result.reject(
+                        row_no, key, [{"code": reason, "column": column}],
+                        member_id=members.get(row_no), cells=cells.get(row_no),
+                    )  # fmt: skip
                 if self.mode is Mode.REVIEW:
                     return  # the staging tables go with the transaction: nothing applied
                 await staging.apply(conn)
@@ -222,7 +253,9 @@ class MemberImport:
                 await staging.mark_seen(conn, self.seen | self.present)
             rejected = result.merged()
             counts = {"accepted": result.total - len(rejected), "rejected": len(rejected)}
-            await import_store.replace_rejections(conn, result.import_id, rejected)
+            await import_store.replace_rejections(
+                conn, result.import_id, rejected, header=self.header, cells=result.cells
+            )
             if self.mode is Mode.REVIEW:
                 would, active = await staging.review_absent(
                     conn, result.import_id, kinds, self.scope, self.by

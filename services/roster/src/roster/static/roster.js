@@ -67,56 +67,10 @@ async function search(more) {
   $("search-more").hidden = !next;
 }
 
-/* --- imports -------------------------------------------------------------------------------- */
-const COUNTS = ["accepted", "rejected", "would_deactivate", "applied", "created", "changed",
-  "deactivated", "events"];
-
-async function showReport(id) {
-  const r = await api("GET", `/imports/${id}?limit=200`);
-  if (!r.ok) return;
-  const report = r.data;
-  $("report").hidden = false;
-  $("report-status").textContent = T[report.status] || report.status;
-  $("report-counts").replaceChildren(...COUNTS.filter((k) => report.counts[k] !== undefined)
-    .flatMap((k) => [el("dt", {}, T[k]), el("dd", { id: `count-${k}` }, String(report.counts[k]))]));
-  // A full sync applies nothing until confirmed (by a second officer too when it deactivates many).
-  const review = report.review;
-  const waiting = report.status === "awaiting_confirmation";
-  $("report-review").hidden = !(waiting || report.status === "interrupted");
-  $("report-review").textContent = report.status === "interrupted" ? T.interrupted_note : !review ? "" :
-    T.review.replace("{got}", review.confirmed_by.length).replace("{needed}", review.confirmations_needed) +
-    (review.confirmations_needed > 1 ? ` ${T.second_officer}` : "");
-  $("report-confirm").hidden = !waiting;
-  $("report-confirm").onclick = async () => {
-    const c = await api("POST", `/imports/${id}/confirmation`);
-    if (c.ok) showReport(id);
-  };
-  $("report-rows").querySelector("tbody").replaceChildren(...report.rejected.map((row) => {
-    const why = row.problems.map((p) => text(p) + (p.column ? ` [${p.column}]` : "")).join("; ");
-    return el("tr", { "data-row": String(row.row) },
-      el("td", {}, String(row.row)), el("td", {}, row.key || "—"), el("td", {}, why));
-  }));
-  if (report.status === "running") setTimeout(() => showReport(id), 500);
-}
-
-async function upload(e) {
-  e.preventDefault();
-  clearProblem();
-  const file = $("import-file").files[0];
-  if (!file) return;
-  const params = new URLSearchParams({
-    kind: $("import-kind").value, filename: file.name,
-    full_sync: $("import-full-sync").checked ? "true" : "false",
-  });
-  const r = await api("POST", `/imports?${params}`, { body: file, headers: { "Content-Type": "text/csv" } });
-  if (r.ok) showReport(r.data.import_id);
-}
-
 function rosterPage() {
   if (!requireSession()) return;
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search(false); });
   $("search-more").addEventListener("click", () => search(true));
-  $("import-form").addEventListener("submit", upload);
 }
 
 if (DATA.page === "dev-sign-in") devSignInPage();

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -160,17 +160,36 @@ async def lock(conn: Connection, import_id: str) -> asyncpg.Record | None:
 
 
 async def replace_rejections(
-    conn: Connection, import_id: str, rows: Sequence[tuple[int, str | None, str | None, Any]]
+    conn: Connection,
+    import_id: str,
+    rows: Sequence[tuple[int, str | None, str | None, Any]],
+    *,
+    header: Sequence[str] | None = None,
+    cells: Mapping[int, Sequence[str]] | None = None,
 ) -> None:
-    """rows: (row number, natural key, member id, reasons [{code, column}]), one per row."""
+    """rows: (row number, natural key, member id, reasons [{code, column}]), one per row;
+    `header` and `cells` (by row number): the rejected rows as the file wrote them."""
     await conn.execute("DELETE FROM import_rejections WHERE import_id = $1", import_id)
+    if header is not None:
+        await conn.execute(
+            "UPDATE imports SET header = $2 WHERE import_id = $1", import_id, _cells(header)
+        )
+    cells = cells or {}
     if rows:
         # executemany, not COPY: asyncpg's json codec is text-only.
         await conn.executemany(
-            """INSERT INTO import_rejections (import_id, row_no, natural_key, member_id, reasons)
-               VALUES ($1, $2, $3, $4, $5)""",
-            [(import_id, n, key, mid, reasons) for n, key, mid, reasons in rows],
+            """INSERT INTO import_rejections (import_id, row_no, natural_key, member_id, reasons,
+                                              cells) VALUES ($1, $2, $3, $4, $5, $6)""",
+            [
+                (import_id, n, key, mid, reasons, _cells(cells.get(n)))
+                for n, key, mid, reasons in rows
+            ],
         )
+
+
+def _cells(cells: Sequence[str] | None) -> list[str] | None:
+    # PostgreSQL's text holds no NUL; such a row is rejected for it (`invalid-text`) anyway.
+    return [c.replace("\x00", "\ufffd") for c in cells] if cells is not None else None
 
 
 async def get(conn: Db, import_id: str) -> asyncpg.Record | None:
@@ -193,18 +212,87 @@ async def rejections_page(
 
 
 async def page(
-    conn: Db, *, uploaded_by: str | None, after: str | None, limit: int
+    conn: Db,
+    *,
+    uploaded_by: str | None,
+    under: Sequence[str] | None,
+    after: str | None,
+    limit: int,
 ) -> list[asyncpg.Record]:
+    """Newest first: every import (`uploaded_by` None), else the member's own and those whose
+    whole area lies under one of the units `under` (the office's units)."""
     return list(
         await conn.fetch(
-            f"""SELECT {_COLUMNS} FROM imports
-               WHERE ($1::text IS NULL OR uploaded_by = $1) AND ($2::text IS NULL OR import_id < $2)
-               ORDER BY import_id DESC LIMIT $3""",
+            f"""SELECT {_COLUMNS}, {_NAMES} FROM imports
+               WHERE ($1::text IS NULL OR uploaded_by = $1
+                      OR (scope_units IS NOT NULL AND cardinality(scope_units) > 0
+                          AND NOT EXISTS (
+                              SELECT 1 FROM unnest(scope_units) s (unit_id)
+                              LEFT JOIN units u USING (unit_id)
+                              WHERE u.path IS NULL OR NOT u.path && $4::text[])))
+                 AND ($2::text IS NULL OR received_at < (SELECT received_at FROM imports
+                                                        WHERE import_id = $2)
+                      OR (received_at = (SELECT received_at FROM imports WHERE import_id = $2)
+                          AND import_id < $2))
+               ORDER BY received_at DESC, import_id DESC LIMIT $3""",
             uploaded_by,
             after,
             limit,
+            list(under or []),
         )
     )
+
+
+# The uploader's and the confirmers' names: a page shows a person, never a member id.
+_NAMES = """(SELECT m.name_hi FROM members m WHERE m.member_id = imports.uploaded_by)
+                AS uploaded_by_name_hi,
+            (SELECT m.name_latin FROM members m WHERE m.member_id = imports.uploaded_by)
+                AS uploaded_by_name_latin"""
+
+
+async def get_named(conn: Db, import_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {_COLUMNS}, {_NAMES}, header FROM imports WHERE import_id = $1", import_id
+    )
+
+
+async def names(conn: Db, member_ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+    rows = await conn.fetch(
+        "SELECT member_id, name_hi, name_latin FROM members WHERE member_id = ANY($1::text[])",
+        list(member_ids),
+    )
+    return {r["member_id"]: (r["name_hi"], r["name_latin"]) for r in rows}
+
+
+async def rejected_cells(conn: Db, import_id: str) -> list[asyncpg.Record]:
+    """The rejected rows still kept as written (cells), in row order."""
+    return list(
+        await conn.fetch(
+            """SELECT row_no, cells, reasons FROM import_rejections
+               WHERE import_id = $1 AND cells IS NOT NULL ORDER BY row_no""",
+            import_id,
+        )
+    )
+
+
+async def rejected_cells_kept(conn: Db, import_id: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM import_rejections WHERE import_id = $1"
+            " AND cells IS NOT NULL)",
+            import_id,
+        )
+    )
+
+
+async def forget_rejected_cells(conn: Connection, before: datetime) -> int:
+    """The rejected rows' cells (phone numbers among them) of imports finished before `before`."""
+    status = await conn.execute(
+        """UPDATE import_rejections r SET cells = NULL FROM imports i
+           WHERE i.import_id = r.import_id AND r.cells IS NOT NULL AND i.finished_at < $1""",
+        before,
+    )
+    return int(status.split()[-1])
 
 
 async def deactivations_page(

@@ -180,7 +180,8 @@ async def erase(conn: Connection, member_id: str, topics: Sequence[str]) -> bool
     await conn.execute("DELETE FROM postings WHERE member_id = $1", member_id)
     await conn.execute("DELETE FROM group_member_changes WHERE member_id = $1", member_id)
     await conn.execute(
-        "UPDATE import_rejections SET natural_key = NULL WHERE member_id = $1", member_id
+        "UPDATE import_rejections SET natural_key = NULL, cells = NULL WHERE member_id = $1",
+        member_id,
     )
     await conn.execute(
         "DELETE FROM outbox WHERE key = convert_to($1, 'UTF8') AND topic = ANY($2::text[])",

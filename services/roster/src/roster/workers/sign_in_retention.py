@@ -1,7 +1,9 @@
 """Sign-in rows (keyed hashes of numbers and addresses) are deleted once the rate limits and the
 audit window no longer need them, expired refresh tokens with the families they leave empty,
 passkey challenges never answered and single sign-on requests nobody came back from: one replica
-per database (the platform's leader loop), hourly. The sign-in audit (`auth_events`) is kept."""
+per database (the platform's leader loop), hourly. The sign-in audit (`auth_events`) is kept.
+The same sweep clears the cells of imports' rejected rows once `import_rejected_rows_kept` has
+passed (they can hold phone numbers; the rows' reasons stay)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from nazar_platform.runtime.leader import lead
 from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop
 
 from roster.handlers import oidc_sign_in, passkeys
+from roster.handlers.imports import forget_rejected_rows
 from roster.handlers.sessions import Sessions
 from roster.handlers.sign_in_codes import SignInCodes, forget_old
 from roster.settings import RosterSettings
@@ -33,6 +36,11 @@ async def sign_in_retention(app: FastAPI, settings: RosterSettings, stop: asynci
                 expired = await sessions.forget_expired()
                 await passkeys.forget_expired(app.state.passkeys)
                 await oidc_sign_in.forget_expired(codes.pool)
+                rows = await forget_rejected_rows(
+                    app.state.roster, settings.import_rejected_rows_kept
+                )
+                if rows:
+                    log.info("rejected import rows forgotten", rows=rows)
                 if deleted or expired:
                     log.info("sign-in retention sweep", rows=deleted, refresh_tokens=expired)
             except TRANSIENT as exc:
