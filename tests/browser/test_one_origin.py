@@ -92,7 +92,11 @@ async def test_the_consoles_work_under_their_prefixes(system: System, browser: B
     await page.fill("#member-id", sp)
     await page.click("#sign-in-id")
     await page.wait_for_url(f"{origin}/roster/roster?lang=en", timeout=WAIT)
-    await expect(page.locator('button.unit[data-unit="PHQ"]')).to_be_visible(timeout=WAIT)
+    # The tree starts at the SP's own district; opening it asks the roster's API, under /roster.
+    await page.locator(f'li[data-unit="{district}"] > button.unit').click()
+    await expect(page.locator(f'li[data-unit="{district}"] > ul > li').first).to_be_visible(
+        timeout=WAIT
+    )
     assert all(p.startswith("/roster/") for p in watch.paths), watch.paths
     assert watch.errors == []
     await context.close()
