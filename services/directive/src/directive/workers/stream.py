@@ -29,6 +29,7 @@ import faust
 import structlog
 from aiokafka import AIOKafkaProducer
 from nazar_contracts import event_types as types
+from nazar_contracts.registry import check_type
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
@@ -82,6 +83,7 @@ class FanOutStream:
         assert self.dead_letter is not None
         try:
             event = decode(raw.value, raw.headers)
+            check_type(event.type, raw.topic)  # a newer version waits in the DLQ, never skipped
             field = FANOUT_JOB_FIELD.get(event.type)
             if field is None or not isinstance(event.data, dict):
                 return None  # acknowledged, closed, ...: nothing to send
