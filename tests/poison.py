@@ -26,13 +26,20 @@ from nazar_platform.kafka.cloudevents import format_time, headers_for
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "libs" / "contracts"
 KINDS = ("not_json", "unknown_type", "new_version", "misfit")
-# What the DLQ's error header says of each kind (the consumer's or the registry's words).
+# What the DLQ's error header says of each kind (the consumer's or the registry's words): the
+# registry names the fields that do not fit; the receipts' fast path names the one it needed.
 REASONS = {
-    "not_json": "value is not JSON",
-    "unknown_type": "unknown event type",
-    "new_version": "unknown version",
-    "misfit": "invalid ",
+    "not_json": ("value is not JSON",),
+    "unknown_type": ("unknown event type",),
+    "new_version": ("unknown version",),
+    "misfit": ("invalid ", "without a usable"),
 }
+
+
+def says_why(kind: str, error: str) -> bool:
+    return any(reason in error for reason in REASONS[kind])
+
+
 NEW_VERSION = ".v99"
 
 
