@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from nazar_contracts.contacts import ContactUpserted
 from nazar_platform import db
-from nazar_platform.kafka.consumer import Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import Record, parse_record
 
 from social_publisher.store import codes, contacts
 

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from nazar_contracts.members import MemberUpserted
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import Record, parse_record
 
 from story_intake.store import consent, members, units
 
