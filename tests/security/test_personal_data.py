@@ -8,7 +8,8 @@ after them; alone, it still has the demo roster's load and whatever the session 
 * every line the services logged (the fakes play WhatsApp, SMS, X, Facebook and Instagram, whose
   logs are not ours): neither;
 * every row of the directive's and story-intake's databases (the roster's database is where the
-  numbers come from, the publisher's is the one that may hold them): neither;
+  numbers come from, the publisher's is the one that may hold them): no phone number, and no
+  Aadhaar number but in a story's own text held back by the gate;
 * message texts (the directives' titles and bodies) only on topics with cleanup.policy=delete.
 """
 
@@ -35,6 +36,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parents[2]
 CONTACTS = {t.ROSTER_CONTACTS, t.ROSTER_CONTACTS + ".dlq"}
 READ_MODELS = ("nazar_directive", "nazar_story")
+# A story as its author wrote it stays in story-intake for the moderators, who must see what the
+# gate blocked (the e2e incidents write an Aadhaar number into a dozen stories): an Aadhaar number
+# there is the author's text held back, not a leak. Everywhere else it is one.
+STORY_TEXTS = "nazar_story"
 
 
 def _text(record: RawRecord) -> str:
@@ -107,7 +112,8 @@ async def test_no_phone_number_or_aadhaar_number_where_it_must_not_be(
     for database in READ_MODELS:
         for where, text in await _rows(pg_dsn, database):
             rows += 1
-            hits += finder.find(text, where)
+            found = finder.find(text, where)
+            hits += [h for h in found if h.kind == "phone" or database != STORY_TEXTS]
     print(
         f"personal data: {len(set(finder.phones))} numbers searched in {records} records of "
         f"{len(topics)} topics, {lines} log lines, {rows} rows of {', '.join(READ_MODELS)}: "
