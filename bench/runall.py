@@ -37,6 +37,7 @@ BENCHMARKS = (
     "stories.queue",
     "alerts",
     "signin",
+    "push",
 )
 RUNS = 5
 
