@@ -1,9 +1,10 @@
 """/erasures: a member's erasure (DPDP) asked for by the office and decided by an officer who may
 erase and did not ask (issue 20 item 6). Asking needs `roster.write` over the member (the SHO,
 CO or SP office keeping the roster); deciding needs `roster.erase` over them (the SP of the
-district, the range IG, PHQ), never the requester's own request. Each POST is on the audit
-trail with its access decision; the request keeps who asked and who decided. An approval
-erases the member at once; the read models' confirmations show on the request."""
+district, the range IG, PHQ), never on one's own request (said so before the caller's role is
+looked at: an SHO who tries learns why). Each POST is on the audit trail with its access
+decision; the request keeps who asked and who decided. An approval erases the member at once;
+the read models' confirmations show on the request."""
 
 from __future__ import annotations
 
@@ -37,7 +38,6 @@ from roster.store import erasures as erasure_store
 
 router = APIRouter(tags=["erasures"])
 Office = Annotated[Principal, Depends(require(Action.ROSTER_WRITE))]
-Approver = Annotated[Principal, Depends(require(Action.ROSTER_ERASE))]
 
 
 def _item(row: Any, confirmed: dict[str, datetime]) -> ErasureRequest:
@@ -157,7 +157,7 @@ async def _decide(
 
 @router.post("/erasures/{request_id}/approval", dependencies=[Depends(IDEMPOTENT)])
 async def approve(
-    request_id: str, request: Request, principal: Approver, body: ErasureDecisionIn | None = None
+    request_id: str, request: Request, principal: Office, body: ErasureDecisionIn | None = None
 ) -> ErasureRequest:
     """Approve and erase the member at once (their name, numbers, postings; tombstones out)."""
     return await _decide(request, principal, request_id, erasure_handlers.Decision.APPROVED, body)
@@ -165,6 +165,6 @@ async def approve(
 
 @router.post("/erasures/{request_id}/rejection", dependencies=[Depends(IDEMPOTENT)])
 async def reject(
-    request_id: str, request: Request, principal: Approver, body: ErasureDecisionIn | None = None
+    request_id: str, request: Request, principal: Office, body: ErasureDecisionIn | None = None
 ) -> ErasureRequest:
     return await _decide(request, principal, request_id, erasure_handlers.Decision.REJECTED, body)
