@@ -13,6 +13,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from nazar_rostergen.build import Scale
+from nazar_rostergen.files import write
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.conftest import DatabaseFactory
@@ -50,10 +52,11 @@ class World:
 
 @pytest.fixture(scope="module")
 async def world(
-    databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[World]:  # fmt: skip
-    async with demo_roster(databases, kafka_bootstrap, demo_files, "roster_erasure_pages") as r:
+    databases: DatabaseFactory, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[World]:
+    files = tmp_path_factory.mktemp("roster-erasures")
+    write(files, Scale.DEMO)
+    async with demo_roster(databases, kafka_bootstrap, files, "roster_erasure_pages") as r:
         conn = await asyncpg.connect(r.database)
         try:
             row = await conn.fetchrow(

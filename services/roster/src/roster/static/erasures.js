@@ -5,8 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 const requestUrl = (id) => page(`/roster/erasures/${encodeURIComponent(id)}`);
-const memberName = (r) => personName({ hi: r.member_name_hi, en: r.member_name_latin })
-  || T.erased_member;
+const memberName = (r) => (r.member_name_hi || r.member_name_latin
+  ? personName({ hi: r.member_name_hi, en: r.member_name_latin }) : T.erased_member);
 const statusName = (s) => (T.statuses && T.statuses[s]) || s;
 
 /* --- the list and the form ----------------------------------------------------------------- */
