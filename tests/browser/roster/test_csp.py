@@ -2,8 +2,7 @@
 sign-in page, the roster page (tree, search, both languages), a unit's and a group's page, the
 imports pages (an upload, its report and the rejected rows' download), the erasure requests'
 page and the API docs. No violation is reported, no script fails, the pages still work, and
-every response of the service
-carries the security headers."""
+every response of the service carries the security headers."""
 
 from __future__ import annotations
 
