@@ -15,14 +15,14 @@ import asyncpg
 import pytest
 from nazar_rostergen.build import Scale
 from nazar_rostergen.files import write
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.roster.test_pages import browser  # noqa: F401
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.read_models import running_read_models
 from tests.integration.roster.support import Running, demo_roster
 from tests.raw_codes import codes_on
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[3] / ".state" / "test-logs"
 REQUEST = re.compile(r".*/roster/erasures/era-[A-Za-z0-9-]+\?lang=(hi|en)$")
 VOLUNTEER_ROLES = ("gram_rakshak", "police_mitra", "suraksha_sakhi", "clg_member")
@@ -86,19 +86,9 @@ async def world(
             yield World(r, row["sp"], row["sho"], other_sp, [v["member_id"] for v in volunteers])
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-async def _signed_in(browser: Browser, world: World, member_id: str, lang: str) -> Page:
+async def _signed_in(chromium: Browser, world: World, member_id: str, lang: str) -> Page:
     """A browser of its own for this officer, signed in (dev sign-in), on the erasures page."""
-    context: BrowserContext = await browser.new_context()
+    context: BrowserContext = await chromium.new_context()
     page = await context.new_page()
     url = world.running.url
     await page.goto(f"{url}/dev/sign-in?lang={lang}&next=/roster/erasures%3Flang%3D{lang}")
@@ -121,7 +111,9 @@ async def _ask(page: Page, world: World, member: str, lang: str, reason: str) ->
 
 @pytest.mark.parametrize("lang", ["en", "hi"])
 async def test_the_sho_asks_the_sp_approves_every_read_model_confirms(
-    world: World, browser: Browser, lang: str
+    world: World,
+    browser: Browser,  # noqa: F811
+    lang: str,
 ) -> None:
     says = SAYS[lang]
     member = world.volunteers[0 if lang == "en" else 1]
@@ -176,7 +168,9 @@ async def test_the_sho_asks_the_sp_approves_every_read_model_confirms(
 
 @pytest.mark.parametrize("lang", ["en", "hi"])
 async def test_the_sp_rejects_and_the_member_stays(
-    world: World, browser: Browser, lang: str
+    world: World,
+    browser: Browser,  # noqa: F811
+    lang: str,
 ) -> None:
     says = SAYS[lang]
     member = world.volunteers[2 if lang == "en" else 3]
