@@ -12,8 +12,8 @@ from nazar_contracts.registry import parse
 from nazar_platform import db
 from nazar_platform.kafka import dlq
 from nazar_platform.kafka.clients import make_producer
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record, parse_record
 from nazar_platform.outbox.events import outbox_event, tombstone
 from nazar_platform.outbox.publisher import OutboxEvent, OutboxPublisher, enqueue
 

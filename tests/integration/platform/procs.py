@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record
 from nazar_platform.observability.logging import configure
 from nazar_platform.outbox.publisher import OutboxPublisher
 

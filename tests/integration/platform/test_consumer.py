@@ -14,7 +14,8 @@ from nazar_platform import db
 from nazar_platform.kafka import dlq
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import CloudEvent, encode
-from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import PoisonRecordError, Record
 from prometheus_client import REGISTRY
 
 from tests.conftest import TopicFactory

@@ -11,8 +11,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import CloudEvent, encode
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
 from nazar_platform.kafka.feed import Feed
+from nazar_platform.kafka.records import Record
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import prepare_database, wait_for

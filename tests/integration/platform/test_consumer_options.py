@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import CloudEvent, encode
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record
 
 from tests.conftest import TopicFactory
 from tests.integration.platform.support import prepare_database, wait_for

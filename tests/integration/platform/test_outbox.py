@@ -12,7 +12,8 @@ import pytest
 from nazar_platform import db
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import decode
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record
 from nazar_platform.outbox.publisher import OutboxEvent, OutboxPublisher, enqueue
 
 from tests.conftest import TopicFactory

@@ -11,9 +11,8 @@ from nazar_contracts.directives import Priority
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import parse, spec_for_type
 from nazar_platform.kafka.cloudevents import format_time, headers_for
-from nazar_platform.kafka.consumer import PoisonRecordError, Record, to_record
 from nazar_platform.kafka.dlq import RawRecord
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record, to_record
 from nazar_platform.outbox.events import outbox_event, tombstone
 from nazar_platform.outbox.publisher import OutboxEvent
 from pydantic import BaseModel

@@ -234,8 +234,35 @@ def spec_for_model(model: type[M]) -> EventSpec[M]:
         raise UnknownEventTypeError(f"no event type has {model.__name__} as its data") from None
 
 
+_BY_TOPIC: dict[str, frozenset[str]] = {}
+for _spec in SPECS:
+    for _topic in _spec.topics:
+        _BY_TOPIC[_topic] = _BY_TOPIC.get(_topic, frozenset()) | {_spec.type}
+
+
 def specs_on(topic: str) -> list[EventSpec[Any]]:
     return [s for s in SPECS if topic in s.topics]
+
+
+def check_type(event_type: str, topic: str) -> None:
+    """Raise `UnknownEventTypeError` when `event_type` is not one this build knows on `topic`.
+
+    A topic no contract declares (a test's, say) is not checked. The message names the versions
+    this build knows of the same event, because the usual cause is a producer that was upgraded
+    before its consumers: the record waits in the DLQ until they are, then is replayed."""
+    known = _BY_TOPIC.get(topic)
+    if known is None or event_type in known:
+        return
+    if event_type in _BY_TYPE:
+        home = _BY_TYPE[event_type].topic
+        raise UnknownEventTypeError(f"{event_type!r} does not belong on {topic} but on {home}")
+    stem = event_type.rpartition(".v")[0]
+    versions = sorted(k for k in _BY_TYPE if k.rpartition(".v")[0] == stem)
+    if versions:
+        raise UnknownEventTypeError(
+            f"unknown version {event_type!r} on {topic}; this build knows {', '.join(versions)}"
+        )
+    raise UnknownEventTypeError(f"unknown event type {event_type!r} on {topic}")
 
 
 def parse_json(event_type: str, value: bytes | str) -> BaseModel:

@@ -40,7 +40,8 @@ from nazar_platform.http.idempotency import IdempotencyClaim, idempotent
 from nazar_platform.http.pagination import Keyset, Page, PageParams, Row, page_params
 from nazar_platform.http.problems import ProblemError
 from nazar_platform.http.ratelimit import RateLimitSettings
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record
 from nazar_platform.outbox.publisher import OutboxEvent, enqueue
 from nazar_platform.runtime.context import Runtime, runtime_of
 from nazar_platform.service import ServiceParts, create_app

@@ -2,10 +2,13 @@
 
     nazar-dlq list   --topic dispatch.receipts.v1 [--limit 100]
     nazar-dlq replay --topic dispatch.receipts.v1 --offset 0:17 [--offset 1:3 ...] | --all
+    nazar-dlq replay --topic directive.events.v1 --reason "unknown version" --since 2026-12-01 \
+        [--type T] [--consumer GROUP] [--retype OLD=NEW] [--again] [--dry-run]
 
 `replay` puts the original record (key, value, CloudEvents headers) back on its source topic, once
-the cause is fixed. Consumers deduplicate by event id, so replaying a record that was meanwhile
-applied changes nothing.
+the cause is fixed, and marks it replayed in the DLQ (`nazar_platform.kafka.replay`): a second
+replay skips it unless `--again`. Consumers deduplicate by event id, so replaying a record that was
+meanwhile applied changes nothing.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from nazar_contracts.registry import UnknownEventTypeError, check_type
 
-from nazar_platform.kafka import dlq
+from nazar_platform.kafka import dlq, replay
 from nazar_platform.kafka.clients import dlq_topic, make_producer
 
 
@@ -60,7 +65,7 @@ async def read_all(bootstrap: str, topic: str) -> list[dlq.RawRecord]:
     return out
 
 
-def describe(record: dlq.RawRecord) -> dict[str, object]:
+def describe(record: dlq.RawRecord, done: set[tuple[int, int]]) -> dict[str, object]:
     h = record.headers
     value = None if record.value is None else record.value.decode(errors="replace")
     return {
@@ -71,6 +76,7 @@ def describe(record: dlq.RawRecord) -> dict[str, object]:
         "consumer": dlq.header(h, dlq.CONSUMER),
         "error": dlq.header(h, dlq.ERROR),
         "failed_at": dlq.header(h, dlq.FAILED_AT),
+        "replayed": (record.partition, record.offset) in done,
         "key": None if record.key is None else record.key.decode(errors="replace"),
         "ce_id": dlq.header(h, "ce_id"),
         "ce_type": dlq.header(h, "ce_type"),
@@ -79,35 +85,60 @@ def describe(record: dlq.RawRecord) -> dict[str, object]:
 
 
 async def list_records(bootstrap: str, topic: str, limit: int) -> list[dict[str, object]]:
-    return [describe(r) for r in (await read_all(bootstrap, dlq_topic(topic)))[:limit]]
+    records = await read_all(bootstrap, dlq_topic(topic))
+    done = replay.replayed(records)
+    return [describe(r, done) for r in records if not replay.is_marker(r)][:limit]
 
 
-async def replay(bootstrap: str, topic: str, wanted: set[tuple[int, int]] | None) -> int:
-    """Re-publish chosen DLQ records (all when `wanted` is None) to their source topic."""
+async def replay_records(
+    bootstrap: str, topic: str, choice: replay.Choice, *, dry_run: bool = False
+) -> list[dlq.RawRecord]:
+    """Re-publish the chosen DLQ records to their source topic, each followed by its marker.
+    Returns the records chosen (replayed, unless `dry_run`)."""
+    records = replay.select(await read_all(bootstrap, dlq_topic(topic)), choice)
+    if dry_run or not records:
+        return records
     producer = make_producer(bootstrap, client_id="nazar-dlq-replay")
     await producer.start()
-    count = 0
     try:
-        for record in await read_all(bootstrap, dlq_topic(topic)):
-            if wanted is not None and (record.partition, record.offset) not in wanted:
-                continue
+        for record in records:
             source = dlq.header(record.headers, dlq.SOURCE_TOPIC) or topic
-            headers = [
-                *dlq.original_headers(record.headers),
-                (dlq.REPLAYED_FROM, f"{record.partition}:{record.offset}".encode()),
-            ]
             await producer.send_and_wait(
-                source, key=record.key, value=record.value, headers=headers
+                source,
+                key=record.key,
+                value=record.value,
+                headers=replay.replay_headers(record, choice.retype),
             )
-            count += 1
+            await producer.send_and_wait(
+                dlq_topic(topic),
+                key=record.key,
+                value=None,
+                headers=replay.marker_headers(record, datetime.now(UTC)),
+            )
     finally:
         await producer.stop()
-    return count
+    return records
 
 
 def _offset(text: str) -> tuple[int, int]:
     partition, _, offset = text.partition(":")
     return int(partition), int(offset)
+
+
+def _choice(args: argparse.Namespace) -> replay.Choice:
+    retype = replay.parse_retype(args.retype or [])
+    for new in retype.values():
+        check_type(new, args.topic)  # never put back a type the consumers would refuse again
+    return replay.Choice(
+        offsets=frozenset(args.offset or ()),
+        everything=args.all,
+        since=args.since,
+        reason=args.reason,
+        types=frozenset(args.type or ()),
+        consumer=args.consumer,
+        again=args.again,
+        retype=retype,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,17 +152,32 @@ def main(argv: list[str] | None = None) -> int:
     lister.add_argument("--limit", type=int, default=100)
     replayer = sub.add_parser("replay", help="put dead-lettered records back on their topic")
     replayer.add_argument("--topic", required=True, help="the source topic (without .dlq)")
-    group = replayer.add_mutually_exclusive_group(required=True)
-    group.add_argument("--offset", action="append", type=_offset, help="PARTITION:OFFSET in DLQ")
-    group.add_argument("--all", action="store_true")
+    replayer.add_argument("--offset", action="append", type=_offset, help="PARTITION:OFFSET in DLQ")
+    replayer.add_argument("--all", action="store_true", help="every record not replayed yet")
+    replayer.add_argument("--since", type=datetime.fromisoformat, help="failed at or after (ISO)")
+    replayer.add_argument("--reason", help="text the error contains (case-insensitive)")
+    replayer.add_argument("--type", action="append", help="the record's ce_type (repeatable)")
+    replayer.add_argument("--consumer", help="the consumer group that dead-lettered it")
+    replayer.add_argument("--retype", action="append", help="OLD=NEW: rewrite ce_type")
+    replayer.add_argument("--again", action="store_true", help="include records replayed before")
+    replayer.add_argument("--dry-run", action="store_true", help="only list what would go back")
     args = parser.parse_args(argv)
     if args.command == "list":
         for row in asyncio.run(list_records(args.bootstrap, args.topic, args.limit)):
             print(json.dumps(row, ensure_ascii=False))
         return 0
-    wanted = None if args.all else set(args.offset)
-    n = asyncio.run(replay(args.bootstrap, args.topic, wanted))
-    print(f"replayed {n} record(s) to {args.topic}", file=sys.stderr)
+    try:
+        choice = _choice(args)
+    except (ValueError, UnknownEventTypeError) as exc:
+        parser.error(str(exc))
+    if choice.empty:
+        parser.error("choose records: --offset, --all, --since, --reason, --type or --consumer")
+    chosen = asyncio.run(replay_records(args.bootstrap, args.topic, choice, dry_run=args.dry_run))
+    if args.dry_run:
+        for record in chosen:
+            print(json.dumps(describe(record, set()), ensure_ascii=False))
+    verb = "would replay" if args.dry_run else "replayed"
+    print(f"{verb} {len(chosen)} record(s) to {args.topic}", file=sys.stderr)
     return 0
 
 

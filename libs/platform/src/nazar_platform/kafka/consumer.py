@@ -16,6 +16,10 @@ Two options trade the general guarantee for throughput where a handler can carry
   transaction instead of one per partition: fewer commits when many partitions each bring a few
   records. Offsets are still committed per partition, after the transaction.
 
+A record whose type the contracts do not place on its topic (a newer version, a typo) is
+dead-lettered before the handler sees it. `contracts` maps a topic that is named otherwise than its
+contract (a test's own topic) to the contract topic whose types it carries.
+
 `feed=Feed(...)` is the batch mode (`nazar_platform.kafka.feed`): the handler's result for each
 batch goes to a bounded queue in the process after its transaction committed (offsets after
 that), and fetching pauses while the queue has no room.
@@ -27,7 +31,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -44,9 +47,10 @@ from aiokafka.errors import KafkaError
 
 from nazar_platform.db import Connection
 from nazar_platform.kafka.clients import make_consumer, make_producer
-from nazar_platform.kafka.cloudevents import CloudEvent, DecodeError, decode
+from nazar_platform.kafka.cloudevents import DecodeError
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
 from nazar_platform.kafka.feed import Feed, flow, measure_lag
+from nazar_platform.kafka.records import PoisonRecordError, Record, checked, to_record
 from nazar_platform.observability import metrics
 from nazar_platform.runtime import faults
 from nazar_platform.runtime.retry import TRANSIENT
@@ -54,38 +58,8 @@ from nazar_platform.runtime.retry import TRANSIENT
 log = structlog.get_logger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A decoded record. `event` is None only for a bare tombstone that carries no headers."""
-
-    raw: RawRecord
-    key: str | None
-    event: CloudEvent | None
-
-    @property
-    def topic(self) -> str:
-        return self.raw.topic
-
-    @property
-    def event_id(self) -> str:
-        if self.event is not None:
-            return self.event.id
-        return f"{self.raw.topic}/{self.raw.partition}/{self.raw.offset}"
-
-
 # Returns nothing, or (batch mode) what goes to the feed's queue.
 Handler = Callable[[Connection, Sequence[Record]], Awaitable[Any]]
-
-
-class PoisonRecordError(Exception):
-    """Raised by a handler for input it can never apply; the record goes to the DLQ."""
-
-
-def to_record(raw: RawRecord) -> Record:
-    key = None if raw.key is None else raw.key.decode("utf-8", errors="strict")
-    if raw.value is None and not any(k.startswith("ce_") for k, _ in raw.headers):
-        return Record(raw, key, None)
-    return Record(raw, key, decode(raw.value, raw.headers))
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -126,6 +100,7 @@ class IdempotentConsumer:
         consumer_options: dict[str, object] | None = None,
         dedupe: bool = True,
         merge_partitions: bool = False,
+        contracts: Mapping[str, str] | None = None,
         feed: Feed | None = None,
     ) -> None:
         self.name = name
@@ -137,6 +112,7 @@ class IdempotentConsumer:
         self._session_timeout_ms = session_timeout_ms
         self._retention = retention
         self._options = consumer_options or {}
+        self._contracts = contracts or {}
         self._dedupe = dedupe
         self._merge = merge_partitions
         self._feed = feed
@@ -289,8 +265,9 @@ class IdempotentConsumer:
             for r in consumed:
                 raw = RawRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers))
                 try:
-                    records.append(to_record(raw))
-                except (DecodeError, UnicodeDecodeError) as exc:
+                    contract = self._contracts.get(r.topic, r.topic)
+                    records.append(checked(to_record(raw), contract))
+                except (DecodeError, UnicodeDecodeError, PoisonRecordError) as exc:
                     await self._dead_letter(producer, raw, exc, stop)
         return records
 

@@ -16,8 +16,8 @@ import asyncpg
 from nazar_contracts import event_types as types
 from nazar_contracts.publish import PublishAccountStopped
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
 
 from directive.handlers import accounts
 from directive.handlers.common import utc_now

@@ -34,8 +34,8 @@ from nazar_platform import db
 from nazar_platform.db import Connection
 from nazar_platform.db.audit import Cause
 from nazar_platform.kafka.clients import make_producer
-from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
 from nazar_platform.runtime.leader import lead
 from nazar_platform.runtime.retry import TRANSIENT, sleep_or_stop, wait_for_either
 

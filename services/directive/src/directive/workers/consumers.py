@@ -19,8 +19,8 @@ from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpser
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.cloudevents import DecodeError, parse_time
-from nazar_platform.kafka.consumer import IdempotentConsumer, PoisonRecordError, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
 from nazar_platform.outbox.erasures import confirm_erasures
 
 from directive.domain.acks import Reply

@@ -19,8 +19,8 @@ from nazar_contracts.stories import (
     StorySentBack,
 )
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record, parse_record
 
 from directive.handlers import stories
 from directive.handlers.common import utc_now

@@ -29,6 +29,7 @@ import faust
 import structlog
 from aiokafka import AIOKafkaProducer
 from nazar_contracts import event_types as types
+from nazar_contracts.registry import check_type, parse_json
 from nazar_platform.kafka.clients import make_producer
 from nazar_platform.kafka.cloudevents import DecodeError, decode
 from nazar_platform.kafka.dlq import RawRecord, send_to_dlq
@@ -82,9 +83,11 @@ class FanOutStream:
         assert self.dead_letter is not None
         try:
             event = decode(raw.value, raw.headers)
+            check_type(event.type, raw.topic)  # a newer version waits in the DLQ, never skipped
             field = FANOUT_JOB_FIELD.get(event.type)
-            if field is None or not isinstance(event.data, dict):
+            if field is None:
                 return None  # acknowledged, closed, ...: nothing to send
+            parse_json(event.type, raw.value or b"")  # data that does not fit is poison, named
             return UUID(str(event.data[field])), event.type in BARRIERS
         except (DecodeError, KeyError, ValueError) as exc:
             await self.dead_letter(raw, exc)

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from nazar_contracts.erasures import ErasureConfirmed
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import Handler, IdempotentConsumer, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
+from nazar_platform.kafka.records import Record, parse_record
 from nazar_platform.runtime.context import Runtime
 
 from roster.handlers import erasures

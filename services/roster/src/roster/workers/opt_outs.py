@@ -10,8 +10,8 @@ from nazar_contracts import event_types
 from nazar_contracts.dispatch import DispatchOptedOut
 from nazar_platform.db import Connection
 from nazar_platform.db.audit import Cause
-from nazar_platform.kafka.consumer import Handler, IdempotentConsumer, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
+from nazar_platform.kafka.records import Record, parse_record
 from nazar_platform.runtime.context import Runtime
 
 from roster import metrics

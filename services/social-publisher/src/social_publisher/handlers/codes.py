@@ -17,7 +17,7 @@ from nazar_contracts.auth import AuthCodeRequested
 from nazar_contracts.registry import InvalidEventError, parse_json
 from nazar_platform import db
 from nazar_platform.auth.sealed import Sealed, Sealer, SealError
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
+from nazar_platform.kafka.records import PoisonRecordError, Record
 
 from social_publisher import metrics
 from social_publisher.domain import codes

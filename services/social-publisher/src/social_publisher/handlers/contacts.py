@@ -8,8 +8,7 @@ from nazar_contracts.contacts import ContactUpserted
 from nazar_contracts.erasures import ReadModel
 from nazar_contracts.topics import ERASURE_CONFIRMATIONS
 from nazar_platform import db
-from nazar_platform.kafka.consumer import Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import Record, parse_record
 from nazar_platform.outbox.erasures import confirm_erasures
 
 from social_publisher.store import codes, contacts

@@ -11,7 +11,7 @@ from nazar_contracts import event_types
 from nazar_contracts.dispatch import DispatchRequested
 from nazar_contracts.registry import InvalidEventError, parse, parse_json
 from nazar_platform import db, outbox
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
+from nazar_platform.kafka.records import PoisonRecordError, Record
 
 from social_publisher import metrics
 from social_publisher.domain import compose, consent, intents

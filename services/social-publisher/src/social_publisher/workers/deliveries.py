@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 import asyncpg
 from nazar_platform import db
 from nazar_platform.auth.sealed import Sealer
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
+from nazar_platform.kafka.consumer import IdempotentConsumer
 from nazar_platform.kafka.feed import Feed
+from nazar_platform.kafka.records import Record
 
 from social_publisher import metrics
 from social_publisher.domain.compose import Job

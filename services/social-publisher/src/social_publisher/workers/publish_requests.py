@@ -16,8 +16,8 @@ from nazar_contracts.publish import (
     PublishWithdrawalRequested,
 )
 from nazar_platform import db
-from nazar_platform.kafka.consumer import IdempotentConsumer, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.consumer import IdempotentConsumer
+from nazar_platform.kafka.records import Record, parse_record
 
 from social_publisher.handlers import posts, withdrawals
 from social_publisher.handlers.context import Context

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
 
 from story_intake.domain import alert_cases as cases
 from story_intake.store import alerts as store

@@ -24,8 +24,7 @@ from nazar_contracts.publish import (
     PublishWithdrawn,
 )
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import PoisonRecordError, Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
 from pydantic import BaseModel
 
 from story_intake.store import accounts

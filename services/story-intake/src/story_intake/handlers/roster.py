@@ -12,8 +12,7 @@ from nazar_contracts.members import MemberUpserted
 from nazar_contracts.topics import ERASURE_CONFIRMATIONS
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
-from nazar_platform.kafka.consumer import Record
-from nazar_platform.kafka.records import parse_record
+from nazar_platform.kafka.records import Record, parse_record
 from nazar_platform.outbox.erasures import confirm_erasures
 
 from story_intake.store import consent, members, units
