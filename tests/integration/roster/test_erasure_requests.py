@@ -177,6 +177,20 @@ async def test_requested_by_the_sho_approved_by_the_sp_confirmed_by_every_read_m
     assert done["erased_at"] and done["member_name_hi"] == "" and not done["complete"]
     gone = await _as(world, home.sp, "GET", f"/members/{member}")
     assert gone.status_code in (403, 404)
+    # The request and the approval are on the audit trail: who, with which action, on whom.
+    conn = await asyncpg.connect(world.running.database)
+    try:
+        audited = await conn.fetch(
+            """SELECT member_id, action, path, status, outcome FROM audit_log
+               WHERE target_member = $1 AND path LIKE '/api/v1/erasures%' ORDER BY id""",
+            member,
+        )
+    finally:
+        await conn.close()
+    assert [tuple(r) for r in audited] == [
+        (home.sho, "roster.write", "/api/v1/erasures", 201, "allowed"),
+        (home.sp, "roster.erase", f"/api/v1/erasures/{rid}/approval", 200, "allowed"),
+    ]
     again = await _as(world, home.sp, "POST", f"/erasures/{rid}/rejection")
     assert again.status_code == 409 and again.json()["code"] == "roster.erasure_decided"
 
