@@ -1,8 +1,8 @@
 """Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
 sign-in page, the roster page (tree, search, both languages), a unit's and a group's page, the
-imports pages (an upload, its report and the rejected rows' download) and the API docs. No
-violation is reported, no script fails, the pages still work, and every response of the service
-carries the security headers."""
+imports pages (an upload, its report and the rejected rows' download), the erasure requests'
+page and the API docs. No violation is reported, no script fails, the pages still work, and
+every response of the service carries the security headers."""
 
 from __future__ import annotations
 
@@ -78,6 +78,13 @@ async def test_every_page_under_the_policy(
     await page.locator("#unit-groups li a").first.click()
     await expect(page.locator("#group-members tbody tr[data-member]").first).to_be_visible()
     await expect(page.locator("#changes-section")).to_be_visible()
+    # The erasure requests: the list and the form, the member's name filled in from `?member=`.
+    member = await page.locator("#group-members tbody tr[data-member]").first.get_attribute(
+        "data-member"
+    )
+    await page.goto(f"{demo.url}/roster/erasures?lang=en&member={member}")
+    await expect(page.locator("#erasure-member-name")).not_to_be_empty()
+    await expect(page.locator("#erasures tbody tr").first).to_be_visible()
 
     # The API docs: Swagger UI from its CDN, started by a script of the service's.
     await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)
@@ -92,7 +99,7 @@ async def test_every_page_under_the_policy(
     kinds = {path.split("?")[0]: kind.split(";")[0] for path, kind in watch.responses.items()}
     for path in (
         "/sign-in", "/dev/sign-in", "/roster", "/roster/units/DST-BIKANER", "/roster/imports",
-        "/docs",
+        "/roster/erasures", "/docs",
     ):  # fmt: skip
         assert kinds.get(path) == "text/html", path
     assert {"text/css", "application/json"} <= set(kinds.values())

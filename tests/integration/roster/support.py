@@ -34,6 +34,7 @@ class RosterTopics:
     groups: str
     replies: str
     codes: str = "auth.codes.v1"
+    confirmations: str = "erasure.confirmations.v1"  # the read models' erasure confirmations
 
     @property
     def compacted(self) -> list[str]:
@@ -53,7 +54,10 @@ async def make_topics(
     codes = await factory(
         "auth.codes", partitions=partitions, config={"cleanup.policy": "delete"}, personal_data=True
     )
-    return RosterTopics(units, members, contacts, groups, replies, codes)
+    confirmations = await factory(
+        "erasure.confirmations", partitions=partitions, config={"cleanup.policy": "delete"}
+    )
+    return RosterTopics(units, members, contacts, groups, replies, codes, confirmations)
 
 
 def settings_for(
@@ -74,6 +78,8 @@ def settings_for(
         topic_replies=topics.replies,
         topic_auth_codes=topics.codes,
         opt_out_consumer_group=f"roster-opt-outs-{topics.replies}",
+        topic_erasure_confirmations=topics.confirmations,
+        erasure_consumer_group=f"roster-erasures-{topics.confirmations}",
         **overrides,
     )
 
@@ -119,6 +125,24 @@ def mint_token(member_id: str, *grants: str) -> str:
 def hq_token() -> str:
     """Headquarters (the ADG at PHQ). Minted when asked: the session's stack sets the key."""
     return mint_token("m-test-hq-admin", f"{Role.ADG.value}:PHQ")
+
+
+def hq_clerk_token() -> str:
+    """A second officer at PHQ: asks for erasures that `hq_token()`'s officer then decides."""
+    return mint_token("m-test-hq-clerk", f"{Role.ADG.value}:PHQ")
+
+
+async def erase(running: Running, member_id: str) -> httpx.Response:
+    """A member's erasure as the office does it: PHQ's clerk asks, another PHQ officer approves;
+    the approval's answer."""
+    async with running.client(hq_clerk_token()) as c:
+        asked = await c.post(
+            "/api/v1/erasures",
+            json={"member_id": member_id, "reason": "The member asked in writing (test)."},
+        )
+        assert asked.status_code == 201, asked.text
+    async with running.client(hq_token()) as c:
+        return await c.post(f"/api/v1/erasures/{asked.json()['request_id']}/approval")
 
 
 async def token_for(running: Running, member_id: str) -> str:

@@ -277,23 +277,33 @@ async def test_writes(world: World, role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 async def test_erasure_and_imports(world: World, role: str, tmp_path: Path) -> None:
     me = world.callers[role]
-    status, _ = await _call(world, me, "POST", f"/members/{world.foreign_member}/erasure")
+    reason = {"reason": f"Asked in writing ({role})."}
+    # Asking for an erasure is the office's (roster.write over the member); deciding is an
+    # eraser's (roster.erase: SP, IG, PHQ) who did not ask.
+    status, asked = await _call(
+        world, me, "POST", "/erasures", json={"member_id": world.foreign_member, **reason}
+    )
+    assert status == (201 if role == "hq" else 403)
     if role == "hq":
-        assert status == 200
-    else:
-        assert status == 403
-    if role in ("ig", "sp"):
+        own, problem = await _call(world, me, "POST", f"/erasures/{asked['request_id']}/approval")
+        assert (own, problem["code"]) == (403, "roster.erasure_own_request")
+    if role in COMMAND - {"hq"}:
+        hq = world.callers["hq"]
         created = await _call(
-            world,
-            world.callers["hq"],
-            "POST",
-            "/members",
-            json=_volunteer_body(me.own_station, f"erase-{role}"),
+            world, hq, "POST", "/members", json=_volunteer_body(me.own_station, f"erase-{role}")
         )
         assert created[0] == 201
-        me.visible.add(created[1]["member_id"])  # created in their area after the fixture
-        status, _ = await _call(world, me, "POST", f"/members/{created[1]['member_id']}/erasure")
-        assert status == 200
+        member = created[1]["member_id"]
+        me.visible.add(member)  # created in their area after the fixture
+        hq.visible.add(member)
+        status, asked = await _call(
+            world, me, "POST", "/erasures", json={"member_id": member, **reason}
+        )
+        assert status == 201, asked
+        status, _ = await _call(world, me, "POST", f"/erasures/{asked['request_id']}/approval")
+        assert status == 403  # their own request (a CO or SHO may not erase at all)
+        status, done = await _call(world, hq, "POST", f"/erasures/{asked['request_id']}/approval")
+        assert status == 200 and done["status"] == "approved" and done["erased_at"], done
     header = ["volunteer_id", "name_hi", "role", "police_station", "sms"]
     buffer = io.StringIO()
     csv.writer(buffer).writerows([

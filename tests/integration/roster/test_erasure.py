@@ -12,6 +12,7 @@ from nazar_platform.kafka.clients import make_producer
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
     Running,
+    erase,
     hq_token,
     import_roster,
     make_topics,
@@ -127,7 +128,7 @@ async def test_erasure_leaves_no_name_or_number_in_topics_or_database(
                 assert {t for t, _ in before} >= {"members", "contacts", "outbox"}
                 assert {n for _, n in before} == set(NEEDLES)
 
-                erased = await c.post(f"/api/v1/members/{member}/erasure")
+                erased = await erase(running, member)
                 assert erased.status_code == 200, erased.text
                 assert (await c.get(f"/api/v1/members/{member}")).status_code in (403, 404)
             await wait_relayed(database)

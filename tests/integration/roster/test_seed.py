@@ -11,6 +11,7 @@ from nazar_rostergen.build import Scale
 
 from tests.conftest import DatabaseFactory, TopicFactory
 from tests.integration.roster.support import (
+    erase,
     hq_token,
     make_topics,
     member_ids_by_role,
@@ -52,7 +53,7 @@ async def test_seeding_a_changed_roster_again_keeps_the_changes(
                     ),
                     # An erased member posted at a closed station: their row in the seed file
                     # has two problems at once.
-                    await c.post(f"/api/v1/members/{erased}/erasure"),
+                    await erase(running, erased),
                     await c.post(f"/api/v1/units/{closed['unit_id']}/closure"),
                 ]
             assert [r.status_code for r in changes] == [200] * 5, [r.text for r in changes]

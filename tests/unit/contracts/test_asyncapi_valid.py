@@ -35,7 +35,7 @@ def test_the_document_is_valid() -> None:
     result = _validate(DOCUMENT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "VALID:" in result.stdout
-    assert "15 channels" in result.stdout
+    assert "16 channels" in result.stdout
     assert "error " not in result.stdout
 
 

@@ -64,6 +64,7 @@ EXPECTED = {
         for verb in ("routed", "escalated", "taken", "handed_over", "closed")
     },
     "auth.codes.v1": {"nazar.auth.code_requested.v1"},
+    "erasure.confirmations.v1": {"nazar.erasure.confirmed.v1"},
 }  # fmt: skip
 
 

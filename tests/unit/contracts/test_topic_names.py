@@ -30,4 +30,4 @@ def test_constants_are_the_topic_table() -> None:
         if name.isupper() and isinstance(value, str) and name != "DLQ_SUFFIX"
     }
     assert constants == topics.TOPIC_NAMES
-    assert len(topics.TOPICS) == len(topics.TOPIC_NAMES) == 15
+    assert len(topics.TOPICS) == len(topics.TOPIC_NAMES) == 16

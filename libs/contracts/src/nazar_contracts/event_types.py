@@ -59,3 +59,5 @@ ALERT_HANDED_OVER = "nazar.alert.handed_over.v1"
 ALERT_CLOSED = "nazar.alert.closed.v1"
 
 AUTH_CODE_REQUESTED = "nazar.auth.code_requested.v1"
+
+ERASURE_CONFIRMED = "nazar.erasure.confirmed.v1"

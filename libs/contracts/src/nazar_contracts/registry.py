@@ -47,6 +47,7 @@ from nazar_contracts.dispatch import (
     DispatchRequested,
     DispatchSent,
 )
+from nazar_contracts.erasures import ErasureConfirmed
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MemberUpserted
 from nazar_contracts.publish import (
@@ -209,6 +210,9 @@ SPECS: tuple[EventSpec[Any], ...] = (
     EventSpec(e.ALERT_HANDED_OVER, t.ALERT_CASES, AlertHandedOver, _alert),
     EventSpec(e.ALERT_CLOSED, t.ALERT_CASES, AlertClosed, _alert),
     EventSpec(e.AUTH_CODE_REQUESTED, t.AUTH_CODES, AuthCodeRequested, lambda d: d.sign_in_id),
+    EventSpec(
+        e.ERASURE_CONFIRMED, t.ERASURE_CONFIRMATIONS, ErasureConfirmed, lambda d: d.member_id
+    ),
 )
 
 _BY_TYPE: dict[str, EventSpec[Any]] = {s.type: s for s in SPECS}

@@ -20,6 +20,7 @@ ALERT_CASES = "alert.cases.v1"
 PUBLISH_REQUESTS = "publish.requests.v1"
 PUBLISH_RESULTS = "publish.results.v1"
 AUTH_CODES = "auth.codes.v1"
+ERASURE_CONFIRMATIONS = "erasure.confirmations.v1"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -77,6 +78,10 @@ TOPICS: tuple[Topic, ...] = (
           "One-time sign-in codes for the publisher to send first, each sealed with a key only "
           "the roster and the publisher hold (never plain text), naming the member (no phone "
           "number) and the channel; kept one hour."),
+    Topic(ERASURE_CONFIRMATIONS, "member id", "delete", "directive, social-publisher, story-intake",
+          "Each read model of the roster (directive, social-publisher, story-intake) confirms it "
+          "erased a member, in the transaction that deleted its copy; read by the roster, which "
+          "shows the confirmations on the erasure request. Member ids only."),
 )  # fmt: skip
 
 TOPIC_NAMES = frozenset(t.name for t in TOPICS)

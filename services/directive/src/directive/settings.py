@@ -33,6 +33,8 @@ class DirectiveSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_members: str = topics.ROSTER_MEMBERS
     topic_groups: str = topics.ROSTER_GROUPS
+    # Its members erased (tombstones on topic_members), confirmed to the roster through the outbox.
+    topic_erasure_confirmations: str = topics.ERASURE_CONFIRMATIONS
     topic_stories: str = topics.STORY_EVENTS
     topic_publish_results: str = topics.PUBLISH_RESULTS  # its accounts stopped: the cell is told
     topic_alert_events: str = topics.ALERT_EVENTS  # alerts raised in story-intake: the case

@@ -54,6 +54,9 @@ class RosterSettings(PlatformSettings, CodeKeySettings):
     topic_replies: str = topics.DISPATCH_REPLIES
     topic_auth_codes: str = topics.AUTH_CODES
     opt_out_consumer_group: str = "roster-opt-outs"
+    # The read models' confirmations that they erased a member (issue 20 item 6).
+    topic_erasure_confirmations: str = topics.ERASURE_CONFIRMATIONS
+    erasure_consumer_group: str = "roster-erasure-confirmations"
     # A full sync that would deactivate more than this share of the area's active members of the
     # list's kind needs a second officer's confirmation besides the uploader's.
     full_sync_second_officer_above: float = Field(default=0.10, ge=0, le=1)

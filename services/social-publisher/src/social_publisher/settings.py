@@ -61,6 +61,8 @@ class PublisherSettings(PlatformSettings, CodeKeySettings):
     topic_receipts: str = topics.DISPATCH_RECEIPTS
     topic_replies: str = topics.DISPATCH_REPLIES
     topic_contacts: str = topics.ROSTER_CONTACTS
+    # Contacts erased (tombstones), confirmed to the roster through the outbox.
+    topic_erasure_confirmations: str = topics.ERASURE_CONFIRMATIONS
     topic_auth_codes: str = topics.AUTH_CODES
     consumer_group: str = "social-publisher"
 

@@ -31,6 +31,8 @@ class StoryIntakeSettings(PlatformSettings):
     topic_units: str = topics.ROSTER_UNITS
     topic_publish_results: str = topics.PUBLISH_RESULTS
     topic_members: str = topics.ROSTER_MEMBERS
+    # Members erased (tombstones), confirmed to the roster through the outbox.
+    topic_erasure_confirmations: str = topics.ERASURE_CONFIRMATIONS
     topic_alert_cases: str = topics.ALERT_CASES
     consumer_group_prefix: str = "story-intake"
     # A reviewer's claim shows the others who works on a story; without activity it lapses, so

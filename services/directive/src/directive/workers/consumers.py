@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 from nazar_contracts import event_types as types
 from nazar_contracts.dispatch import DispatchReplied, ReplyKind
+from nazar_contracts.erasures import ReadModel
 from nazar_contracts.groups import GroupUpserted
 from nazar_contracts.members import MESSAGING_CONSENT, ConsentState, MemberUpserted
 from nazar_contracts.units import UnitUpserted
@@ -20,6 +21,7 @@ from nazar_platform.db import Connection
 from nazar_platform.kafka.cloudevents import DecodeError, parse_time
 from nazar_platform.kafka.consumer import IdempotentConsumer
 from nazar_platform.kafka.records import PoisonRecordError, Record, parse_record
+from nazar_platform.outbox.erasures import confirm_erasures
 
 from directive.domain.acks import Reply
 from directive.domain.reach import FAILED_TYPE, RECEIPT_STATUS
@@ -56,8 +58,9 @@ def unit_of(u: UnitUpserted) -> Unit:
     return Unit(u.unit_id, u.kind, u.parent_id, tuple(u.path), u.active, u.name.hi, u.name.en)
 
 
-def roster_handler(members_topic: str, groups_topic: str) -> Handler:
-    """units, members and groups; within a batch the last record of each key wins."""
+def roster_handler(members_topic: str, groups_topic: str, confirmations_topic: str) -> Handler:
+    """units, members and groups; within a batch the last record of each key wins. An erased
+    member's deletion is confirmed to the roster in the same transaction (outbox)."""
 
     async def handle(conn: Connection, records: Sequence[Record]) -> None:
         units: dict[str, UnitUpserted] = {}
@@ -83,7 +86,9 @@ def roster_handler(members_topic: str, groups_topic: str) -> Handler:
         await roster.upsert_members(
             conn, [member_row(m) for m in members.values() if m is not None]
         )
-        await roster.delete_members(conn, [k for k, m in members.items() if m is None])
+        erased = [k for k, m in members.items() if m is None]
+        await roster.delete_members(conn, erased)
+        await confirm_erasures(conn, erased, ReadModel.DIRECTIVE, topic=confirmations_topic)
         await roster.upsert_groups(
             conn,
             [
@@ -197,7 +202,9 @@ def consumers(settings: DirectiveSettings, pool: asyncpg.Pool) -> list[Idempoten
             pool,
             "roster",
             [settings.topic_units, settings.topic_members, settings.topic_groups],
-            roster_handler(settings.topic_members, settings.topic_groups),
+            roster_handler(
+                settings.topic_members, settings.topic_groups, settings.topic_erasure_confirmations
+            ),
         ),
         receipts_consumer(settings, pool),
         directive_consumer(

@@ -13,6 +13,7 @@ from nazar_platform.http.dev_signin import dev_signin_router
 from roster.api import (
     auth,
     auth_events,
+    erasures,
     groups,
     import_rejected,
     import_reviews,
@@ -40,6 +41,7 @@ def routers() -> list[APIRouter]:
         units.router,
         tree.router,
         members.router,
+        erasures.router,
         groups.router,
         imports.router,
         import_reviews.router,

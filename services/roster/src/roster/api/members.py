@@ -1,4 +1,4 @@
-"""/members: create, read, change, search; consent; erasure."""
+"""/members: create, read, change, search; consent (erasure: api/erasures.py)."""
 
 from __future__ import annotations
 
@@ -267,15 +267,3 @@ async def consent(
         at=datetime.now(UTC),
     )  # fmt: skip
     return await _member(request, principal, member_id)
-
-
-@router.post("/members/{member_id}/erasure", dependencies=[Depends(IDEMPOTENT)])
-async def erase(
-    member_id: str,
-    request: Request,
-    principal: Annotated[Principal, Depends(require(Action.ROSTER_ERASE))],
-) -> dict[str, str]:
-    await authorize(request, principal, Action.ROSTER_ERASE, member_id=member_id)
-    if not await member_handlers.erase(roster_of(request), member_id):
-        raise not_found("roster.member_not_found", member_id=member_id)
-    return {"member_id": member_id, "status": "erased"}

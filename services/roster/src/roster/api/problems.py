@@ -152,6 +152,22 @@ _CODES: list[tuple[str, int, str, str, str | None, str | None]] = [
      "आप अपनी पासकी स्वयं रीसेट नहीं कर सकते",
      "Ask your SP, or PHQ if you are an SP.",
      "अपने एसपी से कहें, या यदि आप एसपी हैं तो पुलिस मुख्यालय से।"),
+    # Issue 20, item 6: erasure requests (api/erasures.py).
+    ("roster.erasure_not_found", 404, "No such erasure request", "ऐसा कोई विलोपन अनुरोध नहीं है",
+     None, None),
+    ("roster.erasure_pending", 409, "This member's erasure is requested already",
+     "इस सदस्य के विलोपन का अनुरोध पहले से है",
+     "An open request awaits the SP's decision; see the erasures page.",
+     "एक खुला अनुरोध एसपी के निर्णय की प्रतीक्षा में है; विलोपन पृष्ठ देखें।"),
+    ("roster.erasure_own_request", 403, "You cannot decide your own erasure request",
+     "आप अपने ही विलोपन अनुरोध पर निर्णय नहीं ले सकते",
+     "Another officer who may erase (the SP of the district, the range IG or PHQ) approves or "
+     "rejects it.",
+     "इसे मिटाने का अधिकार रखने वाला कोई दूसरा अधिकारी (ज़िले के एसपी, रेंज आईजी या पुलिस मुख्यालय) "
+     "स्वीकृत या अस्वीकार करेगा।"),
+    ("roster.erasure_decided", 409, "This erasure request is decided already",
+     "इस विलोपन अनुरोध पर निर्णय हो चुका है",
+     "It was {status}.", "स्थिति: {status}।"),
 ]  # fmt: skip
 
 

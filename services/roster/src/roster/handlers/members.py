@@ -1,4 +1,4 @@
-"""One member at a time: create or replace, consent, erasure."""
+"""One member at a time: create or replace, consent, erasure (once a request is approved)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from nazar_platform import db
 
 from roster.domain.rows import MemberRow
 from roster.handlers import events
-from roster.handlers.context import Roster
+from roster.handlers.context import Roster, Topics
 from roster.handlers.propagate import after_members
 from roster.store import groups as group_store
 from roster.store import members as member_store
@@ -48,16 +48,16 @@ async def set_consent(
         return changed
 
 
-async def erase(roster: Roster, member_id: str) -> bool:
-    topics = roster.topics
-    async with db.transaction(roster.pool) as conn:
-        await staging.touch(conn, [member_id])
-        circles = await group_store.circles_of_touched(conn)
-        if not await member_store.erase(conn, member_id, [topics.members, topics.contacts]):
-            return False
-        await events.member_erased(conn, topics, member_id)
-        changed = await group_store.recompute(conn, circles)
-        if changed:
-            await events.groups(conn, topics, changed)
+async def erase(conn: db.Connection, topics: Topics, member_id: str) -> bool:
+    """Erase the member in the caller's transaction (an approved erasure request,
+    handlers/erasures.py): personal data removed, tombstones out, their groups republished."""
+    await staging.touch(conn, [member_id])
+    circles = await group_store.circles_of_touched(conn)
+    if not await member_store.erase(conn, member_id, [topics.members, topics.contacts]):
+        return False
+    await events.member_erased(conn, topics, member_id)
+    changed = await group_store.recompute(conn, circles)
+    if changed:
+        await events.groups(conn, topics, changed)
     log.info("member erased", member_id=member_id)
     return True

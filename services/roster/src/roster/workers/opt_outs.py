@@ -18,6 +18,7 @@ from roster import metrics
 from roster.handlers.context import Roster
 from roster.handlers.opt_outs import opt_out
 from roster.settings import RosterSettings
+from roster.workers.erasures import confirmations_consumer
 
 log = structlog.get_logger(__name__)
 
@@ -54,5 +55,6 @@ def consumers(
             batch_max=settings.consumer_batch_max,
             session_timeout_ms=settings.consumer_session_timeout_ms,
             retention=settings.processed_event_retention,
-        )
+        ),
+        confirmations_consumer(settings, runtime),
     ]

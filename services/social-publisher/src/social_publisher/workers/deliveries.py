@@ -12,6 +12,7 @@ group keeps them): the backlog stays in Kafka and drains when sending resumes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import asyncpg
@@ -95,7 +96,9 @@ def contacts_consumer(s: PublisherSettings, pool: asyncpg.Pool) -> IdempotentCon
         name=f"{s.consumer_group}-contacts",
         topics=[s.topic_contacts],
         pool=pool,
-        handler=apply_contacts,
+        handler=functools.partial(
+            apply_contacts, confirmations_topic=s.topic_erasure_confirmations
+        ),
         bootstrap=s.kafka_bootstrap,
         batch_max=s.consumer_batch_max,
         session_timeout_ms=s.consumer_session_timeout_ms,

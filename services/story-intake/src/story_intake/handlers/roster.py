@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nazar_contracts.erasures import ReadModel
 from nazar_contracts.members import MemberUpserted
+from nazar_contracts.topics import ERASURE_CONFIRMATIONS
 from nazar_contracts.units import UnitUpserted
 from nazar_platform.db import Connection
 from nazar_platform.kafka.records import Record, parse_record
+from nazar_platform.outbox.erasures import confirm_erasures
 
 from story_intake.store import consent, members, units
 
@@ -44,7 +47,11 @@ def _member_row(m: MemberUpserted) -> members.MemberRow:
     )
 
 
-async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
+async def apply_members(
+    conn: Connection, records: Sequence[Record], confirmations_topic: str = ERASURE_CONFIRMATIONS
+) -> None:
+    """Members upserted or erased; an erasure is confirmed to the roster on
+    `confirmations_topic` in the same transaction (outbox)."""
     latest: dict[str, MemberUpserted | None] = {}
     for record in records:
         data = parse_record(record)
@@ -58,6 +65,7 @@ async def apply_members(conn: Connection, records: Sequence[Record]) -> None:
     await members.erase(conn, erased)
     await members.upsert(conn, [_member_row(m) for m in latest.values() if m is not None])
     await consent.forget(conn, erased)
+    await confirm_erasures(conn, erased, ReadModel.STORY_INTAKE, topic=confirmations_topic)
     await consent.upsert(
         conn,
         [

@@ -6,6 +6,8 @@ goes to `<topic>.dlq` (the platform's IdempotentConsumer)."""
 
 from __future__ import annotations
 
+import functools
+
 import asyncpg
 from nazar_platform.kafka.consumer import Handler, IdempotentConsumer
 
@@ -29,7 +31,13 @@ def make_consumers(settings: StoryIntakeSettings, pool: asyncpg.Pool) -> list[Id
 
     return [
         consumer("units", settings.topic_units, apply_units),
-        consumer("members", settings.topic_members, apply_members),
+        consumer(
+            "members",
+            settings.topic_members,
+            functools.partial(
+                apply_members, confirmations_topic=settings.topic_erasure_confirmations
+            ),
+        ),
         consumer("publish-results", settings.topic_publish_results, apply_results),
         consumer("alert-cases", settings.topic_alert_cases, apply_cases),
     ]
