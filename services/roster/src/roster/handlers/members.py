@@ -51,6 +51,7 @@ async def set_consent(
 async def erase(roster: Roster, member_id: str) -> bool:
     topics = roster.topics
     async with db.transaction(roster.pool) as conn:
+        await group_store.lock(conn)
         await staging.touch(conn, [member_id])
         circles = await group_store.circles_of_touched(conn)
         if not await member_store.erase(conn, member_id, [topics.members, topics.contacts]):
