@@ -115,6 +115,49 @@ CLASSIFIED: dict[str, dict[str, Guard]] = {
 }
 
 
+class Target(StrEnum):
+    """How a guarded route judges its target, where it is not simply "the caller's scope for the
+    action must cover the unit or member in the path" (SCOPED, the default)."""
+
+    SCOPED = "scoped"
+    OPEN = "open"  # the target is not personal data: anyone whose role has the action reads it
+    MEMBERSHIP = "membership"  # in the caller's scope, or a group the caller is a member of
+    NOT_SELF = "not-self"  # in scope, and never the caller themself
+    STATE_ONLY = "state-only"  # only a state-wide grant of the action (the PHQ cell's views)
+
+
+# Guarded routes whose target rule is not SCOPED, by service and "METHOD path". Edit with care:
+# each entry widens or narrows what the matrix accepts; say why beside it.
+TARGETS: dict[str, dict[str, Target]] = {
+    "roster": {
+        # The command tree is not personal data (roster README: "anyone with roster.read").
+        "GET /api/v1/units/{unit_id}": Target.OPEN,
+        "GET /api/v1/units/{unit_id}/history": Target.OPEN,
+        "GET /api/v1/units/{unit_id}/subtree": Target.OPEN,
+        # A member of a group sees it and its officers, whatever their scope.
+        "GET /api/v1/groups/{group_id}": Target.MEMBERSHIP,
+        "GET /api/v1/groups/{group_id}/members": Target.MEMBERSHIP,
+        # Nobody resets their own passkeys (a stolen phone would reset itself).
+        "DELETE /api/v1/members/{member_id}/passkeys": Target.NOT_SELF,
+    },
+    "story-intake": {
+        "GET /api/v1/publish/accounts": Target.STATE_ONLY,
+    },
+}
+
+
+# Routes the matrix must not carry out where the caller may: they destroy what later cells and
+# suites use (an erasure, a unit's closure, a member's passkeys). Their refused and foreign cells
+# are still sent; a wrongly allowed one shows as a LEAK.
+DESTRUCTIVE: dict[str, set[str]] = {
+    "roster": {
+        "POST /api/v1/members/{member_id}/erasure",
+        "POST /api/v1/units/{unit_id}/closure",
+        "DELETE /api/v1/members/{member_id}/passkeys",
+    },
+}
+
+
 @dataclass(frozen=True)
 class RouteRow:
     service: str
@@ -126,6 +169,14 @@ class RouteRow:
     @property
     def key(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def target(self) -> Target:
+        return TARGETS.get(self.service, {}).get(self.key, Target.SCOPED)
+
+    @property
+    def destructive(self) -> bool:
+        return self.key in DESTRUCTIVE.get(self.service, set())
 
     @property
     def parameters(self) -> list[str]:
