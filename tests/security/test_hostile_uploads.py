@@ -70,7 +70,7 @@ async def test_photo_bombs_and_impostors_are_refused_and_nothing_is_kept(
         cases: dict[str, tuple[bytes, str, tuple[int, ...]]] = {
             "png bomb": (png_bomb(), "photo.png", (413,)),
             "png bomb named .jpg": (png_bomb(), "photo.jpg", (413,)),
-            **{name: (data, name, (415,)) for name, data in IMPOSTORS.items()},
+            **{name: (data, name, (415, 422)) for name, data in IMPOSTORS.items()},
         }
         wrong = []
         for what, (data, name, statuses) in cases.items():
@@ -143,9 +143,12 @@ async def test_a_declared_100_mb_body_is_refused_by_every_route_before_it_is_rea
             {"Authorization": f"Bearer {tokens['adg']}", "Content-Type": "application/json"},
             declared=HUNDRED_MB,
             stream_up_to=MB,
+            answer_within=10,
         )
         if answer.status != 413 or not answer.content_type.startswith("application/problem+json"):
-            wrong.append(f"{service} POST {path}: {answer.status} {answer.content_type}")
+            wrong.append(
+                f"{service} POST {path}: {answer.status or answer.failure} {answer.content_type}"
+            )
     print(f"\n100 MB declared: {len(routes)} routes, {len(wrong)} not refused with 413")
     assert len(routes) > 30 and not wrong, "\n".join(wrong)
 
@@ -174,6 +177,9 @@ async def test_a_streamed_100_mb_body_is_cut_off_at_the_limit(
         declared=None,
         stream_up_to=HUNDRED_MB,
     )
-    print(f"\n{service} {path}: answered {answer.status} after {answer.sent // MB} MB sent")
-    assert answer.status in (413, 415, 422), answer
+    print(
+        f"\n{service} {path}: {answer.status or answer.failure} after {answer.sent // MB} MB sent"
+    )
+    # The answer, or the connection closed under the sender once the limit was passed.
+    assert answer.status in (413, 415, 422) or answer.failure == "ConnectionResetError", answer
     assert answer.sent < MOST_READ, f"{answer.sent // MB} MB were taken in before the answer"

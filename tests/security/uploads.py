@@ -72,6 +72,7 @@ class RawAnswer:
     status: int
     content_type: str
     sent: int  # body bytes written before the answer came
+    failure: str = ""  # no answer: "ConnectionResetError", "TimeoutError", "closed"
 
 
 async def raw_post(
@@ -81,6 +82,7 @@ async def raw_post(
     declared: int | None,
     stream_up_to: int,
     chunk: int = MB,
+    answer_within: float = 30,
 ) -> RawAnswer:
     """POST to `url`, announcing `declared` bytes (None: chunked), writing zeros until the
     server answers or `stream_up_to` bytes are sent; returns the answer's status line."""
@@ -108,11 +110,15 @@ async def raw_post(
             await writer.drain()
 
     pumping = asyncio.create_task(pump())
+    lines: list[str] = []
+    status_line = b""
     try:
-        status_line = await asyncio.wait_for(reader.readline(), timeout=60)
-        lines = []
+        status_line = await asyncio.wait_for(reader.readline(), timeout=answer_within)
         while (line := await asyncio.wait_for(reader.readline(), timeout=10)) not in (b"\r\n", b""):
             lines.append(line.decode("latin-1").strip())
+    except (ConnectionError, TimeoutError) as exc:
+        # A reset: the server stopped reading and closed; no answer line may have survived it.
+        return RawAnswer(0, "", sent, type(exc).__name__)
     finally:
         pumping.cancel()
         with contextlib.suppress(asyncio.CancelledError, ConnectionError):
@@ -127,4 +133,4 @@ async def raw_post(
         "",
     )
     status = int(status_line.split()[1]) if status_line else 0
-    return RawAnswer(status, content_type, sent)
+    return RawAnswer(status, content_type, sent, "" if status else "closed")
