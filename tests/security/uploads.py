@@ -83,9 +83,11 @@ async def raw_post(
     stream_up_to: int,
     chunk: int = MB,
     answer_within: float = 30,
+    prefix: bytes = b"",
 ) -> RawAnswer:
     """POST to `url`, announcing `declared` bytes (None: chunked), writing zeros until the
-    server answers or `stream_up_to` bytes are sent; returns the answer's status line."""
+    server answers or `stream_up_to` bytes are sent (after `prefix`, e.g. a multipart part's
+    head); returns the answer's status line."""
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -99,6 +101,11 @@ async def raw_post(
 
     async def pump() -> None:
         nonlocal sent
+        if prefix:
+            writer.write(
+                prefix if declared is not None else b"%x\r\n%s\r\n" % (len(prefix), prefix)
+            )
+            sent += len(prefix)
         block = b"\x00" * chunk
         while sent < stream_up_to:
             data = block if declared is not None else b"%x\r\n%s\r\n" % (len(block), block)
