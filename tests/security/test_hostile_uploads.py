@@ -20,10 +20,10 @@ from tests.security.uploads import (
     IMPOSTORS,
     MB,
     gzip_bomb,
-    png_bomb,
     raw_post,
     zip_bomb,
 )
+from tests.unit.story_intake.images import png_bomb
 
 STORY = {
     "kind": "gang_bust",

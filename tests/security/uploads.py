@@ -1,4 +1,5 @@
-"""Hostile files and bodies for tests/security: bombs, impostors, and a raw HTTP client that can
+"""Hostile files and bodies for tests/security: bombs (the photos' decompression bomb is
+tests/unit/story_intake/images.png_bomb), impostors, and a raw HTTP client that can
 announce or stream a 100 MB body without building it (httpx would send it all before reading)."""
 
 from __future__ import annotations
@@ -7,30 +8,12 @@ import asyncio
 import contextlib
 import gzip
 import io
-import struct
 import zipfile
-import zlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MB = 1024 * 1024
 HUNDRED_MB = 100 * MB
-
-
-def png_bomb(side: int = 20_000) -> bytes:
-    """A side × side one-bit PNG of zeros: tens of kilobytes, 400 million pixels once decoded."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" * (1 + (side + 7) // 8)
-    packer = zlib.compressobj(9)
-    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
-    )
 
 
 def zip_bomb(inflated: int = 200 * MB) -> bytes:
