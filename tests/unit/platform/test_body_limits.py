@@ -102,3 +102,31 @@ def test_the_limit_is_in_the_openapi_document_and_per_method() -> None:
     assert table.body_limit("POST", "/api/v1/notes", 7) == 7
     with pytest.raises(ValueError, match="at least"):
         body_limit(0)
+
+
+async def test_a_declared_oversize_json_body_is_refused_before_any_of_it_is_read() -> None:
+    """A client announcing 100 MB (and sending a trickle) is answered at once: the input guard
+    leaves the body unread for the body limit's 413 (found by tests/security)."""
+    app = build_app()
+    reads = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        raise AssertionError("the body was read")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/api/v1/notes", "raw_path": b"/api/v1/notes",
+        "query_string": b"", "root_path": "", "server": ("nazar.test", 80),
+        "client": ("127.0.0.1", 1), "app": app,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(100 * 1024 * 1024).encode())],
+    }  # fmt: skip
+    await app(scope, receive, send)  # type: ignore[arg-type]
+    assert reads == 0
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 413

@@ -22,7 +22,6 @@ their Hindi and English texts. A verified caller's request also costs their rate
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -136,20 +135,32 @@ def _record(
     return decision
 
 
-def require(
-    action: Action, *, refused: str = "access.forbidden"
-) -> Callable[[Request, Principal], Awaitable[Principal]]:
+class RoleGate:
+    """The dependency `require` returns: the caller's roles must include `action` at all.
+
+    A class rather than a closure so that what guards a route can be read off the app: the
+    security suite walks every route's dependencies and finds each `RoleGate.action`
+    (tests/security/routes.py), so a new route is in the authorization matrix by itself."""
+
+    def __init__(self, action: Action, refused: str = "access.forbidden") -> None:
+        self.action = action
+        self.refused = refused
+
+    def __repr__(self) -> str:
+        return f"RoleGate({self.action.value!r})"
+
+    async def __call__(self, request: Request, principal: Authorized) -> Principal:
+        _record(request, principal, check_role(principal, self.action), self.refused)
+        return principal
+
+
+def require(action: Action, *, refused: str = "access.forbidden") -> RoleGate:
     """A dependency: the caller's roles must include `action` at all (else 403, the problem
     `refused`: a service may name who may, e.g. who issues state-wide directives).
 
     Target-specific checks (this unit, this member) follow in the handler via `authorize`.
     """
-
-    async def dependency(request: Request, principal: Authorized) -> Principal:
-        _record(request, principal, check_role(principal, action), refused)
-        return principal
-
-    return dependency
+    return RoleGate(action, refused)
 
 
 async def authorize(

@@ -51,6 +51,7 @@ async def set_consent(
 async def erase(conn: db.Connection, topics: Topics, member_id: str) -> bool:
     """Erase the member in the caller's transaction (an approved erasure request,
     handlers/erasures.py): personal data removed, tombstones out, their groups republished."""
+    await group_store.lock(conn)  # before anything changes: two erasures at once recompute in turn
     await staging.touch(conn, [member_id])
     circles = await group_store.circles_of_touched(conn)
     if not await member_store.erase(conn, member_id, [topics.members, topics.contacts]):

@@ -85,10 +85,21 @@ async def all_circles(conn: Connection) -> list[str]:
     return [r["unit_id"] for r in rows]
 
 
+async def lock(conn: Connection) -> None:
+    """One group recompute at a time, to the end of the transaction (re-entrant within it).
+
+    Every recompute rewrites the state groups; two transactions that derived the same new member
+    would both insert it (a unique violation: two erasures at once answered 500). Statements run
+    after the lock is granted see what the transaction before committed. A handler that changes
+    members before it recomputes may take it first, so it never waits holding their rows."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('roster.groups', 0))")
+
+
 async def recompute(conn: Connection, circles: Sequence[str]) -> list[str]:
     """Bring group_members of these circles' groups (and the state groups) to what the rules
     derive; return the ids of groups whose membership changed."""
     group_ids = [f"circle.{c}" for c in circles] + [g for g, *_ in STATE_GROUPS]
+    await lock(conn)
     # Joins with small temp tables, not `= ANY(array)`: 300,000 rows times 230 ids is slow.
     await conn.execute(
         """CREATE TEMP TABLE want ON COMMIT DROP AS
