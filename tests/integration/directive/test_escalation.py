@@ -8,6 +8,7 @@ passed as its cause."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from directive.domain.acks import AckVia
@@ -16,14 +17,52 @@ from directive.handlers import acks as ack_handlers
 from directive.handlers import relay as relay_handlers
 from directive.handlers.common import Topics
 from directive.handlers.escalate import tick
-from nazar_contracts.dispatch import Purpose
+from nazar_contracts.dispatch import Channel, DispatchSent, Purpose
+from pydantic import BaseModel
 
 from tests.integration.directive.conftest import Env
-from tests.integration.directive.support import requested
+from tests.integration.directive.support import produce, requested
 from tests.integration.directive.test_cascade import actors, issued, settled
-from tests.integration.platform.support import automatic_entries
+from tests.integration.platform.support import automatic_entries, wait_for
 
 W = timedelta(hours=4)  # urgent: ack window
+
+
+async def all_sent(env: Env, did: uuid.UUID, at: datetime) -> None:
+    """The provider took every delivery of the directive: a sent receipt each, folded into the
+    reach counters (a circle with members still waiting for the provider is held, not judged)."""
+    pool = env.worker.pool
+    assert pool is not None
+    made = [
+        s.data
+        for s in await requested(env.bootstrap, env.topics.deliveries, env.topics.flash)
+        if s.data.directive_id == str(did)
+    ]
+    items: list[tuple[str, BaseModel]] = [
+        (
+            env.topics.receipts,
+            DispatchSent(
+                delivery_id=d.delivery_id,
+                message_id=d.message_id,
+                member_id=d.member_id,
+                provider_message_id=f"wamid.{d.delivery_id}",
+                at=at,
+                channel=Channel.WHATSAPP,
+            ),
+        )
+        for d in made
+    ]
+    await produce(env.bootstrap, items, source="/nazar/social-publisher")
+
+    async def none_waiting() -> bool:
+        left = await pool.fetchval(
+            "SELECT coalesce(sum(targeted - sent - failed), 0) FROM reach_counters"
+            " WHERE directive_id = $1",
+            did,
+        )
+        return bool(left <= 0)
+
+    await wait_for(none_waiting, within=60)
 
 
 async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) -> None:
@@ -63,6 +102,7 @@ async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) 
     assert len(inside[c1]) == 13
     for member in inside[c1][:8] + inside[c2]:
         await ack_handlers.acknowledge_directive(pool, topics, did, member, None, AckVia.APP, t0)
+    await all_sent(env, did, t0)
 
     assert not (await tick(pool, topics, t0 + W - timedelta(seconds=1))).escalations
     report = await tick(pool, topics, t0 + W)
@@ -167,4 +207,77 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     assert audited[0]["reason"].startswith("relay deadline ")
     assert audited[1]["reason"] == (
         f"expiry {(t0 + timedelta(days=1)).isoformat(timespec='seconds')} passed"
+    )
+
+
+async def test_a_circle_the_provider_has_not_reached_is_held_then_gets_a_whole_window(
+    env: Env,
+) -> None:
+    """Issue 19 item 7: a provider outage must not count against the members it kept the message
+    from. At the end of the window nobody has a sent receipt: the circles are held, their clock
+    restarting at every check; once the provider has taken everything they are released, and a
+    circle under the threshold is escalated a whole window after the last check that found it
+    waiting, not at once. A hold ends after `hold_max` whatever comes."""
+    topics = Topics(env.topics.events)
+    pool = env.worker.pool
+    assert pool is not None
+    r = env.roster
+    _, sp_bkn, _ = actors(env)
+    t0 = datetime.now(UTC)
+    did = await issued(
+        env, t0, priority=Priority.URGENT, audience_units=["DST-BIKANER"],
+        relay_mode=RelayMode.MANUAL,
+    )  # fmt: skip
+    await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
+    await settled(env, did)
+    c1, c2 = r.circles_of["DST-BIKANER"]
+    inside = sorted(
+        m
+        for m in r.circle_members[c1] & r.reachable
+        if m not in (r.one("sp", "DST-BIKANER"), r.one("ig", "RNG-BIKANER"))
+    )
+    for member in inside[:2]:  # 2 of 13: far under the threshold
+        await ack_handlers.acknowledge_directive(pool, topics, did, member, None, AckVia.APP, t0)
+
+    report = await tick(pool, topics, t0 + W)  # the outage: nothing sent yet
+    assert not report.escalations and sorted(c for _, c in report.held) == sorted([c1, c2])
+    outage_over = t0 + W + timedelta(minutes=30)
+    for minutes in (5, 10, 25):  # held: checked at every tick, nothing escalated
+        assert not (await tick(pool, topics, t0 + W + timedelta(minutes=minutes))).escalations
+    await all_sent(env, did, outage_over)
+    released = await tick(pool, topics, outage_over)
+    assert not released.escalations and not released.held
+    rows = await pool.fetch(
+        "SELECT held, clock_from FROM relayed_circles WHERE directive_id = $1", did
+    )
+    last_waiting = t0 + W + timedelta(minutes=25)
+    assert {(x["held"], x["clock_from"]) for x in rows} == {(False, last_waiting)}
+    assert not (await tick(pool, topics, last_waiting + W - timedelta(seconds=1))).escalations
+    report = await tick(pool, topics, last_waiting + W)
+    assert sorted(report.escalations) == sorted([(did, "ack_to_co", c1), (did, "ack_to_co", c2)])
+
+
+async def test_a_hold_ends_after_hold_max(env: Env) -> None:
+    topics = Topics(env.topics.events)
+    pool = env.worker.pool
+    assert pool is not None
+    r = env.roster
+    _, sp_bkn, _ = actors(env)
+    t0 = datetime.now(UTC)
+    did = await issued(
+        env, t0, priority=Priority.URGENT, audience_units=["DST-BIKANER"],
+        relay_mode=RelayMode.MANUAL,
+    )  # fmt: skip
+    await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
+    await settled(env, did)
+    hold_max = 2 * W
+    assert (await tick(pool, topics, t0 + W, hold_max)).held
+    # Past hold_max the circles are released with the clock of their last waiting check, and
+    # judged a window later though nobody was ever sent anything (a receipt lost for good).
+    last = t0 + W + timedelta(hours=1)
+    assert not (await tick(pool, topics, last, hold_max)).escalations
+    assert not (await tick(pool, topics, t0 + hold_max, hold_max)).escalations
+    report = await tick(pool, topics, last + W, hold_max)
+    assert sorted(c for _, kind, c in report.escalations if kind == "ack_to_co") == sorted(
+        r.circles_of["DST-BIKANER"]
     )

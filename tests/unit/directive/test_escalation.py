@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from directive.domain.escalation import (
     CircleAcks,
+    CircleDecision,
     CircleStage,
     DistrictRelay,
     EscalationKind,
@@ -98,3 +99,46 @@ def test_expiry_closes_once() -> None:
     assert should_close(DirectiveState.CANCELLED, T0, T0 + W)
     assert not should_close(DirectiveState.CLOSED, T0, T0 + W)
     assert not should_close(DirectiveState.ACTIVE, T0 + W, T0)
+
+
+def test_a_circle_with_members_the_provider_has_not_taken_is_held_not_judged() -> None:
+    waiting = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, waiting=40)
+    assert check_circle(waiting, W, 0.8, T0 + W - timedelta(1)) is None
+    held = check_circle(waiting, W, 0.8, T0 + W)
+    assert held == CircleDecision("CIR-NOKHA", CircleStage.WATCHING, None, T0 + W, True)
+    # Held: every check restarts the clock while anyone waits.
+    later = T0 + W + timedelta(minutes=7)
+    still = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, waiting=3,
+                       clock_from=T0 + W, held=True)  # fmt: skip
+    assert check_circle(still, W, 0.8, later) == CircleDecision(
+        "CIR-NOKHA", CircleStage.WATCHING, None, later, True
+    )
+    # Nobody waits: released with the clock of the last check that found someone waiting.
+    reached = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, waiting=0,
+                         clock_from=later, held=True)  # fmt: skip
+    released = check_circle(reached, W, 0.8, later + timedelta(seconds=5))
+    assert released == CircleDecision("CIR-NOKHA", CircleStage.WATCHING, None, later, False)
+    judged = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, clock_from=later)
+    assert check_circle(judged, W, 0.8, later + W - timedelta(1)) is None
+    escalated = check_circle(judged, W, 0.8, later + W)
+    assert escalated is not None and escalated.escalate == EscalationKind.ACK_TO_CO
+
+
+def test_a_hold_in_the_second_window_keeps_the_stage_and_gives_a_whole_window() -> None:
+    at = T0 + 2 * W
+    c = CircleAcks("CIR-NOKHA", T0, CircleStage.CO_ESCALATED, 100, 10, waiting=5)
+    held = check_circle(c, W, 0.8, at)
+    # clock_from is set so that the stage's due time (clock + 2 windows) is a window from now
+    assert held == CircleDecision("CIR-NOKHA", CircleStage.CO_ESCALATED, None, at - W, True)
+
+
+def test_a_hold_ends_at_hold_max() -> None:
+    hold_max = 3 * W
+    c = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, waiting=100,
+                   clock_from=T0 + 2 * W, held=True)  # fmt: skip
+    got = check_circle(c, W, 0.8, T0 + hold_max, hold_max)
+    assert got == CircleDecision("CIR-NOKHA", CircleStage.WATCHING, None, T0 + 2 * W, False)
+    unheld = CircleAcks("CIR-NOKHA", T0, CircleStage.WATCHING, 100, 10, waiting=100,
+                        clock_from=T0 + 2 * W)  # fmt: skip
+    late = check_circle(unheld, W, 0.8, T0 + 3 * W, hold_max)
+    assert late is not None and late.escalate == EscalationKind.ACK_TO_CO

@@ -64,6 +64,7 @@ def parts(
             clock,
             settings.scheduler_interval,
             settings.reach_gauge_interval,
+            settings.ack_hold_max,
         ).run(stop)
 
     async def circulation(rt: Runtime, stop: asyncio.Event) -> None:

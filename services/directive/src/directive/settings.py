@@ -65,6 +65,10 @@ class DirectiveSettings(PlatformSettings):
     receipts_batch_max: int = 10_000
     http_port: int = 19102
     scheduler_interval: timedelta = timedelta(seconds=5)
+    # A circle whose members a provider has not taken yet when its acknowledgement window ends is
+    # held (its clock restarts) for at most this long from its relay: a receipt that never comes
+    # must not silence a circle for good (domain/escalation.py).
+    ack_hold_max: timedelta = timedelta(hours=6)
     # How often the scheduler's leader refreshes the reach dashboard's gauges (an aggregate over
     # the last day's counters: not for every tick).
     reach_gauge_interval: timedelta = timedelta(seconds=30)

@@ -6,6 +6,12 @@
   after its relay is escalated to its CO; if it is still under after a second window of the same
   length, to its SP. A circle found at or above the threshold is done for good (acknowledgements
   never go away).
+* A provider outage: members the provider has not taken yet (no sent and no failed receipt) have
+  not been asked. A circle with such members when its window ends is not judged; it is *held*,
+  and while held its clock restarts at every check (`CircleDecision.clock_from`). Once none is
+  waiting, it is released with the clock of the last check that found one waiting: the circle
+  gets a whole window from (within a scheduler tick of) its last member's reach. A hold lasts at
+  most `hold_max` from the relay, so a receipt that never comes cannot silence a circle for good.
 """
 
 from __future__ import annotations
@@ -68,6 +74,9 @@ class CircleAcks:
     acknowledged: int
     # The relay's fan-out has made every delivery: until then the counts are not the circle's.
     complete: bool = True
+    waiting: int = 0  # deliveries the provider has not answered yet (neither sent nor failed)
+    clock_from: datetime | None = None  # None: the relay; else where the held clock restarted
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,12 @@ class CircleDecision:
     circle_id: str
     stage: CircleStage  # the stage the circle moves to
     escalate: EscalationKind | None
+    # A hold or its release: the circle's clock and whether it is held (None: unchanged).
+    clock_from: datetime | None = None
+    held: bool | None = None
+
+
+DEFAULT_HOLD_MAX = timedelta(hours=6)
 
 
 def _under(c: CircleAcks, threshold: float) -> bool:
@@ -82,22 +97,36 @@ def _under(c: CircleAcks, threshold: float) -> bool:
     return c.targeted > 0 and c.acknowledged < threshold * c.targeted
 
 
+_WINDOWS_BEFORE = {CircleStage.WATCHING: 0, CircleStage.CO_ESCALATED: 1}
+
+
 def check_circle(
-    c: CircleAcks, window: timedelta, threshold: float, now: datetime
+    c: CircleAcks,
+    window: timedelta,
+    threshold: float,
+    now: datetime,
+    hold_max: timedelta = DEFAULT_HOLD_MAX,
 ) -> CircleDecision | None:
     """The circle's next stage, if it changes now. A circle whose fan-out is still running (a
-    restart delayed it past the window) is judged once it is done, never on a partial count."""
-    if not c.complete:
+    restart delayed it past the window) is judged once it is done, never on a partial count;
+    one with members the provider has not taken yet is held (see the module's docstring)."""
+    if not c.complete or c.stage not in _WINDOWS_BEFORE:
         return None
-    if c.stage == CircleStage.WATCHING and now >= c.relayed_at + window:
-        if _under(c, threshold):
-            return CircleDecision(c.circle_id, CircleStage.CO_ESCALATED, EscalationKind.ACK_TO_CO)
+    before = _WINDOWS_BEFORE[c.stage]
+    may_hold = c.waiting > 0 and now < c.relayed_at + hold_max
+    if c.held:
+        if may_hold:  # still waiting: the clock restarts here
+            return CircleDecision(c.circle_id, c.stage, None, now - before * window, True)
+        return CircleDecision(c.circle_id, c.stage, None, c.clock_from, False)
+    if now < (c.clock_from or c.relayed_at) + (before + 1) * window:
+        return None
+    if may_hold:
+        return CircleDecision(c.circle_id, c.stage, None, now - before * window, True)
+    if not _under(c, threshold):
         return CircleDecision(c.circle_id, CircleStage.SATISFIED, None)
-    if c.stage == CircleStage.CO_ESCALATED and now >= c.relayed_at + 2 * window:
-        if _under(c, threshold):
-            return CircleDecision(c.circle_id, CircleStage.SP_ESCALATED, EscalationKind.ACK_TO_SP)
-        return CircleDecision(c.circle_id, CircleStage.SATISFIED, None)
-    return None
+    if c.stage == CircleStage.WATCHING:
+        return CircleDecision(c.circle_id, CircleStage.CO_ESCALATED, EscalationKind.ACK_TO_CO)
+    return CircleDecision(c.circle_id, CircleStage.SP_ESCALATED, EscalationKind.ACK_TO_SP)
 
 
 def should_close(state: DirectiveState, expires_at: datetime, now: datetime) -> bool:

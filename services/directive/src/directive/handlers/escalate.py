@@ -52,16 +52,22 @@ class TickReport:
     auto_relays: list[tuple[UUID, str]] = field(default_factory=list)
     escalations: list[tuple[UUID, str, str]] = field(default_factory=list)  # directive, kind, unit
     closed: list[UUID] = field(default_factory=list)
+    held: list[tuple[UUID, str]] = field(default_factory=list)  # circles waiting for providers
 
 
-async def tick(pool: asyncpg.Pool, topics: Topics, now: datetime) -> TickReport:
+async def tick(
+    pool: asyncpg.Pool,
+    topics: Topics,
+    now: datetime,
+    hold_max: timedelta = rules.DEFAULT_HOLD_MAX,
+) -> TickReport:
     report = TickReport()
     for directive_id in await deadlines.overdue_relays(pool, now):
         async with pool.acquire() as conn, conn.transaction():
             await _overdue_relays(conn, topics, directive_id, now, report)
     for directive_id in await deadlines.circles_to_check(pool, now):
         async with pool.acquire() as conn, conn.transaction():
-            await _silent_circles(conn, topics, directive_id, now, report)
+            await _silent_circles(conn, topics, directive_id, now, hold_max, report)
     for directive_id in await deadlines.expired(pool, now):
         async with pool.acquire() as conn, conn.transaction():
             await _close(conn, topics, directive_id, now, report)
@@ -124,7 +130,12 @@ async def _overdue_relays(
 
 
 async def _silent_circles(
-    conn: Connection, topics: Topics, directive_id: UUID, now: datetime, report: TickReport
+    conn: Connection,
+    topics: Topics,
+    directive_id: UUID,
+    now: datetime,
+    hold_max: timedelta,
+    report: TickReport,
 ) -> None:
     d = await store.get_directive(conn, directive_id, lock="key share")
     if d is None or d.state != DirectiveState.ACTIVE:
@@ -138,12 +149,23 @@ async def _silent_circles(
                 c.targeted,
                 c.acknowledged,
                 c.fanned_out,
+                c.waiting,
+                c.clock_from,
+                c.held,
             ),
             d.ack_window,
             d.ack_threshold,
             now,
+            hold_max,
         )
         if decision is None:
+            continue
+        if decision.held is not None:
+            await store.set_circle_clock(
+                conn, directive_id, c.circle_id, decision.clock_from, decision.held
+            )
+            if decision.held and not c.held:
+                report.held.append((directive_id, c.circle_id))
             continue
         if decision.escalate is not None:
             if decision.escalate == rules.EscalationKind.ACK_TO_CO:

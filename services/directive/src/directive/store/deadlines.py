@@ -21,11 +21,13 @@ async def overdue_relays(pool: asyncpg.Pool, now: datetime) -> list[UUID]:
 
 
 async def circles_to_check(pool: asyncpg.Pool, now: datetime) -> list[UUID]:
-    """Active directives with a relayed circle whose acknowledgement window has passed."""
+    """Active directives with a relayed circle whose acknowledgement window has passed, or held
+    (checked at every tick until its members are reached)."""
     rows = await pool.fetch(
         """SELECT DISTINCT d.id FROM directives d JOIN relayed_circles rc ON rc.directive_id = d.id
            WHERE d.state = 'active' AND d.ack_required AND rc.stage IN (0, 1)
-             AND rc.relayed_at + d.ack_window * (rc.stage + 1) <= $1""",
+             AND (rc.held OR coalesce(rc.clock_from, rc.relayed_at)
+                                 + d.ack_window * (rc.stage + 1) <= $1)""",
         now,
     )
     return [r["id"] for r in rows]

@@ -313,6 +313,19 @@ async def set_circle_stage(
     )
 
 
+async def set_circle_clock(
+    conn: Connection, directive_id: UUID, circle_id: str, clock_from: datetime | None, held: bool
+) -> None:
+    await conn.execute(
+        "UPDATE relayed_circles SET clock_from = $3, held = $4"
+        " WHERE directive_id = $1 AND circle_id = $2",
+        directive_id,
+        circle_id,
+        clock_from,
+        held,
+    )
+
+
 async def insert_escalation(
     conn: Connection,
     message_id: UUID,

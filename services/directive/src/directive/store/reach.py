@@ -158,6 +158,9 @@ class CircleAck:
     targeted: int
     acknowledged: int
     fanned_out: bool  # the relay's fan-out job has finished
+    waiting: int = 0  # deliveries neither sent nor failed yet
+    clock_from: datetime | None = None
+    held: bool = False
 
 
 async def circle_acks(
@@ -168,12 +171,14 @@ async def circle_acks(
         """SELECT rc.circle_id, rc.district_id, rc.relayed_at, rc.stage,
                   coalesce(sum(c.targeted), 0)::int AS targeted,
                   coalesce(sum(c.acknowledged), 0)::int AS acknowledged,
-                  bool_and(j.finished_at IS NOT NULL) AS fanned_out
+                  bool_and(j.finished_at IS NOT NULL) AS fanned_out,
+                  greatest(coalesce(sum(c.targeted - c.sent - c.failed), 0), 0)::int AS waiting,
+                  rc.clock_from, rc.held
            FROM relayed_circles rc
            LEFT JOIN jobs j ON j.id = rc.relay_id
            LEFT JOIN reach_counters c ON c.message_id = $2 AND rc.circle_id = ANY(c.path)
            WHERE rc.directive_id = $1 AND ($3::timestamptz IS NULL OR rc.relayed_at <= $3)
-           GROUP BY rc.circle_id, rc.district_id, rc.relayed_at, rc.stage
+           GROUP BY rc.circle_id, rc.district_id, rc.relayed_at, rc.stage, rc.clock_from, rc.held
            ORDER BY rc.circle_id""",
         directive_id,
         message_id,

@@ -29,6 +29,7 @@ class Scheduler:
         clock: Callable[[], datetime],
         interval: timedelta,
         gauge_interval: timedelta = timedelta(seconds=30),
+        ack_hold_max: timedelta = timedelta(hours=6),
     ) -> None:
         self._dsn = dsn
         self._pool = pool
@@ -36,6 +37,7 @@ class Scheduler:
         self._clock = clock
         self._interval = interval.total_seconds()
         self._gauge_interval = gauge_interval
+        self._hold_max = ack_hold_max
         self.ticks = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -58,7 +60,7 @@ class Scheduler:
         gauges_due: datetime | None = None
         while not stop.is_set():
             now = self._clock()
-            await tick(self._pool, self._topics, now)
+            await tick(self._pool, self._topics, now, self._hold_max)
             self.ticks += 1
             if gauges_due is None or now >= gauges_due:
                 await reach_gauges.refresh(self._pool, now)
