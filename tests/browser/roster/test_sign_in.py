@@ -17,11 +17,11 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from tests.browser.a11y import assert_usable
 from tests.browser.roster.test_pages import CHROMIUM_ARGS
 from tests.conftest import dsn_for_database
 from tests.e2e.clients import World, call, wait_for
 from tests.e2e.system import System
-from tests.raw_codes import codes_on
 
 SESSION = "nazar.console.session"
 # Stations the end-to-end sign-in flow leaves alone.
@@ -151,7 +151,7 @@ async def test_a_constable_signs_in_with_the_sms_code_and_lands_where_they_asked
     assert session["name"]["hi"] == constable["name_hi"] and session["token"].count(".") == 2
     # The header names the constable's role and station, and shows no code.
     await expect(page.locator("#who-roles")).to_contain_text("कांस्टेबल · ")
-    assert await codes_on(page) == []
+    await assert_usable(page)
     # The refresh token is the HttpOnly cookie, out of the page's reach.
     cookies = await context.cookies()
     refresh = next(c for c in cookies if c["name"] == "nazar_refresh")
