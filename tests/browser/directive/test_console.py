@@ -182,7 +182,7 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
     await adg.select_option("select[name=priority]", "urgent")
     await adg.fill("input[name=title_hi]", TITLE)
     await adg.fill("textarea[name=body_hi]", BODY)
-    await adg.locator('details:has(input[data-unit="RNG-BIKANER"]) > summary').click()
+    await adg.locator('button.toggle[data-unit="RNG-BIKANER"]').click()
     await adg.check('input[data-unit="DST-BIKANER"]')
     await adg.check('input[data-unit="DST-CHURU"]')
     # Short windows so that the scheduler acts while the test watches: Churu's SP never relays.
