@@ -226,6 +226,7 @@ async def test_an_unknown_number_gets_the_same_answer_in_english(
     page = await context.new_page()
     await page.goto(f"{system.url('roster')}/sign-in?lang=en")
     await expect(page.locator("h1")).to_have_text("Sign in with your mobile number")
+    await assert_usable(page)
     known = await _ask(page, _typed(member["phone"]))
     said_to_member = await page.locator("#code-sent").inner_text()
     code = await _code(system, known["sign_in_id"])
@@ -242,6 +243,7 @@ async def test_an_unknown_number_gets_the_same_answer_in_english(
     await page.click("#verify")
     await expect(page.locator("#attempts")).to_have_text("Tries left: 4")
     await expect(page.locator("#problem")).to_contain_text("The code is not right")
+    await assert_usable(page)  # the code step, with its problem shown
     assert await _code_made(system, known["sign_in_id"])
     assert not await _code_made(system, stranger["sign_in_id"])  # nothing to send, nothing sent
     await page.close()
