@@ -126,7 +126,7 @@ async def test_without_a_token_the_pages_send_you_to_sign_in(
     await expect(page.locator("h1")).to_have_text("Sign in with your mobile number")
     await page.click("#dev-sign-in")
     await page.wait_for_url(f"{demo.url}/dev/sign-in?lang=en&next=%2Froster%3Flang%3Den")
-    await expect(page.locator("h2")).to_have_text("Sign in")
+    await expect(page.locator("h1")).to_have_text("Sign in")
     await page.fill("#member-id", "m-nobody")
     await page.click("#sign-in-id")
     await expect(page.locator("#problem")).to_contain_text("No such member")
