@@ -67,7 +67,10 @@ class PageWatch:
         headers = await response.all_headers()
         path = response.url.removeprefix(self.origin)
         content_type = headers.get("content-type", "")
-        self.responses[path] = content_type
+        # A 304 (the browser revalidating a file it holds, as it does sooner the newer the file
+        # is) has no content type: the type the 200 answered stays.
+        if response.status != 304:
+            self.responses[path] = content_type
         for name, value in EVERY_RESPONSE.items():
             if headers.get(name) != value:
                 self.unsecured.append(f"{path}: {name} is {headers.get(name)!r}")

@@ -25,7 +25,7 @@ async def try_to_issue(page: Page, url: str, lang: str) -> None:
     await page.goto(f"{url}/console/new?lang={lang}")
     await page.fill("input[name=title_hi]", "रात्रि गश्त बढ़ाएँ")
     await page.fill("textarea[name=body_hi]", "सभी थाना प्रभारी रात्रि गश्त की सूचना दें।")
-    await page.locator('details:has(input[data-unit="RNG-BIKANER"]) > summary').click()
+    await page.locator('button.toggle[data-unit="RNG-BIKANER"]').click()
     await page.check('input[data-unit="DST-BIKANER"]')
     await page.click("#issue-button")
 

@@ -24,6 +24,7 @@ from nazar_platform.auth.tokens import AuthSettings
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from pydantic import BaseModel
 
+from tests.browser.a11y import assert_usable_in_both_languages
 from tests.browser.csp import PageWatch
 from tests.conftest import DatabaseFactory
 from tests.hindi import HEADLINE, LEAD
@@ -31,7 +32,6 @@ from tests.integration.directive.api_support import Api, running_service
 from tests.integration.directive.support import produce, requested
 from tests.integration.directive.test_api import PDF
 from tests.integration.directive.test_receipts import reply
-from tests.raw_codes import codes_on
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / ".state" / "console-shots"
@@ -124,12 +124,13 @@ def no_script_errors(console: Console) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 async def no_raw_codes(console: Console) -> AsyncIterator[None]:
-    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
-    Autouse here and in the modules that import it."""
+    """Every page a test leaves open, in Hindi and English: accessible, fits a 360 px phone, names
+    never raw codes (issue 20, `tests/browser/a11y.py`). Autouse here and in the modules that
+    import it."""
     yield
     for context in console.watched:
         for page in context.pages:
-            assert await codes_on(page) == [], page.url
+            await assert_usable_in_both_languages(page)
 
 
 async def originals(api: Api, directive_id: str) -> dict[str, str]:
@@ -181,7 +182,7 @@ async def test_issue_relay_note_and_watch_reach_live(console: Console) -> None:
     await adg.select_option("select[name=priority]", "urgent")
     await adg.fill("input[name=title_hi]", TITLE)
     await adg.fill("textarea[name=body_hi]", BODY)
-    await adg.locator('details:has(input[data-unit="RNG-BIKANER"]) > summary').click()
+    await adg.locator('button.toggle[data-unit="RNG-BIKANER"]').click()
     await adg.check('input[data-unit="DST-BIKANER"]')
     await adg.check('input[data-unit="DST-CHURU"]')
     # Short windows so that the scheduler acts while the test watches: Churu's SP never relays.

@@ -2,7 +2,8 @@
 the console (sign-in, list, new, a directive with live reach, the CSV export), the inbox page a
 signed link opens (both languages, the acknowledge button, a bad link's problem page) and the API
 docs. No violation is reported, no script fails, the pages still work, and every response of the
-service carries the security headers."""
+service carries the security headers. Each page is usable in Hindi and English
+(`tests/browser/a11y.py`: axe-core, 360 px, no raw codes)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from nazar_platform.http.api_docs import DOCS_POLICY
 from playwright.async_api import expect
 
+from tests.browser.a11y import assert_usable, assert_usable_in_both_languages
 from tests.browser.csp import fake_swagger_cdn, the_policy_blocks_inline_script
 from tests.browser.directive.test_console import (  # the module's service and browser
     Console,
@@ -40,9 +42,11 @@ async def test_every_page_under_the_policy(
     # New: the audience tree, the form; issue a directive to the Bikaner district.
     await adg.click("#new-directive")
     await adg.wait_for_url(re.compile(r"/console/new\?lang=en$"))
+    await expect(adg.locator('button.toggle[data-unit="RNG-BIKANER"]')).to_be_visible()
+    await assert_usable(adg)
     await adg.fill("input[name=title_hi]", TITLE)
     await adg.fill("textarea[name=body_hi]", "सभी थाना प्रभारी रात्रि गश्त की सूचना दें।")
-    await adg.locator('details:has(input[data-unit="RNG-BIKANER"]) > summary').click()
+    await adg.locator('button.toggle[data-unit="RNG-BIKANER"]').click()
     await adg.check('input[data-unit="DST-BIKANER"]')
     (tmp_path / "circular.pdf").write_bytes(PDF)
     await adg.set_input_files("input[name=attachments]", str(tmp_path / "circular.pdf"))
@@ -57,8 +61,10 @@ async def test_every_page_under_the_policy(
     async with adg.expect_download() as downloading:
         await adg.click("#export-station")
     assert (await downloading.value).suggested_filename.endswith(".csv")
+    await assert_usable(adg)
     await adg.goto(f"{console.url}/console?lang=hi")
     await expect(adg.locator(f'#directives tr[data-directive="{directive_id}"]')).to_be_visible()
+    await assert_usable(adg)
 
     # The inbox page a member's signed link opens: no sign-in, both languages, the button.
     link = await signed_link(api, directive_id, r.one("sp", "DST-BIKANER"))
@@ -67,10 +73,12 @@ async def test_every_page_under_the_policy(
     member.on("pageerror", lambda e: console.errors.append(f"inbox: {e}"))
     await member.goto(f"{inbox}?lang=hi")
     await expect(member.locator("h1")).to_have_text(TITLE)
+    await assert_usable(member)
     await member.click("header .langs a")  # the other language
     await expect(member.locator("html")).to_have_attribute("lang", "en")
     await member.click("button[type=submit]")
     await expect(member.locator(".done")).to_be_visible()
+    await assert_usable(member)
     # The attachment, as the link on the page gets it (its headers are checked with the rest).
     attachment = await member.locator("article a").get_attribute("href")
     assert attachment and "/attachments/" in attachment
@@ -79,6 +87,10 @@ async def test_every_page_under_the_policy(
     await the_policy_blocks_inline_script(member, watch)
     await member.goto(inbox[:-3] + "AAA")  # a link that was tampered with: its problem page
     await expect(member.locator("h1")).to_have_text(re.compile("[\u0900-\u097f]"))
+    await assert_usable_in_both_languages(member)
+    await member.goto(f"{console.url}/console/sign-in?lang=hi")
+    await expect(member.locator("#members li").first).to_be_visible()
+    await assert_usable_in_both_languages(member)
 
     # The API docs: Swagger UI from its CDN, started by a script of the service's.
     await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)

@@ -1,8 +1,9 @@
 """Every page of the roster service under its Content-Security-Policy, in headless Chromium: the
 sign-in page, the roster page (tree, search, both languages), a unit's and a group's page, the
 imports pages (an upload, its report and the rejected rows' download), the erasure requests'
-page and the API docs. No violation is reported, no script fails, the pages still work, and
-every response of the service carries the security headers."""
+page and the API docs. No violation is reported, no script fails, the pages still work, every
+response of the service carries the security headers, and every page, in Hindi and English, is
+usable (`tests/browser/a11y.py`: axe-core, 360 px, no raw codes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from nazar_platform.http.api_docs import DOCS_POLICY
 from playwright.async_api import Browser, expect
 
+from tests.browser.a11y import assert_usable
 from tests.browser.csp import PageWatch, fake_swagger_cdn, the_policy_blocks_inline_script
 from tests.browser.roster.test_pages import (  # the module's roster and browser
     _sign_in_as_sp,
@@ -41,8 +43,10 @@ async def test_every_page_under_the_policy(
     # Sign-in, then the roster page: the tree, a search; the imports: an upload and its report.
     await page.goto(f"{demo.url}/sign-in?lang=hi")
     await expect(page.locator("#phone")).to_be_visible()
+    await assert_usable(page)
     await the_policy_blocks_inline_script(page, watch)
     await page.goto(f"{demo.url}/dev/sign-in?lang=hi")
+    await assert_usable(page)
     await the_policy_blocks_inline_script(page, watch)
     await _sign_in_as_sp(demo, page, "hi")
     await page.locator('li[data-unit="DST-BIKANER"] > button.unit').click()
@@ -50,6 +54,7 @@ async def test_every_page_under_the_policy(
     await page.fill("#search-q", "शर्मा")
     await page.click("#search-button")
     await expect(page.locator("#search-results tbody tr[data-member]").first).to_be_visible()
+    await assert_usable(page)
     await page.click("#nav-imports")
     await page.wait_for_url(f"{demo.url}/roster/imports?lang=hi")
     upload = tmp_path / "volunteers.csv"
@@ -59,25 +64,31 @@ async def test_every_page_under_the_policy(
     await page.click("#import-button")
     await expect(page.locator("#report-status")).to_have_text("पूर्ण")
     await expect(page.locator("#count-rejected")).to_have_text("1")  # its number is a formula
+    await assert_usable(page)
     async with page.expect_download() as saved:
         await page.click("#download-rejected")
     assert (await saved.value).suggested_filename.endswith("-rejected.csv")
     await page.click("#lang-en")
     await expect(page.locator("#report-status")).to_have_text("done")
+    await assert_usable(page)
     await the_policy_blocks_inline_script(page, watch)
     await page.click("#back")
     await expect(page.locator("#imports tbody tr[data-import]").first).to_be_visible()
+    await assert_usable(page)
     await page.goto(f"{demo.url}/roster?lang=en")
     await page.fill("#search-q", "Sarita")
     await page.click("#search-button")
     found = page.locator("#search-results tbody tr[data-member] td:nth-child(1)")
     await expect(found.first).to_contain_text("</script><style>")  # text, shown as text
+    await assert_usable(page)
     # The tree's pages: a unit's counts and members, a group's members and history.
     await page.goto(f"{demo.url}/roster/units/DST-BIKANER?lang=en")
     await expect(page.locator("#unit-members tbody tr[data-member]").first).to_be_visible()
+    await assert_usable(page)
     await page.locator("#unit-groups li a").first.click()
     await expect(page.locator("#group-members tbody tr[data-member]").first).to_be_visible()
     await expect(page.locator("#changes-section")).to_be_visible()
+    await assert_usable(page)
     # The erasure requests: the list and the form, the member's name filled in from `?member=`.
     member = await page.locator("#group-members tbody tr[data-member]").first.get_attribute(
         "data-member"
@@ -85,6 +96,7 @@ async def test_every_page_under_the_policy(
     await page.goto(f"{demo.url}/roster/erasures?lang=en&member={member}")
     await expect(page.locator("#erasure-member-name")).not_to_be_empty()
     await expect(page.locator("#erasures tbody tr").first).to_be_visible()
+    await assert_usable(page)
 
     # The API docs: Swagger UI from its CDN, started by a script of the service's.
     await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)

@@ -16,6 +16,7 @@ from nazar_rostergen.build import Scale
 from nazar_rostergen.files import write
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.browser.a11y import assert_usable
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import (
     Running,
@@ -24,7 +25,6 @@ from tests.integration.roster.support import (
     token_for,
     upload,
 )
-from tests.raw_codes import codes_on
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[3] / ".state" / "test-logs"
@@ -113,7 +113,7 @@ async def test_upload_two_bad_rows_download_them_fix_and_upload_again(
     await expect(table.locator('tr[data-row="4"] td').nth(2)).to_have_text(outside)
     await expect(table.locator('tr[data-row="4"] td').nth(1)).to_have_text(ids[2])
     assert "+91 555" not in await page.inner_text("body")
-    assert await codes_on(page) == []
+    await assert_usable(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"roster-import-report-{lang}.png"), full_page=True)
 
@@ -163,7 +163,7 @@ async def test_upload_two_bad_rows_download_them_fix_and_upload_again(
     await expect(first.nth(3)).to_have_text(f"fixed-{lang}.csv")
     await expect(history.nth(1).locator("td").nth(3)).to_have_text(f"ward-{lang}.csv")
     assert sp not in await page.inner_text("body")
-    assert await codes_on(page) == []
+    await assert_usable(page)
     await page.close()
 
 
@@ -185,7 +185,7 @@ async def test_a_full_sync_shows_its_review_and_takes_a_confirmation(
     would = int(await page.locator("#count-would_deactivate").inner_text())
     assert would > 1
     await expect(page.locator("#deactivations tbody tr")).to_have_count(min(would, 50))
-    assert await codes_on(page) == []
+    await assert_usable(page)
     await page.click("#report-confirm")
     await expect(page.locator("#report-review")).to_contain_text("Confirmations: 1 / 2")
     await expect(page.locator("#report-status")).to_have_text("awaiting confirmation")

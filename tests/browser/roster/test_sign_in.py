@@ -17,11 +17,11 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
+from tests.browser.a11y import assert_usable
 from tests.browser.roster.test_pages import CHROMIUM_ARGS
 from tests.conftest import dsn_for_database
 from tests.e2e.clients import World, call, wait_for
 from tests.e2e.system import System
-from tests.raw_codes import codes_on
 
 SESSION = "nazar.console.session"
 # Stations the end-to-end sign-in flow leaves alone.
@@ -151,7 +151,7 @@ async def test_a_constable_signs_in_with_the_sms_code_and_lands_where_they_asked
     assert session["name"]["hi"] == constable["name_hi"] and session["token"].count(".") == 2
     # The header names the constable's role and station, and shows no code.
     await expect(page.locator("#who-roles")).to_contain_text("कांस्टेबल · ")
-    assert await codes_on(page) == []
+    await assert_usable(page)
     # The refresh token is the HttpOnly cookie, out of the page's reach.
     cookies = await context.cookies()
     refresh = next(c for c in cookies if c["name"] == "nazar_refresh")
@@ -226,6 +226,7 @@ async def test_an_unknown_number_gets_the_same_answer_in_english(
     page = await context.new_page()
     await page.goto(f"{system.url('roster')}/sign-in?lang=en")
     await expect(page.locator("h1")).to_have_text("Sign in with your mobile number")
+    await assert_usable(page)
     known = await _ask(page, _typed(member["phone"]))
     said_to_member = await page.locator("#code-sent").inner_text()
     code = await _code(system, known["sign_in_id"])
@@ -242,6 +243,7 @@ async def test_an_unknown_number_gets_the_same_answer_in_english(
     await page.click("#verify")
     await expect(page.locator("#attempts")).to_have_text("Tries left: 4")
     await expect(page.locator("#problem")).to_contain_text("The code is not right")
+    await assert_usable(page)  # the code step, with its problem shown
     assert await _code_made(system, known["sign_in_id"])
     assert not await _code_made(system, stranger["sign_in_id"])  # nothing to send, nothing sent
     await page.close()

@@ -13,10 +13,10 @@ from nazar_rostergen.build import Scale
 from nazar_rostergen.files import write
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.browser.a11y import assert_usable
 from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import Running, demo_roster, member_ids_by_role
 from tests.integration.roster.tree_counts import ORDER, expected_counts
-from tests.raw_codes import codes_on
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,11 +60,6 @@ async def _signed_in(demo: Running, browser: Browser, district: str, lang: str) 
     return page
 
 
-async def _fits(page: Page) -> None:
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{page.url} is {width} px wide at 360"
-
-
 async def _group_rows(database: str, group_id: str) -> tuple[set[str], set[str]]:
     conn = await asyncpg.connect(database)
     try:
@@ -102,8 +97,7 @@ async def test_an_sp_browses_their_districts_tree(
         await expect(node.locator(":scope > .counts-line")).to_have_attribute(
             "data-total", str(want)
         )
-    assert await codes_on(page) == []
-    await _fits(page)
+    await assert_usable(page)
 
     # The district's page: every count by rank, kind and consent, as computed from the rows.
     await roots.first.locator(":scope > a.unit-link").click()
@@ -130,8 +124,7 @@ async def test_an_sp_browses_their_districts_tree(
     await expect(page.locator("#members-section h2")).to_have_text(words["members"])
     await expect(page.locator("#unit-members tbody tr[data-member]").first).to_be_visible()
     await expect(page.locator("#below tbody tr")).to_have_count(3)
-    assert await codes_on(page) == []
-    await _fits(page)
+    await assert_usable(page)
 
     # Open a circle, then its group: the admins and members derived from the tree.
     circle_row = page.locator("#below tbody tr").first
@@ -151,8 +144,7 @@ async def test_an_sp_browses_their_districts_tree(
     listed = {await r.get_attribute("data-member") for r in await page.locator("#admins li").all()}
     assert listed == admins
     await expect(page.locator("#changes-section")).to_be_visible()
-    assert await codes_on(page) == []
-    await _fits(page)
+    await assert_usable(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"roster-tree-group-{lang}.png"), full_page=True)
     await page.close()
@@ -188,6 +180,5 @@ async def test_an_sp_of_another_district_sees_none_of_it(
         "rows => rows.map(r => r.dataset.group)"
     )
     assert f"circle.{circle}" not in listed and listed
-    assert await codes_on(page) == []
-    await _fits(page)
+    await assert_usable(page)
     await page.close()

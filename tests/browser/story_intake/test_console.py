@@ -31,12 +31,12 @@ from story_intake.app import create
 from story_intake.settings import StoryIntakeSettings
 from story_intake.store import members, units
 
+from tests.browser.a11y import assert_usable_in_both_languages
 from tests.browser.csp import PageWatch
 from tests.conftest import DatabaseFactory
 from tests.integration.platform.http.server import serve
 from tests.integration.story_intake.test_api import Running, token
 from tests.integration.story_intake.test_stories import TREE
-from tests.raw_codes import codes_on
 from tests.unit.story_intake.images import phone_jpeg
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -203,12 +203,13 @@ def no_script_errors(console: Console) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 async def no_raw_codes(console: Console) -> AsyncIterator[None]:
-    """Every page a test leaves open, as a person reads it: names, never raw codes (issue 20).
-    Autouse here and in the modules that import it."""
+    """Every page a test leaves open, in Hindi and English: accessible, fits a 360 px phone, names
+    never raw codes (issue 20, `tests/browser/a11y.py`). Autouse here and in the modules that
+    import it."""
     yield
     for context in console.watched:
         for page in context.pages:
-            assert await codes_on(page) == [], page.url
+            await assert_usable_in_both_languages(page)
 
 
 def row(story_id: str) -> str:

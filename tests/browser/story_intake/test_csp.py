@@ -1,7 +1,8 @@
 """Every page of story-intake under its Content-Security-Policy, in headless Chromium: the
 moderation console's sign-in, queue and story pages (with a decision made and refused), and the
 API docs. No violation is reported, no script fails, the pages still work, and every response of
-the service carries the security headers."""
+the service carries the security headers. Each page is usable in Hindi and English
+(`tests/browser/a11y.py`: axe-core, 360 px, no raw codes)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from nazar_platform.http.api_docs import DOCS_POLICY
 from playwright.async_api import expect
 
+from tests.browser.a11y import assert_usable, assert_usable_in_both_languages
 from tests.browser.csp import fake_swagger_cdn, the_policy_blocks_inline_script
 from tests.browser.story_intake.test_console import (  # the module's service and browser
     CO,
@@ -33,6 +35,7 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     context, co = await console.as_member(CO, lang="en")
     watch = console.watched[context]
     await expect(co.locator(f'#queue tr[data-story="{story_id}"]')).to_be_visible()
+    await assert_usable(co)
     await the_policy_blocks_inline_script(co, watch)
 
     await co.click(f'#queue tr[data-story="{story_id}"] a.story-link')
@@ -43,7 +46,12 @@ async def test_every_page_under_the_policy(console: Console) -> None:  # noqa: F
     await expect(co.locator("#problem")).to_contain_text("Give a reason")
     await co.click("#claim-button")
     await expect(co.locator("#claim")).to_contain_text("you")
+    await assert_usable(co)
     await the_policy_blocks_inline_script(co, watch)
+
+    await co.goto(f"{console.url}/console/sign-in?lang=hi")
+    await expect(co.locator("#members li").first).to_be_visible()
+    await assert_usable_in_both_languages(co)
 
     await context.route("https://cdn.jsdelivr.net/**", fake_swagger_cdn)
     await co.goto(f"{console.url}/docs")

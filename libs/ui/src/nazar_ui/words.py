@@ -39,6 +39,9 @@ COMMON_WORDS: dict[str, tuple[str, str]] = {
     "loading": ("लोड हो रहा है…", "Loading…"),
     "problem": ("समस्या", "Problem"),
     "network_error": ("सर्वर से संपर्क नहीं हो सका।", "Could not reach the server."),
+    # Names of the header's two navigations (a screen reader lists them by name).
+    "language": ("भाषा", "Language"),
+    "sections": ("खंड", "Sections"),
     "yes": ("हाँ", "yes"),
     "no": ("नहीं", "no"),
 }

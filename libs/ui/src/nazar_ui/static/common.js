@@ -120,7 +120,7 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "class") node.className = v;
-    else if (k.startsWith("data-") || k === "id" || k === "type" || k === "value" || k === "name"
+    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "id" || k === "type" || k === "value" || k === "name"
              || k === "href" || k === "hreflang" || k === "lang" || k === "title") {
       node.setAttribute(k, v);
     } else node[k] = v;

@@ -27,6 +27,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "कुछ न चुनें तो पूरा राज्य। रेंज, ज़िले या वृत्त चुनें।",
         "Nothing chosen: the whole state. Choose ranges, districts or circles.",
     ),
+    "show_units_below": ("नीचे की इकाइयाँ दिखाएँ", "Show the units below"),
     "only_roles": ("केवल ये पद (वैकल्पिक)", "Only these roles (optional)"),
     "ack_required": ("पावती आवश्यक", "Acknowledgement required"),
     "relay_mode": ("आगे भेजना", "Relay"),

@@ -10,10 +10,22 @@ function checkbox(unit) {
     ` ${text(unit.name) || unit.id}`);
 }
 
+/* A unit with units below: a button that shows or hides them beside its checkbox (a checkbox
+   inside a <summary> would be one control inside another, which a screen reader cannot use). */
 function branch(unit, children) {
   const kids = (children[unit.id] || []).filter((u) => AUDIENCE_KINDS.includes(u.kind) && u.active);
   if (!kids.length) return el("span", { class: "leaf" }, checkbox(unit));
-  return el("details", {}, el("summary", {}, checkbox(unit)), kids.map((k) => branch(k, children)));
+  const below = el("div", { class: "below", hidden: true }, kids.map((k) => branch(k, children)));
+  const toggle = el("button", {
+    type: "button", class: "unit link toggle", "data-unit": unit.id, "aria-expanded": "false",
+    "aria-label": `${T.show_units_below}: ${text(unit.name) || unit.id}`,
+  }, "▸");
+  toggle.addEventListener("click", () => {
+    below.hidden = !below.hidden;
+    toggle.textContent = below.hidden ? "▸" : "▾";
+    toggle.setAttribute("aria-expanded", String(!below.hidden));
+  });
+  return el("div", { class: "branch" }, toggle, " ", checkbox(unit), below);
 }
 
 async function loadTree() {

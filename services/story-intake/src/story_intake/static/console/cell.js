@@ -104,8 +104,8 @@ function renderVersions() {
     el("td", {}, verdictBadge(v.gate_verdict)),
     el("td", { class: "length" }, v.measure.limit === null ? String(v.measure.length) : `${v.measure.length} / ${v.measure.limit}`,
       v.measure.too_long && v.measure.thread_parts ? el("span", { class: "muted thread-parts" }, ` ${T.thread_of.replace("{n}", v.measure.thread_parts)}`) : ""),
-    el("td", {}, el("input", { type: "radio", name: "diff-from", value: v.n, checked: i === list.length - 2 })),
-    el("td", {}, el("input", { type: "radio", name: "diff-to", value: v.n, checked: i === list.length - 1 })),
+    el("td", {}, el("input", { type: "radio", name: "diff-from", value: v.n, checked: i === list.length - 2, "aria-label": `${T.version} ${v.n} (${T.diff_from})` })),
+    el("td", {}, el("input", { type: "radio", name: "diff-to", value: v.n, checked: i === list.length - 1, "aria-label": `${T.version} ${v.n} (${T.diff_to})` })),
   )));
   renderVersionFindings(list.length ? list[list.length - 1] : null);
 }
@@ -124,7 +124,7 @@ function renderVersionFindings(v) {
     } else if (f.verdict === "review" && ack) {
       extra = el("span", { class: "done" }, `${T.acknowledged}: ${ack.reason} — ${who(ack.by, ack.by_role)}`);
     } else if (f.verdict === "review" && isApprover() && CELL.story.state === "in_review") {
-      const reason = el("input", { class: "ack-reason", placeholder: T.ack_reason, "data-index": f.index });
+      const reason = el("input", { class: "ack-reason", placeholder: T.ack_reason, "aria-label": T.ack_reason, "data-index": f.index });
       const button = el("button", { type: "button", class: "ack-button" }, T.acknowledge);
       button.addEventListener("click", () => acknowledge(v, f, reason, button));
       extra = el("span", { class: "row" }, reason, button);

@@ -98,7 +98,7 @@ function unidentifiable(s, m) {
   if (!(canDecide(s) && s.level === "phq" && grantsFor("approve").length > 0)) {
     return el("p", { class: "muted unidentifiable", "data-confirmed": "false" }, T.unidentifiable_pending);
   }
-  const reason = el("input", { class: "unidentifiable-reason", placeholder: T.unidentifiable_reason, maxLength: 2000 });
+  const reason = el("input", { class: "unidentifiable-reason", placeholder: T.unidentifiable_reason, "aria-label": T.unidentifiable_reason, maxLength: 2000 });
   const button = el("button", { type: "button", class: "unidentifiable-button" }, T.unidentifiable_confirm);
   button.addEventListener("click", async () => {
     clearProblem();
