@@ -70,6 +70,9 @@ async def search(
     extra_ids: Sequence[str],
     after: str | None,
     limit: int,
+    active: bool | None = None,
+    consent: str | None = None,
+    channel: str | None = None,
 ) -> list[asyncpg.Record]:
     """Members matching every given filter, within `scope` (unit ids whose subtrees the caller
     may see; None means everywhere) or among `extra_ids`; keyset-paged by member id.
@@ -77,6 +80,8 @@ async def search(
     A name matches as a substring in either script, case-insensitively for Latin (the trigram
     indexes serve it). Only the filters given go into the query, each as a semi-join the
     planner can hash, so a narrow filter (an SHO role in one district) never walks every member.
+    `active`, `consent` (a state: granted, pending, withdrawn, not_required) and `channel`
+    (whatsapp, sms: has one; none: has neither) narrow it further (the office's member list).
     """
     where = ["m.erased_at IS NULL"]
     args: list[object] = []
@@ -103,9 +108,19 @@ async def search(
                 JOIN units u ON u.unit_id = p.unit_id WHERE u.path && {arg(list(scope))}::text[]
                 UNION ALL SELECT unnest({arg(list(extra_ids))}::text[]))"""
         )
+    if active is not None:
+        where.append(f"m.active = {arg(active)}")
+    if consent:
+        where.append(f"roster_consent_state(m.consent_required, m.consent_state) = {arg(consent)}")
+    if channel in ("whatsapp", "sms"):
+        where.append(f"c.{channel} IS NOT NULL")
+    elif channel == "none":
+        where.append("c.whatsapp IS NULL AND c.sms IS NULL")
     if after is not None:
         where.append(f"m.member_id > {arg(after)}")
-    query = f"""SELECT {MEMBER_COLUMNS} FROM members m {PUBLISHED_JOIN}
+    query = f"""SELECT {MEMBER_COLUMNS}, c.whatsapp IS NOT NULL AS has_whatsapp,
+                       c.sms IS NOT NULL AS has_sms
+                FROM members m LEFT JOIN contacts c ON c.member_id = m.member_id {PUBLISHED_JOIN}
                 WHERE {" AND ".join(where)} ORDER BY m.member_id LIMIT {arg(limit)}"""
     return list(await conn.fetch(query, *args))
 
