@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from nazar_contracts.vocabulary import Role, UnitKind
-
 from roster.domain.member_changes import (
     TRANSFER_REASONS,
     Target,
