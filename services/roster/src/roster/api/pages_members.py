@@ -49,6 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "audit": ("ऑडिट (किसने क्या बदला)", "Audit trail (who changed what)"),
     "when": ("कब", "When"),
     "who": ("किसने", "Who"),
+    "automatic": ("स्वचालित (उत्तर से)", "automatic (by a reply)"),
     "what": ("क्या", "What"),
     "outcome": ("परिणाम", "Outcome"),
     "changes": ("बदलाव", "Changes"),

@@ -124,7 +124,8 @@
     if (!more) body.replaceChildren();
     body.append(...data.items.map((a) => el("tr", { "data-change": a.change, "data-outcome": a.outcome },
       el("td", {}, when(a.at)),
-      el("td", {}, a.by_name_hi || a.by_name_latin ? personName({ hi: a.by_name_hi, en: a.by_name_latin }) : (a.by || "")),
+      el("td", {}, a.by_name_hi || a.by_name_latin ? personName({ hi: a.by_name_hi, en: a.by_name_latin })
+        : a.by && a.by.startsWith("system:") ? T.automatic : T.member),
       el("td", {}, named("change_names", a.change) || a.change),
       el("td", {}, named("outcomes", a.outcome)))));
     if (!more && !data.items.length) body.append(el("tr", { class: "empty" }, el("td", { colSpan: 4 }, T.none)));
