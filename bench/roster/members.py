@@ -42,7 +42,7 @@ from bench.roster.__main__ import _create_topics, _free_port, _relayed, _upload
 TARGET_MS = 100
 PAGE = 50
 ROUNDS = 2  # each filter's pages are walked this many times
-MAX_PAGES = 60  # per walk
+MAX_PAGES = 40  # per walk
 
 
 def filters(district: str) -> dict[str, dict[str, str]]:

@@ -129,6 +129,8 @@ async def search(
 ) -> Page[MemberListItem]:
     pool = pool_of(request)
     units, own = unit_scope(principal, Action.ROSTER_READ)
+    if unit and units is not None and set(await _path(request, unit)) & set(units):
+        units = None  # the unit's subtree lies inside the caller's area: nothing more to check
     extra = own + await member_store.officers_of_groups_of(pool, principal.member_id)
     rows = await member_store.search(
         pool, name=q.strip() if q else None, unit_id=unit, role=role.value if role else None,
@@ -150,6 +152,11 @@ async def search(
             channels=[c for c in ("whatsapp", "sms") if r[f"has_{c}"]],
         ),
     )
+
+
+async def _path(request: Request, unit_id: str) -> list[str]:
+    path = await request.app.state.unit_directory.path(unit_id)
+    return list(path or [])
 
 
 def _row(body: MemberIn, request: Request) -> MemberRow:
