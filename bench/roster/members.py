@@ -113,7 +113,8 @@ async def _store_query(
     conn: asyncpg.Connection, district: str, sp: str, params: dict[str, str],
     pages: list[tuple[str | None, list[str]]],
 ) -> list[float]:  # fmt: skip
-    """The service's own SQL for the same pages, without HTTP."""
+    """The service's own SQL for the same pages, without HTTP (the district lies inside the SP's
+    area, so the API, too, asks for the unit's subtree without the area's check)."""
     from roster.store import members as member_store
 
     extra = [sp, *await member_store.officers_of_groups_of(conn, sp)]
@@ -123,7 +124,7 @@ async def _store_query(
         started = time.perf_counter()
         rows = await member_store.search(
             conn, name=params.get("q"), unit_id=params.get("unit"), role=params.get("role"),
-            scope=[district], extra_ids=extra, after=after, limit=PAGE + 1,
+            scope=None, extra_ids=extra, after=after, limit=PAGE + 1,
             active=None if "active" not in params else params["active"] == "true",
             consent=params.get("consent"), channel=params.get("channel"),
         )  # fmt: skip
@@ -162,7 +163,7 @@ async def _explain(conn: asyncpg.Connection, district: str, sp: str, params: dic
     await member_store.search(
         Capture(),  # type: ignore[arg-type]
         name=params.get("q"), unit_id=params.get("unit"), role=params.get("role"),
-        scope=[district], extra_ids=[sp], after=None, limit=PAGE + 1,
+        scope=None, extra_ids=[sp], after=None, limit=PAGE + 1,
         active=None if "active" not in params else params["active"] == "true",
         consent=params.get("consent"), channel=params.get("channel"),
     )  # fmt: skip
