@@ -17,15 +17,13 @@ from typing import Any
 import asyncpg
 import pytest
 
-from tests.conftest import DatabaseFactory, TopicFactory
+from tests.conftest import DatabaseFactory
 from tests.integration.roster.support import (
     Running,
+    demo_roster,
     fetch_all,
-    import_roster,
-    make_topics,
     member_ids_by_role,
     read_all,
-    running_roster,
     token_for,
     wait_relayed,
 )
@@ -37,17 +35,8 @@ DISTRICT, OTHER = "DST-BIKANER", "DST-KHAIRTHAL-TIJARA"
 async def demo(
     databases: DatabaseFactory, kafka_bootstrap: str, demo_files: Path
 ) -> AsyncIterator[Running]:
-    database = await databases.create("roster_member_changes")
-    factory = TopicFactory(kafka_bootstrap)
-    topics = await make_topics(factory)
-    try:
-        async with running_roster(database, kafka_bootstrap, topics) as running:
-            await import_roster(running, demo_files)
-            await wait_relayed(database)
-            yield running
-    finally:
-        await factory.delete_all()
-        await databases.drop(database)
+    async with demo_roster(databases, kafka_bootstrap, demo_files, "roster_member_changes") as r:
+        yield r
 
 
 async def _sql(demo: Running, query: str, *args: Any) -> list[asyncpg.Record]:
