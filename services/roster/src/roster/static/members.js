@@ -107,6 +107,8 @@
     byId("opt-outs").replaceChildren(...f.opt_outs.map((o) => el("li", {}, when(o.at))));
     if (!f.opt_outs.length) byId("opt-outs").append(el("li", {}, T.none));
     byId("consent-form").hidden = !c.required;
+    // Police: consent does not apply, so there is no proof to show.
+    document.querySelectorAll("#consent-section .proof").forEach((x) => { x.hidden = !c.required; });
     byId("deactivate-button").hidden = !m.active;
     byId("reactivate-button").hidden = m.active;
     byId("name-hi").value = m.name_hi || "";
