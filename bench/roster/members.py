@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -36,8 +34,8 @@ from nazar_platform.http.pagination import decode_cursor
 from nazar_rostergen.build import Scale
 from nazar_rostergen.files import write
 
-from bench.common import ROOT, create_database, delete_topics, drop_database, infra, report
-from bench.roster.__main__ import _create_topics, _free_port, _relayed, _upload
+from bench.common import create_database, delete_topics, drop_database, infra, report
+from bench.roster.__main__ import _create_topics, _relayed, _upload, start_service
 
 TARGET_MS = 100
 PAGE = 50
@@ -258,19 +256,7 @@ async def main(scale: Scale, explain: bool) -> None:
         run = uuid.uuid4().hex[:8]
         topics = await _create_topics(srv.kafka_bootstrap, run)
         dsn = await create_database(srv.pg_dsn, "bench_roster_members")
-        port = _free_port()
-        env = {
-            **os.environ, "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": srv.kafka_bootstrap,
-            "NAZAR_HTTP_PORT": str(port), "NAZAR_ENVIRONMENT": "test", "NAZAR_LOG_LEVEL": "WARNING",
-            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key_path),
-            "NAZAR_TOPIC_UNITS": topics["units"], "NAZAR_TOPIC_MEMBERS": topics["members"],
-            "NAZAR_TOPIC_CONTACTS": topics["contacts"], "NAZAR_TOPIC_GROUPS": topics["groups"],
-            "NAZAR_TOPIC_REPLIES": topics["replies"],
-        }  # fmt: skip
-        service = subprocess.Popen(
-            [sys.executable, "-m", "roster", "serve"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=(workdir / "roster.log").open("wb"),
-        )  # fmt: skip
+        port, service = start_service(dsn, srv.kafka_bootstrap, topics, key_path, workdir)
         try:
             figures = await _measure(dsn, port, key_path, service.pid, files, explain)
         finally:
