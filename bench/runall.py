@@ -30,6 +30,7 @@ BENCHMARKS = (
     "outbox",
     "fanout",
     "roster",
+    "roster.members",
     "sender",
     "gate",
     "social",

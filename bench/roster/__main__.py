@@ -170,6 +170,26 @@ async def _raw_producer(bootstrap: str, topic: str, n: int, size: int) -> float:
         await producer.stop()
 
 
+def start_service(
+    dsn: str, bootstrap: str, topics: dict[str, str], key_path: Path, workdir: Path
+) -> tuple[int, subprocess.Popen[bytes]]:
+    """The roster service as its own process on `dsn` and `topics` (its log in `workdir`)."""
+    port = _free_port()
+    env = {
+        **os.environ, "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": bootstrap,
+        "NAZAR_HTTP_PORT": str(port), "NAZAR_ENVIRONMENT": "test", "NAZAR_LOG_LEVEL": "WARNING",
+        "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key_path),
+        "NAZAR_TOPIC_UNITS": topics["units"], "NAZAR_TOPIC_MEMBERS": topics["members"],
+        "NAZAR_TOPIC_CONTACTS": topics["contacts"], "NAZAR_TOPIC_GROUPS": topics["groups"],
+        "NAZAR_TOPIC_REPLIES": topics["replies"],
+    }  # fmt: skip
+    service = subprocess.Popen(
+        [sys.executable, "-m", "roster", "serve"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=(workdir / "roster.log").open("wb"),
+    )  # fmt: skip
+    return port, service
+
+
 async def main(scale: Scale) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-roster-"))
     files = write(workdir, scale)
@@ -179,19 +199,7 @@ async def main(scale: Scale) -> None:
         run = uuid.uuid4().hex[:8]
         topics = await _create_topics(srv.kafka_bootstrap, run)
         dsn = await create_database(srv.pg_dsn, "bench_roster")
-        port = _free_port()
-        env = {
-            **os.environ, "NAZAR_DATABASE_URL": dsn, "NAZAR_KAFKA_BOOTSTRAP": srv.kafka_bootstrap,
-            "NAZAR_HTTP_PORT": str(port), "NAZAR_ENVIRONMENT": "test", "NAZAR_LOG_LEVEL": "WARNING",
-            "NAZAR_AUTH_DEV_PRIVATE_KEY_PATH": str(key_path),
-            "NAZAR_TOPIC_UNITS": topics["units"], "NAZAR_TOPIC_MEMBERS": topics["members"],
-            "NAZAR_TOPIC_CONTACTS": topics["contacts"], "NAZAR_TOPIC_GROUPS": topics["groups"],
-            "NAZAR_TOPIC_REPLIES": topics["replies"],
-        }  # fmt: skip
-        service = subprocess.Popen(
-            [sys.executable, "-m", "roster", "serve"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=(workdir / "roster.log").open("wb"),
-        )  # fmt: skip
+        port, service = start_service(dsn, srv.kafka_bootstrap, topics, key_path, workdir)
         try:
             figures = await _measure(srv.kafka_bootstrap, srv.pg_dsn, dsn, port, key_path,
                                      service.pid, files, rows, topics)  # fmt: skip

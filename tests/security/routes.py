@@ -76,6 +76,8 @@ CLASSIFIED: dict[str, dict[str, Guard]] = {
         "GET /roster/imports": Guard.PAGE,
         "GET /roster/imports/{import_id}": Guard.PAGE,
         "GET /roster/erasures": Guard.PAGE,
+        "GET /roster/members": Guard.PAGE,
+        "GET /roster/members/{member_id}": Guard.PAGE,
         "GET /roster/erasures/{request_id}": Guard.PAGE,
     },
     "directive": {

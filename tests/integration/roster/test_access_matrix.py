@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +333,36 @@ async def test_erasure_and_imports(world: World, role: str, tmp_path: Path) -> N
     hq_report = await upload(world.running, hq_token(), path, kind="volunteers")
     status, _ = await _call(world, me, "GET", f"/imports/{hq_report['import_id']}")
     assert status == (200 if role == "hq" else 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_member_pages_and_changes(world: World, role: str) -> None:
+    """Issue 20 item 3: a member's file and audit, (de)activation, consent with its proof,
+    transfer. (`foreign_member` may be erased by now: the foreign volunteer stands in.)"""
+    me = world.callers[role]
+    reader, writer = role in READERS, role in COMMAND
+    today = date.today().isoformat()
+    for target, own in ((me.own_member, True), (world.foreign_volunteer, False)):
+        status, body = await _call(world, me, "GET", f"/members/{target}/file")
+        assert status == (200 if reader and (own or role == "hq") else 403), (target, own)
+        if status == 200:
+            assert body["member"]["whatsapp"] is None and body["member"]["sms"] is None
+            assert all("•" in ch["number"] or len(ch["number"]) <= 4 for ch in body["channels"])
+        status, _ = await _call(world, me, "GET", f"/members/{target}/audit")
+        assert status == (200 if writer and (own or role == "hq") else 403), (target, own)
+        for change in ("deactivate", "reactivate"):
+            status, _ = await _call(world, me, "POST", f"/members/{target}/{change}")
+            assert status == (200 if writer and (own or role == "hq") else 403), (change, own)
+    for target, own in ((me.own_volunteer, True), (world.foreign_volunteer, False)):
+        status, _ = await _call(
+            world, me, "POST", f"/members/{target}/consent-records",
+            json={"state": "granted", "method": "form", "given_on": today},
+        )  # fmt: skip
+        allowed = (writer or role == "volunteer") and (own or role == "hq")
+        assert status == (200 if allowed else 403), (target, own)
+    if role != "hq":
+        status, _ = await _call(
+            world, me, "POST", f"/members/{me.own_member}/transfer",
+            json={"to_unit": world.foreign_station, "on": today},
+        )  # fmt: skip
+        assert status == 403

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from nazar_contracts.vocabulary import COMMUNITY_ROLES, Role
@@ -31,7 +31,7 @@ from roster.api.schemas import (
     Member,
     MemberChange,
     MemberIn,
-    MemberSummary,
+    MemberListItem,
     Posting,
     PostingIn,
 )  # fmt: skip
@@ -41,6 +41,8 @@ from roster.handlers import members as member_handlers
 from roster.store import members as member_store
 
 router = APIRouter(tags=["members"])
+ConsentState = Literal["granted", "pending", "withdrawn", "not_required"]
+ChannelFilter = Literal["whatsapp", "sms", "none"]
 Reader = Annotated[Principal, Depends(require(Action.ROSTER_READ))]
 Writer = Annotated[Principal, Depends(require(Action.ROSTER_WRITE))]
 
@@ -113,7 +115,7 @@ async def get_member(member_id: str, request: Request, principal: Reader) -> Mem
     return await _member(request, principal, member_id)
 
 
-@router.get("/members", summary="Search by name (either script), unit, role")
+@router.get("/members", summary="Search by name (either script), unit, role, state, channel")
 async def search(
     request: Request,
     principal: Reader,
@@ -121,28 +123,40 @@ async def search(
     q: Annotated[str | None, Query(max_length=100, description="part of a name")] = None,
     unit: Annotated[str | None, Query(description="members posted in this unit's subtree")] = None,
     role: Annotated[Role | None, Query()] = None,
-) -> Page[MemberSummary]:
+    active: Annotated[bool | None, Query()] = None,
+    consent: Annotated[ConsentState | None, Query(description="the consent's state")] = None,
+    channel: Annotated[ChannelFilter | None, Query(description="none: no number")] = None,
+) -> Page[MemberListItem]:
     pool = pool_of(request)
     units, own = unit_scope(principal, Action.ROSTER_READ)
+    if unit and units is not None and set(await _path(request, unit)) & set(units):
+        units = None  # the unit's subtree lies inside the caller's area: nothing more to check
     extra = own + await member_store.officers_of_groups_of(pool, principal.member_id)
     rows = await member_store.search(
         pool, name=q.strip() if q else None, unit_id=unit, role=role.value if role else None,
         scope=units, extra_ids=extra, after=after_cursor(page.cursor),
-        limit=page.limit + 1,
+        limit=page.limit + 1, active=active, consent=consent, channel=channel,
     )  # fmt: skip
     postings = await member_store.postings(pool, [r["member_id"] for r in rows])
     return page_of(
         rows,
         page.limit,
         "member_id",
-        lambda r: MemberSummary(
+        lambda r: MemberListItem(
             member_id=r["member_id"],
             name_hi=r["name_hi"],
             name_latin=r["name_latin"],
             postings=_postings(postings.get(r["member_id"], [])),
             active=r["active"],
+            consent_state=_consent(r).state,
+            channels=[c for c in ("whatsapp", "sms") if r[f"has_{c}"]],
         ),
     )
+
+
+async def _path(request: Request, unit_id: str) -> list[str]:
+    path = await request.app.state.unit_directory.path(unit_id)
+    return list(path or [])
 
 
 def _row(body: MemberIn, request: Request) -> MemberRow:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from nazar_ui import ConsolePages, language, words
 
-from roster.api import pages_erasures, pages_imports, pages_tree
+from roster.api import pages_erasures, pages_imports, pages_members, pages_tree
 from roster.api.pages_frame import frame
 from roster.api.sign_in_page import prefix_of, safe_next
 from roster.settings import RosterSettings
@@ -92,6 +92,7 @@ def install(app: FastAPI, settings: RosterSettings) -> None:
     pages_tree.install(app, settings, OWN)  # `/roster` (the tree), units, groups
     pages_imports.install(app, settings, OWN)
     pages_erasures.install(app, settings, OWN)
+    pages_members.install(app, settings, OWN)  # the member list, a member's page
 
     def page(lang: str, template: str, name: str, next: str, **data: object) -> HTMLResponse:
         return frame(PAGES, settings, lang, template, name, next, **data)

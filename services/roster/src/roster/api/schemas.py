@@ -123,6 +123,13 @@ class MemberSummary(BaseModel):
     active: bool
 
 
+class MemberListItem(MemberSummary):
+    """A row of the office's member list: what the filters select on."""
+
+    consent_state: str = Field(description="granted | pending | withdrawn | not_required")
+    channels: list[str] = Field(description="whatsapp, sms: the channels with a number")
+
+
 class Member(MemberSummary):
     personnel_no: str | None
     volunteer_id: str | None

@@ -70,13 +70,19 @@ async def search(
     extra_ids: Sequence[str],
     after: str | None,
     limit: int,
+    active: bool | None = None,
+    consent: str | None = None,
+    channel: str | None = None,
 ) -> list[asyncpg.Record]:
     """Members matching every given filter, within `scope` (unit ids whose subtrees the caller
     may see; None means everywhere) or among `extra_ids`; keyset-paged by member id.
 
-    A name matches as a substring in either script, case-insensitively for Latin (the trigram
-    indexes serve it). Only the filters given go into the query, each as a semi-join the
-    planner can hash, so a narrow filter (an SHO role in one district) never walks every member.
+    A name matches as a substring of the name in its script (Devanagari: the Hindi name; else
+    the Latin one, case-insensitively; the trigram indexes serve it). Only the filters given go
+    into the query, each as a semi-join the planner can hash, so a narrow filter (an SHO role in
+    one district) never walks every member.
+    `active`, `consent` (a state: granted, pending, withdrawn, not_required) and `channel`
+    (whatsapp, sms: has one; none: has neither) narrow it further (the office's member list).
     """
     where = ["m.erased_at IS NULL"]
     args: list[object] = []
@@ -89,26 +95,86 @@ async def search(
         pattern = arg(
             "%" + name.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         )
-        where.append(f"(m.name_hi LIKE {pattern} OR lower(m.name_latin) LIKE lower({pattern}))")
+        # Devanagari is looked for in the Hindi name, anything else in the Latin one: one
+        # trigram index per search (an OR of both made the planner read every member).
+        if _devanagari(name):
+            where.append(f"m.name_hi LIKE {pattern}")
+        else:
+            where.append(f"lower(m.name_latin) LIKE lower({pattern})")
+    # A unit's subtree drives the page: its members' ids (an index-only read of the postings),
+    # sorted, then each member's row until the page is full — never every member's row first.
+    driver = None
     if unit_id:
-        where.append(
-            f"""m.member_id IN (SELECT p.member_id FROM postings p
-                JOIN units u ON u.unit_id = p.unit_id WHERE u.path @> ARRAY[{arg(unit_id)}])"""
-        )
+        cond = f"u.path @> ARRAY[{arg(unit_id)}]"
+        if after is not None:
+            cond += f" AND p.member_id > {arg(after)}"
+        driver = f"""SELECT DISTINCT p.member_id FROM postings p
+                     JOIN units u ON u.unit_id = p.unit_id WHERE {cond}"""
     if role:
-        where.append(f"m.member_id IN (SELECT member_id FROM postings WHERE role = {arg(role)})")
+        where.append(
+            f"EXISTS (SELECT 1 FROM postings q WHERE q.member_id = m.member_id"
+            f" AND q.role = {arg(role)})"
+            if driver
+            else f"m.member_id IN (SELECT member_id FROM postings WHERE role = {arg(role)})"
+        )
     if scope is not None:
         where.append(
             f"""m.member_id IN (SELECT p.member_id FROM postings p
                 JOIN units u ON u.unit_id = p.unit_id WHERE u.path && {arg(list(scope))}::text[]
                 UNION ALL SELECT unnest({arg(list(extra_ids))}::text[]))"""
         )
-    if after is not None:
+    if active is not None:
+        where.append(f"m.active = {arg(active)}")
+    if consent:
+        where.append(CONSENT_STATES[consent])
+    if channel in ("whatsapp", "sms"):
+        where.append(
+            f"EXISTS (SELECT 1 FROM contacts c WHERE c.member_id = m.member_id"
+            f" AND c.{channel} IS NOT NULL)"
+        )
+    elif channel == "none":  # every member has a contacts row (staging writes one)
+        where.append(
+            """EXISTS (SELECT 1 FROM contacts c WHERE c.member_id = m.member_id
+               AND c.whatsapp IS NULL AND c.sms IS NULL)"""
+        )
+    if after is not None and not driver:
         where.append(f"m.member_id > {arg(after)}")
-    query = f"""SELECT {MEMBER_COLUMNS} FROM members m {PUBLISHED_JOIN}
-                WHERE {" AND ".join(where)} ORDER BY m.member_id LIMIT {arg(limit)}"""
+    source = (
+        f"({driver}) ids JOIN members m ON m.member_id = ids.member_id" if driver else "members m"
+    )
+    order = "ids.member_id" if driver else "m.member_id"
+    if driver and name and _devanagari(name):
+        # A Hindi name within a unit: each of the unit's members in order, until the page is full
+        # (index-only on `members_list`). A common Hindi surname is in thousands of rows
+        # state-wide and its trigrams (split at every vowel sign) narrow little: read that way,
+        # it cost 10 times more. A Latin name's trigrams are selective: the planner's choice.
+        source = f"""({driver}) ids CROSS JOIN LATERAL (SELECT m.member_id FROM members m
+                     WHERE m.member_id = ids.member_id AND {" AND ".join(where)} OFFSET 0) m"""
+        where = ["true"]
+    # The page's ids first (members and the filters only), then what each row shows: joining
+    # the contacts and versions of every member of a district before the LIMIT cost 5x more.
+    query = f"""SELECT {MEMBER_COLUMNS}, c.whatsapp IS NOT NULL AS has_whatsapp,
+                       c.sms IS NOT NULL AS has_sms
+                FROM (SELECT m.member_id FROM {source} WHERE {" AND ".join(where)}
+                      ORDER BY {order} LIMIT {arg(limit)}) page
+                JOIN members m ON m.member_id = page.member_id
+                LEFT JOIN contacts c ON c.member_id = m.member_id {PUBLISHED_JOIN}
+                ORDER BY m.member_id"""
     return list(await conn.fetch(query, *args))
 
+
+def _devanagari(text: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in text)
+
+
+# A consent state as columns the planner has statistics for (roster_consent_state's cases).
+CONSENT_STATES = {
+    "not_required": "NOT m.consent_required",
+    "granted": "m.consent_required AND m.consent_state = 'granted'",
+    "withdrawn": "m.consent_required AND m.consent_state = 'withdrawn'",
+    "pending": """m.consent_required AND m.consent_state IS DISTINCT FROM 'granted'
+                  AND m.consent_state IS DISTINCT FROM 'withdrawn'""",
+}
 
 # Command and state roles: who a member of a group may see in it besides themselves.
 OFFICER_ROLES = [
