@@ -65,6 +65,7 @@ async def test_a_provider_outage_queues_everything_and_nothing_is_lost_or_sent_t
                 "audience": {"unit_ids": DISTRICTS},
                 "ack_required": True,
                 "relay_mode": "automatic",
+                "relay_deadline_seconds": 5,  # to the circles at once, inside the outage
                 "ack_window_seconds": WINDOW,
             },
         )  # fmt: skip
@@ -93,6 +94,8 @@ async def test_a_provider_outage_queues_everything_and_nothing_is_lost_or_sent_t
         return bool(made) and set(made) <= at_fakes
 
     await wait_for(drained, 900, 5.0, "every delivery of the directive reached a fake")
+    circles = {row["unit_id"] for row in await member_export(world, directive_id)}
+    assert any(u.startswith("PS-") for u in circles), "the relay reached the stations' members"
     drain = time.monotonic() - restored
     log = [s for s in await fake_log(system) if s.delivery_id in made]
     copies = Counter(s.delivery_id for s in log)
