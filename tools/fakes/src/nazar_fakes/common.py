@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -227,3 +228,34 @@ class WebhookPoster:
 def merge_config(config: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     config.update(update)
     return config
+
+
+class Outage:
+    """A provider's outage, switched by its config's `outage`: None (up), "503", "500",
+    "timeout" (the request hangs `outage_hang` seconds, longer than a client waits, and the
+    provider takes nothing) or "500+timeout" (every other request hangs). The caller answers
+    through `answer` while the switch is on; nothing is accepted."""
+
+    KINDS = (None, "503", "500", "timeout", "500+timeout")
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def answer(
+        self,
+        kind: str,
+        log: MessageLog,
+        hang: float,
+        unavailable: Callable[[], web.Response],
+        failed: Callable[[], web.Response],
+    ) -> web.Response:
+        self.calls += 1
+        if kind == "timeout" or (kind == "500+timeout" and self.calls % 2 == 0):
+            log.reject("timeout")
+            await asyncio.sleep(hang)
+            return failed()
+        if kind in ("500", "500+timeout"):
+            log.reject("500")
+            return failed()
+        log.reject("503")
+        return unavailable()

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from nazar_fakes.common import MessageLog, ThroughputWindow, WebhookPoster, pick
+from nazar_fakes.common import MessageLog, Outage, ThroughputWindow, WebhookPoster, pick
 
 DEFAULT_TEMPLATES = {
     "1107000000000000001": "{#var#}: {#var#}. उत्तर में {#var#} भेजें. पूरा संदेश {#url#}",
@@ -33,7 +33,8 @@ DEFAULT_TEMPLATES = {
 }
 DEFAULTS: dict[str, Any] = {
     "mps_cap": 100,
-    "outage": None,
+    "outage": None,  # common.Outage.KINDS
+    "outage_hang": 20.0,  # seconds a "timeout" request hangs (longer than the publisher waits)
     "fail": [],  # [{"error_code": "NUMBER_BARRED", "share": 1, "recipients": [...]}]
     "replies": [],  # [{"text": "{code}" or "STOP", "share": 0.5, "recipients": [...]}]
     "delivered_delay": 0.3,
@@ -86,6 +87,7 @@ class FakeSms:
         self.templates = {k: template_regex(v) for k, v in DEFAULT_TEMPLATES.items()}
         self.config: dict[str, Any] = {**DEFAULTS, **config}
         self.log = MessageLog(log_path)
+        self.outage = Outage()
         self.window = ThroughputWindow()
         self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
         base = webhook_url.rstrip("/")
@@ -110,8 +112,13 @@ class FakeSms:
         now = time.monotonic()
         self.log.attempt(now)
         if self.config["outage"]:
-            self.log.reject("503")
-            return _error(503, "UNAVAILABLE", "gateway temporarily unavailable")
+            return await self.outage.answer(
+                str(self.config["outage"]),
+                self.log,
+                float(self.config["outage_hang"]),
+                lambda: _error(503, "UNAVAILABLE", "gateway temporarily unavailable"),
+                lambda: _error(500, "INTERNAL", "internal error"),
+            )
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             self.log.reject("AUTH_FAILED")
             return _error(401, "AUTH_FAILED", "invalid API key")

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from nazar_fakes.common import MessageLog, ThroughputWindow, WebhookPoster, pick
+from nazar_fakes.common import MessageLog, Outage, ThroughputWindow, WebhookPoster, pick
 from nazar_fakes.whatsapp_templates import AUTH_TEMPLATES, DEFAULT_TEMPLATES, validate_template
 
 WABA_ID = "102290129340398"
@@ -32,7 +32,8 @@ _PHONE = re.compile(r"^\+?\d{8,15}$")
 DEFAULTS: dict[str, Any] = {
     "mps_cap": 80,
     "token_expired": False,
-    "outage": None,  # None | "503"
+    "outage": None,  # common.Outage.KINDS: None | "503" | "500" | "timeout" | "500+timeout"
+    "outage_hang": 20.0,  # seconds a "timeout" request hangs (longer than the publisher waits)
     # [{"code": 131026, "stage": "status"|"send", "share": 1, "recipients": [...], "times": n}]
     "fail": [],
     # [{"kind": "button"|"text", "text": "...", "share": 0.6, "recipients": [...]}]
@@ -105,6 +106,7 @@ class FakeWhatsApp:
         self.templates: dict[str, dict[str, int]] = dict(DEFAULT_TEMPLATES)
         self.config: dict[str, Any] = {**DEFAULTS, **config}
         self.log = MessageLog(log_path)
+        self.outage = Outage()
         self.window = ThroughputWindow()
         self.rng = random.Random(seed)  # noqa: S311 - simulation, not security
         self.fail_counts: dict[tuple[int, str], int] = {}
@@ -124,8 +126,13 @@ class FakeWhatsApp:
         cfg = self.config
         self.log.attempt(now)
         if cfg["outage"]:
-            self.log.reject("503")
-            return _error(503, 2, "Service temporarily unavailable", type_="OAuthException")
+            return await self.outage.answer(
+                str(cfg["outage"]),
+                self.log,
+                float(cfg["outage_hang"]),
+                lambda: _error(503, 2, "Service temporarily unavailable", type_="OAuthException"),
+                lambda: _error(500, 1, "An unknown error occurred", type_="OAuthException"),
+            )
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] != self.token:
             self.log.reject("190")
