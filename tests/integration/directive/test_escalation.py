@@ -33,36 +33,46 @@ async def all_sent(env: Env, did: uuid.UUID, at: datetime) -> None:
     reach counters (a circle with members still waiting for the provider is held, not judged)."""
     pool = env.worker.pool
     assert pool is not None
-    made = [
-        s.data
-        for s in await requested(env.bootstrap, env.topics.deliveries, env.topics.flash)
-        if s.data.directive_id == str(did)
-    ]
-    items: list[tuple[str, BaseModel]] = [
-        (
-            env.topics.receipts,
-            DispatchSent(
-                delivery_id=d.delivery_id,
-                message_id=d.message_id,
-                member_id=d.member_id,
-                provider_message_id=f"wamid.{d.delivery_id}",
-                at=at,
-                channel=Channel.WHATSAPP,
-            ),
-        )
-        for d in made
-    ]
-    await produce(env.bootstrap, items, source="/nazar/social-publisher")
+    await settled(env, did)
+    # The original message's deliveries: the circles are judged on them alone (an escalation's
+    # own deliveries may still be on their way).
+    original = str(
+        await pool.fetchval("SELECT original_message_id FROM directives WHERE id = $1", did)
+    )
+    answered: set[str] = set()
 
     async def none_waiting() -> bool:
+        # Receipts for what is on the delivery topics so far (the relay may still be publishing).
+        made = [
+            s.data
+            for s in await requested(env.bootstrap, env.topics.deliveries, env.topics.flash)
+            if s.data.message_id == original and s.data.delivery_id not in answered
+        ]
+        items: list[tuple[str, BaseModel]] = [
+            (
+                env.topics.receipts,
+                DispatchSent(
+                    delivery_id=d.delivery_id,
+                    message_id=d.message_id,
+                    member_id=d.member_id,
+                    provider_message_id=f"wamid.{d.delivery_id}",
+                    at=at,
+                    channel=Channel.WHATSAPP,
+                ),
+            )
+            for d in made
+        ]
+        if items:
+            await produce(env.bootstrap, items, source="/nazar/social-publisher")
+            answered.update(d.delivery_id for d in made)
         left = await pool.fetchval(
             "SELECT coalesce(sum(targeted - sent - failed), 0) FROM reach_counters"
-            " WHERE directive_id = $1",
-            did,
+            " WHERE message_id = $1",
+            uuid.UUID(original),
         )
         return bool(left <= 0)
 
-    await wait_for(none_waiting, within=60)
+    await wait_for(none_waiting, within=120, every=1.0)
 
 
 async def test_overdue_relay_and_silent_circles_escalate_up_the_chain(env: Env) -> None:
