@@ -220,6 +220,21 @@ async def test_automatic_mode_relays_at_the_deadline_and_expiry_closes(env: Env)
     )
 
 
+async def _relayed_in_bikaner(env: Env, t0: datetime) -> uuid.UUID:
+    """An urgent directive to Bikaner district, relayed by its SP at `t0`, fanned out."""
+    pool = env.worker.pool
+    assert pool is not None
+    _, sp_bkn, _ = actors(env)
+    did = await issued(
+        env, t0, priority=Priority.URGENT, audience_units=["DST-BIKANER"],
+        relay_mode=RelayMode.MANUAL,
+    )  # fmt: skip
+    await relay_handlers.relay(pool, Topics(env.topics.events), did, "DST-BIKANER", None, None,
+                               sp_bkn, t0)  # fmt: skip
+    await settled(env, did)
+    return did
+
+
 async def test_a_circle_the_provider_has_not_reached_is_held_then_gets_a_whole_window(
     env: Env,
 ) -> None:
@@ -232,14 +247,8 @@ async def test_a_circle_the_provider_has_not_reached_is_held_then_gets_a_whole_w
     pool = env.worker.pool
     assert pool is not None
     r = env.roster
-    _, sp_bkn, _ = actors(env)
     t0 = datetime.now(UTC)
-    did = await issued(
-        env, t0, priority=Priority.URGENT, audience_units=["DST-BIKANER"],
-        relay_mode=RelayMode.MANUAL,
-    )  # fmt: skip
-    await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
-    await settled(env, did)
+    did = await _relayed_in_bikaner(env, t0)
     c1, c2 = r.circles_of["DST-BIKANER"]
     inside = sorted(
         m
@@ -272,14 +281,8 @@ async def test_a_hold_ends_after_hold_max(env: Env) -> None:
     pool = env.worker.pool
     assert pool is not None
     r = env.roster
-    _, sp_bkn, _ = actors(env)
     t0 = datetime.now(UTC)
-    did = await issued(
-        env, t0, priority=Priority.URGENT, audience_units=["DST-BIKANER"],
-        relay_mode=RelayMode.MANUAL,
-    )  # fmt: skip
-    await relay_handlers.relay(pool, topics, did, "DST-BIKANER", None, None, sp_bkn, t0)
-    await settled(env, did)
+    await _relayed_in_bikaner(env, t0)
     hold_max = 2 * W
     assert (await tick(pool, topics, t0 + W, hold_max)).held
     # Past hold_max the circles are released with the clock of their last waiting check, and
